@@ -1,0 +1,105 @@
+# luainit: build the static PID 1, the test image, boot it, test it.
+#
+#   make           build/luainit (static, musl, Lua 5.4 + libmount + libnl inside)
+#   make run       install what is missing, build everything, boot the demo VM
+#   make check     the same set-up, then every test tier
+#   make install DESTDIR=dir   install into a root tree (never overwrites /etc/luainit files)
+
+BUILD     ?= build
+SYSROOT   := $(BUILD)/sysroot
+KHDR      := $(SYSROOT)/kheaders
+OBJ       := $(BUILD)/obj
+CC        := musl-gcc
+HOSTCC    ?= cc
+PREFIX    ?=
+DESTDIR   ?=
+
+WARN      := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
+             -Wstrict-prototypes -Werror=implicit-function-declaration
+CFLAGS    ?= -Os
+CFLAGS    += -std=gnu11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-sections \
+             -Iinit -Inetconf -I$(SYSROOT)/include -I$(SYSROOT)/include/libnl3 \
+             -idirafter $(KHDR)
+LDFLAGS   += -static -s -Wl,--gc-sections
+LIBS      := $(SYSROOT)/lib/libmount.a $(SYSROOT)/lib/libblkid.a \
+             $(SYSROOT)/lib/libnl-route-3.a $(SYSROOT)/lib/libnl-3.a \
+             $(SYSROOT)/lib/liblua.a
+DEPS      := $(SYSROOT)/.done
+
+C_SRC     := $(wildcard init/*.c) $(wildcard netconf/*.c)
+C_OBJ     := $(patsubst %.c,$(OBJ)/%.o,$(C_SRC)) $(OBJ)/lualib.o
+LUA_LIB   := $(sort $(wildcard lua/*.lua))
+LINKS     := luactl poweroff reboot halt
+
+IMAGE     := $(BUILD)/rootfs.img
+KERNEL    := $(BUILD)/kernel/vmlinuz
+STAGING   := $(BUILD)/rootfs
+
+.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm clean distclean
+
+all: $(BUILD)/luainit
+
+# Installs missing Debian packages (as root) or says which are missing.
+setup:
+	@scripts/setup
+
+$(DEPS): scripts/deps
+	scripts/deps $(SYSROOT)
+
+deps: $(DEPS)
+
+$(OBJ)/%.o: %.c $(DEPS) $(wildcard init/*.h) $(wildcard netconf/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The Lua library is compiled in, so a boot needs nothing but the binary.
+$(BUILD)/gen/lualib.c: $(LUA_LIB) scripts/embed
+	@mkdir -p $(dir $@)
+	scripts/embed $(LUA_LIB) > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/lualib.o: $(BUILD)/gen/lualib.c $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/luainit: $(C_OBJ) $(DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(C_OBJ) $(LIBS)
+	@ls -l $@ | awk '{print "luainit: " $$5 " bytes"}'
+
+install: $(BUILD)/luainit
+	install -d $(DESTDIR)/sbin $(DESTDIR)/usr/lib/luainit $(DESTDIR)/etc/luainit/services
+	install -m 0755 $(BUILD)/luainit $(DESTDIR)/sbin/luainit
+	for l in $(LINKS); do ln -sf luainit $(DESTDIR)/sbin/$$l; done
+	install -m 0644 $(LUA_LIB) $(DESTDIR)/usr/lib/luainit/
+	@# Config files belong to the admin once installed: never overwrite them.
+	cd etc/luainit && find . -type f | while read -r f; do \
+	  d=$(abspath $(DESTDIR))/etc/luainit/$$f; \
+	  if [ -e "$$d" ]; then echo "install: keeping existing /etc/luainit/$$f"; \
+	  else install -D -m 0644 "$$f" "$$d"; fi; done
+
+kernel: $(KERNEL)
+$(KERNEL): rootfs/kernel
+	rootfs/kernel $(BUILD)/kernel
+
+image: $(IMAGE)
+$(IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) $(shell find etc services rootfs -type f 2>/dev/null) $(if $(OVERLAY),$(shell find $(OVERLAY) -type f))
+	rm -rf $(STAGING)
+	$(MAKE) --no-print-directory install DESTDIR=$(STAGING)
+	rootfs/build --staging $(STAGING) --kernel-dir $(BUILD)/kernel --out $@ $(if $(OVERLAY),--overlay $(OVERLAY))
+
+run: setup
+	@$(MAKE) --no-print-directory image
+	qemu/run --image $(IMAGE) --kernel $(KERNEL) $(QEMU_ARGS)
+
+check: setup
+	@$(MAKE) --no-print-directory image
+	tests/run
+
+check-unit check-ns check-vm: setup
+	@$(MAKE) --no-print-directory image
+	tests/run $(subst check-,,$@)
+
+clean:
+	rm -rf $(OBJ) $(BUILD)/gen $(BUILD)/luainit $(STAGING) $(IMAGE)
+
+distclean:
+	rm -rf $(BUILD)

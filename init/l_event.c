@@ -1,0 +1,432 @@
+/* l_event.c: luainit.event, the Lua face of the epoll loop (loop.c):
+ * hooks for reaped children and signals, timerfd timers, fd watches and
+ * inotify. Callbacks run under lx_pcall: an error is logged and the loop
+ * goes on. The coroutine scheduler on top is lua/sched.lua. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "loop.h"
+#include "lx.h"
+#include "pid1.h"
+
+#define WATCH_MT "luainit.event.watch"
+
+enum kind { K_TIMER, K_FD, K_INOTIFY };
+
+struct ev {
+	struct lx_watch w;  /* w.fd < 0: closed */
+	enum kind kind;
+	int ref;            /* registry anchor while registered, or LUA_NOREF */
+	int ownfd;          /* close w.fd on close (timers, inotify) */
+};
+
+static struct ev *check_ev(lua_State *L, int idx)
+{
+	struct ev *e = luaL_checkudata(L, idx, WATCH_MT);
+	if (e->w.fd < 0)
+		luaL_error(L, "event object used after close");
+	return e;
+}
+
+static int ev_close(lua_State *L)
+{
+	struct ev *e = luaL_checkudata(L, 1, WATCH_MT);
+
+	if (e->w.fd >= 0) {
+		if (e->w.events)
+			lx_loop_del(&e->w);
+		if (e->ownfd)
+			close(e->w.fd);
+		e->w.fd = -1;
+	}
+	if (e->ref != LUA_NOREF) {
+		luaL_unref(L, LUA_REGISTRYINDEX, e->ref);
+		e->ref = LUA_NOREF;
+	}
+	return 0;
+}
+
+static int ev_tostring(lua_State *L)
+{
+	static const char *names[] = { "timer", "watch", "inotify" };
+	struct ev *e = luaL_checkudata(L, 1, WATCH_MT);
+
+	if (e->w.fd < 0)
+		lua_pushfstring(L, "event.%s (closed)", names[e->kind]);
+	else
+		lua_pushfstring(L, "event.%s (fd %d)", names[e->kind], e->w.fd);
+	return 1;
+}
+
+/* Push the callback of e and its userdata; 0 if e has no anchor. */
+static int push_callback(struct ev *e)
+{
+	lua_State *L = lx_L;
+
+	if (e->ref == LUA_NOREF)
+		return 0;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref);
+	lua_getiuservalue(L, -1, 1);
+	lua_remove(L, -2);
+	return 1;
+}
+
+static void on_ready(struct lx_watch *w, uint32_t events)
+{
+	struct ev *e = (struct ev *)w;
+	lua_State *L = lx_L;
+	int nargs = 0;
+
+	if (e->kind == K_TIMER) {
+		uint64_t ticks;
+		if (read(w->fd, &ticks, sizeof ticks) < 0)
+			return;
+		if (!push_callback(e))
+			return;
+		lua_pushinteger(L, (lua_Integer)ticks);
+		nargs = 1;
+		lx_pcall(L, nargs, 0, "timer callback");
+		return;
+	}
+	if (e->kind == K_INOTIFY) {
+		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+		ssize_t n = read(w->fd, buf, sizeof buf);
+		for (char *p = buf; n > 0 && p < buf + n;) {
+			struct inotify_event *ie = (struct inotify_event *)p;
+			p += sizeof *ie + ie->len;
+			if (!push_callback(e))
+				return;
+			lua_pushinteger(L, ie->wd);
+			lua_pushinteger(L, ie->mask);
+			if (ie->len)
+				lua_pushstring(L, ie->name);
+			else
+				lua_pushnil(L);
+			lx_pcall(L, 3, 0, "inotify callback");
+			/* the callback may have closed us */
+			if (e->w.fd < 0)
+				return;
+		}
+		return;
+	}
+	if (!push_callback(e))
+		return;
+	lua_pushboolean(L, (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0);
+	lua_pushboolean(L, (events & EPOLLOUT) != 0);
+	lx_pcall(L, 2, 0, "fd callback");
+}
+
+static struct ev *new_ev(lua_State *L, enum kind kind, int fnidx)
+{
+	struct ev *e;
+
+	luaL_checktype(L, fnidx, LUA_TFUNCTION);
+	e = lua_newuserdatauv(L, sizeof *e, 1);
+	memset(e, 0, sizeof *e);
+	e->w.fd = -1;          /* closed until the resource is acquired */
+	e->w.fn = on_ready;
+	e->kind = kind;
+	e->ref = LUA_NOREF;
+	luaL_setmetatable(L, WATCH_MT);
+	lua_pushvalue(L, fnidx);
+	lua_setiuservalue(L, -2, 1);
+	return e;
+}
+
+/* Register e (at the top of the stack) in the loop and anchor it. */
+static int start(lua_State *L, struct ev *e, uint32_t events)
+{
+	int err = lx_loop_add(&e->w, events);
+
+	if (err)
+		return err;
+	lua_pushvalue(L, -1);
+	e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/** timer : (fn(ticks)) -> timer | (nil, string, integer)
+ * A timerfd; arm it with timer:arm(ms[, interval_ms]). */
+static int l_timer(lua_State *L)
+{
+	struct ev *e = new_ev(L, K_TIMER, 1);
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), err;
+
+	if (fd < 0)
+		return lx_fail(L, errno, "timerfd_create");
+	e->w.fd = fd;
+	e->ownfd = 1;
+	if ((err = start(L, e, EPOLLIN))) {
+		close(fd);
+		e->w.fd = -1;
+		return lx_fail(L, err, "epoll_ctl");
+	}
+	return 1;
+}
+
+static void ms_to_ts(double ms, struct timespec *ts)
+{
+	if (ms < 0)
+		ms = 0;
+	ts->tv_sec = (time_t)(ms / 1000);
+	ts->tv_nsec = (long)((ms - (double)ts->tv_sec * 1000) * 1e6);
+}
+
+/** timer:arm : (ms, interval_ms?) -> true | (nil, string, integer)
+ * 0 ms fires as soon as possible (a zero it_value would disarm). */
+static int timer_arm(lua_State *L)
+{
+	struct ev *e = check_ev(L, 1);
+	double ms = luaL_checknumber(L, 2);
+	struct itimerspec its;
+
+	luaL_argcheck(L, e->kind == K_TIMER, 1, "not a timer");
+	memset(&its, 0, sizeof its);
+	ms_to_ts(ms, &its.it_value);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	ms_to_ts(luaL_optnumber(L, 3, 0), &its.it_interval);
+	if (timerfd_settime(e->w.fd, 0, &its, NULL) < 0)
+		return lx_fail(L, errno, "timerfd_settime");
+	return lx_ok(L);
+}
+
+/** timer:disarm : () -> true */
+static int timer_disarm(lua_State *L)
+{
+	struct ev *e = check_ev(L, 1);
+	struct itimerspec its;
+
+	luaL_argcheck(L, e->kind == K_TIMER, 1, "not a timer");
+	memset(&its, 0, sizeof its);
+	timerfd_settime(e->w.fd, 0, &its, NULL);
+	return lx_ok(L);
+}
+
+static uint32_t checkmode(lua_State *L, int idx)
+{
+	static const char *const modes[] = { "r", "w", "rw", NULL };
+	static const uint32_t bits[] = { EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT };
+	return bits[luaL_checkoption(L, idx, "r", modes)];
+}
+
+static int getfd(lua_State *L, int idx)
+{
+	int fd;
+
+	if (lua_isinteger(L, idx))
+		return (int)lua_tointeger(L, idx);
+	/* any object with a :fileno() method (fs descriptors, sockets) */
+	if (luaL_getmetafield(L, idx, "__index") != LUA_TNIL) {
+		lua_getfield(L, -1, "fileno");
+		lua_remove(L, -2);
+		lua_pushvalue(L, idx);
+		lua_call(L, 1, 1);
+		fd = (int)luaL_checkinteger(L, -1);
+		lua_pop(L, 1);
+		return fd;
+	}
+	return luaL_argerror(L, idx, "descriptor number or object with fileno expected");
+}
+
+/** watch : (fd, mode "r"|"w"|"rw", fn(readable, writable)) -> watch | (nil, string, integer)
+ * Calls fn whenever fd is ready; watch:close() stops (it never closes fd). */
+static int l_watch(lua_State *L)
+{
+	int fd = getfd(L, 1);
+	uint32_t mode = checkmode(L, 2);
+	struct ev *e = new_ev(L, K_FD, 3);
+	int err;
+
+	e->w.fd = fd;
+	if ((err = start(L, e, mode))) {
+		e->w.fd = -1;
+		return lx_fail(L, err, "watch fd %d", fd);
+	}
+	return 1;
+}
+
+/** watch:mode : ("r"|"w"|"rw") -> true | (nil, string, integer) */
+static int watch_mode(lua_State *L)
+{
+	struct ev *e = check_ev(L, 1);
+	int err = lx_loop_mod(&e->w, checkmode(L, 2));
+
+	if (err)
+		return lx_fail(L, err, "epoll_ctl");
+	return lx_ok(L);
+}
+
+static const struct lx_flag inotify_flags[] = {
+	{ "access", IN_ACCESS }, { "modify", IN_MODIFY }, { "attrib", IN_ATTRIB },
+	{ "close_write", IN_CLOSE_WRITE }, { "close_nowrite", IN_CLOSE_NOWRITE },
+	{ "open", IN_OPEN }, { "moved_from", IN_MOVED_FROM },
+	{ "moved_to", IN_MOVED_TO }, { "create", IN_CREATE },
+	{ "delete", IN_DELETE }, { "delete_self", IN_DELETE_SELF },
+	{ "move_self", IN_MOVE_SELF }, { "onlydir", IN_ONLYDIR },
+	{ NULL, 0 }
+};
+
+/** inotify : (fn(wd, mask, name)) -> inotify | (nil, string, integer) */
+static int l_inotify(lua_State *L)
+{
+	struct ev *e = new_ev(L, K_INOTIFY, 1);
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), err;
+
+	if (fd < 0)
+		return lx_fail(L, errno, "inotify_init1");
+	e->w.fd = fd;
+	e->ownfd = 1;
+	if ((err = start(L, e, EPOLLIN))) {
+		close(fd);
+		e->w.fd = -1;
+		return lx_fail(L, err, "epoll_ctl");
+	}
+	return 1;
+}
+
+/** inotify:add : (path, flags "create,moved_to,...") -> wd | (nil, string, integer) */
+static int inotify_add(lua_State *L)
+{
+	struct ev *e = check_ev(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	uint32_t mask = (uint32_t)lx_checkflags(L, 3, inotify_flags, NULL, 0);
+	int wd;
+
+	luaL_argcheck(L, e->kind == K_INOTIFY, 1, "not an inotify object");
+	luaL_argcheck(L, mask != 0, 3, "no event named");
+	wd = inotify_add_watch(e->w.fd, path, mask);
+	if (wd < 0)
+		return lx_fail(L, errno, "inotify %s", path);
+	lua_pushinteger(L, wd);
+	return 1;
+}
+
+/** inotify:remove : (wd) -> true | (nil, string, integer) */
+static int inotify_rm(lua_State *L)
+{
+	struct ev *e = check_ev(L, 1);
+	if (inotify_rm_watch(e->w.fd, (int)luaL_checkinteger(L, 2)) < 0)
+		return lx_fail(L, errno, "inotify_rm_watch");
+	return lx_ok(L);
+}
+
+/** inotify.mask_names : (mask) -> {name = true, ...} */
+static int l_mask_names(lua_State *L)
+{
+	lua_Integer m = luaL_checkinteger(L, 1);
+	lua_newtable(L);
+	for (const struct lx_flag *f = inotify_flags; f->name; f++)
+		if (m & (lua_Integer)f->bits) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, f->name);
+		}
+	if (m & IN_IGNORED) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "ignored");
+	}
+	if (m & IN_ISDIR) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "isdir");
+	}
+	return 1;
+}
+
+/** hook : (name "child"|"signal", fn | nil) -> previous fn | nil
+ * "child": fn(pid, "exited"|"killed", code|signame), after the reap.
+ * "signal": fn(signame, sender_pid) for every signal but SIGCHLD. */
+static int l_hook(lua_State *L)
+{
+	static const char *const names[] = { "child", "signal", NULL };
+	const char *name = names[luaL_checkoption(L, 1, NULL, names)];
+
+	if (!lua_isnoneornil(L, 2))
+		luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_settop(L, 2);
+	lua_getfield(L, LUA_REGISTRYINDEX, "luainit.hooks");
+	lua_getfield(L, -1, name);
+	lua_pushvalue(L, 2);
+	lua_setfield(L, -3, name);
+	return 1;
+}
+
+/** now : () -> milliseconds (monotonic, float) */
+static int l_now(lua_State *L)
+{
+	lua_pushnumber(L, lx_now_ms());
+	return 1;
+}
+
+/** memory : (cap_bytes?) -> used_bytes, cap_bytes
+ * The Lua heap of PID 1; a cap makes allocations above it fail (0: none). */
+static int l_memory(lua_State *L)
+{
+	if (!lua_isnoneornil(L, 1)) {
+		lua_Integer cap = luaL_checkinteger(L, 1);
+		luaL_argcheck(L, cap >= 0, 1, "cap must be >= 0");
+		lx_state_setcap((size_t)cap);
+	}
+	lua_pushinteger(L, (lua_Integer)lx_state_used());
+	lua_pushinteger(L, (lua_Integer)lx_state_cap());
+	return 2;
+}
+
+/** exit : (code?) -> never returns to the loop
+ * Script mode only (luainit --lua FILE): leave the loop with code. */
+static int l_exit(lua_State *L)
+{
+	if (!lx_script_mode)
+		return luaL_error(L, "event.exit: PID 1 never exits");
+	lx_exit_code = (int)luaL_optinteger(L, 1, 0);
+	lx_exit_requested = 1;
+	return 0;
+}
+
+/** mode : () -> "pid1" | "container" | "script"
+ * "container": PID 1 of a container or PID namespace, which must leave the
+ * host's filesystems and kernel alone. */
+static int l_mode(lua_State *L)
+{
+	lua_pushstring(L, lx_script_mode ? "script" : lx_container ? "container" : "pid1");
+	return 1;
+}
+
+static const luaL_Reg ev_methods[] = {
+	{ "arm", timer_arm }, { "disarm", timer_disarm },
+	{ "mode", watch_mode },
+	{ "add", inotify_add }, { "remove", inotify_rm },
+	{ "close", ev_close },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg funcs[] = {
+	{ "timer", l_timer }, { "watch", l_watch }, { "inotify", l_inotify },
+	{ "mask_names", l_mask_names }, { "hook", l_hook }, { "now", l_now },
+	{ "memory", l_memory }, { "exit", l_exit }, { "mode", l_mode },
+	{ NULL, NULL }
+};
+
+int luaopen_luainit_event(lua_State *L);
+int luaopen_luainit_event(lua_State *L)
+{
+	if (luaL_newmetatable(L, WATCH_MT)) {
+		luaL_newlib(L, ev_methods);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, ev_close);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, ev_close);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, ev_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+	luaL_newlib(L, funcs);
+	return 1;
+}

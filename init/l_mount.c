@@ -1,0 +1,591 @@
+/* l_mount.c: luainit.mount, filesystems through libmount and libblkid:
+ * fstab parsing (libmount's parser; bad lines reported by number), the
+ * mount table, mounting one fstab entry, unmounting one or all. PID 1 is
+ * the only mounter at boot: no /etc/mtab or utab, no /sbin/mount.<type>
+ * helpers. Policy (noauto, nofail, order) lives in lua/stage.lua. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <blkid/blkid.h>
+#include <libmount/libmount.h>
+#include <lauxlib.h>
+
+#include "lx.h"
+
+#define GUARD_MT   "luainit.mount.guard"
+#define PARSE_ERRS 32
+#define MOUNTINFO  "/proc/self/mountinfo"
+#define FSTAB_HINT "malformed entry (expected: source target fstype options [freq [passno]])"
+
+/* libmount objects held while Lua may raise (a memory error while building
+ * a result table): the guard's __gc frees them, so nothing leaks. */
+struct guard {
+	struct libmnt_table *tb;
+	struct libmnt_iter *itr;
+	struct libmnt_context *cxt;
+	struct libmnt_cache *cache;
+};
+
+static int guard_release(lua_State *L)
+{
+	struct guard *g = luaL_checkudata(L, 1, GUARD_MT);
+
+	mnt_free_iter(g->itr);
+	mnt_unref_table(g->tb);
+	mnt_free_context(g->cxt);
+	mnt_unref_cache(g->cache);
+	memset(g, 0, sizeof *g);
+	return 0;
+}
+
+/* Push a guard; it sits below the results, which are returned from the top. */
+static struct guard *new_guard(lua_State *L)
+{
+	struct guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+
+	memset(g, 0, sizeof *g);
+	luaL_setmetatable(L, GUARD_MT);
+	return g;
+}
+
+static void done(struct guard *g)
+{
+	mnt_free_iter(g->itr);
+	mnt_unref_table(g->tb);
+	mnt_free_context(g->cxt);
+	mnt_unref_cache(g->cache);
+	memset(g, 0, sizeof *g);
+}
+
+static void setstr(lua_State *L, const char *k, const char *v)
+{
+	if (v) {
+		lua_pushstring(L, v);
+		lua_setfield(L, -2, k);
+	}
+}
+
+static void setint(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void setbool(lua_State *L, const char *k, int v)
+{
+	lua_pushboolean(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static int has_option(const char *optstr, const char *name)
+{
+	return optstr && mnt_optstr_get_option(optstr, name, NULL, NULL) == 0;
+}
+
+/* ---- fstab ---- */
+
+struct parse_errs {
+	int n;
+	struct { char file[200]; int line; } e[PARSE_ERRS];
+};
+
+/* libmount calls this for each line it cannot parse; 1 = skip the line
+ * and go on, so one bad line never hides the good ones. */
+static int on_parse_error(struct libmnt_table *tb, const char *file, int line)
+{
+	struct parse_errs *pe = mnt_table_get_userdata(tb);
+
+	if (pe->n < PARSE_ERRS) {
+		snprintf(pe->e[pe->n].file, sizeof pe->e[0].file, "%s", file ? file : "?");
+		pe->e[pe->n].line = line;
+	}
+	pe->n++;
+	return 1;
+}
+
+static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs)
+{
+	const char *opts = mnt_fs_get_options(fs);
+
+	lua_createtable(L, 0, 12);
+	setstr(L, "source", mnt_fs_get_source(fs));
+	setstr(L, "target", mnt_fs_get_target(fs));
+	setstr(L, "fstype", mnt_fs_get_fstype(fs));
+	setstr(L, "options", opts && *opts ? opts : "defaults");
+	setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
+	setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
+	setstr(L, "user_options", mnt_fs_get_user_options(fs));
+	setint(L, "freq", mnt_fs_get_freq(fs));
+	setint(L, "passno", mnt_fs_get_passno(fs));
+	setbool(L, "noauto", has_option(opts, "noauto"));
+	setbool(L, "nofail", has_option(opts, "nofail"));
+}
+
+/** parse_fstab : (path?, opts?) -> {entry, ...} | (nil, string, integer)
+ * Reads an fstab file (default /etc/fstab) with libmount's parser;
+ * comments and blank lines are skipped. An entry is {source, target,
+ * fstype, options, vfs_options?, fs_options?, user_options?, freq, passno,
+ * noauto, nofail}; source keeps "UUID=..." tags as written. A malformed
+ * line fails the call with "path:LINE: malformed entry (...)", EINVAL;
+ * with opts.lenient the result is entries, {"path:LINE: ...", ...}. */
+static int l_parse_fstab(lua_State *L)
+{
+	const char *path = luaL_optstring(L, 1, "/etc/fstab");
+	int lenient = lx_optboolean(L, 2, "lenient", 0), rc, n = 0;
+	struct guard *g = new_guard(L);
+	struct parse_errs pe;
+	struct libmnt_fs *fs;
+
+	pe.n = 0;
+	g->tb = mnt_new_table();
+	g->itr = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!g->tb || !g->itr) {
+		done(g);
+		return lx_fail(L, ENOMEM, "%s", path);
+	}
+	mnt_table_set_userdata(g->tb, &pe);
+	mnt_table_set_parser_errcb(g->tb, on_parse_error);
+	if ((rc = mnt_table_parse_fstab(g->tb, path)) < 0) {
+		done(g);
+		return lx_fail(L, -rc, "%s", path);
+	}
+	if (pe.n && !lenient) {
+		done(g);
+		return lx_failmsg(L, EINVAL, "%s:%d: " FSTAB_HINT, pe.e[0].file, pe.e[0].line);
+	}
+	lua_newtable(L);
+	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
+		push_fstab_entry(L, fs);
+		lua_rawseti(L, -2, ++n);
+	}
+	done(g);
+	if (!lenient)
+		return 1;
+	lua_createtable(L, pe.n, 0);
+	for (int i = 0; i < pe.n && i < PARSE_ERRS; i++) {
+		lua_pushfstring(L, "%s:%d: " FSTAB_HINT, pe.e[i].file, pe.e[i].line);
+		lua_rawseti(L, -2, i + 1);
+	}
+	if (pe.n > PARSE_ERRS) {
+		lua_pushfstring(L, "%s: %d more malformed entries", path, pe.n - PARSE_ERRS);
+		lua_rawseti(L, -2, PARSE_ERRS + 1);
+	}
+	return 2;
+}
+
+/* ---- the mount table ---- */
+
+/* Parse /proc/self/mountinfo into g->tb; 0 or an errno value. */
+static int read_mountinfo(struct guard *g, int direction)
+{
+	int rc;
+
+	g->tb = mnt_new_table();
+	g->itr = mnt_new_iter(direction);
+	if (!g->tb || !g->itr)
+		return ENOMEM;
+	if ((rc = mnt_table_parse_file(g->tb, MOUNTINFO)) < 0)
+		return -rc;
+	return 0;
+}
+
+static const char *propagation(struct libmnt_fs *fs, char *buf, size_t size)
+{
+	unsigned long fl = 0;
+
+	mnt_fs_get_propagation(fs, &fl);
+	snprintf(buf, size, "%s%s%s%s",
+	         fl & MS_SHARED ? "shared" : "",
+	         (fl & MS_SHARED) && (fl & MS_SLAVE) ? "," : "",
+	         fl & MS_SLAVE ? "slave" : "",
+	         fl & MS_UNBINDABLE ? "unbindable"
+	         : !(fl & (MS_SHARED | MS_SLAVE)) ? "private" : "");
+	return buf;
+}
+
+/** mountinfo : () -> {mount, ...} | (nil, string, integer)
+ * /proc/self/mountinfo in mount order: {id, parent, source, target,
+ * fstype, options, vfs_options, fs_options, root, propagation
+ * ("shared", "slave", "shared,slave", "private" or "unbindable"),
+ * optional_fields ("shared:1 master:2")}. */
+static int l_mountinfo(lua_State *L)
+{
+	struct guard *g = new_guard(L);
+	struct libmnt_fs *fs;
+	char prop[64];
+	int err, n = 0;
+
+	if ((err = read_mountinfo(g, MNT_ITER_FORWARD))) {
+		done(g);
+		return lx_fail(L, err, "%s", MOUNTINFO);
+	}
+	lua_newtable(L);
+	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
+		lua_createtable(L, 0, 12);
+		setint(L, "id", mnt_fs_get_id(fs));
+		setint(L, "parent", mnt_fs_get_parent_id(fs));
+		setstr(L, "source", mnt_fs_get_source(fs));
+		setstr(L, "target", mnt_fs_get_target(fs));
+		setstr(L, "fstype", mnt_fs_get_fstype(fs));
+		setstr(L, "options", mnt_fs_get_options(fs));
+		setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
+		setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
+		setstr(L, "root", mnt_fs_get_root(fs));
+		setstr(L, "propagation", propagation(fs, prop, sizeof prop));
+		setstr(L, "optional_fields", mnt_fs_get_optional_fields(fs));
+		lua_rawseti(L, -2, ++n);
+	}
+	done(g);
+	return 1;
+}
+
+/** is_mounted : (target) -> boolean | (nil, string, integer)
+ * Whether target (symlinks resolved) is a mount point in mountinfo. */
+static int l_is_mounted(lua_State *L)
+{
+	const char *target = luaL_checkstring(L, 1);
+	char real[PATH_MAX];
+	struct guard *g;
+	int err, found;
+
+	if (!realpath(target, real)) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	g = new_guard(L);
+	if ((err = read_mountinfo(g, MNT_ITER_BACKWARD))) {
+		done(g);
+		return lx_fail(L, err, "%s", MOUNTINFO);
+	}
+	found = mnt_table_find_target(g->tb, real, MNT_ITER_BACKWARD) != NULL;
+	done(g);
+	lua_pushboolean(L, found);
+	return 1;
+}
+
+/* ---- tags ---- */
+
+static blkid_cache tag_cache;   /* kept: blkid re-verifies stale entries */
+
+static int is_tag(const char *spec)
+{
+	static const char *const tags[] = { "UUID=", "LABEL=", "PARTUUID=", "PARTLABEL=", "ID=" };
+
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		if (strncmp(spec, tags[i], strlen(tags[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Device for a tag (malloc'd), or NULL. The cache file is /dev/null so
+ * nothing is ever written to /run/blkid. */
+static char *evaluate_tag(const char *spec)
+{
+	if (!tag_cache && blkid_get_cache(&tag_cache, "/dev/null") < 0)
+		tag_cache = NULL;
+	return blkid_evaluate_tag(spec, NULL, &tag_cache);
+}
+
+/** resolve : (spec) -> path | (nil, string, integer)
+ * Device path for "UUID=...", "LABEL=...", "PARTUUID=...", "PARTLABEL=..."
+ * (libblkid: udev links, else a probe of the block devices); any other
+ * spec is returned unchanged. */
+static int l_resolve(lua_State *L)
+{
+	const char *spec = luaL_checkstring(L, 1);
+	char *dev;
+
+	if (!is_tag(spec)) {
+		lua_settop(L, 1);
+		return 1;
+	}
+	if (!(dev = evaluate_tag(spec)))
+		return lx_failmsg(L, ENOENT, "resolve %s: no such device", spec);
+	lua_pushstring(L, dev);
+	free(dev);
+	return 1;
+}
+
+/* ---- mount and umount ---- */
+
+static struct libmnt_context *new_context(struct guard *g)
+{
+	if (!(g->cxt = mnt_new_context()) || !(g->cache = mnt_new_cache()))
+		return NULL;
+	mnt_context_disable_mtab(g->cxt, 1);    /* no /etc/mtab, no utab */
+	mnt_context_disable_helpers(g->cxt, 1); /* no /sbin/mount.<type> */
+	mnt_context_set_cache(g->cxt, g->cache);
+	return g->cxt;
+}
+
+/* Failure of a libmount context operation: the syscall's errno when one
+ * was made, libmount's explanation (mnt_context_get_excode) as text. */
+static int context_fail(lua_State *L, struct guard *g, int rc, const char *what,
+                        const char *target)
+{
+	char msg[400] = "";
+	int err = 0;
+	size_t n;
+
+	if (mnt_context_syscall_called(g->cxt))
+		err = mnt_context_get_syscall_errno(g->cxt);
+	if (!err)
+		err = rc < 0 && rc > -4096 ? -rc : EINVAL;
+	mnt_context_get_excode(g->cxt, rc, msg, sizeof msg);
+	done(g);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '.' || msg[n - 1] == '\n'))
+		msg[--n] = '\0';
+	if (!n)
+		return lx_fail(L, err, "%s %s", what, target);
+	return lx_failmsg(L, err, "%s %s: %s", what, target, msg);
+}
+
+/** mount : (entry, opts?) -> true | (nil, string, integer)
+ * Mount one fstab-style entry {source, target, fstype?, options?} with
+ * libmount: the options string is honoured as mount(8) does (ro, bind,
+ * remount, propagation, loop, x-* kept out of the kernel), a missing or
+ * "auto" fstype is probed, UUID=/LABEL= sources resolve through libblkid.
+ * opts.mkdir creates the target first (X-mount.mkdir). noauto/nofail are
+ * the caller's business. Errors read "mount /mnt/data: reason". */
+static int l_mount(lua_State *L)
+{
+	const char *source, *target, *fstype, *options;
+	char optbuf[4096], *dev = NULL;
+	struct libmnt_context *cxt;
+	struct guard *g;
+	int mkdir, rc;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	source = lx_optstring(L, 1, "source", NULL);
+	target = lx_optstring(L, 1, "target", NULL);
+	fstype = lx_optstring(L, 1, "fstype", NULL);
+	options = lx_optstring(L, 1, "options", NULL);
+	mkdir = lx_optboolean(L, 2, "mkdir", 0);
+	luaL_argcheck(L, target && *target, 1, "entry.target expected");
+	if (mkdir) {
+		int len = snprintf(optbuf, sizeof optbuf, "%s%sX-mount.mkdir",
+		                   options ? options : "", options && *options ? "," : "");
+		luaL_argcheck(L, len > 0 && (size_t)len < sizeof optbuf, 1, "options too long");
+		options = optbuf;
+	}
+	/* tags through our long-lived blkid cache: libmount's own would write
+	 * /run/blkid when freed */
+	if (source && is_tag(source)) {
+		if (!(dev = evaluate_tag(source)))
+			return lx_failmsg(L, ENOENT, "mount %s: can't find %s", target, source);
+	}
+	g = new_guard(L);
+	if (!(cxt = new_context(g))) {
+		free(dev);
+		done(g);
+		return lx_fail(L, ENOMEM, "mount %s", target);
+	}
+	mnt_context_set_optsmode(cxt, MNT_OMODE_NOTAB);   /* never read /etc/fstab */
+	rc = mnt_context_set_target(cxt, target);
+	if (!rc && (dev || source))
+		rc = mnt_context_set_source(cxt, dev ? dev : source);
+	if (!rc && fstype && *fstype && strcmp(fstype, "auto") != 0)
+		rc = mnt_context_set_fstype(cxt, fstype);
+	if (!rc && options)
+		rc = mnt_context_set_options(cxt, options);
+	free(dev);
+	if (!rc)
+		rc = mnt_context_mount(cxt);
+	if (rc == 0 && mnt_context_get_status(cxt) == 1) {
+		done(g);
+		return lx_ok(L);
+	}
+	return context_fail(L, g, rc, "mount", target);
+}
+
+static int remount_ro(const char *target)
+{
+	return mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 ? errno : 0;
+}
+
+/** umount : (target, opts?) -> true | true, "readonly" | (nil, string, integer)
+ * Unmount with libmount (a loop device set up by mount is released).
+ * opts: lazy (MNT_DETACH), force (MNT_FORCE), readonly_fallback (when
+ * busy, remount read-only instead and return true, "readonly"). */
+static int l_umount(lua_State *L)
+{
+	const char *target = luaL_checkstring(L, 1);
+	int lazy = lx_optboolean(L, 2, "lazy", 0), force = lx_optboolean(L, 2, "force", 0);
+	int rofb = lx_optboolean(L, 2, "readonly_fallback", 0), rc, err;
+	struct libmnt_context *cxt;
+	struct guard *g = new_guard(L);
+
+	if (!(cxt = new_context(g))) {
+		done(g);
+		return lx_fail(L, ENOMEM, "umount %s", target);
+	}
+	mnt_context_enable_lazy(cxt, lazy);
+	mnt_context_enable_force(cxt, force);
+	rc = mnt_context_set_target(cxt, target);
+	if (!rc)
+		rc = mnt_context_umount(cxt);
+	if (rc == 0 && mnt_context_get_status(cxt) == 1) {
+		done(g);
+		return lx_ok(L);
+	}
+	if (rofb && mnt_context_syscall_called(cxt)
+	    && mnt_context_get_syscall_errno(cxt) == EBUSY) {
+		done(g);
+		if ((err = remount_ro(target)))
+			return lx_fail(L, err, "umount %s: busy; remount read-only", target);
+		lua_pushboolean(L, 1);
+		lua_pushliteral(L, "readonly");
+		return 2;
+	}
+	return context_fail(L, g, rc, "umount", target);
+}
+
+/* path is prefix itself or below it (whole components). */
+static int path_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	if (n == 1 && prefix[0] == '/')
+		return 1;
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int kept(lua_State *L, int opts, const char *target)
+{
+	int found = 0;
+
+	if (lua_isnoneornil(L, opts))
+		return 0;
+	if (lua_getfield(L, opts, "keep") != LUA_TNIL) {
+		luaL_argcheck(L, lua_istable(L, -1), opts, "keep: array of paths expected");
+		for (lua_Integer i = 1; !found && lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+			const char *k = lua_tostring(L, -1);
+			luaL_argcheck(L, k != NULL, opts, "keep: array of paths expected");
+			found = path_under(target, k);
+			lua_pop(L, 1);
+		}
+		if (!found)
+			lua_pop(L, 1);  /* the nil that ended the loop */
+	}
+	lua_pop(L, 1);
+	return found;
+}
+
+static void push_result(lua_State *L, int *n, const char *target,
+                        const char *result, const char *error)
+{
+	lua_createtable(L, 0, 3);
+	setstr(L, "target", target);
+	setstr(L, "result", result);
+	setstr(L, "error", error);
+	lua_rawseti(L, -2, ++*n);
+}
+
+/* umount2 the way shutdown wants it: once, once more after a sync, then
+ * remount read-only so the data is safe even if the mount stays. */
+static void umount_one(lua_State *L, int *n, const char *target)
+{
+	char msg[300];
+	int err;
+
+	if (strcmp(target, "/") == 0) {
+		if ((err = remount_ro(target)))
+			snprintf(msg, sizeof msg, "remount read-only: %s", strerror(err));
+		push_result(L, n, target, err ? "failed" : "readonly", err ? msg : NULL);
+		return;
+	}
+	if (umount2(target, UMOUNT_NOFOLLOW) == 0) {
+		push_result(L, n, target, "unmounted", NULL);
+		return;
+	}
+	err = errno;
+	if (err == EBUSY) {
+		sync();
+		if (umount2(target, UMOUNT_NOFOLLOW) == 0) {
+			push_result(L, n, target, "unmounted", NULL);
+			return;
+		}
+		err = errno;
+	}
+	if (err == EBUSY) {
+		int rerr = remount_ro(target);
+		if (!rerr) {
+			push_result(L, n, target, "readonly", "busy");
+			return;
+		}
+		snprintf(msg, sizeof msg, "busy; remount read-only: %s", strerror(rerr));
+		push_result(L, n, target, "failed", msg);
+		return;
+	}
+	/* gone already (an earlier lazy unmount or propagation took it) */
+	if (err == EINVAL || err == ENOENT) {
+		push_result(L, n, target, "skipped", "not mounted");
+		return;
+	}
+	push_result(L, n, target, "failed", strerror(err));
+}
+
+/** umount_all : (opts?) -> {{target, result, error?}, ...} | (nil, string, integer)
+ * Unmount in reverse mountinfo order (children before parents). result:
+ * "unmounted", "readonly" (busy after a sync and a retry, or "/" itself:
+ * remounted read-only), "skipped" (kept, or already gone) or "failed".
+ * opts.under = "/path": only mounts at or below it (tests: never run
+ * this unrestricted on a host); opts.keep = {"/proc", ...}: leave these
+ * and the mounts below them ("skipped"). */
+static int l_umount_all(lua_State *L)
+{
+	const char *under = lx_optstring(L, 1, "under", NULL);
+	struct guard *g;
+	struct libmnt_fs *fs;
+	int err, n = 0;
+
+	if (!lua_isnoneornil(L, 1))
+		luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 1);
+	g = new_guard(L);
+	if ((err = read_mountinfo(g, MNT_ITER_BACKWARD))) {
+		done(g);
+		return lx_fail(L, err, "%s", MOUNTINFO);
+	}
+	lua_newtable(L);
+	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
+		const char *target = mnt_fs_get_target(fs);
+
+		if (!target || (under && !path_under(target, under)))
+			continue;
+		if (kept(L, 1, target))
+			push_result(L, &n, target, "skipped", NULL);
+		else
+			umount_one(L, &n, target);
+	}
+	done(g);
+	return 1;
+}
+
+static const luaL_Reg funcs[] = {
+	{ "parse_fstab", l_parse_fstab }, { "mountinfo", l_mountinfo },
+	{ "is_mounted", l_is_mounted }, { "resolve", l_resolve },
+	{ "mount", l_mount }, { "umount", l_umount }, { "umount_all", l_umount_all },
+	{ NULL, NULL }
+};
+
+int luaopen_luainit_mount(lua_State *L);
+int luaopen_luainit_mount(lua_State *L)
+{
+	if (luaL_newmetatable(L, GUARD_MT)) {
+		lua_pushcfunction(L, guard_release);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_pop(L, 1);
+	luaL_newlib(L, funcs);
+	return 1;
+}

@@ -1,0 +1,227 @@
+/* lx.c: the error and argument conventions shared by every Lua binding. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lx.h"
+
+#define E(x) { x, #x }
+static const struct { int err; const char *name; } errnames[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+	E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+	E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
+	E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
+	E(EPIPE), E(ERANGE), E(ENAMETOOLONG), E(ENOSYS), E(ENOTEMPTY),
+	E(ELOOP), E(ENODATA), E(ETIME), E(EPROTO), E(EOVERFLOW), E(EBADMSG),
+	E(ENOTSOCK), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
+	E(ENETUNREACH), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN),
+	E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTUNREACH), E(EALREADY),
+	E(EINPROGRESS), E(EOPNOTSUPP), E(EAFNOSUPPORT), E(EPROTONOSUPPORT),
+	E(ENOKEY), E(EKEYREJECTED), E(ENOMSG), E(EUCLEAN), E(ECANCELED),
+};
+#undef E
+
+const char *lx_errname(int err)
+{
+	for (size_t i = 0; i < sizeof errnames / sizeof errnames[0]; i++)
+		if (errnames[i].err == err)
+			return errnames[i].name;
+	return "E?";
+}
+
+int lx_fail(lua_State *L, int err, const char *fmt, ...)
+{
+	char ctx[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	va_end(ap);
+	lua_pushnil(L);
+	lua_pushfstring(L, "%s: %s", ctx, strerror(err));
+	lua_pushinteger(L, err);
+	lua_pushstring(L, lx_errname(err));
+	return 4;
+}
+
+int lx_ok(lua_State *L)
+{
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+uint64_t lx_checkflags(lua_State *L, int arg, const struct lx_flag *tab,
+                       char *rest, size_t restlen)
+{
+	const char *s = luaL_optstring(L, arg, "");
+	uint64_t bits = 0;
+	size_t used = 0;
+
+	if (rest && restlen)
+		rest[0] = '\0';
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		const struct lx_flag *f;
+
+		for (f = tab; f->name; f++)
+			if (strlen(f->name) == n && memcmp(f->name, s, n) == 0)
+				break;
+		if (f->name) {
+			bits |= f->bits;
+		} else if (n > 0) {
+			if (!rest)
+				luaL_argerror(L, arg, lua_pushfstring(L,
+					"unknown flag '%s'", lua_pushlstring(L, s, n)));
+			if (used + n + 2 > restlen)
+				luaL_argerror(L, arg, "too many options");
+			if (used)
+				rest[used++] = ',';
+			memcpy(rest + used, s, n);
+			used += n;
+			rest[used] = '\0';
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return bits;
+}
+
+#define S(x) { SIG##x, #x }
+static const struct { int sig; const char *name; } signames[] = {
+	S(HUP), S(INT), S(QUIT), S(ILL), S(TRAP), S(ABRT), S(BUS), S(FPE),
+	S(KILL), S(USR1), S(SEGV), S(USR2), S(PIPE), S(ALRM), S(TERM),
+	S(STKFLT), S(CHLD), S(CONT), S(STOP), S(TSTP), S(TTIN), S(TTOU),
+	S(URG), S(XCPU), S(XFSZ), S(VTALRM), S(PROF), S(WINCH), S(IO),
+	S(PWR), S(SYS),
+};
+#undef S
+
+const char *lx_signame(int sig)
+{
+	for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)
+		if (signames[i].sig == sig)
+			return signames[i].name;
+	return NULL;
+}
+
+int lx_checksignal(lua_State *L, int arg)
+{
+	const char *s;
+
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, arg);
+		luaL_argcheck(L, n >= 0 && n < 65, arg, "signal number out of range");
+		return (int)n;
+	}
+	s = luaL_checkstring(L, arg);
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)
+		if (strcmp(signames[i].name, s) == 0)
+			return signames[i].sig;
+	return luaL_argerror(L, arg, lua_pushfstring(L, "unknown signal '%s'", s));
+}
+
+long lx_readfile(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			return -err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (long)len;
+}
+
+double lx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
+{
+	const char *s = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL) {
+		if (!lua_isstring(L, -1))
+			luaL_error(L, "option '%s': string expected, got %s", key,
+			           luaL_typename(L, -1));
+		s = lua_tostring(L, -1);
+	}
+	lua_pop(L, 1); /* the string stays alive: it is held by the options table */
+	return s;
+}
+
+lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def)
+{
+	lua_Integer v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL) {
+		int ok;
+		v = lua_tointegerx(L, -1, &ok);
+		if (!ok)
+			luaL_error(L, "option '%s': integer expected, got %s", key,
+			           luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+int lx_optboolean(lua_State *L, int idx, const char *key, int def)
+{
+	int v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL) {
+		if (!lua_isboolean(L, -1))
+			luaL_error(L, "option '%s': boolean expected, got %s", key,
+			           luaL_typename(L, -1));
+		v = lua_toboolean(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+int lx_failmsg(lua_State *L, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lua_pushnil(L);
+	lua_pushstring(L, msg);
+	lua_pushinteger(L, err);
+	lua_pushstring(L, lx_errname(err));
+	return 4;
+}

@@ -1,0 +1,57 @@
+/* lx.h: helpers shared by the Lua bindings (init/l_*.c, netconf/l_*.c).
+ * The error contract of every binding lives here: a system failure returns
+ * nil, "context: strerror", errno, "ENAME"; misuse raises. */
+#ifndef LUAINIT_LX_H
+#define LUAINIT_LX_H
+
+#include <stdint.h>
+#include <lua.h>
+#include <lauxlib.h>
+
+/* One name/bit pair of a flag table used by lx_checkflags. */
+struct lx_flag {
+	const char *name;
+	uint64_t bits;
+};
+
+/* Push nil, "ctx: strerror(err)", err, "ENAME" and return 4. Pass the errno
+ * value saved right after the failing call: Lua calls may change errno. */
+int lx_fail(lua_State *L, int err, const char *fmt, ...);
+
+/* Push true and return 1 (the success value of calls with no result). */
+int lx_ok(lua_State *L);
+
+/* Symbolic name of an errno value ("ENOENT"), or "E?" for unknown values. */
+const char *lx_errname(int err);
+
+/* Parse argument arg, a comma-separated flag string such as "ro,nosuid", or
+ * nil (0). An unknown flag raises an argument error naming the flag.
+ * Names not in the table may be collected into *rest (a buffer of restlen
+ * bytes, comma-joined) when rest is not NULL; otherwise they raise. */
+uint64_t lx_checkflags(lua_State *L, int arg, const struct lx_flag *tab,
+                       char *rest, size_t restlen);
+
+/* Signal number for a name ("TERM", "SIGTERM") or number argument; raises on
+ * an unknown name. */
+int lx_checksignal(lua_State *L, int arg);
+
+/* Name of a signal ("TERM"), or NULL. */
+const char *lx_signame(int sig);
+
+/* Read a whole small file into buf (NUL-terminated); returns length or -errno. */
+long lx_readfile(const char *path, char *buf, size_t size);
+
+/* Monotonic clock in milliseconds (with fraction). */
+double lx_now_ms(void);
+
+/* Fields of an optional options table at index idx. */
+const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
+lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
+int lx_optboolean(lua_State *L, int idx, const char *key, int def);
+
+/* Like lx_fail, but the message is given whole ("mount /mnt: mount point
+ * does not exist") instead of ending in strerror(err). */
+int lx_failmsg(lua_State *L, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

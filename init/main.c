@@ -1,0 +1,278 @@
+/* main.c: the entry point. As luactl/poweroff/reboot/halt it is the client;
+ * as PID 1 it blocks every signal, sets up the one epoll loop over a
+ * signalfd, opens the Lua state, hands the boot to the Lua library (pid1.lua)
+ * and then serves events forever. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "loop.h"
+#include "lx.h"
+#include "pid1.h"
+
+int lx_container;
+int lx_script_mode, lx_exit_requested, lx_exit_code;
+static struct lx_watch sigwatch;
+static pid_t fallback_shell;
+
+/* Lua memory cap: generous for 1000 services, small enough that a runaway
+ * script cannot take the machine's memory with PID 1. */
+#define LUA_MEMCAP (64u << 20)
+
+/* The last resort when the Lua library itself cannot run: a shell on the
+ * console, respawned by the reaper, so the machine stays usable. */
+static void spawn_fallback_shell(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		setsid();
+		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (fd >= 0) {
+			dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+			ioctl(0, TIOCSCTTY, 1);
+		}
+		execl("/bin/sh", "sh", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		fallback_shell = pid;
+}
+
+static int default_signal_action(int sig)
+{
+	switch (sig) {
+	case SIGTERM: case SIGINT: return RB_AUTOBOOT;
+	case SIGUSR1: return RB_HALT_SYSTEM;
+	case SIGUSR2: case SIGPWR: return RB_POWER_OFF;
+	default: return -1;
+	}
+}
+
+static void deliver_signal(const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+	int cmd = default_signal_action(sig);
+
+	if (lx_L && lx_hook_push(lx_L, "signal")) {
+		const char *n = lx_signame(sig);
+		if (n)
+			lua_pushstring(lx_L, n);
+		else
+			lua_pushinteger(lx_L, sig);
+		lua_pushinteger(lx_L, (lua_Integer)si->ssi_pid);
+		if (lx_pcall(lx_L, 2, 0, "signal hook") == LUA_OK)
+			return;
+	}
+	/* No working Lua policy: a shutdown signal still shuts down. */
+	if (cmd != -1)
+		lx_emergency_shutdown(cmd);
+}
+
+static void on_signalfd(struct lx_watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si[8];
+	ssize_t n;
+
+	(void)events;
+	while ((n = read(w->fd, si, sizeof si)) > 0) {
+		for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
+			if (si[i].ssi_signo != SIGCHLD)
+				deliver_signal(&si[i]);
+	}
+	/* Reap on every wake-up, not only on SIGCHLD: SIGCHLDs coalesce. */
+	lx_reap();
+	if (fallback_shell && kill(fallback_shell, 0) < 0 && errno == ESRCH)
+		spawn_fallback_shell();
+}
+
+/* The kernel hands init fds 0-2 on /dev/console when it can; when it could
+ * not (no /dev/console in the root), use /dev/null so writes do not fail. */
+static void ensure_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (n < 0)
+			n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+static void push_args(lua_State *L, int argc, char **argv)
+{
+	lua_createtable(L, argc, 0);
+	for (int i = 0; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i);
+	}
+}
+
+/* Run pid1.main(argv); if the library cannot start, try the built-in copy's
+ * rescue console, then a plain shell. */
+static void start_lua(int argc, char **argv)
+{
+	int err = lx_state_open(LUA_MEMCAP);
+	lua_State *L = lx_L;
+
+	if (err) {
+		lx_log("cannot create the Lua state: %s", strerror(err));
+		spawn_fallback_shell();
+		return;
+	}
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "pid1");
+	if (lx_pcall(L, 1, 1, "loading pid1.lua") == LUA_OK) {
+		lua_getfield(L, -1, "main");
+		lua_remove(L, -2);
+		push_args(L, argc, argv);
+		if (lx_pcall(L, 1, 0, "pid1.main") == LUA_OK)
+			return;
+	}
+	lx_log("the Lua library failed to start; opening a shell on the console");
+	spawn_fallback_shell();
+}
+
+static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
+{
+	sigset_t all;
+	int fd, err;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	ensure_stdio();
+	if (getpid() == 1 && !lx_container) {
+		/* PID 1 of a PID namespace (unshare, a container runtime): the
+		 * machine's PID 2 is always kthreadd, a namespace's never is. */
+		char comm[32];
+		if (lx_readfile("/proc/2/comm", comm, sizeof comm) >= 0 &&
+		    strcmp(comm, "kthreadd\n") != 0)
+			lx_container = 1;
+		else if (lx_readfile("/proc/2/comm", comm, sizeof comm) == -ENOENT &&
+		         lx_readfile("/proc/self/stat", comm, sizeof comm) >= 0)
+			lx_container = 1;
+	}
+	if (getpid() != 1) {
+		/* Not the machine's init: adopt orphans of our subtree. */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	} else if (!lx_container) {
+		/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
+		reboot(RB_DISABLE_CAD);
+	}
+	umask(022);
+	if (chdir("/") < 0)
+		lx_log("chdir /: %s", strerror(errno));
+	err = lx_loop_init();
+	if (err) {
+		lx_log("epoll: %s", strerror(err));
+		spawn_fallback_shell();
+	}
+	fd = signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		lx_log("signalfd: %s", strerror(errno));
+	} else {
+		sigwatch.fd = fd;
+		sigwatch.fn = on_signalfd;
+		lx_loop_add(&sigwatch, EPOLLIN);
+	}
+	start_lua(argc, argv);
+	for (;;) {
+		int n = lx_loop_once(-1);
+		if (n < 0 && fd < 0) {
+			/* No epoll and no signalfd: reap by polling so zombies
+			 * never pile up. */
+			sleep(1);
+			lx_reap();
+		}
+	}
+}
+
+/* luainit --lua FILE [ARGS]: run a Lua file with every luainit module and
+ * the event loop, as an ordinary process (tests, tools). The loop runs while
+ * anything besides the signalfd is registered, or until event.exit(). */
+static int script_main(int argc, char **argv)
+{
+	sigset_t chld;
+	int fd;
+
+	lx_script_mode = 1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if (lx_loop_init() || lx_state_open(0))
+		return 1;
+	fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd >= 0) {
+		sigwatch.fd = fd;
+		sigwatch.fn = on_signalfd;
+		lx_loop_add(&sigwatch, EPOLLIN);
+	}
+	lua_State *L = lx_L;
+	lua_createtable(L, argc, 0);
+	for (int i = 2; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i - 2);
+	}
+	lua_setglobal(L, "arg");
+	if (luaL_loadfile(L, argv[2]) != LUA_OK) {
+		fprintf(stderr, "luainit: %s\n", lua_tostring(L, -1));
+		return 1;
+	}
+	for (int i = 3; i < argc; i++)
+		lua_pushstring(L, argv[i]);
+	if (lx_pcall(L, argc - 3, 0, argv[2]) != LUA_OK)
+		return 1;
+	while (!lx_exit_requested && lx_loop_count() > 1)
+		if (lx_loop_once(-1) < 0)
+			break;
+	return lx_exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = strrchr(argv[0], '/');
+
+	name = name ? name + 1 : argv[0];
+	if (strcmp(name, "luainit") != 0 && strcmp(name, "init") != 0)
+		return lx_client_main(argc, argv);
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: luainit            (run as PID 1; init=/sbin/luainit)\n"
+		       "       luainit --container [-- CMD ARGS...]\n"
+		       "       luainit --lua FILE [ARGS...]   (run a Lua file with the luainit modules)\n"
+		       "Boot policy lives in /etc/luainit/boot.lua; see docs/boot.md.\n");
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "--lua") == 0)
+		return script_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--container") == 0)
+		lx_container = 1;
+	if (getpid() != 1 && !lx_container && !getenv("LUAINIT_TEST")) {
+		fprintf(stderr, "luainit: not PID 1; run it as init=/sbin/luainit, "
+		        "or as 'luainit --container -- CMD'\n");
+		return 2;
+	}
+	pid1_main(argc, argv);
+}

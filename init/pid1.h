@@ -1,0 +1,67 @@
+/* pid1.h: what the PID 1 core (main.c, state.c, reap.c, log.c) shares with
+ * the bindings: the Lua state, protected calls, hooks, logging, reaping. */
+#ifndef LUAINIT_PID1_H
+#define LUAINIT_PID1_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <lua.h>
+
+/* A built-in C module, opened through package.preload. */
+struct lx_module {
+	const char *name;
+	lua_CFunction open;
+};
+extern const struct lx_module lx_modules[];
+
+/* A Lua library file compiled into the binary (build/gen/lualib.c). */
+struct lx_embedded {
+	const char *name;
+	const unsigned char *src;
+	size_t len;
+};
+extern const struct lx_embedded lx_lualib[];
+
+/* The one Lua state of PID 1, or NULL before lx_state_open. */
+extern lua_State *lx_L;
+
+/* Create the Lua state with a memory cap in bytes (0: none).
+ * Returns 0 or an errno value. */
+int lx_state_open(size_t memcap);
+void lx_state_setcap(size_t memcap);
+size_t lx_state_used(void);
+size_t lx_state_cap(void);
+
+/* lua_pcall with a traceback handler; on error log "luainit: <where>:
+ * <message + traceback>" and pop it. Returns the lua_pcall status. */
+int lx_pcall(lua_State *L, int nargs, int nres, const char *where);
+
+/* Push the Lua hook registered under name (event.hook); 0 if none. */
+int lx_hook_push(lua_State *L, const char *name);
+
+/* Install the searchers: preload, files on disk (package.path), then the
+ * library compiled into the binary. */
+void lx_state_searchers(lua_State *L);
+
+/* Log a line from PID 1 to the console and /dev/kmsg. */
+void lx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Level-tagged write to /dev/kmsg only ("<lvl>luainit: msg"). */
+void lx_kmsg(int level, const char *msg, size_t len);
+
+/* Reap every exited child; for each, run the "child" hook (pid, how, code). */
+void lx_reap(void);
+
+/* C fallback shutdown when Lua cannot do it: TERM, grace, KILL, sync,
+ * remount read-only, reboot(cmd). Never returns when PID 1. */
+void lx_emergency_shutdown(int rb_cmd);
+
+/* Multi-call entry points. */
+int lx_client_main(int argc, char **argv);
+
+/* Script mode (luainit --lua FILE): event.exit(code) ends the loop. */
+extern int lx_script_mode, lx_exit_requested, lx_exit_code;
+
+/* Non-zero when PID 1 runs as a container's init (no machine setup). */
+extern int lx_container;
+
+#endif

@@ -1,0 +1,340 @@
+/* spawn.c: fork/exec of one process from a resolved struct lx_spawn (pure C,
+ * no Lua). The child does every setup step itself, in an order the kernel
+ * dictates, and reports the first failure as {step, detail, errno} through
+ * a CLOEXEC pipe: EOF on that pipe means execve succeeded (the pattern of
+ * libuv's process spawner). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+#ifndef _NSIG
+#define _NSIG 65
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436   /* the same number on every architecture */
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#endif
+
+/* capget/capset ABI (linux/capability.h), version 3: two 32-bit words. */
+struct cap_header { uint32_t version; int pid; };
+struct cap_data { uint32_t effective, permitted, inheritable; };
+#define CAP_VERSION_3 0x20080522
+
+static const char *const step_names[] = {
+	[LX_STEP_PIPE] = "pipe", [LX_STEP_FORK] = "fork",
+	[LX_STEP_CGROUP] = "cgroup", [LX_STEP_SETSID] = "setsid",
+	[LX_STEP_SETPGID] = "setpgid", [LX_STEP_OPEN] = "open",
+	[LX_STEP_FD] = "fd", [LX_STEP_CLOSE] = "close descriptors",
+	[LX_STEP_CTTY] = "ctty", [LX_STEP_RLIMIT] = "rlimit",
+	[LX_STEP_NICE] = "nice", [LX_STEP_CAPBSET] = "capbset",
+	[LX_STEP_KEEPCAPS] = "keepcaps", [LX_STEP_SETGROUPS] = "setgroups",
+	[LX_STEP_SETGID] = "setgid", [LX_STEP_SETUID] = "setuid",
+	[LX_STEP_AMBIENT] = "ambient", [LX_STEP_NO_NEW_PRIVS] = "no_new_privs",
+	[LX_STEP_CHDIR] = "chdir", [LX_STEP_EXEC] = "exec",
+};
+
+const char *lx_spawn_step_name(int step)
+{
+	if (step > 0 && (size_t)step < sizeof step_names / sizeof step_names[0] &&
+	    step_names[step])
+		return step_names[step];
+	return "setup";
+}
+
+static void __attribute__((noreturn)) fail(int errfd, int step, int detail, int err)
+{
+	struct lx_spawn_error e = { step, detail, err };
+	ssize_t n;
+
+	do
+		n = write(errfd, &e, sizeof e);
+	while (n < 0 && errno == EINTR);
+	_exit(127);
+}
+
+/* The descriptor that will become fd `target`, above every target so that
+ * placing one can never overwrite the source of another. Returns -1 with
+ * errno set, or -2 for "nothing to place" (stderr following stdout). */
+static int source(const struct lx_spawn_io *io, int target, int floor)
+{
+	enum lx_io_kind kind = io->kind;
+	int fd, own = 1, n, err;
+
+	/* A closed fd 0-2 would be taken by the service's first open, and
+	 * its output would land in that file: inherit it as /dev/null. */
+	if (io->kind == LX_IO_INHERIT && fcntl(target, F_GETFD) < 0)
+		kind = LX_IO_NULL;
+	switch (kind) {
+	case LX_IO_STDOUT:
+		return -2;
+	case LX_IO_INHERIT:
+		fd = target;
+		own = 0;
+		break;
+	case LX_IO_NULL:
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		break;
+	case LX_IO_CONSOLE:
+	case LX_IO_FILE:
+		/* O_NONBLOCK so a FIFO without reader or a serial line
+		 * without carrier fails or opens at once instead of hanging
+		 * the spawn, which PID 1 waits for; then back to blocking. */
+		if (kind == LX_IO_CONSOLE)
+			fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		else
+			fd = open(io->path, io->oflags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+			          io->mode);
+		if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+			err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		break;
+	case LX_IO_FD:
+	default:
+		fd = io->fd;
+		own = 0;
+		break;
+	}
+	if (fd < 0)
+		return -1;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+	err = errno;
+	if (own)
+		close(fd);
+	errno = err;
+	return n;
+}
+
+static int close_gap(unsigned lo, unsigned hi)
+{
+	struct rlimit rl;
+	unsigned max = 1024;
+
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return errno;
+	/* Kernels before 5.9: close one by one up to the soft limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > max)
+		max = rl.rlim_cur < 65536 ? (unsigned)rl.rlim_cur : 65536;
+	for (unsigned fd = lo; fd <= hi && fd < max; fd++)
+		close((int)fd);
+	return 0;
+}
+
+/* Close every descriptor not in keep (sorted, no duplicates). */
+static int close_others(const int *keep, int nkeep)
+{
+	unsigned lo = 0;
+	int err;
+
+	for (int i = 0; i < nkeep; i++) {
+		if ((unsigned)keep[i] > lo && (err = close_gap(lo, (unsigned)keep[i] - 1)))
+			return err;
+		lo = (unsigned)keep[i] + 1;
+	}
+	return close_gap(lo, ~0U);
+}
+
+static void sorted_insert(int *v, int *n, int x)
+{
+	int i = *n;
+
+	while (i > 0 && v[i - 1] > x) {
+		v[i] = v[i - 1];
+		i--;
+	}
+	if (i > 0 && v[i - 1] == x) {
+		memmove(v + i, v + i + 1, (size_t)(*n - i) * sizeof *v);
+		return;
+	}
+	v[i] = x;
+	(*n)++;
+}
+
+/* Descriptors: open or duplicate every source above the highest target,
+ * then dup2 each into place (dup2 clears CLOEXEC on the copy only), then
+ * close everything else. The error pipe stays: it closes on exec. */
+static void place_fds(const struct lx_spawn *s, int *errfd)
+{
+	int floor = 3, src[3 + LX_SPAWN_MAXFDS], keep[4 + LX_SPAWN_MAXFDS], nkeep = 0, err;
+
+	for (int i = 0; i < s->nfds; i++)
+		if (s->fds[i].target >= floor)
+			floor = s->fds[i].target + 1;
+	if (*errfd < floor) {
+		int n = fcntl(*errfd, F_DUPFD_CLOEXEC, floor);
+		if (n < 0)
+			fail(*errfd, LX_STEP_FD, *errfd, errno);
+		close(*errfd);
+		*errfd = n;
+	}
+	for (int i = 0; i < 3; i++)
+		if ((src[i] = source(&s->io[i], i, floor)) == -1)
+			fail(*errfd, s->io[i].kind == LX_IO_FD ? LX_STEP_FD : LX_STEP_OPEN,
+			     i, errno);
+	for (int i = 0; i < s->nfds; i++) {
+		struct lx_spawn_io io = { .kind = LX_IO_FD, .fd = s->fds[i].fd };
+		if ((src[3 + i] = source(&io, s->fds[i].target, floor)) < 0)
+			fail(*errfd, LX_STEP_FD, s->fds[i].target, errno);
+	}
+	for (int i = 0; i < 3 + s->nfds; i++) {
+		int target = i < 3 ? i : s->fds[i - 3].target;
+		if (src[i] >= 0 && dup2(src[i], target) < 0)
+			fail(*errfd, LX_STEP_FD, target, errno);
+	}
+	if (src[2] == -2 && dup2(1, 2) < 0)
+		fail(*errfd, LX_STEP_FD, 2, errno);
+	for (int i = 0; i < 3; i++)
+		sorted_insert(keep, &nkeep, i);
+	for (int i = 0; i < s->nfds; i++)
+		sorted_insert(keep, &nkeep, s->fds[i].target);
+	sorted_insert(keep, &nkeep, *errfd);
+	if ((err = close_others(keep, nkeep)))
+		fail(*errfd, LX_STEP_CLOSE, 0, err);
+}
+
+static void set_ambient(const struct lx_spawn *s, int errfd)
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+	struct cap_data d[2];
+
+	/* A capability can be ambient only while it is both permitted and
+	 * inheritable; PR_SET_KEEPCAPS kept it permitted across setuid. */
+	if (syscall(SYS_capget, &h, d) < 0)
+		fail(errfd, LX_STEP_AMBIENT, -1, errno);
+	d[0].inheritable = (uint32_t)s->ambient;
+	d[1].inheritable = (uint32_t)(s->ambient >> 32);
+	if (syscall(SYS_capset, &h, d) < 0)
+		fail(errfd, LX_STEP_AMBIENT, -1, errno);
+	for (int c = 0; c < 64; c++)
+		if ((s->ambient >> c & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			fail(errfd, LX_STEP_AMBIENT, c, errno);
+}
+
+static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	/* PID 1 ignores or blocks signals; SIG_IGN and the mask survive
+	 * execve, so a service would be unkillable by TERM. Dispositions go
+	 * back to default now, the mask only right before execve. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);   /* libc-reserved ones fail: fine */
+
+	/* Join the cgroup first, so everything the setup allocates is
+	 * charged there. */
+	if (s->cgroup_procs) {
+		int fd = open(s->cgroup_procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			fail(errfd, LX_STEP_CGROUP, 0, errno);
+		close(fd);
+	}
+	if (s->setsid && setsid() < 0)
+		fail(errfd, LX_STEP_SETSID, 0, errno);
+	if (!s->setsid && s->pgroup && setpgid(0, 0) < 0)
+		fail(errfd, LX_STEP_SETPGID, 0, errno);
+	/* Files are opened as root, before ids drop, like a shell redirect
+	 * written by the administrator. */
+	place_fds(s, &errfd);
+	/* A session leader takes a terminal only once it is on fd 0; 0:
+	 * do not steal it from another session. */
+	if (s->ctty && ioctl(0, TIOCSCTTY, 0) < 0)
+		fail(errfd, LX_STEP_CTTY, 0, errno);
+	/* Raising hard limits and lowering nice need privileges: before
+	 * setuid. */
+	for (int i = 0; i < s->nrlimits; i++)
+		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0)
+			fail(errfd, LX_STEP_RLIMIT, s->rlimits[i].resource, errno);
+	if (s->set_nice && setpriority(PRIO_PROCESS, 0, s->nice) < 0)
+		fail(errfd, LX_STEP_NICE, s->nice, errno);
+	umask(s->umask);
+	/* Dropping from the bounding set needs CAP_SETPCAP, which a
+	 * non-root uid no longer has. */
+	if (s->capbset)
+		for (int c = 0; c <= s->cap_last && c < 64; c++)
+			if (!(s->capkeep >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+				fail(errfd, LX_STEP_CAPBSET, c, errno);
+	if (s->ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail(errfd, LX_STEP_KEEPCAPS, 0, errno);
+	/* Groups while still root, gid before uid: each needs the privilege
+	 * the next one gives up. */
+	if (s->set_groups && setgroups(s->ngroups, s->groups) < 0)
+		fail(errfd, LX_STEP_SETGROUPS, 0, errno);
+	if (s->set_gid && setgid(s->gid) < 0)
+		fail(errfd, LX_STEP_SETGID, (int)s->gid, errno);
+	if (s->set_uid && setuid(s->uid) < 0)
+		fail(errfd, LX_STEP_SETUID, (int)s->uid, errno);
+	if (s->ambient)
+		set_ambient(s, errfd);
+	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(errfd, LX_STEP_NO_NEW_PRIVS, 0, errno);
+	/* After setuid: a directory the service cannot enter is its error. */
+	if (s->cwd && chdir(s->cwd) < 0)
+		fail(errfd, LX_STEP_CHDIR, 0, errno);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(s->path, s->argv, s->envp);
+	fail(errfd, LX_STEP_EXEC, 0, errno);
+}
+
+int lx_spawn(const struct lx_spawn *s, pid_t *pidp, struct lx_spawn_error *e)
+{
+	int p[2], err;
+	pid_t pid;
+	ssize_t n;
+
+	memset(e, 0, sizeof *e);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		e->step = LX_STEP_PIPE;
+		return e->err = errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(p[0]);
+		close(p[1]);
+		e->step = LX_STEP_FORK;
+		return e->err = err;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(s, p[1]);
+	}
+	close(p[1]);
+	do
+		n = read(p[0], e, sizeof *e);
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n == (ssize_t)sizeof *e && e->err) {
+		/* Reap it here: the reaper must not report a child that,
+		 * for the caller, never started. */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return e->err;
+	}
+	memset(e, 0, sizeof *e);
+	*pidp = pid;
+	return 0;
+}

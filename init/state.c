@@ -1,0 +1,154 @@
+/* state.c: PID 1's Lua state: a capped allocator, built-in modules through
+ * package.preload, the searcher for the compiled-in library, and the
+ * protected-call wrapper every entry into Lua goes through. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "pid1.h"
+
+lua_State *lx_L;
+
+static struct {
+	size_t used;
+	size_t cap;
+} mem;
+
+/* Over the cap the allocator fails; Lua then runs an emergency collection
+ * and retries, and if that fails raises a memory error that the protected
+ * call around the request or handler contains. */
+static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	(void)ud;
+	if (ptr == NULL)
+		osize = 0;
+	if (nsize == 0) {
+		free(ptr);
+		mem.used -= osize;
+		return NULL;
+	}
+	if (mem.cap && nsize > osize && mem.used + (nsize - osize) > mem.cap)
+		return NULL;
+	void *p = realloc(ptr, nsize);
+	if (p)
+		mem.used = mem.used - osize + nsize;
+	return p;
+}
+
+void lx_state_setcap(size_t memcap) { mem.cap = memcap; }
+size_t lx_state_used(void) { return mem.used; }
+size_t lx_state_cap(void) { return mem.cap; }
+
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+		                      luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+int lx_pcall(lua_State *L, int nargs, int nres, const char *where)
+{
+	int base = lua_gettop(L) - nargs;
+	int st;
+
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, base);
+	st = lua_pcall(L, nargs, nres, base);
+	lua_remove(L, base);
+	if (st != LUA_OK) {
+		const char *m = lua_tostring(L, -1);
+		lx_log("%s: %s", where, m ? m : "(no message)");
+		lua_pop(L, 1);
+	}
+	return st;
+}
+
+int lx_hook_push(lua_State *L, const char *name)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, "luainit.hooks");
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
+		lua_pop(L, 2);
+		return 0;
+	}
+	lua_remove(L, -2);
+	return 1;
+}
+
+/* package.searchers entry: the library compiled into the binary. */
+static int search_embedded(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+
+	for (const struct lx_embedded *e = lx_lualib; e->name; e++) {
+		if (strcmp(e->name, name) != 0)
+			continue;
+		lua_pushfstring(L, "=[luainit]/%s.lua", name);
+		if (luaL_loadbufferx(L, (const char *)e->src, e->len,
+		                     lua_tostring(L, -1), "t") != LUA_OK)
+			return lua_error(L);
+		lua_pushfstring(L, "[luainit]/%s.lua", name);
+		return 2;
+	}
+	lua_pushfstring(L, "no built-in module '%s'", name);
+	return 1;
+}
+
+void lx_state_searchers(lua_State *L)
+{
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "searchers");
+	/* Keep searchers 1 (preload) and 2 (Lua files); drop the C loaders:
+	 * there is no dlopen in PID 1. */
+	lua_pushcfunction(L, search_embedded);
+	lua_rawseti(L, -2, 3);
+	lua_pushnil(L);
+	lua_rawseti(L, -2, 4);
+	lua_pop(L, 1);
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "cpath");
+	{
+		const char *extra = getenv("LUAINIT_PATH");
+		if (extra && *extra)
+			lua_pushfstring(L, "%s;/usr/lib/luainit/?.lua", extra);
+		else
+			lua_pushliteral(L, "/usr/lib/luainit/?.lua");
+	}
+	lua_setfield(L, -2, "path");
+	lua_getfield(L, -1, "preload");
+	for (const struct lx_module *m = lx_modules; m->name; m++) {
+		lua_pushcfunction(L, m->open);
+		lua_setfield(L, -2, m->name);
+	}
+	lua_pop(L, 2);
+}
+
+int lx_state_open(size_t memcap)
+{
+	lua_State *L;
+
+	mem.cap = memcap;
+	L = lua_newstate(alloc, NULL);
+	if (L == NULL)
+		return ENOMEM;
+	lua_gc(L, LUA_GCGEN, 0, 0);
+	luaL_openlibs(L);
+	lx_state_searchers(L);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, "luainit.hooks");
+	lx_L = L;
+	return 0;
+}

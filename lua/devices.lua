@@ -1,0 +1,90 @@
+--- devices: hotplug without udev. A kernel uevent socket on the event
+-- loop: new devices get their driver module loaded, and small rules written
+-- in Lua can set owner and mode of device nodes and create symlinks.
+--
+-- A rule: devices.rule{ subsystem = "tty", name = "ttyS*", attrs = {...},
+--   owner = 0, group = 5, mode = 432, symlink = "serial0" }
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local log = require "log"
+
+local M = { rules = {}, handlers = {} }
+
+local function glob_match(pat, s)
+	if pat == nil then return true end
+	if s == nil then return false end
+	local lp = "^" .. pat:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".") .. "$"
+	return s:match(lp) ~= nil
+end
+M.glob_match = glob_match
+
+--- Add a device rule (see the module header).
+function M.rule(r)
+	for k in pairs(r) do
+		if not ({ subsystem = 1, name = 1, attrs = 1, owner = 1, group = 1, mode = 1, symlink = 1, action = 1 })[k] then
+			error(string.format("devices.rule: unknown key '%s'", tostring(k)), 2)
+		end
+	end
+	M.rules[#M.rules + 1] = r
+end
+
+--- Call fn(ev) for every uevent (after the built-in handling).
+function M.on(fn) M.handlers[#M.handlers + 1] = fn end
+
+local function apply_rules(ev)
+	local dev = require "luainit.dev"
+	local name = ev.devname
+	for _, r in ipairs(M.rules) do
+		if glob_match(r.subsystem, ev.subsystem) and glob_match(r.name, name)
+			and (r.action or "add") == ev.action then
+			local match = true
+			for k, v in pairs(r.attrs or {}) do
+				if not glob_match(v, dev.sysattr(ev.devpath, k)) then match = false break end
+			end
+			if match and name then
+				local node = "/dev/" .. name
+				if r.owner or r.group then fs.chown(node, r.owner or -1, r.group or -1) end
+				if r.mode then fs.chmod(node, r.mode) end
+				if r.symlink then fs.unlink("/dev/" .. r.symlink); fs.symlink(name, "/dev/" .. r.symlink) end
+			end
+		end
+	end
+end
+
+--- Handle one uevent: load the module for its modalias, apply rules.
+function M.handle(ev)
+	if ev.action == "add" and ev.modalias then
+		local kmod = require "luainit.kmod"
+		for _, m in ipairs(kmod.lookup(ev.modalias) or {}) do
+			if not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+				local ok, err = kmod.load(m)
+				if ok then log.info("[  OK  ] hotplug: loaded %s for %s", m, ev.devpath)
+				else log.warn("hotplug: %s: %s", m, err) end
+			end
+		end
+	end
+	apply_rules(ev)
+	for _, fn in ipairs(M.handlers) do
+		local ok, err = xpcall(fn, debug.traceback, ev)
+		if not ok then log.err("uevent handler: %s", err) end
+	end
+end
+
+--- Open the uevent socket and serve it from the event loop.
+function M.listen()
+	if M.sock then return true end
+	local dev = require "luainit.dev"
+	local sock, err = dev.uevent()
+	if not sock then log.warn("hotplug: %s", err) return nil, err end
+	M.sock = sock
+	M.watch = event.watch(sock, "r", function()
+		while true do
+			local ev = sock:recv()
+			if not ev then break end
+			M.handle(ev)
+		end
+	end)
+	return true
+end
+
+return M

@@ -1,0 +1,64 @@
+--- log: PID 1's own messages.
+-- Every line goes to the console, to /dev/kmsg and to a bounded ring that
+-- `luactl log` and the rescue console can read. Boot steps print the lines a
+-- person scans at boot: `[  OK  ] mounted /proc (2 ms)`.
+local sys = require "luainit.sys"
+
+local M = { debug_enabled = false }
+
+local RING_MAX = 512
+local ring, ring_head, ring_len = {}, 0, 0
+-- where console lines go (PID 1's fd 2 is /dev/console); tests redirect it
+M.console = io.stderr
+
+local function push(line)
+	ring_head = ring_head % RING_MAX + 1
+	ring[ring_head] = line
+	if ring_len < RING_MAX then ring_len = ring_len + 1 end
+end
+
+local function emit(level, line)
+	push(line)
+	M.console:write(line, "\n")
+	M.console:flush()
+	if sys.kmsg then pcall(sys.kmsg, level, line) end
+end
+
+--- Recent lines, oldest first.
+-- ring : (n?) -> {string}
+function M.ring(n)
+	n = math.min(n or ring_len, ring_len)
+	local out = {}
+	for i = ring_len - n + 1, ring_len do
+		local idx = (ring_head - ring_len + i - 1) % RING_MAX + 1
+		out[#out + 1] = ring[idx]
+	end
+	return out
+end
+
+local function fmt(...)
+	if select("#", ...) > 1 then return string.format(...) end
+	return tostring((...))
+end
+
+function M.info(...) emit("info", fmt(...)) end
+function M.warn(...) emit("warning", "warning: " .. fmt(...)) end
+function M.err(...) emit("err", "error: " .. fmt(...)) end
+function M.debug(...)
+	if M.debug_enabled then emit("debug", "debug: " .. fmt(...)) end
+end
+
+local function dur(ms)
+	if not ms then return "" end
+	if ms >= 1000 then return string.format(" (%.2f s)", ms / 1000) end
+	return string.format(" (%d ms)", math.floor(ms + 0.5))
+end
+
+--- A step that worked: `[  OK  ] what (12 ms)`.
+function M.ok(what, ms) emit("info", "[  OK  ] " .. what .. dur(ms)) end
+--- A step that failed: `[FAILED] what: why`.
+function M.failed(what, why, ms) emit("err", "[FAILED] " .. what .. ": " .. tostring(why) .. dur(ms)) end
+--- A step that failed but does not matter for the boot.
+function M.skipped(what, why) emit("info", "[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
+
+return M

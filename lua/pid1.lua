@@ -1,0 +1,78 @@
+--- pid1: what PID 1 runs once its C core is up (signals blocked, epoll
+-- loop ready, reaper running). It reads the kernel command line, installs
+-- the signal policy, and runs the boot file as a task; a boot file that
+-- fails to load or raises opens the rescue console. Nothing here blocks:
+-- the C loop serves events as soon as main returns.
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local sys = require "luainit.sys"
+local log = require "log"
+local sched = require "sched"
+local stage = require "stage"
+local shutdown = require "shutdown"
+
+local M = { boot_path = "/etc/luainit/boot.lua", signal_handlers = {} }
+
+-- BusyBox/sysvinit convention; SIGINT is Ctrl-Alt-Del (reboot(RB_DISABLE_CAD)).
+local SHUTDOWN_SIGNALS = { TERM = "reboot", INT = "reboot", USR1 = "halt", USR2 = "poweroff", PWR = "poweroff" }
+
+--- Run fn(signame, sender_pid) when PID 1 receives signal name ("HUP").
+-- on_signal : (name, fn) -> nil
+function M.on_signal(name, fn) M.signal_handlers[name] = fn end
+
+--- The "signal" hook: every signal PID 1 receives but SIGCHLD.
+function M.signal(name, sender)
+	local fn = M.signal_handlers[name]
+	if fn then return fn(name, sender) end
+	local kind = SHUTDOWN_SIGNALS[name]
+	if kind then
+		log.info("signal %s from pid %d: %s", name, sender, kind)
+		shutdown.request(kind)
+	else
+		log.debug("signal %s from pid %d ignored", name, sender)
+	end
+end
+
+local function read_cmdline()
+	if not fs.exists("/proc/cmdline") then
+		-- the command line lives in /proc; boot.lua's own mount step
+		-- will find it mounted
+		stage.mount("proc", "/proc", "proc", "nosuid,nodev,noexec,relatime")
+	end
+	local t, err = sys.cmdline()
+	if not t then
+		log.err("kernel command line: %s; using defaults", err)
+		t = { words = {}, all = {} }
+	end
+	return t
+end
+
+local function boot()
+	local cmd = read_cmdline()
+	stage.cmdline = cmd
+	log.debug_enabled = cmd["luainit.debug"] ~= nil
+	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's
+	local path = cmd["luainit.boot"] or os.getenv("LUAINIT_BOOT") or M.boot_path
+	if type(path) ~= "string" then path = M.boot_path end
+	log.info("luainit: booting with %s", path)
+	local chunk, err = loadfile(path, "t")
+	if not chunk then
+		log.failed("load " .. path, err)
+		return require("rescue").run("the boot file could not be loaded")
+	end
+	local ok, berr = xpcall(chunk, debug.traceback)
+	if not ok then
+		log.failed("boot " .. path, berr)
+		return require("rescue").run("the boot file raised an error")
+	end
+end
+
+--- Entry point, called by the C core with the argv PID 1 was started with.
+-- main : (argv) -> nil
+function M.main(argv)
+	M.argv = argv
+	event.hook("signal", M.signal)
+	sched.spawn(boot, "boot")
+end
+
+return M

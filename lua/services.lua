@@ -1,0 +1,276 @@
+--- services: load and validate service definitions.
+-- Each service is one Lua file in /etc/luainit/services/ returning a table.
+-- Everything is checked before anything starts: unknown keys (with the
+-- nearest valid name), wrong types and values, missing dependencies and
+-- dependency cycles (every member named). An invalid service is left out;
+-- the others still start. See docs/services.md for every field.
+local fs = require "luainit.fs"
+
+local M = { dir = "/etc/luainit/services" }
+
+local function is_array_of(kind)
+	return function(v)
+		if type(v) ~= "table" then return false end
+		local n = 0
+		for k, x in pairs(v) do
+			n = n + 1
+			if math.type(k) ~= "integer" or type(x) ~= kind then return false end
+		end
+		return n == #v
+	end
+end
+
+local function one_of(...)
+	local set, names = {}, { ... }
+	for _, n in ipairs(names) do set[n] = true end
+	return function(v) return set[v] == true end, "one of " .. table.concat(names, ", ")
+end
+
+local function number_min(min)
+	return function(v) return type(v) == "number" and v >= min end, "a number >= " .. min
+end
+
+local function str_or_int(v) return type(v) == "string" or math.type(v) == "integer" end
+local function is_string(v) return type(v) == "string" end
+local function is_bool(v) return type(v) == "boolean" end
+local function is_int(v) return math.type(v) == "integer" end
+local function is_table(v) return type(v) == "table" end
+
+local function nonempty_argv(v) return is_array_of("string")(v) and #v > 0 end
+local function string_map(v)
+	if type(v) ~= "table" then return false end
+	for k, x in pairs(v) do
+		if type(k) ~= "string" or (type(x) ~= "string" and type(x) ~= "number") then return false end
+	end
+	return true
+end
+
+--- Every field a definition may have: {check, "what is expected", default}.
+M.fields = {
+	description = { is_string, "a string" },
+	command = { nonempty_argv, "a non-empty array of strings (argv, no shell)" },
+	env = { string_map, "a table of NAME = value strings" },
+	cwd = { is_string, "an absolute path" },
+	user = { str_or_int, "a user name or uid" },
+	group = { str_or_int, "a group name or gid" },
+	groups = { function(v) return type(v) == "table" end, "an array of group names or gids" },
+	umask = { is_int, "an integer (e.g. 0x12 or tonumber('022', 8))" },
+	rlimits = { is_table, "a table like { nofile = 1024 }" },
+	no_new_privs = { is_bool, "true or false" },
+	capabilities = { is_array_of("string"), "an array of capability names (bounding set kept)" },
+	restart = { one_of("always", "on-failure", "never") },
+	restart_delay = { number_min(0) },
+	restart_max_delay = { number_min(0) },
+	crash_limit = { function(v) return type(v) == "table" and is_int(v[1]) and type(v[2]) == "number" end,
+		"{ N, T }: N restarts within T seconds mark the service failed" },
+	stop_signal = { is_string, "a signal name such as \"TERM\"" },
+	stop_timeout = { number_min(0) },
+	start_timeout = { number_min(0) },
+	requires = { is_array_of("string"), "an array of service names" },
+	wants = { is_array_of("string"), "an array of service names" },
+	after = { is_array_of("string"), "an array of service names" },
+	type = { one_of("simple", "notify", "fd", "oneshot", "forking") },
+	pid_file = { is_string, "a path" },
+	ready_fd = { function(v) return is_int(v) and v >= 3 and v <= 255 end, "a descriptor number from 3 to 255" },
+	watchdog = { number_min(0) },
+	enabled = { is_bool, "true or false" },
+	log = { is_table, "a table like { file = true, max_size = 1048576, keep = 3, ring = 200 }" },
+	cgroup = { is_table, "a table like { memory_max = \"64M\", pids_max = 100, cpu_weight = 100 }" },
+	tty = { is_string, "a terminal path such as /dev/ttyS0 (stdin, stdout and stderr)" },
+	nice = { is_int, "an integer from -20 to 19" },
+}
+for _, f in pairs(M.fields) do
+	if not f[2] then f[2] = select(2, one_of()) end
+end
+M.fields.restart[2] = "one of always, on-failure, never"
+M.fields.type[2] = "one of simple, notify, fd, oneshot, forking"
+M.fields.restart_delay[2] = "a number of seconds >= 0"
+M.fields.restart_max_delay[2] = "a number of seconds >= 0"
+M.fields.stop_timeout[2] = "a number of seconds >= 0"
+M.fields.start_timeout[2] = "a number of seconds >= 0"
+M.fields.watchdog[2] = "a number of seconds >= 0"
+
+M.defaults = {
+	restart = "on-failure", restart_delay = 0.1, restart_max_delay = 30,
+	crash_limit = { 5, 10 }, stop_signal = "TERM", stop_timeout = 5,
+	start_timeout = 30, type = "simple", enabled = true, cwd = "/",
+	requires = {}, wants = {}, after = {}, log = {}, cgroup = {},
+}
+
+M.signals = {}
+for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"):gmatch("%S+") do
+	M.signals[n] = true
+end
+
+local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
+local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
+
+-- Levenshtein distance, for "did you mean".
+local function distance(a, b)
+	local prev = {}
+	for j = 0, #b do prev[j] = j end
+	for i = 1, #a do
+		local cur = { [0] = i }
+		for j = 1, #b do
+			local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+			cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+		end
+		prev = cur
+	end
+	return prev[#b]
+end
+
+--- The valid name closest to key.
+-- nearest : (key, names_set) -> string
+function M.nearest(key, names)
+	local best, bd = nil, math.huge
+	for n in pairs(names) do
+		local d = distance(key, n)
+		if d < bd or (d == bd and n < best) then best, bd = n, d end
+	end
+	return best
+end
+
+--- Check one definition table; returns the normalised service or nil and
+-- a list of messages ("file: ...").
+-- check : (name, def, file) -> svc | (nil, {string})
+function M.check(name, def, file)
+	local errs = {}
+	local function err(fmt, ...) errs[#errs + 1] = file .. ": " .. string.format(fmt, ...) end
+	if type(def) ~= "table" then
+		err("the file must return a table, got %s", type(def))
+		return nil, errs
+	end
+	for k, v in pairs(def) do
+		local f = type(k) == "string" and M.fields[k]
+		if not f then
+			err("unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), M.fields))
+		elseif not f[1](v) then
+			err("field '%s': expected %s, got %s", k, f[2], type(v) == "string" and ("'" .. v .. "'") or type(v))
+		end
+	end
+	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
+	if type(def.log) == "table" then
+		for k in pairs(def.log) do
+			if not LOG_KEYS[k] then err("log: unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), LOG_KEYS)) end
+		end
+	end
+	if type(def.cgroup) == "table" then
+		for k in pairs(def.cgroup) do
+			if not CGROUP_KEYS[k] then err("cgroup: unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), CGROUP_KEYS)) end
+		end
+	end
+	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
+	if def.type == "fd" and not def.ready_fd then err("type 'fd' needs 'ready_fd' (the descriptor the service writes a newline to)") end
+	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got '%s'", def.cwd) end
+	if type(def.stop_signal) == "string" and not M.signals[def.stop_signal:gsub("^SIG", "")] then
+		err("field 'stop_signal': unknown signal '%s' (expected a name such as TERM, INT, QUIT, HUP)", def.stop_signal)
+	end
+	if not name:match("^[%w][%w%-_.@]*$") then err("service name '%s': use letters, digits, '-', '_', '.', '@'", name) end
+	if #errs > 0 then return nil, errs end
+	local svc = { name = name, file = file }
+	for k, v in pairs(M.defaults) do svc[k] = v end
+	for k, v in pairs(def) do svc[k] = v end
+	return svc
+end
+
+--- Load one definition file.
+-- load_file : (path) -> svc | (nil, {string})
+function M.load_file(path)
+	local name = path:match("([^/]+)%.lua$")
+	local chunk, err = loadfile(path, "t", setmetatable({}, { __index = _G }))
+	if not chunk then return nil, { err } end
+	local ok, def = xpcall(chunk, debug.traceback)
+	if not ok then return nil, { path .. ": " .. tostring(def) } end
+	return M.check(name, def, path)
+end
+
+--- Find dependency cycles over requires and after; each cycle is a list
+-- of names, first repeated at the end.
+-- cycles : (set) -> {{string}}
+function M.cycles(set)
+	local state, stack, found = {}, {}, {}
+	local function visit(n)
+		state[n] = "open"
+		stack[#stack + 1] = n
+		local svc = set[n]
+		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
+			for _, d in ipairs(list) do
+				if set[d] then
+					if state[d] == "open" then
+						local cyc, on = {}, false
+						for _, s in ipairs(stack) do
+							if s == d then on = true end
+							if on then cyc[#cyc + 1] = s end
+						end
+						cyc[#cyc + 1] = d
+						found[#found + 1] = cyc
+					elseif not state[d] then
+						visit(d)
+					end
+				end
+			end
+		end
+		stack[#stack] = nil
+		state[n] = "done"
+	end
+	local names = {}
+	for n in pairs(set) do names[#names + 1] = n end
+	table.sort(names)
+	for _, n in ipairs(names) do if not state[n] then visit(n) end end
+	return found
+end
+
+--- Load every *.lua in dir and check the set as a whole.
+-- Returns the valid services by name and every error message; a service
+-- that is invalid, requires a missing service, or sits on a cycle is left
+-- out (and so are the services that require it).
+-- load_dir : (dir?) -> {name = svc}, {string}
+function M.load_dir(dir)
+	dir = dir or M.dir
+	local set, errs = {}, {}
+	local names, rerr = fs.readdir(dir)
+	if not names then return set, { rerr } end
+	table.sort(names)
+	for _, n in ipairs(names) do
+		if n:match("%.lua$") then
+			local svc, e = M.load_file(dir .. "/" .. n)
+			if svc then set[svc.name] = svc
+			else for _, m in ipairs(e) do errs[#errs + 1] = m end end
+		end
+	end
+	return M.check_set(set, errs)
+end
+
+--- Check dependencies of a set of services (see load_dir).
+-- check_set : ({name = svc}, errs?) -> {name = svc}, {string}
+function M.check_set(set, errs)
+	errs = errs or {}
+	for _, cyc in ipairs(M.cycles(set)) do
+		errs[#errs + 1] = "dependency cycle: " .. table.concat(cyc, " -> ")
+		for _, n in ipairs(cyc) do set[n] = nil end
+	end
+	-- a required service that is missing or invalid: drop the dependent
+	-- too, repeating until nothing changes
+	local changed = true
+	while changed do
+		changed = false
+		local names = {}
+		for n in pairs(set) do names[#names + 1] = n end
+		table.sort(names)
+		for _, n in ipairs(names) do
+			local svc = set[n]
+			for _, d in ipairs(svc.requires) do
+				if not set[d] then
+					errs[#errs + 1] = string.format("%s: requires '%s', which is missing or invalid", svc.file, d)
+					set[n] = nil
+					changed = true
+					break
+				end
+			end
+		end
+	end
+	return set, errs
+end
+
+return M

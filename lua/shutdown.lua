@@ -1,0 +1,90 @@
+--- shutdown: the orderly way down. Run the shutdown hooks (services stop
+-- here), then TERM every process and wait for the reaper to see them go,
+-- KILL what is left, swapoff, sync, unmount in reverse order (read-only
+-- whatever stays busy), and reboot(2). The waits end on reaping events, not
+-- on fixed sleeps. A second request while one runs is ignored.
+local event = require "luainit.event"
+local process = require "luainit.process"
+local sys = require "luainit.sys"
+local fs = require "luainit.fs"
+local log = require "log"
+local sched = require "sched"
+
+local M = { in_progress = false, hooks = {}, grace_ms = 5000, kill_wait_ms = 2000 }
+
+--- Run fn(kind) at shutdown before processes are killed; hooks run in the
+-- reverse order of registration.
+-- hook : (fn) -> nil
+function M.hook(fn) M.hooks[#M.hooks + 1] = fn end
+
+local function step(name, fn)
+	local t0 = event.now()
+	local ok, res, detail = xpcall(fn, debug.traceback)
+	if ok and res ~= false then log.ok(type(res) == "string" and res or name, event.now() - t0)
+	else log.failed(name, ok and detail or res, event.now() - t0) end
+end
+
+local function run(kind)
+	local t0 = event.now()
+	log.info("shutdown: %s requested", kind)
+	for i = #M.hooks, 1, -1 do step("shutdown hook " .. i, function() return M.hooks[i](kind) end) end
+	if process.getpid() == 1 then
+		step("stop remaining processes", function()
+			process.kill(-1, "TERM")
+			process.kill(-1, "CONT")
+			if sched.wait_no_children(M.grace_ms) then return "all processes exited" end
+			process.kill(-1, "KILL")
+			sched.wait_no_children(M.kill_wait_ms)
+			return "killed processes that ignored SIGTERM"
+		end)
+	end
+	step("swapoff", function()
+		local n, errs = sys.swapoff_all()
+		if errs and #errs > 0 then return false, table.concat(errs, "; ") end
+		return string.format("swapoff (%d device(s))", n or 0)
+	end)
+	step("sync", function() fs.sync() return "synced filesystems" end)
+	local machine = event.mode() == "pid1"
+	step("unmount filesystems", function()
+		if not machine then return "filesystems left to the host (container)" end
+		local mount = require "luainit.mount"
+		local results = mount.umount_all() or {}
+		local un, ro, bad = 0, 0, {}
+		for _, r in ipairs(results) do
+			if r.result == "unmounted" then un = un + 1
+			elseif r.result == "readonly" then ro = ro + 1
+			elseif r.result == "failed" then bad[#bad + 1] = r.target .. ": " .. tostring(r.error) end
+		end
+		if #bad > 0 then return false, table.concat(bad, "; ") end
+		return string.format("unmounted %d, remounted read-only %d", un, ro)
+	end)
+	fs.sync()
+	log.info("shutdown: %s after %.0f ms", kind, event.now() - t0)
+	local ok, err = sys.reboot(kind)
+	if not machine then os.exit(0) end -- a container's init just ends
+	log.err("reboot(%s): %s", kind, tostring(err))
+	return ok
+end
+
+--- Start the shutdown (kind: "poweroff", "reboot" or "halt").
+-- request : (kind) -> true | (nil, "already shutting down")
+function M.request(kind)
+	assert(kind == "poweroff" or kind == "reboot" or kind == "halt", "shutdown: bad kind")
+	if M.in_progress then
+		log.info("shutdown: already in progress (%s); ignoring %s", M.in_progress, kind)
+		return nil, "already shutting down"
+	end
+	M.in_progress = kind
+	sched.spawn(function()
+		local ok, err = xpcall(run, debug.traceback, kind)
+		if not ok then
+			-- the orderly path broke: still get the data to disk and go down
+			log.err("shutdown: %s", err)
+			fs.sync()
+			sys.reboot(kind)
+		end
+	end, "shutdown")
+	return true
+end
+
+return M

@@ -1,0 +1,343 @@
+--- stage: the boot steps /etc/luainit/boot.lua calls, in the order a
+-- machine needs them. Each step prints one `[  OK  ]` or `[FAILED]` line with
+-- what it did and how long it took, and contains its own failures: an
+-- optional step that fails is reported and the boot goes on; a required one
+-- opens the rescue console.
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local sys = require "luainit.sys"
+local log = require "log"
+
+local M = {}
+
+--- Boot timeline: {name, start_ms, end_ms, ok} for `luactl analyze`.
+M.timeline = {}
+
+--- The kernel command line (set by pid1 before boot.lua runs).
+M.cmdline = { words = {}, all = {} }
+
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+--- Run fn(...) as the boot step `name`. required (default false) makes a
+-- failure stop the boot with the rescue console.
+-- step : (name, fn, opts?) -> ok, result
+function M.step(name, fn, opts)
+	opts = opts or {}
+	if M.cmdline["luainit.break"] == (opts.id or name) then
+		log.info("luainit.break=%s: stopping before this step", opts.id or name)
+		require("rescue").run("luainit.break=" .. (opts.id or name))
+	end
+	local t0 = event.now()
+	local ok, res, detail = xpcall(fn, debug.traceback)
+	local t1 = event.now()
+	local entry = { name = name, start = t0, stop = t1, ok = ok and res ~= false }
+	M.timeline[#M.timeline + 1] = entry
+	if ok and res ~= false then
+		log.ok(type(res) == "string" and res or name, t1 - t0)
+		return true, res
+	end
+	local why = ok and (detail or "failed") or res
+	log.failed(name, why, t1 - t0)
+	if opts.required then
+		require("rescue").run(string.format("required boot step '%s' failed", name))
+	end
+	return false, why
+end
+
+local function parent_of(path)
+	local p = path:match("^(.*)/[^/]+$")
+	if not p or p == "" then return "/" end
+	return p
+end
+
+-- Is path a mount point? Compared by device with its parent, so it works
+-- before /proc is mounted.
+local function is_mountpoint(path)
+	if path == "/" then return true end
+	local st, parent = fs.stat(path), fs.stat(parent_of(path))
+	return st ~= nil and parent ~= nil and st.dev ~= parent.dev
+end
+M.is_mountpoint = is_mountpoint
+
+--- The API filesystems every Linux userland expects.
+M.early = {
+	{ "proc", "/proc", "proc", "nosuid,nodev,noexec,relatime" },
+	{ "sysfs", "/sys", "sysfs", "nosuid,nodev,noexec,relatime" },
+	{ "devtmpfs", "/dev", "devtmpfs", "nosuid", "mode=0755" },
+	{ "devpts", "/dev/pts", "devpts", "nosuid,noexec,relatime", "gid=5,mode=620,ptmxmode=000" },
+	{ "tmpfs", "/dev/shm", "tmpfs", "nosuid,nodev", "mode=1777" },
+	{ "tmpfs", "/run", "tmpfs", "nosuid,nodev", "mode=0755" },
+	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", "nosuid,nodev,noexec,relatime", "nsdelegate" },
+}
+
+--- Mount one filesystem unless something is mounted there already.
+-- mount : (src, target, fstype, flags?, data?) -> true | (nil, string)
+function M.mount(src, target, fstype, flags, data)
+	if is_mountpoint(target) then return true, "already" end
+	fs.mkdirp(target, 493)
+	return fs.mount(src, target, fstype, flags, data)
+end
+
+--- Mount /proc, /sys, /dev, /dev/pts, /dev/shm, /run and /sys/fs/cgroup.
+-- A failure here is reported per mount; the boot goes on with what worked.
+function M.early_mounts()
+	for _, m in ipairs(M.early) do
+		M.step("mount " .. m[2], function()
+			local ok, err = M.mount(m[1], m[2], m[3], m[4], m[5])
+			if not ok then return false, err end
+			return (err == "already" and "mounted " .. m[2] .. " (already)") or "mounted " .. m[2]
+		end, { id = "mount:" .. m[2] })
+	end
+	-- the console is usable now that /dev exists
+	if not fs.exists("/dev/fd") then fs.symlink("/proc/self/fd", "/dev/fd") end
+end
+
+--- Remount / read-write (or as fstab's "/" entry says).
+function M.remount_root()
+	return M.step("remount / read-write", function()
+		if event.mode() ~= "pid1" then return "/ left as the host mounted it (container)" end
+		local want = "rw"
+		local ok, mount = pcall(require, "luainit.mount")
+		if ok and mount.parse_fstab then
+			local entries = mount.parse_fstab("/etc/fstab", { lenient = true })
+			for _, e in ipairs(entries or {}) do
+				if e.target == "/" and (("," .. e.options .. ","):find(",ro,", 1, true)) then want = "ro" end
+			end
+		end
+		local flags = want == "ro" and "remount,ro" or "remount"
+		local r, err = fs.mount(nil, "/", nil, flags)
+		if not r then return false, err end
+		return "remounted / " .. want
+	end, { id = "remount-root" })
+end
+
+--- Mount everything in /etc/fstab except noauto entries. A nofail entry
+-- that fails is reported; any other failure opens the rescue console.
+function M.fstab(path)
+	path = path or "/etc/fstab"
+	local mount = require "luainit.mount"
+	local entries, errors = mount.parse_fstab(path, { lenient = true })
+	if not entries then
+		return M.step("read " .. path, function() return false, errors end)
+	end
+	for _, e in ipairs(errors or {}) do log.failed("parse " .. path, e) end
+	for _, e in ipairs(entries) do
+		if e.target == "/" or e.fstype == "swap" or e.noauto then goto next end
+		M.step("mount " .. e.target, function()
+			if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
+			fs.mkdirp(e.target, 493)
+			local ok, err = mount.mount(e)
+			if not ok then return false, err end
+			return "mounted " .. e.target .. " (" .. e.fstype .. ")"
+		end, { required = not e.nofail, id = "fstab:" .. e.target })
+		::next::
+	end
+end
+
+--- Set the hostname from /etc/hostname.
+function M.hostname(path)
+	path = path or "/etc/hostname"
+	return M.step("set hostname", function()
+		local s = fs.readfile(path)
+		local name = s and trim(s:gsub("#[^\n]*", "")) or ""
+		if name == "" then name = "localhost" end
+		local ok, err = sys.sethostname(name)
+		if not ok then return false, err end
+		return "hostname " .. name
+	end, { id = "hostname" })
+end
+
+-- Files of a *.d configuration directory set, later directories override
+-- earlier ones by file name; returned sorted by file name.
+local function conf_d(dirs, suffix)
+	local byname = {}
+	for _, dir in ipairs(dirs) do
+		for _, n in ipairs(fs.readdir(dir) or {}) do
+			if n:sub(-#suffix) == suffix then byname[n] = dir .. "/" .. n end
+		end
+	end
+	local names = {}
+	for n in pairs(byname) do names[#names + 1] = n end
+	table.sort(names)
+	local out = {}
+	for _, n in ipairs(names) do out[#out + 1] = byname[n] end
+	return out
+end
+M.conf_d = conf_d
+
+--- Parse a sysctl.conf-style file: returns {{key, value, line, ignore_errors}}
+-- and a list of "file:line: message" errors.
+function M.parse_sysctl(text, file)
+	local out, errs, n = {}, {}, 0
+	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+		n = n + 1
+		local l = trim(line)
+		if l ~= "" and not l:match("^[#;]") then
+			local ignore = false
+			if l:sub(1, 1) == "-" then ignore = true; l = l:sub(2) end
+			local k, v = l:match("^([^=]-)%s*=%s*(.*)$")
+			if not k or trim(k) == "" then
+				errs[#errs + 1] = string.format("%s:%d: expected 'key = value', got '%s'", file, n, line)
+			else
+				out[#out + 1] = { key = trim(k), value = v, line = n, ignore = ignore, file = file }
+			end
+		end
+	end
+	return out, errs
+end
+
+--- Apply /etc/sysctl.conf and sysctl.d files (/usr/lib, /run, /etc).
+function M.sysctl()
+	return M.step("apply sysctl settings", function()
+		local files = conf_d({ "/usr/lib/sysctl.d", "/run/sysctl.d", "/etc/sysctl.d" }, ".conf")
+		if fs.exists("/etc/sysctl.conf") then files[#files + 1] = "/etc/sysctl.conf" end
+		local applied, failed = 0, {}
+		for _, f in ipairs(files) do
+			local items, errs = M.parse_sysctl(fs.readfile(f) or "", f)
+			for _, e in ipairs(errs) do failed[#failed + 1] = e end
+			for _, it in ipairs(items) do
+				local ok, err = sys.sysctl_set(it.key, it.value)
+				if ok then applied = applied + 1
+				elseif not it.ignore then failed[#failed + 1] = string.format("%s:%d: %s", it.file, it.line, err) end
+			end
+		end
+		for _, e in ipairs(failed) do log.warn("sysctl: %s", e) end
+		if #failed > 0 then return false, #failed .. " setting(s) failed" end
+		return string.format("applied %d sysctl setting(s)", applied)
+	end, { id = "sysctl" })
+end
+
+--- Module names listed in modules-load.d files.
+function M.modules_load_list()
+	local names = {}
+	for _, f in ipairs(conf_d({ "/usr/lib/modules-load.d", "/run/modules-load.d", "/etc/modules-load.d" }, ".conf")) do
+		for line in ((fs.readfile(f) or "") .. "\n"):gmatch("([^\n]*)\n") do
+			local l = trim(line)
+			if l ~= "" and not l:match("^[#;]") then names[#names + 1] = l end
+		end
+	end
+	return names
+end
+
+--- Load the modules named in /etc/modules-load.d/*.conf.
+function M.modules()
+	local kmod = require "luainit.kmod"
+	for _, name in ipairs(M.modules_load_list()) do
+		M.step("load module " .. name, function()
+			local ok, how = kmod.load(name)
+			if not ok then return false, how end
+			return "module " .. name .. " (" .. tostring(how) .. ")"
+		end, { id = "module:" .. name })
+	end
+end
+
+--- Load drivers for the devices present (what udev's coldplug does), then
+-- keep listening for hotplug uevents.
+function M.coldplug()
+	local kmod = require "luainit.kmod"
+	local dev = require "luainit.dev"
+	M.step("load drivers for present devices", function()
+		local aliases = dev.coldplug() or {}
+		local loaded = {}
+		for _, alias in ipairs(aliases) do
+			local mods = kmod.lookup(alias) or {}
+			for _, m in ipairs(mods) do
+				if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+					local ok, err = kmod.load(m)
+					if ok then loaded[m] = true; loaded[#loaded + 1] = m
+					else log.warn("coldplug: %s: %s", m, err) end
+				end
+			end
+		end
+		return string.format("coldplug: %d device alias(es), loaded %s", #aliases,
+			#loaded > 0 and table.concat(loaded, " ") or "nothing new")
+	end, { id = "coldplug" })
+	require("devices").listen()
+end
+
+--- Feed the saved random seed to the kernel and save a fresh one.
+function M.random_seed(path)
+	path = path or "/var/lib/luainit/random-seed"
+	return M.step("random seed", function()
+		local old = fs.readfile(path)
+		if old and #old > 0 then fs.writefile("/dev/urandom", old) end
+		fs.mkdirp(path:match("^(.*)/"), 448)
+		local ok, err = fs.writefile(path, sys.getrandom(512, "insecure"), { mode = 384, atomic = true })
+		if not ok then return false, err end
+		return old and "random seed restored and refreshed" or "random seed created"
+	end, { id = "random-seed" })
+end
+
+--- The terminal behind /dev/console ("/dev/ttyS0"), for job control.
+function M.console_tty()
+	local active = fs.readfile("/sys/class/tty/console/active")
+	local last = active and active:match("(%S+)%s*$")
+	if last and fs.exists("/dev/" .. last) then return "/dev/" .. last end
+	return "/dev/console"
+end
+
+--- Keep a login shell on the console, respawned when it exits (the demo
+-- image's console until services bring a getty).
+function M.console_shell(argv)
+	argv = argv or { "/bin/sh", "-l" }
+	local process = require "luainit.process"
+	local sched = require "sched"
+	sched.spawn(function()
+		while not require("shutdown").in_progress do
+			local tty = M.console_tty()
+			local fd = fs.open(tty, "rw,noctty")
+			local t0 = event.now()
+			local pid, err = process.spawn({ argv = argv, stdin = fd, stdout = fd, stderr = fd,
+				setsid = true, ctty = true, env = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+				"TERM=vt100", "SHELL=" .. argv[1] }, cwd = "/root" })
+			if fd then fd:close() end
+			if not pid then
+				log.failed("console shell", err)
+				sched.sleep(5000)
+			else
+				log.info("console shell on %s (pid %d)", tty, pid)
+				sched.wait_child(pid)
+				if event.now() - t0 < 1000 then sched.sleep(1000) end
+			end
+		end
+	end, "console-shell")
+end
+
+--- Load /etc/luainit/services/*.lua, check them all, and start the
+-- enabled ones in dependency order (in parallel); shutdown stops them in
+-- reverse order. Invalid definitions are reported and left out.
+function M.services(dir)
+	local services = require "services"
+	local sup = require "supervisor"
+	M.step("load service definitions", function()
+		local set, errs = services.load_dir(dir)
+		for _, e in ipairs(errs) do log.failed("service definition", e) end
+		sup.add(set)
+		local n = 0
+		for _ in pairs(set) do n = n + 1 end
+		if #errs > 0 then return false, string.format("%d service(s) loaded, %d error(s) above", n, #errs) end
+		return string.format("loaded %d service definition(s)", n)
+	end, { id = "services" })
+	require("shutdown").hook(function()
+		sup.stop_all(60000)
+		return "stopped services"
+	end)
+	sup.start_all()
+end
+
+--- Stop at the rescue console when the kernel command line asks for it
+-- (luainit.rescue, single or emergency), before services start.
+function M.rescue_point()
+	local c = M.cmdline
+	if c["luainit.rescue"] or c.single or c.emergency or c.S then
+		require("rescue").run("rescue requested on the kernel command line")
+	end
+end
+
+--- Print the end-of-boot line with the time since the kernel started.
+function M.done()
+	local up = sys.clock("boottime")
+	log.info("luainit: boot complete (%.0f ms since kernel start)", up * 1000)
+end
+
+return M

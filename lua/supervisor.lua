@@ -1,0 +1,699 @@
+--- supervisor: runs the services, one explicit state machine each.
+--
+-- States: stopped, starting, ready, stopping, backoff, failed, done.
+-- Events: start, stop, ready, exit, timeout, retry, watchdog.
+-- `M.transitions[state][event]` is the one place that decides what happens;
+-- an event a state does not list is ignored (and logged in debug mode).
+--
+-- Each service runs in its own cgroup v2 (/sys/fs/cgroup/luainit/<name>),
+-- so stopping kills the whole group and nothing escapes by double-forking.
+-- Its stdout and stderr come to PID 1 through a pipe: every line goes to a
+-- bounded ring and to /var/log/luainit/<name>.log (timestamped, rotated by
+-- size). Readiness comes from the sd_notify socket (type "notify"), a
+-- newline on a descriptor (type "fd"), a clean exit (type "oneshot"), the
+-- pid file (type "forking") or at once (type "simple").
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local process = require "luainit.process"
+local sys = require "luainit.sys"
+local log = require "log"
+local sched = require "sched"
+
+local M = {
+	services = {},      -- name -> svc
+	by_pid = {},        -- main pid -> svc
+	cgroup_root = "/sys/fs/cgroup/luainit",
+	notify_path = "/run/luainit/notify",
+	log_dir = "/var/log/luainit",
+	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+}
+
+local now = event.now
+local UP = { ready = true, done = true }
+
+local function set_state(svc, state, why)
+	if svc.state ~= state then
+		log.debug("%s: %s -> %s%s", svc.name, tostring(svc.state), state, why and (" (" .. why .. ")") or "")
+		svc.state = state
+		svc.since = now()
+	end
+	svc.why = why
+	sched.wake("svc:" .. svc.name, state)
+	sched.wake("svc-any")
+end
+
+---------------------------------------------------------------- cgroups
+
+local function cg_path(svc) return M.cgroup_root .. "/" .. svc.name end
+
+local function cg_pids(svc)
+	if not svc.cgroup_path then return {} end
+	local s = fs.readfile(svc.cgroup_path .. "/cgroup.procs") or ""
+	local out = {}
+	for p in s:gmatch("%d+") do out[#out + 1] = tonumber(p) end
+	return out
+end
+M.cg_pids = cg_pids
+
+local function cg_setup(svc)
+	if M.cgroups == nil then
+		local st = fs.statfs("/sys/fs/cgroup")
+		M.cgroups = st and st.type == "cgroup2" or false
+		if M.cgroups then
+			fs.mkdirp(M.cgroup_root, 493)
+			-- delegate the controllers so limits work in service groups
+			fs.writefile("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids +cpu")
+			fs.writefile(M.cgroup_root .. "/cgroup.subtree_control", "+memory +pids +cpu")
+		else
+			log.warn("no cgroup v2 at /sys/fs/cgroup: services fall back to process groups")
+		end
+	end
+	if not M.cgroups then svc.cgroup_path = nil return nil end
+	local path = cg_path(svc)
+	fs.mkdirp(path, 493)
+	local limits = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
+	for key, file in pairs(limits) do
+		local v = svc.cgroup[key]
+		local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
+		if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
+	end
+	svc.cgroup_path = path
+	return path
+end
+
+-- Kill everything left in the service's group (or process group).
+local function kill_all(svc, sig)
+	if svc.cgroup_path then
+		if sig == "KILL" and fs.writefile(svc.cgroup_path .. "/cgroup.kill", "1") then return end
+		for _, p in ipairs(cg_pids(svc)) do process.kill(p, sig) end
+	elseif svc.pgid then
+		process.killpg(svc.pgid, sig)
+	end
+end
+
+---------------------------------------------------------------- logs
+
+local function log_open(svc)
+	if svc.log.file == false then return end
+	local path = type(svc.log.file) == "string" and svc.log.file or (M.log_dir .. "/" .. svc.name .. ".log")
+	svc.log_path = path
+	fs.mkdirp(path:match("^(.*)/"), 493)
+	local fd = fs.open(path, "w,create,append", 416)
+	if fd then
+		svc.log_fd = fd
+		local st = fs.stat(path)
+		svc.log_size = st and st.size or 0
+	end
+	svc.log_retry = now() + 30000
+end
+
+local function log_rotate(svc)
+	local keep = svc.log.keep or 3
+	if svc.log_fd then svc.log_fd:close() svc.log_fd = nil end
+	for i = keep - 1, 1, -1 do fs.rename(svc.log_path .. "." .. i, svc.log_path .. "." .. (i + 1)) end
+	if keep > 0 then fs.rename(svc.log_path, svc.log_path .. ".1") else fs.unlink(svc.log_path) end
+	log_open(svc)
+end
+
+local function timestamp()
+	local t = sys.clock("realtime")
+	return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)) .. string.format(".%03dZ", math.floor((t % 1) * 1000))
+end
+
+--- Record one line of a service's output: ring, then file.
+function M.log_line(svc, line)
+	local ring, max = svc.ring, svc.log.ring or 200
+	ring[#ring + 1] = line
+	if #ring > max then table.remove(ring, 1) end
+	if not svc.log_fd and svc.log.file ~= false and now() >= (svc.log_retry or 0) then log_open(svc) end
+	if svc.log_fd then
+		local rec = timestamp() .. " " .. line .. "\n"
+		local n = svc.log_fd:write(rec)
+		if not n then
+			-- /var full or read-only: keep the ring, try the file again later
+			svc.log_fd:close()
+			svc.log_fd = nil
+			svc.log_retry = now() + 30000
+		else
+			svc.log_size = svc.log_size + n
+			if svc.log_size >= (svc.log.max_size or 1048576) then log_rotate(svc) end
+		end
+	end
+end
+
+local MAX_PARTIAL = 4096
+
+local function watch_output(svc, rfd)
+	local partial = ""
+	local w
+	w = event.watch(rfd, "r", function()
+		local data = rfd:read(65536)
+		if not data or data == "" then
+			if partial ~= "" then M.log_line(svc, partial) partial = "" end
+			w:close()
+			rfd:close()
+			if svc.out_watch == w then svc.out_watch = nil end
+			return
+		end
+		data = partial .. data
+		local start = 1
+		while true do
+			local nl = data:find("\n", start, true)
+			if not nl then break end
+			M.log_line(svc, data:sub(start, nl - 1))
+			start = nl + 1
+		end
+		partial = data:sub(start)
+		while #partial > MAX_PARTIAL do
+			M.log_line(svc, partial:sub(1, MAX_PARTIAL))
+			partial = partial:sub(MAX_PARTIAL + 1)
+		end
+	end)
+	svc.out_watch = w
+end
+
+---------------------------------------------------------------- timers
+
+-- A timer tied to the service's current run: it fires event ev unless the
+-- service moved on (its generation changed) or the timer was replaced.
+local function timer(svc, ms, ev, key)
+	key = key or ev
+	svc.timers = svc.timers or {}
+	local token = {}
+	svc.timers[key] = token
+	local gen = svc.gen
+	sched.spawn(function()
+		sched.sleep(ms)
+		if svc.gen == gen and svc.timers[key] == token then
+			svc.timers[key] = nil
+			M.dispatch(svc, ev)
+		end
+	end, svc.name .. ":" .. ev)
+end
+
+local function cancel(svc, key) if svc.timers then svc.timers[key] = nil end end
+
+---------------------------------------------------------------- starting
+
+local function deps_state(svc)
+	for _, d in ipairs(svc.requires) do
+		local dep = M.services[d]
+		if not dep then return "failed", "requires '" .. d .. "', which is not defined" end
+		if dep.state == "failed" then return "failed", "dependency '" .. d .. "' failed" end
+		if not UP[dep.state] then return "wait", "waiting for " .. d end
+	end
+	for _, d in ipairs(svc.after) do
+		local dep = M.services[d]
+		if dep and dep.want and not UP[dep.state] and dep.state ~= "failed" then
+			return "wait", "waiting for " .. d
+		end
+	end
+	return "go"
+end
+
+local function build_env(svc)
+	local env = { "PATH=" .. M.path }
+	local seen = { PATH = true }
+	for k, v in pairs(svc.env or {}) do
+		if k == "PATH" then env[1] = "PATH=" .. v else env[#env + 1] = k .. "=" .. tostring(v) end
+		seen[k] = true
+	end
+	if svc.type == "notify" then env[#env + 1] = "NOTIFY_SOCKET=" .. M.notify_path end
+	if svc.watchdog and svc.watchdog > 0 then
+		env[#env + 1] = "WATCHDOG_USEC=" .. math.floor(svc.watchdog * 1e6)
+	end
+	table.sort(env)
+	return env
+end
+
+local function spawn(svc)
+	svc.gen = (svc.gen or 0) + 1
+	cg_setup(svc)
+	local rfd, wfd = fs.pipe()
+	local spec = {
+		argv = svc.command, env = build_env(svc), cwd = svc.cwd, user = svc.user,
+		group = svc.group, groups = svc.groups, umask = svc.umask, rlimits = svc.rlimits,
+		no_new_privs = svc.no_new_privs, capbset = svc.capabilities, nice = svc.nice,
+		stdin = "null", stdout = wfd or "null", stderr = wfd or "null",
+		cgroup = svc.cgroup_path, setsid = true,
+	}
+	if svc.tty then
+		spec.stdin = { file = svc.tty }
+		spec.stdout, spec.stderr = { file = svc.tty }, { file = svc.tty }
+		spec.ctty = true
+	end
+	local ready_r, ready_w
+	if svc.type == "fd" then
+		ready_r, ready_w = fs.pipe()
+		spec.fds = { [svc.ready_fd] = ready_w }
+	end
+	local pid, err = process.spawn(spec)
+	if wfd then wfd:close() end
+	if ready_w then ready_w:close() end
+	if not pid then
+		if rfd then rfd:close() end
+		if ready_r then ready_r:close() end
+		return nil, err
+	end
+	svc.pid, svc.pgid = pid, pid
+	svc.started_at, svc.ready_at, svc.status = now(), nil, nil
+	M.by_pid[pid] = svc
+	if rfd then
+		if svc.tty then rfd:close() else watch_output(svc, rfd) end
+	end
+	if ready_r then
+		local buf = ""
+		local w
+		w = event.watch(ready_r, "r", function()
+			local d = ready_r:read(512)
+			if d and d ~= "" then buf = buf .. d end
+			if (d and d:find("\n", 1, true)) or not d or d == "" then
+				w:close()
+				ready_r:close()
+				if d and d:find("\n", 1, true) then M.dispatch(svc, "ready", "fd") end
+			end
+		end)
+	end
+	return pid
+end
+
+local function begin_start(svc)
+	local st, why = deps_state(svc)
+	if st == "failed" then
+		set_state(svc, "failed", why)
+		log.failed(svc.name, why)
+		return
+	end
+	-- pull in what is required or wanted
+	for _, list in ipairs({ svc.requires, svc.wants }) do
+		for _, d in ipairs(list) do
+			local dep = M.services[d]
+			if dep and not dep.want and dep.state ~= "failed" then M.start(d) end
+		end
+	end
+	st, why = deps_state(svc)
+	if st == "wait" then set_state(svc, "starting", why) return end
+	if st == "failed" then set_state(svc, "failed", why) log.failed(svc.name, why) return end
+	local pid, err = spawn(svc)
+	if not pid then
+		set_state(svc, "failed", err)
+		log.failed(svc.name, err)
+		return
+	end
+	set_state(svc, "starting", "started, pid " .. pid)
+	if svc.type == "simple" then
+		M.dispatch(svc, "ready", "simple")
+	else
+		timer(svc, svc.start_timeout * 1000, "timeout", "start")
+	end
+end
+
+---------------------------------------------------------------- exits
+
+local function restart_delay(svc)
+	local d = svc.restart_delay * (2 ^ math.max(0, (svc.consecutive or 1) - 1))
+	return math.min(d, svc.restart_max_delay)
+end
+
+local function crash_looping(svc)
+	local n, window = svc.crash_limit[1], svc.crash_limit[2] * 1000
+	local t = now()
+	local recent = {}
+	for _, at in ipairs(svc.restarts_at or {}) do
+		if t - at <= window then recent[#recent + 1] = at end
+	end
+	svc.restarts_at = recent
+	return #recent >= n
+end
+
+local function exit_text(how, code)
+	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
+end
+
+local function after_exit(svc, how, code)
+	M.by_pid[svc.pid or -1] = nil
+	svc.pid = nil
+	svc.last_exit = { how = how, code = code, at = now() }
+	kill_all(svc, "KILL") -- what the main process left behind goes with it
+end
+
+local function on_exit(svc, how, code)
+	after_exit(svc, how, code)
+	local clean = how == "exited" and code == 0
+	if svc.type == "oneshot" and clean and svc.state == "starting" then
+		svc.ready_at = now()
+		set_state(svc, "done", "finished")
+		log.ok(svc.name .. " finished", svc.ready_at - svc.started_at)
+		return
+	end
+	if not svc.want then set_state(svc, "stopped", exit_text(how, code)) return end
+	local again = svc.restart == "always" or (svc.restart == "on-failure" and not clean)
+	if not again then
+		set_state(svc, clean and "stopped" or "failed", exit_text(how, code))
+		if not clean then log.failed(svc.name, exit_text(how, code)) end
+		return
+	end
+	svc.restarts = (svc.restarts or 0) + 1
+	svc.restarts_at = svc.restarts_at or {}
+	svc.restarts_at[#svc.restarts_at + 1] = now()
+	if svc.ready_at and now() - svc.ready_at > 10000 then svc.consecutive = 0 end
+	svc.consecutive = (svc.consecutive or 0) + 1
+	if crash_looping(svc) then
+		local why = string.format("crash loop: %d restarts within %g s (last: %s)",
+			svc.crash_limit[1], svc.crash_limit[2], exit_text(how, code))
+		set_state(svc, "failed", why)
+		log.failed(svc.name, why)
+		return
+	end
+	local delay = restart_delay(svc)
+	set_state(svc, "backoff", string.format("%s; restarting in %.1f s", exit_text(how, code), delay))
+	log.info("%s: %s", svc.name, svc.why)
+	timer(svc, delay * 1000, "retry")
+end
+
+---------------------------------------------------------------- stopping
+
+local function begin_stop(svc)
+	svc.want = false
+	cancel(svc, "start")
+	if not svc.pid then
+		kill_all(svc, "KILL")
+		set_state(svc, "stopped", "stopped")
+		return
+	end
+	set_state(svc, "stopping", "sent SIG" .. svc.stop_signal:gsub("^SIG", ""))
+	local sig = svc.stop_signal:gsub("^SIG", "")
+	process.kill(svc.pid, sig)
+	kill_all(svc, sig)
+	process.kill(svc.pid, "CONT")
+	timer(svc, svc.stop_timeout * 1000, "timeout", "stop")
+end
+
+local function stop_timeout(svc)
+	log.warn("%s: did not stop within %g s; killing its processes", svc.name, svc.stop_timeout)
+	if svc.pid then process.kill(svc.pid, "KILL") end
+	kill_all(svc, "KILL")
+end
+
+---------------------------------------------------------------- the table
+
+local function ready(svc, how)
+	svc.ready_at = now()
+	cancel(svc, "start")
+	set_state(svc, "ready", how and ("ready (" .. how .. ")") or "ready")
+	log.ok(string.format("started %s", svc.name), svc.ready_at - (svc.started_at or svc.ready_at))
+	if svc.watchdog and svc.watchdog > 0 then
+		svc.watchdog_at = now()
+		timer(svc, svc.watchdog * 1000, "watchdog")
+	end
+	M.kick()
+end
+
+local function forking_exit(svc, how, code)
+	-- the parent of a forking daemon exits once the daemon is up
+	M.by_pid[svc.pid] = nil
+	if how == "exited" and code == 0 then
+		local s = fs.readfile(svc.pid_file)
+		local pid = s and tonumber(s:match("%d+"))
+		if pid and process.kill(pid, 0) then
+			svc.pid = pid
+			M.by_pid[pid] = svc
+			return ready(svc, "pid file")
+		end
+		return M.dispatch(svc, "exit", "exited", 1, "no live pid in " .. svc.pid_file)
+	end
+	on_exit(svc, how, code)
+end
+
+M.transitions = {
+	stopped = {
+		start = begin_start,
+	},
+	starting = {
+		ready = ready,
+		exit = function(svc, how, code, detail)
+			if svc.type == "forking" and not detail then return forking_exit(svc, how, code) end
+			if svc.type ~= "oneshot" then log.failed(svc.name, "exited before it was ready: " .. (detail or exit_text(how, code))) end
+			on_exit(svc, how, code)
+		end,
+		stop = begin_stop,
+		timeout = function(svc)
+			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout))
+			svc.want_after_stop = "failed"
+			begin_stop(svc)
+			svc.want = true
+		end,
+		start = function(svc) if not svc.pid then begin_start(svc) end end,
+	},
+	ready = {
+		exit = on_exit,
+		stop = begin_stop,
+		watchdog = function(svc)
+			if now() - (svc.watchdog_at or 0) >= svc.watchdog * 1000 then
+				log.failed(svc.name, "watchdog timeout; restarting")
+				process.kill(svc.pid, "ABRT")
+				timer(svc, svc.stop_timeout * 1000, "timeout", "stop")
+			else
+				timer(svc, svc.watchdog * 1000 - (now() - svc.watchdog_at), "watchdog")
+			end
+		end,
+		timeout = stop_timeout,
+	},
+	stopping = {
+		exit = function(svc, how, code)
+			after_exit(svc, how, code)
+			cancel(svc, "stop")
+			local function finish()
+				if svc.want_after_stop == "failed" then
+					svc.want_after_stop = nil
+					svc.want = false
+					set_state(svc, "failed", "not ready in time")
+				elseif svc.want then
+					set_state(svc, "stopped", "restarting")
+					begin_start(svc)
+				else
+					set_state(svc, "stopped", "stopped (" .. exit_text(how, code) .. ")")
+				end
+				M.kick()
+			end
+			if #cg_pids(svc) == 0 then return finish() end
+			-- stopped means the whole group is gone, not only the main pid
+			sched.spawn(function()
+				for _ = 1, 200 do
+					if #cg_pids(svc) == 0 then break end
+					kill_all(svc, "KILL")
+					sched.sleep(10)
+				end
+				finish()
+			end, svc.name .. ":reap-group")
+		end,
+		timeout = stop_timeout,
+		start = function(svc) svc.want = true end,
+	},
+	backoff = {
+		retry = begin_start,
+		stop = function(svc) svc.want = false set_state(svc, "stopped", "stopped") end,
+		start = begin_start,
+	},
+	failed = {
+		start = function(svc) svc.restarts_at, svc.consecutive = {}, 0 begin_start(svc) end,
+		stop = function(svc) svc.want = false end,
+	},
+	done = {
+		start = function() end,
+		stop = function(svc) svc.want = false set_state(svc, "stopped", "stopped") end,
+	},
+}
+
+--- Feed event ev to svc's state machine.
+-- dispatch : (svc, ev, ...) -> nil
+function M.dispatch(svc, ev, ...)
+	local row = M.transitions[svc.state]
+	local fn = row and row[ev]
+	if not fn then
+		log.debug("%s: event %s ignored in state %s", svc.name, ev, svc.state)
+		return
+	end
+	if ev == "start" then svc.want = true end
+	fn(svc, ...)
+	if svc.state ~= "starting" or not svc.pid then M.kick() end
+end
+
+--- Re-check services waiting for their dependencies.
+function M.kick()
+	if M.kicking then M.kick_again = true return end
+	M.kicking = true
+	repeat
+		M.kick_again = false
+		for _, svc in pairs(M.services) do
+			if svc.state == "starting" and not svc.pid and svc.want then begin_start(svc) end
+		end
+	until not M.kick_again
+	M.kicking = false
+end
+
+---------------------------------------------------------------- notify
+
+--- Handle one sd_notify datagram from pid.
+function M.notify(data, pid)
+	local svc = M.by_pid[pid]
+	if not svc then
+		-- any process of the service's cgroup may speak for it
+		local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
+		local name = cg:match("0::/luainit/([^/\n]+)")
+		svc = name and M.services[name]
+	end
+	if not svc then
+		log.debug("notify from pid %d, which belongs to no service: dropped", pid)
+		M.notify_dropped = (M.notify_dropped or 0) + 1
+		return
+	end
+	for line in data:gmatch("[^\n]+") do
+		local k, v = line:match("^([A-Z_]+)=(.*)$")
+		if k == "READY" and v == "1" then M.dispatch(svc, "ready", "notify")
+		elseif k == "STATUS" then svc.status = v
+		elseif k == "MAINPID" and tonumber(v) then
+			M.by_pid[svc.pid or -1] = nil
+			svc.pid = math.tointeger(tonumber(v))
+			M.by_pid[svc.pid] = svc
+		elseif k == "STOPPING" and v == "1" then svc.stopping_notified = true
+		elseif k == "WATCHDOG" and v == "1" then svc.watchdog_at = now()
+		elseif k == "EXTEND_TIMEOUT_USEC" and tonumber(v) then
+			if svc.state == "starting" then timer(svc, tonumber(v) / 1000, "timeout", "start") end
+		end
+	end
+end
+
+function M.listen_notify()
+	if M.notify_sock then return true end
+	local socket = require "luainit.socket"
+	fs.mkdirp(M.notify_path:match("^(.*)/"), 448)
+	local sock, err = socket.dgram(M.notify_path, 438)
+	if not sock then log.warn("notify socket: %s", err) return nil, err end
+	M.notify_sock = sock
+	M.notify_watch = event.watch(sock, "r", function()
+		for _ = 1, 64 do
+			local data, pid = sock:recvfrom()
+			if not data then break end
+			M.notify(data, pid)
+		end
+	end)
+	return true
+end
+
+---------------------------------------------------------------- API
+
+local function new_runtime(def)
+	local svc = {}
+	for k, v in pairs(def) do svc[k] = v end
+	svc.state, svc.since, svc.ring, svc.restarts, svc.want = "stopped", now(), {}, 0, false
+	return svc
+end
+
+--- Add services (from services.load_dir) to the supervisor, stopped.
+-- add : ({name = def}) -> nil
+function M.add(set)
+	for name, def in pairs(set) do
+		if not M.services[name] then M.services[name] = new_runtime(def) end
+	end
+end
+
+--- Remove a stopped service.
+function M.remove(name) M.services[name] = nil end
+
+--- Start a service (and what it requires); returns at once.
+-- start : (name) -> true | (nil, string)
+function M.start(name)
+	local svc = M.services[name]
+	if not svc then return nil, "unknown service '" .. name .. "'" end
+	M.dispatch(svc, "start")
+	return true
+end
+
+--- Stop a service; returns at once.
+function M.stop(name)
+	local svc = M.services[name]
+	if not svc then return nil, "unknown service '" .. name .. "'" end
+	M.dispatch(svc, "stop")
+	return true
+end
+
+--- Wait until svc leaves the transient states (for luactl and tests).
+-- wait_settled : (name, timeout_ms) -> state
+function M.wait_settled(name, timeout_ms)
+	local svc = M.services[name]
+	local deadline = now() + (timeout_ms or 30000)
+	while svc and (svc.state == "starting" or svc.state == "stopping") and now() < deadline do
+		sched.wait("svc:" .. name, deadline - now())
+	end
+	return svc and svc.state
+end
+
+--- Start every enabled service, in dependency order, in parallel.
+function M.start_all()
+	M.listen_notify()
+	local names = {}
+	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end
+	table.sort(names)
+	for _, n in ipairs(names) do M.start(n) end
+end
+
+--- Stop every service in reverse dependency order, in parallel where the
+-- graph allows; returns when all are stopped or timeout_ms passed.
+function M.stop_all(timeout_ms)
+	local dependents = {}
+	for _, svc in pairs(M.services) do
+		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
+			for _, d in ipairs(list) do
+				dependents[d] = dependents[d] or {}
+				table.insert(dependents[d], svc.name)
+			end
+		end
+	end
+	local function down(s) return s.state ~= "starting" and s.state ~= "ready" and s.state ~= "stopping" end
+	local pending = 0
+	for name, svc in pairs(M.services) do
+		svc.want = false
+		if not down(svc) or svc.pid then
+			pending = pending + 1
+			sched.spawn(function()
+				for _, dn in ipairs(dependents[name] or {}) do
+					local d = M.services[dn]
+					while d and not down(d) do sched.wait("svc:" .. dn, 1000) end
+				end
+				M.dispatch(svc, "stop")
+				while not down(svc) do sched.wait("svc:" .. name, 1000) end
+				pending = pending - 1
+				if pending == 0 then sched.wake("svc-all-stopped") end
+			end, "stop " .. name)
+		end
+	end
+	if pending > 0 then sched.wait("svc-all-stopped", timeout_ms or 60000) end
+end
+
+--- A status table for one service (what luactl status shows).
+function M.status(name)
+	local svc = M.services[name]
+	if not svc then return nil end
+	local mem, pids
+	if svc.cgroup_path then
+		mem = tonumber((fs.readfile(svc.cgroup_path .. "/memory.current") or ""):match("%d+"))
+		pids = tonumber((fs.readfile(svc.cgroup_path .. "/pids.current") or ""):match("%d+"))
+	end
+	return {
+		name = svc.name, state = svc.state, why = svc.why, pid = svc.pid, type = svc.type,
+		enabled = svc.enabled, restarts = svc.restarts,
+		uptime = (svc.state == "ready" and svc.ready_at) and (now() - svc.ready_at) / 1000 or nil,
+		ready_ms = (svc.ready_at and svc.started_at) and (svc.ready_at - svc.started_at) or nil,
+		last_exit = svc.last_exit and exit_text(svc.last_exit.how, svc.last_exit.code) or nil,
+		status = svc.status, memory = mem, tasks = pids, cgroup = svc.cgroup_path,
+		description = svc.description, log = svc.ring,
+	}
+end
+
+sched.on_child(function(pid, how, code)
+	local svc = M.by_pid[pid]
+	if svc then M.dispatch(svc, "exit", how, code) end
+end)
+
+return M

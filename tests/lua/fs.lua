@@ -1,0 +1,374 @@
+-- tests/lua/fs.lua: luainit.fs. Mounts happen under /tmp in the private
+-- mount namespace the unit tier runs in; nothing outside /tmp is changed.
+local fs = require "luainit.fs"
+local sys = require "luainit.sys"
+
+local T = {}
+local seq = 0
+
+-- rm -rf that never crosses into a mount: every test unmounts its own.
+local function rmtree(path)
+	local st = fs.lstat(path)
+	if not st then return end
+	if st.type == "dir" then
+		for _, n in ipairs(fs.readdir(path) or {}) do rmtree(path .. "/" .. n) end
+		assert(fs.rmdir(path))
+	else
+		assert(fs.unlink(path))
+	end
+end
+
+-- A fresh directory for one test; fn(dir) runs and the tree goes after.
+local function with_dir(fn)
+	seq = seq + 1
+	local d = string.format("/tmp/luainit-fs-%d-%d", sys.getpid(), seq)
+	rmtree(d)
+	assert(fs.mkdir(d, 448))
+	local ok, err = pcall(fn, d)
+	rmtree(d)
+	if not ok then error(err, 0) end
+end
+
+-- The /proc/self/mountinfo entry mounted on path: {opts =, fstype =, super =}.
+local function mountinfo(path)
+	local found
+	for line in assert(fs.readfile("/proc/self/mountinfo")):gmatch("[^\n]+") do
+		local mp, opts, rest = line:match("^%S+ %S+ %S+ %S+ (%S+) (%S+)(.*)$")
+		if mp == path then
+			local fstype, src, super = rest:match(" %- (%S+) (%S+) (%S+)")
+			found = { opts = "," .. opts .. ",", fstype = fstype, src = src,
+				super = "," .. super .. "," }
+		end
+	end
+	return found -- the last one: the top of a stack of mounts
+end
+
+-- nil, "context: strerror", errno, "ENAME" with the expected name.
+local function fails(name, ok, msg, errno, ename)
+	assert(ok == nil, "expected failure " .. name .. ", got " .. tostring(ok))
+	assert(type(msg) == "string" and type(errno) == "number", tostring(msg))
+	assert(ename == name, "expected " .. name .. ", got " .. tostring(ename) .. ": " .. msg)
+	return msg
+end
+
+T["mount a tmpfs with flags, remount it read-only, unmount it"] = function()
+	with_dir(function(d)
+		local m = d .. "/mnt"
+		assert(fs.mkdir(m))
+		assert(fs.mount("tmpfs", m, "tmpfs", "nosuid,nodev,noexec,relatime", "size=1m,mode=0700"))
+		local mi = assert(mountinfo(m), "not in mountinfo")
+		assert(mi.fstype == "tmpfs" and mi.src == "tmpfs", mi.fstype)
+		for _, o in ipairs { "rw", "nosuid", "nodev", "noexec", "relatime" } do
+			assert(mi.opts:find("," .. o .. ",", 1, true), o .. " missing in " .. mi.opts)
+		end
+		assert(mi.super:find(",size=1024k,", 1, true), mi.super)
+		assert(fs.stat(m).mode == tonumber("700", 8))
+		assert(fs.statfs(m).type == "tmpfs")
+		assert(fs.writefile(m .. "/f", "data"))
+
+		assert(fs.mount(nil, m, nil, "remount,ro,nosuid,nodev,noexec"))
+		mi = mountinfo(m)
+		assert(mi.opts:find(",ro,", 1, true), mi.opts)
+		fails("EROFS", fs.writefile(m .. "/g", "x"))
+		assert(fs.readfile(m .. "/f") == "data")
+
+		assert(fs.umount(m))
+		assert(mountinfo(m) == nil)
+		assert(not fs.exists(m .. "/f"))
+	end)
+end
+
+T["bind mount shows the source tree; detach unmounts it"] = function()
+	with_dir(function(d)
+		assert(fs.mkdirp(d .. "/src/sub"))
+		assert(fs.writefile(d .. "/src/sub/file", "bound"))
+		assert(fs.mkdir(d .. "/dst"))
+		assert(fs.mount(d .. "/src", d .. "/dst", nil, "bind"))
+		assert(mountinfo(d .. "/dst"), "bind mount not in mountinfo")
+		assert(fs.readfile(d .. "/dst/sub/file") == "bound")
+		assert(fs.mount(nil, d .. "/dst", nil, "private"))
+		assert(fs.umount(d .. "/dst", "detach"))
+		assert(mountinfo(d .. "/dst") == nil)
+		assert(#fs.readdir(d .. "/dst") == 0)
+	end)
+end
+
+T["an unknown mount or umount flag raises and names the flag"] = function()
+	local ok, err = pcall(fs.mount, "tmpfs", "/tmp", "tmpfs", "nosuid,bogus")
+	assert(not ok and err:find("unknown flag 'bogus'", 1, true), err)
+	ok, err = pcall(fs.umount, "/tmp", "lazy")
+	assert(not ok and err:find("unknown flag 'lazy'", 1, true), err)
+	ok, err = pcall(fs.open, "/dev/null", "r,binary")
+	assert(not ok and err:find("'binary'", 1, true), err)
+	ok, err = pcall(fs.mount, "tmpfs", nil, "tmpfs")
+	assert(not ok, "nil target must raise")
+end
+
+T["a failed mount names its target; ENOENT, EINVAL, EPERM, EACCES are values"] = function()
+	local missing = "/tmp/luainit-fs-no-such-dir-" .. sys.getpid()
+	local msg = fails("ENOENT", fs.mount("tmpfs", missing, "tmpfs"))
+	assert(msg == "mount " .. missing .. ": No such file or directory", msg)
+	local _, _, errno = fs.stat(missing)
+	assert(errno == 2)
+	fails("ENOENT", fs.readfile(missing))
+	fails("ENOENT", fs.pivot_root(missing, missing .. "/old"))
+	with_dir(function(d)
+		msg = fails("EINVAL", fs.umount(d)) -- not a mount point
+		assert(msg:sub(1, #d + 8) == "umount " .. d .. ":", msg)
+	end)
+	-- procfs refuses mode changes even to root
+	fails("EPERM", fs.chmod("/proc/self/status", tonumber("600", 8)))
+	-- a 0444 sysctl file is read-only for root too
+	fails("EACCES", fs.open("/proc/sys/kernel/ostype", "w"))
+end
+
+T["mkdirp creates parents, accepts an existing dir, refuses a file"] = function()
+	with_dir(function(d)
+		assert(fs.mkdirp(d .. "/a/b/c/", "750"))
+		assert(fs.stat(d .. "/a/b/c").type == "dir")
+		assert(fs.stat(d .. "/a/b/c").mode == tonumber("750", 8))
+		assert(fs.mkdirp(d .. "/a/b"))
+		assert(fs.mkdirp(d .. "//a///b"))
+		assert(fs.writefile(d .. "/file", ""))
+		fails("EEXIST", fs.mkdirp(d .. "/file"))
+		local msg = fails("ENOTDIR", fs.mkdirp(d .. "/file/x/y"))
+		assert(msg:find("mkdir " .. d .. "/file/x:", 1, true), msg)
+		fails("EEXIST", fs.mkdir(d .. "/a"))
+		local ok = pcall(fs.mkdir, d .. "/m", 8 ^ 5)
+		assert(not ok, "mode out of range must raise")
+	end)
+end
+
+T["stat and lstat report types, permission bits and devices"] = function()
+	with_dir(function(d)
+		assert(fs.writefile(d .. "/f", "12345"))
+		assert(fs.chmod(d .. "/f", tonumber("4751", 8)))
+		local st = assert(fs.stat(d .. "/f"))
+		assert(st.type == "file" and st.size == 5 and st.nlink == 1)
+		assert(st.mode == tonumber("4751", 8), st.mode)
+		assert(st.uid == 0 and st.gid == 0)
+		assert(math.type(st.mtime) == "float" and math.abs(st.mtime - os.time()) < 60)
+		assert(math.type(st.ino) == "integer" and math.type(st.dev) == "integer")
+		assert(fs.symlink("f", d .. "/l"))
+		assert(fs.lstat(d .. "/l").type == "link")
+		assert(fs.stat(d .. "/l").type == "file")
+		assert(fs.stat(d).type == "dir")
+		assert(fs.mknod(d .. "/p", "p", "644"))
+		assert(fs.stat(d .. "/p").type == "fifo")
+		assert(fs.mknod(d .. "/null", "c", tonumber("666", 8), 1, 3))
+		st = fs.stat(d .. "/null")
+		assert(st.type == "chr" and st.rdev_major == 1 and st.rdev_minor == 3)
+		assert(fs.mknod(d .. "/blk", "b", tonumber("600", 8), 7, 0))
+		assert(fs.stat(d .. "/blk").type == "blk")
+		local ok = pcall(fs.mknod, d .. "/x", "s", 0)
+		assert(not ok, "unknown node kind must raise")
+		assert(fs.chown(d .. "/f", 1234, -1))
+		st = fs.stat(d .. "/f")
+		assert(st.uid == 1234 and st.gid == 0)
+		assert(fs.chown(d .. "/f", -1, 99))
+		st = fs.stat(d .. "/f")
+		assert(st.uid == 1234 and st.gid == 99)
+	end)
+end
+
+T["readdir is sorted and leaves out . and .."] = function()
+	with_dir(function(d)
+		for _, n in ipairs { "b", "a", "C", "a.b", "zz" } do assert(fs.writefile(d .. "/" .. n, "")) end
+		assert(fs.mkdir(d .. "/dir"))
+		local got = table.concat(assert(fs.readdir(d)), " ")
+		assert(got == "C a a.b b dir zz", got)
+		assert(#fs.readdir(d .. "/dir") == 0)
+		fails("ENOTDIR", fs.readdir(d .. "/a"))
+		-- a big directory needs several getdents calls
+		for i = 1, 400 do assert(fs.writefile(string.format("%s/dir/%03d-padding-to-make-names-long", d, i), "")) end
+		local names = fs.readdir(d .. "/dir")
+		assert(#names == 400 and names[1]:match("^001") and names[400]:match("^400"))
+	end)
+end
+
+T["writefile atomic, append and mode; readfile reads it back"] = function()
+	with_dir(function(d)
+		local p = d .. "/seed"
+		assert(fs.writefile(p, "old"))
+		assert(fs.writefile(p, "new contents", { atomic = true, mode = tonumber("600", 8) }))
+		assert(fs.readfile(p) == "new contents")
+		assert(fs.stat(p).mode == tonumber("600", 8))
+		assert(table.concat(fs.readdir(d), ",") == "seed", "temporary file left behind")
+		assert(fs.writefile(p, " more", { append = true, sync = true }))
+		assert(fs.readfile(p) == "new contents more")
+		assert(fs.readfile(p, 3) == "new")
+		assert(fs.writefile(p, "short"))
+		assert(fs.readfile(p) == "short")
+		local big = string.rep("0123456789abcdef", 20000)
+		assert(fs.writefile(p, big, { atomic = true }))
+		assert(fs.readfile(p) == big)
+		fails("ENOENT", fs.writefile(d .. "/no/such", "x", { atomic = true }))
+		assert(#fs.readdir(d) == 1)
+		local ok = pcall(fs.writefile, p, "x", { atomic = true, append = true })
+		assert(not ok, "atomic+append must raise")
+		ok = pcall(fs.writefile, p, "x", { sync = "yes" })
+		assert(not ok, "a non-boolean option must raise")
+	end)
+	-- /proc files report size 0
+	local status = assert(fs.readfile("/proc/self/status"))
+	assert(status:match("^Name:"), status)
+end
+
+T["open, write, seek, read, close; use after close raises"] = function()
+	with_dir(function(d)
+		local f = assert(fs.open(d .. "/f", "rw,create,excl", "640"))
+		assert(tostring(f):match("^fs%.fd %(%d+%)$"), tostring(f))
+		assert(math.type(f:fileno()) == "integer")
+		assert(f:write("hello world") == 11)
+		assert(f:seek(0) == 0)
+		assert(f:read(5) == "hello")
+		assert(f:seek(0, "cur") == 5)
+		assert(f:read() == " world")
+		assert(f:read() == "", "EOF must give an empty string")
+		assert(f:seek(-5, "end") == 6)
+		assert(f:fsync())
+		assert(f:isatty() == false)
+		assert(f:close())
+		assert(f:close(), "close is idempotent")
+		assert(tostring(f) == "fs.fd (closed)")
+		local ok, err = pcall(f.read, f)
+		assert(not ok and err:find("after close"), err)
+		ok = pcall(f.write, f, "x")
+		assert(not ok)
+		assert(fs.stat(d .. "/f").mode == tonumber("640", 8))
+		fails("EEXIST", fs.open(d .. "/f", "w,create,excl"))
+		f = assert(fs.open(d .. "/f", "w,append"))
+		f:write("!")
+		f:close()
+		assert(fs.readfile(d .. "/f") == "hello world!")
+		f = assert(fs.open(d .. "/f", "w,trunc"))
+		f:close()
+		assert(fs.stat(d .. "/f").size == 0)
+		do
+			local g <close> = assert(fs.open(d .. "/f"))
+			f = g
+		end
+		assert(tostring(f) == "fs.fd (closed)", "<close> must close")
+		fails("EISDIR", fs.open(d, "w"))
+		assert(fs.open(d, "directory")):close()
+	end)
+end
+
+T["fdopen wraps a descriptor the collector never closes"] = function()
+	local f = assert(fs.open("/proc/self/status"))
+	local n = f:fileno()
+	local w = assert(fs.fdopen(n))
+	assert(w:read(5) == "Name:")
+	w = nil -- luacheck: ignore
+	collectgarbage()
+	collectgarbage()
+	assert(f:read(1), "the descriptor must survive the wrapper's collection")
+	assert(fs.fdopen(n):close())
+	fails("EBADF", fs.fdopen(n))
+	f:close() -- f's own number is gone; close reports EBADF or nothing
+	local ok = pcall(fs.fdopen, -1)
+	assert(not ok)
+end
+
+T["pipe: data flows, nonblock read gives EAGAIN, EOF after close"] = function()
+	local r, w = assert(fs.pipe("nonblock"))
+	local _, msg, errno, name = r:read()
+	assert(_ == nil and name == "EAGAIN" and errno == 11, msg)
+	assert(w:write("ping") == 4)
+	assert(r:read(100) == "ping")
+	w:close()
+	assert(r:read() == "")
+	r:close()
+	r, w = assert(fs.pipe())
+	assert(w:write("x") == 1)
+	assert(r:read(1) == "x")
+	r:close()
+	w:close()
+end
+
+T["symlink, readlink, rename, unlink, rmdir, exists, access"] = function()
+	with_dir(function(d)
+		assert(fs.symlink("/some/where", d .. "/l"))
+		assert(fs.readlink(d .. "/l") == "/some/where")
+		assert(fs.exists(d .. "/l") == false, "a dangling link does not exist")
+		assert(fs.lstat(d .. "/l"))
+		fails("EEXIST", fs.symlink("x", d .. "/l"))
+		fails("EINVAL", fs.readlink(d))
+		assert(fs.rename(d .. "/l", d .. "/m"))
+		assert(not fs.lstat(d .. "/l") and fs.readlink(d .. "/m"))
+		assert(fs.unlink(d .. "/m"))
+		fails("ENOENT", fs.unlink(d .. "/m"))
+		assert(fs.mkdir(d .. "/e"))
+		assert(fs.writefile(d .. "/e/x", "1"))
+		fails("ENOTEMPTY", fs.rmdir(d .. "/e"))
+		assert(fs.unlink(d .. "/e/x") and fs.rmdir(d .. "/e"))
+		assert(fs.exists(d) and not fs.exists(d .. "/e"))
+		assert(fs.writefile(d .. "/x", ""))
+		assert(fs.access(d .. "/x", "rw") == true)
+		assert(fs.access(d .. "/x") == true)
+		local ok, msg, errno = fs.access(d .. "/none", "r")
+		assert(ok == false and errno == 2, msg)
+		assert(fs.access("/proc/sys/kernel/ostype", "w") == false)
+		assert(not pcall(fs.access, d, "rq"))
+	end)
+end
+
+T["statfs names common filesystems; umask round trip; sync calls"] = function()
+	local s = assert(fs.statfs("/proc"))
+	assert(s.type == "proc" and s.magic == 0x9fa0, s.type)
+	s = assert(fs.statfs("/tmp"))
+	assert(s.bsize > 0 and s.blocks >= s.bfree and s.bfree >= s.bavail)
+	assert(type(s.type) == "string" and s.files >= s.ffree)
+	local old = fs.umask(tonumber("027", 8))
+	assert(fs.umask() == tonumber("027", 8))
+	assert(fs.umask(old) == tonumber("027", 8))
+	assert(fs.umask() == old)
+	assert(fs.sync() == true)
+	assert(fs.fsync("/tmp"))
+	assert(fs.syncfs("/tmp"))
+	fails("ENOENT", fs.fsync("/tmp/luainit-fs-no-such-file"))
+	fails("ENOENT", fs.statfs("/tmp/luainit-fs-no-such-file"))
+end
+
+T["chdir and chroot report errors as values"] = function()
+	local cwd = assert(fs.readlink("/proc/self/cwd"))
+	with_dir(function(d)
+		assert(fs.chdir(d))
+		local ok = fs.writefile("rel", "r")
+		assert(fs.chdir(cwd)) -- the driver loads tests by relative path
+		assert(ok and fs.readfile(d .. "/rel") == "r")
+		fails("ENOTDIR", fs.chdir(d .. "/rel"))
+		fails("ENOENT", fs.chroot(d .. "/none"))
+	end)
+end
+
+local function nfds() return #assert(fs.readdir("/proc/self/fd")) end
+
+T["descriptors are close-on-exec and none leak, even on failures"] = function()
+	local f = assert(fs.open("/dev/null"))
+	local r, w = assert(fs.pipe())
+	for _, d in ipairs { f, r, w } do
+		local info = assert(fs.readfile("/proc/self/fdinfo/" .. d:fileno()))
+		local flags = tonumber(info:match("flags:%s*(%d+)"), 8)
+		assert(flags & tonumber("2000000", 8) ~= 0, "O_CLOEXEC missing on fd " .. d:fileno())
+		d:close()
+	end
+	local before = nfds()
+	with_dir(function(d)
+		for i = 1, 50 do
+			fs.readdir(d)
+			fs.readdir(d .. "/none")
+			fs.readfile("/proc/self/stat")
+			fs.readfile(d .. "/none")
+			fs.writefile(d .. "/f" .. i, "x", { atomic = i % 2 == 0, sync = true })
+			fs.writefile(d .. "/none/f", "x", { atomic = true })
+			fs.fsync(d)
+			fs.open(d .. "/none")
+			pcall(fs.readfile, d, "big") -- raises after nothing was opened
+		end
+	end)
+	collectgarbage()
+	assert(nfds() == before, "descriptors leaked")
+end
+
+return T

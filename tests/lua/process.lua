@@ -1,0 +1,347 @@
+-- tests/lua/process.lua: luainit.process. Children write what they see
+-- (their /proc/self/status, environment, descriptors) to files under a
+-- private /tmp directory; process.wait reaps them synchronously.
+local process = require "luainit.process"
+local event = require "luainit.event"
+
+local T = {}
+
+local have_fs, fs = pcall(require, "luainit.fs")
+if have_fs and type(fs.pipe) ~= "function" then have_fs = false end
+
+local DIR = "/tmp/luainit-test-process." .. process.getpid()
+
+local function run(spec)
+	local pid, err, errno = process.spawn(spec)
+	assert(pid, err)
+	return process.wait(pid)
+end
+
+local function readfile(path)
+	local f = assert(io.open(path, "r"))
+	local s = f:read("a")
+	f:close()
+	return s
+end
+
+local function setup()
+	assert(run({ argv = { "/bin/mkdir", "-p", DIR } }) == "exited")
+end
+
+local function cleanup()
+	run({ argv = { "/bin/rm", "-rf", DIR } })
+end
+
+-- Run a shell line, return its stdout (stderr follows it).
+local function sh(line, spec)
+	spec = spec or {}
+	setup()
+	local out = DIR .. "/out"
+	spec.argv = spec.argv or { "/bin/sh", "-c", line }
+	spec.stdout = { file = out }
+	spec.stderr = "stdout"
+	local how, code = run(spec)
+	local s = readfile(out)
+	os.remove(out)
+	return s, how, code
+end
+
+local function status_field(text, name)
+	return text:match("\n" .. name .. ":%s*([^\n]*)") or text:match("^" .. name .. ":%s*([^\n]*)")
+end
+
+local function set_of(text)
+	local s = {}
+	for w in text:gmatch("%S+") do s[w] = true end
+	return s
+end
+
+T["argv, env map, cwd and umask reach the child"] = function()
+	local out = sh(nil, {
+		argv = { "/bin/sh", "-c", 'printf "%s|%s|%s\\n" "$0" "$1" "$2"; umask; pwd; env',
+			"zero", "one", "two words" },
+		env = { FOO = "bar baz", PATH = "/usr/bin:/bin", N = 42 },
+		cwd = "/tmp", umask = "027",
+	})
+	local lines = {}
+	for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+	assert(lines[1] == "zero|one|two words", lines[1])
+	assert(lines[2] == "0027", lines[2])
+	assert(lines[3] == "/tmp", lines[3])
+	local env = set_of(table.concat(lines, "\n", 4):gsub(" ", "_"))
+	assert(env["FOO=bar_baz"] and env["N=42"] and env["PATH=/usr/bin:/bin"], out)
+	assert(not out:find("HOME=", 1, true), "parent environment leaked: " .. out)
+end
+
+T["env array form and the default env (PATH only)"] = function()
+	local out = sh(nil, { argv = { "/usr/bin/env" }, env = { "A=1", "B=two=2" } })
+	assert(out == "A=1\nB=two=2\n", out)
+	out = sh(nil, { argv = { "/usr/bin/env" } })
+	assert(out == "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n", out)
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, env = { "NOEQUALS" } }))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, env = { [true] = "x" } }))
+end
+
+T["PATH is searched in the parent: found, and not found is ENOENT"] = function()
+	local out = sh(nil, { argv = { "echo", "hi" }, env = { PATH = "/nonexistent:/bin" } })
+	assert(out == "hi\n", out)
+	local pid, err, errno, name = process.spawn({ argv = { "no-such-command-xyz" } })
+	assert(pid == nil and errno == 2 and name == "ENOENT", tostring(err))
+	assert(err:match("^spawn no%-such%-command%-xyz: exec: "), err)
+	-- path overrides argv[1] as the file to execute
+	out = sh(nil, { argv = { "renamed", "-c", 'echo "$0"' }, path = "/bin/sh" })
+	assert(out == "renamed\n", out)
+end
+
+T["exec and setup failures name the step; the failed child is already reaped"] = function()
+	local pid, err, errno, name = process.spawn({ argv = { "/nonexistent/bin/foo" } })
+	assert(pid == nil, "spawned")
+	assert(err == "spawn /nonexistent/bin/foo: exec: No such file or directory", err)
+	assert(errno == 2 and name == "ENOENT")
+	pid, err, errno = process.spawn({ argv = { "/bin/true" }, cwd = "/nonexistent" })
+	assert(not pid and err:match(": chdir: ") and errno == 2, tostring(err))
+	pid, err = process.spawn({ argv = { "/bin/true" }, stdout = { file = "/nonexistent/x" } })
+	assert(not pid and err:match(": open stdout: "), tostring(err))
+	pid, err = process.spawn({ argv = { "/bin/true" }, fds = { [3] = 987 } })
+	assert(not pid and err:match(": fd 3: Bad file descriptor"), tostring(err))
+	local _, main = coroutine.running()
+	if not main then
+		-- nothing from those children may reach the reaper's hook
+		local seen = {}
+		local prev
+		prev = event.hook("child", function(...)
+			seen[#seen + 1] = select(1, ...)
+			if prev then return prev(...) end
+		end)
+		require("sched").sleep(50)
+		event.hook("child", prev)
+		assert(#seen == 0, "stray child event for pid " .. tostring(seen[1]))
+	end
+	assert(process.has_children() == false)
+end
+
+T["rlimits reach the child; an unknown name raises"] = function()
+	local out = sh(nil, { argv = { "/bin/cat", "/proc/self/limits" },
+		-- only lowered limits: this test may run without CAP_SYS_RESOURCE
+		rlimits = { nofile = 123, core = { 0, "infinity" }, nproc = 5000, stack = { 8388608, 16777216 } } })
+	assert(out:match("Max open files%s+123%s+123%s"), out)
+	assert(out:match("Max core file size%s+0%s+unlimited%s"), out)
+	assert(out:match("Max processes%s+5000%s+5000%s"), out)
+	assert(out:match("Max stack size%s+8388608%s+16777216%s"), out)
+	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, rlimits = { bogus = 1 } })
+	assert(not ok and tostring(err):match("unknown rlimit 'bogus'"), tostring(err))
+	ok, err = pcall(process.spawn, { argv = { "/bin/true" }, rlimits = { nofile = { 10, 5 } } })
+	assert(not ok and tostring(err):match("soft limit above hard"), tostring(err))
+end
+
+T["user, group and groups: drop to nobody"] = function()
+	if not process.getpwnam("nobody") then error("SKIP: no user nobody") end
+	local st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" }, user = "nobody" })
+	local pw = process.getpwnam("nobody")
+	local u, g = tostring(pw.uid), tostring(pw.gid)
+	assert(status_field(st, "Uid") == table.concat({ u, u, u, u }, "\t"), status_field(st, "Uid"))
+	assert(status_field(st, "Gid") == table.concat({ g, g, g, g }, "\t"), status_field(st, "Gid"))
+	-- root's supplementary groups must not survive (nobody has none)
+	assert(not set_of(status_field(st, "Groups") or "")["0"], status_field(st, "Groups"))
+	st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" }, user = 65534, group = 65534,
+		groups = { 100, "root" } })
+	assert(status_field(st, "Uid"):match("^65534\t"))
+	local groups = set_of(status_field(st, "Groups"))
+	assert(groups["100"] and groups["0"] and not groups["65534"], status_field(st, "Groups"))
+	local pid, err, errno = process.spawn({ argv = { "/bin/true" }, user = "no-such-user-xyz" })
+	assert(not pid and errno == 2 and err:match("unknown user 'no%-such%-user%-xyz'"), tostring(err))
+	pid, err = process.spawn({ argv = { "/bin/true" }, group = "no-such-group-xyz" })
+	assert(not pid and err:match("unknown group 'no%-such%-group%-xyz'"), tostring(err))
+end
+
+T["no_new_privs, bounding set and ambient capabilities"] = function()
+	local st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" }, no_new_privs = true,
+		capbset = { "CAP_NET_BIND_SERVICE" } })
+	assert(status_field(st, "NoNewPrivs") == "1", st)
+	assert(status_field(st, "CapBnd") == "0000000000000400", status_field(st, "CapBnd"))
+	st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" }, user = "nobody",
+		capbset = { "net_bind_service", "CAP_NET_RAW" }, ambient = { "CAP_NET_BIND_SERVICE" } })
+	assert(status_field(st, "CapBnd") == "0000000000002400", status_field(st, "CapBnd"))
+	assert(status_field(st, "CapAmb") == "0000000000000400", status_field(st, "CapAmb"))
+	assert(status_field(st, "CapEff") == "0000000000000400", status_field(st, "CapEff"))
+	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, capbset = { "CAP_BOGUS" } })
+	assert(not ok and tostring(err):match("unknown capability 'CAP_BOGUS'"), tostring(err))
+end
+
+T["stdout to a file (truncate, append), stderr follows stdout, stdin from a file"] = function()
+	setup()
+	local f = DIR .. "/log"
+	local spec = { argv = { "/bin/sh", "-c", "echo out; echo err >&2" }, stdout = { file = f },
+		stderr = "stdout" }
+	assert(run(spec) == "exited")
+	assert(readfile(f) == "out\nerr\n")
+	assert(run(spec) == "exited")
+	assert(readfile(f) == "out\nerr\n", "not truncated")
+	spec.stdout = { file = f, append = true }
+	assert(run(spec) == "exited")
+	assert(readfile(f) == "out\nerr\nout\nerr\n")
+	spec = { argv = { "/bin/sh", "-c", "echo to-null >&2; cat" }, stdin = { file = f },
+		stdout = { file = DIR .. "/copy", mode = tonumber("600", 8) }, stderr = "null" }
+	assert(run(spec) == "exited")
+	assert(readfile(DIR .. "/copy") == "out\nerr\nout\nerr\n")
+	assert(sh(nil, { argv = { "/bin/stat", "-c", "%a", DIR .. "/copy" } }) == "600\n")
+	assert(sh(nil, { argv = { "/bin/sh", "-c", "umask" }, umask = 18 }) == "0022\n")
+	-- a decimal 644 meant as octal 0644 raises instead of a strange mode
+	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, stdout = { file = f, mode = 644 } })
+	assert(not ok and tostring(err):match("mode: 644 out of range"), tostring(err))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, umask = "8" }))
+	-- stdin defaults to /dev/null: cat ends at once
+	assert(sh(nil, { argv = { "/bin/cat" } }) == "")
+	ok, err = pcall(process.spawn, { argv = { "/bin/true" }, stdout = "bogus" })
+	assert(not ok and tostring(err):match("stdout: unknown value 'bogus'"), tostring(err))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, stdin = "stdout" }))
+	cleanup()
+end
+
+T["stdout to a pipe from luainit.fs"] = function()
+	if not have_fs then error("SKIP: luainit.fs has no pipe yet") end
+	local r, w = assert(fs.pipe())
+	local pid = assert(process.spawn({ argv = { "/bin/echo", "through the pipe" }, stdout = w }))
+	w:close()
+	local data = ""
+	repeat
+		local s = assert(r:read())
+		data = data .. s
+	until s == ""
+	r:close()
+	assert(data == "through the pipe\n", data)
+	assert(process.wait(pid) == "exited")
+end
+
+T["the child sees only 0, 1, 2 and the requested fds"] = function()
+	setup()
+	-- Lua's io.open makes descriptors without O_CLOEXEC: the leak to catch
+	local leak = assert(io.open("/proc/self/status", "r"))
+	local extra = {}
+	if have_fs then extra[5] = assert(fs.open("/proc/self/status")) end
+	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" }, fds = { [7] = 1, [5] = extra[5] } }))
+	local out = sh(nil, { argv = { "/bin/ls", "/proc/" .. pid .. "/fd" } })
+	process.kill(pid, "KILL")
+	process.wait(pid)
+	leak:close()
+	if extra[5] then extra[5]:close() end
+	local fds = {}
+	for n in out:gmatch("%d+") do fds[#fds + 1] = tonumber(n) end
+	table.sort(fds)
+	local want = have_fs and "0,1,2,5,7" or "0,1,2,7"
+	assert(table.concat(fds, ",") == want, "child fds: " .. table.concat(fds, ","))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, fds = { [2] = 1 } }))
+end
+
+T["the signal mask and ignored signals are reset in the child"] = function()
+	-- script mode blocks SIGCHLD; PID 1 blocks everything
+	local st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" } })
+	assert(status_field(st, "SigBlk") == "0000000000000000", status_field(st, "SigBlk"))
+	assert(status_field(st, "SigIgn") == "0000000000000000", status_field(st, "SigIgn"))
+end
+
+local function stat_of(pid)
+	local s = readfile("/proc/" .. pid .. "/stat")
+	local rest = s:match("%) (.*)$")
+	local f = {}
+	for w in rest:gmatch("%S+") do f[#f + 1] = w end
+	-- fields after comm: state ppid pgrp session tty ... ; nice is field 19 of stat (16 here)
+	return { ppid = tonumber(f[2]), pgrp = tonumber(f[3]), sid = tonumber(f[4]), nice = tonumber(f[17]) }
+end
+
+T["setsid by default, pgroup, nice, get/setpriority"] = function()
+	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" }, nice = 5 }))
+	local st = stat_of(pid)
+	assert(st.sid == pid and st.pgrp == pid and st.ppid == process.getpid())
+	assert(process.getpriority(pid) == 5 and st.nice == 5)
+	assert(process.setpriority(pid, 7))
+	assert(process.getpriority(pid) == 7)
+	process.kill(pid, "KILL")
+	process.wait(pid)
+	local me = stat_of(process.getpid())
+	pid = assert(process.spawn({ argv = { "/bin/sleep", "10" }, setsid = false, pgroup = true }))
+	st = stat_of(pid)
+	assert(st.pgrp == pid and st.sid == me.sid)
+	process.kill(pid, "KILL")
+	process.wait(pid)
+	pid = assert(process.spawn({ argv = { "/bin/sleep", "10" }, setsid = false }))
+	st = stat_of(pid)
+	assert(st.pgrp == me.pgrp and st.sid == me.sid)
+	assert(process.killpg(me.pgrp, 0))
+	process.kill(pid, "KILL")
+	process.wait(pid)
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, setsid = false, ctty = true }))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, nice = 40 }))
+	local n, err, errno = process.getpriority(999999999)
+	assert(n == nil and errno == 3, tostring(err))
+end
+
+T["cgroup: the child starts in the given cgroup v2"] = function()
+	local mnt
+	for line in io.lines("/proc/self/mounts") do
+		local dir, fstype = line:match("^%S+ (%S+) (%S+)")
+		if fstype == "cgroup2" then mnt = dir break end
+	end
+	if not mnt then error("SKIP: no cgroup2 mounted") end
+	local own = readfile("/proc/self/cgroup"):match("0::([^\n]*)")
+	if not own then error("SKIP: not in a cgroup v2 hierarchy") end
+	local name = "luainit-test-" .. process.getpid()
+	local cg = (mnt .. own):gsub("/+$", "") .. "/" .. name
+	if run({ argv = { "/bin/mkdir", cg } }) ~= "exited" or
+		not io.open(cg .. "/cgroup.procs") then error("SKIP: cannot create " .. cg) end
+	local pid, err = process.spawn({ argv = { "/bin/sleep", "10" }, cgroup = cg })
+	local line = pid and readfile("/proc/" .. pid .. "/cgroup"):match("0::([^\n]*)")
+	if pid then process.kill(pid, "KILL"); process.wait(pid) end
+	os.remove(cg)
+	assert(pid, err)
+	assert(line and line:sub(-#name - 1) == "/" .. name, tostring(line))
+	local errno
+	pid, err, errno = process.spawn({ argv = { "/bin/true" }, cgroup = "/nonexistent-cgroup" })
+	assert(not pid and err:match(": cgroup: ") and errno == 2, tostring(err))
+end
+
+T["kill, wait and decode_status"] = function()
+	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" } }))
+	assert(process.has_children())
+	assert(process.kill(pid, "SIGTERM"))
+	local how, sig, core = process.wait(pid)
+	assert(how == "killed" and sig == "TERM" and core == false, tostring(how) .. " " .. tostring(sig))
+	how, sig = run({ argv = { "/bin/sh", "-c", "exit 3" } })
+	assert(how == "exited" and sig == 3)
+	assert(select(1, process.decode_status(3 << 8)) == "exited")
+	assert(select(2, process.decode_status(3 << 8)) == 3)
+	local a, b, c = process.decode_status(9)
+	assert(a == "killed" and b == "KILL" and c == false)
+	a, b, c = process.decode_status(0x80 | 11)
+	assert(a == "killed" and b == "SEGV" and c == true)
+	a, b = process.decode_status((19 << 8) | 0x7f)
+	assert(a == "stopped" and b == "STOP")
+	local ok, err, errno, name = process.kill(999999999, 0)
+	assert(ok == nil and errno == 3 and name == "ESRCH", tostring(err))
+	assert(not pcall(process.kill, 1, "NOSUCHSIG"))
+	assert(process.has_children() == false)
+	ok, err, errno = process.wait(pid)
+	assert(ok == nil and errno == 10, tostring(err)) -- ECHILD
+end
+
+T["getpid, getppid, pids, getpwnam, getgrnam"] = function()
+	local me = process.getpid()
+	assert(math.type(me) == "integer" and process.getppid() ~= me)
+	local pids = assert(process.pids())
+	local found = false
+	for i, p in ipairs(pids) do
+		if p == me then found = true end
+		if i > 1 then assert(pids[i - 1] < p) end
+	end
+	assert(found and pids[1] == 1)
+	local pw = assert(process.getpwnam("root"))
+	assert(pw.uid == 0 and pw.gid == 0 and pw.name == "root" and pw.home and pw.shell)
+	assert(process.getpwnam(0).name == "root")
+	assert(process.getpwnam("no-such-user-xyz") == nil)
+	local gr = assert(process.getgrnam("root"))
+	assert(gr.gid == 0 and type(gr.members) == "table")
+	assert(process.getgrnam(0).name == "root")
+	assert(process.getgrnam("no-such-group-xyz") == nil)
+end
+
+return T

@@ -1,0 +1,16 @@
+-- tests/lua/rescue.lua: the rescue console's evaluator.
+local rescue = require "rescue"
+
+local T = {}
+
+T["expressions print values, statements run, errors are returned"] = function()
+	local env = setmetatable({}, { __index = _G })
+	assert(rescue.eval("1 + 2", env) == "3")
+	assert(rescue.eval("x = 5", env) == "")
+	assert(rescue.eval("x * 2", env) == "10")
+	assert(rescue.eval("'a', nil", env) == '"a"\tnil')
+	assert(rescue.eval("error('bad')", env):match("^error: .*bad"))
+	assert(rescue.eval("this is not lua", env):match("^error: "))
+end
+
+return T

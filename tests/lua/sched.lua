@@ -1,0 +1,60 @@
+-- tests/lua/sched.lua: the coroutine scheduler on the real event loop.
+local sched = require "sched"
+local event = require "luainit.event"
+local process = require "luainit.process"
+local fs = require "luainit.fs"
+
+local T = {}
+
+T["sleep resumes after the delay, in deadline order"] = function()
+	local order = {}
+	local done = 0
+	for _, ms in ipairs({ 30, 10, 20 }) do
+		sched.spawn(function()
+			sched.sleep(ms)
+			order[#order + 1] = ms
+			done = done + 1
+			if done == 3 then sched.wake("sleepers") end
+		end)
+	end
+	local t0 = event.now()
+	sched.wait("sleepers", 2000)
+	assert(table.concat(order, ",") == "10,20,30", table.concat(order, ","))
+	assert(event.now() - t0 >= 25)
+end
+
+T["wait returns woken values, or nil and timeout"] = function()
+	sched.spawn(function() sched.sleep(5) sched.wake("k", 1, "two") end)
+	local a, b = sched.wait("k", 1000)
+	assert(a == 1 and b == "two")
+	local r, why = sched.wait("nobody-wakes-this", 20)
+	assert(r == nil and why == "timeout")
+end
+
+T["wait_child reports exit code and signal"] = function()
+	local pid = assert(process.spawn({ argv = { "/bin/sh", "-c", "exit 7" } }))
+	local how, code = sched.wait_child(pid, 5000)
+	assert(how == "exited" and code == 7, tostring(how) .. " " .. tostring(code))
+	pid = assert(process.spawn({ argv = { "/bin/sleep", "10" } }))
+	process.kill(pid, "TERM")
+	how, code = sched.wait_child(pid, 5000)
+	assert(how == "killed" and code == "TERM", tostring(how) .. " " .. tostring(code))
+end
+
+T["wait_path wakes when the file appears"] = function()
+	local dir = "/tmp/luainit-test-waitpath." .. process.getpid()
+	fs.mkdirp(dir)
+	sched.spawn(function() sched.sleep(20) fs.writefile(dir .. "/ready", "x") end)
+	assert(sched.wait_path(dir .. "/ready", 2000))
+	local r, why = sched.wait_path(dir .. "/never", 20)
+	assert(r == nil and why == "timeout")
+	fs.unlink(dir .. "/ready")
+	fs.rmdir(dir)
+end
+
+T["a task that raises is contained"] = function()
+	sched.spawn(function() error("boom in a task") end, "raiser")
+	sched.sleep(1)
+end
+
+return T

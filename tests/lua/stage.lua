@@ -1,0 +1,60 @@
+-- tests/lua/stage.lua: boot-step helpers that need no machine to change.
+local stage = require "stage"
+local fs = require "luainit.fs"
+local process = require "luainit.process"
+
+local T = {}
+
+T["sysctl files parse with comments, '-' and errors with file:line"] = function()
+	local items, errs = stage.parse_sysctl([[
+# comment
+; also a comment
+kernel.printk = 4 4 1 7
+-net.ipv4.ip_forward=1
+vm.swappiness   =   10
+this line is wrong
+]], "/etc/sysctl.conf")
+	assert(#items == 3)
+	assert(items[1].key == "kernel.printk" and items[1].value == "4 4 1 7")
+	assert(items[2].ignore and items[2].key == "net.ipv4.ip_forward")
+	assert(items[3].line == 5)
+	assert(#errs == 1 and errs[1]:match("^/etc/sysctl.conf:6: expected 'key = value'"), errs[1])
+end
+
+T["conf_d orders by file name, later directories override"] = function()
+	local base = "/tmp/luainit-test-confd." .. process.getpid()
+	fs.mkdirp(base .. "/a"); fs.mkdirp(base .. "/b")
+	fs.writefile(base .. "/a/10-x.conf", "a")
+	fs.writefile(base .. "/a/20-y.conf", "a")
+	fs.writefile(base .. "/b/10-x.conf", "b")
+	fs.writefile(base .. "/b/notes.txt", "b")
+	local files = stage.conf_d({ base .. "/a", base .. "/b", base .. "/missing" }, ".conf")
+	assert(#files == 2)
+	assert(files[1] == base .. "/b/10-x.conf", files[1])
+	assert(files[2] == base .. "/a/20-y.conf", files[2])
+end
+
+T["is_mountpoint tells mounts from plain directories"] = function()
+	assert(stage.is_mountpoint("/proc"))
+	assert(stage.is_mountpoint("/"))
+	local d = "/tmp/luainit-test-mp." .. process.getpid()
+	fs.mkdirp(d)
+	assert(not stage.is_mountpoint(d))
+	assert(fs.mount("tmpfs", d, "tmpfs"))
+	assert(stage.is_mountpoint(d))
+	assert(fs.umount(d))
+	fs.rmdir(d)
+end
+
+T["a failing step is contained and reported"] = function()
+	local ok, why = stage.step("test step that fails", function() return false, "on purpose" end)
+	assert(ok == false and why == "on purpose")
+	ok, why = stage.step("test step that raises", function() error("raised") end)
+	assert(ok == false and why:match("raised"))
+	ok = stage.step("test step that works", function() return "worked" end)
+	assert(ok == true)
+	local last = stage.timeline[#stage.timeline]
+	assert(last.name == "test step that works" and last.ok)
+end
+
+return T

@@ -1,0 +1,91 @@
+-- Supervision in a real PID namespace: dependency order, oneshot gating,
+-- readiness (sd_notify from an independent client, a descriptor, a pid file),
+-- crash-loop limits, stopping a double-forked group that ignores SIGTERM,
+-- privilege drop, descriptor hygiene and log rotation.
+local fs = require "luainit.fs"
+local sched = require "sched"
+local sup = require "supervisor"
+local services = require "services"
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+local T = "/tmp/luainit-svc-test"
+fs.mkdirp(T)
+assert(fs.mount("tmpfs", T, "tmpfs", nil, "mode=1777"))
+-- a cgroup2 of our own in this private mount namespace
+local cg = fs.statfs("/sys/fs/cgroup")
+if not cg or cg.type ~= "cgroup2" then
+	assert(fs.mount("cgroup2", "/sys/fs/cgroup", "cgroup2"))
+end
+sup.cgroup_root = "/sys/fs/cgroup/luainit-test"
+sup.notify_path = T .. "/notify"
+sup.log_dir = T .. "/log"
+
+local set, errs = services.load_dir(here .. "/svc")
+for _, e in ipairs(errs) do print("ERROR " .. e) end
+sup.add(set)
+sup.start_all()
+
+local function check(name, cond, detail)
+	print(string.format("CHECK %s %s%s", name, cond and "ok" or "FAILED", detail and (" (" .. tostring(detail) .. ")") or ""))
+end
+
+for _, n in ipairs({ "first", "second", "third", "notify", "fdready", "forking", "nobody", "fds" }) do
+	sup.wait_settled(n, 10000)
+end
+local order = fs.readfile(T .. "/order") or ""
+check("order", order == "first\nsecond\nthird\n", order:gsub("\n", " "))
+check("oneshot done", sup.services.first.state == "done", sup.services.first.state)
+for _, n in ipairs({ "second", "notify", "fdready", "forking", "nobody", "fds" }) do
+	check("ready " .. n, sup.services[n].state == "ready", sup.services[n].state .. " " .. tostring(sup.services[n].why))
+end
+check("notify status", sup.services.notify.status == "warming up", sup.services.notify.status)
+check("forking pid", sup.services.forking.pid == tonumber((fs.readfile(T .. "/forking.pid") or ""):match("%d+")))
+
+-- crash loop: restarts with backoff, then failed; the others are untouched
+for _ = 1, 100 do
+	if sup.services.crasher.state == "failed" then break end
+	sched.sleep(50)
+end
+local c = sup.services.crasher
+check("crash loop failed", c.state == "failed" and c.why:match("crash loop"), c.state .. ": " .. tostring(c.why))
+check("crash loop restarts", c.restarts == 3, c.restarts)
+check("others unaffected", sup.services.second.state == "ready")
+
+-- privilege drop, seen by the service itself in /proc/self/status
+sched.sleep(200)
+local ring = table.concat(sup.services.nobody.ring, "\n")
+check("uid", ring:match("Uid:%s+65534%s+65534%s+65534%s+65534"), ring:match("Uid:[^\n]*"))
+check("gid", ring:match("Gid:%s+65534%s+65534%s+65534%s+65534"), ring:match("Gid:[^\n]*"))
+check("nonewprivs", ring:match("NoNewPrivs:%s+1"))
+check("capbnd", ring:match("CapBnd:%s+0000000000000400"), ring:match("CapBnd:[^\n]*"))
+local fds = table.concat(sup.services.fds.ring, " ")
+check("only fds 0 1 2", fds == "0 1 2", fds)
+
+-- a group that ignores SIGTERM and double-forked is gone after stop
+local tough = sup.services.tough
+sup.wait_settled("tough", 5000)
+sched.sleep(300)
+local before = #sup.cg_pids(tough)
+sup.stop("tough")
+sup.wait_settled("tough", 10000)
+check("tough had a group", before >= 2, before)
+check("tough stopped", tough.state == "stopped", tough.state)
+check("tough group empty", #sup.cg_pids(tough) == 0, #sup.cg_pids(tough))
+
+-- log rotation at the configured size
+sup.wait_settled("chatty", 10000)
+for _ = 1, 40 do
+	if sup.services.chatty.state == "stopped" then break end
+	sched.sleep(50)
+end
+check("log rotated", fs.exists(T .. "/log/chatty.log.1") and fs.exists(T .. "/log/chatty.log.2")
+	and not fs.exists(T .. "/log/chatty.log.3"))
+check("ring bounded", #sup.services.chatty.ring == 50, #sup.services.chatty.ring)
+
+sup.stop_all(10000)
+for name, svc in pairs(sup.services) do
+	if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end
+end
+fs.rmdir(sup.cgroup_root)
+print("SERVICES: done")
+require("shutdown").request("poweroff")

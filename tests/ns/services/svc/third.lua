@@ -1,0 +1,1 @@
+return { type = "oneshot", after = { "second" }, wants = { "second" }, command = { "/bin/sh", "-c", "echo third >> /tmp/luainit-svc-test/order" } }

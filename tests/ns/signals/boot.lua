@@ -1,0 +1,2 @@
+-- Signals follow the BusyBox/sysvinit convention: SIGUSR2 powers off.
+print("SIGNALS: ready")

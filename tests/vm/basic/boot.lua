@@ -1,0 +1,25 @@
+-- VM: the boot script runs; the API filesystems, fstab, hostname and a sysctl
+-- are done; PID 1 is luainit; then /sbin/poweroff powers off cleanly.
+local boot = require "stage"
+local fs = require "luainit.fs"
+local sys = require "luainit.sys"
+local process = require "luainit.process"
+
+print("CHECK boot script ran")
+boot.early_mounts()
+boot.remount_root()
+boot.fstab()
+boot.hostname()
+boot.sysctl()
+boot.coldplug()
+boot.random_seed()
+for _, m in ipairs({ "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/run", "/sys/fs/cgroup", "/tmp" }) do
+	print("CHECK mounted " .. m .. " " .. tostring(boot.is_mountpoint(m)))
+end
+print("CHECK pid1 " .. tostring(fs.readlink("/proc/1/exe")))
+print("CHECK hostname " .. sys.hostname())
+print("CHECK sysctl vm.swappiness=" .. tostring(sys.sysctl_get("vm.swappiness")))
+print("CHECK eth0 " .. tostring(fs.exists("/sys/class/net/eth0")))
+boot.done()
+-- power off the way a person would
+assert(process.spawn({ argv = { "/sbin/poweroff" } }))
