@@ -43,7 +43,7 @@ all: $(BUILD)/luainit
 setup:
 	@scripts/setup
 
-$(DEPS): scripts/deps
+$(DEPS): scripts/deps scripts/apt-local
 	scripts/deps $(SYSROOT)
 
 deps: $(DEPS)

@@ -477,7 +477,8 @@ static int parse_confdirs(struct kmod_db *db)
 		size_t len;
 		int err;
 
-		snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[i].name) >= sizeof path)
+			continue;
 		if (read_file(db, path, CONF_MAX, &data, &len) || !data)
 			continue;       /* an unreadable file must not stop a boot */
 		if ((err = parse_conf_text(db, data)))
@@ -563,6 +564,17 @@ int kmod_open(struct kmod_db *db)
 	}
 	db->loaded = 1;
 	return 0;
+}
+
+void kmod_refresh(struct kmod_db *db)
+{
+	char root[256], path[300];
+
+	if (!db->loaded || db->dep_err != ENOENT)
+		return;
+	snprintf(path, sizeof path, "%s/modules.dep", kmod_root(db, root, sizeof root));
+	if (access(path, F_OK) == 0)
+		kmod_flush(db);
 }
 
 const struct kmod_mod *kmod_find(struct kmod_db *db, const char *name)
@@ -778,6 +790,7 @@ static int targets(struct kmod_db *db, const char *name, const char **out,
 	return count;
 }
 
+/* why names what is missing; the caller's message ends in strerror(ENOENT). */
 static int not_found(struct kmod_db *db, const char *name, int blacklisted,
                      char *why, size_t whysize)
 {
@@ -786,10 +799,10 @@ static int not_found(struct kmod_db *db, const char *name, int blacklisted,
 	if (blacklisted)
 		snprintf(why, whysize, "%s: only blacklisted modules match", name);
 	else if (db->dep_err)
-		snprintf(why, whysize, "%s: %s/modules.dep: %s", name,
-		         kmod_root(db, root, sizeof root), strerror(db->dep_err));
+		snprintf(why, whysize, "%s: no modules.dep in %s", name,
+		         kmod_root(db, root, sizeof root));
 	else
-		snprintf(why, whysize, "module %s not found", name);
+		snprintf(why, whysize, "%s: no such module or alias", name);
 	return ENOENT;
 }
 

@@ -76,6 +76,10 @@ const char *kmod_root(struct kmod_db *db, char *buf, size_t size);
 /* Parse everything not parsed yet. Returns 0 or an errno value (a missing
  * file is not an error: the table is empty). */
 int kmod_open(struct kmod_db *db);
+/* Drop the caches if modules.dep was missing when they were filled and
+ * exists now (a root mounted late). Call between requests only: it
+ * invalidates every pointer into the index. */
+void kmod_refresh(struct kmod_db *db);
 
 /* dst = src with '-' -> '_' and any ".ko*" suffix and directory removed.
  * Returns 0, or ENAMETOOLONG/EINVAL. */

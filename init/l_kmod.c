@@ -12,12 +12,15 @@
 static struct kmod_db db;
 static int db_ready;
 
+/* Every request starts here, so a module tree that appeared after the
+ * first use is picked up. */
 static struct kmod_db *get_db(void)
 {
 	if (!db_ready) {
 		kmod_init(&db);
 		db_ready = 1;
 	}
+	kmod_refresh(&db);
 	return &db;
 }
 

@@ -32,18 +32,6 @@ struct guard {
 	struct libmnt_cache *cache;
 };
 
-static int guard_release(lua_State *L)
-{
-	struct guard *g = luaL_checkudata(L, 1, GUARD_MT);
-
-	mnt_free_iter(g->itr);
-	mnt_unref_table(g->tb);
-	mnt_free_context(g->cxt);
-	mnt_unref_cache(g->cache);
-	memset(g, 0, sizeof *g);
-	return 0;
-}
-
 /* Push a guard; it sits below the results, which are returned from the top. */
 static struct guard *new_guard(lua_State *L)
 {
@@ -61,6 +49,12 @@ static void done(struct guard *g)
 	mnt_free_context(g->cxt);
 	mnt_unref_cache(g->cache);
 	memset(g, 0, sizeof *g);
+}
+
+static int guard_gc(lua_State *L)
+{
+	done(luaL_checkudata(L, 1, GUARD_MT));
+	return 0;
 }
 
 static void setstr(lua_State *L, const char *k, const char *v)
@@ -360,32 +354,31 @@ static int l_mount(lua_State *L)
 	char optbuf[4096], *dev = NULL;
 	struct libmnt_context *cxt;
 	struct guard *g;
-	int mkdir, rc;
+	int want_mkdir, rc;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	source = lx_optstring(L, 1, "source", NULL);
 	target = lx_optstring(L, 1, "target", NULL);
 	fstype = lx_optstring(L, 1, "fstype", NULL);
 	options = lx_optstring(L, 1, "options", NULL);
-	mkdir = lx_optboolean(L, 2, "mkdir", 0);
+	want_mkdir = lx_optboolean(L, 2, "mkdir", 0);
 	luaL_argcheck(L, target && *target, 1, "entry.target expected");
-	if (mkdir) {
+	if (want_mkdir) {
 		int len = snprintf(optbuf, sizeof optbuf, "%s%sX-mount.mkdir",
 		                   options ? options : "", options && *options ? "," : "");
 		luaL_argcheck(L, len > 0 && (size_t)len < sizeof optbuf, 1, "options too long");
 		options = optbuf;
 	}
-	/* tags through our long-lived blkid cache: libmount's own would write
-	 * /run/blkid when freed */
-	if (source && is_tag(source)) {
-		if (!(dev = evaluate_tag(source)))
-			return lx_failmsg(L, ENOENT, "mount %s: can't find %s", target, source);
-	}
 	g = new_guard(L);
 	if (!(cxt = new_context(g))) {
-		free(dev);
 		done(g);
 		return lx_fail(L, ENOMEM, "mount %s", target);
+	}
+	/* tags through our long-lived blkid cache: libmount's own would write
+	 * /run/blkid when freed */
+	if (source && is_tag(source) && !(dev = evaluate_tag(source))) {
+		done(g);
+		return lx_failmsg(L, ENOENT, "mount %s: can't find %s", target, source);
 	}
 	mnt_context_set_optsmode(cxt, MNT_OMODE_NOTAB);   /* never read /etc/fstab */
 	rc = mnt_context_set_target(cxt, target);
@@ -421,6 +414,7 @@ static int l_umount(lua_State *L)
 	int rofb = lx_optboolean(L, 2, "readonly_fallback", 0), rc, err;
 	struct libmnt_context *cxt;
 	struct guard *g = new_guard(L);
+	struct stat st;
 
 	if (!(cxt = new_context(g))) {
 		done(g);
@@ -443,6 +437,13 @@ static int l_umount(lua_State *L)
 		lua_pushboolean(L, 1);
 		lua_pushliteral(L, "readonly");
 		return 2;
+	}
+	/* libmount words a missing target as "no mount point specified" */
+	if ((!mnt_context_syscall_called(cxt) || mnt_context_get_syscall_errno(cxt) == ENOENT)
+	    && lstat(target, &st) < 0) {
+		err = errno;
+		done(g);
+		return lx_fail(L, err, "umount %s", target);
 	}
 	return context_fail(L, g, rc, "umount", target);
 }
@@ -543,7 +544,7 @@ static void umount_one(lua_State *L, int *n, const char *target)
  * and the mounts below them ("skipped"). */
 static int l_umount_all(lua_State *L)
 {
-	const char *under = lx_optstring(L, 1, "under", NULL);
+	const char *under;
 	struct guard *g;
 	struct libmnt_fs *fs;
 	int err, n = 0;
@@ -551,6 +552,7 @@ static int l_umount_all(lua_State *L)
 	if (!lua_isnoneornil(L, 1))
 		luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
+	under = lx_optstring(L, 1, "under", NULL);
 	g = new_guard(L);
 	if ((err = read_mountinfo(g, MNT_ITER_BACKWARD))) {
 		done(g);
@@ -582,7 +584,7 @@ int luaopen_luainit_mount(lua_State *L);
 int luaopen_luainit_mount(lua_State *L)
 {
 	if (luaL_newmetatable(L, GUARD_MT)) {
-		lua_pushcfunction(L, guard_release);
+		lua_pushcfunction(L, guard_gc);
 		lua_setfield(L, -2, "__gc");
 	}
 	lua_pop(L, 1);

@@ -60,5 +60,5 @@ void lx_log(const char *fmt, ...)
 	write_all(2, "luainit: ", 9);
 	buf[n] = '\n';
 	write_all(2, buf, (size_t)n + 1);
-	lx_kmsg(3, buf, (size_t)n);
+	lx_kmsg(7, buf, (size_t)n); /* debug: not echoed to the console again */
 }

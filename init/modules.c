@@ -10,6 +10,7 @@ int luaopen_luainit_mount(lua_State *L);
 int luaopen_luainit_kmod(lua_State *L);
 int luaopen_luainit_dev(lua_State *L);
 int luaopen_luainit_socket(lua_State *L);
+int luaopen_luainit_net(lua_State *L);
 
 const struct lx_module lx_modules[] = {
 	{ "luainit.event", luaopen_luainit_event },
@@ -20,5 +21,6 @@ const struct lx_module lx_modules[] = {
 	{ "luainit.kmod", luaopen_luainit_kmod },
 	{ "luainit.dev", luaopen_luainit_dev },
 	{ "luainit.socket", luaopen_luainit_socket },
+	{ "luainit.net", luaopen_luainit_net },
 	{ NULL, NULL }
 };

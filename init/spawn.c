@@ -181,7 +181,7 @@ static void place_fds(const struct lx_spawn *s, int *errfd)
 	if (*errfd < floor) {
 		int n = fcntl(*errfd, F_DUPFD_CLOEXEC, floor);
 		if (n < 0)
-			fail(*errfd, LX_STEP_FD, *errfd, errno);
+			fail(*errfd, LX_STEP_PIPE, 0, errno);
 		close(*errfd);
 		*errfd = n;
 	}

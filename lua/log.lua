@@ -4,7 +4,7 @@
 -- person scans at boot: `[  OK  ] mounted /proc (2 ms)`.
 local sys = require "luainit.sys"
 
-local M = { debug_enabled = false }
+local M = { debug_enabled = false, kmsg = true }
 
 local RING_MAX = 512
 local ring, ring_head, ring_len = {}, 0, 0
@@ -17,11 +17,14 @@ local function push(line)
 	if ring_len < RING_MAX then ring_len = ring_len + 1 end
 end
 
-local function emit(level, line)
+local function emit(_, line)
 	push(line)
 	M.console:write(line, "\n")
 	M.console:flush()
-	if sys.kmsg then pcall(sys.kmsg, level, line) end
+	-- kmsg gets every line at debug level: the text says how bad it is,
+	-- and the kernel's default console level then does not print it a
+	-- second time on the console we already wrote to
+	if M.kmsg then pcall(sys.kmsg, "debug", line) end
 end
 
 --- Recent lines, oldest first.

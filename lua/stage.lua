@@ -237,19 +237,27 @@ function M.coldplug()
 	local kmod = require "luainit.kmod"
 	local dev = require "luainit.dev"
 	M.step("load drivers for present devices", function()
-		local aliases = dev.coldplug() or {}
-		local loaded = {}
-		for _, alias in ipairs(aliases) do
-			local mods = kmod.lookup(alias) or {}
-			for _, m in ipairs(mods) do
-				if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-					local ok, err = kmod.load(m)
-					if ok then loaded[m] = true; loaded[#loaded + 1] = m
-					else log.warn("coldplug: %s: %s", m, err) end
+		local loaded, seen = {}, {}
+		-- a bus driver (virtio_pci) brings new devices with new aliases:
+		-- scan again until a round loads nothing
+		for _ = 1, 5 do
+			local progress = false
+			for _, alias in ipairs(dev.coldplug() or {}) do
+				if not seen[alias] then
+					seen[alias] = true
+					seen[#seen + 1] = alias
+					for _, m in ipairs(kmod.lookup(alias) or {}) do
+						if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+							local ok, err = kmod.load(m)
+							if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
+							else log.warn("coldplug: %s: %s", m, err) end
+						end
+					end
 				end
 			end
+			if not progress then break end
 		end
-		return string.format("coldplug: %d device alias(es), loaded %s", #aliases,
+		return string.format("coldplug: %d device alias(es), loaded %s", #seen,
 			#loaded > 0 and table.concat(loaded, " ") or "nothing new")
 	end, { id = "coldplug" })
 	require("devices").listen()

@@ -15,5 +15,5 @@ boot.modules()        -- /etc/modules-load.d/*.conf
 boot.coldplug()       -- drivers for the devices present, then hotplug
 boot.random_seed()    -- /var/lib/luainit/random-seed
 boot.rescue_point()   -- luainit.rescue, single or emergency stop here
-boot.console_shell()  -- a shell on the console, respawned when it exits
+boot.services()       -- /etc/luainit/services/*.lua, in dependency order
 boot.done()

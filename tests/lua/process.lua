@@ -43,6 +43,7 @@ local function sh(line, spec)
 	local how, code = run(spec)
 	local s = readfile(out)
 	os.remove(out)
+	os.remove(DIR) -- only once empty: a test may still use files in it
 	return s, how, code
 end
 

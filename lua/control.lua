@@ -1,0 +1,931 @@
+--- control: the luactl control socket inside PID 1, and the wire protocol
+-- both ends share (see docs/luactl.md).
+--
+-- A frame is a 4-byte big-endian length and a JSON object. The client sends
+-- {v, cmd, args, flags}; PID 1 answers with zero or more progress frames
+-- ({v, progress} or {v, line}) and one final frame {v, ok, code, error?,
+-- result?}. Every request is authorised with SO_PEERCRED: root may do
+-- everything, other users only what READONLY lists.
+--
+-- PID 1 must never block or grow without bound because of a client, so
+-- everything is bounded: connections (the oldest idle one is evicted when
+-- full), request size, buffered output per connection, the time a client
+-- may take to send its request or to read its reply, and the instructions,
+-- time and memory an `eval` may use.
+--
+-- The codec (M.json, M.frame, M.unframe, M.parse_request) has no
+-- dependency on PID 1 state: the client (luactl.lua) and the fuzz harness
+-- use it too. The server parts require the supervisor lazily.
+local event = require "luainit.event"
+local socket = require "luainit.socket"
+
+local M = {
+	PROTOCOL = 1,
+	path = "/run/luainit/control",
+	limits = {
+		max_conns = 64,          -- open connections; the oldest idle one is evicted past this
+		max_request = 65536,     -- bytes in one request frame
+		max_reply = 196608,      -- bytes in one reply frame (log replies are trimmed to fit)
+		max_out = 262144,        -- bytes buffered for one client that does not read
+		follow_out = 65536,      -- buffered lines for `log -f` before lines are dropped
+		first_request_ms = 10000, -- a new connection must send its request within this
+		idle_ms = 600000,        -- an idle repl session is closed after this
+		stall_ms = 30000,        -- a client that reads nothing of its reply for this long is closed
+		eval_instructions = 10000000,
+		eval_ms = 2000,
+		eval_memory = 24 << 20,  -- growth of PID 1's Lua heap during one eval
+		eval_output = 65536,     -- bytes of print() output kept from one eval
+	},
+	-- functions returning a list of error strings, run by reload before
+	-- anything changes (e.g. the network configuration's validator)
+	reload_checks = {},
+}
+
+--- Commands a non-root peer may run.
+M.READONLY = { status = true, list = true, version = true }
+
+--- Every command PID 1 knows (protocol 1).
+M.COMMANDS = {
+	status = true, list = true, version = true, start = true, stop = true, restart = true,
+	log = true, reload = true, eval = true, poweroff = true, reboot = true, halt = true,
+}
+
+---------------------------------------------------------------- JSON
+
+local json = { null = setmetatable({}, { __name = "json.null", __tostring = function() return "null" end }) }
+M.json = json
+local array_mt = { __name = "json.array" }
+
+--- Mark t (default {}) as a JSON array, so an empty one encodes as [].
+-- json.array : (t?) -> t
+function json.array(t) return setmetatable(t or {}, array_mt) end
+
+local escapes = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+	['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
+
+local function quote(s)
+	return '"' .. s:gsub('[\0-\31"\\\127]', function(c)
+		return escapes[c] or string.format("\\u%04x", c:byte())
+	end) .. '"'
+end
+
+local function is_array(t)
+	if getmetatable(t) == array_mt then return true end
+	local n = #t
+	if n == 0 then return false end
+	local count = 0
+	for k in pairs(t) do
+		if math.type(k) ~= "integer" or k < 1 or k > n then return false end
+		count = count + 1
+	end
+	return count == n
+end
+
+local function encode(v, out, depth)
+	local t = type(v)
+	if v == nil or v == json.null then out[#out + 1] = "null"
+	elseif t == "boolean" then out[#out + 1] = v and "true" or "false"
+	elseif t == "number" then
+		if math.type(v) == "integer" then out[#out + 1] = string.format("%d", v)
+		elseif v ~= v or v == math.huge or v == -math.huge then out[#out + 1] = "null"
+		else out[#out + 1] = string.format("%.17g", v) end
+	elseif t == "string" then out[#out + 1] = quote(v)
+	elseif t == "table" then
+		if depth > 32 then error("json: nested deeper than 32 levels (a cycle?)", 0) end
+		if is_array(v) then
+			out[#out + 1] = "["
+			for i = 1, #v do
+				if i > 1 then out[#out + 1] = "," end
+				encode(v[i], out, depth + 1)
+			end
+			out[#out + 1] = "]"
+		else
+			local keys = {}
+			for k in pairs(v) do
+				if type(k) == "string" or type(k) == "number" then keys[#keys + 1] = tostring(k) end
+			end
+			table.sort(keys)
+			out[#out + 1] = "{"
+			for i, k in ipairs(keys) do
+				if i > 1 then out[#out + 1] = "," end
+				local x = v[k]
+				if x == nil then x = v[tonumber(k)] end
+				out[#out + 1] = quote(k)
+				out[#out + 1] = ":"
+				encode(x, out, depth + 1)
+			end
+			out[#out + 1] = "}"
+		end
+	else
+		out[#out + 1] = quote(tostring(v))
+	end
+end
+
+--- Encode a Lua value as JSON (functions and userdata become strings).
+-- json.encode : (value) -> string   (raises on nesting deeper than 32)
+function json.encode(v)
+	local out = {}
+	encode(v, out, 0)
+	return table.concat(out)
+end
+
+local unescape = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', b = '\b', f = '\f', n = '\n', r = '\r', t = '\t' }
+
+--- Decode one JSON value; the whole string must be that value.
+-- Strict: no trailing commas, comments or control characters in strings;
+-- nesting is limited to 32 levels. null becomes json.null.
+-- json.decode : (string) -> value | (nil, string)
+function json.decode(s)
+	if type(s) ~= "string" then return nil, "json: expected a string" end
+	local pos, depth = 1, 0
+	local function fail(msg) error({ json = string.format("%s at byte %d", msg, pos) }, 0) end
+	local function skip() pos = s:find("[^ \t\r\n]", pos) or #s + 1 end
+	local value
+	local function str()
+		local out, i = {}, pos + 1
+		while true do
+			local j = s:find('[\0-\31"\\]', i)
+			if not j then fail("unterminated string") end
+			out[#out + 1] = s:sub(i, j - 1)
+			local c = s:sub(j, j)
+			if c == '"' then pos = j + 1 return table.concat(out) end
+			if c ~= "\\" then pos = j fail("control character in a string") end
+			local e = s:sub(j + 1, j + 1)
+			if e == "u" then
+				local hex = s:match("^%x%x%x%x", j + 2)
+				if not hex then pos = j fail("bad \\u escape") end
+				local cp = tonumber(hex, 16)
+				i = j + 6
+				if cp >= 0xD800 and cp <= 0xDBFF then
+					local lo = s:match("^\\u(%x%x%x%x)", i)
+					lo = lo and tonumber(lo, 16)
+					if lo and lo >= 0xDC00 and lo <= 0xDFFF then
+						cp = 0x10000 + (cp - 0xD800) * 0x400 + (lo - 0xDC00)
+						i = i + 6
+					else
+						cp = 0xFFFD
+					end
+				elseif cp >= 0xDC00 and cp <= 0xDFFF then
+					cp = 0xFFFD
+				end
+				out[#out + 1] = utf8.char(cp)
+			else
+				local m = unescape[e]
+				if not m then pos = j fail("bad escape") end
+				out[#out + 1] = m
+				i = j + 2
+			end
+		end
+	end
+	local function num()
+		local a, b = s:find("^-?%d+", pos)
+		if not a then fail("bad number") end
+		local digits = s:sub(a, b):gsub("^-", "")
+		if #digits > 1 and digits:sub(1, 1) == "0" then fail("leading zero in a number") end
+		local e = b
+		local float = false
+		local fa, fb = s:find("^%.%d+", e + 1)
+		if fa then e, float = fb, true end
+		local xa, xb = s:find("^[eE][-+]?%d+", e + 1)
+		if xa then e, float = xb, true end
+		local text = s:sub(pos, e)
+		pos = e + 1
+		local n = tonumber(text)
+		if not n then fail("bad number") end
+		if not float then n = math.tointeger(n) or n end
+		return n
+	end
+	function value()
+		skip()
+		local c = s:sub(pos, pos)
+		if c == "{" then
+			depth = depth + 1
+			if depth > 32 then fail("nested deeper than 32 levels") end
+			pos = pos + 1
+			local t = {}
+			skip()
+			if s:sub(pos, pos) == "}" then pos = pos + 1 depth = depth - 1 return t end
+			while true do
+				skip()
+				if s:sub(pos, pos) ~= '"' then fail("expected a string key") end
+				local k = str()
+				skip()
+				if s:sub(pos, pos) ~= ":" then fail("expected ':'") end
+				pos = pos + 1
+				t[k] = value()
+				skip()
+				local d = s:sub(pos, pos)
+				pos = pos + 1
+				if d == "}" then break end
+				if d ~= "," then pos = pos - 1 fail("expected ',' or '}'") end
+			end
+			depth = depth - 1
+			return t
+		elseif c == "[" then
+			depth = depth + 1
+			if depth > 32 then fail("nested deeper than 32 levels") end
+			pos = pos + 1
+			local t = json.array()
+			skip()
+			if s:sub(pos, pos) == "]" then pos = pos + 1 depth = depth - 1 return t end
+			while true do
+				t[#t + 1] = value()
+				skip()
+				local d = s:sub(pos, pos)
+				pos = pos + 1
+				if d == "]" then break end
+				if d ~= "," then pos = pos - 1 fail("expected ',' or ']'") end
+			end
+			depth = depth - 1
+			return t
+		elseif c == '"' then return str()
+		elseif c == "-" or c:match("%d") then return num()
+		elseif s:sub(pos, pos + 3) == "true" then pos = pos + 4 return true
+		elseif s:sub(pos, pos + 4) == "false" then pos = pos + 5 return false
+		elseif s:sub(pos, pos + 3) == "null" then pos = pos + 4 return json.null
+		elseif c == "" then fail("unexpected end of input")
+		end
+		fail("unexpected character")
+	end
+	local ok, res = pcall(function()
+		local v = value()
+		skip()
+		if pos <= #s then fail("trailing characters") end
+		return v
+	end)
+	if ok then return res end
+	if type(res) == "table" and res.json then return nil, "json: " .. res.json end
+	return nil, "json: " .. tostring(res)
+end
+
+---------------------------------------------------------------- frames
+
+--- One frame: 4-byte big-endian length, then the payload.
+-- frame : (payload) -> string
+function M.frame(payload) return string.pack(">I4", #payload) .. payload end
+
+--- Take one frame off the front of buf.
+-- unframe : (buf, max) -> payload, rest | nil (incomplete) | (false, error)
+function M.unframe(buf, max)
+	if #buf < 4 then return nil end
+	local n = string.unpack(">I4", buf)
+	if n > max then return false, string.format("frame of %d bytes exceeds the limit of %d", n, max) end
+	if #buf < 4 + n then return nil end
+	return buf:sub(5, 4 + n), buf:sub(5 + n)
+end
+
+--- Encode a message (a table) as a frame, stamping the protocol version.
+-- message : (table) -> string
+function M.message(t)
+	t.v = M.PROTOCOL
+	return M.frame(json.encode(t))
+end
+
+--- Decode and check one request payload.
+-- parse_request : (payload) -> {v, cmd, args, flags} | (nil, error, code)
+-- code is 2 for a malformed or unknown request.
+function M.parse_request(payload)
+	local t, err = json.decode(payload)
+	if t == nil then return nil, "malformed request: " .. err, 2 end
+	if type(t) ~= "table" or getmetatable(t) == array_mt or t == json.null then
+		return nil, "malformed request: not a JSON object", 2
+	end
+	if math.type(t.v) ~= "integer" then return nil, "malformed request: no protocol version 'v'", 2 end
+	if t.v ~= M.PROTOCOL then
+		return nil, string.format("protocol mismatch: luactl speaks protocol %d, PID 1 speaks %d; "
+			.. "use the luactl that came with the running luainit", t.v, M.PROTOCOL), 2
+	end
+	if type(t.cmd) ~= "string" then return nil, "malformed request: 'cmd' must be a string", 2 end
+	if not M.COMMANDS[t.cmd] then
+		return nil, string.format("unknown command '%s' (PID 1 speaks protocol %d)", t.cmd:sub(1, 64), M.PROTOCOL), 2
+	end
+	local args = t.args
+	if args == nil or args == json.null then args = {} end
+	if type(args) ~= "table" or (next(args) ~= nil and not is_array(args)) then
+		return nil, "malformed request: 'args' must be an array of strings", 2
+	end
+	for _, a in ipairs(args) do
+		if type(a) ~= "string" then return nil, "malformed request: 'args' must be an array of strings", 2 end
+	end
+	local flags = t.flags
+	if flags == nil or flags == json.null then flags = {} end
+	if type(flags) ~= "table" or getmetatable(flags) == array_mt then
+		return nil, "malformed request: 'flags' must be an object", 2
+	end
+	for k, v in pairs(flags) do
+		local tv = type(v)
+		if type(k) ~= "string" or (tv ~= "boolean" and tv ~= "number" and tv ~= "string") then
+			return nil, "malformed request: flag values must be booleans, numbers or strings", 2
+		end
+	end
+	return { v = t.v, cmd = t.cmd, args = args, flags = flags }
+end
+
+---------------------------------------------------------------- server
+
+local now = event.now
+local listeners = {}      -- path -> {sock, watch, opts}
+local conns, nconns = {}, 0
+local sweeper, sweeper_armed
+local followers = {}      -- key ("pid1" or "svc:<name>") -> {conn = true}
+local handlers = {}
+local log, sched, sup   -- required when the server starts
+
+local function close(c)
+	if c.closed then return end
+	c.closed = true
+	if c.w then c.w:close() end
+	c.sock:close()
+	conns[c] = nil
+	nconns = nconns - 1
+	if c.follow_key and followers[c.follow_key] then followers[c.follow_key][c] = nil end
+end
+
+local function set_mode(c)
+	local want = c.out[1] and "rw" or "r"
+	if want ~= c.mode and not c.closed then
+		c.w:mode(want)
+		c.mode = want
+	end
+end
+
+local function flush(c)
+	while c.out[1] do
+		local chunk = c.out[1]
+		local n, _, _, ename = c.sock:write(chunk)
+		if not n then
+			if ename == "EAGAIN" then break end
+			return close(c)
+		end
+		c.last_write = now()
+		c.outlen = c.outlen - n
+		if n < #chunk then c.out[1] = chunk:sub(n + 1) break end
+		table.remove(c.out, 1)
+	end
+	if not c.out[1] and c.close_after then return close(c) end
+	set_mode(c)
+end
+
+-- Queue msg for c. A follower's line that does not fit is dropped (and
+-- counted); anything else that does not fit closes the connection.
+local function send(c, msg)
+	if c.closed then return false end
+	local ok, f = pcall(M.message, msg)
+	if not ok then f = M.message({ ok = false, code = 1, error = "cannot encode the reply: " .. tostring(f) }) end
+	if #f - 4 > M.limits.max_reply then
+		f = M.message({ ok = false, code = 1, error = string.format("reply of %d bytes exceeds the limit of %d", #f - 4, M.limits.max_reply) })
+	end
+	if msg.line and c.outlen + #f > M.limits.follow_out then
+		c.dropped = (c.dropped or 0) + 1
+		return true
+	end
+	if c.outlen + #f > M.limits.max_out then close(c) return false end
+	if c.dropped and msg.line then
+		local note = M.message({ line = string.format("luactl: %d line(s) dropped: the client reads too slowly", c.dropped) })
+		c.dropped = nil
+		c.out[#c.out + 1] = note
+		c.outlen = c.outlen + #note
+	end
+	c.out[#c.out + 1] = f
+	c.outlen = c.outlen + #f
+	if c.out[2] == nil then flush(c) else set_mode(c) end
+	return not c.closed
+end
+M.send = send
+
+local function progress(c, text) send(c, { progress = text }) end
+
+local process_input
+
+local function dispatch(c, req)
+	if c.uid ~= 0 and not M.READONLY[req.cmd] then
+		send(c, { ok = false, code = 1, error = string.format("permission denied: '%s' needs root (you are uid %d)", req.cmd, c.uid) })
+		return
+	end
+	c.busy = true
+	c.requests = c.requests + 1
+	sched.spawn(function()
+		local ok, reply, keep = xpcall(handlers[req.cmd], debug.traceback, c, req)
+		if not ok then
+			log.err("control: %s: %s", req.cmd, tostring(reply))
+			reply = { ok = false, code = 1, error = "internal error in '" .. req.cmd .. "': " .. tostring(reply):match("^[^\n]*") }
+		end
+		if reply then send(c, reply) end
+		if keep then return end
+		c.busy = false
+		c.last_active = now()
+		if not c.closed and not c.in_process then process_input(c) end
+	end, "luactl " .. req.cmd)
+end
+
+function process_input(c)
+	c.in_process = true
+	while not c.busy and not c.closed and not c.close_after do
+		local payload, rest = M.unframe(c.inbuf, M.limits.max_request)
+		if payload == nil then break end
+		if payload == false then
+			c.inbuf = ""
+			c.close_after = true
+			send(c, { ok = false, code = 2, error = "request too large: " .. rest })
+			flush(c)
+			break
+		end
+		c.inbuf = rest
+		local req, err, code = M.parse_request(payload)
+		if not req then
+			c.inbuf = ""
+			c.close_after = true
+			send(c, { ok = false, code = code, error = err })
+			flush(c)
+			break
+		end
+		dispatch(c, req)
+	end
+	c.in_process = false
+end
+
+local function on_io(c, readable, writable)
+	if c.closed then return end
+	if writable and c.out[1] then
+		flush(c)
+		if c.closed then return end
+	end
+	if not readable then return end
+	local data, _, _, ename = c.sock:read(16384)
+	if data == nil then
+		if ename ~= "EAGAIN" then close(c) end
+		return
+	end
+	-- end of stream: the client is gone (it must keep its side open until
+	-- the final reply), and whatever it asked for goes on without it
+	if data == "" then return close(c) end
+	if c.close_after then return end
+	c.inbuf = c.inbuf .. data
+	if #c.inbuf > M.limits.max_request + 4 and (c.busy or #c.inbuf > 2 * (M.limits.max_request + 4)) then
+		-- requests piled up behind a running one: refuse rather than buffer
+		c.inbuf = ""
+		c.close_after = true
+		send(c, { ok = false, code = 2, error = "too much input queued behind a running request" })
+		flush(c)
+		return
+	end
+	if not c.busy then process_input(c) end
+end
+
+local function sweep()
+	local t = now()
+	for c in pairs(conns) do
+		if c.out[1] and t - c.last_write > M.limits.stall_ms then
+			close(c)
+		elseif not c.busy and not c.out[1] then
+			local limit = c.requests == 0 and M.limits.first_request_ms or M.limits.idle_ms
+			if t - c.last_active > limit then close(c) end
+		end
+	end
+	if nconns == 0 and sweeper_armed then sweeper:disarm() sweeper_armed = false end
+end
+
+-- Make room for a new connection: close the oldest idle one, preferring
+-- those that never sent a request (a flood). Returns false if all are busy.
+local function evict()
+	local victim
+	for c in pairs(conns) do
+		if not c.busy and not c.out[1] and not c.follow_key then
+			if not victim or (c.requests == 0 and victim.requests > 0)
+				or ((c.requests == 0) == (victim.requests == 0) and c.last_active < victim.last_active) then
+				victim = c
+			end
+		end
+	end
+	if not victim then return false end
+	victim.sock:write(M.message({ ok = false, code = 1, error = "connection closed: too many connections to PID 1" }))
+	close(victim)
+	return true
+end
+
+local function new_conn(s)
+	local pid, uid = s:peercred()
+	if not pid then s:close() return end
+	local t = now()
+	local c = { sock = s, pid = pid, uid = uid, inbuf = "", out = {}, outlen = 0, requests = 0,
+		last_active = t, last_write = t, mode = "r" }
+	local w, err = event.watch(s, "r", function(r, wr) on_io(c, r, wr) end)
+	if not w then
+		log.warn("control: watch: %s", err)
+		s:close()
+		return
+	end
+	c.w = w
+	conns[c] = true
+	nconns = nconns + 1
+	if not sweeper then sweeper = assert(event.timer(sweep)) end
+	if not sweeper_armed then sweeper:arm(1000, 1000) sweeper_armed = true end
+end
+
+local function watch_listener(l)
+	l.watch = assert(event.watch(l.sock, "r", function()
+		for _ = 1, 64 do
+			local s, err, _, ename = l.sock:accept()
+			if not s then
+				if ename ~= "EAGAIN" then
+					-- EMFILE and the like: a level-triggered listener would
+					-- spin, so stop listening for a moment
+					log.warn("control: accept: %s; pausing for 1 s", err)
+					l.watch:close()
+					sched.spawn(function() sched.sleep(1000) if listeners[l.path] == l then watch_listener(l) end end, "control: resume accept")
+				end
+				return
+			end
+			if nconns >= M.limits.max_conns and not evict() then
+				s:write(M.message({ ok = false, code = 1, error = "too many connections to PID 1; try again" }))
+				s:close()
+			else
+				new_conn(s)
+			end
+		end
+	end))
+end
+
+--- Listen for luactl on path (default /run/luainit/control). The socket
+-- is created with mode opts.mode (default 0600) in a directory created
+-- with opts.dir_mode (default 0700). More than one socket may listen.
+-- listen : (path?, opts?) -> true | (nil, string)
+function M.listen(path, opts)
+	path = path or M.path
+	opts = opts or {}
+	log, sched, sup = require "log", require "sched", require "supervisor"
+	if listeners[path] then return true end
+	local fs = require "luainit.fs"
+	local dir = path:match("^(.*)/[^/]+$")
+	if dir and dir ~= "" then
+		fs.mkdirp(dir, opts.dir_mode or 448)
+		if opts.dir_mode then fs.chmod(dir, opts.dir_mode) end
+	end
+	local sock, err = socket.listen(path, opts.mode or 384, 128)
+	if not sock then
+		log.failed("control socket " .. path, err)
+		return nil, err
+	end
+	local l = { path = path, sock = sock }
+	listeners[path] = l
+	watch_listener(l)
+	log.ok("control socket " .. path)
+	return true
+end
+
+--- Stop listening on path (default: every socket) and close every connection.
+function M.close(path)
+	for p, l in pairs(listeners) do
+		if not path or p == path then
+			if l.watch then l.watch:close() end
+			l.sock:close()
+			listeners[p] = nil
+		end
+	end
+	if not path then for c in pairs(conns) do close(c) end end
+end
+
+--- Open connections (tests and status).
+function M.connections() return nconns end
+
+---------------------------------------------------------------- commands
+
+local function sorted_names()
+	local names = {}
+	for n in pairs(sup.services) do names[#names + 1] = n end
+	table.sort(names)
+	return names
+end
+
+local function unknown(names)
+	local bad = {}
+	for _, n in ipairs(names) do if not sup.services[n] then bad[#bad + 1] = n end end
+	if #bad == 0 then return nil end
+	return { ok = false, code = 3, error = (#bad == 1 and "unknown service '" or "unknown services '")
+		.. table.concat(bad, "', '") .. "'", result = { unknown = json.array(bad) } }
+end
+
+local function tail(list, n)
+	local out = json.array()
+	for i = math.max(1, #list - n + 1), #list do out[#out + 1] = list[i] end
+	return out
+end
+
+handlers.version = function()
+	return { ok = true, code = 0, result = { protocol = M.PROTOCOL } }
+end
+
+handlers.status = function(_, req)
+	local names = req.args
+	local used, cap = event.memory()
+	local pid1 = { lua_memory = used, lua_memory_cap = cap, connections = nconns }
+	if #names == 0 then
+		local list = json.array()
+		for _, n in ipairs(sorted_names()) do
+			local st = sup.status(n)
+			st.log = nil
+			list[#list + 1] = st
+		end
+		return { ok = true, code = 0, result = { services = list, pid1 = pid1 } }
+	end
+	local list, missing, code = json.array(), json.array(), 0
+	local lines = math.tointeger(req.flags.lines) or 10
+	for _, n in ipairs(names) do
+		local st = sup.status(n)
+		if not st then
+			missing[#missing + 1] = n
+			code = 3
+		else
+			st.log = tail(st.log or {}, math.max(0, math.min(lines, 1000)))
+			if st.state ~= "ready" and st.state ~= "done" then code = 3 end
+			list[#list + 1] = st
+		end
+	end
+	local r = { ok = true, code = code, result = { services = list, unknown = missing, pid1 = pid1 } }
+	if #missing > 0 then
+		r.ok = false
+		r.error = (#missing == 1 and "unknown service '" or "unknown services '") .. table.concat(missing, "', '") .. "'"
+	end
+	return r
+end
+
+handlers.list = function()
+	local list = json.array()
+	for _, n in ipairs(sorted_names()) do
+		local s = sup.services[n]
+		list[#list + 1] = { name = n, state = s.state, enabled = s.enabled, type = s.type,
+			description = s.description, file = s.file }
+	end
+	return { ok = true, code = 0, result = { services = list } }
+end
+
+local DOWN = { stopped = true, failed = true, done = true, backoff = true }
+
+-- Wait until name is up (ready/done) or down, sending each state change
+-- as progress; returns true when it got there.
+local function await(c, name, up, deadline)
+	local last
+	while true do
+		local svc = sup.services[name]
+		if not svc then return false, "removed" end
+		local st = svc.state
+		local desc = name .. ": " .. st .. (svc.why and (" (" .. svc.why .. ")") or "")
+		if desc ~= last then last = desc progress(c, desc) end
+		if up then
+			if st == "ready" or st == "done" then return true end
+			if st == "failed" or st == "backoff" or (st == "stopped" and not svc.want) then return false end
+		elseif DOWN[st] and not svc.pid then
+			return true
+		end
+		local left = deadline - now()
+		if left <= 0 then return false, "timed out" end
+		sched.wait("svc:" .. name, math.min(left, 1000))
+	end
+end
+
+local function action(verb)
+	return function(c, req)
+		local names = req.args
+		if #names == 0 then return { ok = false, code = 2, error = verb .. ": name at least one service" } end
+		local bad = unknown(names)
+		if bad then return bad end
+		local results, code = json.array(), 0
+		for _, n in ipairs(names) do
+			local svc = sup.services[n]
+			local timeout = tonumber(req.flags.timeout)
+			local deadline = now() + (timeout and timeout * 1000 or (svc.start_timeout + svc.stop_timeout + 5) * 1000)
+			local ok, why = true, nil
+			if verb == "stop" or (verb == "restart" and not DOWN[svc.state]) then
+				sup.stop(n)
+				if not req.flags.no_block or verb == "restart" then ok, why = await(c, n, false, deadline) end
+				-- act again from the loop, not from inside the supervisor's wake-up
+				sched.sleep(0)
+			end
+			if ok and verb ~= "stop" then
+				sup.start(n)
+				if not req.flags.no_block then ok, why = await(c, n, true, deadline) end
+			end
+			svc = sup.services[n] or svc
+			results[#results + 1] = { name = n, ok = ok, state = svc.state, why = why or svc.why, pid = svc.pid }
+			if not ok then code = 1 end
+		end
+		local r = { ok = code == 0, code = code, result = { services = results } }
+		if code ~= 0 then
+			local msgs = {}
+			for _, x in ipairs(results) do
+				if not x.ok then msgs[#msgs + 1] = string.format("%s: %s (%s)", x.name, x.state, tostring(x.why)) end
+			end
+			r.error = verb .. " failed: " .. table.concat(msgs, "; ")
+		end
+		return r
+	end
+end
+handlers.start, handlers.stop, handlers.restart = action("start"), action("stop"), action("restart")
+
+-- Followers: `log -f` subscribes to PID 1's lines (through a proxy on
+-- log.console, installed on first use) or to a service's (through
+-- supervisor.log_line).
+local hooked = {}
+local function notify(key, line)
+	local set = followers[key]
+	if not set then return end
+	for c in pairs(set) do pcall(send, c, { line = line }) end
+end
+
+local function hook_logs()
+	if hooked.done then return end
+	hooked.done = true
+	local real = log.console
+	log.console = setmetatable({
+		write = function(_, line, ...)
+			local r = table.pack(real:write(line, ...))
+			if type(line) == "string" then notify("pid1", line) end
+			return table.unpack(r, 1, r.n)
+		end,
+	}, { __index = function(_, k)
+		local v = real[k]
+		if type(v) == "function" then return function(_, ...) return v(real, ...) end end
+		return v
+	end })
+	local log_line = sup.log_line
+	sup.log_line = function(svc, line)
+		log_line(svc, line)
+		notify("svc:" .. svc.name, line)
+	end
+end
+
+local function file_tail(path, n)
+	local fs = require "luainit.fs"
+	local text = fs.readfile(path, 4 << 20)
+	if not text then return nil end
+	local lines = {}
+	for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
+	return tail(lines, n)
+end
+
+handlers.log = function(c, req)
+	local name = req.args[1]
+	local n = math.tointeger(req.flags.n) or 50
+	if n < 0 then return { ok = false, code = 2, error = "log: -n needs a number >= 0" } end
+	local lines
+	if name then
+		local svc = sup.services[name]
+		if not svc then return unknown({ name }) end
+		if req.flags.file then
+			-- the file has what the ring lost, with timestamps
+			local path = svc.log_path or (svc.log and svc.log.file ~= false and (sup.log_dir .. "/" .. name .. ".log"))
+			lines = path and file_tail(path, n)
+			if not lines then return { ok = false, code = 1, error = "log: " .. name .. " has no log file" } end
+		else
+			lines = tail(svc.ring or {}, n)
+		end
+	else
+		lines = tail(log.ring(), n)
+	end
+	-- trim from the oldest end so the reply fits in one frame
+	local size, first, budget = 0, #lines + 1, M.limits.max_reply - 1024
+	while first > 1 and size + #lines[first - 1] + 8 < budget do
+		first = first - 1
+		size = size + #lines[first] + 8
+	end
+	local omitted = first - 1
+	if omitted > 0 then lines = tail(lines, #lines - omitted) end
+	local result = { lines = lines, omitted = omitted > 0 and omitted or nil }
+	if not req.flags.follow then return { ok = true, code = 0, result = result } end
+	hook_logs()
+	send(c, { lines = lines, omitted = result.omitted })
+	c.follow_key = name and ("svc:" .. name) or "pid1"
+	followers[c.follow_key] = followers[c.follow_key] or {}
+	followers[c.follow_key][c] = true
+	return nil, true -- stays open, streaming, until the client goes
+end
+
+local reloading = false
+handlers.reload = function(c, req)
+	if reloading then return { ok = false, code = 1, error = "reload: another reload is in progress" } end
+	local services = require "services"
+	local set, errs = services.load_dir(M.services_dir or services.dir)
+	for _, check in ipairs(M.reload_checks) do
+		local ok, more = pcall(check)
+		if not ok then errs[#errs + 1] = tostring(more)
+		elseif type(more) == "table" then for _, e in ipairs(more) do errs[#errs + 1] = tostring(e) end end
+	end
+	if #errs > 0 then
+		return { ok = false, code = 1, error = string.format("reload refused: %d error(s); the running services are unchanged", #errs),
+			result = { errors = json.array(errs) } }
+	end
+	local plan = sup.reload_plan(set)
+	if req.flags.dry_run then return { ok = true, code = 0, result = { plan = plan, dry_run = true } } end
+	reloading = true
+	local ok, res = pcall(sup.reload, set, plan, function(msg) progress(c, msg) end)
+	reloading = false
+	if not ok then error(res, 0) end
+	local r = { ok = #res.failed == 0, code = #res.failed == 0 and 0 or 1, result = { plan = plan, failed = res.failed } }
+	if not r.ok then r.error = "reload applied, but these did not come up: " .. table.concat(res.failed, ", ") end
+	return r
+end
+
+-- eval: values shown the way the rescue console shows them
+local function show(v, depth)
+	if type(v) ~= "table" or (depth or 0) > 0 then
+		return type(v) == "string" and string.format("%q", v) or tostring(v)
+	end
+	local parts, n = {}, 0
+	for k, x in pairs(v) do
+		n = n + 1
+		if n > 40 then parts[#parts + 1] = "..." break end
+		parts[#parts + 1] = tostring(k) .. " = " .. show(x, 1)
+	end
+	return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+local function eval_env()
+	local env = setmetatable({}, { __index = _G })
+	for _, m in ipairs({ "fs", "sys", "process", "mount", "kmod", "dev", "event", "socket" }) do
+		local ok, mod = pcall(require, "luainit." .. m)
+		if ok then env[m] = mod end
+	end
+	for _, m in ipairs({ "log", "sched", "stage", "shutdown", "services", "supervisor", "control" }) do
+		local ok, mod = pcall(require, m)
+		if ok then env[m] = mod end
+	end
+	env.sup = env.supervisor
+	-- os.exit in PID 1 would panic the kernel
+	env.os = setmetatable({ exit = function() error("os.exit would end PID 1; use luactl poweroff", 2) end },
+		{ __index = os })
+	return env
+end
+
+--- Run code in env under the eval limits (instructions, time, heap
+-- growth). Returns true, values_text, output or false, error, output.
+-- The code runs in its own coroutine with a count hook, so only it is
+-- limited; once over budget the hook fires on every instruction, so a
+-- pcall in the code cannot swallow the error and loop on.
+-- eval : (code, env?) -> boolean, string, string
+function M.eval(code, env)
+	env = env or eval_env()
+	local out, outlen = {}, 0
+	env.print = function(...)
+		local parts = table.pack(...)
+		for i = 1, parts.n do parts[i] = tostring(parts[i]) end
+		local line = table.concat(parts, "\t", 1, parts.n) .. "\n"
+		if outlen + #line <= M.limits.eval_output then out[#out + 1] = line outlen = outlen + #line end
+	end
+	local chunk, err = load("return " .. code, "=eval", "t", env)
+	if not chunk then chunk, err = load(code, "=eval", "t", env) end
+	if not chunk then return false, err, "" end
+	local lim = M.limits
+	local co = coroutine.create(chunk)
+	local count, t0, m0 = 0, now(), (event.memory())
+	local reason
+	local function hook()
+		count = count + 1000
+		if not reason then
+			if count > lim.eval_instructions then
+				reason = string.format("eval stopped: more than %d instructions", lim.eval_instructions)
+			elseif now() - t0 > lim.eval_ms then
+				reason = string.format("eval stopped: ran longer than %d ms", lim.eval_ms)
+			elseif (event.memory()) - m0 > lim.eval_memory then
+				reason = string.format("eval stopped: grew PID 1's heap by more than %d MiB", lim.eval_memory >> 20)
+			end
+			if reason then debug.sethook(co, hook, "", 1) end
+		end
+		if reason then error(reason, 0) end
+	end
+	debug.sethook(co, hook, "", 1000)
+	local r = table.pack(coroutine.resume(co))
+	local output = table.concat(out)
+	if coroutine.status(co) == "suspended" then
+		return false, "eval: the code waited (yielded); start a task with sched.spawn(fn) instead", output
+	end
+	if not r[1] then
+		return false, (debug.traceback(co, tostring(r[2])):gsub("\n%s*%[C%]: in %?$", "")), output
+	end
+	local parts = {}
+	for i = 2, r.n do parts[#parts + 1] = show(r[i]) end
+	return true, table.concat(parts, "\t"), output
+end
+
+handlers.eval = function(c, req)
+	local code = req.args[1]
+	if not code then return { ok = false, code = 2, error = "eval: give the Lua code to run" } end
+	c.env = c.env or eval_env()
+	local ok, res, output = M.eval(code, c.env)
+	if not ok then return { ok = false, code = 1, error = res, result = { output = output } } end
+	return { ok = true, code = 0, result = { values = res, output = output } }
+end
+
+local function power(kind)
+	return function(c)
+		local shutdown = require "shutdown"
+		if shutdown.in_progress then
+			return { ok = false, code = 1, error = kind .. ": already shutting down (" .. tostring(shutdown.in_progress) .. ")" }
+		end
+		log.info("control: %s requested by pid %d (uid %d)", kind, c.pid, c.uid)
+		send(c, { ok = true, code = 0, result = { kind = kind } })
+		shutdown.request(kind)
+	end
+end
+handlers.poweroff, handlers.reboot, handlers.halt = power("poweroff"), power("reboot"), power("halt")
+
+return M

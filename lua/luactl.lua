@@ -1,0 +1,485 @@
+--- luactl: the command-line client of PID 1's control socket, and the
+-- poweroff, reboot and halt commands (the same binary, by argv[0]; see
+-- init/client.c). It speaks the protocol in control.lua over a blocking
+-- connection: one request, progress frames, one final reply. Exit codes:
+-- 0 done, 1 the request failed, 2 usage, 3 unknown service or not running.
+local socket = require "luainit.socket"
+local control = require "control"
+
+local json = control.json
+local M = {}
+
+local USAGE = [[
+usage: luactl [--json] COMMAND [ARGS...]
+  status [SVC...] [--json] [-n LINES]  state of every service, or details of some
+  list [--json]                        the services PID 1 knows
+  start|stop|restart SVC... [--no-block] [--timeout S]
+                                       wait until ready/stopped unless --no-block
+  log [-f] [-n N] [--file] [SVC]       PID 1's log, or a service's (--file: from its
+                                       log file, with timestamps); -f follows
+  reload [--dry-run]                   reload service definitions, all or nothing
+  eval 'LUA CODE'                      run Lua inside PID 1 (root only)
+  repl                                 an interactive Lua prompt inside PID 1 (root only)
+  poweroff|reboot|halt [-f] [-n]       shut down (-f: at once, -n: without sync)
+  version                              the protocol PID 1 speaks
+Exit codes: 0 ok, 1 the request failed, 2 usage, 3 unknown service or not running.
+The socket is $LUAINIT_CONTROL or /run/luainit/control.]]
+
+local function err(fmt, ...) io.stderr:write("luactl: ", string.format(fmt, ...), "\n") end
+
+local function usage(fmt, ...)
+	if fmt then err(fmt, ...) end
+	io.stderr:write(USAGE, "\n")
+	return 2
+end
+
+---------------------------------------------------------------- talking to PID 1
+
+local Conn = {}
+Conn.__index = Conn
+
+--- Connect to the control socket.
+-- connect : () -> conn | (nil, string, errname)
+function M.connect()
+	local path = os.getenv("LUAINIT_CONTROL") or control.path
+	local s, e, _, ename = socket.connect(path)
+	if not s then return nil, e, ename, path end
+	return setmetatable({ sock = s, buf = "", path = path }, Conn)
+end
+
+function Conn:send(cmd, args, flags)
+	local f = control.message({ cmd = cmd, args = json.array(args or {}), flags = flags or {} })
+	local off = 1
+	while off <= #f do
+		local n, e = self.sock:write(f:sub(off))
+		if not n then return nil, e end
+		off = off + n
+	end
+	return true
+end
+
+-- Next frame from PID 1, decoded.
+function Conn:recv()
+	while true do
+		local payload, rest = control.unframe(self.buf, 16 << 20)
+		if payload == false then return nil, "bad frame from PID 1: " .. rest end
+		if payload then
+			self.buf = rest
+			local msg, e = json.decode(payload)
+			if type(msg) ~= "table" then return nil, "bad reply from PID 1: " .. tostring(e) end
+			if msg.v ~= control.PROTOCOL then
+				return nil, string.format("protocol mismatch: PID 1 speaks protocol %s, this luactl speaks %d%s",
+					tostring(msg.v), control.PROTOCOL, msg.error and (": " .. tostring(msg.error)) or "")
+			end
+			return msg
+		end
+		local data, e = self.sock:read(65536)
+		if not data then return nil, e end
+		if data == "" then return nil, "PID 1 closed the connection before replying" end
+		self.buf = self.buf .. data
+	end
+end
+
+--- Send one request and read until the final reply; on_frame(msg) sees
+-- every progress or line frame.
+-- request : (cmd, args, flags, on_frame?) -> reply | (nil, string)
+function Conn:request(cmd, args, flags, on_frame)
+	local ok, e = self:send(cmd, args, flags)
+	if not ok then return nil, e end
+	while true do
+		local msg, re = self:recv()
+		if not msg then return nil, re end
+		if msg.ok ~= nil then return msg end
+		if on_frame then on_frame(msg) end
+	end
+end
+
+function Conn:close() self.sock:close() end
+
+local function connect_or_explain(cmd)
+	local c, e, ename, path = M.connect()
+	if c then return c end
+	if ename == "EACCES" or ename == "EPERM" then
+		err("permission denied: '%s' needs root (the control socket %s is root-only)", cmd, path)
+	else
+		err("cannot reach PID 1 at %s: %s (is luainit PID 1?)", path, e:match(": ([^:]*)$") or e)
+	end
+	return nil
+end
+
+-- One request, progress to stderr; returns the reply or an exit code.
+local function call(cmd, args, flags, on_frame)
+	local c = connect_or_explain(cmd)
+	if not c then return nil, 1 end
+	local r, e = c:request(cmd, args, flags, on_frame or function(msg)
+		if msg.progress then io.stderr:write(msg.progress, "\n") end
+	end)
+	c:close()
+	if not r then err("%s: %s", cmd, e) return nil, 1 end
+	return r
+end
+
+local function fail_reply(r)
+	if r.error then err("%s", r.error) end
+	return math.tointeger(r.code) or 1
+end
+
+---------------------------------------------------------------- formatting
+
+local tty = false
+local COLOURS = { ready = "32", done = "32", failed = "31", backoff = "33", starting = "33", stopping = "33" }
+
+local function paint(state, text)
+	local c = tty and COLOURS[state]
+	if not c then return text end
+	return "\27[" .. c .. "m" .. text .. "\27[0m"
+end
+
+local function duration(s)
+	if not s then return "-" end
+	s = math.floor(s)
+	if s < 60 then return s .. "s" end
+	if s < 3600 then return string.format("%dm%02ds", s // 60, s % 60) end
+	if s < 86400 then return string.format("%dh%02dm", s // 3600, s % 3600 // 60) end
+	return string.format("%dd%02dh", s // 86400, s % 86400 // 3600)
+end
+
+local function bytes(n)
+	if not n then return "-" end
+	if n < 1024 then return n .. " B" end
+	if n < 1 << 20 then return string.format("%.1f KiB", n / 1024) end
+	return string.format("%.1f MiB", n / (1 << 20))
+end
+
+local function table_out(header, rows, states)
+	local w = {}
+	for i, h in ipairs(header) do w[i] = #h end
+	for _, r in ipairs(rows) do for i, v in ipairs(r) do w[i] = math.max(w[i], #v) end end
+	local function line(r, st)
+		local parts = {}
+		for i, v in ipairs(r) do
+			local cell = i < #r and (v .. string.rep(" ", w[i] - #v)) or v
+			if i == 2 and st then cell = paint(st, cell) end
+			parts[i] = cell
+		end
+		io.stdout:write((table.concat(parts, "  "):gsub("%s+$", "")), "\n")
+	end
+	line(header)
+	for i, r in ipairs(rows) do line(r, states and states[i]) end
+end
+
+local function summary(list)
+	local rows, states = {}, {}
+	for _, s in ipairs(list) do
+		rows[#rows + 1] = { s.name, s.state, s.pid and tostring(s.pid) or "-", duration(s.uptime),
+			tostring(s.restarts or 0), s.last_exit or "-" }
+		states[#states + 1] = s.state
+	end
+	table_out({ "NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT" }, rows, states)
+end
+
+local function details(s)
+	local o = io.stdout
+	o:write(paint(s.state, "●"), " ", s.name, s.description and (" - " .. s.description) or "", "\n")
+	local function kv(k, v) if v ~= nil then o:write(string.format("  %-10s %s\n", k .. ":", tostring(v))) end end
+	kv("state", paint(s.state, s.state) .. (s.why and (" (" .. s.why .. ")") or ""))
+	kv("type", s.type)
+	kv("pid", s.pid)
+	kv("uptime", s.uptime and duration(s.uptime))
+	kv("ready in", s.ready_ms and string.format("%d ms", math.floor(s.ready_ms + 0.5)))
+	kv("restarts", s.restarts or 0)
+	kv("last exit", s.last_exit)
+	kv("status", s.status)
+	kv("memory", s.memory and bytes(s.memory))
+	kv("tasks", s.tasks)
+	kv("cgroup", s.cgroup)
+	if s.log and #s.log > 0 then
+		o:write("  log:\n")
+		for _, l in ipairs(s.log) do o:write("    ", l, "\n") end
+	end
+end
+
+---------------------------------------------------------------- options
+
+-- Split args into positional words and flags. spec: flag -> "bool" |
+-- "number"; aliases: short -> long.
+local function options(args, spec, aliases)
+	local words, flags = {}, {}
+	local i = 1
+	while i <= #args do
+		local a = args[i]
+		if a == "--" then
+			for j = i + 1, #args do words[#words + 1] = args[j] end
+			break
+		end
+		if a:sub(1, 1) == "-" and #a > 1 then
+			local name, val = a:match("^%-%-([^=]+)=(.*)$")
+			name = name or a:match("^%-%-(.+)$") or aliases[a]
+			if not name or not spec[name] then return nil, "unknown option '" .. a .. "'" end
+			local key = name:gsub("%-", "_")
+			if spec[name] == "bool" then
+				if val then return nil, "option '--" .. name .. "' takes no value" end
+				flags[key] = true
+			else
+				if not val then
+					i = i + 1
+					val = args[i]
+				end
+				local n = tonumber(val)
+				if not n then return nil, "option '" .. a .. "' needs a number" end
+				flags[key] = n
+			end
+		else
+			words[#words + 1] = a
+		end
+		i = i + 1
+	end
+	return words, flags
+end
+
+---------------------------------------------------------------- commands
+
+local cmds = {}
+
+function cmds.status(args)
+	local words, flags = options(args, { json = "bool", lines = "number" }, { ["-n"] = "lines" })
+	if not words then return usage("status: %s", flags) end
+	local r, code = call("status", words, { lines = flags.lines })
+	if not r then return code end
+	if flags.json then
+		io.stdout:write(json.encode(r.result or {}), "\n")
+	elseif #words == 0 then
+		summary(r.result.services)
+	else
+		for i, s in ipairs(r.result.services or {}) do
+			if i > 1 then io.stdout:write("\n") end
+			details(s)
+		end
+	end
+	if r.error then err("%s", r.error) end
+	return math.tointeger(r.code) or 1
+end
+
+function cmds.list(args)
+	local words, flags = options(args, { json = "bool" }, {})
+	if not words then return usage("list: %s", flags) end
+	if #words > 0 then return usage("list takes no service names") end
+	local r, code = call("list", {}, {})
+	if not r then return code end
+	if not r.ok then return fail_reply(r) end
+	if flags.json then io.stdout:write(json.encode(r.result), "\n") return 0 end
+	local rows, states = {}, {}
+	for _, s in ipairs(r.result.services) do
+		rows[#rows + 1] = { s.name, s.state, s.enabled and "enabled" or "disabled", s.type or "-", s.description or "" }
+		states[#states + 1] = s.state
+	end
+	table_out({ "NAME", "STATE", "ENABLED", "TYPE", "DESCRIPTION" }, rows, states)
+	return 0
+end
+
+local function action(verb)
+	return function(args)
+		local words, flags = options(args, { ["no-block"] = "bool", timeout = "number" }, {})
+		if not words then return usage("%s: %s", verb, flags) end
+		if #words == 0 then return usage("%s: name at least one service", verb) end
+		local r, code = call(verb, words, flags)
+		if not r then return code end
+		if not r.ok then return fail_reply(r) end
+		for _, s in ipairs(r.result.services or {}) do
+			io.stdout:write(string.format("%s: %s\n", s.name, paint(s.state, s.state)))
+		end
+		return 0
+	end
+end
+cmds.start, cmds.stop, cmds.restart = action("start"), action("stop"), action("restart")
+
+function cmds.log(args)
+	local words, flags = options(args, { follow = "bool", n = "number", file = "bool" }, { ["-f"] = "follow", ["-n"] = "n" })
+	if not words then return usage("log: %s", flags) end
+	if #words > 1 then return usage("log: at most one service") end
+	if flags.file and (flags.follow or #words == 0) then return usage("log: --file needs a service and no -f") end
+	if flags.n and (flags.n < 0 or math.type(flags.n) ~= "integer") then return usage("log: -n needs a whole number >= 0") end
+	local function show(msg)
+		if msg.omitted then io.stderr:write(string.format("luactl: %d older line(s) omitted\n", msg.omitted)) end
+		for _, l in ipairs(msg.lines or {}) do io.stdout:write(l, "\n") end
+		if msg.line then io.stdout:write(msg.line, "\n") end
+		io.stdout:flush()
+	end
+	local r, code = call("log", words, flags, show)
+	if not r then
+		-- following ends when PID 1 goes away (shutdown): not an error
+		return flags.follow and 0 or code
+	end
+	if not r.ok then return fail_reply(r) end
+	show(r.result)
+	return 0
+end
+
+local function print_plan(plan)
+	local function row(what, list)
+		if list and #list > 0 then io.stdout:write(string.format("  %-8s %s\n", what, table.concat(list, " "))) end
+	end
+	row("add", plan.add)
+	row("remove", plan.remove)
+	row("restart", plan.change)
+	io.stdout:write(string.format("  %d unchanged\n", #(plan.keep or {})))
+end
+
+function cmds.reload(args)
+	local words, flags = options(args, { ["dry-run"] = "bool" }, { ["-n"] = "dry-run" })
+	if not words then return usage("reload: %s", flags) end
+	if #words > 0 then return usage("reload takes no arguments") end
+	local r, code = call("reload", {}, flags)
+	if not r then return code end
+	if not r.ok then
+		for _, e in ipairs(r.result and r.result.errors or {}) do io.stderr:write("  ", e, "\n") end
+		return fail_reply(r)
+	end
+	io.stdout:write(flags.dry_run and "reload plan (dry run, nothing changed):\n" or "reloaded:\n")
+	print_plan(r.result.plan)
+	return 0
+end
+
+local function show_eval(r)
+	local res = r.result or {}
+	if res.output and res.output ~= "" then io.stdout:write(res.output) end
+	if r.ok then
+		if res.values and res.values ~= "" then io.stdout:write(res.values, "\n") end
+		return 0
+	end
+	io.stderr:write("error: ", tostring(r.error), "\n")
+	return math.tointeger(r.code) or 1
+end
+
+function cmds.eval(args)
+	if #args ~= 1 then return usage("eval: give the Lua code as one argument") end
+	local r, code = call("eval", args, {})
+	if not r then return code end
+	return show_eval(r)
+end
+
+function cmds.repl(args)
+	if #args > 0 then return usage("repl takes no arguments") end
+	local c = connect_or_explain("repl")
+	if not c then return 1 end
+	local fs = require "luainit.fs"
+	local interactive = fs.fdopen(0):isatty()
+	if interactive then io.stdout:write("luainit REPL inside PID 1; Ctrl-D leaves. Errors are returned, never fatal.\n") end
+	local pending = ""
+	while true do
+		if interactive then io.stdout:write(pending == "" and "pid1> " or "  >> ") io.stdout:flush() end
+		local line = io.read("l")
+		if not line then break end
+		local code = pending == "" and line or (pending .. "\n" .. line)
+		-- an incomplete chunk: read more before sending
+		local _, cerr = load(code, "=eval")
+		local _, rerr = load("return " .. code, "=eval")
+		if cerr and rerr and cerr:match("<eof>$") then
+			pending = code
+		else
+			pending = ""
+			if code:match("%S") then
+				local r, e = c:request("eval", { code }, {})
+				if not r then err("repl: %s", e) c:close() return 1 end
+				show_eval(r)
+			end
+		end
+	end
+	c:close()
+	return 0
+end
+
+function cmds.version(args)
+	if #args > 0 then return usage("version takes no arguments") end
+	local r, code = call("version", {}, {})
+	if not r then return code end
+	io.stdout:write(string.format("luactl protocol %d, PID 1 protocol %s\n", control.PROTOCOL, tostring(r.result.protocol)))
+	return 0
+end
+
+-- poweroff, reboot, halt (as luactl commands or by argv[0]). Returns the
+-- exit code, and for -f the kind (and nosync) for the C side to do
+-- sync + reboot(2) itself.
+local SIGNALS = { poweroff = "USR2", reboot = "TERM", halt = "USR1" }
+local function power(kind, args, prog)
+	local force, nosync = false, false
+	for _, a in ipairs(args) do
+		if a == "--force" then force = true
+		elseif a == "--no-sync" then nosync = true
+		elseif a == "--no-wall" or a == "--poweroff" or a == "--halt" or a == "--reboot" then -- habit
+		elseif a:match("^%-%a+$") then
+			for ch in a:sub(2):gmatch(".") do
+				if ch == "f" then force = true
+				elseif ch == "n" then nosync = true
+				elseif not ("dwihpq"):find(ch, 1, true) then
+					io.stderr:write(string.format("usage: %s [-f] [-n]\n  -f  at once: sync, then reboot(2) without stopping services\n  -n  do not sync\n", prog))
+					return 2
+				end
+			end
+		else
+			io.stderr:write(string.format("%s: unexpected argument '%s'\nusage: %s [-f] [-n]\n", prog, a, prog))
+			return 2
+		end
+	end
+	if force then return 0, kind, nosync end
+	local c, e, ename, path = M.connect()
+	if c then
+		local r, re = c:request(kind, {}, {})
+		c:close()
+		if not r then io.stderr:write(prog, ": ", re, "\n") return 1 end
+		if not r.ok then io.stderr:write(prog, ": ", tostring(r.error), "\n") return math.tointeger(r.code) or 1 end
+		return 0
+	end
+	if ename == "EACCES" or ename == "EPERM" then
+		io.stderr:write(string.format("%s: permission denied: '%s' needs root (the control socket %s is root-only)\n", prog, kind, path))
+		return 1
+	end
+	-- no socket (early boot, rescue, an old PID 1): the signal convention.
+	-- With LUAINIT_CONTROL set (tests) only LUAINIT_PID is ever signalled.
+	local target = 1
+	if os.getenv("LUAINIT_CONTROL") then
+		target = math.tointeger(tonumber(os.getenv("LUAINIT_PID") or ""))
+		if not target then
+			io.stderr:write(string.format("%s: cannot reach PID 1 at %s: %s\n", prog, path, e))
+			return 1
+		end
+	end
+	local ok, ke = require("luainit.process").kill(target, SIGNALS[kind])
+	if not ok then
+		io.stderr:write(string.format("%s: no control socket (%s), and cannot signal PID %d: %s\n", prog, e, target, ke))
+		return 1
+	end
+	io.stderr:write(string.format("%s: no control socket at %s; sent SIG%s to PID %d\n", prog, path, SIGNALS[kind], target))
+	return 0
+end
+
+for _, k in ipairs({ "poweroff", "reboot", "halt" }) do
+	cmds[k] = function(args) return power(k, args, "luactl " .. k) end
+end
+
+--- Entry point from init/client.c. argv[0] is the program name.
+-- main : (argv) -> exit code[, force_kind, nosync]
+function M.main(argv)
+	local prog = (argv[0] or "luactl"):match("([^/]*)$")
+	local args = {}
+	for i = 1, #argv do args[i] = argv[i] end
+	if SIGNALS[prog] then return power(prog, args, prog) end
+	local ok, fs = pcall(require, "luainit.fs")
+	local out = ok and fs.fdopen(1)
+	tty = out and out:isatty() and os.getenv("NO_COLOR") == nil and os.getenv("TERM") ~= "dumb" or false
+	-- --json may come before the command too
+	local json_first = false
+	while args[1] == "--json" do table.remove(args, 1) json_first = true end
+	local cmd = table.remove(args, 1)
+	if not cmd then return usage() end
+	if cmd == "-h" or cmd == "--help" or cmd == "help" then io.stdout:write(USAGE, "\n") return 0 end
+	local fn = cmds[cmd]
+	if not fn then return usage("unknown command '%s'", cmd) end
+	if json_first then
+		if cmd ~= "status" and cmd ~= "list" then return usage("--json works with status and list") end
+		args[#args + 1] = "--json"
+	end
+	return fn(args)
+end
+
+return M

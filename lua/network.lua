@@ -1,0 +1,706 @@
+--- network: interfaces as /etc/luainit/network.lua declares them.
+-- Loopback comes up first, always. Every other link is matched against the
+-- config entries (first match wins, by name, glob or MAC) and configured
+-- statically or by the DHCPv4 client below; links that appear later (hotplug,
+-- a veth moved in) are configured when their netlink event arrives. A bad
+-- entry is reported with its index, key and the interface it matched, and
+-- every other interface is still configured. Nothing here blocks PID 1:
+-- netlink requests are quick and synchronous, DHCP runs as one sched task
+-- per interface, woken by its socket and by timers.
+local net = require "luainit.net"
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local sys = require "luainit.sys"
+local log = require "log"
+local sched = require "sched"
+
+local M = {
+	online = false,        -- true once an interface is usable (see check_online)
+	ifaces = {},           -- ifindex -> interface state (see status())
+	errors = {},           -- config errors of the last start()
+	config_path = "/etc/luainit/network.lua",
+}
+
+local now = event.now
+
+---------------------------------------------------------------- config
+
+local TOP_KEYS = { interfaces = "table", resolv_conf = "string|false" }
+local IF_KEYS = { match = true, dhcp = true, address = true, gateway = true, dns = true,
+	domain = true, mtu = true, routes = true, metric = true, up = true }
+local DHCP_KEYS = { hostname = "string", metric = "integer", t1 = "integer", t2 = "integer",
+	max_lease = "integer", retry_max = "integer", use_dns = "boolean", use_routes = "boolean",
+	use_mtu = "boolean" }
+local ROUTE_KEYS = { dst = true, gateway = true, metric = true, table = true, src = true }
+
+local function is_ipv4(s)
+	if type(s) ~= "string" then return false end
+	local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+	if not a then return false end
+	for _, x in ipairs({ a, b, c, d }) do if tonumber(x) > 255 then return false end end
+	return true
+end
+
+local function is_ipv6(s)
+	return type(s) == "string" and s:find(":", 1, true) ~= nil and s:match("^[%x:%.]+$") ~= nil
+		and #s <= 45
+end
+
+local function is_ip(s) return is_ipv4(s) or is_ipv6(s) end
+
+local function is_cidr(s)
+	if type(s) ~= "string" then return false end
+	local ip, len = s:match("^([^/]+)/(%d+)$")
+	if not ip then return false end
+	len = tonumber(len)
+	if is_ipv4(ip) then return len <= 32 end
+	return is_ipv6(ip) and len <= 128
+end
+
+local function is_mac(s)
+	return type(s) == "string" and s:lower():match("^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$") ~= nil
+end
+
+local function list(v) if type(v) == "table" then return v end return { v } end
+
+local function label_of(match)
+	if type(match) == "string" then return match end
+	if type(match) == "table" then return match.name or (match.mac and "mac " .. match.mac) or "?" end
+	return "?"
+end
+
+-- A shell glob ("eth*", "enp?s0", "wl[an]*") as an anchored Lua pattern.
+local function glob_pattern(g)
+	local p = g:gsub("[%^%$%(%)%%%.%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
+	return "^" .. p .. "$"
+end
+
+-- Check one interface entry; returns a list of "key 'k': problem" strings.
+local function check_entry(e)
+	local errs = {}
+	local function bad(key, what) errs[#errs + 1] = string.format("key '%s': %s", key, what) end
+	if type(e) ~= "table" then return { "entry: table expected" } end
+	for k in pairs(e) do
+		if not IF_KEYS[k] then bad(tostring(k), "unknown key") end
+	end
+	local m = e.match
+	if type(m) == "string" then
+		if m == "" then bad("match", "empty name") end
+	elseif type(m) == "table" then
+		for k, v in pairs(m) do
+			if k == "name" then
+				if type(v) ~= "string" then bad("match.name", "string expected") end
+			elseif k == "mac" then
+				if not is_mac(v) then bad("match.mac", "\"aa:bb:cc:dd:ee:ff\" expected") end
+			else bad("match." .. tostring(k), "unknown key (name or mac)") end
+		end
+		if not m.name and not m.mac then bad("match", "name or mac expected") end
+	else
+		bad("match", "name, glob or {mac = ...} expected")
+	end
+	if e.dhcp ~= nil and type(e.dhcp) ~= "boolean" then
+		if type(e.dhcp) ~= "table" then bad("dhcp", "true or an options table expected")
+		else
+			for k, v in pairs(e.dhcp) do
+				local want = DHCP_KEYS[k]
+				if not want then bad("dhcp." .. tostring(k), "unknown key")
+				elseif want == "integer" and (math.type(v) ~= "integer" or v < 0) then
+					bad("dhcp." .. k, "integer >= 0 expected")
+				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected") end
+			end
+		end
+	end
+	if e.address ~= nil then
+		for _, a in ipairs(list(e.address)) do
+			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a))) end
+		end
+	end
+	if e.gateway ~= nil then
+		for _, g in ipairs(list(e.gateway)) do
+			if not is_ip(g) then bad("gateway", string.format("'%s': IP address expected", tostring(g))) end
+		end
+	end
+	if e.dns ~= nil then
+		for _, d in ipairs(list(e.dns)) do
+			if not is_ip(d) then bad("dns", string.format("'%s': IP address expected", tostring(d))) end
+		end
+	end
+	if e.domain ~= nil and type(e.domain) ~= "string" then bad("domain", "string expected") end
+	if e.mtu ~= nil and (math.type(e.mtu) ~= "integer" or e.mtu < 68 or e.mtu > 65535) then
+		bad("mtu", "integer 68-65535 expected")
+	end
+	if e.metric ~= nil and (math.type(e.metric) ~= "integer" or e.metric < 0) then
+		bad("metric", "integer >= 0 expected")
+	end
+	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
+	if e.routes ~= nil then
+		if type(e.routes) ~= "table" then bad("routes", "list of {dst, gateway?, metric?} expected")
+		else
+			for i, r in ipairs(e.routes) do
+				local k = string.format("routes[%d]", i)
+				if type(r) ~= "table" then bad(k, "table expected")
+				else
+					for rk in pairs(r) do
+						if not ROUTE_KEYS[rk] then bad(k .. "." .. tostring(rk), "unknown key") end
+					end
+					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
+					if r.gateway ~= nil and not is_ip(r.gateway) then bad(k .. ".gateway", "IP address expected") end
+					if r.metric ~= nil and math.type(r.metric) ~= "integer" then bad(k .. ".metric", "integer expected") end
+				end
+			end
+		end
+	end
+	return errs
+end
+
+--- Check a config table. Returns the normalised config (entries that are
+-- invalid are kept, marked invalid, so the interfaces they match are left
+-- alone rather than caught by a later glob) and a list of error strings
+-- "interfaces[2] (eth1): key 'adress': unknown key".
+-- validate : (cfg) -> cfg, {string}
+function M.validate(cfg)
+	local errs, out = {}, { interfaces = {}, resolv_conf = "/etc/resolv.conf" }
+	if type(cfg) ~= "table" then return out, { "network config: table expected, got " .. type(cfg) } end
+	for k, v in pairs(cfg) do
+		local want = TOP_KEYS[k]
+		if not want then errs[#errs + 1] = string.format("network config: key '%s': unknown key", tostring(k))
+		elseif not want:find(type(v), 1, true) and not (v == false and want:find("false", 1, true)) then
+			errs[#errs + 1] = string.format("network config: key '%s': %s expected", k, want)
+		end
+	end
+	if type(cfg.resolv_conf) == "string" or cfg.resolv_conf == false then out.resolv_conf = cfg.resolv_conf end
+	for i, e in ipairs(type(cfg.interfaces) == "table" and cfg.interfaces or {}) do
+		local label = label_of(type(e) == "table" and e.match)
+		local problems = check_entry(e)
+		local entry = { index = i, label = label, match = type(e) == "table" and e.match or nil }
+		if #problems > 0 then
+			entry.invalid = {}
+			for _, p in ipairs(problems) do
+				local msg = string.format("interfaces[%d] (%s): %s", i, label, p)
+				errs[#errs + 1] = msg
+				entry.invalid[#entry.invalid + 1] = p
+			end
+		else
+			for k, v in pairs(e) do entry[k] = v end
+			entry.addresses = e.address and list(e.address) or {}
+			entry.gateways = e.gateway and list(e.gateway) or {}
+			entry.dns = e.dns and list(e.dns) or {}
+			if e.dhcp == true then entry.dhcp = {} end
+		end
+		out.interfaces[#out.interfaces + 1] = entry
+	end
+	return out, errs
+end
+
+--- Load and check a config file (Lua returning a table).
+-- load : (path) -> cfg, {string} | (nil, string)
+function M.load(path)
+	local env = setmetatable({}, { __index = _G })
+	local chunk, err = loadfile(path, "t", env)
+	if not chunk then return nil, err end
+	local ok, cfg = pcall(chunk)
+	if not ok then return nil, path .. ": " .. tostring(cfg) end
+	return M.validate(cfg)
+end
+
+--- Does config entry e match link l ({name, mac})?
+-- matches : (entry, link) -> boolean
+function M.matches(e, l)
+	local m = e.match
+	if type(m) == "string" then m = { name = m } end
+	if type(m) ~= "table" then return false end
+	if m.mac and (not l.mac or l.mac:lower() ~= m.mac:lower()) then return false end
+	if m.name and not (l.name or ""):match(glob_pattern(m.name)) then return false end
+	return m.name ~= nil or m.mac ~= nil
+end
+
+local function find_entry(l)
+	for _, e in ipairs(M.config and M.config.interfaces or {}) do
+		if M.matches(e, l) then return e end
+	end
+end
+
+---------------------------------------------------------------- shared state
+
+local function resolv_text()
+	local servers, seen, search = {}, {}, {}
+	local idx = {}
+	for i in pairs(M.ifaces) do idx[#idx + 1] = i end
+	table.sort(idx)
+	for _, i in ipairs(idx) do
+		local ifc = M.ifaces[i]
+		for _, src in ipairs({ ifc.dns or {}, ifc.dhcp_dns or {} }) do
+			for _, s in ipairs(src) do
+				if not seen[s] then seen[s] = true; servers[#servers + 1] = s end
+			end
+		end
+		for _, d in ipairs({ ifc.domain, ifc.dhcp_domain }) do
+			if d and not seen[d] then seen[d] = true; search[#search + 1] = d end
+		end
+	end
+	local out = { "# written by luainit (network.lua); changes are overwritten\n" }
+	if #search > 0 then out[#out + 1] = "search " .. table.concat(search, " ") .. "\n" end
+	for _, s in ipairs(servers) do out[#out + 1] = "nameserver " .. s .. "\n" end
+	return table.concat(out), #servers
+end
+
+local last_resolv
+-- Rewrite resolv.conf (write a temporary file, then rename) when it changes.
+local function write_resolv()
+	local path = M.config and M.config.resolv_conf
+	if not path then return end
+	local text, n = resolv_text()
+	if text == last_resolv then return end
+	local ok, err = fs.writefile(path, text, { atomic = true, mode = 420 })
+	if ok then
+		last_resolv = text
+		log.info("network: wrote %s (%d nameserver(s))", path, n)
+	else
+		log.warn("network: %s", err)
+	end
+end
+
+-- online: any configured interface other than loopback with an address
+-- and, when it should have one, its default route.
+local function check_online()
+	local on = false
+	for _, ifc in pairs(M.ifaces) do
+		if ifc.addressed and (not ifc.wants_default or ifc.default_ok) then on = true end
+	end
+	if on and not M.online then
+		M.online = true
+		log.info("network: online")
+		sched.wake("network-online")
+	elseif not on and M.online then
+		M.online = false
+		log.info("network: offline (no interface has an address)")
+	end
+end
+
+--- Wait until the network is online (see M.online).
+-- wait_online : (timeout_ms?) -> true | (nil, "timeout")
+function M.wait_online(timeout_ms)
+	if M.online then return true end
+	sched.wait("network-online", timeout_ms)
+	if M.online then return true end
+	return nil, "timeout"
+end
+
+---------------------------------------------------------------- DHCPv4 client
+
+local function rand32() return (string.unpack(">I4", sys.getrandom(4, "insecure"))) end
+
+-- base_ms +- 1 s (RFC 2131 4.1), from the kernel's random pool.
+local function jitter(base_ms)
+	local r = string.unpack(">I2", sys.getrandom(2, "insecure"))
+	return math.max(500, base_ms + (r / 65535) * 2000 - 1000)
+end
+
+local function prefix_of(mask)
+	if not is_ipv4(mask) then return nil end
+	local bits = 0
+	for o in mask:gmatch("%d+") do
+		local v = tonumber(o)
+		while v > 0 do bits = bits + (v & 1); v = v >> 1 end
+	end
+	return bits
+end
+
+local PARAMS = { 1, 3, 6, 15, 26, 28, 51, 54, 58, 59 }
+
+local function drop(c, why)
+	c.stats.dropped = c.stats.dropped + 1
+	c.stats.reasons[why] = (c.stats.reasons[why] or 0) + 1
+	log.debug("network: %s: DHCP packet dropped: %s", c.name, why)
+end
+
+local function on_readable(c)
+	for _ = 1, 32 do
+		local data = c.sock:recv()
+		if not data then return end
+		c.stats.received = c.stats.received + 1
+		if not c.xid then drop(c, "no transaction")
+		else
+			local m, why = net.dhcp_parse(data, c.xid)
+			if m and m.chaddr ~= c.mac then m, why = nil, "foreign chaddr" end
+			if m then
+				c.inbox[#c.inbox + 1] = m
+				sched.wake(c.key)
+			else
+				drop(c, why)
+			end
+		end
+	end
+end
+
+local function send(c, msg, dest)
+	msg.xid, msg.chaddr = c.xid, c.mac
+	msg.secs = math.min(65535, math.floor((now() - c.began) / 1000))
+	msg.client_id = "\1" .. c.mac:gsub(":", ""):gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)
+	msg.params = PARAMS
+	msg.max_size = 1500
+	msg.hostname = c.opts.hostname
+	local ok, err = c.sock:send(net.dhcp_build(msg), dest)
+	if ok then c.stats.sent = c.stats.sent + 1
+	else log.debug("network: %s: %s", c.name, err) end
+end
+
+-- The next message want() accepts before deadline (monotonic ms); nil,
+-- "timeout" | "stopped" | "kicked" (carrier came back: restart at once).
+local function await(c, deadline, want)
+	while true do
+		while #c.inbox > 0 do
+			local m = table.remove(c.inbox, 1)
+			if want(m) then return m end
+			drop(c, "unexpected " .. m.type)
+		end
+		if c.stopped then return nil, "stopped" end
+		if c.kicked then c.kicked = false; return nil, "kicked" end
+		local left = deadline - now()
+		if left <= 0 then return nil, "timeout" end
+		sched.wait(c.key, left)
+	end
+end
+
+local function set_state(c, s)
+	if c.state ~= s then log.debug("network: %s: DHCP %s -> %s", c.name, c.state, s) end
+	c.state = s
+end
+
+-- Remove what the lease put on the interface.
+local function unbind(c, why)
+	local l = c.lease
+	if not l then return end
+	c.lease = nil
+	local ifc = c.ifc
+	if l.router then net.route_del({ dst = "default", gateway = l.router, dev = c.name }) end
+	local ok, err = net.addr_del(c.name, l.cidr)
+	if not ok then log.warn("network: %s", err) end
+	log.info("network: %s: DHCP %s, removed %s", c.name, why, l.cidr)
+	ifc.addressed, ifc.default_ok, ifc.dhcp_dns, ifc.dhcp_domain = false, false, nil, nil
+	ifc.wants_default = #ifc.entry.gateways > 0
+	write_resolv()
+	check_online()
+end
+
+-- Apply an ACK: address, default route, MTU, DNS, and the lease's timers.
+local function bind(c, m)
+	local o, ifc = c.opts, c.ifc
+	local lease = m.lease or 3600
+	if o.max_lease and o.max_lease > 0 and lease > o.max_lease then lease = o.max_lease end
+	local t1 = math.min(o.t1 or m.t1 or lease // 2, lease)
+	local t2 = math.min(o.t2 or m.t2 or lease * 7 // 8, lease)
+	if t1 > t2 then t1 = t2 end
+	local cidr = m.yiaddr .. "/" .. (prefix_of(m.subnet_mask) or 24)
+	local router = o.use_routes ~= false and m.routers and m.routers[1] or nil
+	local renewed = c.lease ~= nil
+	if c.lease and (c.lease.cidr ~= cidr or c.lease.router ~= router) then unbind(c, "lease changed") ; renewed = false end
+	local ok, err = net.addr_add(c.name, cidr, { broadcast = true, replace = true })
+	if not ok then log.failed("network " .. c.name, err) end
+	ifc.addressed = ok and true or false
+	ifc.wants_default = router ~= nil or #ifc.entry.gateways > 0
+	if router then
+		local rok, rerr = net.route_add({ dst = "default", gateway = router, dev = c.name,
+			metric = o.metric or ifc.entry.metric or 1024, protocol = "dhcp", replace = true })
+		if not rok then log.failed("network " .. c.name, rerr) end
+		ifc.default_ok = rok and true or false
+	end
+	if m.mtu and o.use_mtu ~= false and not ifc.entry.mtu and m.mtu >= 68 then
+		local okm, errm = net.link_set(c.name, { mtu = m.mtu })
+		if not okm then log.warn("network: %s", errm) end
+	end
+	if o.use_dns ~= false then ifc.dhcp_dns, ifc.dhcp_domain = m.dns, m.domain end
+	local t = now()
+	c.lease = { ip = m.yiaddr, cidr = cidr, router = router, server = m.server_id or m.siaddr,
+		lease = lease, t1 = t1, t2 = t2, mtu = m.mtu, dns = m.dns, got = t,
+		t1_at = t + t1 * 1000, t2_at = t + t2 * 1000, expire_at = t + lease * 1000 }
+	c.stats[renewed and "renewals" or "bindings"] = c.stats[renewed and "renewals" or "bindings"] + 1
+	log.info("network: %s: DHCP %s %s from %s (lease %d s, T1 %d s, T2 %d s)", c.name,
+		renewed and "renewed" or "bound", cidr, c.lease.server, lease, t1, t2)
+	write_resolv()
+	check_online()
+end
+
+local function is_reply(m) return m.type == "ack" or m.type == "nak" end
+
+-- One exchange of the bound states: REQUEST (unicast to the server while
+-- RENEWING, broadcast while REBINDING) until `until_ms`, retransmitting at
+-- half the time left (RFC 2131 4.4.5), at least every 60 s.
+local function extend(c, until_ms, dest)
+	c.xid = rand32()
+	while true do
+		local left = until_ms - now()
+		if left <= 0 or c.stopped then return nil end
+		send(c, { type = "request", ciaddr = c.lease.ip }, dest)
+		local wait = math.max(left / 2, math.min(60000, left))
+		local m, why = await(c, now() + wait, is_reply)
+		if m then return m end
+		if why == "stopped" then return nil end
+	end
+end
+
+local function run(c)
+	local attempt = 0
+	while not c.stopped do
+		if c.state == "init" then
+			c.xid, c.began, attempt = rand32(), now(), 0
+			local offer
+			repeat
+				attempt = attempt + 1
+				send(c, { type = "discover", broadcast = true, requested_ip = c.last_ip })
+				local base = math.min(4000 * 2 ^ math.min(attempt - 1, 10), c.opts.retry_max or 64000)
+				local why
+				offer, why = await(c, now() + jitter(base), function(m) return m.type == "offer" end)
+				if why == "kicked" then attempt = 0 end
+			until offer or c.stopped
+			if offer then c.offer = offer; set_state(c, "requesting") end
+		elseif c.state == "requesting" then
+			local o, reply = c.offer, nil
+			for try = 1, 4 do
+				send(c, { type = "request", broadcast = true, requested_ip = o.yiaddr, server_id = o.server_id })
+				reply = await(c, now() + jitter(4000 * try), function(m)
+					return is_reply(m) and (not o.server_id or m.server_id == o.server_id)
+				end)
+				if reply or c.stopped then break end
+			end
+			if reply and reply.type == "ack" then
+				bind(c, reply)
+				c.last_ip = reply.yiaddr
+				set_state(c, "bound")
+			else
+				if reply then
+					c.stats.naks = c.stats.naks + 1
+					log.info("network: %s: DHCP NAK from %s: %s", c.name, tostring(reply.server_id), reply.message or "no reason")
+					c.last_ip = nil
+				end
+				set_state(c, "init")
+				await(c, now() + jitter(2000), function() return false end)
+			end
+		elseif c.state == "bound" then
+			c.xid = nil
+			await(c, c.lease.t1_at, function() return false end)
+			if not c.stopped then set_state(c, "renewing") end
+		elseif c.state == "renewing" or c.state == "rebinding" then
+			local renew = c.state == "renewing"
+			if not renew then log.info("network: %s: DHCP rebinding (no answer from %s)", c.name, c.lease.server) end
+			local m = extend(c, renew and c.lease.t2_at or c.lease.expire_at, renew and c.lease.server or nil)
+			if c.stopped then break end
+			if m and m.type == "ack" then
+				bind(c, m)
+				set_state(c, "bound")
+			elseif m then
+				c.stats.naks = c.stats.naks + 1
+				unbind(c, "NAK (" .. (m.message or "no reason") .. ")")
+				set_state(c, "init")
+			elseif renew then
+				set_state(c, "rebinding")
+			else
+				unbind(c, "lease expired")
+				c.stats.expiries = c.stats.expiries + 1
+				set_state(c, "init")
+			end
+		end
+	end
+end
+
+local function dhcp_start(ifc)
+	local c = { ifc = ifc, name = ifc.name, mac = (ifc.mac or ""):lower(), opts = ifc.entry.dhcp,
+		state = "init", inbox = {}, key = "dhcp:" .. ifc.index, began = now(),
+		stats = { sent = 0, received = 0, dropped = 0, reasons = {}, bindings = 0, renewals = 0,
+			naks = 0, expiries = 0 } }
+	local sock, err = net.dhcp_socket(ifc.name)
+	if not sock then
+		log.failed("network " .. ifc.name, err)
+		return nil
+	end
+	c.sock = sock
+	c.watch = assert(event.watch(sock, "r", function() on_readable(c) end))
+	ifc.dhcp = c
+	c.task = sched.spawn(function() run(c) end, "dhcp " .. ifc.name)
+	return c
+end
+
+local function dhcp_stop(c, release)
+	if release and c.lease and c.sock then
+		c.xid = rand32()
+		send(c, { type = "release", ciaddr = c.lease.ip, server_id = c.lease.server }, c.lease.server)
+		unbind(c, "released")
+	end
+	c.stopped = true
+	if c.watch then c.watch:close() end
+	if c.sock then c.sock:close() end
+	sched.wake(c.key)
+end
+
+---------------------------------------------------------------- links
+
+local function fail(ifc, err)
+	ifc.errors[#ifc.errors + 1] = err
+	log.failed("network " .. ifc.name, err)
+end
+
+local function ignore_exists(ok, err, _, ename)
+	if ok or ename == "EEXIST" then return true end
+	return nil, err
+end
+
+-- Configure link l ({index, name, mac, flags}) by its entry, once.
+local function configure(l)
+	if M.ifaces[l.index] or (l.flags and l.flags.loopback) then return end
+	local e = find_entry(l)
+	if not e then return end
+	local ifc = { name = l.name, index = l.index, mac = l.mac, entry = e, errors = {},
+		dns = e.dns, domain = e.domain, carrier = l.flags and l.flags.lower_up or false }
+	M.ifaces[l.index] = ifc
+	if e.invalid then
+		ifc.state = "invalid config"
+		for _, p in ipairs(e.invalid) do
+			fail(ifc, string.format("interfaces[%d] (%s): %s; %s left unconfigured", e.index, e.label, p, l.name))
+		end
+		return
+	end
+	local ok, err = net.link_set(l.name, { up = e.up ~= false, mtu = e.mtu })
+	if not ok then fail(ifc, err) end
+	for _, a in ipairs(e.addresses) do
+		ok, err = ignore_exists(net.addr_add(l.name, a, { broadcast = not a:find(":", 1, true) }))
+		if ok then ifc.addressed = true else fail(ifc, err) end
+	end
+	for _, r in ipairs(e.routes or {}) do
+		ok, err = ignore_exists(net.route_add({ dst = r.dst, gateway = r.gateway, dev = l.name,
+			metric = r.metric or e.metric, table = r.table, src = r.src }))
+		if not ok then fail(ifc, err) end
+	end
+	ifc.wants_default = #e.gateways > 0
+	for _, g in ipairs(e.gateways) do
+		ok, err = ignore_exists(net.route_add({ dst = "default", gateway = g, dev = l.name, metric = e.metric }))
+		if ok then ifc.default_ok = true else fail(ifc, err) end
+	end
+	local what = {}
+	if #e.addresses > 0 then what[#what + 1] = table.concat(e.addresses, " ") end
+	if #e.gateways > 0 then what[#what + 1] = "via " .. table.concat(e.gateways, " ") end
+	if e.dhcp then what[#what + 1] = "dhcp" end
+	ifc.state = #ifc.errors > 0 and "partly configured" or "configured"
+	log.info("network: %s: %s (%s)", l.name, ifc.state, #what > 0 and table.concat(what, ", ") or "up")
+	write_resolv()
+	check_online()
+	if e.dhcp then dhcp_start(ifc) end
+end
+
+local function forget(index)
+	local ifc = M.ifaces[index]
+	if not ifc then return end
+	M.ifaces[index] = nil
+	if ifc.dhcp then dhcp_stop(ifc.dhcp, false) end
+	log.info("network: %s: gone", ifc.name)
+	write_resolv()
+	check_online()
+end
+
+local function scan()
+	for _, l in ipairs(net.links() or {}) do configure(l) end
+end
+
+local function on_event(e)
+	if e.kind == "overrun" then
+		log.warn("network: netlink events lost; rescanning links")
+		scan()
+	elseif e.kind == "link" and e.action == "del" then
+		forget(e.index)
+	elseif e.kind == "link" then
+		local ifc = M.ifaces[e.index]
+		if ifc and ifc.name ~= e.name then
+			forget(e.index)      -- renamed: the config may now say otherwise
+			ifc = nil
+		end
+		if not ifc then
+			configure(e)
+		elseif ifc.dhcp then
+			-- carrier back: don't wait out the backoff to ask again
+			local up = e.flags and e.flags.lower_up or false
+			if up and ifc.carrier == false then ifc.dhcp.kicked = true; sched.wake(ifc.dhcp.key) end
+			ifc.carrier = up
+		end
+	end
+end
+
+--- Bring up loopback, read the config and configure every present link
+-- that matches; keep watching netlink for links that appear later.
+-- Returns one line for the boot step, or false and the config errors
+-- (the interfaces with valid entries are configured regardless).
+-- start : (path?) -> string | (false, string)
+function M.start(path)
+	path = path or M.config_path
+	local ok, err = net.link_set("lo", { up = true })
+	local lo = ok and "lo up" or ("lo: " .. tostring(err))
+	if not fs.exists(path) then
+		return string.format("network: %s; no %s", lo, path)
+	end
+	local cfg, errs = M.load(path)
+	if not cfg then return false, errs end
+	M.config, M.errors = cfg, errs
+	for _, e in ipairs(errs) do log.failed("network config", e) end
+	if not M.monitor then
+		local mon, merr = net.monitor()
+		if mon then
+			M.monitor = mon
+			M.watch = event.watch(mon, "r", function()
+				for _, ev in ipairs(mon:recv()) do on_event(ev) end
+			end)
+		else
+			log.failed("network: link events", merr)
+		end
+		require("shutdown").hook(function() return M.stop() end)
+	end
+	scan()
+	local names = {}
+	for _, ifc in pairs(M.ifaces) do
+		names[#names + 1] = ifc.name .. (ifc.entry.dhcp and " (dhcp)" or "")
+	end
+	table.sort(names)
+	local summary = string.format("network: %s; %s", lo,
+		#names > 0 and "configuring " .. table.concat(names, ", ") or "no interface matched yet")
+	if #errs > 0 then return false, string.format("%s; %d config error(s): %s", summary, #errs, errs[1]) end
+	return summary
+end
+
+--- Release DHCP leases (RELEASE to the server) and stop watching links.
+-- stop : () -> string
+function M.stop()
+	local n = 0
+	for _, ifc in pairs(M.ifaces) do
+		if ifc.dhcp then
+			if ifc.dhcp.lease then n = n + 1 end
+			dhcp_stop(ifc.dhcp, true)
+			ifc.dhcp = nil
+		end
+	end
+	if M.watch then M.watch:close(); M.watch = nil end
+	if M.monitor then M.monitor:close(); M.monitor = nil end
+	return string.format("network: released %d DHCP lease(s)", n)
+end
+
+--- What the network code did, per interface: state, errors, DHCP lease,
+-- timers (seconds left) and packet counters.
+-- status : () -> {name = {...}}
+function M.status()
+	local out, t = {}, now()
+	for _, ifc in pairs(M.ifaces) do
+		local s = { index = ifc.index, state = ifc.state, config = ifc.entry.label,
+			errors = ifc.errors, addressed = ifc.addressed or false }
+		local c = ifc.dhcp
+		if c then
+			s.dhcp = { state = c.state, stats = c.stats }
+			if c.lease then
+				local l = c.lease
+				s.dhcp.lease = { address = l.cidr, server = l.server, router = l.router, dns = l.dns,
+					lease = l.lease, renew_in = math.max(0, (l.t1_at - t) // 1000),
+					rebind_in = math.max(0, (l.t2_at - t) // 1000),
+					expires_in = math.max(0, (l.expire_at - t) // 1000) }
+			end
+		end
+		out[ifc.name] = s
+	end
+	return out
+end
+
+return M

@@ -1,0 +1,727 @@
+/* l_net.c: luainit.net, network interfaces over rtnetlink (libnl-route):
+ * links, addresses and routes (list, add, delete, change) on one
+ * synchronous NETLINK_ROUTE socket, and a non-blocking monitor socket for
+ * link and address events that PID 1 watches with event.watch. The DHCP
+ * codec and socket are in l_dhcp.c; the policy is lua/network.lua.
+ * Errors name the operation and the interface: nil, "addr_add eth0
+ * 10.0.2.15/24: File exists", errno, "EEXIST". */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include <lauxlib.h>
+
+#include "lx.h"
+#include "net.h"
+
+#define MON_MT "luainit.net.monitor"
+
+static struct nl_sock *sync_sk;
+static int kernel_errno;   /* the errno of the last NLMSG_ERROR, exact */
+
+/* libnl folds kernel errors into its own codes; this error callback keeps
+ * the errno the kernel sent, so messages say "File exists", not "Object
+ * exists". */
+static int on_nlerr(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	(void)who; (void)arg;
+	kernel_errno = -e->error;
+	return NL_STOP;
+}
+
+static int nle_errno(int nle)
+{
+	static const struct { int nle, err; } map[] = {
+		{ NLE_EXIST, EEXIST }, { NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NODEV, ENODEV },
+		{ NLE_PERM, EPERM }, { NLE_NOACCESS, EACCES }, { NLE_INVAL, EINVAL },
+		{ NLE_NOMEM, ENOMEM }, { NLE_AGAIN, EAGAIN }, { NLE_BUSY, EBUSY },
+		{ NLE_RANGE, ERANGE }, { NLE_NOADDR, EADDRNOTAVAIL }, { NLE_OPNOTSUPP, EOPNOTSUPP },
+		{ NLE_AF_NOSUPPORT, EAFNOSUPPORT }, { NLE_MSGSIZE, EMSGSIZE }, { NLE_BAD_SOCK, EBADF },
+	};
+	if (nle < 0)
+		nle = -nle;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].nle == nle)
+			return map[i].err;
+	return EIO;
+}
+
+/* nil, "ctx: strerror", errno, "ENAME" for a libnl result nle < 0. */
+static int nlfail(lua_State *L, int nle, const char *ctx)
+{
+	int err = kernel_errno ? kernel_errno : nle_errno(nle);
+	return lx_fail(L, err, "%s", ctx);
+}
+
+/* The request socket, connected on first use. 0 or a libnl error. */
+static int sock(void)
+{
+	int err;
+
+	kernel_errno = 0;
+	if (sync_sk)
+		return 0;
+	if (!(sync_sk = nl_socket_alloc()))
+		return -NLE_NOMEM;
+	if ((err = nl_connect(sync_sk, NETLINK_ROUTE)) < 0) {
+		nl_socket_free(sync_sk);
+		sync_sk = NULL;
+		return err;
+	}
+	nl_socket_modify_err_cb(sync_sk, NL_CB_CUSTOM, on_nlerr, NULL);
+	return 0;
+}
+
+static void setstr(lua_State *L, const char *k, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void setint(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static const char *family_name(int f)
+{
+	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "other";
+}
+
+/* The address without its prefix length: "10.0.2.15", "fe80::1". */
+static void addr_str(struct nl_addr *a, char *buf, size_t len)
+{
+	int f = nl_addr_get_family(a);
+
+	buf[0] = '\0';
+	if ((f == AF_INET && nl_addr_get_len(a) == 4) || (f == AF_INET6 && nl_addr_get_len(a) == 16))
+		inet_ntop(f, nl_addr_get_binary_addr(a), buf, (socklen_t)len);
+	else if (f == AF_LLC || f == AF_UNSPEC) {
+		const uint8_t *b = nl_addr_get_binary_addr(a);
+		unsigned n = nl_addr_get_len(a);
+		for (unsigned i = 0; i < n && 3 * i + 3 <= len; i++)
+			snprintf(buf + 3 * i, 4, "%02x:", b[i]);
+		if (n && 3 * n <= len)
+			buf[3 * n - 1] = '\0';
+	}
+}
+
+static const struct { unsigned bit; const char *name; } ifflags[] = {
+	{ IFF_UP, "up" }, { IFF_BROADCAST, "broadcast" }, { IFF_LOOPBACK, "loopback" },
+	{ IFF_POINTOPOINT, "pointopoint" }, { IFF_RUNNING, "running" }, { IFF_NOARP, "noarp" },
+	{ IFF_PROMISC, "promisc" }, { IFF_ALLMULTI, "allmulti" }, { IFF_MULTICAST, "multicast" },
+	{ IFF_LOWER_UP, "lower_up" }, { IFF_DORMANT, "dormant" }, { IFF_MASTER, "master" },
+	{ IFF_SLAVE, "slave" },
+};
+
+static void push_link(lua_State *L, struct rtnl_link *l)
+{
+	char buf[64];
+	unsigned fl = rtnl_link_get_flags(l);
+	struct nl_addr *mac = rtnl_link_get_addr(l);
+	const char *kind = rtnl_link_get_type(l);
+
+	lua_createtable(L, 0, 8);
+	setint(L, "index", rtnl_link_get_ifindex(l));
+	setstr(L, "name", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+	lua_createtable(L, 0, 4);
+	for (size_t i = 0; i < sizeof ifflags / sizeof ifflags[0]; i++)
+		if (fl & ifflags[i].bit) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, ifflags[i].name);
+		}
+	lua_setfield(L, -2, "flags");
+	rtnl_link_operstate2str(rtnl_link_get_operstate(l), buf, sizeof buf);
+	setstr(L, "operstate", buf);
+	setint(L, "mtu", rtnl_link_get_mtu(l));
+	if (mac) {
+		addr_str(mac, buf, sizeof buf);
+		setstr(L, "mac", buf);
+	}
+	if (kind)
+		setstr(L, "type", kind);
+}
+
+static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
+{
+	char buf[INET6_ADDRSTRLEN + 8], name[64];
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	unsigned fl = rtnl_addr_get_flags(a);
+	int idx = rtnl_addr_get_ifindex(a);
+
+	lua_createtable(L, 0, 8);
+	setint(L, "index", idx);
+	if (links && rtnl_link_i2name(links, idx, name, sizeof name))
+		setstr(L, "ifname", name);
+	else if (rtnl_addr_get_label(a))
+		setstr(L, "ifname", rtnl_addr_get_label(a));
+	else if (if_indextoname((unsigned)idx, name))
+		setstr(L, "ifname", name);
+	setstr(L, "family", family_name(rtnl_addr_get_family(a)));
+	if (local) {
+		addr_str(local, buf, sizeof buf);
+		setstr(L, "address", buf);
+	}
+	setint(L, "prefixlen", rtnl_addr_get_prefixlen(a));
+	switch (rtnl_addr_get_scope(a)) {
+	case RT_SCOPE_UNIVERSE: setstr(L, "scope", "global"); break;
+	case RT_SCOPE_LINK: setstr(L, "scope", "link"); break;
+	case RT_SCOPE_HOST: setstr(L, "scope", "host"); break;
+	case RT_SCOPE_SITE: setstr(L, "scope", "site"); break;
+	default: setint(L, "scope", rtnl_addr_get_scope(a));
+	}
+	lua_pushboolean(L, (fl & IFA_F_TENTATIVE) != 0);
+	lua_setfield(L, -2, "tentative");
+	lua_pushboolean(L, (fl & IFA_F_PERMANENT) != 0);
+	lua_setfield(L, -2, "permanent");
+	setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
+}
+
+/* The link named or numbered by argument arg (a kernel lookup). Returns
+ * NULL with *nle set when it does not exist. */
+static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
+{
+	struct rtnl_link *l = NULL;
+	int idx = 0;
+	const char *name = NULL;
+
+	if (lua_type(L, arg) == LUA_TNUMBER)
+		idx = (int)luaL_checkinteger(L, arg);
+	else
+		name = luaL_checkstring(L, arg);
+	if ((*nle = sock()) < 0)
+		return NULL;
+	*nle = rtnl_link_get_kernel(sync_sk, idx, name, &l);
+	if (*nle < 0 && !kernel_errno)
+		kernel_errno = ENODEV;
+	return *nle < 0 ? NULL : l;
+}
+
+/** links : () -> {{index, name, flags = {up=true,...}, operstate, mtu, mac, type?}, ...} | (nil, string, integer) */
+static int l_links(lua_State *L)
+{
+	struct nl_cache *c;
+	int err = sock(), n = 0;
+
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &c)) < 0)
+		return nlfail(L, err, "links");
+	lua_newtable(L);
+	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		push_link(L, (struct rtnl_link *)o);
+		lua_rawseti(L, -2, ++n);
+	}
+	nl_cache_free(c);
+	return 1;
+}
+
+/** link_set : (name | index, {up?, mtu?, name?, mac?}) -> true | (nil, string, integer)
+ * Unknown keys raise. */
+static int l_link_set(lua_State *L)
+{
+	struct rtnl_link *orig, *chg;
+	const char *ifname = lua_tostring(L, 1);
+	char ctx[96];
+	int err;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		const char *k = lua_tostring(L, -2);
+		if (!k || (strcmp(k, "up") && strcmp(k, "mtu") && strcmp(k, "name") && strcmp(k, "mac")))
+			return luaL_argerror(L, 2, lua_pushfstring(L, "unknown key '%s'", k ? k : "?"));
+		lua_pop(L, 1);
+	}
+	snprintf(ctx, sizeof ctx, "link_set %s", ifname ? ifname : "?");
+	if (!(orig = get_link(L, 1, &err)))
+		return nlfail(L, err, ctx);
+	chg = rtnl_link_alloc();
+	if (lua_getfield(L, 2, "up") != LUA_TNIL) {
+		if (lua_toboolean(L, -1))
+			rtnl_link_set_flags(chg, IFF_UP);
+		else
+			rtnl_link_unset_flags(chg, IFF_UP);
+	}
+	if (lua_getfield(L, 2, "mtu") != LUA_TNIL) {
+		lua_Integer mtu = lx_optinteger(L, 2, "mtu", 0);
+		if (mtu < 68 || mtu > 65535) {
+			rtnl_link_put(orig);
+			rtnl_link_put(chg);
+			return luaL_argerror(L, 2, "mtu out of range 68-65535");
+		}
+		rtnl_link_set_mtu(chg, (unsigned)mtu);
+	}
+	if (lua_getfield(L, 2, "name") != LUA_TNIL)
+		rtnl_link_set_name(chg, lx_optstring(L, 2, "name", NULL));
+	if (lua_getfield(L, 2, "mac") != LUA_TNIL) {
+		struct nl_addr *a;
+		if (nl_addr_parse(lx_optstring(L, 2, "mac", ""), AF_LLC, &a) < 0) {
+			rtnl_link_put(orig);
+			rtnl_link_put(chg);
+			return luaL_argerror(L, 2, "mac: \"aa:bb:cc:dd:ee:ff\" expected");
+		}
+		rtnl_link_set_addr(chg, a);
+		nl_addr_put(a);
+	}
+	kernel_errno = 0;
+	err = rtnl_link_change(sync_sk, orig, chg, 0);
+	rtnl_link_put(orig);
+	rtnl_link_put(chg);
+	if (err < 0)
+		return nlfail(L, err, ctx);
+	return lx_ok(L);
+}
+
+/** addresses : (ifname?) -> {{ifname, index, family "inet"|"inet6", address, prefixlen, scope, tentative, permanent, valid_lft}, ...} | (nil, string, integer) */
+static int l_addresses(lua_State *L)
+{
+	const char *only = luaL_optstring(L, 1, NULL);
+	struct nl_cache *links, *c;
+	int err = sock(), n = 0;
+	char name[64];
+
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &links)) < 0)
+		return nlfail(L, err, "addresses");
+	if ((err = rtnl_addr_alloc_cache(sync_sk, &c)) < 0) {
+		nl_cache_free(links);
+		return nlfail(L, err, "addresses");
+	}
+	lua_newtable(L);
+	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		if (only && (!rtnl_link_i2name(links, rtnl_addr_get_ifindex(a), name, sizeof name) ||
+		             strcmp(name, only)))
+			continue;
+		push_addr(L, a, links);
+		lua_rawseti(L, -2, ++n);
+	}
+	nl_cache_free(c);
+	nl_cache_free(links);
+	return 1;
+}
+
+/* Parse "10.0.2.15/24" (argument arg); raises on a malformed address. */
+static struct nl_addr *check_cidr(lua_State *L, int arg, int family)
+{
+	struct nl_addr *a;
+	const char *s = luaL_checkstring(L, arg);
+
+	if (nl_addr_parse(s, family, &a) < 0 ||
+	    (nl_addr_get_family(a) != AF_INET && nl_addr_get_family(a) != AF_INET6)) {
+		luaL_argerror(L, arg, lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
+		return NULL;
+	}
+	return a;
+}
+
+static int addr_change(lua_State *L, int add)
+{
+	const char *ifname = luaL_checkstring(L, 1);
+	const char *cidr = luaL_checkstring(L, 2);
+	struct nl_addr *local = check_cidr(L, 2, AF_UNSPEC);
+	struct rtnl_link *link;
+	struct rtnl_addr *a;
+	char ctx[160];
+	int err, flags = 0;
+
+	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
+	if (!lua_isnoneornil(L, 3))
+		luaL_checktype(L, 3, LUA_TTABLE);
+	if (!(link = get_link(L, 1, &err))) {
+		nl_addr_put(local);
+		return nlfail(L, err, ctx);
+	}
+	a = rtnl_addr_alloc();
+	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
+	rtnl_link_put(link);
+	rtnl_addr_set_local(a, local);
+	if (add && nl_addr_get_family(local) == AF_INET && !lua_isnoneornil(L, 3)) {
+		int t = lua_getfield(L, 3, "broadcast");
+		struct nl_addr *b = NULL;
+		if (t == LUA_TBOOLEAN && lua_toboolean(L, -1)) {
+			uint32_t ip, mask;
+			int plen = nl_addr_get_prefixlen(local);
+			memcpy(&ip, nl_addr_get_binary_addr(local), 4);
+			mask = plen ? htonl(~0u << (32 - plen)) : 0;
+			ip |= ~mask;
+			b = nl_addr_build(AF_INET, &ip, 4);
+		} else if (t == LUA_TSTRING) {
+			nl_addr_parse(lua_tostring(L, -1), AF_INET, &b);
+		}
+		lua_pop(L, 1);
+		if (b) {
+			rtnl_addr_set_broadcast(a, b);
+			nl_addr_put(b);
+		}
+	}
+	if (add) {
+		lua_Integer valid = lx_optinteger(L, 3, "valid", -1);
+		lua_Integer pref = lx_optinteger(L, 3, "preferred", valid);
+		if (valid >= 0) {
+			rtnl_addr_set_valid_lifetime(a, (uint32_t)valid);
+			rtnl_addr_set_preferred_lifetime(a, (uint32_t)pref);
+		}
+		if (lx_optboolean(L, 3, "nodad", 0))
+			rtnl_addr_set_flags(a, IFA_F_NODAD);
+		flags = lx_optboolean(L, 3, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
+	}
+	kernel_errno = 0;
+	err = add ? rtnl_addr_add(sync_sk, a, flags) : rtnl_addr_delete(sync_sk, a, 0);
+	rtnl_addr_put(a);
+	nl_addr_put(local);
+	if (err < 0)
+		return nlfail(L, err, ctx);
+	return lx_ok(L);
+}
+
+/** addr_add : (ifname, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
+ * Without replace an existing address is EEXIST. */
+static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
+
+/** addr_del : (ifname, "10.0.2.15/24") -> true | (nil, string, integer)
+ * The prefix length must match the address's. */
+static int l_addr_del(lua_State *L) { return addr_change(L, 0); }
+
+/* One table per nexthop: libnl merges IPv6 routes that differ only in
+ * their device (fe80::/64 on every link) into one multipath object. */
+static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *links, int n)
+{
+	char dst[INET6_ADDRSTRLEN + 8], buf[INET6_ADDRSTRLEN + 8], name[64];
+	struct nl_addr *d = rtnl_route_get_dst(r), *src = rtnl_route_get_pref_src(r);
+	int nnh = rtnl_route_get_nnexthops(r);
+
+	if (!d || nl_addr_get_prefixlen(d) == 0) {
+		strcpy(dst, "default");
+	} else {
+		size_t len;
+		addr_str(d, dst, sizeof dst);
+		len = strlen(dst);
+		snprintf(dst + len, sizeof dst - len, "/%u", nl_addr_get_prefixlen(d));
+	}
+	for (int i = 0; i < (nnh > 0 ? nnh : 1); i++) {
+		lua_createtable(L, 0, 9);
+		setstr(L, "family", family_name(rtnl_route_get_family(r)));
+		setstr(L, "dst", dst);
+		if (nnh > 0) {
+			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
+			struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
+			if (gw) {
+				addr_str(gw, buf, sizeof buf);
+				setstr(L, "gateway", buf);
+			}
+			if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), name, sizeof name))
+				setstr(L, "dev", name);
+		}
+		if (src) {
+			addr_str(src, buf, sizeof buf);
+			setstr(L, "src", buf);
+		}
+		setint(L, "metric", rtnl_route_get_priority(r));
+		setint(L, "table", rtnl_route_get_table(r));
+		setstr(L, "protocol", rtnl_route_proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
+		setstr(L, "scope", rtnl_scope2str(rtnl_route_get_scope(r), buf, sizeof buf));
+		lua_rawseti(L, -2, ++n);
+	}
+	return n;
+}
+
+/** routes : (family "inet"|"inet6"|nil, table?) -> {{family, dst ("default"|cidr), gateway?, dev?, src?, metric, table, protocol, scope}, ...} | (nil, string, integer)
+ * table: a number (default 254, main) or "all". Only unicast routes. */
+static int l_routes(lua_State *L)
+{
+	static const char *const fams[] = { "inet", "inet6", NULL };
+	int family = lua_isnoneornil(L, 1) ? AF_UNSPEC :
+		(luaL_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
+	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "all");
+	uint32_t table = all ? 0 : (uint32_t)luaL_optinteger(L, 2, RT_TABLE_MAIN);
+	struct nl_cache *links, *c;
+	int err = sock(), n = 0;
+
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &links)) < 0)
+		return nlfail(L, err, "routes");
+	if ((err = rtnl_route_alloc_cache(sync_sk, family, 0, &c)) < 0) {
+		nl_cache_free(links);
+		return nlfail(L, err, "routes");
+	}
+	lua_newtable(L);
+	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *r = (struct rtnl_route *)o;
+		if (rtnl_route_get_type(r) != RTN_UNICAST || (!all && rtnl_route_get_table(r) != table))
+			continue;
+		n = push_routes(L, r, links, n);
+	}
+	nl_cache_free(c);
+	nl_cache_free(links);
+	return 1;
+}
+
+/* Build a route from the spec table at index 1; a description goes to ctx. */
+static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t len, int *nle)
+{
+	static const char *const keys[] = { "dst", "gateway", "dev", "metric", "table",
+		"src", "protocol", "replace", NULL };
+	const char *dst = lx_optstring(L, 1, "dst", "default");
+	const char *gw = lx_optstring(L, 1, "gateway", NULL);
+	const char *dev = lx_optstring(L, 1, "dev", NULL);
+	const char *src = lx_optstring(L, 1, "src", NULL);
+	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
+	int family = AF_UNSPEC, p;
+	struct rtnl_route *r;
+	struct nl_addr *a;
+
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		luaL_checkoption(L, -2, NULL, keys);
+		lua_pop(L, 1);
+	}
+	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
+	         gw ? " via " : "", gw ? gw : "", dev ? " dev " : "", dev ? dev : "");
+	if (strchr(dst, ':') || (gw && strchr(gw, ':')))
+		family = AF_INET6;
+	else if (strcmp(dst, "default") || gw)
+		family = AF_INET;
+	if (family == AF_UNSPEC)
+		family = AF_INET;
+	r = rtnl_route_alloc();
+	rtnl_route_set_family(r, (uint8_t)family);
+	if (nl_addr_parse(dst, family, &a) < 0) {
+		rtnl_route_put(r);
+		luaL_error(L, "%s: dst: address expected", ctx);
+	}
+	rtnl_route_set_dst(r, a);
+	nl_addr_put(a);
+	if (src) {
+		if (nl_addr_parse(src, family, &a) < 0) {
+			rtnl_route_put(r);
+			luaL_error(L, "%s: src: address expected", ctx);
+		}
+		rtnl_route_set_pref_src(r, a);
+		nl_addr_put(a);
+	}
+	rtnl_route_set_table(r, (uint32_t)lx_optinteger(L, 1, "table", RT_TABLE_MAIN));
+	rtnl_route_set_priority(r, (uint32_t)lx_optinteger(L, 1, "metric", 0));
+	/* a delete must not filter on the protocol unless asked */
+	p = proto ? rtnl_route_str2proto(proto) : RTPROT_UNSPEC;
+	if (p < 0) {
+		rtnl_route_put(r);
+		luaL_error(L, "%s: unknown protocol '%s'", ctx, proto);
+	}
+	rtnl_route_set_protocol(r, (uint8_t)p);
+	if (gw || dev) {
+		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+		if (gw) {
+			if (nl_addr_parse(gw, family, &a) < 0) {
+				rtnl_route_nh_free(nh);
+				rtnl_route_put(r);
+				luaL_error(L, "%s: gateway: address expected", ctx);
+			}
+			rtnl_route_nh_set_gateway(nh, a);
+			nl_addr_put(a);
+		}
+		if (dev) {
+			struct rtnl_link *l;
+			lua_getfield(L, 1, "dev");
+			l = get_link(L, lua_gettop(L), nle);
+			lua_pop(L, 1);
+			if (!l) {
+				rtnl_route_nh_free(nh);
+				rtnl_route_put(r);
+				return NULL;
+			}
+			rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
+			rtnl_link_put(l);
+		}
+		rtnl_route_add_nexthop(r, nh);
+	}
+	return r;
+}
+
+static int route_change(lua_State *L, int add)
+{
+	char ctx[200];
+	struct rtnl_route *r;
+	int err;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if ((err = sock()) < 0)
+		return nlfail(L, err, add ? "route_add" : "route_del");
+	if (!(r = check_route(L, add, ctx, sizeof ctx, &err)))
+		return nlfail(L, err, ctx);
+	kernel_errno = 0;
+	if (add)
+		err = rtnl_route_add(sync_sk, r, lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL);
+	else
+		err = rtnl_route_delete(sync_sk, r, 0);
+	rtnl_route_put(r);
+	if (err < 0)
+		return nlfail(L, err, ctx);
+	return lx_ok(L);
+}
+
+/** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
+ * The family follows dst or gateway; an existing route is EEXIST unless replace. */
+static int l_route_add(lua_State *L) { return route_change(L, 1); }
+
+/** route_del : ({dst, gateway?, dev?, metric?, table?}) -> true | (nil, string, integer) */
+static int l_route_del(lua_State *L) { return route_change(L, 0); }
+
+/* The monitor: its own socket, joined to the link and address groups. */
+struct mon {
+	struct nl_sock *sk;    /* NULL: closed */
+	lua_State *L;          /* set during recv */
+	int n;                 /* events pushed in this recv */
+	const char *action;
+};
+
+static struct mon *check_mon(lua_State *L, int idx)
+{
+	struct mon *m = luaL_checkudata(L, idx, MON_MT);
+	if (!m->sk)
+		luaL_error(L, "net monitor used after close");
+	return m;
+}
+
+static int mon_close(lua_State *L)
+{
+	struct mon *m = luaL_checkudata(L, 1, MON_MT);
+	if (m->sk) {
+		nl_socket_free(m->sk);   /* closes the descriptor */
+		m->sk = NULL;
+	}
+	return 0;
+}
+
+static int mon_tostring(lua_State *L)
+{
+	struct mon *m = luaL_checkudata(L, 1, MON_MT);
+	lua_pushfstring(L, "net.monitor (fd %d)", m->sk ? nl_socket_get_fd(m->sk) : -1);
+	return 1;
+}
+
+static int mon_fileno(lua_State *L)
+{
+	lua_pushinteger(L, nl_socket_get_fd(check_mon(L, 1)->sk));
+	return 1;
+}
+
+static void on_obj(struct nl_object *o, void *arg)
+{
+	struct mon *m = arg;
+	lua_State *L = m->L;
+	const char *type = nl_object_get_type(o);
+
+	if (!strcmp(type, "route/link")) {
+		push_link(L, (struct rtnl_link *)o);
+		setstr(L, "kind", "link");
+	} else if (!strcmp(type, "route/addr")) {
+		push_addr(L, (struct rtnl_addr *)o, NULL);
+		setstr(L, "kind", "addr");
+	} else {
+		return;
+	}
+	setstr(L, "action", m->action);
+	lua_rawseti(L, -2, ++m->n);
+}
+
+static int on_msg(struct nl_msg *msg, void *arg)
+{
+	struct mon *m = arg;
+	int t = nlmsg_hdr(msg)->nlmsg_type;
+
+	m->action = (t == RTM_NEWLINK || t == RTM_NEWADDR) ? "new" : "del";
+	nl_msg_parse(msg, on_obj, m);
+	return NL_OK;
+}
+
+/** monitor : () -> monitor | (nil, string, integer)
+ * A non-blocking socket for link and address events (IPv4 and IPv6);
+ * watch it with event.watch(mon, "r", fn) and read with mon:recv(). */
+static int l_monitor(lua_State *L)
+{
+	struct mon *m = lua_newuserdatauv(L, sizeof *m, 0);
+	int err;
+
+	memset(m, 0, sizeof *m);
+	luaL_setmetatable(L, MON_MT);
+	if (!(m->sk = nl_socket_alloc()))
+		return lx_fail(L, ENOMEM, "monitor");
+	nl_socket_disable_seq_check(m->sk);
+	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, m);
+	if ((err = nl_connect(m->sk, NETLINK_ROUTE)) < 0 ||
+	    (err = nl_socket_add_memberships(m->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+	                                     RTNLGRP_IPV6_IFADDR, RTNLGRP_NONE)) < 0 ||
+	    (err = nl_socket_set_nonblocking(m->sk)) < 0) {
+		nl_socket_free(m->sk);
+		m->sk = NULL;
+		return lx_fail(L, nle_errno(err), "monitor");
+	}
+	nl_socket_set_buffer_size(m->sk, 1 << 20, 0);
+	return 1;
+}
+
+/** monitor:recv : () -> {{kind = "link"|"addr"|"overrun", action = "new"|"del", ...link or address fields}, ...}
+ * Everything queued, never blocking; {} when nothing is. "overrun" means
+ * the kernel dropped events (ENOBUFS): re-read the state with links(). */
+static int mon_recv(lua_State *L)
+{
+	struct mon *m = check_mon(L, 1);
+	struct nl_cb *cb = nl_socket_get_cb(m->sk);
+
+	lua_newtable(L);
+	m->L = L;
+	m->n = 0;
+	for (int i = 0; i < 64; i++) {   /* bounded: the loop has other work */
+		int err = nl_recvmsgs_report(m->sk, cb);
+		if (err == -NLE_AGAIN)
+			break;
+		if (err == -NLE_NOMEM) {
+			lua_createtable(L, 0, 1);
+			setstr(L, "kind", "overrun");
+			lua_rawseti(L, -2, ++m->n);
+		} else if (err < 0) {
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	m->L = NULL;
+	return 1;
+}
+
+static const luaL_Reg mon_methods[] = {
+	{ "fileno", mon_fileno }, { "recv", mon_recv }, { "close", mon_close },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg funcs[] = {
+	{ "links", l_links }, { "link_set", l_link_set },
+	{ "addresses", l_addresses }, { "addr_add", l_addr_add }, { "addr_del", l_addr_del },
+	{ "routes", l_routes }, { "route_add", l_route_add }, { "route_del", l_route_del },
+	{ "monitor", l_monitor },
+	{ NULL, NULL }
+};
+
+int luaopen_luainit_net(lua_State *L);
+int luaopen_luainit_net(lua_State *L)
+{
+	if (luaL_newmetatable(L, MON_MT)) {
+		luaL_newlib(L, mon_methods);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, mon_close);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, mon_close);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, mon_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+	luaL_newlib(L, funcs);
+	lx_net_open_dhcp(L);
+	return 1;
+}

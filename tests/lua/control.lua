@@ -1,0 +1,181 @@
+-- tests/lua/control.lua: the luactl protocol (frames, JSON, request checks),
+-- eval limits, and the server end to end in this process, with the real
+-- luactl binary as the client.
+local control = require "control"
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local process = require "luainit.process"
+local sched = require "sched"
+local socket = require "luainit.socket"
+local json = control.json
+
+local T = {}
+
+T["JSON round-trips the values the protocol uses"] = function()
+	local v = { v = 1, cmd = "status", args = json.array({ "a", "b\n\"c\"" }), flags = { n = 5, f = 1.5, no = false },
+		empty = json.array(), obj = {} }
+	local s = json.encode(v)
+	assert(s:find('"empty":%[%]') and s:find('"obj":{}'), s)
+	local w = assert(json.decode(s))
+	assert(w.args[2] == 'b\n"c"' and w.flags.n == 5 and math.type(w.flags.n) == "integer")
+	assert(w.flags.f == 1.5 and w.flags.no == false and #w.empty == 0)
+	assert(json.decode('"\\u00e9\\ud83d\\ude00"') == "é😀")
+	assert(json.decode("null") == json.null)
+	assert(json.encode("\0\127") == '"\\u0000\\u007f"')
+end
+
+T["JSON rejects what is not strict JSON, with a position"] = function()
+	for _, bad in ipairs({ "", "{", '{"a":1,}', "[1,]", "01", "1.", '"a\nb"', "{'a':1}", "[1] x", "nul",
+		string.rep("[", 40) .. string.rep("]", 40), '{"a" 1}', "-", '"\\x"' }) do
+		local v, err = json.decode(bad)
+		assert(v == nil and err:match("^json: .* at byte %d+$"), string.format("%q -> %s", bad, tostring(err)))
+	end
+end
+
+T["frames: length prefix, incomplete, oversized"] = function()
+	local f = control.frame("hello")
+	assert(#f == 9 and f:sub(1, 4) == "\0\0\0\5")
+	assert(control.unframe(f:sub(1, 3), 100) == nil)
+	assert(control.unframe(f:sub(1, 8), 100) == nil)
+	local p, rest = control.unframe(f .. "xy", 100)
+	assert(p == "hello" and rest == "xy")
+	local no, err = control.unframe(string.pack(">I4", 70000) .. "x", 65536)
+	assert(no == false and err:match("70000 bytes exceeds the limit of 65536"))
+end
+
+T["requests: version mismatch, unknown command, bad shapes"] = function()
+	local r = assert(control.parse_request('{"v":1,"cmd":"start","args":["web"],"flags":{"no_block":true}}'))
+	assert(r.cmd == "start" and r.args[1] == "web" and r.flags.no_block == true)
+	local _, err, code = control.parse_request('{"v":2,"cmd":"status"}')
+	assert(code == 2 and err:match("luactl speaks protocol 2, PID 1 speaks 1"), err)
+	_, err = control.parse_request('{"v":1,"cmd":"explode"}')
+	assert(err:match("unknown command 'explode'"))
+	_, err = control.parse_request('{"v":1,"cmd":"start","args":[1]}')
+	assert(err:match("'args' must be an array of strings"))
+	_, err = control.parse_request('{"v":1,"cmd":"start","flags":{"x":[1]}}')
+	assert(err:match("flag values"))
+	_, err = control.parse_request('[1]')
+	assert(err:match("not a JSON object"))
+	_, err = control.parse_request('{"cmd":"status"}')
+	assert(err:match("no protocol version"))
+end
+
+T["fuzz: a short run of the request parser"] = function()
+	local chunk = assert(loadfile("tests/fuzz/control_fuzz.lua"))
+	local fuzz = chunk()
+	local res = fuzz.run(3000, 42)
+	assert(res.iterations == 3000)
+end
+
+T["eval: values, print, errors, and a runaway loop is stopped"] = function()
+	local ok, v, out = control.eval("1 + 1, 'x'")
+	assert(ok and v == '2\t"x"' and out == "", v)
+	ok, v, out = control.eval("print('hi', 3) return nil")
+	assert(ok and out == "hi\t3\n")
+	ok, v = control.eval("error('boom')")
+	assert(not ok and v:match("boom"))
+	ok, v = control.eval("x = = 1")
+	assert(not ok and v:match("eval:1:"))
+	ok, v = control.eval("while true do end")
+	assert(not ok and v:match("eval stopped"), v)
+	-- a pcall in the code cannot swallow the stop
+	ok, v = control.eval("while true do pcall(function() while true do end end) end")
+	assert(not ok and v:match("eval stopped"), v)
+	ok, v = control.eval("os.exit(1)")
+	assert(not ok and v:match("os.exit would end PID 1"))
+	-- the caller's coroutine has no hook left behind
+	assert(debug.gethook() == nil)
+end
+
+-- Run the real client (build/luainit as "luactl") against a socket served
+-- by this process; returns exit code, stdout, stderr.
+local bin = fs.readlink("/proc/self/exe")
+local function luactl(dir, ...)
+	local out, err = dir .. "/out", dir .. "/err"
+	local pid = assert(process.spawn({ argv = { dir .. "/luactl", ... },
+		env = { "LUAINIT_CONTROL=" .. dir .. "/control", "PATH=/usr/bin:/bin" },
+		stdout = { file = out }, stderr = { file = err } }))
+	local how, code = sched.wait_child(pid, 20000)
+	assert(how == "exited", "luactl " .. tostring(how) .. " " .. tostring(code))
+	return code, fs.readfile(out) or "", fs.readfile(err) or ""
+end
+
+local function server_dir()
+	local d = "/tmp/luainit-test-control." .. process.getpid() .. "." .. math.random(1e9)
+	fs.mkdirp(d)
+	assert(fs.symlink(bin, d .. "/luactl"))
+	assert(control.listen(d .. "/control"))
+	return d
+end
+
+local function cleanup(d)
+	control.close(d .. "/control")
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+end
+
+-- Send raw bytes, collect replies until the server closes (or 5 s).
+local function raw(path, bytes)
+	local s = assert(socket.connect(path))
+	if #bytes > 0 then assert(s:write(bytes)) end
+	local buf, done = "", false
+	local co = coroutine.running()
+	local w
+	w = assert(event.watch(s, "r", function()
+		local d = s:read(65536)
+		if d and d ~= "" then buf = buf .. d else done = true w:close() sched.wake(co) end
+	end))
+	for _ = 1, 50 do
+		if done then break end
+		sched.wait(co, 100)
+	end
+	if not done then w:close() end
+	s:close()
+	local msgs = {}
+	while true do
+		local p, rest = control.unframe(buf, 1 << 24)
+		if not p then break end
+		buf = rest
+		msgs[#msgs + 1] = json.decode(p)
+	end
+	return msgs, done
+end
+
+T["server: the client end to end, and bad requests get an error reply"] = function()
+	local fsst = fs.stat("/proc/self/exe")
+	if not fsst then error("SKIP: no /proc") end
+	local d = server_dir()
+	local ok, err = pcall(function()
+		local code, out = luactl(d, "version")
+		assert(code == 0 and out:match("PID 1 protocol 1"), out)
+		code, out = luactl(d, "status")
+		assert(code == 0 and out:match("^NAME%s+STATE"), out)
+		local e
+		code, out, e = luactl(d, "status", "nosuch")
+		assert(code == 3 and e:match("unknown service 'nosuch'"), e)
+		code, out = luactl(d, "status", "--json")
+		assert(code == 0 and json.decode(out).services, out)
+		code, _, e = luactl(d, "start")
+		assert(code == 2 and e:match("name at least one service"), e)
+		code, _, e = luactl(d, "frobnicate")
+		assert(code == 2 and e:match("unknown command 'frobnicate'"), e)
+		code, out, e = luactl(d, "eval", "while true do end")
+		assert(code == 1 and e:match("eval stopped"), e)
+		code, out = luactl(d, "eval", "return 6 * 7")
+		assert(code == 0 and out == "42\n", out)
+		-- version mismatch, malformed, oversized: an error reply, then close
+		local m = raw(d .. "/control", control.frame('{"v":9,"cmd":"status"}'))
+		assert(m[1] and m[1].ok == false and m[1].error:match("luactl speaks protocol 9, PID 1 speaks 1"))
+		m = raw(d .. "/control", control.frame("{not json"))
+		assert(m[1] and m[1].ok == false and m[1].error:match("^malformed request"))
+		m = raw(d .. "/control", string.pack(">I4", 1 << 30))
+		assert(m[1] and m[1].ok == false and m[1].error:match("request too large"))
+		-- two requests on one connection are answered in order
+		m = raw(d .. "/control", control.message({ cmd = "version" }) .. control.message({ cmd = "list" }) .. control.frame("x"))
+		assert(#m == 3 and m[1].result.protocol == 1 and m[2].result.services and m[3].ok == false)
+	end)
+	cleanup(d)
+	assert(ok, err)
+end
+
+return T

@@ -1,0 +1,155 @@
+-- tests/lua/dev.lua: luainit.dev: coldplug over the host's /sys and a
+-- fake tree, the uevent socket, the uevent parser on crafted buffers,
+-- sysfs attributes.
+local dev = require "luainit.dev"
+
+local function sh(cmd)
+	local ok = os.execute(cmd .. " >/dev/null 2>&1")
+	return ok == true or ok == 0
+end
+
+local function write(path, text)
+	local f = assert(io.open(path, "w"))
+	f:write(text)
+	f:close()
+end
+
+local GOOD = "add@/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0ACTION=add\0"
+	.. "DEVPATH=/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0SUBSYSTEM=net\0INTERFACE=eth0\0"
+	.. "IFINDEX=2\0SEQNUM=1234\0"
+
+return {
+	["coldplug: the host's /sys/devices gives unique modaliases"] = function()
+		local list = assert(dev.coldplug())
+		if #list == 0 then error("SKIP: no device with a modalias on this host") end
+		local seen = {}
+		for _, a in ipairs(list) do
+			assert(type(a) == "string" and a:match("^[%w_-]+:"), "not a modalias: " .. tostring(a))
+			assert(not a:find("\n"), "not trimmed")
+			assert(not seen[a], "duplicate " .. a)
+			seen[a] = true
+		end
+	end,
+
+	["coldplug: a fake tree, symlinks not followed, duplicates once"] = function()
+		local dir = string.format("/tmp/luainit-dev-%d-%d", os.time(), math.random(1e6))
+		assert(sh("mkdir -p " .. dir .. "/devices/a/b/c " .. dir .. "/devices/d " .. dir .. "/elsewhere"))
+		write(dir .. "/devices/a/modalias", "pci:v00001AF4d00001000sv*\n")
+		write(dir .. "/devices/a/b/c/modalias", "virtio:d00000001v00001AF4\n")
+		write(dir .. "/devices/d/modalias", "pci:v00001AF4d00001000sv*\n")
+		write(dir .. "/devices/a/b/modalias", "\n")   -- empty: skipped
+		write(dir .. "/elsewhere/modalias", "platform:behind-a-symlink\n")
+		assert(sh("ln -s ../elsewhere " .. dir .. "/devices/link"))
+		assert(sh("ln -s ../../.. " .. dir .. "/devices/a/b/loop"))
+		local list = assert(dev.coldplug(dir .. "/devices"))
+		sh("rm -rf " .. dir)
+		table.sort(list)
+		assert(#list == 2, table.concat(list, " "))
+		assert(list[1] == "pci:v00001AF4d00001000sv*" and list[2] == "virtio:d00000001v00001AF4")
+		local r, err, code, name = dev.coldplug(dir .. "/gone")
+		assert(r == nil and err:find("^coldplug " .. dir:gsub("%p", "%%%0")) and name == "ENOENT", err)
+	end,
+
+	["uevent: the socket opens, reads nothing yet, closes"] = function()
+		local s, err = dev.uevent()
+		if not s and err:find("Permission denied") then error("SKIP: " .. err) end
+		assert(s, err)
+		assert(tostring(s):find("^dev.uevent %(fd %d+%)$"), tostring(s))
+		assert(math.type(s:fileno()) == "integer" and s:fileno() > 2)
+		-- drain whatever the host produced meanwhile, then EAGAIN
+		local ev, e, code, name
+		repeat ev, e, code, name = s:recv() until not ev
+		assert(name == "EAGAIN", e)
+		local st = s:stats()
+		assert(st.received >= 0 and st.dropped == 0 and st.overruns == 0)
+		s:close()
+		s:close()   -- idempotent
+		assert(tostring(s) == "dev.uevent (closed)")
+		assert(not pcall(s.recv, s), "use after close raises")
+		do
+			local s2 <close> = assert(dev.uevent())
+			assert(s2:fileno() >= 0)
+		end
+	end,
+
+	["uevent: a loop device set up by a mount is reported"] = function()
+		local mount = require "luainit.mount"
+		local dir = string.format("/tmp/luainit-dev-%d-%d", os.time(), math.random(1e6))
+		assert(sh("mkdir -p " .. dir .. "/mnt"))
+		if not sh("mkfs.ext4 -q -F " .. dir .. "/img 4M") then
+			sh("rm -rf " .. dir)
+			error("SKIP: mkfs.ext4 not available")
+		end
+		local s <close> = assert(dev.uevent())
+		repeat until not s:recv()
+		local ok, err = mount.mount({ source = dir .. "/img", target = dir .. "/mnt", fstype = "ext4", options = "loop,ro" })
+		local m
+		for _, e in ipairs(ok and mount.mountinfo() or {}) do
+			if e.target == dir .. "/mnt" then m = e end
+		end
+		if ok then mount.umount(dir .. "/mnt") end
+		sh("rm -rf " .. dir)
+		if not ok then error("SKIP: loop mount: " .. tostring(err)) end
+		local loop = m.source:match("^/dev/(loop%d+)$")
+		local seen
+		while true do
+			local ev = s:recv()
+			if not ev then break end
+			assert(ev.action and ev.devpath:sub(1, 1) == "/" and math.type(ev.seqnum) == "integer")
+			if ev.subsystem == "block" and ev.devname == loop then seen = ev end
+		end
+		assert(seen, "no uevent for " .. tostring(loop))
+		assert(seen.devpath == "/devices/virtual/block/" .. loop, seen.devpath)
+		assert(s:stats().received >= 1 and s:stats().dropped == 0)
+	end,
+
+	["parse_uevent: a kernel message"] = function()
+		local ev = assert(dev.parse_uevent(GOOD))
+		assert(ev.action == "add" and ev.devpath == "/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0")
+		assert(ev.subsystem == "net" and ev.seqnum == 1234 and math.type(ev.seqnum) == "integer")
+		assert(ev.devname == nil and ev.modalias == nil)
+		assert(ev.env.INTERFACE == "eth0" and ev.env.IFINDEX == "2" and ev.env.ACTION == "add")
+		ev = assert(dev.parse_uevent("add@/devices/virtual/block/loop0\0ACTION=add\0DEVPATH=/devices/virtual/block/loop0\0"
+			.. "SUBSYSTEM=block\0MAJOR=7\0MINOR=0\0DEVNAME=loop0\0DEVTYPE=disk\0DISKSEQ=9\0SEQNUM=77\0"))
+		assert(ev.devname == "loop0" and ev.devtype == "disk" and ev.env.MAJOR == "7")
+		ev = assert(dev.parse_uevent("bind@/devices/pci0000:00/0000:00:03.0/virtio0\0ACTION=bind\0"
+			.. "MODALIAS=virtio:d00000001v00001AF4\0DRIVER=virtio_net\0VALUE=a=b\0SEQNUM=5\0"))
+		assert(ev.modalias == "virtio:d00000001v00001AF4" and ev.driver == "virtio_net")
+		assert(ev.env.VALUE == "a=b", "only the first '=' splits")
+	end,
+
+	["parse_uevent: truncated and malformed messages are refused"] = function()
+		local bad = {
+			[""] = "empty",
+			["add@/devices/x"] = "no NUL after the header",
+			[GOOD:sub(1, -2)] = "last field cut",
+			[GOOD:sub(1, 30)] = "cut inside the header",
+			["libudev\0\254\237\202\254"] = "a udevd message",
+			["add/devices/x\0ACTION=add\0"] = "no @",
+			["@/devices/x\0"] = "no action",
+			["add@\0ACTION=add\0"] = "no devpath",
+			["add@devices\0"] = "relative devpath",
+			["add@/devices/x\0ACTION\0"] = "field without =",
+			["add@/devices/x\0=add\0"] = "empty key",
+		}
+		for buf, why in pairs(bad) do
+			local ev, err = dev.parse_uevent(buf)
+			assert(ev == nil and type(err) == "string" and err:find("^uevent: "), why)
+		end
+		local ev = assert(dev.parse_uevent("remove@/devices/x\0"))
+		assert(ev.action == "remove" and next(ev.env) == nil, "a header alone is enough")
+		ev = assert(dev.parse_uevent("change@/devices/x\0SEQNUM=abc\0"))
+		assert(ev.seqnum == nil and ev.env.SEQNUM == "abc")
+	end,
+
+	["sysattr: reads and trims, refuses .. and reports errors"] = function()
+		local v = dev.sysattr("/devices/virtual/net/lo", "type")
+		if v == nil then error("SKIP: no /sys/devices/virtual/net/lo") end
+		assert(v == "772", v)   -- ARPHRD_LOOPBACK, without the newline
+		local r, err, code, name = dev.sysattr("/devices/virtual/net/lo", "no_such_attribute")
+		assert(r == nil and name == "ENOENT" and err:find("^sysattr /sys/devices/virtual/net/lo/no_such_attribute"), err)
+		assert(not pcall(dev.sysattr, "/devices/../../etc", "passwd"))
+		assert(not pcall(dev.sysattr, "/devices/virtual/net/lo", "../../../../etc/passwd"))
+		assert(not pcall(dev.sysattr, "devices/virtual/net/lo", "type"), "relative devpath")
+	end,
+}

@@ -1,0 +1,292 @@
+-- tests/lua/mount.lua: luainit.mount. Runs as root inside
+-- `unshare --mount --propagation private`; every mount is made below a
+-- fresh /tmp directory and umount_all is always restricted with `under`.
+local mount = require "luainit.mount"
+
+local function sh(cmd)
+	local ok = os.execute(cmd .. " >/dev/null 2>&1")
+	return ok == true or ok == 0
+end
+
+local function write(path, text)
+	local f = assert(io.open(path, "w"))
+	f:write(text)
+	f:close()
+end
+
+local seq = 0
+-- Run fn(dir) in a new directory below /tmp; unmount and remove it after.
+local function in_tmp(fn)
+	seq = seq + 1
+	local dir = string.format("/tmp/luainit-mount-%d-%d-%d", os.time(), math.random(1e6), seq)
+	assert(sh("mkdir -p " .. dir))
+	local ok, err = xpcall(fn, debug.traceback, dir)
+	-- lazy detach whatever a failed test left, then remove the tree
+	for _ = 1, 3 do
+		local left = false
+		for _, m in ipairs(mount.mountinfo()) do
+			if m.target == dir or m.target:sub(1, #dir + 1) == dir .. "/" then left = true end
+		end
+		if not left then break end
+		mount.umount_all({ under = dir })
+		for _, m in ipairs(mount.mountinfo()) do
+			if m.target:sub(1, #dir + 1) == dir .. "/" then mount.umount(m.target, { lazy = true }) end
+		end
+	end
+	sh("rm -rf " .. dir)
+	if not ok then error(err, 0) end
+end
+
+local function find_mount(target)
+	local found
+	for _, m in ipairs(mount.mountinfo()) do
+		if m.target == target then found = m end -- the last one is on top
+	end
+	return found
+end
+
+local function has_opt(optstr, name)
+	return optstr ~= nil and ("," .. optstr .. ","):find("," .. name .. ",", 1, true) ~= nil
+end
+
+local FSTAB = table.concat({
+	"# /etc/fstab: static file system information.",
+	"#",
+	"# <file system> <mount point>   <type>  <options>       <dump>  <pass>",
+	"UUID=0a3b2c1d-1111-2222-3333-444455556666 /               ext4    errors=remount-ro 0       1",
+	"LABEL=data\t/srv/data\txfs\tdefaults,noatime,x-systemd.device-timeout=5s\t0\t2",
+	"",
+	"/srv/data/www   /var/www        none    bind,ro         0       0",
+	"  tmpfs  \t /tmp tmpfs size=64m,mode=1777,nosuid,nodev 0 0",
+	"/dev/sdb1 /mnt/usb vfat noauto,nofail,user,uid=1000 0 0",
+	"proc /proc proc",
+	"PARTUUID=abcd-01 none swap sw 0 0",
+	"/a\\040b /mnt/with\\040space auto defaults 0 0",
+	"",
+}, "\n")
+
+return {
+	["parse_fstab: realistic file"] = function()
+		in_tmp(function(dir)
+			write(dir .. "/fstab", FSTAB)
+			local e = assert(mount.parse_fstab(dir .. "/fstab"))
+			assert(#e == 8, "8 entries expected, got " .. #e)
+			assert(e[1].source == "UUID=0a3b2c1d-1111-2222-3333-444455556666")
+			assert(e[1].target == "/" and e[1].fstype == "ext4")
+			assert(e[1].options == "errors=remount-ro" and e[1].passno == 1 and e[1].freq == 0)
+			assert(e[2].source == "LABEL=data" and e[2].target == "/srv/data" and e[2].passno == 2)
+			assert(e[2].user_options == "x-systemd.device-timeout=5s", e[2].user_options)
+			assert(has_opt(e[2].vfs_options, "noatime"))
+			assert(e[3].fstype == "none" and e[3].vfs_options == "bind,ro")
+			assert(e[4].source == "tmpfs" and e[4].target == "/tmp")
+			assert(e[4].fs_options == "size=64m,mode=1777" and e[4].vfs_options == "nosuid,nodev")
+			assert(e[5].noauto == true and e[5].nofail == true)
+			assert(e[4].noauto == false and e[4].nofail == false)
+			assert(has_opt(e[5].user_options, "user") and e[5].fs_options == "uid=1000")
+			assert(e[6].options == "defaults" and e[6].passno == 0, "missing options read as defaults")
+			assert(e[7].fstype == "swap" and e[7].source == "PARTUUID=abcd-01")
+			assert(e[8].source == "/a b" and e[8].target == "/mnt/with space", "octal escapes")
+		end)
+	end,
+
+	["parse_fstab: a malformed line fails with its line number"] = function()
+		in_tmp(function(dir)
+			write(dir .. "/fstab", "# comment\n\ntmpfs /tmp tmpfs defaults 0 0\njunk-without-fields\nproc /proc proc defaults 0 0\n")
+			local e, err, code, name = mount.parse_fstab(dir .. "/fstab")
+			assert(e == nil)
+			assert(err == dir .. "/fstab:4: malformed entry (expected: source target fstype options [freq [passno]])", err)
+			assert(math.type(code) == "integer" and name == "EINVAL")
+			-- a non-numeric freq is as bad as missing fields
+			write(dir .. "/fstab", "tmpfs /tmp tmpfs defaults 0 0\n/dev/x /y ext4 defaults zz 1\n")
+			e, err = mount.parse_fstab(dir .. "/fstab")
+			assert(e == nil and err:find("fstab:2: malformed entry", 1, true), err)
+		end)
+	end,
+
+	["parse_fstab: lenient mode returns good entries and the errors"] = function()
+		in_tmp(function(dir)
+			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\nbad\nproc /proc proc defaults 0 0\n/x /y\n")
+			local e, errs = mount.parse_fstab(dir .. "/fstab", { lenient = true })
+			assert(#e == 2 and e[1].target == "/a" and e[2].target == "/proc")
+			assert(#errs == 2, "two errors expected")
+			assert(errs[1]:find("fstab:2: malformed", 1, true) and errs[2]:find("fstab:4: malformed", 1, true))
+			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\n")
+			e, errs = mount.parse_fstab(dir .. "/fstab", { lenient = true })
+			assert(#e == 1 and type(errs) == "table" and #errs == 0)
+		end)
+	end,
+
+	["parse_fstab: a missing file is a system error"] = function()
+		local e, err, code, name = mount.parse_fstab("/tmp/luainit-no-such-dir/fstab")
+		assert(e == nil and err == "/tmp/luainit-no-such-dir/fstab: No such file or directory", err)
+		assert(code == 2 and name == "ENOENT")
+		e, err = mount.parse_fstab("/tmp/luainit-no-such-dir/fstab", { lenient = true })
+		assert(e == nil and err:find("No such file"))
+	end,
+
+	["mount tmpfs with options, then is_mounted, mountinfo and umount"] = function()
+		in_tmp(function(dir)
+			local t = dir .. "/data"
+			assert(sh("mkdir " .. t))
+			assert(mount.is_mounted(t) == false)
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs",
+				options = "size=1m,mode=0700,nosuid" }) == true)
+			assert(mount.is_mounted(t) == true)
+			assert(mount.is_mounted(t .. "/") == true, "trailing slash")
+			local m = assert(find_mount(t), "not in mountinfo")
+			assert(m.fstype == "tmpfs" and m.source == "tmpfs")
+			assert(has_opt(m.vfs_options, "nosuid") and has_opt(m.options, "nosuid"))
+			assert(has_opt(m.fs_options, "size=1024k") and has_opt(m.fs_options, "mode=700"), m.fs_options)
+			assert(math.type(m.id) == "integer" and math.type(m.parent) == "integer")
+			assert(m.root == "/" and m.propagation == "private", m.propagation)
+			assert(mount.umount(t) == true)
+			assert(mount.is_mounted(t) == false)
+			assert(find_mount(t) == nil)
+		end)
+	end,
+
+	["mount: opts.mkdir creates the target"] = function()
+		in_tmp(function(dir)
+			local t = dir .. "/x/y/z"
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs" }, { mkdir = true }))
+			assert(mount.is_mounted(t))
+			assert(mount.umount(t))
+		end)
+	end,
+
+	["mount: failures name the target and the reason"] = function()
+		in_tmp(function(dir)
+			local ok, err, code, name = mount.mount({ source = "tmpfs", target = dir .. "/nope", fstype = "tmpfs" })
+			assert(ok == nil and err == "mount " .. dir .. "/nope: mount point does not exist", err)
+			assert(code == 2 and name == "ENOENT")
+			ok, err, code, name = mount.mount({ source = "none", target = dir, fstype = "luainit-nosuchfs" })
+			assert(ok == nil and err:find("^mount " .. dir:gsub("%p", "%%%0") .. ": unknown filesystem type"), err)
+			assert(name == "ENODEV")
+			ok, err, code, name = mount.mount({ source = "UUID=00000000-luainit-none", target = dir })
+			assert(ok == nil and err == "mount " .. dir .. ": can't find UUID=00000000-luainit-none", err)
+			assert(name == "ENOENT")
+			assert(not pcall(mount.mount, { source = "tmpfs" }), "a missing target raises")
+			assert(not pcall(mount.mount, "tmpfs"), "a non-table entry raises")
+		end)
+	end,
+
+	["mount: bind,ro and x-/nofail options stay out of the kernel"] = function()
+		in_tmp(function(dir)
+			assert(sh("mkdir " .. dir .. "/src " .. dir .. "/dst " .. dir .. "/t"))
+			write(dir .. "/src/f", "hello")
+			assert(mount.mount({ source = dir .. "/src", target = dir .. "/dst", fstype = "none",
+				options = "bind,ro" }))
+			local m = assert(find_mount(dir .. "/dst"))
+			assert(has_opt(m.vfs_options, "ro"), "bind,ro must be read-only: " .. m.vfs_options)
+			local f = assert(io.open(dir .. "/dst/f"))
+			assert(f:read("a") == "hello")
+			f:close()
+			assert(io.open(dir .. "/dst/g", "w") == nil, "writable read-only bind")
+			assert(mount.mount({ source = "tmpfs", target = dir .. "/t", fstype = "tmpfs",
+				options = "nofail,noauto,x-systemd.automount,x-initrd.mount,size=1m" }))
+			m = assert(find_mount(dir .. "/t"))
+			assert(not m.options:find("x-", 1, true), m.options)
+			assert(mount.umount(dir .. "/t") and mount.umount(dir .. "/dst"))
+		end)
+	end,
+
+	["umount: busy target, readonly_fallback, lazy, not mounted"] = function()
+		in_tmp(function(dir)
+			local t = dir .. "/busy"
+			assert(sh("mkdir " .. t))
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs" }))
+			write(t .. "/f", "x")
+			local f = assert(io.open(t .. "/f"))
+			local ok, err, code, name = mount.umount(t)
+			assert(ok == nil and err == "umount " .. t .. ": target is busy" and name == "EBUSY", err)
+			local how
+			ok, how = mount.umount(t, { readonly_fallback = true })
+			assert(ok == true and how == "readonly")
+			assert(has_opt(find_mount(t).vfs_options, "ro"))
+			assert(mount.umount(t, { lazy = true }) == true, "lazy detaches a busy mount")
+			assert(not mount.is_mounted(t))
+			f:close()
+			ok, err, code, name = mount.umount(t)
+			assert(ok == nil and name == "EINVAL" and err == "umount " .. t .. ": not mounted", err)
+			ok, err, code, name = mount.umount(dir .. "/missing")
+			assert(ok == nil and name == "ENOENT" and err:find("No such file", 1, true), err)
+		end)
+	end,
+
+	["umount_all: under a subtree, children first, keep, busy -> readonly"] = function()
+		in_tmp(function(dir)
+			local function tm(t) assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs" }, { mkdir = true })) end
+			tm(dir .. "/root")
+			tm(dir .. "/root/a")
+			tm(dir .. "/root/a/b")
+			tm(dir .. "/root/keep")
+			tm(dir .. "/root/keep/sub")
+			tm(dir .. "/root/busy")
+			write(dir .. "/root/busy/f", "x")
+			local f = assert(io.open(dir .. "/root/busy/f"))
+			local res = assert(mount.umount_all({ under = dir .. "/root", keep = { dir .. "/root/keep" } }))
+			local by, order = {}, {}
+			for i, r in ipairs(res) do
+				assert(r.target == dir .. "/root" or r.target:sub(1, #dir + 6) == dir .. "/root/",
+					"outside under: " .. r.target)
+				by[r.target] = r
+				order[r.target] = i
+			end
+			assert(#res == 6, "6 results expected, got " .. #res)
+			assert(by[dir .. "/root/a/b"].result == "unmounted" and by[dir .. "/root/a"].result == "unmounted")
+			assert(order[dir .. "/root/a/b"] < order[dir .. "/root/a"], "child before parent")
+			assert(by[dir .. "/root/keep"].result == "skipped" and by[dir .. "/root/keep/sub"].result == "skipped")
+			assert(by[dir .. "/root/busy"].result == "readonly", by[dir .. "/root/busy"].result)
+			-- root holds kept mounts and a busy one: it cannot go either
+			assert(by[dir .. "/root"].result ~= "unmounted")
+			assert(mount.is_mounted(dir .. "/root/keep/sub") and not mount.is_mounted(dir .. "/root/a"))
+			f:close()
+			res = assert(mount.umount_all({ under = dir }))
+			for _, r in ipairs(res) do assert(r.result == "unmounted", r.target .. ": " .. r.result) end
+			assert(#res == 4, "4 left, got " .. #res)
+			assert(#assert(mount.umount_all({ under = dir })) == 0)
+		end)
+	end,
+
+	["resolve: paths pass through, unknown tags fail"] = function()
+		assert(mount.resolve("/dev/vda") == "/dev/vda")
+		assert(mount.resolve("tmpfs") == "tmpfs")
+		local dev, err, code, name = mount.resolve("UUID=00000000-luainit-none")
+		assert(dev == nil and err == "resolve UUID=00000000-luainit-none: no such device", err)
+		assert(code == 2 and name == "ENOENT")
+		assert(mount.resolve("LABEL=luainit-no-such-label") == nil)
+	end,
+
+	["mount by UUID= and LABEL= of a loop-mounted ext4 image"] = function()
+		in_tmp(function(dir)
+			local uuid, label = "3e6c2f4a-0b5d-4c1e-9f0a-" .. string.format("%012x", math.random(0, 0xffffffffff)), "lxt" .. math.random(1e6)
+			if not sh(string.format("mkfs.ext4 -q -F -L %s -U %s %s/img 4M", label, uuid, dir)) then
+				error("SKIP: mkfs.ext4 not available")
+			end
+			assert(sh("mkdir " .. dir .. "/a " .. dir .. "/b"))
+			local ok, err = mount.mount({ source = dir .. "/img", target = dir .. "/a", fstype = "ext4", options = "loop,ro" })
+			if not ok and err:find("loop") then error("SKIP: no loop devices: " .. err) end
+			assert(ok, err)
+			local dev = assert(mount.resolve("LABEL=" .. label))
+			assert(dev:match("^/dev/loop%d+$"), dev)
+			assert(mount.resolve("UUID=" .. uuid) == dev)
+			assert(mount.mount({ source = "UUID=" .. uuid, target = dir .. "/b", options = "ro" }), "mount by UUID")
+			local m = assert(find_mount(dir .. "/b"))
+			assert(m.source == dev and m.fstype == "ext4", "fstype probed by libblkid")
+			assert(mount.umount(dir .. "/b") and mount.umount(dir .. "/a"))
+		end)
+	end,
+
+	["mountinfo: / is there with its fields"] = function()
+		local all = assert(mount.mountinfo())
+		assert(#all > 0)
+		local seen = false
+		for _, m in ipairs(all) do
+			assert(type(m.target) == "string" and type(m.fstype) == "string" and type(m.options) == "string")
+			if m.target == "/" then seen = true end
+		end
+		assert(seen, "/ not in mountinfo")
+		assert(mount.is_mounted("/") == true)
+		assert(mount.is_mounted("/tmp/luainit-no-such-dir") == false)
+	end,
+}

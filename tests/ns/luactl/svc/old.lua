@@ -1,0 +1,1 @@
+return { description = "removed by the reload test", command = { "/bin/sleep", "1000" } }
