@@ -231,17 +231,20 @@ static void set_ambient(const struct lx_spawn *s, int errfd)
 
 static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
 {
-	struct sigaction sa;
+	/* the kernel's struct sigaction (x86_64 layout): libc refuses to
+	 * touch the signals it reserves (32-34), but an ignored one inherited
+	 * from our own parent must not reach the service either */
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ksa;
 	sigset_t none;
 
 	/* PID 1 ignores or blocks signals; SIG_IGN and the mask survive
 	 * execve, so a service would be unkillable by TERM. Dispositions go
 	 * back to default now, the mask only right before execve. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
+	memset(&ksa, 0, sizeof ksa);
+	ksa.handler = SIG_DFL;
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);   /* libc-reserved ones fail: fine */
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL, 8);
 
 	/* Join the cgroup first, so everything the setup allocates is
 	 * charged there. */
