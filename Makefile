@@ -35,7 +35,7 @@ IMAGE     := $(BUILD)/rootfs.img
 KERNEL    := $(BUILD)/kernel/vmlinuz
 STAGING   := $(BUILD)/rootfs
 
-.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm clean distclean
+.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm fuzz clean distclean
 
 all: $(BUILD)/luainit
 
@@ -86,9 +86,11 @@ $(IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) $(shell find etc services rootfs
 	$(MAKE) --no-print-directory install DESTDIR=$(STAGING)
 	rootfs/build --staging $(STAGING) --kernel-dir $(BUILD)/kernel --out $@ $(if $(OVERLAY),--overlay $(OVERLAY))
 
+# quiet: the console shows luainit's lines, not the kernel's (APPEND= shows both)
+APPEND    ?= quiet
 run: setup
 	@$(MAKE) --no-print-directory image
-	qemu/run --image $(IMAGE) --kernel $(KERNEL) $(QEMU_ARGS)
+	qemu/run --image $(IMAGE) --kernel $(KERNEL) $(if $(APPEND),--append "$(APPEND)") $(QEMU_ARGS)
 
 check: setup
 	@$(MAKE) --no-print-directory image
@@ -97,6 +99,19 @@ check: setup
 check-unit check-ns check-vm: setup
 	@$(MAKE) --no-print-directory image
 	tests/run $(subst check-,,$@)
+
+# Longer fuzz runs than make check's: the control protocol decoder, in Lua
+# and under libFuzzer with ASan/UBSan (clang).
+FUZZ_CC ?= clang
+LUA_SRCDIR := $(BUILD)/src/lua5.4/src
+$(BUILD)/fuzz/control_fuzz: tests/fuzz/control_fuzz.c lua/control.lua $(DEPS)
+	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -DCONTROL_LUA='"$(abspath lua/control.lua)"' \
+	  -I$(LUA_SRCDIR) -o $@ $< $(filter-out %/lua.c %/luac.c,$(wildcard $(LUA_SRCDIR)/*.c)) -lm
+
+fuzz: $(BUILD)/luainit $(BUILD)/fuzz/control_fuzz
+	$(BUILD)/luainit --lua tests/fuzz/control_fuzz.lua 1000000
+	$(BUILD)/fuzz/control_fuzz -max_total_time=300 -max_len=70000 $(BUILD)/fuzz/corpus
 
 clean:
 	rm -rf $(OBJ) $(BUILD)/gen $(BUILD)/luainit $(STAGING) $(IMAGE)

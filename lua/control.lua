@@ -669,7 +669,8 @@ local function await(c, name, up, deadline)
 		local svc = sup.services[name]
 		if not svc then return false, "removed" end
 		local st = svc.state
-		local desc = name .. ": " .. st .. (svc.why and (" (" .. svc.why .. ")") or "")
+		local why = svc.why
+		local desc = name .. ": " .. ((why and why:sub(1, #st) == st) and why or (st .. (why and (" (" .. why .. ")") or "")))
 		if desc ~= last then last = desc progress(c, desc) end
 		if up then
 			if st == "ready" or st == "done" then return true end
@@ -899,7 +900,13 @@ function M.eval(code, env)
 		return false, "eval: the code waited (yielded); start a task with sched.spawn(fn) instead", output
 	end
 	if not r[1] then
-		return false, (debug.traceback(co, tostring(r[2])):gsub("\n%s*%[C%]: in %?$", "")), output
+		local tb = debug.traceback(co, tostring(r[2]))
+		if reason then
+			-- the stop is raised from the hook: show where the code was, not the hook
+			tb = tb:gsub("\n%s*%[C%]: in function 'error'", ""):gsub("\n%s*[^\n]*in hook '%?'", "")
+			collectgarbage("collect") -- give back what a runaway allocated
+		end
+		return false, (tb:gsub("\n%s*%[C%]: in %?$", "")), output
 	end
 	local parts = {}
 	for i = 2, r.n do parts[#parts + 1] = show(r[i]) end

@@ -182,7 +182,9 @@ local function details(s)
 	local o = io.stdout
 	o:write(paint(s.state, "●"), " ", s.name, s.description and (" - " .. s.description) or "", "\n")
 	local function kv(k, v) if v ~= nil then o:write(string.format("  %-10s %s\n", k .. ":", tostring(v))) end end
-	kv("state", paint(s.state, s.state) .. (s.why and (" (" .. s.why .. ")") or ""))
+	local why = s.why
+	if why and why:sub(1, #s.state) == s.state then why = why:sub(#s.state + 1):match("^%s*%((.*)%)$") end
+	kv("state", paint(s.state, s.state) .. (why and why ~= "" and (" (" .. why .. ")") or ""))
 	kv("type", s.type)
 	kv("pid", s.pid)
 	kv("uptime", s.uptime and duration(s.uptime))

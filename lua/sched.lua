@@ -77,7 +77,13 @@ function resume(co, ...)
 	if coroutine.status(co) ~= "suspended" then return end
 	local ok, err = coroutine.resume(co, ...)
 	if not ok then
-		log.err("task %s: %s", names[co] or tostring(co), debug.traceback(co, tostring(err)))
+		-- the dead task's stack still holds what it allocated: after a
+		-- memory error, free it before building the message
+		local name, msg = names[co] or tostring(co), tostring(err)
+		local tb_ok, tb = false, nil
+		if not msg:find("not enough memory", 1, true) then tb_ok, tb = pcall(debug.traceback, co, msg) end
+		coroutine.close(co)
+		log.err("task %s: %s", name, tb_ok and tb or msg)
 	end
 end
 
@@ -187,6 +193,16 @@ function M.wait_path(path, timeout_ms)
 	if not dir then return nil, "wait_path: absolute path expected" end
 	if dir == "" then dir = "/" end
 	local co = self()
+	local st = fs.statfs(dir)
+	if st and (st.type == "sysfs" or st.type == "proc") then
+		-- sysfs and proc make no inotify events: look every 20 ms
+		local deadline = timeout_ms and (now() + timeout_ms)
+		while not fs.exists(path) do
+			if deadline and now() >= deadline then return nil, "timeout" end
+			M.sleep(20)
+		end
+		return true
+	end
 	local ino
 	ino = assert(event.inotify(function(_, _, name)
 		if name == base then resume(co, "found") end

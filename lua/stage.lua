@@ -317,6 +317,7 @@ end
 function M.services(dir)
 	local services = require "services"
 	local sup = require "supervisor"
+	services.dir = dir or services.dir -- luactl reload reads the same place
 	M.step("load service definitions", function()
 		local set, errs = services.load_dir(dir)
 		for _, e in ipairs(errs) do log.failed("service definition", e) end
@@ -331,6 +332,12 @@ function M.services(dir)
 		return "stopped services"
 	end)
 	sup.start_all()
+end
+
+--- Open the control socket (/run/luainit/control) that luactl talks to;
+-- it prints its own [  OK  ] or [FAILED] line.
+function M.control()
+	return require("control").listen()
 end
 
 --- Stop at the rescue console when the kernel command line asks for it

@@ -50,7 +50,12 @@ local function cg_pids(svc)
 	if not svc.cgroup_path then return {} end
 	local s = fs.readfile(svc.cgroup_path .. "/cgroup.procs") or ""
 	local out = {}
-	for p in s:gmatch("%d+") do out[#out + 1] = tonumber(p) end
+	-- pid 0 stands for a task outside our PID namespace: never signal it
+	-- (kill(0, sig) would hit PID 1's own process group)
+	for p in s:gmatch("%d+") do
+		local pid = tonumber(p)
+		if pid > 0 then out[#out + 1] = pid end
+	end
 	return out
 end
 M.cg_pids = cg_pids
@@ -773,7 +778,13 @@ function M.reload(newset, plan, progress)
 	end
 	sched.sleep(0) -- act from the loop, not from inside a wake-up
 	for _, name in ipairs(plan.remove) do
-		if M.services[name] and not M.services[name].pid then
+		local svc = M.services[name]
+		if svc and not svc.pid then
+			-- a group whose last task just exited can be busy for a moment
+			for _ = 1, 50 do
+				if not svc.cgroup_path or fs.rmdir(svc.cgroup_path) or not fs.exists(svc.cgroup_path) then break end
+				sched.sleep(20)
+			end
 			M.remove(name)
 			progress("removed " .. name)
 		end

@@ -178,4 +178,44 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 	assert(ok, err)
 end
 
+T["poweroff/reboot/halt: habitual flags, and signals when there is no socket"] = function()
+	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
+	fs.mkdirp(d)
+	for _, n in ipairs({ "reboot", "halt" }) do assert(fs.symlink(bin, d .. "/" .. n)) end
+	local function run(prog, target, ...)
+		local pid = assert(process.spawn({ argv = { d .. "/" .. prog, ... },
+			env = { "LUAINIT_CONTROL=" .. d .. "/no-socket", "LUAINIT_PID=" .. target, "PATH=/usr/bin:/bin" },
+			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
+		local how, code = sched.wait_child(pid, 20000)
+		assert(how == "exited")
+		return code, fs.readfile(d .. "/err") or ""
+	end
+	local exits = {}
+	sched.on_child(function(pid, how, code) exits[pid] = { how, code } end)
+	local function died(pid)
+		for _ = 1, 50 do
+			if exits[pid] then return table.unpack(exits[pid]) end
+			sched.sleep(100)
+		end
+	end
+	local ok, err = pcall(function()
+		-- a stand-in for PID 1 that records the signal it gets
+		local victim = assert(process.spawn({ argv = { "/bin/sleep", "30" } }))
+		local code, e = run("reboot", victim, "-d", "-w")
+		assert(code == 0 and e:match("no control socket at .*; sent SIGTERM to PID " .. victim), e)
+		local how, sig = died(victim)
+		assert(how == "killed" and sig == "TERM", tostring(how) .. " " .. tostring(sig))
+		victim = assert(process.spawn({ argv = { "/bin/sleep", "30" } }))
+		code = run("halt", victim, "-i")
+		assert(code == 0)
+		how, sig = died(victim)
+		assert(how == "killed" and sig == "USR1", tostring(how) .. " " .. tostring(sig))
+		code, e = run("halt", 999999999, "-x")
+		assert(code == 2 and e:match("usage: halt"), e)
+	end)
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+	assert(ok, err)
+end
+
 return T

@@ -8,7 +8,7 @@ dofile("/etc/luainit/boot.lua")
 
 -- until the default boot configures the network itself (netconf), give
 -- eth0 QEMU's user-network address by hand
-if not require("luainit.fs").exists("/etc/luainit/network.lua") then
+if not package.loaded.network then
 	for _, argv in ipairs({ { "ip", "link", "set", "eth0", "up" },
 		{ "ip", "addr", "add", "10.0.2.15/24", "dev", "eth0" },
 		{ "ip", "route", "add", "default", "via", "10.0.2.2" } }) do

@@ -1,0 +1,24 @@
+-- fstab through the boot step: required, nofail, noauto and bind entries;
+-- a required entry that fails opens the rescue console, and :continue
+-- resumes the boot.
+local boot = require "stage"
+local fs = require "luainit.fs"
+local T = "/tmp/luainit-fstab-test"
+fs.mkdirp(T)
+assert(fs.mount("tmpfs", T, "tmpfs"))
+local text = ([[
+# <source>           <target>  <type>  <options>             <dump> <pass>
+tmpfs                @/a       tmpfs   size=1m,mode=0700     0      0
+/dev/does-not-exist  @/b	ext4	defaults,nofail       0      2
+tmpfs                @/c       tmpfs   noauto                0      0
+@/a                  @/d       none    bind,x-luainit.test   0      0
+]]):gsub("@", T)
+fs.writefile(T .. "/fstab", text)
+boot.fstab(T .. "/fstab")
+for _, d in ipairs({ "a", "b", "c", "d" }) do
+	print(string.format("CHECK mounted %s %s", d, tostring(boot.is_mountpoint(T .. "/" .. d))))
+end
+fs.writefile(T .. "/fstab2", "/dev/does-not-exist " .. T .. "/e ext4 defaults 0 2\n")
+boot.fstab(T .. "/fstab2")
+print("CHECK boot resumed after the rescue console")
+require("shutdown").request("poweroff")
