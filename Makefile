@@ -100,18 +100,26 @@ check-unit check-ns check-vm: setup
 	@$(MAKE) --no-print-directory image
 	tests/run $(subst check-,,$@)
 
-# Longer fuzz runs than make check's: the control protocol decoder, in Lua
-# and under libFuzzer with ASan/UBSan (clang).
-FUZZ_CC ?= clang
+# Longer fuzz runs than make check's: the luactl protocol decoder (in Lua,
+# and under libFuzzer with ASan/UBSan) and the DHCP packet parser.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 300
 LUA_SRCDIR := $(BUILD)/src/lua5.4/src
 $(BUILD)/fuzz/control_fuzz: tests/fuzz/control_fuzz.c lua/control.lua $(DEPS)
-	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -DCONTROL_LUA='"$(abspath lua/control.lua)"' \
 	  -I$(LUA_SRCDIR) -o $@ $< $(filter-out %/lua.c %/luac.c,$(wildcard $(LUA_SRCDIR)/*.c)) -lm
 
-fuzz: $(BUILD)/luainit $(BUILD)/fuzz/control_fuzz
+$(BUILD)/fuzz/dhcp_fuzz: tests/fuzz/dhcp_fuzz.c netconf/dhcp.c netconf/dhcp.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Inetconf -o $@ tests/fuzz/dhcp_fuzz.c netconf/dhcp.c
+
+fuzz: $(BUILD)/luainit $(BUILD)/fuzz/control_fuzz $(BUILD)/fuzz/dhcp_fuzz
+	@mkdir -p $(BUILD)/fuzz/control-corpus $(BUILD)/fuzz/dhcp-corpus
 	$(BUILD)/luainit --lua tests/fuzz/control_fuzz.lua 1000000
-	$(BUILD)/fuzz/control_fuzz -max_total_time=300 -max_len=70000 $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/control_fuzz -max_total_time=$(FUZZ_TIME) -max_len=70000 $(BUILD)/fuzz/control-corpus
+	$(BUILD)/fuzz/dhcp_fuzz -max_total_time=$(FUZZ_TIME) -max_len=1600 $(BUILD)/fuzz/dhcp-corpus tests/fuzz/corpus
 
 clean:
 	rm -rf $(OBJ) $(BUILD)/gen $(BUILD)/luainit $(STAGING) $(IMAGE)

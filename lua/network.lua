@@ -69,10 +69,26 @@ local function label_of(match)
 	return "?"
 end
 
--- A shell glob ("eth*", "enp?s0", "wl[an]*") as an anchored Lua pattern.
+-- A shell glob ("eth*", "enp?s0", "eth[0-3]", "wl[!x]*") as an anchored
+-- Lua pattern.
 local function glob_pattern(g)
-	local p = g:gsub("[%^%$%(%)%%%.%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
-	return "^" .. p .. "$"
+	local out, i, n = { "^" }, 1, #g
+	while i <= n do
+		local c = g:sub(i, i)
+		local close = c == "[" and g:find("]", i + 2, true)
+		if c == "*" then out[#out + 1] = ".*"
+		elseif c == "?" then out[#out + 1] = "."
+		elseif close then
+			-- a class: "[!" negates as in the shell; % escapes the rest
+			local body = g:sub(i + 1, close - 1)
+			local neg = body:sub(1, 1) == "!"
+			if neg then body = body:sub(2) end
+			out[#out + 1] = "[" .. (neg and "^" or "") .. body:gsub("[%%%]%^]", "%%%0") .. "]"
+			i = close
+		else out[#out + 1] = c:gsub("%W", "%%%0") end
+		i = i + 1
+	end
+	return table.concat(out) .. "$"
 end
 
 -- Check one interface entry; returns a list of "key 'k': problem" strings.
@@ -250,7 +266,8 @@ local function write_resolv()
 	local path = M.config and M.config.resolv_conf
 	if not path then return end
 	local text, n = resolv_text()
-	if text == last_resolv then return end
+	-- leave a resolv.conf we did not write alone until there is something to say
+	if text == last_resolv or (n == 0 and not last_resolv) then return end
 	local ok, err = fs.writefile(path, text, { atomic = true, mode = 420 })
 	if ok then
 		last_resolv = text

@@ -334,6 +334,13 @@ function M.services(dir)
 	sup.start_all()
 end
 
+--- Bring up loopback and the interfaces of /etc/luainit/network.lua;
+-- DHCP goes on in the background (the boot does not wait for it; a service
+-- that needs the network waits with require("network").wait_online(ms)).
+function M.network(path)
+	return M.step("network", function() return require("network").start(path) end, { id = "network" })
+end
+
 --- Open the control socket (/run/luainit/control) that luactl talks to;
 -- it prints its own [  OK  ] or [FAILED] line.
 function M.control()

@@ -389,6 +389,28 @@ static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
  * The prefix length must match the address's. */
 static int l_addr_del(lua_State *L) { return addr_change(L, 0); }
 
+/* rtnl_route_str2proto reads /etc/iproute2, which a small system lacks. */
+static const struct { const char *name; int proto; } protos[] = {
+	{ "redirect", RTPROT_REDIRECT }, { "kernel", RTPROT_KERNEL }, { "boot", RTPROT_BOOT },
+	{ "static", RTPROT_STATIC }, { "ra", RTPROT_RA }, { "dhcp", RTPROT_DHCP },
+};
+
+static int str2proto(const char *s)
+{
+	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+		if (!strcmp(protos[i].name, s))
+			return protos[i].proto;
+	return rtnl_route_str2proto(s);
+}
+
+static const char *proto2str(int p, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+		if (protos[i].proto == p)
+			return protos[i].name;
+	return rtnl_route_proto2str(p, buf, len);
+}
+
 /* One table per nexthop: libnl merges IPv6 routes that differ only in
  * their device (fe80::/64 on every link) into one multipath object. */
 static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *links, int n)
@@ -425,7 +447,7 @@ static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *link
 		}
 		setint(L, "metric", rtnl_route_get_priority(r));
 		setint(L, "table", rtnl_route_get_table(r));
-		setstr(L, "protocol", rtnl_route_proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
+		setstr(L, "protocol", proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
 		setstr(L, "scope", rtnl_scope2str(rtnl_route_get_scope(r), buf, sizeof buf));
 		lua_rawseti(L, -2, ++n);
 	}
@@ -508,7 +530,7 @@ static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t l
 	rtnl_route_set_table(r, (uint32_t)lx_optinteger(L, 1, "table", RT_TABLE_MAIN));
 	rtnl_route_set_priority(r, (uint32_t)lx_optinteger(L, 1, "metric", 0));
 	/* a delete must not filter on the protocol unless asked */
-	p = proto ? rtnl_route_str2proto(proto) : RTPROT_UNSPEC;
+	p = proto ? str2proto(proto) : RTPROT_UNSPEC;
 	if (p < 0) {
 		rtnl_route_put(r);
 		luaL_error(L, "%s: unknown protocol '%s'", ctx, proto);

@@ -1,0 +1,150 @@
+-- network.lua config validation and the DHCP codec (luainit.net dhcp_build
+-- and dhcp_parse): round trips, and malformed packets dropped with a reason.
+local net = require "luainit.net"
+local network = require "network"
+
+local function offer(extra)
+	local m = { op = "reply", type = "offer", xid = 0x12345678, broadcast = true,
+		yiaddr = "10.0.2.15", siaddr = "10.0.2.2", chaddr = "52:54:00:12:34:56",
+		server_id = "10.0.2.2", subnet_mask = "255.255.255.0", lease = 86400, t1 = 600, t2 = 900,
+		mtu = 1400, routers = { "10.0.2.2" }, dns = { "10.0.2.3", "1.1.1.1" }, domain = "example.test" }
+	for k, v in pairs(extra or {}) do m[k] = v end
+	return net.dhcp_build(m)
+end
+
+-- offset of option `code` in a built packet (options start at 240)
+local function optpos(p, code)
+	local i = 241
+	while i <= #p do
+		local c = p:byte(i)
+		if c == code then return i end
+		if c == 0 then i = i + 1 elseif c == 255 then return nil else i = i + 2 + p:byte(i + 1) end
+	end
+end
+
+local function errors_of(cfg)
+	local _, errs = network.validate(cfg)
+	return table.concat(errs, "\n")
+end
+
+return {
+	["dhcp: build and parse round trip"] = function()
+		local p = offer()
+		assert(#p >= 300, "BOOTP minimum size")
+		local m = assert(net.dhcp_parse(p, 0x12345678))
+		assert(m.op == "reply" and m.type == "offer" and m.xid == 0x12345678)
+		assert(m.yiaddr == "10.0.2.15" and m.server_id == "10.0.2.2" and m.subnet_mask == "255.255.255.0")
+		assert(m.chaddr == "52:54:00:12:34:56" and m.broadcast == true)
+		assert(m.lease == 86400 and m.t1 == 600 and m.t2 == 900 and m.mtu == 1400)
+		assert(m.routers[1] == "10.0.2.2" and #m.dns == 2 and m.dns[2] == "1.1.1.1")
+		assert(m.domain == "example.test")
+	end,
+	["dhcp: a request carries what the client asks for"] = function()
+		local p = net.dhcp_build({ type = "request", xid = 7, chaddr = "02:00:00:00:00:01",
+			requested_ip = "10.0.2.15", server_id = "10.0.2.2", params = { 1, 3, 6 },
+			hostname = "box", client_id = "\1\2\0\0\0\0\1" })
+		local m = assert(net.dhcp_parse(p))
+		assert(m.op == "request" and m.type == "request" and m.requested_ip == "10.0.2.15")
+		assert(m.hostname == "box" and #m.params == 3 and m.client_id == "\1\2\0\0\0\0\1")
+		-- a client never accepts a BOOTREQUEST
+		local r, why = net.dhcp_parse(p, 7)
+		assert(r == nil and why == "not a BOOTREPLY", why)
+	end,
+	["dhcp: malformed and foreign packets are dropped with a reason"] = function()
+		local p = offer()
+		local function why(bytes, xid)
+			local m, reason = net.dhcp_parse(bytes, xid or 0x12345678)
+			assert(m == nil, "accepted a bad packet")
+			return reason
+		end
+		assert(why(p, 1) == "wrong xid")
+		assert(why(p:sub(1, 239)) == "short packet")
+		assert(why(p:sub(1, 236) .. "\0\0\0\0" .. p:sub(241)) == "bad magic cookie")
+		assert(why(p .. string.rep("\0", 1500)) == "oversized packet")
+		-- truncate inside the DNS option (its length runs past the end)
+		local dns = optpos(p, 6)
+		assert(why(p:sub(1, dns + 3)) == "truncated option")
+		-- a 4-byte option with a wrong length
+		local lt = optpos(p, 51)
+		assert(why(p:sub(1, lt) .. "\3" .. p:sub(lt + 2)) ~= nil)
+		-- an oversized text option: 200-byte hostname in a 64-byte field
+		local big = net.dhcp_build({ op = "reply", type = "ack", xid = 1, chaddr = "02:00:00:00:00:01" })
+		local cut = optpos(big, 255)
+		big = big:sub(1, cut - 1) .. "\12\200" .. string.rep("a", 200) .. "\255"
+		assert(why(big, 1) == "oversized or invalid text option")
+		-- no message type
+		local nt = p:sub(1, 240) .. "\255" .. p:sub(242)
+		assert(why(nt) == "no message type")
+		assert(why(string.rep("\0", 400)) == "bad magic cookie")
+	end,
+	["dhcp: option overload puts options in sname/file"] = function()
+		local p = net.dhcp_build({ op = "reply", type = "ack", xid = 9, chaddr = "02:00:00:00:00:01" })
+		-- option 52 = 1 (file), then the lease time in the file field (offset 108)
+		local pos = optpos(p, 255)
+		p = p:sub(1, pos - 1) .. "\52\1\1\255" .. p:sub(pos + 4)
+		local file = "\51\4\0\0\14\16\255"
+		p = p:sub(1, 108) .. file .. p:sub(109 + #file)
+		local m = assert(net.dhcp_parse(p, 9))
+		assert(m.lease == 3600, tostring(m.lease))
+	end,
+	["dhcp: build rejects bad fields (misuse raises)"] = function()
+		assert(not pcall(net.dhcp_build, { type = "discover", bogus = 1 }))
+		assert(not pcall(net.dhcp_build, { type = "nonsense" }))
+		assert(not pcall(net.dhcp_build, { xid = 1 }))
+		assert(not pcall(net.dhcp_build, { type = "discover", yiaddr = "300.1.1.1" }))
+		assert(not pcall(net.dhcp_build, { type = "discover", hostname = string.rep("x", 80) }))
+	end,
+	["config: a valid config normalises"] = function()
+		local cfg, errs = network.validate({ resolv_conf = "/tmp/r", interfaces = {
+			{ match = "eth*", dhcp = true },
+			{ match = { mac = "52:54:00:12:34:56" }, address = "10.0.2.15/24", gateway = "10.0.2.2",
+			  dns = { "10.0.2.3" }, mtu = 1500 },
+			{ match = "wan0", address = { "192.0.2.1/24", "2001:db8::1/64" }, dhcp = { max_lease = 60 },
+			  routes = { { dst = "10.1.0.0/16", gateway = "192.0.2.254", metric = 10 } } } } })
+		assert(#errs == 0, table.concat(errs, "; "))
+		assert(cfg.resolv_conf == "/tmp/r" and #cfg.interfaces == 3)
+		assert(type(cfg.interfaces[1].dhcp) == "table")
+		assert(cfg.interfaces[2].addresses[1] == "10.0.2.15/24" and cfg.interfaces[2].gateways[1] == "10.0.2.2")
+	end,
+	["config: errors name the entry, interface and key"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", dhcp = true },
+			{ match = "eth1", adress = "10.0.0.1/24" },
+			{ match = "eth2", address = "10.0.0.300/24" },
+			{ match = { mac = "zz" } },
+			{ match = "eth3", mtu = 10 },
+			{ match = "eth4", dhcp = { bogus = true } },
+			{ match = "eth5", routes = { { dst = "nowhere" } } } } })
+		assert(e:find("interfaces[2] (eth1): key 'adress': unknown key", 1, true), e)
+		assert(e:find("interfaces[3] (eth2): key 'address'", 1, true), e)
+		assert(e:find("key 'match.mac'", 1, true), e)
+		assert(e:find("interfaces[5] (eth3): key 'mtu'", 1, true), e)
+		assert(e:find("interfaces[6] (eth4): key 'dhcp.bogus'", 1, true), e)
+		assert(e:find("interfaces[7] (eth5): key 'routes[1].dst'", 1, true), e)
+		assert(not e:find("interfaces[1]", 1, true), e)
+		assert(errors_of({ interface = {} }):find("key 'interface': unknown key", 1, true))
+	end,
+	["config: bad entries stay in place so they shadow later globs"] = function()
+		local cfg = network.validate({ interfaces = { { match = "eth1", bad = 1 }, { match = "eth*", dhcp = true } } })
+		assert(cfg.interfaces[1].invalid and not cfg.interfaces[2].invalid)
+	end,
+	["config: matching by name, glob and MAC"] = function()
+		local l = { name = "eth0", mac = "52:54:00:12:34:56" }
+		assert(network.matches({ match = "eth0" }, l))
+		assert(network.matches({ match = "eth*" }, l))
+		assert(network.matches({ match = "e?h[0-3]" }, l))
+		assert(not network.matches({ match = "eth[!0]" }, l))
+		assert(network.matches({ match = "enp0s-1" }, { name = "enp0s-1" }))
+		assert(not network.matches({ match = "wlan*" }, l))
+		assert(network.matches({ match = { mac = "52:54:00:12:34:56" } }, l))
+		assert(network.matches({ match = { mac = "52:54:00:12:34:56", name = "eth*" } }, l))
+		assert(not network.matches({ match = { mac = "52:54:00:12:34:57" } }, l))
+		assert(not network.matches({ match = "eth." }, { name = "ethX" }))
+	end,
+	["config: the default test image config is valid"] = function()
+		local cfg, errs = network.load("etc/luainit/network.lua")
+		assert(cfg, errs)
+		assert(#errs == 0, table.concat(errs, "; "))
+		assert(network.matches(cfg.interfaces[1], { name = "eth0" }))
+	end,
+}
