@@ -93,7 +93,7 @@ static const struct lx_flag mount_flags[] = {
 };
 
 /** mount : (src, target, fstype, flags?, data?) -> true | (nil, string, integer)
- * flags: "ro,nosuid,..." (see docs/api/fs.md); src and fstype may be nil
+ * flags: "ro,nosuid,..." (see docs/lua-api.md); src and fstype may be nil
  * (remount, bind, propagation changes). An unknown flag raises. */
 static int l_mount(lua_State *L)
 {

@@ -513,7 +513,7 @@ static const char *opt_path(lua_State *L, const char *key, const char *def)
 
 /** spawn : (spec) -> pid | (nil, string, integer, string)
  * Fork and exec spec.argv with the whole service setup done in the child
- * (see docs/api/process.md for the fields). Returns once the child has
+ * (see docs/lua-api.md, luainit.process for the fields). Returns once the child has
  * exec'd; a failed setup step or exec is reported here, by step name. */
 static int l_spawn(lua_State *L)
 {
@@ -825,6 +825,30 @@ static int l_pids(lua_State *L)
 	return 1;
 }
 
+/** environ : () -> {"NAME=value", ...}
+ * The environment luainit was started with (a container's command
+ * inherits it). */
+static int l_environ(lua_State *L)
+{
+	extern char **environ;
+	lua_Integer n = 0;
+
+	lua_newtable(L);
+	for (char **e = environ; e && *e; e++) {
+		lua_pushstring(L, *e);
+		lua_rawseti(L, -2, ++n);
+	}
+	return 1;
+}
+
+/** signum : (name | number) -> integer
+ * The number of a signal ("TERM", "SIGTERM" or 15); an unknown name raises. */
+static int l_signum(lua_State *L)
+{
+	lua_pushinteger(L, lx_checksignal(L, 1));
+	return 1;
+}
+
 static const luaL_Reg funcs[] = {
 	{ "spawn", l_spawn }, { "kill", l_kill }, { "killpg", l_killpg },
 	{ "getpid", l_getpid }, { "getppid", l_getppid },
@@ -832,6 +856,7 @@ static const luaL_Reg funcs[] = {
 	{ "wait", l_wait }, { "setpriority", l_setpriority },
 	{ "getpriority", l_getpriority }, { "getpwnam", l_getpwnam },
 	{ "getgrnam", l_getgrnam }, { "pids", l_pids },
+	{ "environ", l_environ }, { "signum", l_signum },
 	{ NULL, NULL }
 };
 
