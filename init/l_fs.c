@@ -356,12 +356,6 @@ static const char *type_name(mode_t m)
 	return "unknown";
 }
 
-static void setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *restrict),
                      const char *what)
 {
@@ -373,17 +367,17 @@ static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *
 	lua_createtable(L, 0, 11);
 	lua_pushstring(L, type_name(st->st_mode));
 	lua_setfield(L, -2, "type");
-	setint(L, "mode", st->st_mode & 07777);
-	setint(L, "uid", st->st_uid);
-	setint(L, "gid", st->st_gid);
-	setint(L, "size", st->st_size);
+	lx_setint(L, "mode", st->st_mode & 07777);
+	lx_setint(L, "uid", st->st_uid);
+	lx_setint(L, "gid", st->st_gid);
+	lx_setint(L, "size", st->st_size);
 	lua_pushnumber(L, (lua_Number)st->st_mtim.tv_sec + (lua_Number)st->st_mtim.tv_nsec / 1e9);
 	lua_setfield(L, -2, "mtime");
-	setint(L, "ino", (lua_Integer)st->st_ino);
-	setint(L, "dev", (lua_Integer)st->st_dev);
-	setint(L, "nlink", (lua_Integer)st->st_nlink);
-	setint(L, "rdev_major", major(st->st_rdev));
-	setint(L, "rdev_minor", minor(st->st_rdev));
+	lx_setint(L, "ino", (lua_Integer)st->st_ino);
+	lx_setint(L, "dev", (lua_Integer)st->st_dev);
+	lx_setint(L, "nlink", (lua_Integer)st->st_nlink);
+	lx_setint(L, "rdev_major", major(st->st_rdev));
+	lx_setint(L, "rdev_minor", minor(st->st_rdev));
 	return 1;
 }
 
@@ -870,13 +864,13 @@ static int l_statfs(lua_State *L)
 		lua_pushstring(L, hex);
 	}
 	lua_setfield(L, -2, "type");
-	setint(L, "magic", (lua_Integer)magic);
-	setint(L, "bsize", (lua_Integer)s.f_bsize);
-	setint(L, "blocks", (lua_Integer)s.f_blocks);
-	setint(L, "bfree", (lua_Integer)s.f_bfree);
-	setint(L, "bavail", (lua_Integer)s.f_bavail);
-	setint(L, "files", (lua_Integer)s.f_files);
-	setint(L, "ffree", (lua_Integer)s.f_ffree);
+	lx_setint(L, "magic", (lua_Integer)magic);
+	lx_setint(L, "bsize", (lua_Integer)s.f_bsize);
+	lx_setint(L, "blocks", (lua_Integer)s.f_blocks);
+	lx_setint(L, "bfree", (lua_Integer)s.f_bfree);
+	lx_setint(L, "bavail", (lua_Integer)s.f_bavail);
+	lx_setint(L, "files", (lua_Integer)s.f_files);
+	lx_setint(L, "ffree", (lua_Integer)s.f_ffree);
 	return 1;
 }
 

@@ -57,26 +57,6 @@ static int guard_gc(lua_State *L)
 	return 0;
 }
 
-static void setstr(lua_State *L, const char *k, const char *v)
-{
-	if (v) {
-		lua_pushstring(L, v);
-		lua_setfield(L, -2, k);
-	}
-}
-
-static void setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void setbool(lua_State *L, const char *k, int v)
-{
-	lua_pushboolean(L, v);
-	lua_setfield(L, -2, k);
-}
-
 static int has_option(const char *optstr, const char *name)
 {
 	return optstr && mnt_optstr_get_option(optstr, name, NULL, NULL) == 0;
@@ -108,17 +88,17 @@ static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs)
 	const char *opts = mnt_fs_get_options(fs);
 
 	lua_createtable(L, 0, 12);
-	setstr(L, "source", mnt_fs_get_source(fs));
-	setstr(L, "target", mnt_fs_get_target(fs));
-	setstr(L, "fstype", mnt_fs_get_fstype(fs));
-	setstr(L, "options", opts && *opts ? opts : "defaults");
-	setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
-	setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
-	setstr(L, "user_options", mnt_fs_get_user_options(fs));
-	setint(L, "freq", mnt_fs_get_freq(fs));
-	setint(L, "passno", mnt_fs_get_passno(fs));
-	setbool(L, "noauto", has_option(opts, "noauto"));
-	setbool(L, "nofail", has_option(opts, "nofail"));
+	lx_setstr(L, "source", mnt_fs_get_source(fs));
+	lx_setstr(L, "target", mnt_fs_get_target(fs));
+	lx_setstr(L, "fstype", mnt_fs_get_fstype(fs));
+	lx_setstr(L, "options", opts && *opts ? opts : "defaults");
+	lx_setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
+	lx_setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
+	lx_setstr(L, "user_options", mnt_fs_get_user_options(fs));
+	lx_setint(L, "freq", mnt_fs_get_freq(fs));
+	lx_setint(L, "passno", mnt_fs_get_passno(fs));
+	lx_setbool(L, "noauto", has_option(opts, "noauto"));
+	lx_setbool(L, "nofail", has_option(opts, "nofail"));
 }
 
 /** parse_fstab : (path?, opts?) -> {entry, ...} | (nil, string, integer)
@@ -222,17 +202,17 @@ static int l_mountinfo(lua_State *L)
 	lua_newtable(L);
 	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
 		lua_createtable(L, 0, 12);
-		setint(L, "id", mnt_fs_get_id(fs));
-		setint(L, "parent", mnt_fs_get_parent_id(fs));
-		setstr(L, "source", mnt_fs_get_source(fs));
-		setstr(L, "target", mnt_fs_get_target(fs));
-		setstr(L, "fstype", mnt_fs_get_fstype(fs));
-		setstr(L, "options", mnt_fs_get_options(fs));
-		setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
-		setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
-		setstr(L, "root", mnt_fs_get_root(fs));
-		setstr(L, "propagation", propagation(fs, prop, sizeof prop));
-		setstr(L, "optional_fields", mnt_fs_get_optional_fields(fs));
+		lx_setint(L, "id", mnt_fs_get_id(fs));
+		lx_setint(L, "parent", mnt_fs_get_parent_id(fs));
+		lx_setstr(L, "source", mnt_fs_get_source(fs));
+		lx_setstr(L, "target", mnt_fs_get_target(fs));
+		lx_setstr(L, "fstype", mnt_fs_get_fstype(fs));
+		lx_setstr(L, "options", mnt_fs_get_options(fs));
+		lx_setstr(L, "vfs_options", mnt_fs_get_vfs_options(fs));
+		lx_setstr(L, "fs_options", mnt_fs_get_fs_options(fs));
+		lx_setstr(L, "root", mnt_fs_get_root(fs));
+		lx_setstr(L, "propagation", propagation(fs, prop, sizeof prop));
+		lx_setstr(L, "optional_fields", mnt_fs_get_optional_fields(fs));
 		lua_rawseti(L, -2, ++n);
 	}
 	done(g);
@@ -485,9 +465,9 @@ static void push_result(lua_State *L, int *n, const char *target,
                         const char *result, const char *error)
 {
 	lua_createtable(L, 0, 3);
-	setstr(L, "target", target);
-	setstr(L, "result", result);
-	setstr(L, "error", error);
+	lx_setstr(L, "target", target);
+	lx_setstr(L, "result", result);
+	lx_setstr(L, "error", error);
 	lua_rawseti(L, -2, ++*n);
 }
 

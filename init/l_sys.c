@@ -48,18 +48,6 @@ static int l_sethostname(lua_State *L)
 	return lx_ok(L);
 }
 
-static void setstr(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 /** uname : () -> {sysname, nodename, release, version, machine} */
 static int l_uname(lua_State *L)
 {
@@ -67,11 +55,11 @@ static int l_uname(lua_State *L)
 
 	uname(&u);
 	lua_createtable(L, 0, 5);
-	setstr(L, "sysname", u.sysname);
-	setstr(L, "nodename", u.nodename);
-	setstr(L, "release", u.release);
-	setstr(L, "version", u.version);
-	setstr(L, "machine", u.machine);
+	lx_setstr(L, "sysname", u.sysname);
+	lx_setstr(L, "nodename", u.nodename);
+	lx_setstr(L, "release", u.release);
+	lx_setstr(L, "version", u.version);
+	lx_setstr(L, "machine", u.machine);
 	return 1;
 }
 
@@ -86,7 +74,7 @@ static int l_sysinfo(lua_State *L)
 		return lx_fail(L, errno, "sysinfo");
 	unit = si.mem_unit ? (lua_Integer)si.mem_unit : 1;
 	lua_createtable(L, 0, 9);
-	setint(L, "uptime", (lua_Integer)si.uptime);
+	lx_setint(L, "uptime", (lua_Integer)si.uptime);
 	lua_createtable(L, 3, 0);
 	for (int i = 0; i < 3; i++) {
 		/* fixed point with SI_LOAD_SHIFT (16) fraction bits */
@@ -94,13 +82,13 @@ static int l_sysinfo(lua_State *L)
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "loads");
-	setint(L, "totalram", (lua_Integer)si.totalram * unit);
-	setint(L, "freeram", (lua_Integer)si.freeram * unit);
-	setint(L, "sharedram", (lua_Integer)si.sharedram * unit);
-	setint(L, "bufferram", (lua_Integer)si.bufferram * unit);
-	setint(L, "totalswap", (lua_Integer)si.totalswap * unit);
-	setint(L, "freeswap", (lua_Integer)si.freeswap * unit);
-	setint(L, "procs", (lua_Integer)si.procs);
+	lx_setint(L, "totalram", (lua_Integer)si.totalram * unit);
+	lx_setint(L, "freeram", (lua_Integer)si.freeram * unit);
+	lx_setint(L, "sharedram", (lua_Integer)si.sharedram * unit);
+	lx_setint(L, "bufferram", (lua_Integer)si.bufferram * unit);
+	lx_setint(L, "totalswap", (lua_Integer)si.totalswap * unit);
+	lx_setint(L, "freeswap", (lua_Integer)si.freeswap * unit);
+	lx_setint(L, "procs", (lua_Integer)si.procs);
 	return 1;
 }
 

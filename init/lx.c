@@ -225,3 +225,21 @@ int lx_failmsg(lua_State *L, int err, const char *fmt, ...)
 	lua_pushstring(L, lx_errname(err));
 	return 4;
 }
+
+void lx_setstr(lua_State *L, const char *k, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+void lx_setint(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+void lx_setbool(lua_State *L, const char *k, int v)
+{
+	lua_pushboolean(L, v);
+	lua_setfield(L, -2, k);
+}

@@ -54,4 +54,9 @@ int lx_optboolean(lua_State *L, int idx, const char *key, int def);
 int lx_failmsg(lua_State *L, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* t[k] = v for the table at the top of the stack. */
+void lx_setstr(lua_State *L, const char *k, const char *v);
+void lx_setint(lua_State *L, const char *k, lua_Integer v);
+void lx_setbool(lua_State *L, const char *k, int v);
+
 #endif

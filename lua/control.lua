@@ -826,36 +826,9 @@ handlers.reload = function(c, req)
 	return r
 end
 
--- eval: values shown the way the rescue console shows them
-local function show(v, depth)
-	if type(v) ~= "table" or (depth or 0) > 0 then
-		return type(v) == "string" and string.format("%q", v) or tostring(v)
-	end
-	local parts, n = {}, 0
-	for k, x in pairs(v) do
-		n = n + 1
-		if n > 40 then parts[#parts + 1] = "..." break end
-		parts[#parts + 1] = tostring(k) .. " = " .. show(x, 1)
-	end
-	return "{ " .. table.concat(parts, ", ") .. " }"
-end
-
-local function eval_env()
-	local env = setmetatable({}, { __index = _G })
-	for _, m in ipairs({ "fs", "sys", "process", "mount", "kmod", "dev", "event", "socket" }) do
-		local ok, mod = pcall(require, "luainit." .. m)
-		if ok then env[m] = mod end
-	end
-	for _, m in ipairs({ "log", "sched", "stage", "shutdown", "services", "supervisor", "control" }) do
-		local ok, mod = pcall(require, m)
-		if ok then env[m] = mod end
-	end
-	env.sup = env.supervisor
-	-- os.exit in PID 1 would panic the kernel
-	env.os = setmetatable({ exit = function() error("os.exit would end PID 1; use luactl poweroff", 2) end },
-		{ __index = os })
-	return env
-end
+-- eval: values shown, and modules at hand, as in the rescue console
+local function show(v) return require("rescue").show(v) end
+local function eval_env() return require("rescue").environment() end
 
 --- Run code in env under the eval limits (instructions, time, heap
 -- growth). Returns true, values_text, output or false, error, output.

@@ -11,7 +11,8 @@ local M = {}
 
 local HELP = [[
 luainit rescue console: type Lua (expressions print their value).
-  fs sys process mount kmod dev event log sched stage shutdown  are loaded
+  loaded: fs sys process mount kmod dev event socket net,
+          log sched stage shutdown services supervisor (sup) network
   :sh         run /bin/sh on the console (exit it to come back)
   :continue   resume the boot where it stopped
   :reboot     :poweroff     :halt
@@ -19,6 +20,8 @@ luainit rescue console: type Lua (expressions print their value).
 
 local function out(s) io.stdout:write(s) io.stdout:flush() end
 
+--- A value as the REPLs print it (tables one level deep).
+-- show : (v) -> string
 local function show(v, depth)
 	if type(v) ~= "table" or (depth or 0) > 0 then
 		return type(v) == "string" and string.format("%q", v) or tostring(v)
@@ -32,18 +35,26 @@ local function show(v, depth)
 	return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
+--- A fresh REPL environment: globals plus every luainit module and the
+-- boot library, under their short names (sup = supervisor). os.exit is
+-- refused: in PID 1 it would panic the kernel.
+-- environment : () -> table
 local function environment()
 	local env = setmetatable({}, { __index = _G })
-	for _, m in ipairs({ "fs", "sys", "process", "mount", "kmod", "dev", "event" }) do
+	for _, m in ipairs({ "fs", "sys", "process", "mount", "kmod", "dev", "event", "socket", "net" }) do
 		local ok, mod = pcall(require, "luainit." .. m)
 		if ok then env[m] = mod end
 	end
-	for _, m in ipairs({ "log", "sched", "stage", "shutdown" }) do
+	for _, m in ipairs({ "log", "sched", "stage", "shutdown", "services", "supervisor", "control", "network" }) do
 		local ok, mod = pcall(require, m)
 		if ok then env[m] = mod end
 	end
+	env.sup = env.supervisor
+	env.os = setmetatable({ exit = function() error("os.exit would end PID 1; use :poweroff or luactl poweroff", 2) end },
+		{ __index = os })
 	return env
 end
+M.show, M.environment = show, environment
 
 --- Evaluate one line of Lua in env; returns the text to print.
 -- eval : (line, env) -> string

@@ -195,12 +195,6 @@ static void setip(lua_State *L, const char *key, uint32_t a)
 	lua_setfield(L, -2, key);
 }
 
-static void setint(lua_State *L, const char *key, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, key);
-}
-
 static void setlist(lua_State *L, const char *key, const uint32_t *a, int n)
 {
 	lua_createtable(L, n, 0);
@@ -237,8 +231,8 @@ static int l_dhcp_parse(lua_State *L)
 	lua_setfield(L, -2, "op");
 	lua_pushstring(L, types[m.type]);
 	lua_setfield(L, -2, "type");
-	setint(L, "xid", m.xid);
-	setint(L, "secs", m.secs);
+	lx_setint(L, "xid", m.xid);
+	lx_setint(L, "secs", m.secs);
 	lua_pushboolean(L, (m.flags & 0x8000) != 0);
 	lua_setfield(L, -2, "broadcast");
 	setip(L, "ciaddr", m.ciaddr);
@@ -255,11 +249,11 @@ static int l_dhcp_parse(lua_State *L)
 	if (m.have & DHCP_HAVE_REQUESTED) setip(L, "requested_ip", m.requested_ip);
 	if (m.have & DHCP_HAVE_MASK) setip(L, "subnet_mask", m.mask);
 	if (m.have & DHCP_HAVE_BROADCAST) setip(L, "broadcast_address", m.broadcast);
-	if (m.have & DHCP_HAVE_LEASE) setint(L, "lease", m.lease);
-	if (m.have & DHCP_HAVE_T1) setint(L, "t1", m.t1);
-	if (m.have & DHCP_HAVE_T2) setint(L, "t2", m.t2);
-	if (m.have & DHCP_HAVE_MTU) setint(L, "mtu", m.mtu);
-	if (m.have & DHCP_HAVE_MAXSIZE) setint(L, "max_size", m.maxsize);
+	if (m.have & DHCP_HAVE_LEASE) lx_setint(L, "lease", m.lease);
+	if (m.have & DHCP_HAVE_T1) lx_setint(L, "t1", m.t1);
+	if (m.have & DHCP_HAVE_T2) lx_setint(L, "t2", m.t2);
+	if (m.have & DHCP_HAVE_MTU) lx_setint(L, "mtu", m.mtu);
+	if (m.have & DHCP_HAVE_MAXSIZE) lx_setint(L, "max_size", m.maxsize);
 	if (m.nrouters) setlist(L, "routers", m.routers, m.nrouters);
 	if (m.ndns) setlist(L, "dns", m.dns, m.ndns);
 	if (m.hostname[0]) { lua_pushstring(L, m.hostname); lua_setfield(L, -2, "hostname"); }

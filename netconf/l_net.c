@@ -79,18 +79,6 @@ static int sock(void)
 	return 0;
 }
 
-static void setstr(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 static const char *family_name(int f)
 {
 	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "other";
@@ -130,8 +118,8 @@ static void push_link(lua_State *L, struct rtnl_link *l)
 	const char *kind = rtnl_link_get_type(l);
 
 	lua_createtable(L, 0, 8);
-	setint(L, "index", rtnl_link_get_ifindex(l));
-	setstr(L, "name", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+	lx_setint(L, "index", rtnl_link_get_ifindex(l));
+	lx_setstr(L, "name", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
 	lua_createtable(L, 0, 4);
 	for (size_t i = 0; i < sizeof ifflags / sizeof ifflags[0]; i++)
 		if (fl & ifflags[i].bit) {
@@ -140,14 +128,14 @@ static void push_link(lua_State *L, struct rtnl_link *l)
 		}
 	lua_setfield(L, -2, "flags");
 	rtnl_link_operstate2str(rtnl_link_get_operstate(l), buf, sizeof buf);
-	setstr(L, "operstate", buf);
-	setint(L, "mtu", rtnl_link_get_mtu(l));
+	lx_setstr(L, "operstate", buf);
+	lx_setint(L, "mtu", rtnl_link_get_mtu(l));
 	if (mac) {
 		addr_str(mac, buf, sizeof buf);
-		setstr(L, "mac", buf);
+		lx_setstr(L, "mac", buf);
 	}
 	if (kind)
-		setstr(L, "type", kind);
+		lx_setstr(L, "type", kind);
 }
 
 static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
@@ -158,31 +146,31 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 	int idx = rtnl_addr_get_ifindex(a);
 
 	lua_createtable(L, 0, 8);
-	setint(L, "index", idx);
+	lx_setint(L, "index", idx);
 	if (links && rtnl_link_i2name(links, idx, name, sizeof name))
-		setstr(L, "ifname", name);
+		lx_setstr(L, "ifname", name);
 	else if (rtnl_addr_get_label(a))
-		setstr(L, "ifname", rtnl_addr_get_label(a));
+		lx_setstr(L, "ifname", rtnl_addr_get_label(a));
 	else if (if_indextoname((unsigned)idx, name))
-		setstr(L, "ifname", name);
-	setstr(L, "family", family_name(rtnl_addr_get_family(a)));
+		lx_setstr(L, "ifname", name);
+	lx_setstr(L, "family", family_name(rtnl_addr_get_family(a)));
 	if (local) {
 		addr_str(local, buf, sizeof buf);
-		setstr(L, "address", buf);
+		lx_setstr(L, "address", buf);
 	}
-	setint(L, "prefixlen", rtnl_addr_get_prefixlen(a));
+	lx_setint(L, "prefixlen", rtnl_addr_get_prefixlen(a));
 	switch (rtnl_addr_get_scope(a)) {
-	case RT_SCOPE_UNIVERSE: setstr(L, "scope", "global"); break;
-	case RT_SCOPE_LINK: setstr(L, "scope", "link"); break;
-	case RT_SCOPE_HOST: setstr(L, "scope", "host"); break;
-	case RT_SCOPE_SITE: setstr(L, "scope", "site"); break;
-	default: setint(L, "scope", rtnl_addr_get_scope(a));
+	case RT_SCOPE_UNIVERSE: lx_setstr(L, "scope", "global"); break;
+	case RT_SCOPE_LINK: lx_setstr(L, "scope", "link"); break;
+	case RT_SCOPE_HOST: lx_setstr(L, "scope", "host"); break;
+	case RT_SCOPE_SITE: lx_setstr(L, "scope", "site"); break;
+	default: lx_setint(L, "scope", rtnl_addr_get_scope(a));
 	}
 	lua_pushboolean(L, (fl & IFA_F_TENTATIVE) != 0);
 	lua_setfield(L, -2, "tentative");
 	lua_pushboolean(L, (fl & IFA_F_PERMANENT) != 0);
 	lua_setfield(L, -2, "permanent");
-	setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
+	lx_setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
 }
 
 /* The link named or numbered by argument arg (a kernel lookup). Returns
@@ -429,26 +417,26 @@ static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *link
 	}
 	for (int i = 0; i < (nnh > 0 ? nnh : 1); i++) {
 		lua_createtable(L, 0, 9);
-		setstr(L, "family", family_name(rtnl_route_get_family(r)));
-		setstr(L, "dst", dst);
+		lx_setstr(L, "family", family_name(rtnl_route_get_family(r)));
+		lx_setstr(L, "dst", dst);
 		if (nnh > 0) {
 			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
 			struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
 			if (gw) {
 				addr_str(gw, buf, sizeof buf);
-				setstr(L, "gateway", buf);
+				lx_setstr(L, "gateway", buf);
 			}
 			if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), name, sizeof name))
-				setstr(L, "dev", name);
+				lx_setstr(L, "dev", name);
 		}
 		if (src) {
 			addr_str(src, buf, sizeof buf);
-			setstr(L, "src", buf);
+			lx_setstr(L, "src", buf);
 		}
-		setint(L, "metric", rtnl_route_get_priority(r));
-		setint(L, "table", rtnl_route_get_table(r));
-		setstr(L, "protocol", proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
-		setstr(L, "scope", rtnl_scope2str(rtnl_route_get_scope(r), buf, sizeof buf));
+		lx_setint(L, "metric", rtnl_route_get_priority(r));
+		lx_setint(L, "table", rtnl_route_get_table(r));
+		lx_setstr(L, "protocol", proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
+		lx_setstr(L, "scope", rtnl_scope2str(rtnl_route_get_scope(r), buf, sizeof buf));
 		lua_rawseti(L, -2, ++n);
 	}
 	return n;
@@ -641,14 +629,14 @@ static void on_obj(struct nl_object *o, void *arg)
 
 	if (!strcmp(type, "route/link")) {
 		push_link(L, (struct rtnl_link *)o);
-		setstr(L, "kind", "link");
+		lx_setstr(L, "kind", "link");
 	} else if (!strcmp(type, "route/addr")) {
 		push_addr(L, (struct rtnl_addr *)o, NULL);
-		setstr(L, "kind", "addr");
+		lx_setstr(L, "kind", "addr");
 	} else {
 		return;
 	}
-	setstr(L, "action", m->action);
+	lx_setstr(L, "action", m->action);
 	lua_rawseti(L, -2, ++m->n);
 }
 
@@ -705,7 +693,7 @@ static int mon_recv(lua_State *L)
 			break;
 		if (err == -NLE_NOMEM) {
 			lua_createtable(L, 0, 1);
-			setstr(L, "kind", "overrun");
+			lx_setstr(L, "kind", "overrun");
 			lua_rawseti(L, -2, ++m->n);
 		} else if (err < 0) {
 			break;
