@@ -35,7 +35,8 @@ IMAGE     := $(BUILD)/rootfs.img
 KERNEL    := $(BUILD)/kernel/vmlinuz
 STAGING   := $(BUILD)/rootfs
 
-.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm fuzz clean distclean
+.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm fuzz \
+        debian-image check-debian bench clean distclean
 
 all: $(BUILD)/luainit
 
@@ -52,10 +53,10 @@ $(OBJ)/%.o: %.c $(DEPS) $(wildcard init/*.h) $(wildcard netconf/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The Lua library is compiled in, so a boot needs nothing but the binary.
-$(BUILD)/gen/lualib.c: $(LUA_LIB) scripts/embed
+# The Lua library is compiled in (as bytecode), so a boot needs nothing else.
+$(BUILD)/gen/lualib.c: $(LUA_LIB) scripts/embed.lua $(DEPS)
 	@mkdir -p $(dir $@)
-	scripts/embed $(LUA_LIB) > $@.tmp && mv $@.tmp $@
+	$(SYSROOT)/bin/lua scripts/embed.lua $(LUA_LIB) > $@.tmp && mv $@.tmp $@
 
 $(OBJ)/lualib.o: $(BUILD)/gen/lualib.c $(DEPS)
 	@mkdir -p $(dir $@)
@@ -99,6 +100,25 @@ check: setup
 check-unit check-ns check-vm: setup
 	@$(MAKE) --no-print-directory image
 	tests/run $(subst check-,,$@)
+
+# A debootstrapped Debian bookworm booted by luainit with its real daemons
+# (sshd, rsyslog, cron, agetty): docs/migrating-from-systemd.md.
+DEBIAN_IMAGE := $(BUILD)/debian.img
+debian-image: $(DEBIAN_IMAGE)
+$(DEBIAN_IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) rootfs/debian $(shell find rootfs/debian-etc etc -type f)
+	rootfs/debian --kernel-dir $(BUILD)/kernel --out $@
+
+# builds its own copy of the image, with the test's ssh key in it
+check-debian: setup
+	@$(MAKE) --no-print-directory $(BUILD)/luainit $(KERNEL)
+	tests/debian/run
+
+# luainit against BusyBox init and a bare-syscall floor in the same VM, plus
+# host microbenchmarks: a table and build/bench.json (docs/performance.md).
+# Figures only; nothing here asserts a timing.
+bench: setup
+	@$(MAKE) --no-print-directory image
+	bench/run
 
 # Longer fuzz runs than make check's: the luactl protocol decoder (in Lua,
 # and under libFuzzer with ASan/UBSan) and the DHCP packet parser.

@@ -378,11 +378,23 @@ static int l_memory(lua_State *L)
 	return 2;
 }
 
-/** exit : (code?) -> never returns to the loop
- * Script mode only (luainit --lua FILE): leave the loop with code. */
+/** trim : () -> bytes
+ * After the boot: give back the memory of the compiled-in library's pages
+ * (they are read again from the binary if a module is loaded later). */
+static int l_trim(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lx_state_trim());
+	return 1;
+}
+
+/** exit : (code?) -> nil
+ * Leave the loop, and the process, with code once the running callback
+ * returns. Script mode (luainit --lua FILE) and container mode only: a
+ * container's init ends with its command; the machine's PID 1 never exits
+ * (that would panic the kernel), so there it raises. */
 static int l_exit(lua_State *L)
 {
-	if (!lx_script_mode)
+	if (!lx_script_mode && !lx_container)
 		return luaL_error(L, "event.exit: PID 1 never exits");
 	lx_exit_code = (int)luaL_optinteger(L, 1, 0);
 	lx_exit_requested = 1;
@@ -409,7 +421,7 @@ static const luaL_Reg ev_methods[] = {
 static const luaL_Reg funcs[] = {
 	{ "timer", l_timer }, { "watch", l_watch }, { "inotify", l_inotify },
 	{ "mask_names", l_mask_names }, { "hook", l_hook }, { "now", l_now },
-	{ "memory", l_memory }, { "exit", l_exit }, { "mode", l_mode },
+	{ "memory", l_memory }, { "exit", l_exit }, { "trim", l_trim }, { "mode", l_mode },
 	{ NULL, NULL }
 };
 

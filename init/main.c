@@ -181,9 +181,13 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
 		reboot(RB_DISABLE_CAD);
 	}
-	umask(022);
-	if (chdir("/") < 0)
-		lx_log("chdir /: %s", strerror(errno));
+	/* A container's command runs where the runtime put us (WORKDIR) and
+	 * with its umask; a machine's init starts from / with 022. */
+	if (!lx_container) {
+		umask(022);
+		if (chdir("/") < 0)
+			lx_log("chdir /: %s", strerror(errno));
+	}
 	err = lx_loop_init();
 	if (err) {
 		lx_log("epoll: %s", strerror(err));
@@ -198,7 +202,9 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		lx_loop_add(&sigwatch, EPOLLIN);
 	}
 	start_lua(argc, argv);
-	for (;;) {
+	/* Only a container's init may leave (event.exit, once its command has
+	 * ended); the machine's PID 1 never does. */
+	while (!lx_exit_requested) {
 		int n = lx_loop_once(-1);
 		if (n < 0 && fd < 0) {
 			/* No epoll and no signalfd: reap by polling so zombies
@@ -207,6 +213,15 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 			lx_reap();
 		}
 	}
+	fflush(NULL);
+	exit(lx_exit_code);
+}
+
+static int has_children(void)
+{
+	siginfo_t si;
+
+	return !(waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD);
 }
 
 /* luainit --lua FILE [ARGS]: run a Lua file with every luainit module and
@@ -241,11 +256,14 @@ static int script_main(int argc, char **argv)
 		fprintf(stderr, "luainit: %s\n", lua_tostring(L, -1));
 		return 1;
 	}
+	luaL_checkstack(L, argc, "too many arguments");
 	for (int i = 3; i < argc; i++)
 		lua_pushstring(L, argv[i]);
 	if (lx_pcall(L, argc - 3, 0, argv[2]) != LUA_OK)
 		return 1;
-	while (!lx_exit_requested && lx_loop_count() > 1)
+	/* Run while something is registered besides the signalfd, or while
+	 * a child lives (a task may wait for it with no timer). */
+	while (!lx_exit_requested && (lx_loop_count() > 1 || has_children()))
 		if (lx_loop_once(-1) < 0)
 			break;
 	return lx_exit_code;
@@ -260,15 +278,19 @@ int main(int argc, char **argv)
 		return lx_client_main(argc, argv);
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: luainit            (run as PID 1; init=/sbin/luainit)\n"
-		       "       luainit --container [-- CMD ARGS...]\n"
+		       "       luainit --container [--pgroup] [--services DIR] [-- CMD ARGS...]\n"
+		       "            (a container's init: reaps, forwards signals to CMD, exits with its status)\n"
 		       "       luainit --lua FILE [ARGS...]   (run a Lua file with the luainit modules)\n"
 		       "Boot policy lives in /etc/luainit/boot.lua; see docs/boot.md.\n");
 		return 0;
 	}
 	if (argc > 2 && strcmp(argv[1], "--lua") == 0)
 		return script_main(argc, argv);
-	if (argc > 1 && strcmp(argv[1], "--container") == 0)
-		lx_container = 1;
+	/* luainit --container [--pgroup] [--services DIR] [--] [CMD ARGS...]:
+	 * the options are read by container.lua; here only the mode matters. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--container") == 0)
+			lx_container = 1;
 	if (getpid() != 1 && !lx_container && !getenv("LUAINIT_TEST")) {
 		fprintf(stderr, "luainit: not PID 1; run it as init=/sbin/luainit, "
 		        "or as 'luainit --container -- CMD'\n");

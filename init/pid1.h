@@ -14,11 +14,14 @@ struct lx_module {
 };
 extern const struct lx_module lx_modules[];
 
-/* A Lua library file compiled into the binary (build/gen/lualib.c). */
+/* A Lua library file compiled into the binary (build/gen/lualib.c): its
+ * bytecode, and the length and FNV-1a hash of the source it came from. */
 struct lx_embedded {
 	const char *name;
-	const unsigned char *src;
+	const unsigned char *code;
 	size_t len;
+	size_t srclen;
+	unsigned long long srchash;
 };
 extern const struct lx_embedded lx_lualib[];
 
@@ -31,6 +34,9 @@ int lx_state_open(size_t memcap);
 void lx_state_setcap(size_t memcap);
 size_t lx_state_used(void);
 size_t lx_state_cap(void);
+/* Drop the pages of the compiled-in library from memory (after boot);
+ * returns the bytes advised. */
+size_t lx_state_trim(void);
 
 /* lua_pcall with a traceback handler; on error log "luainit: <where>:
  * <message + traceback>" and pop it. Returns the lua_pcall status. */

@@ -2,6 +2,10 @@
  * package.preload, the searcher for the compiled-in library, and the
  * protected-call wrapper every entry into Lua goes through. */
 #include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,33 +92,93 @@ int lx_hook_push(lua_State *L, const char *name)
 	return 1;
 }
 
-/* package.searchers entry: the library compiled into the binary. */
-static int search_embedded(lua_State *L)
+/* Is the file at path the same text as the compiled-in copy of e? Its
+ * length and FNV-1a hash are compared, streaming through a fixed buffer. */
+static int same_text(const char *path, const struct lx_embedded *e)
+{
+	unsigned char buf[4096];
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	size_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 0x100000001b3ULL;
+		total += (size_t)n;
+		if (total > e->srclen)
+			break;
+	}
+	close(fd);
+	return n >= 0 && total == e->srclen && h == e->srchash;
+}
+
+/* package.searchers[2]: a module of the library compiled into the binary.
+ * When package.path finds a file for it whose text differs from the
+ * compiled-in copy (a person edited it), this searcher steps aside and the
+ * next one loads that file; otherwise the precompiled bytecode is loaded,
+ * so a boot does not compile its library again. */
+static int search_library(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
+	const struct lx_embedded *e;
+	const char *file = NULL;
+
+	for (e = lx_lualib; e->name && strcmp(e->name, name) != 0; e++)
+		;
+	if (!e->name) {
+		lua_pushfstring(L, "no built-in module '%s'", name);
+		return 1;
+	}
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "searchpath");
+	lua_pushvalue(L, 1);
+	lua_getfield(L, -3, "path");
+	lua_call(L, 2, 1);
+	file = lua_tostring(L, -1);
+	if (file && !same_text(file, e)) {
+		lua_pushfstring(L, "built-in '%s' differs from %s", name, file);
+		return 1;
+	}
+	if (luaL_loadbufferx(L, (const char *)e->code, e->len, name, "b") != LUA_OK)
+		return lua_error(L);
+	lua_pushstring(L, file ? file : "(built in)");
+	return 2;
+}
+
+size_t lx_state_trim(void)
+{
+	/* The compiled-in bytecode is read once, at require time. Its pages
+	 * are clean and file-backed: dropping them from PID 1's memory is
+	 * safe, a later access reads them from the binary again. */
+	uintptr_t lo = UINTPTR_MAX, hi = 0, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
 
 	for (const struct lx_embedded *e = lx_lualib; e->name; e++) {
-		if (strcmp(e->name, name) != 0)
-			continue;
-		lua_pushfstring(L, "=[luainit]/%s.lua", name);
-		if (luaL_loadbufferx(L, (const char *)e->src, e->len,
-		                     lua_tostring(L, -1), "t") != LUA_OK)
-			return lua_error(L);
-		lua_pushfstring(L, "[luainit]/%s.lua", name);
-		return 2;
+		uintptr_t a = (uintptr_t)e->code, b = a + e->len;
+		if (a < lo)
+			lo = a;
+		if (b > hi)
+			hi = b;
 	}
-	lua_pushfstring(L, "no built-in module '%s'", name);
-	return 1;
+	lo = (lo + pg - 1) & ~(pg - 1);
+	hi &= ~(pg - 1);
+	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
+		return 0;
+	return hi - lo;
 }
 
 void lx_state_searchers(lua_State *L)
 {
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "searchers");
-	/* Keep searchers 1 (preload) and 2 (Lua files); drop the C loaders:
-	 * there is no dlopen in PID 1. */
-	lua_pushcfunction(L, search_embedded);
+	/* preload, the compiled-in library, then Lua files on package.path;
+	 * no C loaders: there is no dlopen in PID 1. */
+	lua_rawgeti(L, -1, 2);
 	lua_rawseti(L, -2, 3);
+	lua_pushcfunction(L, search_library);
+	lua_rawseti(L, -2, 2);
 	lua_pushnil(L);
 	lua_rawseti(L, -2, 4);
 	lua_pop(L, 1);

@@ -42,12 +42,13 @@ local M = {
 }
 
 --- Commands a non-root peer may run.
-M.READONLY = { status = true, list = true, version = true }
+M.READONLY = { status = true, list = true, version = true, analyze = true }
 
 --- Every command PID 1 knows (protocol 1).
 M.COMMANDS = {
 	status = true, list = true, version = true, start = true, stop = true, restart = true,
 	log = true, reload = true, eval = true, poweroff = true, reboot = true, halt = true,
+	analyze = true,
 }
 
 ---------------------------------------------------------------- JSON
@@ -609,6 +610,14 @@ local function tail(list, n)
 	local out = json.array()
 	for i = math.max(1, #list - n + 1), #list do out[#out + 1] = list[i] end
 	return out
+end
+
+-- analyze: the boot timeline as text, and as an SVG chart when asked
+handlers.analyze = function(_, req)
+	local analyze = require "analyze"
+	local data = analyze.collect()
+	return { ok = true, code = 0, result = {
+		text = analyze.text(data), svg = req.flags.svg and analyze.svg(data) or nil } }
 end
 
 handlers.version = function()

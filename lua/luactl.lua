@@ -21,6 +21,8 @@ usage: luactl [--json] COMMAND [ARGS...]
   eval 'LUA CODE'                      run Lua inside PID 1 (root only)
   repl                                 an interactive Lua prompt inside PID 1 (root only)
   poweroff|reboot|halt [-f] [-n]       shut down (-f: at once, -n: without sync)
+  analyze [--svg FILE]                 boot time, blame, critical chain; a boot chart
+  import-unit FILE.service             print a systemd unit as a luainit service
   version                              the protocol PID 1 speaks
 Exit codes: 0 ok, 1 the request failed, 2 usage, 3 unknown service or not running.
 The socket is $LUAINIT_CONTROL or /run/luainit/control.]]
@@ -389,6 +391,32 @@ function cmds.repl(args)
 	end
 	c:close()
 	return 0
+end
+
+function cmds.analyze(args)
+	local svg
+	for i = 1, #args do
+		if args[i] == "--svg" and args[i + 1] and not svg then svg = args[i + 1]
+		elseif args[i - 1] ~= "--svg" then return usage("analyze: unexpected argument '%s'", args[i]) end
+	end
+	if #args > 0 and not svg then return usage("analyze: --svg needs a file name") end
+	local r, code = call("analyze", {}, { svg = svg ~= nil })
+	if not r then return code end
+	if not r.ok then return fail_reply(r) end
+	io.stdout:write(r.result.text)
+	if svg then
+		local f, e = io.open(svg, "w")
+		if not f then err("analyze: %s", e) return 1 end
+		f:write(r.result.svg)
+		f:close()
+		io.stdout:write("boot chart written to ", svg, "\n")
+	end
+	return 0
+end
+
+-- import-unit runs here, not in PID 1: it only reads the unit file
+cmds["import-unit"] = function(args)
+	return require("unitimport").main(args)
 end
 
 function cmds.version(args)

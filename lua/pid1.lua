@@ -34,6 +34,14 @@ function M.signal(name, sender)
 end
 
 local function read_cmdline()
+	-- LUAINIT_CMDLINE serves namespace tests, where /proc/cmdline is the
+	-- host's: it replaces the kernel command line
+	local override = os.getenv("LUAINIT_CMDLINE")
+	if override then
+		local t, err = sys.cmdline(override)
+		if t then return t end
+		log.err("LUAINIT_CMDLINE: %s; using the kernel's", err)
+	end
 	if not fs.exists("/proc/cmdline") then
 		-- the command line lives in /proc; boot.lua's own mount step
 		-- will find it mounted
@@ -72,6 +80,20 @@ end
 function M.main(argv)
 	M.argv = argv
 	event.hook("signal", M.signal)
+	if event.mode() == "container" then
+		-- `luainit --container [-- CMD]`, or PID 1 of a PID namespace
+		-- given a command: the container's init, not a boot
+		local container = require "container"
+		local opts, err = container.parse(argv)
+		if not opts then
+			log.err("luainit: %s", err)
+			return event.exit(2)
+		end
+		if opts.explicit or #opts.cmd > 0 then
+			log.kmsg = false -- /dev/kmsg is the host's
+			return container.run(opts)
+		end
+	end
 	sched.spawn(boot, "boot")
 end
 

@@ -10,12 +10,18 @@ local fs = require "luainit.fs"
 local log = require "log"
 local sched = require "sched"
 
-local M = { in_progress = false, hooks = {}, grace_ms = 5000, kill_wait_ms = 2000 }
+local M = { in_progress = false, hooks = {}, releases = {}, grace_ms = 5000, kill_wait_ms = 2000 }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
 -- hook : (fn) -> nil
 function M.hook(fn) M.hooks[#M.hooks + 1] = fn end
+
+--- Run fn() once every process is gone, before sync and unmount: it closes
+-- files PID 1 itself holds open for writing (service logs), which would
+-- keep a filesystem from going read-only.
+-- release : (fn) -> nil
+function M.release(fn) M.releases[#M.releases + 1] = fn end
 
 local function step(name, fn)
 	local t0 = event.now()
@@ -37,6 +43,10 @@ local function run(kind)
 			sched.wait_no_children(M.kill_wait_ms)
 			return "killed processes that ignored SIGTERM"
 		end)
+	end
+	for _, fn in ipairs(M.releases) do
+		local ok, err = xpcall(fn, debug.traceback)
+		if not ok then log.err("shutdown: release: %s", err) end
 	end
 	step("swapoff", function()
 		local n, errs = sys.swapoff_all()
@@ -60,8 +70,13 @@ local function run(kind)
 	end)
 	fs.sync()
 	log.info("shutdown: %s after %.0f ms", kind, event.now() - t0)
+	if not machine then
+		-- a container's init just ends: reboot(2) would act on the
+		-- host (or, in a PID namespace, kill us with a signal)
+		event.exit(0)
+		return true
+	end
 	local ok, err = sys.reboot(kind)
-	if not machine then os.exit(0) end -- a container's init just ends
 	log.err("reboot(%s): %s", kind, tostring(err))
 	return ok
 end
@@ -81,7 +96,7 @@ function M.request(kind)
 			-- the orderly path broke: still get the data to disk and go down
 			log.err("shutdown: %s", err)
 			fs.sync()
-			sys.reboot(kind)
+			if event.mode() == "pid1" then sys.reboot(kind) else event.exit(1) end
 		end
 	end, "shutdown")
 	return true

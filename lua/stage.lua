@@ -221,6 +221,7 @@ end
 
 --- Load the modules named in /etc/modules-load.d/*.conf.
 function M.modules()
+	if event.mode() ~= "pid1" then return end -- a container's kernel is the host's
 	local kmod = require "luainit.kmod"
 	for _, name in ipairs(M.modules_load_list()) do
 		M.step("load module " .. name, function()
@@ -234,6 +235,7 @@ end
 --- Load drivers for the devices present (what udev's coldplug does), then
 -- keep listening for hotplug uevents.
 function M.coldplug()
+	if event.mode() ~= "pid1" then return end -- a container's devices are the host's
 	local kmod = require "luainit.kmod"
 	local dev = require "luainit.dev"
 	M.step("load drivers for present devices", function()
@@ -358,6 +360,10 @@ end
 
 --- Print the end-of-boot line with the time since the kernel started.
 function M.done()
+	-- the boot's temporaries (parsed files, closures) are garbage now:
+	-- hand the memory back before PID 1 settles into its loop
+	collectgarbage("collect")
+	event.trim()
 	local up = sys.clock("boottime")
 	log.info("luainit: boot complete (%.0f ms since kernel start)", up * 1000)
 end

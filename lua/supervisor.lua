@@ -21,6 +21,7 @@ local sched = require "sched"
 
 local M = {
 	services = {},      -- name -> svc
+	waiting = {},       -- svc -> true: starting, waiting for dependencies
 	by_pid = {},        -- main pid -> svc
 	cgroup_root = "/sys/fs/cgroup/luainit",
 	notify_path = "/run/luainit/notify",
@@ -130,7 +131,7 @@ function M.log_line(svc, line)
 	local ring, max = svc.ring, svc.log.ring or 200
 	ring[#ring + 1] = line
 	if #ring > max then table.remove(ring, 1) end
-	if not svc.log_fd and svc.log.file ~= false and now() >= (svc.log_retry or 0) then log_open(svc) end
+	if not svc.log_fd and svc.log.file ~= false and not M.logs_closed and now() >= (svc.log_retry or 0) then log_open(svc) end
 	if svc.log_fd then
 		local rec = timestamp() .. " " .. line .. "\n"
 		local n = svc.log_fd:write(rec)
@@ -157,7 +158,12 @@ local function watch_output(svc, rfd)
 			if partial ~= "" then M.log_line(svc, partial) partial = "" end
 			w:close()
 			rfd:close()
-			if svc.out_watch == w then svc.out_watch = nil end
+			if svc.out_watch == w then
+				svc.out_watch = nil
+				-- nobody writes any more: do not hold the file open
+				-- (an open file keeps / from going read-only at shutdown)
+				if svc.log_fd then svc.log_fd:close() svc.log_fd, svc.log_retry = nil, nil end
+			end
 			return
 		end
 		data = partial .. data
@@ -175,6 +181,17 @@ local function watch_output(svc, rfd)
 		end
 	end)
 	svc.out_watch = w
+end
+
+--- Close every service's log file and stop reopening them (shutdown calls
+-- this once every process is gone, before it unmounts); lines still go to
+-- the rings.
+-- close_logs : () -> nil
+function M.close_logs()
+	M.logs_closed = true
+	for _, svc in pairs(M.services) do
+		if svc.log_fd then svc.log_fd:close() svc.log_fd = nil end
+	end
 end
 
 ---------------------------------------------------------------- timers
@@ -242,10 +259,16 @@ local function spawn(svc)
 		stdin = "null", stdout = wfd or "null", stderr = wfd or "null",
 		cgroup = svc.cgroup_path, setsid = true,
 	}
+	local ttyfd
 	if svc.tty then
-		spec.stdin = { file = svc.tty }
-		spec.stdout, spec.stderr = { file = svc.tty }, { file = svc.tty }
-		spec.ctty = true
+		-- one read-write descriptor for all three, as getty expects
+		local terr
+		ttyfd, terr = fs.open(svc.tty, "rw,noctty")
+		if not ttyfd then
+			if rfd then rfd:close() wfd:close() end
+			return nil, terr
+		end
+		spec.stdin, spec.stdout, spec.stderr, spec.ctty = ttyfd, ttyfd, ttyfd, true
 	end
 	local ready_r, ready_w
 	if svc.type == "fd" then
@@ -253,6 +276,7 @@ local function spawn(svc)
 		spec.fds = { [svc.ready_fd] = ready_w }
 	end
 	local pid, err = process.spawn(spec)
+	if ttyfd then ttyfd:close() end
 	if wfd then wfd:close() end
 	if ready_w then ready_w:close() end
 	if not pid then
@@ -262,6 +286,7 @@ local function spawn(svc)
 	end
 	svc.pid, svc.pgid = pid, pid
 	svc.started_at, svc.ready_at, svc.status = now(), nil, nil
+	svc.first_started_at = svc.first_started_at or svc.started_at
 	M.by_pid[pid] = svc
 	if rfd then
 		if svc.tty then rfd:close() else watch_output(svc, rfd) end
@@ -297,7 +322,11 @@ local function begin_start(svc)
 		end
 	end
 	st, why = deps_state(svc)
-	if st == "wait" then set_state(svc, "starting", why) return end
+	if st == "wait" then
+		M.waiting[svc] = true
+		set_state(svc, "starting", why)
+		return
+	end
 	if st == "failed" then set_state(svc, "failed", why) log.failed(svc.name, why) return end
 	local pid, err = spawn(svc)
 	if not pid then
@@ -347,6 +376,7 @@ local function on_exit(svc, how, code)
 	local clean = how == "exited" and code == 0
 	if svc.type == "oneshot" and clean and svc.state == "starting" then
 		svc.ready_at = now()
+	svc.first_ready_at = svc.first_ready_at or svc.ready_at
 		set_state(svc, "done", "finished")
 		log.ok(svc.name .. " finished", svc.ready_at - svc.started_at)
 		return
@@ -404,6 +434,7 @@ end
 
 local function ready(svc, how)
 	svc.ready_at = now()
+	svc.first_ready_at = svc.first_ready_at or svc.ready_at
 	cancel(svc, "start")
 	set_state(svc, "ready", how and ("ready (" .. how .. ")") or "ready")
 	log.ok(string.format("started %s", svc.name), svc.ready_at - (svc.started_at or svc.ready_at))
@@ -524,13 +555,18 @@ function M.dispatch(svc, ev, ...)
 	if svc.state ~= "starting" or not svc.pid then M.kick() end
 end
 
---- Re-check services waiting for their dependencies.
+--- Re-check the services waiting for their dependencies (only those: a
+-- boot with many services must not rescan all of them on every event).
 function M.kick()
 	if M.kicking then M.kick_again = true return end
 	M.kicking = true
 	repeat
 		M.kick_again = false
-		for _, svc in pairs(M.services) do
+		local list = {}
+		for svc in pairs(M.waiting) do list[#list + 1] = svc end
+		M.waiting = {}
+		table.sort(list, function(a, b) return a.name < b.name end)
+		for _, svc in ipairs(list) do
 			if svc.state == "starting" and not svc.pid and svc.want then begin_start(svc) end
 		end
 	until not M.kick_again
@@ -640,6 +676,9 @@ function M.start_all()
 	local names = {}
 	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end
 	table.sort(names)
+	-- everything enabled is wanted before anything starts, so `after`
+	-- orders services whatever their names' order
+	for _, n in ipairs(names) do M.services[n].want = true end
 	for _, n in ipairs(names) do M.start(n) end
 end
 
@@ -695,6 +734,8 @@ function M.status(name)
 		description = svc.description, log = svc.ring,
 	}
 end
+
+require("shutdown").release(M.close_logs)
 
 sched.on_child(function(pid, how, code)
 	local svc = M.by_pid[pid]

@@ -41,10 +41,12 @@ summary() {
 
 # run_pid1 BOOTFILE LOG [STDIN] [TIMEOUT]: build/luainit as real PID 1 of new
 # PID and mount namespaces (proc remounted for the new PID namespace), with
-# BOOTFILE as its boot file, console output to LOG.
+# BOOTFILE as its boot file, console output to LOG. LUAINIT_CMDLINE, when
+# set, stands in for the kernel command line.
 run_pid1() {
 	timeout "${4:-60}" unshare --pid --fork --mount --mount-proc --propagation private \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LUAINIT_BOOT="$1" "$LUAINIT" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LUAINIT_BOOT="$1" \
+		${LUAINIT_CMDLINE+"LUAINIT_CMDLINE=$LUAINIT_CMDLINE"} "$LUAINIT" \
 		<"${3:-/dev/null}" >"$2" 2>&1
 }
 
@@ -57,4 +59,18 @@ pid1_hostpid() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# run_container LOG ARGS...: `luainit ARGS...` (e.g. --container -- CMD) as
+# PID 1 of new PID and mount namespaces; output to LOG; returns its status.
+run_container() {
+	local log=$1; shift
+	timeout "${CTIMEOUT:-60}" unshare --pid --fork --mount --mount-proc --propagation private \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin WORK="$WORK" "$LUAINIT" "$@" >"$log" 2>&1
+}
+
+# expect_rc WHAT WANT GOT: fail the test (exit 1) unless GOT is WANT.
+expect_rc() {
+	if [ "$3" != "$2" ]; then echo "$1: exit status $3, expected $2"; exit 1; fi
+	echo "$1: exit status $3"
 }

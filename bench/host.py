@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""bench/host.py OUT.json: `make bench`'s host-side microbenchmarks, run
+with build/luainit on this machine (no VM). Each prints its method; the
+results go to OUT.json for bench/report.py. Nothing is asserted."""
+import json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LUAINIT = os.path.join(REPO, "build", "luainit")
+PAUSE = os.path.join(REPO, "build", "bench", "pause")
+ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+NS = ["unshare", "--pid", "--fork", "--mount", "--mount-proc", "--propagation", "private"]
+results = []
+
+
+def report(name, result, method, data):
+    print("%-34s %s" % (name, result), flush=True)
+    print("%-34s method: %s" % ("", method), flush=True)
+    results.append({"name": name, "result": result, "method": method, "data": data})
+
+
+def pid1(boot, extra_env, timeout=300):
+    env = dict(ENV, LUAINIT_BOOT=boot, **extra_env)
+    cmd = ["timeout", str(timeout)] + NS + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + [LUAINIT]
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True).stdout
+
+
+def spawn():
+    n = 2000
+    out = subprocess.run([LUAINIT, "--lua", os.path.join(REPO, "bench/host/spawn.lua"), str(n)],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"SPAWN (\d+) ([\d.]+) (\d+)", out)
+    method = ("build/luainit --lua bench/host/spawn.lua: %d times process.spawn(/bin/true) then "
+              "sched.wait_child, one at a time; services started and reaped per second" % n)
+    if not m:
+        return report("spawn and reap", "failed: " + out[-200:], method, None)
+    report("spawn and reap", "%s per second (%s in %s ms)" % (m.group(3), m.group(1), m.group(2)), method,
+           {"per_second": int(m.group(3)), "n": int(m.group(1)), "ms": float(m.group(2))})
+
+
+def zombies():
+    out = pid1(os.path.join(REPO, "bench/host/zombies.lua"), {"BENCH_PAUSE": PAUSE, "BENCH_ZOMBIES": "10000"})
+    m = re.search(r"ZOMBIES (\d+) ([\d.]+) (\w+)", out)
+    method = ("luainit as PID 1 of `unshare --pid --fork --mount-proc` (bench/host/zombies.lua): a busybox "
+              "shell starts 10,000 bench/pause in the background and exits (orphans reparented to PID 1); "
+              "PID 1 kills them all with kill(-1, KILL); time from the kill to has_children() false")
+    if not m:
+        return report("reap 10,000 zombies", "failed: " + out[-300:], method, None)
+    report("reap 10,000 zombies", "%s ms (%s processes)" % (m.group(2), m.group(1)), method,
+           {"ms": float(m.group(2)), "n": int(m.group(1))})
+
+
+def rss():
+    out = pid1(os.path.join(REPO, "bench/host/rss.lua"),
+               {"BENCH_PAUSE": PAUSE, "BENCH_SERVICES": "1000", "BENCH_TAG": "rss%d" % os.getpid()})
+    m = re.search(r"RSS (\d+) (-?\d+) (-?\d+) (\d+) (\d+)", out)
+    cg = "no cgroup v2 on this host: process groups" if "no cgroup v2" in out else "each in its own cgroup"
+    method = ("luainit as PID 1 of a PID namespace (bench/host/rss.lua): 1,000 generated definitions checked "
+              "and added to the supervisor; PID 1's Rss (smaps_rollup, after a full GC) with all stopped, "
+              "then with all started as bench/pause (pipes, log rings; %s)" % cg)
+    if not m:
+        return report("PID 1 RSS, 1,000 services", "failed: " + out[-300:], method, None)
+    d = {"services": int(m.group(1)), "stopped_kb": int(m.group(2)), "started_kb": int(m.group(3)),
+         "lua_heap_kb": int(m.group(4)), "started": int(m.group(5))}
+    report("PID 1 RSS, 1,000 services", "%.1f MB defined, %.1f MB with %d running (Lua heap %.1f MB)" % (
+        d["stopped_kb"] / 1024, d["started_kb"] / 1024, d["started"], d["lua_heap_kb"] / 1024), method, d)
+
+
+def status():
+    name = "luactl status round trip, 20 svcs"
+    have = os.path.exists(os.path.join(REPO, "lua/luactl.lua")) and os.path.exists(os.path.join(REPO, "lua/control.lua"))
+    if not have:
+        return report(name, "skipped: luactl not available", "-", None)
+    tmp = tempfile.mkdtemp(prefix="luainit-bench.")
+    os.chmod(tmp, 0o755)
+    sock = os.path.join(tmp, "control")
+    luactl = os.path.join(tmp, "luactl")
+    os.symlink(LUAINIT, luactl)
+    env = dict(ENV, LUAINIT_BOOT=os.path.join(REPO, "bench/host/status.lua"), BENCH_PAUSE=PAUSE,
+               BENCH_CONTROL=sock, BENCH_TAG="st%d" % os.getpid())
+    log = open(os.path.join(tmp, "log"), "w+")
+    p = subprocess.Popen(["timeout", "300"] + NS + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + [LUAINIT],
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    cenv = dict(ENV, LUAINIT_CONTROL=sock)
+    try:
+        for _ in range(300):
+            if subprocess.run([luactl, "status"], env=cenv, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        else:
+            log.seek(0)
+            return report(name, "failed: no control socket: " + log.read()[-300:], "-", None)
+        times = []
+        for i in range(520):
+            t0 = time.perf_counter()
+            r = subprocess.run([luactl, "status"], env=cenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            t1 = time.perf_counter()
+            if i >= 20 and r.returncode == 0:
+                times.append((t1 - t0) * 1000)
+        times.sort()
+        p50 = statistics.median(times)
+        p99 = times[int(len(times) * 0.99) - 1]
+        # what starting any static program costs this harness, to read the
+        # figure against: busybox true, timed the same way
+        base = []
+        for i in range(220):
+            t0 = time.perf_counter()
+            subprocess.run(["/bin/busybox", "true"], stdout=subprocess.DEVNULL)
+            if i >= 20:
+                base.append((time.perf_counter() - t0) * 1000)
+        b50 = statistics.median(base)
+        # the request alone, without starting the client process
+        method = ("luainit as PID 1 of a PID namespace with 20 running services and its control socket "
+                  "(bench/host/status.lua); `luactl status` run 500 times from the host (after 20 warm-up "
+                  "runs), each timed end to end by Python: exec of the static client, its Lua state, connect, "
+                  "request, reply, print; for scale, `busybox true` timed the same way")
+        report(name, "p50 %.2f ms, p99 %.2f ms (busybox true: p50 %.2f ms)" % (p50, p99, b50), method,
+               {"p50_ms": p50, "p99_ms": p99, "n": len(times), "max_ms": times[-1], "baseline_p50_ms": b50})
+    finally:
+        subprocess.run([luactl, "poweroff"], env=cenv, capture_output=True)
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    out = sys.argv[1]
+    for f in (spawn, zombies, rss, status):
+        try:
+            f()
+        except Exception as e:  # one broken benchmark must not hide the others
+            report(f.__name__, "failed: %r" % e, "-", None)
+    with open(out, "w") as fh:
+        json.dump(results, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+-- bench/host/status.lua: a boot file for build/luainit as PID 1 of a PID
+-- namespace: 20 services (pause) and the control socket at
+-- $BENCH_CONTROL, for the `luactl status` round-trip benchmark (the host
+-- side runs the client; bench/host.py). Prints "STATUS ready".
+local fs = require "luainit.fs"
+local services = require "services"
+local sup = require "supervisor"
+local control = require "control"
+
+local pause = assert(os.getenv("BENCH_PAUSE"))
+local tag = os.getenv("BENCH_TAG") or "x"
+local cg = fs.statfs("/sys/fs/cgroup")
+if cg and cg.type == "cgroup2" then sup.cgroup_root = "/sys/fs/cgroup/luainit-bench-" .. tag end
+sup.notify_path = "/tmp/luainit-bench-" .. tag .. ".notify"
+local set = {}
+for i = 1, 20 do
+	local name = string.format("svc%02d", i)
+	set[name] = assert(services.check(name, { command = { pause, tostring(i) }, log = { file = false } }, name .. ".lua"))
+end
+sup.add(set)
+sup.start_all()
+require("shutdown").hook(function()
+	sup.stop_all(20000)
+	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
+	if sup.cgroup_root:find("bench") then fs.rmdir(sup.cgroup_root) end
+	return "stopped"
+end)
+assert(control.listen(assert(os.getenv("BENCH_CONTROL"))))
+print("STATUS ready")

@@ -1,0 +1,174 @@
+/* bench/probe: the readiness probe and markers shared by the three PID 1s of
+ * `make bench`. Every init starts it the same way, as one more service, at
+ * the time it starts the others. It polls (every 10 ms) until httpd answers
+ * GET / on 127.0.0.1:80 with 200 and every expected process is running
+ * (syslogd klogd crond httpd getty, plus /etc/bench-extra's count of
+ * `pause`), then writes to /dev/kmsg, so that every marker carries the
+ * kernel's printk timestamp, the clock of "Run /sbin/init as init process"
+ * and "reboot: Power down":
+ *   BENCH ready uptime=S pid1_rss_kb=N pid1_pss_kb=N procs=N
+ *   BENCH shutdown-request uptime=S
+ * and asks PID 1 to power off with SIGUSR2 (luainit, BusyBox init and the
+ * floor all take SIGUSR2 as poweroff). */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const names[] = { "syslogd", "klogd", "crond", "httpd", "getty" };
+#define NNAMES (sizeof names / sizeof names[0])
+
+static int readfile(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = 0;
+	return (int)r;
+}
+
+static void mark(const char *fmt, ...)
+{
+	char line[256], msg[240];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	/* <5>: notice, above the default console loglevel, so the serial log
+	 * shows it with its timestamp */
+	n = snprintf(line, sizeof line, "<5>BENCH %s\n", msg);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, line, (size_t)n) < 0)
+			dprintf(1, "BENCH %s\n", msg);
+		close(fd);
+	}
+	else
+		dprintf(1, "BENCH %s\n", msg);
+}
+
+static void uptime(char *out, size_t n)
+{
+	char buf[64];
+
+	if (readfile("/proc/uptime", buf, sizeof buf) < 0) {
+		snprintf(out, n, "?");
+		return;
+	}
+	buf[strcspn(buf, " ")] = 0;
+	snprintf(out, n, "%s", buf);
+}
+
+/* PID 1's memory from smaps_rollup, which walks the page tables: VmRSS in
+ * /proc/1/status lags behind (per-task counters are folded into it only
+ * every few dozen faults), so a small static PID 1 would show a few kB. */
+static long rollup_kb(const char *key)
+{
+	char buf[4096], *p;
+
+	if (readfile("/proc/1/smaps_rollup", buf, sizeof buf) < 0 || !(p = strstr(buf, key)))
+		return -1;
+	return strtol(p + strlen(key), NULL, 10);
+}
+
+static int http_ok(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80) };
+	static const char req[] = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+	char buf[64];
+	int fd, ok = 0;
+	ssize_t n;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
+	    (n = read(fd, buf, sizeof buf - 1)) > 12) {
+		buf[n] = 0;
+		ok = strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 9, "200", 3) == 0;
+	}
+	close(fd);
+	return ok;
+}
+
+/* Are all the named services and `extra` pauses running? Sets *procs. */
+static int all_running(int extra, int *procs, char *missing, size_t mlen)
+{
+	int seen[NNAMES] = { 0 }, pauses = 0, total = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], comm[32];
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+		if (readfile(path, comm, sizeof comm) < 0)
+			continue;
+		total++;
+		comm[strcspn(comm, "\n")] = 0;
+		if (strcmp(comm, "pause") == 0)
+			pauses++;
+		for (size_t i = 0; i < NNAMES; i++)
+			if (strcmp(comm, names[i]) == 0)
+				seen[i] = 1;
+	}
+	closedir(d);
+	*procs = total;
+	missing[0] = 0;
+	for (size_t i = 0; i < NNAMES; i++)
+		if (!seen[i])
+			snprintf(missing + strlen(missing), mlen - strlen(missing), " %s", names[i]);
+	if (pauses < extra)
+		snprintf(missing + strlen(missing), mlen - strlen(missing), " pause(%d/%d)", pauses, extra);
+	return missing[0] == 0;
+}
+
+int main(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 }, settle = { 0, 300 * 1000 * 1000 };
+	char buf[32], up[64], missing[256] = "";
+	int extra = 0, procs = 0, ready = 0;
+
+	if (readfile("/etc/bench-extra", buf, sizeof buf) > 0)
+		extra = atoi(buf);
+	for (int i = 0; i < 6000; i++) { /* 60 s */
+		if (http_ok() && all_running(extra, &procs, missing, sizeof missing)) {
+			ready = 1;
+			break;
+		}
+		nanosleep(&tick, NULL);
+	}
+	uptime(up, sizeof up);
+	if (ready)
+		mark("ready uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld procs=%d", up,
+		     rollup_kb("\nRss:"), rollup_kb("\nPss:"), procs);
+	else
+		mark("timeout uptime=%s missing:%s%s", up, http_ok() ? "" : " http", missing);
+	/* let the boot's last lines reach the console before asking to go down */
+	nanosleep(&settle, NULL);
+	uptime(up, sizeof up);
+	mark("shutdown-request uptime=%s", up);
+	kill(1, SIGUSR2);
+	return 0;
+}

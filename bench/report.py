@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""bench/report.py: turns `make bench`'s serial logs and host results into
+one table and build/bench.json. Every VM figure comes from printk
+timestamps on the serial log, one clock for all markers:
+  userspace boot = "BENCH ready" - "Run /sbin/init as init process"
+  shutdown       = "reboot: Power down" - "BENCH shutdown-request"
+PID 1 RSS is /proc/1/smaps_rollup's Rss when the probe saw every service
+up. Figures are medians over the boots (min and max are in the JSON).
+Nothing is asserted: this only reports."""
+import argparse, json, os, re, statistics, sys
+
+TS = re.compile(rb"\[\s*(\d+\.\d+)\]\s*(.*)")
+INITS = ["luainit", "busybox", "floor"]
+
+
+def parse(path):
+    r = {}
+    with open(path, "rb") as f:
+        for line in f:
+            m = TS.search(line)
+            if not m:
+                continue
+            t, msg = float(m.group(1)), m.group(2)
+            if b"Run /sbin/init as init process" in msg:
+                r["run"] = t
+            elif msg.startswith(b"BENCH ready"):
+                r["ready"] = t
+                k = dict(re.findall(rb"(\w+)=(\S+)", msg))
+                r["rss_kb"] = int(k.get(b"pid1_rss_kb", b"-1"))
+                r["pss_kb"] = int(k.get(b"pid1_pss_kb", b"-1"))
+            elif msg.startswith(b"BENCH timeout"):
+                r["timeout"] = msg.decode(errors="replace")
+            elif msg.startswith(b"BENCH shutdown-request"):
+                r["request"] = t
+            elif b"reboot: Power down" in msg:
+                r["off"] = t
+    out = {}
+    if "run" in r and "ready" in r:
+        out["boot_ms"] = (r["ready"] - r["run"]) * 1000
+        out["rss_kb"] = r["rss_kb"]
+        out["pss_kb"] = r["pss_kb"]
+    if "request" in r and "off" in r:
+        out["shutdown_ms"] = (r["off"] - r["request"]) * 1000
+    if "timeout" in r:
+        out["error"] = r["timeout"]
+    return out
+
+
+def summary(vals):
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
+
+
+def ratio(a, b):
+    return (a / b) if a is not None and b not in (None, 0) else None
+
+
+def fmt_ratio(x):
+    return "-" if x is None else "%.2fx" % x
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--size", action="append", default=[])
+    a = ap.parse_args()
+    res = {"method": __doc__.strip(), "vm": {}, "size_bytes": {}, "host": None}
+    for s in a.size:
+        name, path = s.split("=", 1)
+        res["size_bytes"][name] = os.path.getsize(path) if os.path.exists(path) else None
+
+    tsv = os.path.join(a.dir, "vm.tsv")
+    runs = {}
+    if os.path.exists(tsv):
+        for line in open(tsv):
+            v, init, i, rc, wall = line.rstrip("\n").split("\t")
+            log = os.path.join(a.dir, "logs", "%s-%s-%s.log" % (v, init, i))
+            p = parse(log) if os.path.exists(log) else {}
+            p.update(qemu_exit=int(rc), qemu_wall_s=float(wall), log=log)
+            runs.setdefault(v, {}).setdefault(init, []).append(p)
+    for v, byinit in runs.items():
+        res["vm"][v] = {}
+        for init, lst in byinit.items():
+            d = {"runs": lst}
+            for k in ("boot_ms", "shutdown_ms", "rss_kb", "pss_kb", "qemu_wall_s"):
+                d[k] = summary([x[k] for x in lst if k in x])
+            d["failed_runs"] = sum(1 for x in lst if "boot_ms" not in x or x["qemu_exit"] != 0)
+            res["vm"][v][init] = d
+
+    hj = os.path.join(a.dir, "host.json")
+    if os.path.exists(hj):
+        res["host"] = json.load(open(hj))
+
+    # ---- the table
+    def med(v, init, k):
+        s = res["vm"].get(v, {}).get(init, {}).get(k)
+        return s and s["median"]
+
+    rows = []
+    for v in ("default", "scaled"):
+        if v not in res["vm"]:
+            continue
+        for label, k, unit in (("userspace boot", "boot_ms", "ms"), ("shutdown", "shutdown_ms", "ms"),
+                               ("PID 1 RSS", "rss_kb", "kB")):
+            vals = [med(v, i, k) for i in INITS]
+            rows.append(("%s: %s (%s)" % (v, label, unit), vals,
+                         ratio(vals[0], vals[1]), ratio(vals[0], vals[2]),
+                         ratio(vals[2], vals[1])))
+    sz = [res["size_bytes"].get(i) for i in INITS]
+    rows.append(("stripped binary (bytes)", sz, ratio(sz[0], sz[1]), ratio(sz[0], sz[2]), ratio(sz[2], sz[1])))
+    res["table"] = [{"figure": r[0], "luainit": r[1][0], "busybox": r[1][1], "floor": r[1][2],
+                     "luainit/busybox": r[2], "luainit/floor": r[3], "floor/busybox": r[4]} for r in rows]
+
+    n = max([d["boot_ms"]["n"] for v in res["vm"].values() for d in v.values() if d["boot_ms"]] or [0])
+    print()
+    print("make bench: medians of %d boot(s) per image (TCG or KVM: see the qemu logs); lower is better" % n)
+    w = max([len(r[0]) for r in rows] or [10])
+    print("%-*s %10s %10s %10s %9s %9s %9s" % (w, "figure", "luainit", "busybox", "floor",
+                                              "lua/bb", "lua/floor", "floor/bb"))
+    for r in rows:
+        cells = ["-" if x is None else ("%.0f" % x if isinstance(x, float) else str(x)) for x in r[1]]
+        print("%-*s %10s %10s %10s %9s %9s %9s" % (w, r[0], *cells, fmt_ratio(r[2]), fmt_ratio(r[3]), fmt_ratio(r[4])))
+    for v, byinit in res["vm"].items():
+        for init, d in byinit.items():
+            if d["failed_runs"]:
+                errs = [x.get("error", "qemu exit %d" % x["qemu_exit"]) for x in d["runs"] if "error" in x or x["qemu_exit"]]
+                print("warning: %s %s: %d run(s) without a full result: %s" % (v, init, d["failed_runs"], "; ".join(errs)[:300]))
+    if res["host"]:
+        print()
+        print("host microbenchmarks (build/luainit on this host):")
+        for item in res["host"]:
+            print("  %-34s %s" % (item["name"], item["result"]))
+            print("  %-34s method: %s" % ("", item["method"]))
+    with open(a.json, "w") as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+    print()
+    print("wrote %s" % a.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,937 @@
+--- unitimport: converts a systemd .service unit into a luainit service
+-- definition (the Lua source of an /etc/luainit/services/NAME.lua file).
+-- Pure Lua: the unit is parsed here, nothing is started. Every key the
+-- converter does not carry over is listed with the reason, never dropped
+-- silently: "unsupported" (behaviour is lost), "ignored" (no effect under
+-- luainit, e.g. [Install]) and "note" (converted, with a caveat).
+--
+-- Choices (see docs/migrating-from-systemd.md):
+--   * ExecStartPre= lines and extra oneshot ExecStart= lines are folded into
+--     one `/bin/sh -c 'pre && ... && exec main'` command, so they run on
+--     every (re)start as in systemd, and `exec` keeps the main process's pid
+--     (sd_notify and pid files keep working).
+--   * Environment= and EnvironmentFile= are read at conversion time:
+--     $VAR/${VAR} in the command are expanded then, and the variables go to
+--     `env`. Editing the EnvironmentFile later needs a new conversion.
+--   * RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=
+--     and ConfigurationDirectory= become tmpfiles.d lines (returned, and
+--     written with --tmpfiles FILE), applied at boot by lua/tmpfiles.lua.
+--   * Restart= missing means systemd's default, Restart=no: restart = "never".
+--   * Dependencies on *.service keep the name without the suffix; targets,
+--     sockets, mounts and devices are dropped with a note.
+local M = {}
+
+---------------------------------------------------------------- parsing
+
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+--- Parse unit text into {section, key, value, line} entries.
+-- parse : (text) -> {entry}, {string}
+function M.parse(text)
+	local entries, errs = {}, {}
+	local section, pending, pending_line = nil, nil, nil
+	local n = 0
+	for raw in (text:gsub("\r\n", "\n") .. "\n"):gmatch("([^\n]*)\n") do
+		n = n + 1
+		local line = raw
+		if pending then
+			-- a comment inside a continuation is skipped, as systemd does
+			if line:match("^%s*[#;]") then goto next end
+			line = pending .. " " .. line
+		end
+		if line:match("\\$") and not line:match("\\\\$") then
+			pending, pending_line = line:sub(1, -2), pending_line or n
+			goto next
+		end
+		do
+			local at = pending_line or n
+			pending, pending_line = nil, nil
+			local l = trim(line)
+			if l == "" or l:match("^[#;]") then goto next end
+			local sec = l:match("^%[(.+)%]$")
+			if sec then
+				section = sec
+			else
+				local k, v = l:match("^([%w_%-%.:]+)%s*=%s*(.*)$")
+				if not k then
+					errs[#errs + 1] = string.format("line %d: expected Key=Value, got '%s'", at, l)
+				elseif not section then
+					errs[#errs + 1] = string.format("line %d: '%s' outside a [section]", at, k)
+				else
+					entries[#entries + 1] = { section = section, key = k, value = v, line = at }
+				end
+			end
+		end
+		::next::
+	end
+	return entries, errs
+end
+
+local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\v",
+	["\\"] = "\\", ['"'] = '"', ["'"] = "'", s = " ", [" "] = " " }
+
+--- Split a systemd command line or assignment list into words: whitespace
+-- separates, "double" and 'single' quotes group, C escapes are decoded.
+-- words : (s) -> {string} | (nil, string)
+function M.words(s)
+	local out, cur, inword, quote = {}, {}, false, nil
+	local i, n = 1, #s
+	while i <= n do
+		local c = s:sub(i, i)
+		if quote then
+			if c == quote then quote = nil
+			elseif c == "\\" and i < n then
+				local e = s:sub(i + 1, i + 1)
+				if e == "x" then
+					cur[#cur + 1] = string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63); i = i + 2
+				else cur[#cur + 1] = ESC[e] or e end
+				i = i + 1
+			else cur[#cur + 1] = c end
+		elseif c:match("%s") then
+			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
+		elseif c == '"' or c == "'" then
+			quote, inword = c, true
+		elseif c == "\\" and i < n then
+			local e = s:sub(i + 1, i + 1)
+			if e == "x" then
+				cur[#cur + 1] = string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63); i = i + 2
+			else cur[#cur + 1] = ESC[e] or e end
+			i = i + 1
+			inword = true
+		else
+			cur[#cur + 1] = c; inword = true
+		end
+		i = i + 1
+	end
+	if quote then return nil, "unterminated " .. quote .. " quote" end
+	if inword then out[#out + 1] = table.concat(cur) end
+	return out
+end
+
+--- Parse an environment file (KEY=VALUE lines, # comments, quotes).
+-- envfile : (text) -> {KEY = value}
+function M.envfile(text)
+	local env = {}
+	local joined = text:gsub("\\\n", "")
+	for line in (joined .. "\n"):gmatch("([^\n]*)\n") do
+		local l = trim(line)
+		if l ~= "" and not l:match("^[#;]") then
+			l = l:gsub("^export%s+", "")
+			local k, v = l:match("^([%a_][%w_]*)%s*=%s*(.*)$")
+			if k then
+				local q = v:sub(1, 1)
+				if (q == '"' or q == "'") and v:sub(-1) == q and #v >= 2 then
+					v = v:sub(2, -2)
+					if q == '"' then v = v:gsub('\\(.)', function(e) return ESC[e] or e end) end
+				else
+					v = trim(v:gsub("%s+#.*$", ""))
+				end
+				env[k] = v
+			end
+		end
+	end
+	return env
+end
+
+--- A systemd time span in seconds ("90", "1min 30s", "100ms"); "infinity"
+-- gives math.huge; nil for nonsense.
+-- seconds : (s) -> number | nil
+local UNITS = {
+	us = 1e-6, usec = 1e-6, ms = 1e-3, msec = 1e-3, [""] = 1, s = 1, sec = 1, second = 1, seconds = 1,
+	m = 60, min = 60, minute = 60, minutes = 60, h = 3600, hr = 3600, hour = 3600, hours = 3600,
+	d = 86400, day = 86400, days = 86400, w = 604800, week = 604800, weeks = 604800,
+}
+function M.seconds(s)
+	s = trim(s)
+	if s == "infinity" then return math.huge end
+	if s == "" then return nil end
+	local total, rest = 0, s
+	while rest ~= "" do
+		local num, unit, tail = rest:match("^([%d%.]+)%s*(%a*)%s*(.*)$")
+		if not num or not tonumber(num) or not UNITS[unit] then return nil end
+		total = total + tonumber(num) * UNITS[unit]
+		rest = tail
+	end
+	if math.type(total) == "float" and total == math.floor(total) and total < 2^53 then total = math.tointeger(total) end
+	return total
+end
+
+local function yes(v)
+	v = v:lower()
+	if v == "yes" or v == "true" or v == "on" or v == "1" then return true end
+	if v == "no" or v == "false" or v == "off" or v == "0" then return false end
+	return nil
+end
+
+---------------------------------------------------------------- conversion
+
+-- Keys that have no effect under luainit: listed as "ignored".
+M.ignored = {
+	Documentation = "informational",
+	DefaultDependencies = "luainit adds no implicit dependencies",
+	IgnoreOnIsolate = "luainit has no isolate",
+	StandardOutput = "stdout goes to /var/log/luainit/NAME.log and the ring (log = {...})",
+	StandardError = "stderr goes to /var/log/luainit/NAME.log and the ring (log = {...})",
+	SyslogIdentifier = "output is logged per service name",
+	RefuseManualStart = "luactl start is always allowed",
+	RefuseManualStop = "luactl stop is always allowed",
+	SourcePath = "generator bookkeeping",
+	IgnoreSIGPIPE = "luainit leaves SIGPIPE at its default in services",
+	RemainAfterExit = "a luainit oneshot stays 'done' after it exits, as with RemainAfterExit=yes",
+	GuessMainPID = "luainit only follows the main process (or PIDFile for forking)",
+	SendSIGKILL = "luainit always kills the cgroup after stop_timeout",
+}
+
+-- Keys known to be unsupported, with the reason (anything else unknown gets
+-- the generic one).
+M.unsupported = {
+	ExecStartPost = "no post-start hook",
+	ExecStop = "luainit stops with stop_signal, then kills the cgroup",
+	ExecStopPost = "no post-stop hook",
+	ExecReload = "no per-service reload command (send a signal: luactl eval)",
+	ExecCondition = "no start condition",
+	RestartPreventExitStatus = "restart decisions use only the exit status != 0 rule",
+	RestartForceExitStatus = "restart decisions use only the exit status != 0 rule",
+	SuccessExitStatus = "only exit status 0 counts as success",
+	Before = "ordering is declared by the later service (after = {...})",
+	Conflicts = "no conflicts",
+	PartOf = "no propagated stop/restart",
+	BindsTo = "converted to requires; luainit does not stop this one when the other stops",
+	OnFailure = "no failure hooks",
+	Sockets = "no socket activation",
+	NotifyAccess = "luainit accepts notify messages from the service's processes",
+	DynamicUser = "no dynamic users",
+	PrivateTmp = "no mount namespaces per service",
+	PrivateDevices = "no mount namespaces per service",
+	PrivateNetwork = "no network namespaces per service",
+	ProtectSystem = "no mount namespaces per service",
+	ProtectHome = "no mount namespaces per service",
+	ReadWritePaths = "no mount namespaces per service",
+	ReadOnlyPaths = "no mount namespaces per service",
+	InaccessiblePaths = "no mount namespaces per service",
+	SystemCallFilter = "no seccomp filters",
+	UnsetEnvironment = "the environment starts empty anyway (plus PATH)",
+	PassEnvironment = "PID 1's environment is not passed on",
+	TTYReset = "not reset", TTYVHangup = "not hung up", TTYVTDisallocate = "not deallocated",
+	UtmpIdentifier = "no utmp records by PID 1 (login does its own)",
+	StandardInput = "only tty (with TTYPath) is supported",
+	Alias = "luainit names a service by its file name; copy the file to add a name",
+}
+
+-- [Unit] keys that are conditions/assertions: listed as unsupported.
+local function is_condition(k) return k:match("^Condition") or k:match("^Assert") end
+
+local DEP_SUFFIX_NOTE = {
+	target = "a systemd target (luainit orders services by their own dependencies)",
+	socket = "socket activation is not supported",
+	mount = "mounts are done by boot.fstab() before services start",
+	device = "devices appear before services start (boot.coldplug())",
+	path = "path units are not supported", timer = "timers are not supported",
+	slice = "slices are not supported", scope = "scopes are not supported",
+	swap = "swap is handled by boot.lua",
+}
+
+local FIELD_ORDER = { "description", "type", "command", "pid_file", "env", "cwd", "user", "group",
+	"groups", "umask", "requires", "wants", "after", "restart", "restart_delay", "restart_max_delay",
+	"crash_limit", "start_timeout", "stop_signal", "stop_timeout", "watchdog", "rlimits",
+	"no_new_privs", "capabilities", "nice", "tty", "cgroup", "log", "enabled" }
+
+local LIMITS = { CPU = "cpu", FSIZE = "fsize", DATA = "data", STACK = "stack", CORE = "core",
+	RSS = "rss", NOFILE = "nofile", AS = "as", NPROC = "nproc", MEMLOCK = "memlock",
+	LOCKS = "locks", SIGPENDING = "sigpending", MSGQUEUE = "msgqueue", NICE = "nice",
+	RTPRIO = "rtprio", RTTIME = "rttime" }
+
+local function shell_quote(w)
+	if w ~= "" and w:match("^[%w%-%./_=:,+@%%]+$") then return w end
+	return "'" .. w:gsub("'", "'\\''") .. "'"
+end
+
+local function lua_literal(v, indent)
+	indent = indent or ""
+	local t = type(v)
+	if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
+	if t == "number" then
+		if v == math.huge then return "math.huge" end
+		return math.type(v) == "integer" and string.format("%d", v) or string.format("%.17g", v)
+	end
+	if t == "boolean" then return tostring(v) end
+	if t == "table" and v.__lua then return v.__lua end
+	assert(t == "table", "cannot write a " .. t)
+	if #v > 0 or next(v) == nil then
+		local parts = {}
+		for _, x in ipairs(v) do parts[#parts + 1] = lua_literal(x, indent) end
+		return "{ " .. table.concat(parts, ", ") .. (#parts > 0 and " }" or "}")
+	end
+	local keys = {}
+	for k in pairs(v) do keys[#keys + 1] = k end
+	table.sort(keys)
+	local parts = {}
+	for _, k in ipairs(keys) do
+		local key = k:match("^[%a_][%w_]*$") and k or "[" .. lua_literal(k) .. "]"
+		parts[#parts + 1] = key .. " = " .. lua_literal(v[k], indent)
+	end
+	return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+--- Render a definition table as the Lua source of a service file.
+-- render : (def, header_lines) -> string
+function M.render(def, header)
+	local out = {}
+	for _, h in ipairs(header or {}) do out[#out + 1] = "-- " .. h end
+	out[#out + 1] = "return {"
+	local seen = {}
+	for _, k in ipairs(FIELD_ORDER) do
+		if def[k] ~= nil then
+			out[#out + 1] = string.format("\t%s = %s,", k, lua_literal(def[k]))
+			seen[k] = true
+		end
+	end
+	for k, v in pairs(def) do
+		if not seen[k] then out[#out + 1] = string.format("\t%s = %s,", k, lua_literal(v)) end
+	end
+	out[#out + 1] = "}"
+	return table.concat(out, "\n") .. "\n"
+end
+
+--- Convert a unit's text.
+-- opts: name (the service name; default from opts.file, e.g. "ssh" for
+--       ssh.service, "getty@ttyS0" with opts.instance), file (the unit's path,
+--       for messages and %n), instance (for template units), root (prefix
+--       for reading EnvironmentFile= paths, e.g. a debootstrapped tree),
+--       readfile (function(path) -> text|nil, default io.open), env (extra
+--       variables for $VAR expansion, e.g. TERM), hostname (for %H).
+-- Returns the Lua source, the list of keys not carried over
+-- ({key, value, line, kind, reason}), the list of errors (non-empty: the
+-- source may be missing or invalid), and extras {def, tmpfiles, name}.
+-- convert : (text, opts?) -> string|nil, {entry}, {string}, table
+function M.convert(text, opts)
+	opts = opts or {}
+	local file = opts.file or "unit.service"
+	local base = file:match("([^/]+)$") or file
+	local unitname = base
+	local prefix, inst = base:match("^(.-)@(.-)%.service$")
+	if prefix and (inst == "" or inst == nil) and opts.instance then
+		unitname = prefix .. "@" .. opts.instance .. ".service"
+		inst = opts.instance
+	end
+	if prefix and (inst == "" or inst == nil) then
+		-- systemctl enable uses DefaultInstance= the same way
+		local di = text:match("\n%s*DefaultInstance%s*=%s*([^\n]-)%s*\n")
+		if di and di ~= "" then
+			inst = di
+			unitname = prefix .. "@" .. di .. ".service"
+		end
+	end
+	local name = opts.name or unitname:gsub("%.service$", "")
+	local notes, errs = {}, {}
+	local function note(e, kind, reason)
+		notes[#notes + 1] = { key = e.key, value = e.value, line = e.line, section = e.section,
+			kind = kind, reason = reason }
+	end
+	if text:match("^%s*$") then
+		return nil, {}, { "empty unit (masked: a link to /dev/null)" }, { name = name, masked = true }
+	end
+	local entries, perrs = M.parse(text)
+	for _, e in ipairs(perrs) do errs[#errs + 1] = e end
+
+	-- specifiers (systemd.unit(5)); unknown ones are reported
+	local spec = {
+		["%"] = "%", n = unitname, N = unitname:gsub("%.service$", ""),
+		p = prefix or unitname:gsub("%.service$", ""), P = prefix or unitname:gsub("%.service$", ""),
+		i = inst or "", I = inst or "", j = (prefix or unitname:gsub("%.service$", "")):match("([^-]*)$"),
+		t = "/run", S = "/var/lib", C = "/var/cache", L = "/var/log", E = "/etc", T = "/tmp",
+		V = "/var/tmp", h = "/root", u = "root", U = "0", H = opts.hostname,
+		f = "/" .. (inst or ""),
+	}
+	local function expand_spec(e, s)
+		return (s:gsub("%%(.)", function(c)
+			local r = spec[c]
+			if r then return r end
+			note(e, "note", "specifier %" .. c .. " is not known to the converter; left as is")
+			return "%" .. c
+		end))
+	end
+	if prefix and (inst == nil or inst == "") then
+		errs[#errs + 1] = string.format("%s is a template unit: give an instance (--instance NAME) for %%i", base)
+		return nil, {}, errs, { name = name, template = true }
+	end
+
+	local u = {
+		env_order = {}, env = {}, env_files = {}, pre = {}, start = {}, after = {}, requires = {},
+		wants = {}, rlimits = {}, tmpfiles = {}, dirs = {}, cgroup = {},
+	}
+	local def = {}
+	local function add_env(k, v)
+		if u.env[k] == nil then u.env_order[#u.env_order + 1] = k end
+		u.env[k] = v
+	end
+
+	local function deps(list, e)
+		local ws = M.words(e.value) or {}
+		if #ws == 0 then
+			for i = #list, 1, -1 do list[i] = nil end
+			return
+		end
+		for _, w in ipairs(ws) do
+			local stem, suffix = w:match("^(.+)%.([%a]+)$")
+			if suffix == "service" then
+				list[#list + 1] = stem
+			elseif w == "network-online.target" then
+				note({ key = e.key, value = w, line = e.line, section = e.section }, "note",
+					"network-online.target: call require('network').wait_online(ms) in boot.lua before boot.services()")
+			else
+				note({ key = e.key, value = w, line = e.line, section = e.section }, "ignored",
+					DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
+			end
+		end
+	end
+
+	local function exec_line(e, list)
+		if e.value == "" then
+			for i = #list, 1, -1 do list[i] = nil end
+			return
+		end
+		local v = e.value
+		local flags = {}
+		while true do
+			local c = v:sub(1, 1)
+			if c == "-" or c == "@" or c == "+" or c == "!" or c == ":" or c == "|" then
+				flags[c] = true
+				v = v:sub(2)
+			else break end
+		end
+		local cmds, cur = {}, {}
+		local ws, werr = M.words(v)
+		if not ws then errs[#errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr); return end
+		-- a lone ";" separates commands (old systemd syntax)
+		for _, w in ipairs(ws) do
+			if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
+		end
+		cmds[#cmds + 1] = cur
+		for _, words in ipairs(cmds) do
+			if #words > 0 then
+				list[#list + 1] = { words = words, flags = flags, entry = e }
+			end
+		end
+		if flags["-"] then note(e, "note", "'-' prefix: a failure of this command is ignored (' || true' for pre commands)") end
+		if flags["@"] then note(e, "note", "'@' prefix: the second word (argv[0]) is dropped; luainit runs the file with its own name") end
+		if flags["+"] then note(e, "unsupported", "'+' prefix: luainit runs it with the service's User=/Group=, not full privileges") end
+		if flags["!"] then note(e, "unsupported", "'!' prefix (ambient capabilities) not supported") end
+		if flags[":"] then note(e, "note", "':' prefix: no variable expansion") end
+		if flags["|"] then note(e, "unsupported", "'|' prefix (run through the user's shell) not supported") end
+	end
+
+	local function dirs(e, root, modekey)
+		for _, d in ipairs(M.words(e.value) or {}) do
+			u.dirs[#u.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
+		end
+	end
+
+	local S = {} -- [Service] (and [Unit] keys shared below) handlers
+	S.Type = function(e)
+		local t = e.value
+		local map = { simple = "simple", exec = "simple", notify = "notify", ["notify-reload"] = "notify",
+			oneshot = "oneshot", forking = "forking", idle = "simple", dbus = "simple" }
+		if not map[t] then note(e, "unsupported", "unknown Type '" .. t .. "'"); return end
+		def.type = map[t]
+		if t == "exec" then note(e, "note", "exec: luainit's simple is ready once started (after exec)")
+		elseif t == "idle" then note(e, "note", "idle: started like simple, without waiting for other jobs")
+		elseif t == "dbus" then note(e, "unsupported", "dbus: BusName readiness is not supported; converted to simple")
+		elseif t == "notify-reload" then note(e, "note", "notify-reload: reload via signal not supported; converted to notify") end
+	end
+	S.ExecStart = function(e) exec_line(e, u.start) end
+	S.ExecStartPre = function(e) exec_line(e, u.pre) end
+	S.User = function(e) def.user = e.value ~= "" and e.value or nil end
+	S.Group = function(e) def.group = e.value ~= "" and e.value or nil end
+	S.SupplementaryGroups = function(e)
+		local g = M.words(e.value) or {}
+		def.groups = #g > 0 and g or nil
+	end
+	S.Environment = function(e)
+		local ws, werr = M.words(e.value)
+		if not ws then errs[#errs + 1] = string.format("line %d: Environment: %s", e.line, werr); return end
+		if #ws == 0 then u.env, u.env_order = {}, {} end
+		for _, w in ipairs(ws) do
+			local k, v = w:match("^([%a_][%w_]*)=(.*)$")
+			if k then add_env(k, v) else note(e, "unsupported", "not NAME=value: '" .. w .. "'") end
+		end
+	end
+	S.EnvironmentFile = function(e)
+		if e.value == "" then u.env_files = {}; return end
+		local optional = e.value:sub(1, 1) == "-"
+		local path = optional and e.value:sub(2) or e.value
+		u.env_files[#u.env_files + 1] = { path = path, optional = optional, entry = e }
+	end
+	S.WorkingDirectory = function(e)
+		local v = e.value
+		if v:sub(1, 1) == "-" then v = v:sub(2); note(e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
+		if v == "~" then note(e, "unsupported", "'~' (the user's home) is not supported"); return end
+		def.cwd = v
+	end
+	S.RootDirectory = function(e) note(e, "unsupported", "no chroot per service") end
+	S.Restart = function(e)
+		local map = { no = "never", always = "always", ["on-failure"] = "on-failure",
+			["on-abnormal"] = "on-failure", ["on-abort"] = "on-failure", ["on-watchdog"] = "on-failure",
+			["on-success"] = "never" }
+		local r = map[e.value]
+		if not r then note(e, "unsupported", "unknown Restart '" .. e.value .. "'"); return end
+		def.restart = r
+		if e.value == "on-abnormal" or e.value == "on-abort" or e.value == "on-watchdog" then
+			note(e, "note", e.value .. " -> on-failure: luainit also restarts after a non-zero exit")
+		elseif e.value == "on-success" then
+			note(e, "unsupported", "on-success has no luainit equivalent; converted to never")
+		end
+	end
+	S.RestartSec = function(e)
+		local s = M.seconds(e.value)
+		if not s or s == math.huge then note(e, "unsupported", "not a time span"); return end
+		-- systemd waits the same time before every restart: no backoff
+		def.restart_delay, def.restart_max_delay = s, s
+	end
+	S.TimeoutStopSec = function(e)
+		local s = M.seconds(e.value)
+		if not s then note(e, "unsupported", "not a time span"); return end
+		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite stop timeout; the default (5 s) is kept"); return end
+		def.stop_timeout = s
+	end
+	S.TimeoutStartSec = function(e)
+		local s = M.seconds(e.value)
+		if not s then note(e, "unsupported", "not a time span"); return end
+		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite start timeout; the default (30 s) is kept"); return end
+		def.start_timeout = s
+	end
+	S.TimeoutSec = function(e)
+		local s = M.seconds(e.value)
+		if not s then note(e, "unsupported", "not a time span"); return end
+		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite timeouts; the defaults (30 s start, 5 s stop) are kept"); return end
+		def.start_timeout, def.stop_timeout = s, s
+	end
+	S.WatchdogSec = function(e)
+		local s = M.seconds(e.value)
+		if s and s > 0 and s ~= math.huge then def.watchdog = s
+		elseif s == 0 then return
+		else note(e, "unsupported", "not a time span") end
+	end
+	S.KillMode = function(e)
+		if e.value == "control-group" or e.value == "mixed" then
+			note(e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
+		else
+			note(e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
+		end
+	end
+	S.PIDFile = function(e) def.pid_file = e.value end
+	S.KillSignal = function(e)
+		local sig = e.value:upper():gsub("^SIG", "")
+		def.stop_signal = sig
+	end
+	S.UMask = function(e)
+		if not e.value:match("^[0-7]+$") then note(e, "unsupported", "not an octal mask"); return end
+		def.umask = { __lua = string.format("tonumber(%q, 8)", e.value), value = tonumber(e.value, 8) }
+	end
+	S.Nice = function(e)
+		local n = math.tointeger(tonumber(e.value))
+		if n then def.nice = n else note(e, "unsupported", "not an integer") end
+	end
+	S.NoNewPrivileges = function(e)
+		local b = yes(e.value)
+		if b == nil then note(e, "unsupported", "not a boolean") else def.no_new_privs = b or nil end
+	end
+	S.CapabilityBoundingSet = function(e)
+		if e.value:sub(1, 1) == "~" then note(e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
+		def.capabilities = M.words(e.value)
+	end
+	S.TTYPath = function(e) def.tty = e.value end
+	S.StandardInput = function(e)
+		if e.value == "tty" or e.value == "tty-force" or e.value == "tty-fail" then
+			u.stdin_tty = true
+		elseif e.value ~= "null" then
+			note(e, "unsupported", M.unsupported.StandardInput)
+		end
+	end
+	S.MemoryMax = function(e) u.cgroup.memory_max = e.value end
+	S.MemoryLimit = S.MemoryMax
+	S.TasksMax = function(e)
+		local n = math.tointeger(tonumber(e.value))
+		if n then u.cgroup.pids_max = n else note(e, "unsupported", "only a plain number is supported") end
+	end
+	S.CPUWeight = function(e)
+		local n = math.tointeger(tonumber(e.value))
+		if n then u.cgroup.cpu_weight = n else note(e, "unsupported", "only a plain number is supported") end
+	end
+	S.RuntimeDirectory = function(e) dirs(e, "/run", "RuntimeDirectoryMode") end
+	S.StateDirectory = function(e) dirs(e, "/var/lib", "StateDirectoryMode") end
+	S.CacheDirectory = function(e) dirs(e, "/var/cache", "CacheDirectoryMode") end
+	S.LogsDirectory = function(e) dirs(e, "/var/log", "LogsDirectoryMode") end
+	S.ConfigurationDirectory = function(e) dirs(e, "/etc", "ConfigurationDirectoryMode") end
+	for _, k in ipairs({ "RuntimeDirectoryMode", "StateDirectoryMode", "CacheDirectoryMode",
+		"LogsDirectoryMode", "ConfigurationDirectoryMode" }) do
+		S[k] = function(e) u[k] = e.value end
+	end
+	S.RuntimeDirectoryPreserve = function(e)
+		if e.value ~= "yes" then note(e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
+	end
+	S.StartLimitBurst = function(e) u.burst = math.tointeger(tonumber(e.value)) end
+	S.StartLimitIntervalSec = function(e) u.interval = M.seconds(e.value) end
+	S.StartLimitInterval = S.StartLimitIntervalSec
+
+	local U = {}
+	U.Description = function(e) def.description = e.value end
+	U.After = function(e) deps(u.after, e) end
+	U.Requires = function(e) deps(u.requires, e) end
+	U.Wants = function(e) deps(u.wants, e) end
+	U.Requisite = function(e)
+		note(e, "note", "Requisite -> requires: luainit starts the other service instead of failing")
+		deps(u.requires, e)
+	end
+	U.BindsTo = function(e)
+		note(e, "note", M.unsupported.BindsTo)
+		deps(u.requires, e)
+	end
+	U.StartLimitBurst = S.StartLimitBurst
+	U.StartLimitIntervalSec = S.StartLimitIntervalSec
+
+	for _, e in ipairs(entries) do
+		if e.section ~= "Install" then e.value = expand_spec(e, e.value) end
+		local k = e.key
+		if e.section == "Install" then
+			note(e, "ignored", "[Install]: luainit starts every enabled definition in /etc/luainit/services")
+		elseif e.section == "Unit" and U[k] then
+			U[k](e)
+		elseif (e.section == "Service" and (S[k] or k:match("^Limit")) ) then
+			if k:match("^Limit") then
+				local what = LIMITS[k:sub(6)]
+				if not what then note(e, "unsupported", "unknown resource limit")
+				else
+					local soft, hard = e.value:match("^([^:]+):([^:]+)$")
+					local function lim(s)
+						if s == "infinity" then return "infinity" end
+						return math.tointeger(tonumber(s))
+					end
+					if soft then
+						local a, b = lim(soft), lim(hard)
+						if a and b then u.rlimits[what] = { a, b } else note(e, "unsupported", "not a number or infinity") end
+					else
+						local a = lim(e.value)
+						if a then u.rlimits[what] = a else note(e, "unsupported", "only plain numbers or infinity (no units)") end
+					end
+				end
+			else
+				S[k](e)
+			end
+		elseif M.ignored[k] then
+			note(e, "ignored", M.ignored[k])
+		elseif is_condition(k) then
+			note(e, "unsupported", "conditions are not checked; the service always starts")
+		elseif M.unsupported[k] then
+			note(e, "unsupported", M.unsupported[k])
+		elseif e.section ~= "Unit" and e.section ~= "Service" then
+			note(e, "unsupported", "section [" .. e.section .. "] is not converted")
+		else
+			note(e, "unsupported", "no luainit equivalent")
+		end
+	end
+
+	-- the environment: Environment= first, EnvironmentFile= overrides
+	local readfile = opts.readfile or function(p)
+		local f = io.open(p, "r")
+		if not f then return nil end
+		local s = f:read("a"); f:close(); return s
+	end
+	for _, ef in ipairs(u.env_files) do
+		local text_ = readfile((opts.root or "") .. ef.path)
+		if text_ then
+			local keys = {}
+			local fenv = M.envfile(text_)
+			for k in pairs(fenv) do keys[#keys + 1] = k end
+			table.sort(keys)
+			for _, k in ipairs(keys) do add_env(k, fenv[k]) end
+			note(ef.entry, "note", "read at conversion time: " .. #keys .. " variable(s) copied into env")
+		elseif ef.optional then
+			note(ef.entry, "note", "missing, optional ('-'): nothing copied")
+		else
+			note(ef.entry, "unsupported", "missing at conversion time; systemd would refuse to start the unit")
+		end
+	end
+	local lookup = {}
+	for k, v in pairs(opts.env or {}) do lookup[k] = v end
+	for k, v in pairs(u.env) do lookup[k] = v end
+	local unset = {}
+	local function var(n)
+		if lookup[n] == nil and not unset[n] then
+			unset[n] = true
+			notes[#notes + 1] = { key = "ExecStart", value = "$" .. n, kind = "note",
+				reason = "$" .. n .. " is not set by Environment= or EnvironmentFile=; expanded to nothing" }
+		end
+		return lookup[n] or ""
+	end
+	local function expand(cmd)
+		if cmd.flags[":"] then return cmd.words end
+		local out = {}
+		for _, w in ipairs(cmd.words) do
+			local whole = w:match("^%$([%a_][%w_]*)$")
+			if whole then
+				for x in var(whole):gmatch("%S+") do out[#out + 1] = x end
+			else
+				w = w:gsub("%$%$", "\0"):gsub("%${([%a_][%w_]*)}", var):gsub("%$([%a_][%w_]*)", var):gsub("%z", "$")
+				out[#out + 1] = w
+			end
+		end
+		if cmd.flags["@"] and #out >= 2 then table.remove(out, 2) end
+		return out
+	end
+
+	-- the command
+	if #u.start == 0 then
+		errs[#errs + 1] = "no ExecStart= (luainit needs a command)"
+	else
+		local oneshot = def.type == "oneshot"
+		if #u.start > 1 and not oneshot then
+			errs[#errs + 1] = "several ExecStart= lines are only allowed with Type=oneshot"
+		end
+		local pre = {}
+		for _, c in ipairs(u.pre) do pre[#pre + 1] = c end
+		local main = u.start[#u.start]
+		for i = 1, #u.start - 1 do pre[#pre + 1] = u.start[i] end
+		if #pre == 0 and not (oneshot and main.flags["-"]) then
+			def.command = expand(main)
+		else
+			local parts = {}
+			local function q(argv)
+				local ws = {}
+				for i, w in ipairs(argv) do ws[i] = shell_quote(w) end
+				return table.concat(ws, " ")
+			end
+			for _, c in ipairs(pre) do
+				parts[#parts + 1] = c.flags["-"] and "{ " .. q(expand(c)) .. " || true; }" or q(expand(c))
+			end
+			if oneshot and main.flags["-"] then parts[#parts + 1] = "{ " .. q(expand(main)) .. " || true; }"
+			else parts[#parts + 1] = "exec " .. q(expand(main)) end
+			def.command = { "/bin/sh", "-c", table.concat(parts, " && ") }
+		end
+		if #def.command == 0 then errs[#errs + 1] = "ExecStart= expands to nothing" end
+	end
+
+	if #u.env_order > 0 then
+		def.env = {}
+		for _, k in ipairs(u.env_order) do def.env[k] = u.env[k] end
+	end
+	if #u.requires > 0 then def.requires = u.requires end
+	if #u.wants > 0 then def.wants = u.wants end
+	if #u.after > 0 then
+		-- requires and wants already order; keep after for the rest only
+		local covered = {}
+		for _, n in ipairs(u.requires) do covered[n] = true end
+		local a = {}
+		for _, n in ipairs(u.after) do if not covered[n] then a[#a + 1] = n end end
+		if #a > 0 then def.after = a end
+	end
+	if next(u.rlimits) then def.rlimits = u.rlimits end
+	if next(u.cgroup) then def.cgroup = u.cgroup end
+	if u.burst and u.burst > 0 then def.crash_limit = { u.burst, u.interval or 10 } end
+	if def.restart == nil then def.restart = "never"; u.default_restart = true end
+	if def.pid_file and def.type ~= "forking" then
+		notes[#notes + 1] = { key = "PIDFile", value = def.pid_file, kind = "ignored",
+			reason = "only used with Type=forking" }
+		def.pid_file = nil
+	end
+	if def.type == "forking" and not def.pid_file then
+		errs[#errs + 1] = "Type=forking without PIDFile=: luainit needs pid_file to find the main process"
+	end
+	if u.stdin_tty and not def.tty then
+		def.tty = "/dev/console"   -- systemd's default TTYPath=
+	end
+	if def.type == nil then def.type = "simple" end
+
+	-- directories systemd would create: tmpfiles.d lines
+	local tmp = {}
+	for _, d in ipairs(u.dirs) do
+		local mode = u[d.modekey] or "0755"
+		tmp[#tmp + 1] = string.format("d %s %s %s %s -", d.path, mode,
+			def.user and tostring(def.user) or "root", def.group and tostring(def.group) or "-")
+		note(d.entry, "note", "created at boot by tmpfiles: " .. tmp[#tmp])
+	end
+
+	local header = { string.format("%s: converted from %s by luainit's unitimport", name .. ".lua", base) }
+	if u.default_restart then header[#header + 1] = "restart = \"never\": systemd's default (Restart=no)" end
+	if #u.pre > 0 or #u.start > 1 then
+		header[#header + 1] = "ExecStartPre= (and extra ExecStart=) lines run in /bin/sh before the main command"
+	end
+	if #tmp > 0 then
+		header[#header + 1] = "needs these tmpfiles.d lines (e.g. in /etc/tmpfiles.d/" .. name .. ".conf):"
+		for _, l in ipairs(tmp) do header[#header + 1] = "  " .. l end
+	end
+	for _, n in ipairs(notes) do
+		if n.kind ~= "ignored" then
+			header[#header + 1] = string.format("%s: %s%s=%s: %s", n.kind,
+				n.line and ("line " .. n.line .. ": ") or "", n.key, n.value, n.reason)
+		end
+	end
+	local src
+	if def.command then
+		-- the emitted umask is an expression; check with its value
+		src = M.render(def, header)
+	end
+	return src, notes, errs, { def = def, tmpfiles = #tmp > 0 and table.concat(tmp, "\n") .. "\n" or nil, name = name }
+end
+
+---------------------------------------------------------------- checking
+
+--- Load generated source and check it with services.check.
+-- validate : (src, name) -> svc | (nil, {string})
+function M.validate(src, name)
+	local chunk, err = load(src, "=" .. name .. ".lua", "t", { tonumber = tonumber, math = math })
+	if not chunk then return nil, { err } end
+	local ok, def = pcall(chunk)
+	if not ok then return nil, { tostring(def) } end
+	return require("services").check(name, def, name .. ".lua")
+end
+
+---------------------------------------------------------------- CLI
+
+local USAGE = [[
+usage: unitimport [--root DIR] [--instance NAME] [--name NAME] [--env K=V]... [--tmpfiles FILE] UNIT.service
+       unitimport --batch [--root DIR] UNIT.service|DIR...
+  Prints the luainit service definition for UNIT on stdout and every key not
+  carried over on stderr. --batch converts many units and prints one line
+  each and a summary; it exits 1 only if a conversion raised an error.
+  --root DIR       read EnvironmentFile= paths under DIR (a mounted or debootstrapped root)
+  --instance NAME  the instance of a template unit (getty@.service: ttyS0)
+  --name NAME      the service name (default: the unit name without .service)
+  --env K=V        a variable for $VAR expansion that the unit does not set (e.g. TERM=vt220)
+  --tmpfiles FILE  write the tmpfiles.d lines for RuntimeDirectory= and friends to FILE]]
+
+local function readfile(p)
+	local f, err = io.open(p, "r")
+	if not f then return nil, err end
+	local s = f:read("a"); f:close(); return s
+end
+
+local function kinds(notes)
+	local c = { unsupported = 0, ignored = 0, note = 0 }
+	for _, n in ipairs(notes) do c[n.kind] = c[n.kind] + 1 end
+	return c
+end
+
+--- The command line tool (luactl import-unit and `luainit --lua unitimport.lua`).
+-- Exit codes: 0 converted (and valid), 1 failed, 2 usage.
+-- main : ({string}) -> integer
+function M.main(args)
+	local opts, files, batch, tmpfiles = { env = {} }, {}, false, nil
+	local i = 1
+	while i <= #args do
+		local a = args[i]
+		local function val()
+			i = i + 1
+			if args[i] == nil then io.stderr:write("unitimport: ", a, " needs a value\n", USAGE, "\n"); return nil end
+			return args[i]
+		end
+		if a == "--root" then opts.root = val(); if not opts.root then return 2 end
+		elseif a == "--instance" then opts.instance = val(); if not opts.instance then return 2 end
+		elseif a == "--name" then opts.name = val(); if not opts.name then return 2 end
+		elseif a == "--tmpfiles" then tmpfiles = val(); if not tmpfiles then return 2 end
+		elseif a == "--env" then
+			local kv = val(); if not kv then return 2 end
+			local k, v = kv:match("^([%a_][%w_]*)=(.*)$")
+			if not k then io.stderr:write("unitimport: --env wants NAME=value, got '", kv, "'\n"); return 2 end
+			opts.env[k] = v
+		elseif a == "--batch" then batch = true
+		elseif a == "-h" or a == "--help" then io.stdout:write(USAGE, "\n"); return 0
+		elseif a:sub(1, 1) == "-" then io.stderr:write("unitimport: unknown option ", a, "\n", USAGE, "\n"); return 2
+		else files[#files + 1] = a end
+		i = i + 1
+	end
+	if #files == 0 or (#files > 1 and not batch) then io.stderr:write(USAGE, "\n"); return 2 end
+
+	if not batch then
+		local text, err = readfile(files[1])
+		if not text then io.stderr:write("unitimport: ", err, "\n"); return 1 end
+		opts.file = files[1]
+		local src, notes, errs, extra = M.convert(text, opts)
+		for _, n in ipairs(notes) do
+			io.stderr:write(string.format("%s: %s%s=%s: %s\n", n.kind,
+				n.line and ("line " .. n.line .. ": ") or "", n.key, n.value, n.reason))
+		end
+		for _, e in ipairs(errs) do io.stderr:write("unitimport: ", files[1], ": ", e, "\n") end
+		if not src then return 1 end
+		local ok, verrs = M.validate(src, extra.name)
+		io.stdout:write(src)
+		if tmpfiles and extra.tmpfiles then
+			local f, ferr = io.open(tmpfiles, "w")
+			if not f then io.stderr:write("unitimport: ", ferr, "\n"); return 1 end
+			f:write(extra.tmpfiles); f:close()
+		end
+		if not ok then
+			for _, e in ipairs(verrs) do io.stderr:write("unitimport: not a valid definition: ", e, "\n") end
+			return 1
+		end
+		return #errs > 0 and 1 or 0
+	end
+
+	-- a directory stands for every *.service in it (the argument list of
+	-- `luainit --lua` is best kept short)
+	local list = {}
+	for _, f in ipairs(files) do
+		local fs = require "luainit.fs"
+		local st = fs.stat(f)
+		if st and st.type == "dir" then
+			local names = {}
+			for _, x in ipairs(fs.readdir(f) or {}) do
+				if x:match("%.service$") then names[#names + 1] = x end
+			end
+			table.sort(names)
+			for _, x in ipairs(names) do list[#list + 1] = f .. "/" .. x end
+		else
+			list[#list + 1] = f
+		end
+	end
+	local n, valid, clean, raised, masked, templates = 0, 0, 0, 0, 0, 0
+	for _, f in ipairs(list) do
+		n = n + 1
+		local text, err = readfile(f)
+		local ok, src, notes, errs, extra
+		if text then
+			local o = { root = opts.root, env = opts.env, file = f, instance = opts.instance }
+			ok, src, notes, errs, extra = xpcall(M.convert, debug.traceback, text, o)
+		else
+			ok, src = false, err
+		end
+		local base = f:match("([^/]+)$")
+		if not ok then
+			raised = raised + 1
+			print(string.format("RAISED %s: %s", base, tostring(src)))
+		else
+			local c = kinds(notes)
+			local svc, verrs = nil, errs
+			if src then svc, verrs = M.validate(src, extra.name) end
+			if extra.masked or extra.template then
+				local k = extra.masked and "masked" or "template"
+				if k == "masked" then masked = masked + 1 else templates = templates + 1 end
+				print(string.format("%s %s: %s", k, base, errs[1]))
+			elseif svc and #errs == 0 then
+				valid = valid + 1
+				if c.unsupported == 0 then clean = clean + 1 end
+				local list = {}
+				for _, x in ipairs(notes) do if x.kind == "unsupported" then list[#list + 1] = x.key end end
+				print(string.format("%s %s%s", c.unsupported == 0 and "clean" or "valid", base,
+					#list > 0 and (" (unsupported: " .. table.concat(list, " ") .. ")") or ""))
+			else
+				local why = {}
+				for _, e in ipairs(errs) do why[#why + 1] = e end
+				if verrs ~= errs then for _, e in ipairs(verrs or {}) do why[#why + 1] = e end end
+				print(string.format("invalid %s: %s", base, table.concat(why, "; ")))
+			end
+		end
+	end
+	print(string.format("%d unit(s): %d valid definitions (%d with nothing unsupported), %d invalid, "
+		.. "%d masked, %d templates without an instance, %d raised",
+		n, valid, clean, n - valid - raised - masked - templates, masked, templates, raised))
+	return raised > 0 and 1 or 0
+end
+
+-- run as a script: luainit --lua unitimport.lua ARGS
+if (...) ~= "unitimport" and type(arg) == "table" and type(arg[0]) == "string"
+	and arg[0]:match("unitimport%.lua$") then
+	os.exit(M.main(arg))
+end
+
+return M

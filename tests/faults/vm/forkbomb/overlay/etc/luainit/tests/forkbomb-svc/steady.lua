@@ -1,0 +1,1 @@
+return { command = { "/bin/sh", "-c", "exec sleep 1000" } }

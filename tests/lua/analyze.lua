@@ -1,0 +1,134 @@
+-- tests/lua/analyze.lua: the boot analysis (boot time, blame, critical
+-- chain, SVG chart) on hand-made timelines, and collect() on the real
+-- stage timeline. No figure is a measured timing: every time is made up.
+local analyze = require "analyze"
+
+local T = {}
+
+-- kernel 1000 ms; three steps; syslogd, then klogd (requires syslogd) and
+-- httpd (after syslogd, slow to ready); a service that never became ready.
+local function sample()
+	return {
+		pid1 = 1000, now = 2500,
+		steps = {
+			{ name = "mount /proc", start = 1010, stop = 1020, ok = true },
+			{ name = "coldplug", start = 1020, stop = 1400, ok = true },
+			{ name = "sysctl", start = 1400, stop = 1405, ok = false },
+		},
+		services = {
+			{ name = "syslogd", start = 1410, ready = 1450, state = "ready", deps = {} },
+			{ name = "klogd", start = 1450, ready = 1460, state = "ready", deps = { "syslogd" } },
+			{ name = "httpd", start = 1451, ready = 1700, state = "ready", deps = { "syslogd" } },
+			{ name = "web<&>\"'", start = 1412, state = "starting", deps = { "nope" } },
+			{ name = "oneshot", start = 1411, ready = 1420, exit = 1420, state = "done", deps = {} },
+		},
+	}
+end
+
+T["userspace time runs from PID 1's start to the last ready service"] = function()
+	local total, first, last = analyze.userspace(sample())
+	assert(total == 700 and first == 1000 and last == 1700, tostring(total))
+	-- without pid1 the first step starts the clock
+	local d = sample()
+	d.pid1 = nil
+	assert(analyze.userspace(d) == 690)
+	assert(analyze.userspace({ steps = {}, services = {} }) == nil)
+end
+
+T["blame lists the slowest first and leaves out services never ready"] = function()
+	local b = analyze.blame(sample())
+	assert(b[1].name == "coldplug" and b[1].ms == 380 and b[1].kind == "step")
+	assert(b[2].name == "httpd" and b[2].ms == 249 and b[2].kind == "service")
+	for _, x in ipairs(b) do assert(not x.name:find("web", 1, true)) end
+	assert(#analyze.blame(sample(), 2) == 2)
+end
+
+T["the critical chain follows the dependency ready last, then the steps"] = function()
+	local c = analyze.critical_chain(sample())
+	local names = {}
+	for _, x in ipairs(c) do names[#names + 1] = x.name end
+	assert(table.concat(names, ",") == "httpd,syslogd,sysctl,coldplug,mount /proc", table.concat(names, ","))
+	assert(c[1].kind == "service" and c[3].kind == "step")
+end
+
+T["the text report has the boot time, blame and chain"] = function()
+	local s = analyze.text(sample())
+	assert(s:find("Startup finished in 1000 ms (kernel) + 700 ms (userspace) = 1700 ms", 1, true), s)
+	assert(s:find("380 ms  step    coldplug", 1, true), s)
+	assert(s:find("sysctl  [FAILED]", 1, true), s)
+	assert(s:find("Never ready: web", 1, true), s)
+	assert(s:find("httpd @1451 ms +249 ms", 1, true), s)
+	assert(s:find("<- syslogd @1410 ms +40 ms", 1, true), s)
+	assert(analyze.text({ steps = {}, services = {} }):find("nothing to analyze", 1, true))
+end
+
+-- A small XML well-formedness check: every tag closes in order, attribute
+-- values are quoted, and text holds no raw '<' or bare '&'.
+local function well_formed(x)
+	local stack, pos = {}, 1
+	x = x:gsub("^<%?xml[^>]*%?>", "")
+	while true do
+		local s, e, tag = x:find("<([^>]*)>", pos)
+		local text = x:sub(pos, (s or #x + 1) - 1)
+		if text:find("&", 1, true) then
+			for amp in text:gmatch("&[^;]*;?") do
+				if not amp:match("^&%a+;$") and not amp:match("^&#%d+;$") then return false, "bare & in " .. text end
+			end
+		end
+		if not s then break end
+		if tag:sub(1, 1) == "/" then
+			local name = tag:sub(2)
+			if stack[#stack] ~= name then return false, "</" .. name .. "> closes " .. tostring(stack[#stack]) end
+			stack[#stack] = nil
+		else
+			local name = tag:match("^([%w:]+)")
+			if not name then return false, "bad tag <" .. tag .. ">" end
+			local attrs = tag:sub(#name + 1):gsub("/$", "")
+			local rest = attrs:gsub('%s+[%w:-]+="[^"<]*"', "")
+			if rest:match("%S") then return false, "bad attributes in <" .. tag .. ">" end
+			if tag:sub(-1) ~= "/" then stack[#stack + 1] = name end
+		end
+		pos = e + 1
+	end
+	if #stack > 0 then return false, "unclosed <" .. stack[#stack] .. ">" end
+	return true
+end
+
+T["the SVG chart is well-formed, escapes names, and draws every row"] = function()
+	local svg = analyze.svg(sample())
+	assert(svg:match("^<%?xml"))
+	assert(well_formed(svg))
+	assert(svg:find("web&lt;&amp;&gt;&quot;&apos;", 1, true))
+	assert(not svg:find("web<&", 1, true))
+	-- one bar per step, the kernel, and per service (running services get two)
+	local bars = select(2, svg:gsub('<rect class="', ""))
+	assert(bars == 1 + 3 + 5 + 4, bars)
+	-- two dependency lines (klogd and httpd on syslogd; "nope" is unknown)
+	assert(select(2, svg:gsub('<path class="dep"', "")) == 2)
+	assert(svg:find("Boot chart: userspace 700 ms, kernel 1000 ms, total 1700 ms", 1, true))
+	assert(well_formed(analyze.svg({ steps = {}, services = {} })))
+end
+
+T["the checker catches what the SVG must never have"] = function()
+	assert(not well_formed("<svg><g></svg>"))
+	assert(not well_formed("<svg>a & b</svg>"))
+	assert(not well_formed("<svg x=1></svg>"))
+	assert(well_formed('<svg x="1"><g/>a &amp; b</svg>'))
+end
+
+T["collect anchors stage.timeline at kernel start"] = function()
+	local stage = require "stage"
+	local sys = require "luainit.sys"
+	local n0 = #stage.timeline
+	stage.step("analyze test step", function() return "done" end)
+	local d = analyze.collect()
+	local s = d.steps[#d.steps]
+	assert(#d.steps == n0 + 1 and s.name == "analyze test step" and s.ok == true)
+	local up = sys.clock("boottime") * 1000
+	assert(s.start > 0 and s.start <= s.stop and s.stop <= up + 1, string.format("%s %s %s", s.start, s.stop, up))
+	assert(d.now <= up + 1)
+	assert(type(d.services) == "table")
+	table.remove(stage.timeline)
+end
+
+return T

@@ -1,0 +1,195 @@
+-- tests/lua/unitimport.lua: systemd units become valid luainit service
+-- definitions; every key that is not carried over is listed.
+local ui = require "unitimport"
+
+local T = {}
+
+local function convert(text, opts)
+	opts = opts or {}
+	opts.file = opts.file or "test.service"
+	opts.readfile = opts.readfile or function() return nil end
+	local src, notes, errs, extra = ui.convert(text, opts)
+	return src, notes, errs, extra
+end
+
+local function def_of(src)
+	local def = assert(load(src, "=def", "t", { tonumber = tonumber, math = math }))()
+	return def
+end
+
+local function note_for(notes, key, kind)
+	for _, n in ipairs(notes) do
+		if n.key == key and (not kind or n.kind == kind) then return n end
+	end
+end
+
+T["a plain unit converts and validates"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+Description=Example daemon
+After=network.target syslog.service
+Requires=db.service
+Wants=cache.service
+
+[Service]
+Type=notify
+ExecStart=/usr/sbin/exampled --foreground
+User=www-data
+Group=www-data
+WorkingDirectory=/var/lib/example
+Restart=always
+RestartSec=2s
+TimeoutStopSec=1min 30s
+KillSignal=SIGINT
+LimitNOFILE=4096:8192
+
+[Install]
+WantedBy=multi-user.target
+]], { file = "/lib/systemd/system/example.service" })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.description == "Example daemon" and d.type == "notify")
+	assert(d.command[1] == "/usr/sbin/exampled" and d.command[2] == "--foreground" and #d.command == 2)
+	assert(d.user == "www-data" and d.group == "www-data" and d.cwd == "/var/lib/example")
+	assert(d.restart == "always" and d.restart_delay == 2 and d.restart_max_delay == 2)
+	assert(d.stop_timeout == 90 and d.stop_signal == "INT")
+	assert(d.rlimits.nofile[1] == 4096 and d.rlimits.nofile[2] == 8192)
+	assert(d.requires[1] == "db" and d.wants[1] == "cache" and d.after[1] == "syslog")
+	assert(note_for(notes, "After", "ignored").value == "network.target")
+	assert(note_for(notes, "WantedBy", "ignored"))
+	assert(ui.validate(src, "example"))
+end
+
+T["$VAR and ${VAR} expand from Environment= and EnvironmentFile="] = function()
+	local files = { ["/etc/default/x"] = 'OPTS="-a -b"\n# comment\nPORT=8080\n' }
+	local src, notes, errs = convert([[
+[Service]
+Environment="GREETING=hello world" MODE=fast
+Environment=EMPTY=
+EnvironmentFile=/etc/default/x
+EnvironmentFile=-/etc/default/missing
+ExecStart=/bin/x $OPTS --port=${PORT} --mode=$MODE "$GREETING" $UNSET
+]], { readfile = function(p) return files[p] end })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	local want = { "/bin/x", "-a", "-b", "--port=8080", "--mode=fast", "hello", "world" }
+	for i, w in ipairs(want) do assert(d.command[i] == w, i .. ": " .. tostring(d.command[i])) end
+	assert(#d.command == #want)
+	assert(d.env.GREETING == "hello world" and d.env.MODE == "fast" and d.env.PORT == "8080" and d.env.EMPTY == "")
+	assert(note_for(notes, "EnvironmentFile", "note"))
+	local miss = note_for(notes, "ExecStart", "note")
+	assert(miss and miss.value == "$UNSET")
+end
+
+T["a required EnvironmentFile that is missing is listed as unsupported"] = function()
+	local _, notes = convert("[Service]\nEnvironmentFile=/nope\nExecStart=/bin/true\n")
+	assert(note_for(notes, "EnvironmentFile", "unsupported"))
+end
+
+T["prefixes are stripped and noted; ExecStartPre is folded into sh"] = function()
+	local src, notes, errs = convert([[
+[Service]
+ExecStartPre=-/bin/mkdir /run/x
+ExecStartPre=/usr/bin/check --config
+ExecStart=@/usr/bin/daemon daemon-argv0 -f
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.command[1] == "/bin/sh" and d.command[2] == "-c")
+	assert(d.command[3] == "{ /bin/mkdir /run/x || true; } && /usr/bin/check --config && exec /usr/bin/daemon -f",
+		d.command[3])
+	assert(note_for(notes, "ExecStartPre", "note"))
+	assert(note_for(notes, "ExecStart", "note").reason:find("argv%[0%]"))
+	local _, notes2 = convert("[Service]\nExecStart=+/bin/true\n")
+	assert(note_for(notes2, "ExecStart", "unsupported"))
+end
+
+T["types map to luainit's, forking needs PIDFile"] = function()
+	local function ty(t, extra)
+		local src, _, errs = convert("[Service]\nType=" .. t .. "\nExecStart=/bin/d\n" .. (extra or ""))
+		return src and def_of(src).type, errs
+	end
+	assert(ty("simple") == "simple" and ty("exec") == "simple" and ty("notify") == "notify")
+	assert(ty("oneshot") == "oneshot")
+	local t, errs = ty("forking", "PIDFile=/run/d.pid\n")
+	assert(t == "forking" and #errs == 0)
+	local src
+	src, _, errs = convert("[Service]\nType=forking\nExecStart=/bin/d\n")
+	assert(#errs > 0 and errs[1]:find("PIDFile"))
+	assert(not ui.validate(src, "d"))
+end
+
+T["Restart= mapping, and systemd's default Restart=no"] = function()
+	local function r(v)
+		local src = convert("[Service]\nExecStart=/bin/d\n" .. (v and ("Restart=" .. v .. "\n") or ""))
+		return def_of(src).restart
+	end
+	assert(r(nil) == "never" and r("no") == "never" and r("always") == "always")
+	assert(r("on-failure") == "on-failure" and r("on-abnormal") == "on-failure" and r("on-abort") == "on-failure")
+end
+
+T["RuntimeDirectory and StateDirectory become tmpfiles.d lines"] = function()
+	local src, _, errs, extra = convert([[
+[Service]
+ExecStart=/usr/sbin/sshd -D
+User=sshd
+RuntimeDirectory=sshd
+RuntimeDirectoryMode=0750
+StateDirectory=ssh foo
+]])
+	assert(#errs == 0)
+	assert(extra.tmpfiles:find("d /run/sshd 0750 sshd %- %-\n", 1))
+	assert(extra.tmpfiles:find("d /var/lib/ssh 0755 sshd", 1, true) and extra.tmpfiles:find("/var/lib/foo", 1, true))
+	assert(src:find("tmpfiles.d", 1, true))
+end
+
+T["every key not carried over is listed"] = function()
+	local _, notes = convert([[
+[Unit]
+Description=x
+ConditionPathExists=/etc/x
+Before=other.service
+Frobnicate=yes
+
+[Service]
+ExecStart=/bin/x
+ProtectSystem=full
+PrivateTmp=yes
+ExecReload=/bin/kill -HUP $MAINPID
+]])
+	for _, k in ipairs({ "ConditionPathExists", "Before", "Frobnicate", "ProtectSystem", "PrivateTmp", "ExecReload" }) do
+		assert(note_for(notes, k, "unsupported"), k)
+	end
+end
+
+T["template units need an instance; specifiers expand"] = function()
+	local text = "[Unit]\nDescription=Getty on %I\n[Service]\nExecStart=/sbin/agetty - $TERM\nTTYPath=/dev/%I\nStandardInput=tty\n"
+	local src, _, errs = convert(text, { file = "serial-getty@.service" })
+	assert(src == nil and errs[1]:find("template"))
+	src, _, errs = convert(text, { file = "serial-getty@.service", instance = "ttyS0", env = { TERM = "vt220" } })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.description == "Getty on ttyS0" and d.tty == "/dev/ttyS0" and d.command[3] == "vt220")
+	assert(ui.validate(src, "serial-getty@ttyS0"))
+end
+
+T["quoting, continuation lines and comments"] = function()
+	local src, _, errs = convert("[Service]\n# c\nExecStart=/bin/echo 'a b' \"c\\\"d\" \\\n  e\\x41\n")
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.command[2] == "a b" and d.command[3] == 'c"d' and d.command[4] == "eA", table.concat(d.command, "|"))
+end
+
+T["a unit without ExecStart, or masked, is an error, not a crash"] = function()
+	local src, _, errs = convert("[Unit]\nDescription=x\n")
+	assert(src == nil and errs[1]:find("ExecStart"))
+	local _, _, errs2, extra = convert("")
+	assert(extra.masked and errs2[1]:find("masked"))
+end
+
+T["time spans"] = function()
+	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
+	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
+end
+
+return T
