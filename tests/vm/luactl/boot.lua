@@ -1,0 +1,39 @@
+-- VM: every luactl command against the real PID 1 of the demo image, as a
+-- person at the console would type them; each prints its exit code and
+-- output, and the last one powers the machine off.
+local sched = require "sched"
+local process = require "luainit.process"
+local fs = require "luainit.fs"
+
+dofile("/etc/luainit/boot.lua")
+
+local function luactl(...)
+	local out = "/run/luactl.out"
+	local pid = assert(process.spawn({ argv = { "/sbin/luactl", ... }, stdout = { file = out },
+		stderr = "stdout", env = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin" } }))
+	local _, code = sched.wait_child(pid, 30000)
+	local text = fs.readfile(out) or ""
+	print(string.format("CHECK luactl %s -> %s", table.concat({ ... }, " "), tostring(code)))
+	for line in text:gmatch("[^\n]+") do print("  | " .. line) end
+	return code, text
+end
+
+sched.spawn(function()
+	local sup = require "supervisor"
+	for _, n in ipairs({ "syslogd", "httpd", "crond" }) do sup.wait_settled(n, 30000) end
+	luactl("status")
+	luactl("status", "httpd")
+	luactl("status", "nosuch")
+	luactl("list", "--json")
+	luactl("stop", "crond")
+	luactl("start", "crond")
+	luactl("restart", "httpd")
+	luactl("log", "-n", "3")
+	luactl("eval", "return 6 * 7")
+	luactl("eval", "while true do end")
+	luactl("reload", "--dry-run")
+	luactl("analyze", "--svg", "/run/boot.svg")
+	local svg = fs.readfile("/run/boot.svg") or ""
+	print("CHECK svg " .. tostring(svg:match("^<%?xml") ~= nil or svg:match("^<svg") ~= nil) .. " " .. #svg)
+	luactl("poweroff")
+end, "vm-luactl-test")
