@@ -378,6 +378,14 @@ static int l_memory(lua_State *L)
 	return 2;
 }
 
+/** started : () -> milliseconds since the kernel started (CLOCK_BOOTTIME)
+ * when this luainit began: the kernel's hand-off to PID 1. */
+static int l_started(lua_State *L)
+{
+	lua_pushnumber(L, lx_started_ms);
+	return 1;
+}
+
 /** trim : () -> bytes
  * After the boot: give back the memory of the compiled-in library's pages
  * (they are read again from the binary if a module is loaded later). */
@@ -421,7 +429,7 @@ static const luaL_Reg ev_methods[] = {
 static const luaL_Reg funcs[] = {
 	{ "timer", l_timer }, { "watch", l_watch }, { "inotify", l_inotify },
 	{ "mask_names", l_mask_names }, { "hook", l_hook }, { "now", l_now },
-	{ "memory", l_memory }, { "exit", l_exit }, { "trim", l_trim }, { "mode", l_mode },
+	{ "memory", l_memory }, { "exit", l_exit }, { "trim", l_trim }, { "started", l_started }, { "mode", l_mode },
 	{ NULL, NULL }
 };
 

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -24,6 +25,7 @@
 #include "pid1.h"
 
 int lx_container;
+double lx_started_ms;
 int lx_script_mode, lx_exit_requested, lx_exit_code;
 static struct lx_watch sigwatch;
 static pid_t fallback_shell;
@@ -272,6 +274,10 @@ static int script_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/');
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	lx_started_ms = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 
 	name = name ? name + 1 : argv[0];
 	if (strcmp(name, "luainit") != 0 && strcmp(name, "init") != 0)

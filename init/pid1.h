@@ -67,6 +67,10 @@ int lx_client_main(int argc, char **argv);
 /* Script mode (luainit --lua FILE): event.exit(code) ends the loop. */
 extern int lx_script_mode, lx_exit_requested, lx_exit_code;
 
+/* CLOCK_BOOTTIME when main() began, in ms since the kernel started: the
+ * moment the kernel handed over to us (for `luactl analyze`). */
+extern double lx_started_ms;
+
 /* Non-zero when PID 1 runs as a container's init (no machine setup). */
 extern int lx_container;
 

@@ -31,12 +31,13 @@ end
 --- Snapshot PID 1's boot: stage.timeline, supervisor.services, anchored
 -- at kernel start with CLOCK_BOOTTIME (event.now() is CLOCK_MONOTONIC; the
 -- two differ only by time spent suspended, measured at collect time).
--- PID 1's own start comes from /proc/1/stat (clock ticks since boot).
+-- PID 1's own start is when luainit began (event.started(): the kernel's
+-- hand-off); /proc/1/stat's start time would be when the kernel created
+-- task 1, long before it ran /sbin/luainit.
 -- collect : () -> data
 function M.collect()
 	local event = require "luainit.event"
 	local sys = require "luainit.sys"
-	local fs = require "luainit.fs"
 	local stage = require "stage"
 	local ok, sup = pcall(require, "supervisor")
 	local mono = event.now()
@@ -44,15 +45,7 @@ function M.collect()
 	local off = boot_ms - mono
 	local function at(t) return t and (t + off) or nil end
 	local data = { now = boot_ms, steps = {}, services = {} }
-	local stat = fs.readfile("/proc/1/stat")
-	-- field 22 (starttime) counts after the ")" that ends comm; USER_HZ is 100
-	local rest = stat and stat:match("%)%s+(.*)$")
-	if rest then
-		local fields = {}
-		for f in rest:gmatch("%S+") do fields[#fields + 1] = f end
-		local ticks = tonumber(fields[20])
-		if ticks then data.pid1 = ticks * 10 end
-	end
+	if event.mode() ~= "script" then data.pid1 = event.started() end
 	for _, s in ipairs(stage.timeline) do
 		data.steps[#data.steps + 1] = { name = s.name, start = at(s.start), stop = at(s.stop), ok = s.ok }
 	end
