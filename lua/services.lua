@@ -261,7 +261,7 @@ function M.check_set(set, errs)
 		for _, n in ipairs(names) do
 			local svc = set[n]
 			for _, d in ipairs(svc.requires) do
-				if not set[d] then
+				if not set[d] and d ~= "network-online" then
 					errs[#errs + 1] = string.format("%s: requires '%s', which is missing or invalid", svc.file, d)
 					set[n] = nil
 					changed = true

@@ -217,14 +217,30 @@ local function cancel(svc, key) if svc.timers then svc.timers[key] = nil end end
 
 ---------------------------------------------------------------- starting
 
+-- "network-online": not a service, the network's readiness (network.lua)
+local NETWORK_ONLINE = "network-online"
+
+local function network_online()
+	local net = package.loaded.network
+	return net ~= nil and net.online == true
+end
+
 local function deps_state(svc)
 	for _, d in ipairs(svc.requires) do
+		if d == NETWORK_ONLINE then
+			if not network_online() then return "wait", "waiting for the network" end
+			goto next
+		end
 		local dep = M.services[d]
 		if not dep then return "failed", "requires '" .. d .. "', which is not defined" end
 		if dep.state == "failed" then return "failed", "dependency '" .. d .. "' failed" end
 		if not UP[dep.state] then return "wait", "waiting for " .. d end
+		::next::
 	end
 	for _, d in ipairs(svc.after) do
+		if d == NETWORK_ONLINE and package.loaded.network and not network_online() then
+			return "wait", "waiting for the network"
+		end
 		local dep = M.services[d]
 		if dep and dep.want and not UP[dep.state] and dep.state ~= "failed" then
 			return "wait", "waiting for " .. d
@@ -673,6 +689,15 @@ end
 --- Start every enabled service, in dependency order, in parallel.
 function M.start_all()
 	M.listen_notify()
+	if not M.network_watch then
+		-- services waiting for "network-online" start when it comes
+		M.network_watch = sched.spawn(function()
+			while true do
+				sched.wait("network-online")
+				M.kick()
+			end
+		end, "network-online watch")
+	end
 	local names = {}
 	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end
 	table.sort(names)

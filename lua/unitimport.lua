@@ -377,8 +377,8 @@ function M.convert(text, opts)
 			if suffix == "service" then
 				list[#list + 1] = stem
 			elseif w == "network-online.target" then
-				note({ key = e.key, value = w, line = e.line, section = e.section }, "note",
-					"network-online.target: call require('network').wait_online(ms) in boot.lua before boot.services()")
+				-- luainit's network readiness has the same name, less ".target"
+				list[#list + 1] = "network-online"
 			else
 				note({ key = e.key, value = w, line = e.line, section = e.section }, "ignored",
 					DEP_SUFFIX_NOTE[suffix or ""] or "not a service")

@@ -11,7 +11,7 @@ dofile("/etc/luainit/boot.lua")
 
 sched.spawn(function()
 	local sup = require "supervisor"
-	for _, n in ipairs({ "getty", "syslogd", "klogd", "crond", "httpd" }) do
+	for _, n in ipairs({ "getty", "syslogd", "klogd", "crond", "httpd", "netwait" }) do
 		local st = sup.wait_settled(n, 60000)
 		print(string.format("CHECK service %s %s", n, tostring(st)))
 	end
