@@ -343,6 +343,13 @@ function M.network(path)
 	return M.step("network", function() return require("network").start(path) end, { id = "network" })
 end
 
+--- Pet a hardware watchdog from the event loop (see lua/watchdog.lua);
+-- opts: { device = "/dev/watchdog", interval = 10, module = "softdog", options = "soft_margin=30" }.
+function M.watchdog(opts)
+	if event.mode() ~= "pid1" then return end
+	return M.step("watchdog", function() return require("watchdog").start(opts) end, { id = "watchdog" })
+end
+
 --- Open the control socket (/run/luainit/control) that luactl talks to;
 -- it prints its own [  OK  ] or [FAILED] line.
 function M.control()
