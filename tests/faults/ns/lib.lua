@@ -18,6 +18,8 @@ function T.setup(dir)
 	sup.cgroup_root = "/sys/fs/cgroup/luainit-fault-" .. process.getpid() .. "-" .. math.random(1e6)
 	sup.notify_path = dir .. "/notify"
 	sup.log_dir = dir .. "/log"
+	T.control = dir .. "/control"
+	assert(require("control").listen(T.control))
 end
 
 function T.check(name, cond, detail)
@@ -25,12 +27,22 @@ function T.check(name, cond, detail)
 		detail ~= nil and (" (" .. tostring(detail) .. ")") or ""))
 end
 
---- PID 1 is alive and responsive: this task still runs, and a child it
--- spawns is started and reaped.
+--- PID 1 is alive and responsive: this task still runs, a child it
+-- spawns is started and reaped, and `luactl status` gets an answer over
+-- the control socket.
 function T.responsive(what)
 	local pid = process.spawn({ argv = { "/bin/sh", "-c", "exit 3" } })
 	local how, code = sched.wait_child(pid, 10000)
 	T.check("responsive " .. what, how == "exited" and code == 3, tostring(how) .. " " .. tostring(code))
+	if T.control then
+		local out = T.dir .. "/luactl.out"
+		pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "status" },
+			env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+		how, code = sched.wait_child(pid, 10000)
+		local text = fs.readfile(out) or ""
+		T.check("luactl status answers, " .. what, how == "exited" and (code == 0 or code == 3)
+			and (text:match("NAME") or text:match("no services")) ~= nil, tostring(code) .. " " .. text:sub(1, 60))
+	end
 end
 
 --- A field of /proc/self/status in kB ("VmRSS", "VmHWM").
