@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "lx.h"
 #include "pid1.h"
+#include "spawn.h"
 
 int lx_container;
 double lx_started_ms;
@@ -278,10 +279,10 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	lx_started_ms = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-
 	name = name ? name + 1 : argv[0];
 	if (strcmp(name, "luainit") != 0 && strcmp(name, "init") != 0)
 		return lx_client_main(argc, argv);
+	lx_reset_signals(); /* once here, not in every spawned child */
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: luainit            (run as PID 1; init=/sbin/luainit)\n"
 		       "       luainit --container [--pgroup] [--services DIR] [-- CMD ARGS...]\n"

@@ -4,6 +4,7 @@
  * a CLOEXEC pipe: EOF on that pipe means execve succeeded (the pattern of
  * libuv's process spawner). */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -229,22 +230,28 @@ static void set_ambient(const struct lx_spawn *s, int errfd)
 			fail(errfd, LX_STEP_AMBIENT, c, errno);
 }
 
-static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
+void lx_reset_signals(void)
 {
 	/* the kernel's struct sigaction (x86_64 layout): libc refuses to
 	 * touch the signals it reserves (32-34), but an ignored one inherited
-	 * from our own parent must not reach the service either */
+	 * from our own parent must not reach the services either */
 	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ksa;
-	sigset_t none;
 
-	/* PID 1 ignores or blocks signals; SIG_IGN and the mask survive
-	 * execve, so a service would be unkillable by TERM. Dispositions go
-	 * back to default now, the mask only right before execve. */
 	memset(&ksa, 0, sizeof ksa);
 	ksa.handler = SIG_DFL;
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &ksa, NULL, 8);
+}
+
+static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
+{
+	sigset_t none;
+
+	/* Signal dispositions are all SIG_DFL already: lx_reset_signals ran
+	 * when luainit started, and PID 1 never installs a handler (it reads
+	 * signals from a signalfd). Only the mask is left; it is cleared right
+	 * before execve. */
 
 	/* Join the cgroup first, so everything the setup allocates is
 	 * charged there. */
@@ -268,7 +275,7 @@ static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
 	/* Raising hard limits and lowering nice need privileges: before
 	 * setuid. */
 	for (int i = 0; i < s->nrlimits; i++)
-		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0)
+		if (syscall(SYS_prlimit64, 0, s->rlimits[i].resource, &s->rlimits[i].lim, NULL) < 0)
 			fail(errfd, LX_STEP_RLIMIT, s->rlimits[i].resource, errno);
 	if (s->set_nice && setpriority(PRIO_PROCESS, 0, s->nice) < 0)
 		fail(errfd, LX_STEP_NICE, s->nice, errno);
@@ -283,11 +290,11 @@ static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
 		fail(errfd, LX_STEP_KEEPCAPS, 0, errno);
 	/* Groups while still root, gid before uid: each needs the privilege
 	 * the next one gives up. */
-	if (s->set_groups && setgroups(s->ngroups, s->groups) < 0)
+	if (s->set_groups && syscall(SYS_setgroups, s->ngroups, s->groups) < 0)
 		fail(errfd, LX_STEP_SETGROUPS, 0, errno);
-	if (s->set_gid && setgid(s->gid) < 0)
+	if (s->set_gid && syscall(SYS_setgid, s->gid) < 0)
 		fail(errfd, LX_STEP_SETGID, (int)s->gid, errno);
-	if (s->set_uid && setuid(s->uid) < 0)
+	if (s->set_uid && syscall(SYS_setuid, s->uid) < 0)
 		fail(errfd, LX_STEP_SETUID, (int)s->uid, errno);
 	if (s->ambient)
 		set_ambient(s, errfd);
@@ -302,8 +309,29 @@ static void __attribute__((noreturn)) child(const struct lx_spawn *s, int errfd)
 	fail(errfd, LX_STEP_EXEC, 0, errno);
 }
 
+/* The child runs in PID 1's memory (CLONE_VM) until it execs, on this
+ * stack, while PID 1 waits (CLONE_VFORK): no copy of PID 1's page tables,
+ * which under emulation costs more than the exec itself. So the child
+ * writes only its own stack and makes plain system calls: the id and
+ * rlimit changes above are raw syscalls, because libc's wrappers
+ * coordinate threads through shared memory. */
+struct child_args {
+	const struct lx_spawn *s;
+	int errfd;
+};
+
+static int child_main(void *arg)
+{
+	struct child_args *a = arg;
+
+	child(a->s, a->errfd);
+}
+
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+
 int lx_spawn(const struct lx_spawn *s, pid_t *pidp, struct lx_spawn_error *e)
 {
+	struct child_args args;
 	int p[2], err;
 	pid_t pid;
 	ssize_t n;
@@ -313,17 +341,16 @@ int lx_spawn(const struct lx_spawn *s, pid_t *pidp, struct lx_spawn_error *e)
 		e->step = LX_STEP_PIPE;
 		return e->err = errno;
 	}
-	pid = fork();
+	args.s = s;
+	args.errfd = p[1];
+	pid = clone(child_main, child_stack + sizeof child_stack,
+	            CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (pid < 0) {
 		err = errno;
 		close(p[0]);
 		close(p[1]);
 		e->step = LX_STEP_FORK;
 		return e->err = err;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		child(s, p[1]);
 	}
 	close(p[1]);
 	do

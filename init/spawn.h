@@ -80,4 +80,8 @@ int lx_spawn(const struct lx_spawn *s, pid_t *pid, struct lx_spawn_error *e);
 /* "exec", "chdir", "open" ... for messages. */
 const char *lx_spawn_step_name(int step);
 
+/* Set every signal's disposition to SIG_DFL (once, at start): SIG_IGN
+ * survives execve, and no service may inherit an ignored signal. */
+void lx_reset_signals(void);
+
 #endif

@@ -237,44 +237,58 @@ end
 function M.coldplug()
 	if event.mode() ~= "pid1" then return end -- a container's devices are the host's
 	local kmod = require "luainit.kmod"
-	local dev = require "luainit.dev"
 	M.step("load drivers for present devices", function()
-		local loaded, seen = {}, {}
-		-- a bus driver (virtio_pci) brings new devices with new aliases:
-		-- scan again until a round loads nothing
+		local loaded, seen, aliases = {}, {}, 0
+		-- every device a bus knows is under /sys/bus/*/devices (what udev's
+		-- coldplug walks); a bus driver (virtio_pci) brings new devices with
+		-- new aliases, so look again, at new devices only, until a round
+		-- loads nothing
 		for _ = 1, 5 do
 			local progress = false
-			for _, alias in ipairs(dev.coldplug() or {}) do
-				if not seen[alias] then
-					seen[alias] = true
-					seen[#seen + 1] = alias
-					for _, m in ipairs(kmod.lookup(alias) or {}) do
-						if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-							local ok, err = kmod.load(m)
-							if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
-							else log.warn("coldplug: %s: %s", m, err) end
+			for _, bus in ipairs(fs.readdir("/sys/bus") or {}) do
+				local dir = "/sys/bus/" .. bus .. "/devices/"
+				for _, d in ipairs(fs.readdir(dir) or {}) do
+					local key = bus .. "/" .. d
+					if not seen[key] then
+						seen[key] = true
+						local alias = fs.readfile(dir .. d .. "/modalias")
+						alias = alias and alias:gsub("%s+$", "")
+						if alias and alias ~= "" then
+							aliases = aliases + 1
+							for _, m in ipairs(kmod.lookup(alias) or {}) do
+								if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+									local ok, err = kmod.load(m)
+									if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
+									else log.warn("coldplug: %s: %s", m, err) end
+								end
+							end
 						end
 					end
 				end
 			end
 			if not progress then break end
 		end
-		return string.format("coldplug: %d device alias(es), loaded %s", #seen,
+		return string.format("coldplug: %d device alias(es), loaded %s", aliases,
 			#loaded > 0 and table.concat(loaded, " ") or "nothing new")
 	end, { id = "coldplug" })
 	require("devices").listen()
 end
 
---- Feed the saved random seed to the kernel and save a fresh one.
+--- Feed the saved random seed to the kernel now, and save a fresh one in
+-- the background (its fsync need not hold up the boot).
 function M.random_seed(path)
 	path = path or "/var/lib/luainit/random-seed"
 	return M.step("random seed", function()
 		local old = fs.readfile(path)
 		if old and #old > 0 then fs.writefile("/dev/urandom", old) end
-		fs.mkdirp(path:match("^(.*)/"), 448)
-		local ok, err = fs.writefile(path, sys.getrandom(512, "insecure"), { mode = 384, atomic = true })
-		if not ok then return false, err end
-		return old and "random seed restored and refreshed" or "random seed created"
+		require("sched").spawn(function()
+			-- after the boot task has moved on: the services start first
+			require("sched").sleep(500)
+			fs.mkdirp(path:match("^(.*)/"), 448)
+			local ok, err = fs.writefile(path, sys.getrandom(512, "insecure"), { mode = 384, atomic = true })
+			if not ok then log.failed("save random seed", err) end
+		end, "random-seed")
+		return old and "random seed restored" or "no random seed yet; saving one"
 	end, { id = "random-seed" })
 end
 

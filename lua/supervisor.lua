@@ -76,12 +76,16 @@ local function cg_setup(svc)
 	end
 	if not M.cgroups then svc.cgroup_path = nil return nil end
 	local path = cg_path(svc)
-	fs.mkdirp(path, 493)
+	-- a new group starts with no limits: write only what is configured;
+	-- a group left from an earlier run may hold old limits: reset those too
+	local fresh = fs.mkdir(path, 493)
 	local limits = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
 	for key, file in pairs(limits) do
 		local v = svc.cgroup[key]
-		local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
-		if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
+		if v ~= nil or not fresh then
+			local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
+			if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
+		end
 	end
 	svc.cgroup_path = path
 	return path
