@@ -35,7 +35,7 @@ IMAGE     := $(BUILD)/rootfs.img
 KERNEL    := $(BUILD)/kernel/vmlinuz
 STAGING   := $(BUILD)/rootfs
 
-.PHONY: all setup deps install image kernel run check check-unit check-ns check-vm fuzz \
+.PHONY: FORCE all setup deps install image kernel run check check-unit check-ns check-vm fuzz \
         debian-image check-debian bench clean distclean
 
 all: $(BUILD)/luainit
@@ -81,8 +81,16 @@ kernel: $(KERNEL)
 $(KERNEL): rootfs/kernel
 	rootfs/kernel $(BUILD)/kernel
 
+# Which overlay the image was made with: changing OVERLAY (or dropping it)
+# rebuilds the image even when the overlay's files are older than it.
+OVERLAY_STAMP := $(BUILD)/.image-overlay
+$(OVERLAY_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(if $(OVERLAY),$(abspath $(OVERLAY)))' | cmp -s - $@ || echo '$(if $(OVERLAY),$(abspath $(OVERLAY)))' > $@
+FORCE:
+
 image: $(IMAGE)
-$(IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) $(shell find etc services rootfs -type f 2>/dev/null) $(if $(OVERLAY),$(shell find $(OVERLAY) -type f))
+$(IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) $(OVERLAY_STAMP) $(shell find etc services rootfs -type f 2>/dev/null) $(if $(OVERLAY),$(shell find $(OVERLAY) -type f))
 	rm -rf $(STAGING)
 	$(MAKE) --no-print-directory install DESTDIR=$(STAGING)
 	rootfs/build --staging $(STAGING) --kernel-dir $(BUILD)/kernel --out $@ $(if $(OVERLAY),--overlay $(OVERLAY))
