@@ -152,15 +152,14 @@ static int start(lua_State *L, struct ev *e, uint32_t events)
 	return 0;
 }
 
-/** timer : (fn(ticks)) -> timer | (nil, string, integer)
- * A timerfd; arm it with timer:arm(ms[, interval_ms]). */
-static int l_timer(lua_State *L)
+/* e (at the top of the stack) takes fd, just created by the call named
+ * what, and is registered; on failure fd is closed and e stays closed. */
+static int own_and_start(lua_State *L, struct ev *e, int fd, const char *what)
 {
-	struct ev *e = new_ev(L, K_TIMER, 1);
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), err;
+	int err;
 
 	if (fd < 0)
-		return lx_fail(L, errno, "timerfd_create");
+		return lx_fail(L, errno, "%s", what);
 	e->w.fd = fd;
 	e->ownfd = 1;
 	if ((err = start(L, e, EPOLLIN))) {
@@ -169,6 +168,16 @@ static int l_timer(lua_State *L)
 		return lx_fail(L, err, "epoll_ctl");
 	}
 	return 1;
+}
+
+/** timer : (fn(ticks)) -> timer | (nil, string, integer)
+ * A timerfd; arm it with timer:arm(ms[, interval_ms]). */
+static int l_timer(lua_State *L)
+{
+	struct ev *e = new_ev(L, K_TIMER, 1);
+
+	return own_and_start(L, e, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
+	                     "timerfd_create");
 }
 
 static void ms_to_ts(double ms, struct timespec *ts)
@@ -278,18 +287,8 @@ static const struct lx_flag inotify_flags[] = {
 static int l_inotify(lua_State *L)
 {
 	struct ev *e = new_ev(L, K_INOTIFY, 1);
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), err;
 
-	if (fd < 0)
-		return lx_fail(L, errno, "inotify_init1");
-	e->w.fd = fd;
-	e->ownfd = 1;
-	if ((err = start(L, e, EPOLLIN))) {
-		close(fd);
-		e->w.fd = -1;
-		return lx_fail(L, err, "epoll_ctl");
-	}
-	return 1;
+	return own_and_start(L, e, inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify_init1");
 }
 
 /** inotify:add : (path, flags "create,moved_to,...") -> wd | (nil, string, integer) */

@@ -488,24 +488,19 @@ function M.convert(text, opts)
 		-- systemd waits the same time before every restart: no backoff
 		def.restart_delay, def.restart_max_delay = s, s
 	end
-	S.TimeoutStopSec = function(e)
-		local s = M.seconds(e.value)
-		if not s then note(e, "unsupported", "not a time span"); return end
-		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite stop timeout; the default (5 s) is kept"); return end
-		def.stop_timeout = s
+	-- TimeoutStopSec, TimeoutStartSec, TimeoutSec: a finite span sets fields
+	local function timeout(fields, keep)
+		return function(e)
+			local s = M.seconds(e.value)
+			if not s then note(e, "unsupported", "not a time span"); return end
+			if s == math.huge or s == 0 then note(e, "unsupported", keep); return end
+			for _, f in ipairs(fields) do def[f] = s end
+		end
 	end
-	S.TimeoutStartSec = function(e)
-		local s = M.seconds(e.value)
-		if not s then note(e, "unsupported", "not a time span"); return end
-		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite start timeout; the default (30 s) is kept"); return end
-		def.start_timeout = s
-	end
-	S.TimeoutSec = function(e)
-		local s = M.seconds(e.value)
-		if not s then note(e, "unsupported", "not a time span"); return end
-		if s == math.huge or s == 0 then note(e, "unsupported", "no infinite timeouts; the defaults (30 s start, 5 s stop) are kept"); return end
-		def.start_timeout, def.stop_timeout = s, s
-	end
+	S.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; the default (5 s) is kept")
+	S.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
+	S.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
+		"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
 	S.WatchdogSec = function(e)
 		local s = M.seconds(e.value)
 		if s and s > 0 and s ~= math.huge then def.watchdog = s
