@@ -257,8 +257,12 @@ function M.coldplug()
 							aliases = aliases + 1
 							for _, m in ipairs(kmod.lookup(alias) or {}) do
 								if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-									local ok, err = kmod.load(m)
+									local ok, err, _, ename = kmod.load(m)
 									if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
+									elseif ename == "ENODEV" then
+										-- the module matched the alias but found no
+										-- hardware it drives (cpufreq in a VM): normal
+										log.debug("coldplug: %s: %s", m, err)
 									else log.warn("coldplug: %s: %s", m, err) end
 								end
 							end
