@@ -11,7 +11,7 @@ sched.main(function()
 	local pass, fail, skip = 0, 0, 0
 	local files = {}
 	for _, n in ipairs(assert(fs.readdir(dir))) do
-		if n:match("%.lua$") and n ~= "all.lua" then files[#files + 1] = n end
+		if n:match("%.lua$") and n ~= "all.lua" and not n:match("^_") then files[#files + 1] = n end
 	end
 	table.sort(files)
 	for _, f in ipairs(files) do

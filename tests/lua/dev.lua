@@ -3,16 +3,8 @@
 -- sysfs attributes.
 local dev = require "luainit.dev"
 
-local function sh(cmd)
-	local ok = os.execute(cmd .. " >/dev/null 2>&1")
-	return ok == true or ok == 0
-end
-
-local function write(path, text)
-	local f = assert(io.open(path, "w"))
-	f:write(text)
-	f:close()
-end
+local util = dofile("tests/lua/_util.lua")
+local sh, write = util.sh, util.write
 
 local GOOD = "add@/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0ACTION=add\0"
 	.. "DEVPATH=/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0SUBSYSTEM=net\0INTERFACE=eth0\0"

@@ -4,16 +4,8 @@
 -- module file that does not exist, before finit_module is reached.
 local kmod = require "luainit.kmod"
 
-local function sh(cmd)
-	local ok = os.execute(cmd .. " >/dev/null 2>&1")
-	return ok == true or ok == 0
-end
-
-local function write(path, text)
-	local f = assert(io.open(path, "w"))
-	f:write(text)
-	f:close()
-end
+local util = dofile("tests/lua/_util.lua")
+local sh, write = util.sh, util.write
 
 -- Names chosen not to exist on any host (is_loaded looks at the real /sys).
 local DEP = [[

@@ -3,16 +3,8 @@
 -- fresh /tmp directory and umount_all is always restricted with `under`.
 local mount = require "luainit.mount"
 
-local function sh(cmd)
-	local ok = os.execute(cmd .. " >/dev/null 2>&1")
-	return ok == true or ok == 0
-end
-
-local function write(path, text)
-	local f = assert(io.open(path, "w"))
-	f:write(text)
-	f:close()
-end
+local util = dofile("tests/lua/_util.lua")
+local sh, write = util.sh, util.write
 
 local seq = 0
 -- Run fn(dir) in a new directory below /tmp; unmount and remove it after.
