@@ -39,7 +39,10 @@ static pid_t fallback_shell;
  * console, respawned by the reaper, so the machine stays usable. */
 static void spawn_fallback_shell(void)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	lx_log("starting /bin/sh on the console (fallback shell)");
+	pid = fork();
 
 	if (pid == 0) {
 		sigset_t all;
@@ -103,8 +106,19 @@ static void on_signalfd(struct lx_watch *w, uint32_t events)
 	}
 	/* Reap on every wake-up, not only on SIGCHLD: SIGCHLDs coalesce. */
 	lx_reap();
-	if (fallback_shell && kill(fallback_shell, 0) < 0 && errno == ESRCH)
-		spawn_fallback_shell();
+	if (fallback_shell && kill(fallback_shell, 0) < 0 && errno == ESRCH) {
+		/* At most one respawn a second (a missing /bin/sh would exit at
+		 * once): too soon, and SIGALRM brings us back here later. */
+		static struct timespec last;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (last.tv_sec && now.tv_sec - last.tv_sec < 1) {
+			alarm(1);
+		} else {
+			last = now;
+			spawn_fallback_shell();
+		}
+	}
 }
 
 /* The kernel hands init fds 0-2 on /dev/console when it can; when it could

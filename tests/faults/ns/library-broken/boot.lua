@@ -1,0 +1,1 @@
+-- never run: the library fails before the boot file
