@@ -17,7 +17,7 @@ local function push(line)
 	if ring_len < RING_MAX then ring_len = ring_len + 1 end
 end
 
-local function emit(_, line)
+local function emit(line)
 	push(line)
 	M.console:write(line, "\n")
 	M.console:flush()
@@ -44,11 +44,11 @@ local function fmt(...)
 	return tostring((...))
 end
 
-function M.info(...) emit("info", fmt(...)) end
-function M.warn(...) emit("warning", "warning: " .. fmt(...)) end
-function M.err(...) emit("err", "error: " .. fmt(...)) end
+function M.info(...) emit(fmt(...)) end
+function M.warn(...) emit("warning: " .. fmt(...)) end
+function M.err(...) emit("error: " .. fmt(...)) end
 function M.debug(...)
-	if M.debug_enabled then emit("debug", "debug: " .. fmt(...)) end
+	if M.debug_enabled then emit("debug: " .. fmt(...)) end
 end
 
 local function dur(ms)
@@ -58,10 +58,10 @@ local function dur(ms)
 end
 
 --- A step that worked: `[  OK  ] what (12 ms)`.
-function M.ok(what, ms) emit("info", "[  OK  ] " .. what .. dur(ms)) end
+function M.ok(what, ms) emit("[  OK  ] " .. what .. dur(ms)) end
 --- A step that failed: `[FAILED] what: why`.
-function M.failed(what, why, ms) emit("err", "[FAILED] " .. what .. ": " .. tostring(why) .. dur(ms)) end
+function M.failed(what, why, ms) emit("[FAILED] " .. what .. ": " .. tostring(why) .. dur(ms)) end
 --- A step that failed but does not matter for the boot.
-function M.skipped(what, why) emit("info", "[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
+function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
 
 return M

@@ -40,7 +40,6 @@ local function set_state(svc, state, why)
 	end
 	svc.why = why
 	sched.wake("svc:" .. svc.name, state)
-	sched.wake("svc-any")
 end
 
 ---------------------------------------------------------------- cgroups

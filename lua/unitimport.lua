@@ -76,27 +76,25 @@ local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\
 function M.words(s)
 	local out, cur, inword, quote = {}, {}, false, nil
 	local i, n = 1, #s
+	-- the escape starting at the backslash at i: its text and the index of
+	-- its last character
+	local function escape()
+		local e = s:sub(i + 1, i + 1)
+		if e == "x" then return string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63), i + 3 end
+		return ESC[e] or e, i + 1
+	end
 	while i <= n do
 		local c = s:sub(i, i)
 		if quote then
 			if c == quote then quote = nil
-			elseif c == "\\" and i < n then
-				local e = s:sub(i + 1, i + 1)
-				if e == "x" then
-					cur[#cur + 1] = string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63); i = i + 2
-				else cur[#cur + 1] = ESC[e] or e end
-				i = i + 1
+			elseif c == "\\" and i < n then cur[#cur + 1], i = escape()
 			else cur[#cur + 1] = c end
 		elseif c:match("%s") then
 			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
 		elseif c == '"' or c == "'" then
 			quote, inword = c, true
 		elseif c == "\\" and i < n then
-			local e = s:sub(i + 1, i + 1)
-			if e == "x" then
-				cur[#cur + 1] = string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63); i = i + 2
-			else cur[#cur + 1] = ESC[e] or e end
-			i = i + 1
+			cur[#cur + 1], i = escape()
 			inword = true
 		else
 			cur[#cur + 1] = c; inword = true

@@ -8,17 +8,9 @@ local sup = require "supervisor"
 local services = require "services"
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+-- a tmpfs, a cgroup2 of our own and the supervisor's paths under T
 local T = "/tmp/luainit-svc-test"
-fs.mkdirp(T)
-assert(fs.mount("tmpfs", T, "tmpfs", nil, "mode=1777"))
--- a cgroup2 of our own in this private mount namespace
-local cg = fs.statfs("/sys/fs/cgroup")
-if not cg or cg.type ~= "cgroup2" then
-	assert(fs.mount("cgroup2", "/sys/fs/cgroup", "cgroup2"))
-end
-sup.cgroup_root = "/sys/fs/cgroup/luainit-test"
-sup.notify_path = T .. "/notify"
-sup.log_dir = T .. "/log"
+dofile(here .. "/../../lib.lua").setup(T)
 
 local set, errs = services.load_dir(here .. "/svc")
 for _, e in ipairs(errs) do print("ERROR " .. e) end

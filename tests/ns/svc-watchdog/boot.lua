@@ -6,14 +6,8 @@ local sup = require "supervisor"
 local services = require "services"
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = "/tmp/luainit-wd-test"
-fs.mkdirp(T)
-assert(fs.mount("tmpfs", T, "tmpfs", nil, "mode=1777"))
-local cg = fs.statfs("/sys/fs/cgroup")
-if not cg or cg.type ~= "cgroup2" then assert(fs.mount("cgroup2", "/sys/fs/cgroup", "cgroup2")) end
-sup.cgroup_root = "/sys/fs/cgroup/luainit-wdtest-" .. math.random(1e9)
-sup.notify_path = T .. "/notify"
-sup.log_dir = T .. "/log"
+-- a tmpfs, a cgroup2 of our own and the supervisor's paths
+dofile(here .. "/../../lib.lua").setup("/tmp/luainit-wd-test")
 
 local set, errs = services.load_dir(here .. "/svc")
 for _, e in ipairs(errs) do print("ERROR " .. e) end

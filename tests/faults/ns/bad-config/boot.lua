@@ -5,7 +5,7 @@
 local fs = require "luainit.fs"
 local sup = require "supervisor"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../lib.lua")
+local T = dofile(here .. "/../../../lib.lua")
 T.setup("/tmp/luainit-fault-badcfg")
 
 fs.mkdirp(T.dir .. "/svc/unreadable.lua") -- a directory: reading it fails (even as root)

@@ -8,7 +8,7 @@ local sched = require "sched"
 local stage = require "stage"
 local sup = require "supervisor"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../lib.lua")
+local T = dofile(here .. "/../../../lib.lua")
 T.setup("/tmp/luainit-fault-errors")
 
 -- a boot step that raises: [FAILED] with its traceback, the boot goes on

@@ -5,7 +5,7 @@
 local event = require "luainit.event"
 local sched = require "sched"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../lib.lua")
+local T = dofile(here .. "/../../../lib.lua")
 
 collectgarbage()
 local used0, cap0 = event.memory()

@@ -4,7 +4,7 @@ local sched = require "sched"
 local sup = require "supervisor"
 local shutdown = require "shutdown"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../lib.lua")
+local T = dofile(here .. "/../../../lib.lua")
 T.setup("/tmp/luainit-fault-stop")
 
 local stubborn = 'return { stop_timeout = 0.5, command = { "/bin/sh", "-c", "trap \\"\\" TERM; while :; do sleep 0.1; done" } }'

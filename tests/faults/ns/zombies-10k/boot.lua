@@ -6,7 +6,7 @@ local fs = require "luainit.fs"
 local process = require "luainit.process"
 local sched = require "sched"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../lib.lua")
+local T = dofile(here .. "/../../../lib.lua")
 
 local maker = [[
 import os, sys

@@ -1,4 +1,4 @@
--- tests/faults/ns/lib.lua: shared by the namespace fault tests' boot files
+-- tests/lib.lua: shared by the namespace tests' boot files (tests/ns, tests/faults/ns)
 -- (dofile'd): a private tmpfs, a cgroup2 for services, CHECK lines, and the
 -- proof that PID 1 is still alive and responsive after a fault.
 local fs = require "luainit.fs"
