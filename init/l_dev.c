@@ -1,9 +1,11 @@
 /* l_dev.c: luainit.dev, devices without udev: the modaliases of devices
- * present at boot (coldplug), the kernel's uevent netlink socket (hotplug;
+ * present at boot (coldplug, by bus or by tree walk), the kernel's uevent netlink socket (hotplug;
  * the Lua side watches it with event.watch), and sysfs attributes. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -114,6 +116,81 @@ static int l_coldplug(lua_State *L)
 	w.set = 2;
 	w.list = 3;
 	walk(&w, fd, 0);
+	return 1;
+}
+
+/** bus_modaliases : (seen, root?) -> {modalias, ...} | (nil, string, integer)
+ * The modalias of each device root/BUS/devices/DEV (root defaults to
+ * /sys/bus: every device some bus knows, what udev's coldplug visits)
+ * whose "BUS/DEV" is not a key of the table seen yet. Each device visited
+ * is added to seen, so a later call reports only the devices that appeared
+ * since (a bus driver such as virtio_pci brings new ones). Aliases are
+ * unique within a call; devices without one are skipped. */
+static int l_bus_modaliases(lua_State *L)
+{
+	const char *root = luaL_optstring(L, 2, "/sys/bus");
+	DIR *buses;
+	struct dirent *b;
+	lua_Integer n = 0;
+	int fd;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(buses = fdopendir(fd))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return lx_fail(L, e, "bus_modaliases %s", root);
+	}
+	lua_settop(L, 2);
+	lua_newtable(L); /* 3: aliases seen in this call */
+	lua_newtable(L); /* 4: the result */
+	while ((b = readdir(buses))) {
+		char sub[NAME_MAX + 16];
+		DIR *devs;
+		struct dirent *d;
+
+		if (b->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof sub, "%s/devices", b->d_name);
+		if ((fd = openat(dirfd(buses), sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (!(devs = fdopendir(fd))) {
+			close(fd);
+			continue;
+		}
+		while ((d = readdir(devs))) {
+			char key[2 * NAME_MAX + 2], attr[NAME_MAX + 16], buf[ATTR_MAX];
+			ssize_t len;
+			int afd;
+
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(key, sizeof key, "%s/%s", b->d_name, d->d_name);
+			if (lua_getfield(L, 1, key) != LUA_TNIL) {
+				lua_pop(L, 1);
+				continue;
+			}
+			lua_pop(L, 1);
+			lua_pushboolean(L, 1);
+			lua_setfield(L, 1, key);
+			snprintf(attr, sizeof attr, "%s/modalias", d->d_name);
+			if ((afd = openat(dirfd(devs), attr, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			len = read(afd, buf, sizeof buf - 1);
+			close(afd);
+			if (len <= 0 || trim(buf, (size_t)len) == 0)
+				continue;
+			if (lua_getfield(L, 3, buf) == LUA_TNIL) {
+				lua_pushboolean(L, 1);
+				lua_setfield(L, 3, buf);
+				lua_pushstring(L, buf);
+				lua_rawseti(L, 4, ++n);
+			}
+			lua_pop(L, 1);
+		}
+		closedir(devs);
+	}
+	closedir(buses);
 	return 1;
 }
 
@@ -382,7 +459,7 @@ static const luaL_Reg uev_methods[] = {
 };
 
 static const luaL_Reg funcs[] = {
-	{ "coldplug", l_coldplug }, { "uevent", l_uevent },
+	{ "coldplug", l_coldplug }, { "bus_modaliases", l_bus_modaliases }, { "uevent", l_uevent },
 	{ "parse_uevent", l_parse_uevent }, { "sysattr", l_sysattr },
 	{ NULL, NULL }
 };

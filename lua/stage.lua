@@ -238,6 +238,7 @@ function M.coldplug()
 	if event.mode() ~= "pid1" then return end -- a container's devices are the host's
 	local kmod = require "luainit.kmod"
 	M.step("load drivers for present devices", function()
+		local dev = require "luainit.dev"
 		local loaded, seen, aliases = {}, {}, 0
 		-- every device a bus knows is under /sys/bus/*/devices (what udev's
 		-- coldplug walks); a bus driver (virtio_pci) brings new devices with
@@ -245,28 +246,19 @@ function M.coldplug()
 		-- loads nothing
 		for _ = 1, 5 do
 			local progress = false
-			for _, bus in ipairs(fs.readdir("/sys/bus") or {}) do
-				local dir = "/sys/bus/" .. bus .. "/devices/"
-				for _, d in ipairs(fs.readdir(dir) or {}) do
-					local key = bus .. "/" .. d
-					if not seen[key] then
-						seen[key] = true
-						local alias = fs.readfile(dir .. d .. "/modalias")
-						alias = alias and alias:gsub("%s+$", "")
-						if alias and alias ~= "" then
-							aliases = aliases + 1
-							for _, m in ipairs(kmod.lookup(alias) or {}) do
-								if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-									local ok, err, _, ename = kmod.load(m)
-									if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
-									elseif ename == "ENODEV" then
-										-- the module matched the alias but found no
-										-- hardware it drives (cpufreq in a VM): normal
-										log.debug("coldplug: %s: %s", m, err)
-									else log.warn("coldplug: %s: %s", m, err) end
-								end
-							end
-						end
+			local list, lerr = dev.bus_modaliases(seen)
+			if not list then return false, lerr end
+			for _, alias in ipairs(list) do
+				aliases = aliases + 1
+				for _, m in ipairs(kmod.lookup(alias) or {}) do
+					if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+						local ok, err, _, ename = kmod.load(m)
+						if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
+						elseif ename == "ENODEV" then
+							-- the module matched the alias but found no
+							-- hardware it drives (cpufreq in a VM): normal
+							log.debug("coldplug: %s: %s", m, err)
+						else log.warn("coldplug: %s: %s", m, err) end
 					end
 				end
 			end

@@ -42,6 +42,39 @@ return {
 		assert(r == nil and err:find("^coldplug " .. dir:gsub("%p", "%%%0")) and name == "ENOENT", err)
 	end,
 
+	["bus_modaliases: a fake /sys/bus, seen devices skipped, new ones found later"] = function()
+		local dir = string.format("/tmp/luainit-bus-%d-%d", os.time(), math.random(1e6))
+		assert(sh("mkdir -p " .. dir .. "/devices/p1 " .. dir .. "/devices/p2 " .. dir .. "/devices/v1 "
+			.. dir .. "/bus/pci/devices " .. dir .. "/bus/virtio/devices " .. dir .. "/bus/empty"))
+		write(dir .. "/devices/p1/modalias", "pci:v00001AF4d00001000sv*\n")
+		write(dir .. "/devices/p2/modalias", "pci:v00001AF4d00001000sv*\n") -- the same alias: once
+		write(dir .. "/devices/v1/modalias", "virtio:d00000001v00001AF4\n")
+		assert(sh("ln -s ../../../devices/p1 " .. dir .. "/bus/pci/devices/0000:00:01.0"))
+		assert(sh("ln -s ../../../devices/p2 " .. dir .. "/bus/pci/devices/0000:00:02.0"))
+		assert(sh("ln -s ../../../devices/gone " .. dir .. "/bus/pci/devices/dangling"))
+		local seen = {}
+		local list = assert(dev.bus_modaliases(seen, dir .. "/bus"))
+		assert(#list == 1 and list[1] == "pci:v00001AF4d00001000sv*", table.concat(list, " "))
+		assert(seen["pci/0000:00:01.0"] and seen["pci/0000:00:02.0"] and seen["pci/dangling"])
+		-- a bus driver brings a device: only it is reported next time
+		assert(sh("ln -s ../../../devices/v1 " .. dir .. "/bus/virtio/devices/virtio0"))
+		list = assert(dev.bus_modaliases(seen, dir .. "/bus"))
+		assert(#list == 1 and list[1] == "virtio:d00000001v00001AF4", table.concat(list, " "))
+		assert(#assert(dev.bus_modaliases(seen, dir .. "/bus")) == 0)
+		sh("rm -rf " .. dir)
+		local r, err, _, name = dev.bus_modaliases({}, dir .. "/bus")
+		assert(r == nil and err:find("^bus_modaliases ") and name == "ENOENT", err)
+		assert(not pcall(dev.bus_modaliases), "seen is required")
+	end,
+
+	["bus_modaliases: the host's /sys/bus"] = function()
+		local seen = {}
+		local list = assert(dev.bus_modaliases(seen))
+		if #list == 0 then error("SKIP: no device with a modalias on this host") end
+		for _, a in ipairs(list) do assert(a:match("^[%w_-]+:") and not a:find("\n"), a) end
+		assert(next(seen), "devices were recorded as seen")
+	end,
+
 	["uevent: the socket opens, reads nothing yet, closes"] = function()
 		local s, err = dev.uevent()
 		if not s and err:find("Permission denied") then error("SKIP: " .. err) end
