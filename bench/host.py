@@ -109,13 +109,21 @@ def status():
             if i >= 20:
                 base.append((time.perf_counter() - t0) * 1000)
         b50 = statistics.median(base)
-        # the request alone, without starting the client process
+        # the request alone, without starting a client process
+        rt = subprocess.run([LUAINIT, "--lua", os.path.join(REPO, "bench/host/roundtrip.lua"), "500"],
+                            env=cenv, capture_output=True, text=True)
+        m = re.search(r"ROUNDTRIP p50=([\d.]+) p99=([\d.]+) n=(\d+)", rt.stdout)
+        r50, r99 = (float(m.group(1)), float(m.group(2))) if m else (None, None)
         method = ("luainit as PID 1 of a PID namespace with 20 running services and its control socket "
-                  "(bench/host/status.lua); `luactl status` run 500 times from the host (after 20 warm-up "
-                  "runs), each timed end to end by Python: exec of the static client, its Lua state, connect, "
-                  "request, reply, print; for scale, `busybox true` timed the same way")
-        report(name, "p50 %.2f ms, p99 %.2f ms (busybox true: p50 %.2f ms)" % (p50, p99, b50), method,
-               {"p50_ms": p50, "p99_ms": p99, "n": len(times), "max_ms": times[-1], "baseline_p50_ms": b50})
+                  "(bench/host/status.lua). Round trip: bench/host/roundtrip.lua, one connection, 500 "
+                  "`status` requests (after 20 warm-up), each timed from sending it to the decoded reply. "
+                  "End to end: `luactl status` run 500 times from the host (after 20 warm-up runs), each "
+                  "timed by Python: exec of the static client, its Lua state, connect, request, reply, print; "
+                  "for scale, `busybox true` timed the same way")
+        rtext = ("round trip p50 %.2f ms, p99 %.2f ms; " % (r50, r99)) if m else "round trip: failed; "
+        report(name, rtext + "end to end p50 %.2f ms, p99 %.2f ms (busybox true: p50 %.2f ms)" % (p50, p99, b50),
+               method, {"roundtrip_p50_ms": r50, "roundtrip_p99_ms": r99, "p50_ms": p50, "p99_ms": p99,
+                        "n": len(times), "max_ms": times[-1], "baseline_p50_ms": b50})
     finally:
         subprocess.run([luactl, "poweroff"], env=cenv, capture_output=True)
         try:

@@ -1,12 +1,12 @@
 --- luactl: the command-line client of PID 1's control socket, and the
 -- poweroff, reboot and halt commands (the same binary, by argv[0]; see
--- init/client.c). It speaks the protocol in control.lua over a blocking
+-- init/client.c). It speaks the protocol in proto.lua over a blocking
 -- connection: one request, progress frames, one final reply. Exit codes:
 -- 0 done, 1 the request failed, 2 usage, 3 unknown service or not running.
 local socket = require "luainit.socket"
-local control = require "control"
+local proto = require "proto" -- the wire format only: the client never loads the server
 
-local json = control.json
+local json = proto.json
 local M = {}
 
 local USAGE = [[
@@ -43,14 +43,14 @@ Conn.__index = Conn
 --- Connect to the control socket.
 -- connect : () -> conn | (nil, string, errname)
 function M.connect()
-	local path = os.getenv("LUAINIT_CONTROL") or control.path
+	local path = os.getenv("LUAINIT_CONTROL") or proto.path
 	local s, e, _, ename = socket.connect(path)
 	if not s then return nil, e, ename, path end
 	return setmetatable({ sock = s, buf = "", path = path }, Conn)
 end
 
 function Conn:send(cmd, args, flags)
-	local f = control.message({ cmd = cmd, args = json.array(args or {}), flags = flags or {} })
+	local f = proto.message({ cmd = cmd, args = json.array(args or {}), flags = flags or {} })
 	local off = 1
 	while off <= #f do
 		local n, e = self.sock:write(f:sub(off))
@@ -63,15 +63,15 @@ end
 -- Next frame from PID 1, decoded.
 function Conn:recv()
 	while true do
-		local payload, rest = control.unframe(self.buf, 16 << 20)
+		local payload, rest = proto.unframe(self.buf, 16 << 20)
 		if payload == false then return nil, "bad frame from PID 1: " .. rest end
 		if payload then
 			self.buf = rest
 			local msg, e = json.decode(payload)
 			if type(msg) ~= "table" then return nil, "bad reply from PID 1: " .. tostring(e) end
-			if msg.v ~= control.PROTOCOL then
+			if msg.v ~= proto.PROTOCOL then
 				return nil, string.format("protocol mismatch: PID 1 speaks protocol %s, this luactl speaks %d%s",
-					tostring(msg.v), control.PROTOCOL, msg.error and (": " .. tostring(msg.error)) or "")
+					tostring(msg.v), proto.PROTOCOL, msg.error and (": " .. tostring(msg.error)) or "")
 			end
 			return msg
 		end
@@ -423,7 +423,7 @@ function cmds.version(args)
 	if #args > 0 then return usage("version takes no arguments") end
 	local r, code = call("version", {}, {})
 	if not r then return code end
-	io.stdout:write(string.format("luactl protocol %d, PID 1 protocol %s\n", control.PROTOCOL, tostring(r.result.protocol)))
+	io.stdout:write(string.format("luactl protocol %d, PID 1 protocol %s\n", proto.PROTOCOL, tostring(r.result.protocol)))
 	return 0
 end
 
