@@ -60,20 +60,32 @@ local function cg_pids(svc)
 end
 M.cg_pids = cg_pids
 
+-- Delegate a controller to the service groups (once). memory and pids are
+-- always on: `luactl status` shows memory.current and pids.current. cpu is
+-- turned on only when a service sets cpu_weight: every controller makes
+-- each new group dearer to create (under emulation, a third of the cost).
+local cg_enabled = {}
+local function cg_enable(ctrl)
+	if cg_enabled[ctrl] then return end
+	cg_enabled[ctrl] = true
+	fs.writefile("/sys/fs/cgroup/cgroup.subtree_control", "+" .. ctrl)
+	fs.writefile(M.cgroup_root .. "/cgroup.subtree_control", "+" .. ctrl)
+end
+
 local function cg_setup(svc)
 	if M.cgroups == nil then
 		local st = fs.statfs("/sys/fs/cgroup")
 		M.cgroups = st and st.type == "cgroup2" or false
 		if M.cgroups then
 			fs.mkdirp(M.cgroup_root, 493)
-			-- delegate the controllers so limits work in service groups
-			fs.writefile("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids +cpu")
-			fs.writefile(M.cgroup_root .. "/cgroup.subtree_control", "+memory +pids +cpu")
+			cg_enable("memory")
+			cg_enable("pids")
 		else
 			log.warn("no cgroup v2 at /sys/fs/cgroup: services fall back to process groups")
 		end
 	end
 	if not M.cgroups then svc.cgroup_path = nil return nil end
+	if svc.cgroup.cpu_weight ~= nil then cg_enable("cpu") end
 	local path = cg_path(svc)
 	-- a new group starts with no limits: write only what is configured;
 	-- a group left from an earlier run may hold old limits: reset those too
