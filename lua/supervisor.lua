@@ -407,7 +407,7 @@ local function on_exit(svc, how, code)
 	local clean = how == "exited" and code == 0
 	if svc.type == "oneshot" and clean and svc.state == "starting" then
 		svc.ready_at = now()
-	svc.first_ready_at = svc.first_ready_at or svc.ready_at
+		svc.first_ready_at = svc.first_ready_at or svc.ready_at
 		set_state(svc, "done", "finished")
 		log.ok(svc.name .. " finished", svc.ready_at - svc.started_at)
 		return
