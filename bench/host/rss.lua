@@ -40,10 +40,5 @@ end
 sched.sleep(200)
 local started = rss()
 print(string.format("RSS %d %d %d %.0f %d", n, stopped, started, collectgarbage("count"), up))
-require("shutdown").hook(function()
-	sup.stop_all(20000)
-	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
-	if sup.cgroup_root:find("bench") then fs.rmdir(sup.cgroup_root) end
-	return "stopped"
-end)
+dofile(debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") .. "/_cleanup.lua")
 require("shutdown").request("poweroff")

@@ -19,11 +19,6 @@ for i = 1, 20 do
 end
 sup.add(set)
 sup.start_all()
-require("shutdown").hook(function()
-	sup.stop_all(20000)
-	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
-	if sup.cgroup_root:find("bench") then fs.rmdir(sup.cgroup_root) end
-	return "stopped"
-end)
+dofile(debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") .. "/_cleanup.lua")
 assert(control.listen(assert(os.getenv("BENCH_CONTROL"))))
 print("STATUS ready")
