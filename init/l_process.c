@@ -570,7 +570,8 @@ static int l_spawn(lua_State *L)
 	check_rlimits(L, &s);
 	s.capbset = check_caps(L, "capbset", &s.capkeep);
 	check_caps(L, "ambient", &s.ambient);
-	s.cap_last = cap_last();
+	if (s.capbset) /* only the bounding-set drop needs it: no /proc read per spawn */
+		s.cap_last = cap_last();
 	for (int i = 0; i < 3; i++)
 		check_io(L, i, &s.io[i]);
 	check_fds(L, &s);
