@@ -22,12 +22,27 @@ CFLAGS    += -std=gnu11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-section
              -idirafter $(KHDR)
 LDFLAGS   += -static -s -Wl,--gc-sections
 LIBS      := $(SYSROOT)/lib/libmount.a $(SYSROOT)/lib/libblkid.a \
-             $(SYSROOT)/lib/libnl-route-3.a $(SYSROOT)/lib/libnl-3.a \
-             $(SYSROOT)/lib/liblua.a
+             $(SYSROOT)/lib/libnl-route-3.a $(SYSROOT)/lib/libnl-3.a
 DEPS      := $(SYSROOT)/.done
 
 C_SRC     := $(wildcard init/*.c) $(wildcard netconf/*.c)
 C_OBJ     := $(patsubst %.c,$(OBJ)/%.o,$(C_SRC)) $(OBJ)/lualib.o
+# Link order is memory layout. What PID 1 runs all the time comes first
+# (with the Lua VM and the libc it uses), then init/cold.c, then what only
+# a boot or a rare request runs; after the boot, lx_state_trim drops that
+# second part from PID 1's page tables (docs/performance.md).
+COLD_SRC  := init/cold.c init/client.c init/kmod.c init/l_dev.c init/l_kmod.c \
+             init/l_mount.c init/modules.c netconf/l_net.c
+HOT_OBJ   := $(patsubst %.c,$(OBJ)/%.o,$(filter-out $(COLD_SRC),$(C_SRC)))
+COLD_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(COLD_SRC)) $(OBJ)/lualib.o
+# liblua.a's members (Lua 5.4's src/Makefile), split the same way: the
+# compiler, bytecode dump/load and the debug and utf8 libraries are cold.
+LUA_HOT   := lapi lctype ldebug ldo lfunc lgc lmem lobject lopcodes lstate lstring \
+             ltable ltm lvm lzio lauxlib lbaselib lcorolib liolib lmathlib loadlib \
+             loslib lstrlib ltablib linit
+LUA_COLD  := lcode llex lparser ldump lundump ldblib lutf8lib
+LUA_HOT_OBJ  := $(patsubst %,$(OBJ)/lua/%.o,$(LUA_HOT))
+LUA_COLD_OBJ := $(patsubst %,$(OBJ)/lua/%.o,$(LUA_COLD))
 LUA_LIB   := $(sort $(wildcard lua/*.lua))
 LINKS     := luactl poweroff reboot halt
 
@@ -62,8 +77,12 @@ $(OBJ)/lualib.o: $(BUILD)/gen/lualib.c $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/luainit: $(C_OBJ) $(DEPS)
-	$(CC) $(LDFLAGS) -o $@ $(C_OBJ) $(LIBS)
+$(LUA_HOT_OBJ) $(LUA_COLD_OBJ) &: $(DEPS)
+	@mkdir -p $(OBJ)/lua
+	cd $(OBJ)/lua && ar x $(abspath $(SYSROOT)/lib/liblua.a) $(addsuffix .o,$(LUA_HOT) $(LUA_COLD))
+
+$(BUILD)/luainit: $(C_OBJ) $(LUA_HOT_OBJ) $(LUA_COLD_OBJ) $(DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(HOT_OBJ) $(LUA_HOT_OBJ) -lc $(COLD_OBJ) $(LUA_COLD_OBJ) $(LIBS)
 	@ls -l $@ | awk '{print "luainit: " $$5 " bytes"}'
 
 install: $(BUILD)/luainit

@@ -37,6 +37,7 @@ size_t lx_state_cap(void);
 /* Drop the pages of the compiled-in library from memory (after boot);
  * returns the bytes advised. */
 size_t lx_state_trim(void);
+void lx_cold_begin(void);  /* cold.c: where boot-only code starts */
 
 /* lua_pcall with a traceback handler; on error log "luainit: <where>:
  * <message + traceback>" and pop it. Returns the lua_pcall status. */

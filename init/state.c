@@ -148,13 +148,27 @@ static int search_library(lua_State *L)
 	return 2;
 }
 
+/* Drop [lo, hi) rounded inwards to whole pages from PID 1's page tables;
+ * returns the bytes advised. Only for clean, read-only file pages: a later
+ * access reads them from the page cache again. */
+static size_t drop_pages(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	lo = (lo + pg - 1) & ~(pg - 1);
+	hi &= ~(pg - 1);
+	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
+		return 0;
+	return hi - lo;
+}
+
 size_t lx_state_trim(void)
 {
-	/* The compiled-in bytecode is read once, at require time. Its pages
-	 * are clean and file-backed: dropping them from PID 1's memory is
-	 * safe, a later access reads them from the binary again. */
-	uintptr_t lo = UINTPTR_MAX, hi = 0, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	/* etext: the end of .text, from the default linker script */
+	extern char etext[];
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
 
+	/* The compiled-in bytecode is read once, at require time. */
 	for (const struct lx_embedded *e = lx_lualib; e->name; e++) {
 		uintptr_t a = (uintptr_t)e->code, b = a + e->len;
 		if (a < lo)
@@ -162,11 +176,8 @@ size_t lx_state_trim(void)
 		if (b > hi)
 			hi = b;
 	}
-	lo = (lo + pg - 1) & ~(pg - 1);
-	hi &= ~(pg - 1);
-	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
-		return 0;
-	return hi - lo;
+	/* The boot-only code, linked after cold.c (see the Makefile). */
+	return drop_pages(lo, hi) + drop_pages((uintptr_t)lx_cold_begin, (uintptr_t)etext);
 }
 
 void lx_state_searchers(lua_State *L)
