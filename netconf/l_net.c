@@ -1,8 +1,8 @@
 /* l_net.c: luainit.net, network interfaces over rtnetlink (libnl-route):
  * links, addresses and routes (list, add, delete, change) on one
- * synchronous NETLINK_ROUTE socket, and a non-blocking monitor socket for
- * link and address events that PID 1 watches with event.watch. The DHCP
- * codec and socket are in l_dhcp.c; the policy is lua/network.lua.
+ * synchronous NETLINK_ROUTE socket. The monitor for link and address
+ * events is nlmon.c (no libnl), the DHCP codec and socket l_dhcp.c; the
+ * policy is lua/network.lua.
  * Errors name the operation and the interface: nil, "addr_add eth0
  * 10.0.2.15/24: File exists", errno, "EEXIST". */
 #include <arpa/inet.h>
@@ -20,8 +20,6 @@
 
 #include "lx.h"
 #include "net.h"
-
-#define MON_MT "luainit.net.monitor"
 
 static struct nl_sock *sync_sk;
 static int kernel_errno;   /* the errno of the last NLMSG_ERROR, exact */
@@ -79,36 +77,12 @@ static int sock(void)
 	return 0;
 }
 
-static const char *family_name(int f)
-{
-	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "other";
-}
-
 /* The address without its prefix length: "10.0.2.15", "fe80::1". */
 static void addr_str(struct nl_addr *a, char *buf, size_t len)
 {
-	int f = nl_addr_get_family(a);
-
-	buf[0] = '\0';
-	if ((f == AF_INET && nl_addr_get_len(a) == 4) || (f == AF_INET6 && nl_addr_get_len(a) == 16))
-		inet_ntop(f, nl_addr_get_binary_addr(a), buf, (socklen_t)len);
-	else if (f == AF_LLC || f == AF_UNSPEC) {
-		const uint8_t *b = nl_addr_get_binary_addr(a);
-		unsigned n = nl_addr_get_len(a);
-		for (unsigned i = 0; i < n && 3 * i + 3 <= len; i++)
-			snprintf(buf + 3 * i, 4, "%02x:", b[i]);
-		if (n && 3 * n <= len)
-			buf[3 * n - 1] = '\0';
-	}
+	lx_net_addr_str(nl_addr_get_family(a), nl_addr_get_binary_addr(a), nl_addr_get_len(a), buf, len);
 }
 
-static const struct { unsigned bit; const char *name; } ifflags[] = {
-	{ IFF_UP, "up" }, { IFF_BROADCAST, "broadcast" }, { IFF_LOOPBACK, "loopback" },
-	{ IFF_POINTOPOINT, "pointopoint" }, { IFF_RUNNING, "running" }, { IFF_NOARP, "noarp" },
-	{ IFF_PROMISC, "promisc" }, { IFF_ALLMULTI, "allmulti" }, { IFF_MULTICAST, "multicast" },
-	{ IFF_LOWER_UP, "lower_up" }, { IFF_DORMANT, "dormant" }, { IFF_MASTER, "master" },
-	{ IFF_SLAVE, "slave" },
-};
 
 static void push_link(lua_State *L, struct rtnl_link *l)
 {
@@ -120,14 +94,9 @@ static void push_link(lua_State *L, struct rtnl_link *l)
 	lua_createtable(L, 0, 8);
 	lx_setint(L, "index", rtnl_link_get_ifindex(l));
 	lx_setstr(L, "name", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
-	lua_createtable(L, 0, 4);
-	for (size_t i = 0; i < sizeof ifflags / sizeof ifflags[0]; i++)
-		if (fl & ifflags[i].bit) {
-			lua_pushboolean(L, 1);
-			lua_setfield(L, -2, ifflags[i].name);
-		}
+	lx_net_push_flags(L, fl);
 	lua_setfield(L, -2, "flags");
-	rtnl_link_operstate2str(rtnl_link_get_operstate(l), buf, sizeof buf);
+	lx_net_operstate(rtnl_link_get_operstate(l), buf, sizeof buf);
 	lx_setstr(L, "operstate", buf);
 	lx_setint(L, "mtu", rtnl_link_get_mtu(l));
 	if (mac) {
@@ -153,7 +122,7 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 		lx_setstr(L, "ifname", rtnl_addr_get_label(a));
 	else if (if_indextoname((unsigned)idx, name))
 		lx_setstr(L, "ifname", name);
-	lx_setstr(L, "family", family_name(rtnl_addr_get_family(a)));
+	lx_setstr(L, "family", lx_net_family(rtnl_addr_get_family(a)));
 	if (local) {
 		addr_str(local, buf, sizeof buf);
 		lx_setstr(L, "address", buf);
@@ -417,7 +386,7 @@ static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *link
 	}
 	for (int i = 0; i < (nnh > 0 ? nnh : 1); i++) {
 		lua_createtable(L, 0, 9);
-		lx_setstr(L, "family", family_name(rtnl_route_get_family(r)));
+		lx_setstr(L, "family", lx_net_family(rtnl_route_get_family(r)));
 		lx_setstr(L, "dst", dst);
 		if (nnh > 0) {
 			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
@@ -582,156 +551,18 @@ static int l_route_add(lua_State *L) { return route_change(L, 1); }
 /** route_del : ({dst, gateway?, dev?, metric?, table?}) -> true | (nil, string, integer) */
 static int l_route_del(lua_State *L) { return route_change(L, 0); }
 
-/* The monitor: its own socket, joined to the link and address groups. */
-struct mon {
-	struct nl_sock *sk;    /* NULL: closed */
-	lua_State *L;          /* set during recv */
-	int n;                 /* events pushed in this recv */
-	const char *action;
-};
-
-static struct mon *check_mon(lua_State *L, int idx)
-{
-	struct mon *m = luaL_checkudata(L, idx, MON_MT);
-	if (!m->sk)
-		luaL_error(L, "net monitor used after close");
-	return m;
-}
-
-static int mon_close(lua_State *L)
-{
-	struct mon *m = luaL_checkudata(L, 1, MON_MT);
-	if (m->sk) {
-		nl_socket_free(m->sk);   /* closes the descriptor */
-		m->sk = NULL;
-	}
-	return 0;
-}
-
-static int mon_tostring(lua_State *L)
-{
-	struct mon *m = luaL_checkudata(L, 1, MON_MT);
-	lua_pushfstring(L, "net.monitor (fd %d)", m->sk ? nl_socket_get_fd(m->sk) : -1);
-	return 1;
-}
-
-static int mon_fileno(lua_State *L)
-{
-	lua_pushinteger(L, nl_socket_get_fd(check_mon(L, 1)->sk));
-	return 1;
-}
-
-static void on_obj(struct nl_object *o, void *arg)
-{
-	struct mon *m = arg;
-	lua_State *L = m->L;
-	const char *type = nl_object_get_type(o);
-
-	if (!strcmp(type, "route/link")) {
-		push_link(L, (struct rtnl_link *)o);
-		lx_setstr(L, "kind", "link");
-	} else if (!strcmp(type, "route/addr")) {
-		push_addr(L, (struct rtnl_addr *)o, NULL);
-		lx_setstr(L, "kind", "addr");
-	} else {
-		return;
-	}
-	lx_setstr(L, "action", m->action);
-	lua_rawseti(L, -2, ++m->n);
-}
-
-static int on_msg(struct nl_msg *msg, void *arg)
-{
-	struct mon *m = arg;
-	int t = nlmsg_hdr(msg)->nlmsg_type;
-
-	m->action = (t == RTM_NEWLINK || t == RTM_NEWADDR) ? "new" : "del";
-	nl_msg_parse(msg, on_obj, m);
-	return NL_OK;
-}
-
-/** monitor : () -> monitor | (nil, string, integer)
- * A non-blocking socket for link and address events (IPv4 and IPv6);
- * watch it with event.watch(mon, "r", fn) and read with mon:recv(). */
-static int l_monitor(lua_State *L)
-{
-	struct mon *m = lua_newuserdatauv(L, sizeof *m, 0);
-	int err;
-
-	memset(m, 0, sizeof *m);
-	luaL_setmetatable(L, MON_MT);
-	if (!(m->sk = nl_socket_alloc()))
-		return lx_fail(L, ENOMEM, "monitor");
-	nl_socket_disable_seq_check(m->sk);
-	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, m);
-	if ((err = nl_connect(m->sk, NETLINK_ROUTE)) < 0 ||
-	    (err = nl_socket_add_memberships(m->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-	                                     RTNLGRP_IPV6_IFADDR, RTNLGRP_NONE)) < 0 ||
-	    (err = nl_socket_set_nonblocking(m->sk)) < 0) {
-		nl_socket_free(m->sk);
-		m->sk = NULL;
-		return lx_fail(L, nle_errno(err), "monitor");
-	}
-	nl_socket_set_buffer_size(m->sk, 1 << 20, 0);
-	return 1;
-}
-
-/** monitor:recv : () -> {{kind = "link"|"addr"|"overrun", action = "new"|"del", ...link or address fields}, ...}
- * Everything queued, never blocking; {} when nothing is. "overrun" means
- * the kernel dropped events (ENOBUFS): re-read the state with links(). */
-static int mon_recv(lua_State *L)
-{
-	struct mon *m = check_mon(L, 1);
-	struct nl_cb *cb = nl_socket_get_cb(m->sk);
-
-	lua_newtable(L);
-	m->L = L;
-	m->n = 0;
-	for (int i = 0; i < 64; i++) {   /* bounded: the loop has other work */
-		int err = nl_recvmsgs_report(m->sk, cb);
-		if (err == -NLE_AGAIN)
-			break;
-		if (err == -NLE_NOMEM) {
-			lua_createtable(L, 0, 1);
-			lx_setstr(L, "kind", "overrun");
-			lua_rawseti(L, -2, ++m->n);
-		} else if (err < 0) {
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	m->L = NULL;
-	return 1;
-}
-
-static const luaL_Reg mon_methods[] = {
-	{ "fileno", mon_fileno }, { "recv", mon_recv }, { "close", mon_close },
-	{ NULL, NULL }
-};
-
 static const luaL_Reg funcs[] = {
 	{ "links", l_links }, { "link_set", l_link_set },
 	{ "addresses", l_addresses }, { "addr_add", l_addr_add }, { "addr_del", l_addr_del },
 	{ "routes", l_routes }, { "route_add", l_route_add }, { "route_del", l_route_del },
-	{ "monitor", l_monitor },
 	{ NULL, NULL }
 };
 
 int luaopen_luainit_net(lua_State *L);
 int luaopen_luainit_net(lua_State *L)
 {
-	if (luaL_newmetatable(L, MON_MT)) {
-		luaL_newlib(L, mon_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, mon_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, mon_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, mon_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
 	luaL_newlib(L, funcs);
+	lx_net_open_monitor(L);
 	lx_net_open_dhcp(L);
 	return 1;
 }

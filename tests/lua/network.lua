@@ -147,4 +147,36 @@ return {
 		assert(#errs == 0, table.concat(errs, "; "))
 		assert(network.matches(cfg.interfaces[1], { name = "eth0" }))
 	end,
+
+	["monitor: link and address events, read from the kernel in a private netns"] = function()
+		-- a child luainit in its own network namespace makes a veth pair,
+		-- configures one end and deletes it, and prints what its monitor saw
+		local script = os.tmpname()
+		local f = assert(io.open(script, "w"))
+		f:write([[
+local net = require "luainit.net"
+local mon = assert(net.monitor())
+assert(tostring(mon):find("^net.monitor %(fd %d+%)$"))
+os.execute("ip link add v0 type veth peer name v1 && ip link set v0 address 02:00:00:00:00:01 mtu 1400 up && " ..
+	"ip addr add 10.9.0.1/24 dev v0 && ip addr add fd00::1/64 dev v0 nodad && ip link del v0")
+for _, e in ipairs(mon:recv()) do
+	print(e.kind, e.action, e.name or e.ifname or "-", e.mac or "-", e.mtu or "-", e.type or "-",
+		e.address or "-", e.prefixlen or "-", e.scope or "-", e.family or "-", e.flags and e.flags.up and "up" or "-")
+end
+mon:close()
+print("closed", pcall(mon.recv, mon))
+]])
+		f:close()
+		local p = io.popen("unshare -n build/luainit --lua " .. script .. " 2>&1")
+		local out = p:read("a")
+		p:close()
+		os.remove(script)
+		if out:find("unshare failed") or out:find("Operation not permitted") then error("SKIP: no network namespace here") end
+		local function has(line) assert(out:find(line, 1, true), "missing: " .. line .. "\n" .. out) end
+		has("link\tnew\tv0\t02:00:00:00:00:01\t1400\tveth\t-\t-\t-\t-\tup")
+		has("addr\tnew\tv0\t-\t-\t-\t10.9.0.1\t24\tglobal\tinet\t-")
+		has("addr\tnew\t-\t-\t-\t-\tfd00::1\t64\tglobal\tinet6\t-")
+		has("link\tdel\tv0\t")
+		has("closed\tfalse\tnet monitor used after close")
+	end,
 }
