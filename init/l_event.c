@@ -386,8 +386,8 @@ static int l_started(lua_State *L)
 }
 
 /** trim : () -> bytes
- * After the boot: give back the memory of the compiled-in library's pages
- * (they are read again from the binary if a module is loaded later). */
+ * After the boot: drop the boot-only code and constants (init/cold.c) from
+ * PID 1's page tables; a later use reads them from the page cache again. */
 static int l_trim(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)lx_state_trim());

@@ -38,6 +38,7 @@ size_t lx_state_cap(void);
  * returns the bytes advised. */
 size_t lx_state_trim(void);
 void lx_cold_begin(void);  /* cold.c: where boot-only code starts */
+extern const char lx_cold_rodata[];  /* and boot-only constants */
 
 /* lua_pcall with a traceback handler; on error log "luainit: <where>:
  * <message + traceback>" and pop it. Returns the lua_pcall status. */

@@ -3,6 +3,8 @@
  * protected-call wrapper every entry into Lua goes through. */
 #include <errno.h>
 #include <stdint.h>
+#include <elf.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -162,22 +164,39 @@ static size_t drop_pages(uintptr_t lo, uintptr_t hi)
 	return hi - lo;
 }
 
+/* The end of the loaded segment (PT_LOAD) that holds addr. */
+static uintptr_t segment_end(uintptr_t addr)
+{
+#if UINTPTR_MAX > 0xffffffffu
+	typedef Elf64_Phdr phdr;
+#else
+	typedef Elf32_Phdr phdr;
+#endif
+	const phdr *ph = (const phdr *)getauxval(AT_PHDR);
+	size_t n = getauxval(AT_PHNUM);
+	uintptr_t bias = 0;
+
+	for (size_t i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)   /* a position-independent binary */
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	for (size_t i = 0; ph && i < n; i++) {
+		uintptr_t lo = bias + ph[i].p_vaddr, hi = lo + ph[i].p_memsz;
+		if (ph[i].p_type == PT_LOAD && addr >= lo && addr < hi)
+			return hi;
+	}
+	return addr;
+}
+
 size_t lx_state_trim(void)
 {
 	/* etext: the end of .text, from the default linker script */
 	extern char etext[];
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
 
-	/* The compiled-in bytecode is read once, at require time. */
-	for (const struct lx_embedded *e = lx_lualib; e->name; e++) {
-		uintptr_t a = (uintptr_t)e->code, b = a + e->len;
-		if (a < lo)
-			lo = a;
-		if (b > hi)
-			hi = b;
-	}
-	/* The boot-only code, linked after cold.c (see the Makefile). */
-	return drop_pages(lo, hi) + drop_pages((uintptr_t)lx_cold_begin, (uintptr_t)etext);
+	/* The boot-only code and constants, linked after cold.c (see the
+	 * Makefile); the compiled-in library's bytecode, read once at
+	 * require time, is among those constants. */
+	return drop_pages((uintptr_t)lx_cold_begin, (uintptr_t)etext) +
+	       drop_pages((uintptr_t)lx_cold_rodata, segment_end((uintptr_t)lx_cold_rodata));
 }
 
 void lx_state_searchers(lua_State *L)
