@@ -280,6 +280,9 @@ local function build_env(svc)
 end
 
 local function spawn(svc)
+	-- the start counts from here: the group, the pipes and the exec are
+	-- part of what "started X (N ms)" and the time to ready measure
+	local t0 = now()
 	svc.gen = (svc.gen or 0) + 1
 	cg_setup(svc)
 	local rfd, wfd = fs.pipe()
@@ -316,7 +319,7 @@ local function spawn(svc)
 		return nil, err
 	end
 	svc.pid, svc.pgid = pid, pid
-	svc.started_at, svc.ready_at, svc.status = now(), nil, nil
+	svc.started_at, svc.ready_at, svc.status = t0, nil, nil
 	svc.first_started_at = svc.first_started_at or svc.started_at
 	M.by_pid[pid] = svc
 	if rfd then
