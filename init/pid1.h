@@ -34,8 +34,9 @@ int lx_state_open(size_t memcap);
 void lx_state_setcap(size_t memcap);
 size_t lx_state_used(void);
 size_t lx_state_cap(void);
-/* Drop the pages of the compiled-in library from memory (after boot);
- * returns the bytes advised. */
+/* After the boot: drop the boot-only code and constants (everything linked
+ * after cold.c, the compiled-in bytecode among them) from PID 1's page
+ * tables; returns the bytes advised. */
 size_t lx_state_trim(void);
 void lx_cold_begin(void);  /* cold.c: where boot-only code starts */
 extern const char lx_cold_rodata[];  /* and boot-only constants */
