@@ -11,6 +11,7 @@ int luaopen_luainit_kmod(lua_State *L);
 int luaopen_luainit_dev(lua_State *L);
 int luaopen_luainit_socket(lua_State *L);
 int luaopen_luainit_net(lua_State *L);
+int luaopen_luainit_chunk(lua_State *L);
 
 const struct lx_module lx_modules[] = {
 	{ "luainit.event", luaopen_luainit_event },
@@ -22,5 +23,6 @@ const struct lx_module lx_modules[] = {
 	{ "luainit.dev", luaopen_luainit_dev },
 	{ "luainit.socket", luaopen_luainit_socket },
 	{ "luainit.net", luaopen_luainit_net },
+	{ "luainit.chunk", luaopen_luainit_chunk },
 	{ NULL, NULL }
 };

@@ -212,7 +212,7 @@ end
 -- load : (path) -> cfg, {string} | (nil, string)
 function M.load(path)
 	local env = setmetatable({}, { __index = _G })
-	local chunk, err = loadfile(path, "t", env)
+	local chunk, err = require("luainit.chunk").loadfile(path, env)
 	if not chunk then return nil, err end
 	local ok, cfg = pcall(chunk)
 	if not ok then return nil, path .. ": " .. tostring(cfg) end

@@ -63,7 +63,7 @@ local function boot()
 	local path = cmd["luainit.boot"] or os.getenv("LUAINIT_BOOT") or M.boot_path
 	if type(path) ~= "string" then path = M.boot_path end
 	log.info("luainit: booting with %s", path)
-	local chunk, err = loadfile(path, "t")
+	local chunk, err = require("luainit.chunk").loadfile(path)
 	if not chunk then
 		log.failed("load " .. path, err)
 		return require("rescue").run("the boot file could not be loaded")

@@ -178,7 +178,7 @@ end
 -- load_file : (path) -> svc | (nil, {string})
 function M.load_file(path)
 	local name = path:match("([^/]+)%.lua$")
-	local chunk, err = loadfile(path, "t", setmetatable({}, { __index = _G }))
+	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
 	local ok, def = xpcall(chunk, debug.traceback)
 	if not ok then return nil, { path .. ": " .. tostring(def) } end

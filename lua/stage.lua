@@ -379,6 +379,10 @@ end
 function M.done()
 	-- the boot's temporaries (parsed files, closures) are garbage now:
 	-- hand the memory back before PID 1 settles into its loop
+	-- the compiled files of /etc/luainit, for the next boot (a read-only
+	-- root just keeps the cache it has)
+	local saved, err = require("luainit.chunk").save()
+	if saved == nil then log.debug("compiled cache not saved: %s", err) end
 	collectgarbage("collect")
 	event.trim()
 	local up = sys.clock("boottime")

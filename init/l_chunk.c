@@ -1,0 +1,477 @@
+/* l_chunk.c: luainit.chunk, loading the Lua files of /etc/luainit (the boot
+ * file, the network configuration, every service definition) through a
+ * cache of their compiled form.
+ *
+ * Why: the compiler (lexer, parser, code generator) is the largest piece of
+ * C that a boot runs only to read these files; under emulation, code run
+ * for the first time dominates, and compiling boot.lua alone took ~14 ms of
+ * a ~700 ms boot. The cache maps a file's name to its length, FNV-1a hash
+ * and bytecode; a file whose text differs is compiled as before, so the
+ * cache never changes what runs, only whether the compiler does.
+ *
+ * The file (/var/cache/luainit/compiled for the machine's init) is read
+ * once, at the first load; the boot writes it back only when a file had to
+ * be compiled (chunk.save, from stage.done), and the image build writes it
+ * ahead (scripts/precompile.lua). It is bytecode that PID 1 runs, so it is
+ * used only when it is a regular file owned by this user and writable by
+ * nobody else. Format, host byte order:
+ *   "LXCHUNK1", u32 taglen, tag (LUA_RELEASE), u32 count, then per file:
+ *   u32 namelen, u32 codelen, u64 srclen, u64 srchash, u64 codehash, name,
+ *   code. codehash guards against a damaged file: Lua's undump checks
+ *   sizes, not meaning, and a flipped bit in trusted bytecode could crash
+ *   PID 1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lx.h"
+#include "pid1.h"
+
+#define MAGIC "LXCHUNK1"
+#define DEFAULT_FILE "/var/cache/luainit/compiled"
+#define FILE_MAX (16 << 20)   /* a cache or source file larger than this is refused */
+
+struct entry {
+	struct entry *next;
+	uint64_t srclen, hash;
+	size_t codelen;
+	int used;                 /* loaded in this run: kept by save */
+	char *name;               /* points into the same allocation */
+	unsigned char code[];
+};
+
+static struct {
+	int state;                /* 0: not read yet, 1: in use, 2: released */
+	char *file;               /* NULL: no cache */
+	struct entry *list;
+	int dirty;
+	lua_Integer hits, misses;
+} cc;
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+static void drop_all(void)
+{
+	while (cc.list) {
+		struct entry *e = cc.list;
+		cc.list = e->next;
+		free(e);
+	}
+}
+
+static struct entry *new_entry(const char *name, size_t namelen, const void *code, size_t codelen)
+{
+	struct entry *e = malloc(sizeof *e + codelen + namelen + 1);
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof *e);
+	memcpy(e->code, code, codelen);
+	e->codelen = codelen;
+	e->name = (char *)e->code + codelen;
+	memcpy(e->name, name, namelen);
+	e->name[namelen] = '\0';
+	return e;
+}
+
+/* Read a whole file into a fresh buffer; returns 0 or an errno value. With
+ * trusted set, refuse a file that someone else could have written. */
+static int slurp(const char *path, int trusted, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+	} else if (!S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
+		err = S_ISDIR(st.st_mode) ? EISDIR : EFBIG;
+	} else if (trusted && (st.st_uid != geteuid() || (st.st_mode & 022))) {
+		err = EPERM;
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		if (n == 0 || got + (size_t)n > (size_t)st.st_size)
+			break;   /* end, or the file grew: what was read is used */
+		got += (size_t)n;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+static int take(const char **p, const char *end, void *dst, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return 0;
+	memcpy(dst, *p, n);
+	*p += n;
+	return 1;
+}
+
+/* Parse a cache file; anything malformed leaves the cache empty (and dirty,
+ * so that the next save replaces it). */
+static void parse(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	uint32_t taglen, count;
+	char magic[8];
+
+	if (!take(&p, end, magic, 8) || memcmp(magic, MAGIC, 8) != 0 ||
+	    !take(&p, end, &taglen, 4) || taglen != strlen(LUA_RELEASE) ||
+	    (size_t)(end - p) < taglen || memcmp(p, LUA_RELEASE, taglen) != 0)
+		goto bad;
+	p += taglen;
+	if (!take(&p, end, &count, 4))
+		goto bad;
+	while (count--) {
+		uint32_t namelen, codelen;
+		uint64_t srclen, hash, codehash;
+		struct entry *e;
+
+		if (!take(&p, end, &namelen, 4) || !take(&p, end, &codelen, 4) ||
+		    !take(&p, end, &srclen, 8) || !take(&p, end, &hash, 8) ||
+		    !take(&p, end, &codehash, 8) ||
+		    (size_t)(end - p) < (size_t)namelen + codelen ||
+		    fnv1a((const unsigned char *)p + namelen, codelen) != codehash)
+			goto bad;
+		e = new_entry(p, namelen, p + namelen, codelen);
+		if (e == NULL)
+			goto bad;
+		e->srclen = srclen;
+		e->hash = hash;
+		e->next = cc.list;
+		cc.list = e;
+		p += namelen + codelen;
+	}
+	if (p == end)
+		return;
+bad:
+	drop_all();
+	cc.dirty = 1;
+}
+
+/* Read the cache file named by cc.file, once. */
+static void ensure_read(void)
+{
+	char *buf;
+	size_t len;
+
+	if (cc.state != 0)
+		return;
+	cc.state = 1;
+	if (cc.file == NULL && !lx_script_mode && !lx_container && getpid() == 1)
+		cc.file = strdup(DEFAULT_FILE);
+	if (cc.file == NULL || slurp(cc.file, 1, &buf, &len) != 0)
+		return;
+	parse(buf, len);
+	free(buf);
+}
+
+static struct entry *find(const char *name)
+{
+	for (struct entry *e = cc.list; e; e = e->next)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+struct dumpbuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
+{
+	struct dumpbuf *b = ud;
+
+	(void)L;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		unsigned char *q;
+		while (cap < b->len + n)
+			cap *= 2;
+		q = realloc(b->p, cap);
+		if (q == NULL)
+			return 1;
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+/* Remember the function at the top of the stack as the compiled text of
+ * name. Failing to (memory) only costs a compile next time. */
+static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t hash)
+{
+	struct dumpbuf b = { NULL, 0, 0 };
+	struct entry *e, **pp;
+
+	if (cc.file == NULL || cc.state != 1)
+		return;
+	if (lua_dump(L, dump_writer, &b, 0) != 0 || (e = new_entry(name, strlen(name), b.p, b.len)) == NULL) {
+		free(b.p);
+		return;
+	}
+	free(b.p);
+	e->srclen = srclen;
+	e->hash = hash;
+	e->used = 1;
+	for (pp = &cc.list; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0) {
+			struct entry *old = *pp;
+			*pp = old->next;
+			free(old);
+			break;
+		}
+	e->next = cc.list;
+	cc.list = e;
+	cc.dirty = 1;
+}
+
+/** loadfile : (path, env?, name?) -> function | (nil, string)
+ * Like loadfile(path, "t", env): a text chunk, its first line skipped when
+ * it starts with '#'. name (default path) names the chunk in messages and
+ * in the cache: the image build compiles files of a staging tree under the
+ * names they have on the machine. */
+static int l_loadfile(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	const char *name = luaL_optstring(L, 3, path);
+	int has_env = !lua_isnoneornil(L, 2);
+	char *text;
+	size_t len, skip = 0;
+	uint64_t hash;
+	struct entry *e;
+	int err, st, hit = 0;
+
+	ensure_read();
+	err = slurp(path, 0, &text, &len);
+	if (err) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
+		return 2;
+	}
+	hash = fnv1a((const unsigned char *)text, len);
+	e = cc.state == 1 ? find(name) : NULL;
+	lua_pushfstring(L, "@%s", name);
+	if (e && e->srclen == len && e->hash == hash) {
+		if (luaL_loadbufferx(L, (const char *)e->code, e->codelen, lua_tostring(L, -1), "b") == LUA_OK)
+			hit = 1;
+		else
+			lua_pop(L, 1);   /* the bytecode's error: compile instead */
+	}
+	if (hit) {
+		e->used = 1;
+		cc.hits++;
+	} else {
+		/* as luaL_loadfilex: a UTF-8 BOM and a first line starting with
+		 * '#' are skipped, the line's newline kept for line numbers */
+		if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+			skip = 3;
+		if (skip < len && text[skip] == '#')
+			while (skip < len && text[skip] != '\n')
+				skip++;
+		st = luaL_loadbufferx(L, text + skip, len - skip, lua_tostring(L, -1), "t");
+		if (st != LUA_OK) {
+			free(text);
+			lua_pushnil(L);
+			lua_insert(L, -2);
+			return 2;
+		}
+		cc.misses++;
+		if (skip == 0)   /* keep it simple: cache only what loads as is */
+			remember(L, name, len, hash);
+	}
+	free(text);
+	if (has_env) {
+		lua_pushvalue(L, 2);
+		if (!lua_setupvalue(L, -2, 1))
+			lua_pop(L, 1);
+	}
+	return 1;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_cache(const char *file, const char *tmp)
+{
+	uint32_t taglen = (uint32_t)strlen(LUA_RELEASE), count = 0;
+	int fd, err;
+
+	for (struct entry *e = cc.list; e; e = e->next)
+		count += e->used;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return errno;
+	err = write_all(fd, MAGIC, 8);
+	if (!err) err = write_all(fd, &taglen, 4);
+	if (!err) err = write_all(fd, LUA_RELEASE, taglen);
+	if (!err) err = write_all(fd, &count, 4);
+	for (struct entry *e = cc.list; e && !err; e = e->next) {
+		uint32_t namelen = (uint32_t)strlen(e->name), codelen = (uint32_t)e->codelen;
+		uint64_t codehash = fnv1a(e->code, e->codelen);
+		if (!e->used)
+			continue;
+		err = write_all(fd, &namelen, 4);
+		if (!err) err = write_all(fd, &codelen, 4);
+		if (!err) err = write_all(fd, &e->srclen, 8);
+		if (!err) err = write_all(fd, &e->hash, 8);
+		if (!err) err = write_all(fd, &codehash, 8);
+		if (!err) err = write_all(fd, e->name, namelen);
+		if (!err) err = write_all(fd, e->code, codelen);
+	}
+	/* the rename below must not expose a file whose data is not on disk */
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, file) < 0)
+		err = errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/** save : (force?) -> boolean | (nil, string, integer)
+ * Write the files loaded so far to the cache when one of them had to be
+ * compiled (or force is true), then let the cache go: later loads compile.
+ * Returns whether the file was written. The last directory of the cache's
+ * path is created if missing. */
+static int l_save(lua_State *L)
+{
+	int force = lua_toboolean(L, 1), err = 0, wrote = 0;
+
+	ensure_read();
+	if (cc.state == 1 && cc.file && (cc.dirty || force)) {
+		size_t n = strlen(cc.file);
+		char *tmp = malloc(n + 5), *slash;
+		if (tmp == NULL) {
+			err = ENOMEM;
+		} else {
+			memcpy(tmp, cc.file, n + 1);
+			slash = strrchr(tmp, '/');
+			if (slash && slash != tmp) {
+				*slash = '\0';
+				if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+					err = errno;
+			}
+			memcpy(tmp, cc.file, n);
+			memcpy(tmp + n, ".new", 5);
+			if (!err)
+				err = write_cache(cc.file, tmp);
+			free(tmp);
+			wrote = !err;
+		}
+	}
+	drop_all();
+	cc.state = 2;
+	if (err)
+		return lx_fail(L, err, "write %s", cc.file);
+	lua_pushboolean(L, wrote);
+	return 1;
+}
+
+/** use : (file?) -> true
+ * Read the cache from file from now on (nil: no cache), dropping what was
+ * read before. PID 1 of a machine uses /var/cache/luainit/compiled without
+ * being told; anything else has no cache until it calls this. */
+static int l_use(lua_State *L)
+{
+	const char *file = luaL_optstring(L, 1, NULL);
+	char *copy = file ? strdup(file) : NULL;
+
+	if (file && copy == NULL)
+		return luaL_error(L, "out of memory");
+	drop_all();
+	free(cc.file);
+	cc.file = copy;
+	cc.state = 0;
+	cc.dirty = 0;
+	cc.hits = cc.misses = 0;
+	if (cc.file == NULL)
+		cc.state = 1;   /* nothing to read, and not the default either */
+	return lx_ok(L);
+}
+
+/** stats : () -> {file = string?, hits = integer, misses = integer, entries = integer} */
+static int l_stats(lua_State *L)
+{
+	lua_Integer n = 0;
+
+	for (struct entry *e = cc.list; e; e = e->next)
+		n++;
+	lua_createtable(L, 0, 4);
+	if (cc.file)
+		lx_setstr(L, "file", cc.file);
+	lx_setint(L, "hits", cc.hits);
+	lx_setint(L, "misses", cc.misses);
+	lx_setint(L, "entries", n);
+	return 1;
+}
+
+static const luaL_Reg funcs[] = {
+	{ "loadfile", l_loadfile }, { "save", l_save }, { "use", l_use }, { "stats", l_stats },
+	{ NULL, NULL }
+};
+
+int luaopen_luainit_chunk(lua_State *L);
+int luaopen_luainit_chunk(lua_State *L)
+{
+	luaL_newlib(L, funcs);
+	return 1;
+}

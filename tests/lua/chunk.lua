@@ -1,0 +1,171 @@
+-- tests/lua/chunk.lua: luainit.chunk (init/l_chunk.c), loading Lua files
+-- through the cache of their compiled form: a hit runs the same code, any
+-- change of the text compiles it again, a bad or untrusted cache is ignored.
+local chunk = require "luainit.chunk"
+local fs = require "luainit.fs"
+local util = dofile("tests/lua/_util.lua")
+
+local T = {}
+
+local dir = "/tmp/luainit-chunk-test." .. require("luainit.sys").getpid()
+local cache = dir .. "/cache/compiled"
+
+local function fresh()
+	util.sh("rm -rf " .. dir)
+	assert(fs.mkdirp(dir, 448))
+	chunk.use(cache)
+end
+
+local function done()
+	chunk.use(nil)
+	util.sh("rm -rf " .. dir)
+end
+
+-- run body with a fresh directory and cache; always clean up
+local function with_dir(body)
+	return function()
+		fresh()
+		local ok, err = xpcall(body, debug.traceback)
+		done()
+		assert(ok, err)
+	end
+end
+
+T["a file compiled once is loaded from the cache next time, same result"] = with_dir(function()
+	util.write(dir .. "/a.lua", "local x = ...\nreturn { answer = 42, arg = x }\n")
+	local f = assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(f("one").answer == 42)
+	local s = chunk.stats()
+	assert(s.misses == 1 and s.hits == 0, "first load compiles")
+	assert(chunk.save() == true, "a compile makes the cache dirty: written")
+	assert(fs.stat(cache).mode == 420, "cache file is 0644")
+	chunk.use(cache)   -- as the next boot: read it again
+	f = assert(chunk.loadfile(dir .. "/a.lua"))
+	local t = f("two")
+	assert(t.answer == 42 and t.arg == "two")
+	s = chunk.stats()
+	assert(s.hits == 1 and s.misses == 0, "second load is a hit")
+	assert(chunk.save() == false, "nothing compiled: nothing written")
+end)
+
+T["an edited file is compiled again, and its new text runs"] = with_dir(function()
+	util.write(dir .. "/a.lua", "return 1\n")
+	assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(chunk.save())
+	util.write(dir .. "/a.lua", "return 2\n")   -- same length, other text
+	chunk.use(cache)
+	local f = assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(f() == 2, "the edit is what runs")
+	assert(chunk.stats().misses == 1)
+end)
+
+T["errors point at the file and line, from the cache as from the text"] = with_dir(function()
+	util.write(dir .. "/e.lua", "local a = 1\n\nerror('boom')\n")
+	local f = assert(chunk.loadfile(dir .. "/e.lua"))
+	local ok, err = pcall(f)
+	assert(not ok and err:find("e.lua:3: boom", 1, true), err)
+	assert(chunk.save())
+	chunk.use(cache)
+	f = assert(chunk.loadfile(dir .. "/e.lua"))
+	assert(chunk.stats().hits == 1)
+	ok, err = pcall(f)
+	assert(not ok and err:find("e.lua:3: boom", 1, true), "from the cache: " .. tostring(err))
+end)
+
+T["a syntax error returns nil and file:line, and is not cached"] = with_dir(function()
+	util.write(dir .. "/s.lua", "return {\n  a = 1,\n  b = = 2,\n}\n")
+	local f, err = chunk.loadfile(dir .. "/s.lua")
+	assert(f == nil and err:find("s.lua:3:", 1, true), err)
+	assert(chunk.stats().entries == 0)
+	local g, gerr = chunk.loadfile(dir .. "/missing.lua")
+	assert(g == nil and gerr:find("cannot open " .. dir .. "/missing.lua", 1, true), gerr)
+end)
+
+T["env becomes the chunk's globals, from the cache too"] = with_dir(function()
+	util.write(dir .. "/g.lua", "return value * 2\n")
+	assert(chunk.loadfile(dir .. "/g.lua", { value = 21 })() == 42)
+	assert(chunk.save())
+	chunk.use(cache)
+	assert(chunk.loadfile(dir .. "/g.lua", { value = 5 })() == 10)
+	assert(chunk.stats().hits == 1)
+end)
+
+T["name: compiled in a staging tree, found under the machine's path"] = with_dir(function()
+	util.write(dir .. "/boot.lua", "error('here')\n")
+	assert(chunk.loadfile(dir .. "/boot.lua", nil, "/etc/luainit/boot.lua"))
+	assert(chunk.save(true))
+	chunk.use(cache)
+	local f = assert(chunk.loadfile(dir .. "/boot.lua", nil, "/etc/luainit/boot.lua"))
+	assert(chunk.stats().hits == 1)
+	local _, err = pcall(f)
+	assert(err:find("/etc/luainit/boot.lua:1: here", 1, true), err)
+	-- the same text under another name is not that entry
+	chunk.loadfile(dir .. "/boot.lua")
+	assert(chunk.stats().misses == 1)
+end)
+
+T["a first line starting with # is skipped, line numbers kept"] = with_dir(function()
+	util.write(dir .. "/h.lua", "#!/sbin/luainit\nerror('two')\n")
+	local _, err = pcall(assert(chunk.loadfile(dir .. "/h.lua")))
+	assert(err:find("h.lua:2: two", 1, true), err)
+end)
+
+T["bytecode in a source file is refused, as loadfile(path, 't') does"] = with_dir(function()
+	util.write(dir .. "/b.lua", string.dump(function() return 1 end))
+	local f, err = chunk.loadfile(dir .. "/b.lua")
+	assert(f == nil and err:find("binary", 1, true), err)
+end)
+
+T["a corrupt or truncated cache is ignored and replaced"] = with_dir(function()
+	util.write(dir .. "/a.lua", "return 'fine'\n")
+	assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(chunk.save())
+	local good = assert(fs.readfile(cache))
+	for _, bad in ipairs({ good:sub(1, #good - 7), "LXCHUNK1" .. string.rep("\255", 40), "",
+		good:sub(1, 40) .. string.rep("x", #good - 40) }) do
+		util.write(cache, bad)
+		chunk.use(cache)
+		local f = assert(chunk.loadfile(dir .. "/a.lua"))
+		assert(f() == "fine")
+	end
+	-- one changed byte in the bytecode: its hash no longer matches
+	local last = good:byte(#good)
+	util.write(cache, good:sub(1, #good - 1) .. string.char((last + 1) % 256))
+	chunk.use(cache)
+	assert(chunk.loadfile(dir .. "/a.lua")() == "fine")
+	assert(chunk.stats().hits == 0, "damaged bytecode is not loaded")
+	assert(chunk.save(true))
+	chunk.use(cache)
+	assert(chunk.loadfile(dir .. "/a.lua")() == "fine")
+	assert(chunk.stats().hits == 1, "the rewritten cache is good again")
+end)
+
+T["a cache others may write is not used"] = with_dir(function()
+	util.write(dir .. "/a.lua", "return 7\n")
+	assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(chunk.save())
+	assert(util.sh("chmod 666 " .. cache))
+	chunk.use(cache)
+	assert(chunk.loadfile(dir .. "/a.lua")() == 7)
+	local s = chunk.stats()
+	assert(s.hits == 0 and s.misses == 1, "a world-writable cache is not trusted")
+end)
+
+T["after save, loads compile and nothing more is written"] = with_dir(function()
+	util.write(dir .. "/a.lua", "return 3\n")
+	assert(chunk.loadfile(dir .. "/a.lua"))
+	assert(chunk.save())
+	assert(chunk.stats().entries == 0, "the cache is let go")
+	assert(chunk.loadfile(dir .. "/a.lua")() == 3)
+	assert(chunk.save() == false)
+end)
+
+T["no cache file: plain loading, save writes nothing"] = function()
+	chunk.use(nil)
+	local f = assert(chunk.loadfile("tests/lua/_util.lua"))
+	assert(type(f()) == "table")
+	assert(chunk.save(true) == false)
+	assert(chunk.stats().file == nil)
+end
+
+return T
