@@ -16,8 +16,8 @@
  * used only when it is a regular file owned by this user and writable by
  * nobody else. Format, host byte order:
  *   "LXCHUNK1", u32 taglen, tag (LUA_RELEASE), u32 count, then per file:
- *   u32 namelen, u32 codelen, u64 srclen, u64 srchash, u64 codehash, name,
- *   code. codehash guards against a damaged file: Lua's undump checks
+ *   u32 namelen, u32 codelen, u64 srclen, u64 srchash, u64 codehash, name
+ *   with its NUL (namelen counts it), code. codehash guards against a damaged file: Lua's undump checks
  *   sizes, not meaning, and a flipped bit in trusted bytecode could crash
  *   PID 1. */
 #include <errno.h>
@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,14 +44,17 @@ struct entry {
 	uint64_t srclen, hash;
 	size_t codelen;
 	int used;                 /* loaded in this run: kept by save */
-	char *name;               /* points into the same allocation */
-	unsigned char code[];
+	const char *name;         /* into the cache's buffer, or into own[] */
+	const unsigned char *code;
+	unsigned char own[];
 };
 
 static struct {
 	int state;                /* 0: not read yet, 1: in use, 2: released */
 	char *file;               /* NULL: no cache */
 	struct entry *list;
+	char *buf;                /* the file as read (anonymous mmap: all of */
+	size_t buflen;            /* it goes back to the kernel when let go) */
 	int dirty;
 	lua_Integer hits, misses;
 } cc;
@@ -71,26 +75,37 @@ static void drop_all(void)
 		cc.list = e->next;
 		free(e);
 	}
+	if (cc.buf)
+		munmap(cc.buf, cc.buflen + 1);
+	cc.buf = NULL;
 }
 
-static struct entry *new_entry(const char *name, size_t namelen, const void *code, size_t codelen)
+/* An entry for name and code; copied into the entry when copy is set,
+ * else pointing into the cache's buffer (name NUL-terminated there). */
+static struct entry *new_entry(const char *name, size_t namelen, const void *code, size_t codelen,
+                               int copy)
 {
-	struct entry *e = malloc(sizeof *e + codelen + namelen + 1);
+	struct entry *e = malloc(sizeof *e + (copy ? codelen + namelen + 1 : 0));
 
 	if (e == NULL)
 		return NULL;
 	memset(e, 0, sizeof *e);
-	memcpy(e->code, code, codelen);
 	e->codelen = codelen;
-	e->name = (char *)e->code + codelen;
-	memcpy(e->name, name, namelen);
-	e->name[namelen] = '\0';
+	e->name = name;
+	e->code = code;
+	if (copy) {
+		memcpy(e->own, code, codelen);
+		memcpy(e->own + codelen, name, namelen);
+		e->own[codelen + namelen] = '\0';
+		e->code = e->own;
+		e->name = (const char *)e->own + codelen;
+	}
 	return e;
 }
 
 /* Read a whole file into a fresh buffer; returns 0 or an errno value. With
  * trusted set, refuse a file that someone else could have written. */
-static int slurp(const char *path, int trusted, char **out, size_t *len)
+static int slurp(const char *path, int trusted, int anon, char **out, size_t *len)
 {
 	struct stat st;
 	char *buf;
@@ -110,7 +125,13 @@ static int slurp(const char *path, int trusted, char **out, size_t *len)
 		close(fd);
 		return err;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	if (anon) {
+		buf = mmap(NULL, (size_t)st.st_size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			buf = NULL;
+	} else {
+		buf = malloc((size_t)st.st_size + 1);
+	}
 	if (buf == NULL) {
 		close(fd);
 		return ENOMEM;
@@ -129,8 +150,16 @@ static int slurp(const char *path, int trusted, char **out, size_t *len)
 	}
 	close(fd);
 	if (err) {
-		free(buf);
+		if (anon)
+			munmap(buf, (size_t)st.st_size + 1);
+		else
+			free(buf);
 		return err;
+	}
+	if (anon && got != (size_t)st.st_size) {
+		/* the mapping's length must be known to unmap it */
+		munmap(buf, (size_t)st.st_size + 1);
+		return EAGAIN;
 	}
 	buf[got] = '\0';
 	*out = buf;
@@ -170,10 +199,11 @@ static void parse(const char *buf, size_t len)
 		if (!take(&p, end, &namelen, 4) || !take(&p, end, &codelen, 4) ||
 		    !take(&p, end, &srclen, 8) || !take(&p, end, &hash, 8) ||
 		    !take(&p, end, &codehash, 8) ||
-		    (size_t)(end - p) < (size_t)namelen + codelen ||
+		    namelen == 0 || (size_t)(end - p) < (size_t)namelen + codelen ||
+		    strnlen(p, namelen) != namelen - 1 ||
 		    fnv1a((const unsigned char *)p + namelen, codelen) != codehash)
 			goto bad;
-		e = new_entry(p, namelen, p + namelen, codelen);
+		e = new_entry(p, namelen - 1, p + namelen, codelen, 0);
 		if (e == NULL)
 			goto bad;
 		e->srclen = srclen;
@@ -200,10 +230,11 @@ static void ensure_read(void)
 	cc.state = 1;
 	if (cc.file == NULL && !lx_script_mode && !lx_container && getpid() == 1)
 		cc.file = strdup(DEFAULT_FILE);
-	if (cc.file == NULL || slurp(cc.file, 1, &buf, &len) != 0)
+	if (cc.file == NULL || slurp(cc.file, 1, 1, &buf, &len) != 0)
 		return;
+	cc.buf = buf;
+	cc.buflen = len;
 	parse(buf, len);
-	free(buf);
 }
 
 static struct entry *find(const char *name)
@@ -249,7 +280,7 @@ static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t h
 
 	if (cc.file == NULL || cc.state != 1)
 		return;
-	if (lua_dump(L, dump_writer, &b, 0) != 0 || (e = new_entry(name, strlen(name), b.p, b.len)) == NULL) {
+	if (lua_dump(L, dump_writer, &b, 0) != 0 || (e = new_entry(name, strlen(name), b.p, b.len, 1)) == NULL) {
 		free(b.p);
 		return;
 	}
@@ -286,7 +317,7 @@ static int l_loadfile(lua_State *L)
 	int err, st, hit = 0;
 
 	ensure_read();
-	err = slurp(path, 0, &text, &len);
+	err = slurp(path, 0, 0, &text, &len);
 	if (err) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
@@ -363,7 +394,7 @@ static int write_cache(const char *file, const char *tmp)
 	if (!err) err = write_all(fd, LUA_RELEASE, taglen);
 	if (!err) err = write_all(fd, &count, 4);
 	for (struct entry *e = cc.list; e && !err; e = e->next) {
-		uint32_t namelen = (uint32_t)strlen(e->name), codelen = (uint32_t)e->codelen;
+		uint32_t namelen = (uint32_t)strlen(e->name) + 1, codelen = (uint32_t)e->codelen;
 		uint64_t codehash = fnv1a(e->code, e->codelen);
 		if (!e->used)
 			continue;

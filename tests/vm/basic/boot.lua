@@ -1,5 +1,6 @@
 -- VM: the boot script runs; the API filesystems, fstab, hostname and a sysctl
--- are done; PID 1 is luainit; then /sbin/poweroff powers off cleanly.
+-- are done; PID 1 is luainit and loaded this file from the compiled cache;
+-- then /sbin/poweroff powers off cleanly.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sys = require "luainit.sys"
@@ -20,6 +21,9 @@ print("CHECK pid1 " .. tostring(fs.readlink("/proc/1/exe")))
 print("CHECK hostname " .. sys.hostname())
 print("CHECK sysctl vm.swappiness=" .. tostring(sys.sysctl_get("vm.swappiness")))
 print("CHECK eth0 " .. tostring(fs.exists("/sys/class/net/eth0")))
+-- this file came from the cache the image build wrote: no compile
+local cs = require("luainit.chunk").stats()
+print("CHECK compiled cache used " .. tostring(cs.hits >= 1 and cs.misses == 0))
 boot.done()
 -- power off the way a person would
 assert(process.spawn({ argv = { "/sbin/poweroff" } }))
