@@ -317,6 +317,9 @@ static int l_loadfile(lua_State *L)
 	int err, st, hit = 0;
 
 	ensure_read();
+	/* before the text is read: from here to free(text) nothing may raise
+	 * (luaL_loadbufferx and lua_dump report errors, they do not throw) */
+	lua_pushfstring(L, "@%s", name);
 	err = slurp(path, 0, 0, &text, &len);
 	if (err) {
 		lua_pushnil(L);
@@ -325,7 +328,6 @@ static int l_loadfile(lua_State *L)
 	}
 	hash = fnv1a((const unsigned char *)text, len);
 	e = cc.state == 1 ? find(name) : NULL;
-	lua_pushfstring(L, "@%s", name);
 	if (e && e->srclen == len && e->hash == hash) {
 		if (luaL_loadbufferx(L, (const char *)e->code, e->codelen, lua_tostring(L, -1), "b") == LUA_OK)
 			hit = 1;
