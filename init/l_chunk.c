@@ -59,14 +59,7 @@ static struct {
 	lua_Integer hits, misses;
 } cc;
 
-static uint64_t fnv1a(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
+static uint64_t fnv1a(const void *p, size_t n) { return lx_fnv1a(LX_FNV1A_INIT, p, n); }
 
 static void drop_all(void)
 {

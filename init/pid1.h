@@ -25,6 +25,12 @@ struct lx_embedded {
 };
 extern const struct lx_embedded lx_lualib[];
 
+/* FNV-1a, 64 bits: the hash that keys the compiled-in library and the
+ * compiled-file cache to the source text. Start from LX_FNV1A_INIT; feed
+ * the text in as many pieces as convenient. */
+#define LX_FNV1A_INIT 0xcbf29ce484222325ULL
+unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n);
+
 /* The one Lua state of PID 1, or NULL before lx_state_open. */
 extern lua_State *lx_L;
 

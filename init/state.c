@@ -161,12 +161,21 @@ int lx_hook_push(lua_State *L, const char *name)
 	return 1;
 }
 
+unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Is the file at path the same text as the compiled-in copy of e? Its
  * length and FNV-1a hash are compared, streaming through a fixed buffer. */
 static int same_text(const char *path, const struct lx_embedded *e)
 {
 	unsigned char buf[4096];
-	unsigned long long h = 0xcbf29ce484222325ULL;
+	unsigned long long h = LX_FNV1A_INIT;
 	size_t total = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -174,8 +183,7 @@ static int same_text(const char *path, const struct lx_embedded *e)
 	if (fd < 0)
 		return 0;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		for (ssize_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * 0x100000001b3ULL;
+		h = lx_fnv1a(h, buf, (size_t)n);
 		total += (size_t)n;
 		if (total > e->srclen)
 			break;
