@@ -377,12 +377,12 @@ end
 
 --- Print the end-of-boot line with the time since the kernel started.
 function M.done()
-	-- the boot's temporaries (parsed files, closures) are garbage now:
-	-- hand the memory back before PID 1 settles into its loop
 	-- the compiled files of /etc/luainit, for the next boot (a read-only
 	-- root just keeps the cache it has)
 	local saved, err = require("luainit.chunk").save()
 	if saved == nil then log.debug("compiled cache not saved: %s", err) end
+	-- the boot's temporaries (parsed files, closures) are garbage now:
+	-- hand the memory back before PID 1 settles into its loop
 	collectgarbage("collect")
 	event.trim()
 	local up = sys.clock("boottime")
