@@ -577,6 +577,7 @@ static int l_spawn(lua_State *L)
 	check_fds(L, &s);
 	cgroup = opt_path(L, "cgroup", NULL);
 	if (cgroup) {
+		s.cgroup = cgroup;
 		lua_pushfstring(L, "%s/cgroup.procs", cgroup);
 		s.cgroup_procs = anchor_top(L);
 	}

@@ -53,7 +53,8 @@ struct lx_spawn {
 	struct lx_spawn_io io[3];
 	int nfds;
 	struct { int target, fd; } fds[LX_SPAWN_MAXFDS];
-	const char *cgroup_procs;     /* "<cgroup>/cgroup.procs", or NULL */
+	const char *cgroup;           /* the cgroup v2 directory to start in, or NULL */
+	const char *cgroup_procs;     /* its "cgroup.procs" (kernels without clone3) */
 };
 
 /* The setup step that failed; detail is the fd, rlimit or capability. */

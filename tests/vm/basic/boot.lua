@@ -1,6 +1,7 @@
 -- VM: the boot script runs; the API filesystems, fstab, hostname and a sysctl
--- are done; PID 1 is luainit and loaded this file from the compiled cache;
--- then /sbin/poweroff powers off cleanly.
+-- are done; spawn starts a process in its cgroup; PID 1 is luainit and
+-- loaded this file from the compiled cache; then /sbin/poweroff powers off
+-- cleanly.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sys = require "luainit.sys"
@@ -14,6 +15,18 @@ boot.hostname()
 boot.sysctl()
 boot.coldplug()
 boot.random_seed()
+-- a process given a cgroup is in it from its first instruction (clone3
+-- with CLONE_INTO_CGROUP), so a full pids.max refuses it outright
+local cg = "/sys/fs/cgroup"
+fs.writefile(cg .. "/cgroup.subtree_control", "+pids")
+fs.mkdir(cg .. "/spawntest", 493)
+local pid = assert(process.spawn({ argv = { "/bin/sleep", "30" }, cgroup = cg .. "/spawntest" }))
+print("CHECK spawn in cgroup " .. tostring((fs.readfile("/proc/" .. pid .. "/cgroup") or ""):match("0::(%S+)")))
+process.kill(pid, "KILL")
+print("CHECK spawn missing cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/nonexistent" }))))
+fs.mkdir(cg .. "/full", 493)
+fs.writefile(cg .. "/full/pids.max", "0")
+print("CHECK spawn full cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/full" }))))
 for _, m in ipairs({ "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/run", "/sys/fs/cgroup", "/tmp" }) do
 	print("CHECK mounted " .. m .. " " .. tostring(boot.is_mountpoint(m)))
 end
