@@ -9,17 +9,25 @@
  * and bytecode; a file whose text differs is compiled as before, so the
  * cache never changes what runs, only whether the compiler does.
  *
+ * A file whose length and modification and change times (to the
+ * nanosecond) are those recorded is not even read: under emulation, the
+ * first read of each file's data is a disk request of ~0.4 ms, a third of
+ * a service's start. The change time cannot be set from user space, so a
+ * file written since has another one; any other file is read and hashed.
+ *
  * The file (/var/cache/luainit/compiled for the machine's init) is read
  * once, at the first load; the boot writes it back only when a file had to
- * be compiled (chunk.save, from stage.done), and the image build writes it
- * ahead (scripts/precompile.lua). It is bytecode that PID 1 runs, so it is
+ * be compiled or its times recorded again (chunk.save, from stage.done),
+ * and the image build writes it ahead (scripts/precompile.lua, with times
+ * in whole seconds as mke2fs -d copies them). It is bytecode that PID 1 runs, so it is
  * used only when it is a regular file owned by this user and writable by
  * nobody else. Format, host byte order:
- *   "LXCHUNK1", u32 taglen, tag (LUA_RELEASE), u32 count, then per file:
- *   u32 namelen, u32 codelen, u64 srclen, u64 srchash, u64 codehash, name
- *   with its NUL (namelen counts it), code. codehash guards against a damaged file: Lua's undump checks
- *   sizes, not meaning, and a flipped bit in trusted bytecode could crash
- *   PID 1. */
+ *   "LXCHUNK2", u32 taglen, tag (LUA_RELEASE), u32 count, then per file:
+ *   u32 namelen, u32 codelen, u64 srclen, u64 srchash, u64 mtime, u64
+ *   ctime (ns since the epoch, 0: unknown), u64 codehash, name with its NUL
+ *   (namelen counts it), code. codehash guards against a damaged file:
+ *   Lua's undump checks sizes, not meaning, and a flipped bit in trusted
+ *   bytecode could crash PID 1. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -35,13 +43,14 @@
 #include "lx.h"
 #include "pid1.h"
 
-#define MAGIC "LXCHUNK1"
+#define MAGIC "LXCHUNK2"
 #define DEFAULT_FILE "/var/cache/luainit/compiled"
 #define FILE_MAX (16 << 20)   /* a cache or source file larger than this is refused */
 
 struct entry {
 	struct entry *next;
 	uint64_t srclen, hash;
+	uint64_t mtime, ctime;    /* the source's, ns; 0: read and hash it */
 	size_t codelen;
 	int used;                 /* loaded in this run: kept by save */
 	const char *name;         /* into the cache's buffer, or into own[] */
@@ -56,7 +65,8 @@ static struct {
 	char *buf;                /* the file as read (anonymous mmap: all of */
 	size_t buflen;            /* it goes back to the kernel when let go) */
 	int dirty;
-	lua_Integer hits, misses;
+	int seconds;              /* record times in whole seconds (image builds) */
+	lua_Integer hits, misses, unread;   /* unread: hits on times alone */
 } cc;
 
 static uint64_t fnv1a(const void *p, size_t n) { return lx_fnv1a(LX_FNV1A_INIT, p, n); }
@@ -96,9 +106,12 @@ static struct entry *new_entry(const char *name, size_t namelen, const void *cod
 	return e;
 }
 
+static uint64_t ns(struct timespec t) { return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec; }
+
 /* Read a whole file into a fresh buffer; returns 0 or an errno value. With
- * trusted set, refuse a file that someone else could have written. */
-static int slurp(const char *path, int trusted, int anon, char **out, size_t *len)
+ * trusted set, refuse a file that someone else could have written. The
+ * file's status goes to *stp when given. */
+static int slurp(const char *path, int trusted, int anon, char **out, size_t *len, struct stat *stp)
 {
 	struct stat st;
 	char *buf;
@@ -157,6 +170,8 @@ static int slurp(const char *path, int trusted, int anon, char **out, size_t *le
 	buf[got] = '\0';
 	*out = buf;
 	*len = got;
+	if (stp)
+		*stp = st;
 	return 0;
 }
 
@@ -186,11 +201,12 @@ static void parse(const char *buf, size_t len)
 		goto bad;
 	while (count--) {
 		uint32_t namelen, codelen;
-		uint64_t srclen, hash, codehash;
+		uint64_t srclen, hash, mtime, ctime, codehash;
 		struct entry *e;
 
 		if (!take(&p, end, &namelen, 4) || !take(&p, end, &codelen, 4) ||
 		    !take(&p, end, &srclen, 8) || !take(&p, end, &hash, 8) ||
+		    !take(&p, end, &mtime, 8) || !take(&p, end, &ctime, 8) ||
 		    !take(&p, end, &codehash, 8) ||
 		    namelen == 0 || (size_t)(end - p) < (size_t)namelen + codelen ||
 		    strnlen(p, namelen) != namelen - 1 ||
@@ -201,6 +217,8 @@ static void parse(const char *buf, size_t len)
 			goto bad;
 		e->srclen = srclen;
 		e->hash = hash;
+		e->mtime = mtime;
+		e->ctime = ctime;
 		e->next = cc.list;
 		cc.list = e;
 		p += namelen + codelen;
@@ -223,7 +241,7 @@ static void ensure_read(void)
 	cc.state = 1;
 	if (cc.file == NULL && !lx_script_mode && !lx_container && getpid() == 1)
 		cc.file = strdup(DEFAULT_FILE);
-	if (cc.file == NULL || slurp(cc.file, 1, 1, &buf, &len) != 0)
+	if (cc.file == NULL || slurp(cc.file, 1, 1, &buf, &len, NULL) != 0)
 		return;
 	cc.buf = buf;
 	cc.buflen = len;
@@ -236,6 +254,29 @@ static struct entry *find(const char *name)
 		if (strcmp(e->name, name) == 0)
 			return e;
 	return NULL;
+}
+
+/* Record the source's times, in whole seconds for an image build (mke2fs
+ * -d keeps no more); the next load that finds them unchanged skips the
+ * read. */
+static void set_times(struct entry *e, const struct stat *st)
+{
+	struct timespec m = st->st_mtim, c = st->st_ctim;
+
+	if (cc.seconds)
+		m.tv_nsec = c.tv_nsec = 0;
+	e->mtime = ns(m);
+	e->ctime = ns(c);
+}
+
+/* Is the file at path, as stat sees it now, the one e was made from? */
+static int unchanged(const struct entry *e, const char *path)
+{
+	struct stat st;
+
+	return e->mtime && e->ctime && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (uint64_t)st.st_size == e->srclen && ns(st.st_mtim) == e->mtime &&
+	       ns(st.st_ctim) == e->ctime;
 }
 
 struct dumpbuf {
@@ -266,7 +307,8 @@ static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
 
 /* Remember the function at the top of the stack as the compiled text of
  * name. Failing to (memory) only costs a compile next time. */
-static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t hash)
+static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t hash,
+                     const struct stat *st)
 {
 	struct dumpbuf b = { NULL, 0, 0 };
 	struct entry *e, **pp;
@@ -280,6 +322,7 @@ static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t h
 	free(b.p);
 	e->srclen = srclen;
 	e->hash = hash;
+	set_times(e, st);
 	e->used = 1;
 	for (pp = &cc.list; *pp; pp = &(*pp)->next)
 		if (strcmp((*pp)->name, name) == 0) {
@@ -303,33 +346,48 @@ static int l_loadfile(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	const char *name = luaL_optstring(L, 3, path);
 	int has_env = !lua_isnoneornil(L, 2);
-	char *text;
+	char *text = NULL;
 	size_t len, skip = 0;
 	uint64_t hash;
 	struct entry *e;
+	struct stat sb;
 	int err, st, hit = 0;
 
 	ensure_read();
 	/* before the text is read: from here to free(text) nothing may raise
 	 * (luaL_loadbufferx and lua_dump report errors, they do not throw) */
 	lua_pushfstring(L, "@%s", name);
-	err = slurp(path, 0, 0, &text, &len);
-	if (err) {
-		lua_pushnil(L);
-		lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
-		return 2;
-	}
-	hash = fnv1a((const unsigned char *)text, len);
 	e = cc.state == 1 ? find(name) : NULL;
-	if (e && e->srclen == len && e->hash == hash) {
+	if (e && unchanged(e, path)) {
 		if (luaL_loadbufferx(L, (const char *)e->code, e->codelen, lua_tostring(L, -1), "b") == LUA_OK)
 			hit = 1;
 		else
-			lua_pop(L, 1);   /* the bytecode's error: compile instead */
+			lua_pop(L, 1);
+	}
+	if (!hit) {
+		err = slurp(path, 0, 0, &text, &len, &sb);
+		if (err) {
+			lua_pushnil(L);
+			lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
+			return 2;
+		}
+		hash = fnv1a((const unsigned char *)text, len);
+		if (e && e->srclen == len && e->hash == hash) {
+			if (luaL_loadbufferx(L, (const char *)e->code, e->codelen, lua_tostring(L, -1), "b") == LUA_OK) {
+				hit = 1;
+				/* the same text with other times (copied, touched):
+				 * record them, so the next boot need not read it */
+				set_times(e, &sb);
+				cc.dirty = 1;
+			} else {
+				lua_pop(L, 1);   /* the bytecode's error: compile instead */
+			}
+		}
 	}
 	if (hit) {
 		e->used = 1;
 		cc.hits++;
+		cc.unread += text == NULL;
 	} else {
 		/* as luaL_loadfilex: a UTF-8 BOM and a first line starting with
 		 * '#' are skipped, the line's newline kept for line numbers */
@@ -347,7 +405,7 @@ static int l_loadfile(lua_State *L)
 		}
 		cc.misses++;
 		if (skip == 0)   /* keep it simple: cache only what loads as is */
-			remember(L, name, len, hash);
+			remember(L, name, len, hash, &sb);
 	}
 	free(text);
 	if (has_env) {
@@ -397,6 +455,8 @@ static int write_cache(const char *file, const char *tmp)
 		if (!err) err = write_all(fd, &codelen, 4);
 		if (!err) err = write_all(fd, &e->srclen, 8);
 		if (!err) err = write_all(fd, &e->hash, 8);
+		if (!err) err = write_all(fd, &e->mtime, 8);
+		if (!err) err = write_all(fd, &e->ctime, 8);
 		if (!err) err = write_all(fd, &codehash, 8);
 		if (!err) err = write_all(fd, e->name, namelen);
 		if (!err) err = write_all(fd, e->code, codelen);
@@ -452,39 +512,51 @@ static int l_save(lua_State *L)
 	return 1;
 }
 
-/** use : (file?) -> true
+/** use : (file?, {seconds = boolean}?) -> true
  * Read the cache from file from now on (nil: no cache), dropping what was
  * read before. PID 1 of a machine uses /var/cache/luainit/compiled without
- * being told; anything else has no cache until it calls this. */
+ * being told; anything else has no cache until it calls this. seconds:
+ * record the files' times in whole seconds, for an image that mke2fs -d
+ * will make from this tree. */
 static int l_use(lua_State *L)
 {
 	const char *file = luaL_optstring(L, 1, NULL);
-	char *copy = file ? strdup(file) : NULL;
+	char *copy;
+	int seconds = 0;
 
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		lua_getfield(L, 2, "seconds");
+		seconds = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
+	copy = file ? strdup(file) : NULL;
 	if (file && copy == NULL)
 		return luaL_error(L, "out of memory");
 	drop_all();
 	free(cc.file);
 	cc.file = copy;
+	cc.seconds = seconds;
 	cc.state = 0;
 	cc.dirty = 0;
-	cc.hits = cc.misses = 0;
+	cc.hits = cc.misses = cc.unread = 0;
 	if (cc.file == NULL)
 		cc.state = 1;   /* nothing to read, and not the default either */
 	return lx_ok(L);
 }
 
-/** stats : () -> {file = string?, hits = integer, misses = integer, entries = integer} */
+/** stats : () -> {file = string?, hits = integer, unread = integer, misses = integer, entries = integer} */
 static int l_stats(lua_State *L)
 {
 	lua_Integer n = 0;
 
 	for (struct entry *e = cc.list; e; e = e->next)
 		n++;
-	lua_createtable(L, 0, 4);
+	lua_createtable(L, 0, 5);
 	if (cc.file)
 		lx_setstr(L, "file", cc.file);
 	lx_setint(L, "hits", cc.hits);
+	lx_setint(L, "unread", cc.unread);
 	lx_setint(L, "misses", cc.misses);
 	lx_setint(L, "entries", n);
 	return 1;

@@ -37,6 +37,8 @@ print("CHECK eth0 " .. tostring(fs.exists("/sys/class/net/eth0")))
 -- this file came from the cache the image build wrote: no compile
 local cs = require("luainit.chunk").stats()
 print("CHECK compiled cache used " .. tostring(cs.hits >= 1 and cs.misses == 0))
+-- and its length and times are those the build recorded: not even read
+print("CHECK cache hits unread " .. tostring(cs.unread == cs.hits))
 boot.done()
 -- power off the way a person would
 assert(process.spawn({ argv = { "/sbin/poweroff" } }))
