@@ -34,7 +34,9 @@ local UP = { ready = true, done = true }
 
 local function set_state(svc, state, why)
 	if svc.state ~= state then
-		log.debug("%s: %s -> %s%s", svc.name, tostring(svc.state), state, why and (" (" .. why .. ")") or "")
+		if log.debug_enabled then
+			log.debug("%s: %s -> %s%s", svc.name, tostring(svc.state), state, why and (" (" .. why .. ")") or "")
+		end
 		svc.state = state
 		svc.since = now()
 	end
@@ -592,6 +594,7 @@ end
 --- Re-check the services waiting for their dependencies (only those: a
 -- boot with many services must not rescan all of them on every event).
 function M.kick()
+	if next(M.waiting) == nil then return end
 	if M.kicking then M.kick_again = true return end
 	M.kicking = true
 	repeat
