@@ -79,6 +79,11 @@ local function cg_setup(svc)
 		local st = fs.statfs("/sys/fs/cgroup")
 		M.cgroups = st and st.type == "cgroup2" or false
 		if M.cgroups then
+			-- clone3 straight into a service's group only from the root
+			-- group, whose cgroup.kill count is always 0 (see cg_setup)
+			if M.cgroup_clone == nil then
+				M.cgroup_clone = (fs.readfile("/proc/self/cgroup") or ""):match("^0::/\n") ~= nil
+			end
 			fs.mkdirp(M.cgroup_root, 493)
 			cg_enable("memory")
 			cg_enable("pids")
@@ -92,6 +97,12 @@ local function cg_setup(svc)
 	-- a new group starts with no limits: write only what is configured;
 	-- a group left from an earlier run may hold old limits: reset those too
 	local fresh = fs.mkdir(path, 493)
+	-- a group left by an earlier run (stopped, killed with cgroup.kill) is
+	-- made anew when empty: some kernels (6.18, for one) kill a child
+	-- cloned into a group whose cgroup.kill count differs from its
+	-- parent's group's, i.e. into any group that was ever killed
+	if not fresh and fs.rmdir(path) then fresh = fs.mkdir(path, 493) end
+	svc.cgroup_clone = fresh and M.cgroup_clone or false
 	local limits = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
 	for key, file in pairs(limits) do
 		local v = svc.cgroup[key]
@@ -293,7 +304,7 @@ local function spawn(svc)
 		group = svc.group, groups = svc.groups, umask = svc.umask, rlimits = svc.rlimits,
 		no_new_privs = svc.no_new_privs, capbset = svc.capabilities, nice = svc.nice,
 		stdin = "null", stdout = wfd or "null", stderr = wfd or "null",
-		cgroup = svc.cgroup_path, setsid = true,
+		cgroup = svc.cgroup_path, cgroup_clone = svc.cgroup_clone, setsid = true,
 	}
 	local ttyfd
 	if svc.tty then

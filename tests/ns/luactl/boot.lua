@@ -16,6 +16,10 @@ end
 -- a group of this run's own: another run's leftovers must not mix in
 sup.cgroup_root = "/sys/fs/cgroup/luainit-luactl-" .. (here:match("luainit%-ns%.(%w+)") or "x")
 sup.notify_path = here .. "/run/notify"
+-- clone3 into the groups although this PID 1 is not in the root group:
+-- stop then start must work on kernels that kill a child cloned into a
+-- group once killed (the supervisor makes such a group anew)
+sup.cgroup_clone = true
 sup.log_dir = here .. "/log"
 services.dir = here .. "/svc"
 

@@ -20,13 +20,13 @@ boot.random_seed()
 local cg = "/sys/fs/cgroup"
 fs.writefile(cg .. "/cgroup.subtree_control", "+pids")
 fs.mkdir(cg .. "/spawntest", 493)
-local pid = assert(process.spawn({ argv = { "/bin/sleep", "30" }, cgroup = cg .. "/spawntest" }))
+local pid = assert(process.spawn({ argv = { "/bin/sleep", "30" }, cgroup = cg .. "/spawntest", cgroup_clone = true }))
 print("CHECK spawn in cgroup " .. tostring((fs.readfile("/proc/" .. pid .. "/cgroup") or ""):match("0::(%S+)")))
 process.kill(pid, "KILL")
-print("CHECK spawn missing cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/nonexistent" }))))
+print("CHECK spawn missing cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/nonexistent", cgroup_clone = true }))))
 fs.mkdir(cg .. "/full", 493)
 fs.writefile(cg .. "/full/pids.max", "0")
-print("CHECK spawn full cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/full" }))))
+print("CHECK spawn full cgroup " .. tostring(select(2, process.spawn({ argv = { "/bin/true" }, cgroup = cg .. "/full", cgroup_clone = true }))))
 for _, m in ipairs({ "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/run", "/sys/fs/cgroup", "/tmp" }) do
 	print("CHECK mounted " .. m .. " " .. tostring(boot.is_mountpoint(m)))
 end

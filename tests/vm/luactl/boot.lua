@@ -28,6 +28,13 @@ sched.spawn(function()
 	luactl("stop", "crond")
 	luactl("start", "crond")
 	luactl("restart", "httpd")
+	-- started again in their groups (made anew: a group once killed
+	-- with cgroup.kill would kill a child cloned into it), still up
+	sched.sleep(500)
+	for _, n in ipairs({ "crond", "httpd" }) do
+		local s = sup.services[n]
+		print(string.format("CHECK %s again: %s, restarts %d", n, s.state, s.restarts))
+	end
 	luactl("log", "-n", "3")
 	luactl("eval", "return 6 * 7")
 	luactl("eval", "while true do end")
