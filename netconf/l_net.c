@@ -142,24 +142,36 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 	lx_setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
 }
 
-/* The link named or numbered by argument arg (a kernel lookup). Returns
- * NULL with *nle set when it does not exist. */
+/* The link named or numbered by argument arg, as a request names it: its
+ * index, and its name when given one. Returns NULL with *nle set when no
+ * link has that name. */
 static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 {
-	struct rtnl_link *l = NULL;
-	int idx = 0;
+	struct rtnl_link *l;
+	unsigned idx;
 	const char *name = NULL;
 
-	if (lua_type(L, arg) == LUA_TNUMBER)
-		idx = (int)luaL_checkinteger(L, arg);
-	else
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		lua_Integer i = luaL_checkinteger(L, arg);
+		idx = i > 0 && i <= 0x7fffffff ? (unsigned)i : 0;
+	} else {
 		name = luaL_checkstring(L, arg);
+		idx = if_nametoindex(name);
+	}
 	if ((*nle = sock()) < 0)
 		return NULL;
-	*nle = rtnl_link_get_kernel(sync_sk, idx, name, &l);
-	if (*nle < 0 && !kernel_errno)
-		kernel_errno = ENODEV;
-	return *nle < 0 ? NULL : l;
+	/* The requests that name a link need only its index: no RTM_GETLINK
+	 * and no parse of every attribute the kernel would send back. An
+	 * index that is gone is the kernel's ENODEV on the request itself. */
+	if (idx == 0 || !(l = rtnl_link_alloc())) {
+		kernel_errno = idx == 0 ? ENODEV : ENOMEM;
+		*nle = idx == 0 ? -NLE_OBJ_NOTFOUND : -NLE_NOMEM;
+		return NULL;
+	}
+	rtnl_link_set_ifindex(l, (int)idx);
+	if (name)
+		rtnl_link_set_name(l, name);
+	return l;
 }
 
 /** links : () -> {{index, name, flags = {up=true,...}, operstate, mtu, mac, type?}, ...} | (nil, string, integer) */
