@@ -9,7 +9,8 @@
  *   BENCH ready uptime=S pid1_rss_kb=N pid1_pss_kb=N procs=N
  *   BENCH shutdown-request uptime=S
  * and asks PID 1 to power off with SIGUSR2 (luainit, BusyBox init and the
- * floor all take SIGUSR2 as poweroff). */
+ * floor all take SIGUSR2 as poweroff). Every init starts it last, after its
+ * other services, so that its polling never competes with their starts. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -170,5 +171,9 @@ int main(void)
 	uptime(up, sizeof up);
 	mark("shutdown-request uptime=%s", up);
 	kill(1, SIGUSR2);
-	return 0;
+	/* stay until the init's shutdown ends it: BusyBox init would start a
+	 * ::respawn: entry that exits again, and a second probe would ask for
+	 * a second shutdown */
+	for (;;)
+		pause();
 }
