@@ -278,8 +278,12 @@ function M.random_seed(path)
 		local old = fs.readfile(path)
 		if old and #old > 0 then fs.writefile("/dev/urandom", old) end
 		require("sched").spawn(function()
-			-- after the boot task has moved on: the services start first
-			require("sched").sleep(500)
+			-- the new seed is for the next boot: write it (and fsync it)
+			-- once this boot is done, not while services start (and
+			-- anyway after 30 s, should the boot file not call done())
+			local sched = require "sched"
+			if not M.boot_done then sched.wait("boot-done", 30000) end
+			sched.sleep(500)
 			fs.mkdirp(path:match("^(.*)/"), 448)
 			local ok, err = fs.writefile(path, sys.getrandom(512, "insecure"), { mode = 384, atomic = true })
 			if not ok then log.failed("save random seed", err) end
@@ -387,6 +391,8 @@ function M.done()
 	event.trim()
 	local up = sys.clock("boottime")
 	log.info("luainit: boot complete (%.0f ms since kernel start)", up * 1000)
+	M.boot_done = true
+	require("sched").wake("boot-done")
 end
 
 return M

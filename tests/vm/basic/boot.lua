@@ -40,5 +40,8 @@ print("CHECK compiled cache used " .. tostring(cs.hits >= 1 and cs.misses == 0))
 -- and its length and times are those the build recorded: not even read
 print("CHECK cache hits unread " .. tostring(cs.unread == cs.hits))
 boot.done()
+-- the new random seed is written half a second after the boot is done
+require("sched").sleep(1500)
+print("CHECK random seed saved " .. tostring((fs.stat("/var/lib/luainit/random-seed") or {}).size == 512))
 -- power off the way a person would
 assert(process.spawn({ argv = { "/sbin/poweroff" } }))
