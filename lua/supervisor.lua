@@ -411,11 +411,16 @@ local function exit_text(how, code)
 	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
 end
 
+-- Returns whether the service's group is empty (true without a group).
 local function after_exit(svc, how, code)
 	M.by_pid[svc.pid or -1] = nil
 	svc.pid = nil
 	svc.last_exit = { how = how, code = code, at = now() }
-	kill_all(svc, "KILL") -- what the main process left behind goes with it
+	-- what the main process left behind goes with it; an empty group
+	-- (the usual case) needs no cgroup.kill: nothing in it can fork
+	if svc.cgroup_path and #cg_pids(svc) == 0 then return true end
+	kill_all(svc, "KILL")
+	return not svc.cgroup_path
 end
 
 local function on_exit(svc, how, code)
@@ -544,7 +549,7 @@ M.transitions = {
 	},
 	stopping = {
 		exit = function(svc, how, code)
-			after_exit(svc, how, code)
+			local empty = after_exit(svc, how, code)
 			cancel(svc, "stop")
 			local function finish()
 				if svc.want_after_stop == "failed" then
@@ -559,7 +564,7 @@ M.transitions = {
 				end
 				M.kick()
 			end
-			if #cg_pids(svc) == 0 then return finish() end
+			if empty or #cg_pids(svc) == 0 then return finish() end
 			-- stopped means the whole group is gone, not only the main pid
 			sched.spawn(function()
 				for _ = 1, 200 do
