@@ -52,14 +52,24 @@ local function apply_rules(ev)
 end
 
 --- Handle one uevent: load the module for its modalias, apply rules.
-function M.handle(ev)
+-- Returns the modules it loaded; quiet: do not print them (coldplug
+-- reports them in its own line).
+-- handle : (ev, quiet?) -> {string}
+function M.handle(ev, quiet)
+	local loaded = {}
 	if ev.action == "add" and ev.modalias then
 		local kmod = require "luainit.kmod"
 		for _, m in ipairs(kmod.lookup(ev.modalias) or {}) do
 			if not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-				local ok, err = kmod.load(m)
-				if ok then log.info("[  OK  ] hotplug: loaded %s for %s", m, ev.devpath)
-				else log.warn("hotplug: %s: %s", m, err) end
+				local ok, err, _, ename = kmod.load(m)
+				if ok then
+					loaded[#loaded + 1] = m
+					if not quiet then log.info("[  OK  ] hotplug: loaded %s for %s", m, ev.devpath) end
+				elseif ename == "ENODEV" then
+					log.debug("hotplug: %s: %s", m, err)
+				else
+					log.warn("hotplug: %s: %s", m, err)
+				end
 			end
 		end
 	end
@@ -68,6 +78,23 @@ function M.handle(ev)
 		local ok, err = xpcall(fn, debug.traceback, ev)
 		if not ok then log.err("uevent handler: %s", err) end
 	end
+	return loaded
+end
+
+--- Handle every uevent already waiting, quietly (coldplug calls it after
+-- loading drivers, whose new devices have announced themselves, and what
+-- those load announce in turn); returns the modules loaded for them and
+-- the number of events that carried a modalias.
+-- drain : () -> {string}, integer
+function M.drain()
+	local loaded, aliases = {}, 0
+	while M.sock do
+		local ev = M.sock:recv()
+		if not ev then break end
+		if ev.action == "add" and ev.modalias then aliases = aliases + 1 end
+		for _, m in ipairs(M.handle(ev, true)) do loaded[#loaded + 1] = m end
+	end
+	return loaded, aliases
 end
 
 --- Open the uevent socket and serve it from the event loop.

@@ -237,37 +237,57 @@ end
 function M.coldplug()
 	if event.mode() ~= "pid1" then return end -- a container's devices are the host's
 	local kmod = require "luainit.kmod"
+	local devices = require "devices"
 	M.step("load drivers for present devices", function()
 		local dev = require "luainit.dev"
 		local loaded, seen, aliases = {}, {}, 0
+		local function load_for(alias)
+			local progress = false
+			for _, m in ipairs(kmod.lookup(alias) or {}) do
+				if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+					local ok, err, _, ename = kmod.load(m)
+					if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
+					elseif ename == "ENODEV" then
+						-- the module matched the alias but found no
+						-- hardware it drives (cpufreq in a VM): normal
+						log.debug("coldplug: %s: %s", m, err)
+					else log.warn("coldplug: %s: %s", m, err) end
+				end
+			end
+			return progress
+		end
+		-- listen first: the devices that the drivers loaded here bring
+		-- (virtio_pci's virtio devices, say) announce themselves with
+		-- their modaliases, so one walk of /sys/bus finds what was there
+		-- and the uevents the rest (handled as hotplug, device rules too)
+		local listening = devices.listen()
+		local overruns = listening and devices.sock:stats().overruns
 		-- every device a bus knows is under /sys/bus/*/devices (what udev's
-		-- coldplug walks); a bus driver (virtio_pci) brings new devices with
-		-- new aliases, so look again, at new devices only, until a round
-		-- loads nothing
+		-- coldplug walks); without the uevents (or if some were lost),
+		-- look again, at new devices only, until a round loads nothing
 		for _ = 1, 5 do
 			local progress = false
 			local list, lerr = dev.bus_modaliases(seen)
 			if not list then return false, lerr end
 			for _, alias in ipairs(list) do
 				aliases = aliases + 1
-				for _, m in ipairs(kmod.lookup(alias) or {}) do
-					if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-						local ok, err, _, ename = kmod.load(m)
-						if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
-						elseif ename == "ENODEV" then
-							-- the module matched the alias but found no
-							-- hardware it drives (cpufreq in a VM): normal
-							log.debug("coldplug: %s: %s", m, err)
-						else log.warn("coldplug: %s: %s", m, err) end
-					end
+				if load_for(alias) then progress = true end
+			end
+			if listening then
+				local mods, n = devices.drain()
+				aliases = aliases + n
+				for _, m in ipairs(mods) do
+					if not loaded[m] then loaded[m] = true; loaded[#loaded + 1] = m end
 				end
+				if devices.sock:stats().overruns == overruns then break end
+				overruns = devices.sock:stats().overruns
 			end
 			if not progress then break end
 		end
 		return string.format("coldplug: %d device alias(es), loaded %s", aliases,
 			#loaded > 0 and table.concat(loaded, " ") or "nothing new")
 	end, { id = "coldplug" })
-	require("devices").listen()
+	devices.listen()
 end
 
 --- Feed the saved random seed to the kernel now, and save a fresh one in

@@ -13,7 +13,13 @@ boot.remount_root()
 boot.fstab()
 boot.hostname()
 boot.sysctl()
+-- the devices that coldplug's drivers bring are seen as uevents too
+local eth0_event = false
+require("devices").on(function(ev)
+	if ev.action == "add" and ev.subsystem == "net" and ev.env.INTERFACE == "eth0" then eth0_event = true end
+end)
 boot.coldplug()
+print("CHECK coldplug saw eth0 appear " .. tostring(eth0_event))
 boot.random_seed()
 -- a process given a cgroup is in it from its first instruction (clone3
 -- with CLONE_INTO_CGROUP), so a full pids.max refuses it outright
