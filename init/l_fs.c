@@ -528,6 +528,13 @@ static int l_pipe(lua_State *L)
 /** fd:read : (n?) -> string | (nil, string, integer)
  * One read(2) of at most n bytes (default 65536); "" at end of file. A
  * nonblocking fd with nothing to read gives nil, msg, EAGAIN, "EAGAIN". */
+/* Reads land here first: a Lua buffer of the requested size would be a
+ * fresh 64 kB block per call (the default size), which libc's malloc
+ * hands back with madvise on free, a few hundred microseconds a read under
+ * emulation. PID 1 has one thread and nothing re-enters these functions
+ * while they read. Only its first pages are touched by small reads. */
+static char read_buf[65536];
+
 static int fd_read(lua_State *L)
 {
 	struct lfd *f = check_fd(L, 1);
@@ -537,6 +544,15 @@ static int fd_read(lua_State *L)
 	ssize_t got;
 
 	luaL_argcheck(L, n >= 0 && n <= (16 << 20), 2, "size out of range 0-16 MiB");
+	if ((size_t)n <= sizeof read_buf) {
+		do
+			got = read(f->fd, read_buf, (size_t)n);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return lx_fail(L, errno, "read");
+		lua_pushlstring(L, read_buf, (size_t)got);
+		return 1;
+	}
 	p = luaL_buffinitsize(L, &b, (size_t)n);
 	do
 		got = read(f->fd, p, (size_t)n);
@@ -674,7 +690,29 @@ static int l_readfile(lua_State *L)
 	f->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0)
 		return lx_fail(L, errno, "read %s", path);
+	/* most files fit read_buf (see fd_read): no Lua buffer at all */
+	while (len < (size_t)max && len < sizeof read_buf) {
+		size_t want = sizeof read_buf - len;
+		ssize_t n;
+		if (want > (size_t)max - len)
+			want = (size_t)max - len;
+		n = read(f->fd, read_buf + len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			fd_release(f);
+			return lx_fail(L, err, "read %s", path);
+		}
+		if (n == 0) {
+			fd_release(f);
+			lua_pushlstring(L, read_buf, len);
+			return 1;
+		}
+		len += (size_t)n;
+	}
 	luaL_buffinit(L, &b);
+	luaL_addlstring(&b, read_buf, len);
 	while (len < (size_t)max) {
 		size_t want = (size_t)max - len < 65536 ? (size_t)max - len : 65536;
 		char *p = luaL_prepbuffsize(&b, want);
