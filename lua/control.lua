@@ -474,7 +474,7 @@ local function hook_logs()
 	log.console = setmetatable({
 		write = function(_, line, ...)
 			local r = table.pack(real:write(line, ...))
-			if type(line) == "string" then notify("pid1", line) end
+			if type(line) == "string" then notify("pid1", (line:gsub("\n$", ""))) end
 			return table.unpack(r, 1, r.n)
 		end,
 	}, { __index = function(_, k)

@@ -19,7 +19,9 @@ end
 
 local function emit(line)
 	push(line)
-	M.console:write(line, "\n")
+	-- one write: the console is unbuffered, and each write is a trip
+	-- through the tty and serial drivers
+	M.console:write(line .. "\n")
 	M.console:flush()
 	-- kmsg gets every line at debug level: the text says how bad it is,
 	-- and the kernel's default console level then does not print it a
