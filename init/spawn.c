@@ -312,8 +312,10 @@ static void __attribute__((noreturn)) child(const struct lx_spawn *s, struct lx_
  * writes only its own stack and, on failure, the caller's error record,
  * and makes plain system calls: the id and rlimit changes above are raw
  * syscalls, because libc's wrappers coordinate threads through shared
- * memory. No error pipe: reading one made PID 1 wait for the child again
- * after the vfork had already let it go. */
+ * memory. No error pipe (the house style's rule, made for fork()):
+ * reading one made PID 1 wait for the child again after the vfork had
+ * already let it go, and a child in PID 1's memory can fill the record
+ * itself. */
 struct child_args {
 	const struct lx_spawn *s;
 	struct lx_spawn_error *e;
