@@ -684,39 +684,34 @@ static int l_readfile(lua_State *L)
 	struct lfd *f;
 	luaL_Buffer b;
 	size_t len = 0;
+	int big = 0;
 
 	luaL_argcheck(L, max >= 0 && max <= (1 << 30), 2, "size out of range");
 	f = new_fd(L, 1);
 	f->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0)
 		return lx_fail(L, errno, "read %s", path);
-	/* most files fit read_buf (see fd_read): no Lua buffer at all */
-	while (len < (size_t)max && len < sizeof read_buf) {
-		size_t want = sizeof read_buf - len;
+	/* most files fit read_buf (see fd_read): a Lua buffer only past it */
+	for (;;) {
+		size_t want = len < sizeof read_buf ? sizeof read_buf - len : 65536;
 		ssize_t n;
+		char *p;
+
 		if (want > (size_t)max - len)
 			want = (size_t)max - len;
-		n = read(f->fd, read_buf + len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			fd_release(f);
-			return lx_fail(L, err, "read %s", path);
+		if (want == 0)
+			break;
+		if (len < sizeof read_buf) {
+			p = read_buf + len;
+		} else {
+			if (!big) {
+				luaL_buffinit(L, &b);
+				luaL_addlstring(&b, read_buf, len);
+				big = 1;
+			}
+			p = luaL_prepbuffsize(&b, want);
 		}
-		if (n == 0) {
-			fd_release(f);
-			lua_pushlstring(L, read_buf, len);
-			return 1;
-		}
-		len += (size_t)n;
-	}
-	luaL_buffinit(L, &b);
-	luaL_addlstring(&b, read_buf, len);
-	while (len < (size_t)max) {
-		size_t want = (size_t)max - len < 65536 ? (size_t)max - len : 65536;
-		char *p = luaL_prepbuffsize(&b, want);
-		ssize_t n = read(f->fd, p, want);
+		n = read(f->fd, p, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -726,11 +721,15 @@ static int l_readfile(lua_State *L)
 		}
 		if (n == 0)
 			break;
-		luaL_addsize(&b, (size_t)n);
+		if (big)
+			luaL_addsize(&b, (size_t)n);
 		len += (size_t)n;
 	}
 	fd_release(f);
-	luaL_pushresult(&b);
+	if (big)
+		luaL_pushresult(&b);
+	else
+		lua_pushlstring(L, read_buf, len);
 	return 1;
 }
 
