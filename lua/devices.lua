@@ -51,6 +51,31 @@ local function apply_rules(ev)
 	end
 end
 
+--- Load the drivers that modalias alias asks for and that are neither
+-- loaded nor built in; returns the modules loaded. where names the caller
+-- in messages; loaded (a set, optional) skips modules already loaded by the
+-- caller and receives the new ones. A module that finds no hardware it
+-- drives (ENODEV: cpufreq in a VM) is normal: a debug line only.
+-- load_for : (alias, where, loaded?) -> {string}
+function M.load_for(alias, where, loaded)
+	local kmod = require "luainit.kmod"
+	local new = {}
+	for _, m in ipairs(kmod.lookup(alias) or {}) do
+		if not (loaded and loaded[m]) and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+			local ok, err, _, ename = kmod.load(m)
+			if ok then
+				new[#new + 1] = m
+				if loaded then loaded[m] = true end
+			elseif ename == "ENODEV" then
+				log.debug("%s: %s: %s", where, m, err)
+			else
+				log.warn("%s: %s: %s", where, m, err)
+			end
+		end
+	end
+	return new
+end
+
 --- Handle one uevent: load the module for its modalias, apply rules.
 -- Returns the modules it loaded; quiet: do not print them (coldplug
 -- reports them in its own line).
@@ -58,19 +83,9 @@ end
 function M.handle(ev, quiet)
 	local loaded = {}
 	if ev.action == "add" and ev.modalias then
-		local kmod = require "luainit.kmod"
-		for _, m in ipairs(kmod.lookup(ev.modalias) or {}) do
-			if not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-				local ok, err, _, ename = kmod.load(m)
-				if ok then
-					loaded[#loaded + 1] = m
-					if not quiet then log.info("[  OK  ] hotplug: loaded %s for %s", m, ev.devpath) end
-				elseif ename == "ENODEV" then
-					log.debug("hotplug: %s: %s", m, err)
-				else
-					log.warn("hotplug: %s: %s", m, err)
-				end
-			end
+		loaded = M.load_for(ev.modalias, "hotplug")
+		if not quiet then
+			for _, m in ipairs(loaded) do log.info("[  OK  ] hotplug: loaded %s for %s", m, ev.devpath) end
 		end
 	end
 	apply_rules(ev)
@@ -83,18 +98,23 @@ end
 
 --- Handle every uevent already waiting, quietly (coldplug calls it after
 -- loading drivers, whose new devices have announced themselves, and what
--- those load announce in turn); returns the modules loaded for them and
--- the number of events that carried a modalias.
--- drain : () -> {string}, integer
+-- those load announce in turn); returns the modules loaded for them, the
+-- number of events that carried a modalias, and whether uevents were lost
+-- (the receive buffer overflowed) since the socket opened or the last drain.
+-- drain : () -> {string}, integer, boolean
 function M.drain()
 	local loaded, aliases = {}, 0
-	while M.sock do
+	if not M.sock then return loaded, aliases, false end
+	while true do
 		local ev = M.sock:recv()
 		if not ev then break end
 		if ev.action == "add" and ev.modalias then aliases = aliases + 1 end
 		for _, m in ipairs(M.handle(ev, true)) do loaded[#loaded + 1] = m end
 	end
-	return loaded, aliases
+	local overruns = M.sock:stats().overruns
+	local lost = overruns ~= M.overruns
+	M.overruns = overruns
+	return loaded, aliases, lost
 end
 
 --- Open the uevent socket and serve it from the event loop.
@@ -104,6 +124,7 @@ function M.listen()
 	local sock, err = dev.uevent()
 	if not sock then log.warn("hotplug: %s", err) return nil, err end
 	M.sock = sock
+	M.overruns = sock:stats().overruns
 	M.watch = event.watch(sock, "r", function()
 		while true do
 			local ev = sock:recv()

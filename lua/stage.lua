@@ -236,32 +236,15 @@ end
 -- keep listening for hotplug uevents.
 function M.coldplug()
 	if event.mode() ~= "pid1" then return end -- a container's devices are the host's
-	local kmod = require "luainit.kmod"
 	local devices = require "devices"
 	M.step("load drivers for present devices", function()
 		local dev = require "luainit.dev"
 		local loaded, seen, aliases = {}, {}, 0
-		local function load_for(alias)
-			local progress = false
-			for _, m in ipairs(kmod.lookup(alias) or {}) do
-				if not loaded[m] and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
-					local ok, err, _, ename = kmod.load(m)
-					if ok then loaded[m] = true; loaded[#loaded + 1] = m; progress = true
-					elseif ename == "ENODEV" then
-						-- the module matched the alias but found no
-						-- hardware it drives (cpufreq in a VM): normal
-						log.debug("coldplug: %s: %s", m, err)
-					else log.warn("coldplug: %s: %s", m, err) end
-				end
-			end
-			return progress
-		end
 		-- listen first: the devices that the drivers loaded here bring
 		-- (virtio_pci's virtio devices, say) announce themselves with
 		-- their modaliases, so one walk of /sys/bus finds what was there
 		-- and the uevents the rest (handled as hotplug, device rules too)
 		local listening = devices.listen()
-		local overruns = listening and devices.sock:stats().overruns
 		-- every device a bus knows is under /sys/bus/*/devices (what udev's
 		-- coldplug walks); without the uevents (or if some were lost),
 		-- look again, at new devices only, until a round loads nothing
@@ -271,16 +254,18 @@ function M.coldplug()
 			if not list then return false, lerr end
 			for _, alias in ipairs(list) do
 				aliases = aliases + 1
-				if load_for(alias) then progress = true end
+				for _, m in ipairs(devices.load_for(alias, "coldplug", loaded)) do
+					loaded[#loaded + 1] = m
+					progress = true
+				end
 			end
 			if listening then
-				local mods, n = devices.drain()
+				local mods, n, lost = devices.drain()
 				aliases = aliases + n
 				for _, m in ipairs(mods) do
 					if not loaded[m] then loaded[m] = true; loaded[#loaded + 1] = m end
 				end
-				if devices.sock:stats().overruns == overruns then break end
-				overruns = devices.sock:stats().overruns
+				if not lost then break end
 			end
 			if not progress then break end
 		end
