@@ -677,20 +677,13 @@ static int fd_isatty(lua_State *L)
 /** readfile : (path, max?) -> string | (nil, string, integer)
  * Reads until end of file (so /proc files of size 0 work), at most max
  * bytes (default 16 MiB); a longer file is cut at max. */
-static int l_readfile(lua_State *L)
+/* Read fd from where it is to the end or max bytes, push the string. */
+static int read_rest(lua_State *L, int fd, lua_Integer max)
 {
-	const char *path = luaL_checkstring(L, 1);
-	lua_Integer max = luaL_optinteger(L, 2, 16 << 20);
-	struct lfd *f;
 	luaL_Buffer b;
 	size_t len = 0;
 	int big = 0;
 
-	luaL_argcheck(L, max >= 0 && max <= (1 << 30), 2, "size out of range");
-	f = new_fd(L, 1);
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0)
-		return lx_fail(L, errno, "read %s", path);
 	/* most files fit read_buf (see fd_read): a Lua buffer only past it */
 	for (;;) {
 		size_t want = len < sizeof read_buf ? sizeof read_buf - len : 65536;
@@ -711,25 +704,59 @@ static int l_readfile(lua_State *L)
 			}
 			p = luaL_prepbuffsize(&b, want);
 		}
-		n = read(f->fd, p, want);
+		n = read(fd, p, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int err = errno;
-			fd_release(f);
-			return lx_fail(L, err, "read %s", path);
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			break;
 		if (big)
 			luaL_addsize(&b, (size_t)n);
 		len += (size_t)n;
 	}
-	fd_release(f);
 	if (big)
 		luaL_pushresult(&b);
 	else
 		lua_pushlstring(L, read_buf, len);
+	return 1;
+}
+
+static int l_readfile(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	lua_Integer max = luaL_optinteger(L, 2, 16 << 20);
+	struct lfd *f;
+	int r;
+
+	luaL_argcheck(L, max >= 0 && max <= (1 << 30), 2, "size out of range");
+	f = new_fd(L, 1);
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return lx_fail(L, errno, "read %s", path);
+	r = read_rest(L, f->fd, max);
+	fd_release(f);
+	if (r < 0)
+		return lx_fail(L, -r, "read %s", path);
+	return 1;
+}
+
+/** fd:reread : (max?) -> string | (nil, string, integer)
+ * The whole file again, from its start to its end (at most max bytes,
+ * default 16 MiB), through this descriptor: a kernel file read more than
+ * once (cgroup.procs) without another open and path walk. */
+static int fd_reread(lua_State *L)
+{
+	struct lfd *f = check_fd(L, 1);
+	lua_Integer max = luaL_optinteger(L, 2, 16 << 20);
+	int r;
+
+	luaL_argcheck(L, max >= 0 && max <= (1 << 30), 2, "size out of range");
+	if (lseek(f->fd, 0, SEEK_SET) < 0)
+		return lx_fail(L, errno, "seek");
+	r = read_rest(L, f->fd, max);
+	if (r < 0)
+		return lx_fail(L, -r, "read");
 	return 1;
 }
 
@@ -930,6 +957,7 @@ static int l_umask(lua_State *L)
 static const luaL_Reg fd_methods[] = {
 	{ "read", fd_read }, { "write", fd_write }, { "close", fd_close },
 	{ "fileno", fd_fileno }, { "fsync", fd_fsync }, { "seek", fd_seek },
+	{ "reread", fd_reread },
 	{ "isatty", fd_isatty },
 	{ NULL, NULL }
 };

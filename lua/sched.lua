@@ -58,19 +58,32 @@ local function on_timer()
 	local t = now()
 	while heap[1] and heap[1].at <= t do
 		local item = heap_pop()
-		if not item.cancelled then resume(item.co, "timeout") end
+		if item.cancelled then -- nothing
+		elseif item.fn then
+			local ok, err = xpcall(item.fn, debug.traceback)
+			if not ok then log.err("timer %s: %s", item.name or "?", err) end
+		else
+			resume(item.co, "timeout")
+		end
 	end
 	rearm()
 end
 
-local function add_timer(ms, co)
+-- An entry runs a task (co) or calls a function (fn) when it is due.
+local function add_timer(ms, co, fn, name)
 	if not timer then timer = assert(event.timer(on_timer)) end
 	seq = seq + 1
-	local item = { at = now() + ms, co = co, seq = seq }
+	local item = { at = now() + ms, co = co, fn = fn, name = name, seq = seq }
 	heap_push(item)
 	if heap[1] == item then rearm() end
 	return item
 end
+
+--- Call fn() from the event loop in ms milliseconds, unless cancelled
+-- first (timer.cancelled = true). No task: fn must not wait; an error is
+-- logged with its traceback.
+-- after : (ms, fn, name?) -> timer
+function M.after(ms, fn, name) return add_timer(ms, nil, fn, name) end
 
 --- Resume a task; errors are logged with the task's traceback.
 function resume(co, ...)

@@ -31,6 +31,7 @@ local M = {
 
 local now = event.now
 local UP = { ready = true, done = true }
+local RUNNING = { starting = true, ready = true, stopping = true }
 
 local function set_state(svc, state, why)
 	if svc.state ~= state then
@@ -41,16 +42,36 @@ local function set_state(svc, state, why)
 		svc.since = now()
 	end
 	svc.why = why
-	sched.wake("svc:" .. svc.name, state)
+	local key = svc.wake_key
+	if not key then key = "svc:" .. svc.name svc.wake_key = key end
+	sched.wake(key, state)
+	if M.on_down and not RUNNING[state] then M.on_down(svc) end
 end
 
 ---------------------------------------------------------------- cgroups
 
 local function cg_path(svc) return M.cgroup_root .. "/" .. svc.name end
 
-local function cg_pids(svc)
+-- keep: leave cgroup.procs open for the next call. Stopping reads it
+-- twice, to signal the group and to see it empty once the main process
+-- exited; the second read through the same descriptor spares an open
+-- (a path walk in cgroupfs, ~0.1 ms under emulation).
+local function cg_pids(svc, keep)
 	if not svc.cgroup_path then return {} end
-	local s = fs.readfile(svc.cgroup_path .. "/cgroup.procs") or ""
+	local fd = svc.procs_fd
+	local s
+	if fd then
+		s = fd:reread()
+		svc.procs_fd = nil
+		if keep then svc.procs_fd = fd else fd:close() end
+	elseif keep then
+		fd = fs.open(svc.cgroup_path .. "/cgroup.procs", "r")
+		s = fd and fd:reread()
+		svc.procs_fd = fd
+	else
+		s = fs.readfile(svc.cgroup_path .. "/cgroup.procs")
+	end
+	s = s or ""
 	local out = {}
 	-- pid 0 stands for a task outside our PID namespace: never signal it
 	-- (kill(0, sig) would hit PID 1's own process group)
@@ -92,6 +113,7 @@ local function cg_setup(svc)
 		end
 	end
 	if not M.cgroups then svc.cgroup_path = nil return nil end
+	if svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
 	if svc.cgroup.cpu_weight ~= nil then cg_enable("cpu") end
 	local path = cg_path(svc)
 	-- a new group starts with no limits: write only what is configured;
@@ -115,11 +137,17 @@ local function cg_setup(svc)
 	return path
 end
 
--- Kill everything left in the service's group (or process group).
-local function kill_all(svc, sig)
+-- Kill everything left in the service's group (or process group); true
+-- when that reached the main process. keep: see cg_pids.
+local function kill_all(svc, sig, keep)
 	if svc.cgroup_path then
 		if sig == "KILL" and fs.writefile(svc.cgroup_path .. "/cgroup.kill", "1") then return end
-		for _, p in ipairs(cg_pids(svc)) do process.kill(p, sig) end
+		local main = false
+		for _, p in ipairs(cg_pids(svc, keep)) do
+			process.kill(p, sig)
+			main = main or p == svc.pid
+		end
+		return main
 	elseif svc.pgid then
 		process.killpg(svc.pgid, sig)
 	end
@@ -225,23 +253,27 @@ end
 ---------------------------------------------------------------- timers
 
 -- A timer tied to the service's current run: it fires event ev unless the
--- service moved on (its generation changed) or the timer was replaced.
+-- service moved on (its generation changed) or the timer was replaced or
+-- cancelled. A callback on the loop, not a task: a service has a timer
+-- running most of its life (start, stop, restart delay, watchdog).
+local function cancel(svc, key)
+	local t = svc.timers and svc.timers[key]
+	if t then t.cancelled = true svc.timers[key] = nil end
+end
+
 local function timer(svc, ms, ev, key)
 	key = key or ev
+	cancel(svc, key)
 	svc.timers = svc.timers or {}
-	local token = {}
-	svc.timers[key] = token
-	local gen = svc.gen
-	sched.spawn(function()
-		sched.sleep(ms)
-		if svc.gen == gen and svc.timers[key] == token then
+	local gen, t = svc.gen, nil
+	t = sched.after(ms, function()
+		if svc.gen == gen and svc.timers[key] == t then
 			svc.timers[key] = nil
 			M.dispatch(svc, ev)
 		end
-	end, svc.name .. ":" .. ev)
+	end, svc.name)
+	svc.timers[key] = t
 end
-
-local function cancel(svc, key) if svc.timers then svc.timers[key] = nil end end
 
 ---------------------------------------------------------------- starting
 
@@ -468,10 +500,10 @@ local function begin_stop(svc)
 		set_state(svc, "stopped", "stopped")
 		return
 	end
-	set_state(svc, "stopping", "sent SIG" .. svc.stop_signal:gsub("^SIG", ""))
 	local sig = svc.stop_signal:gsub("^SIG", "")
-	process.kill(svc.pid, sig)
-	kill_all(svc, sig)
+	set_state(svc, "stopping", "sent SIG" .. sig)
+	-- the main process is in the group (or process group) as a rule
+	if not kill_all(svc, sig, true) then process.kill(svc.pid, sig) end
 	process.kill(svc.pid, "CONT")
 	timer(svc, svc.stop_timeout * 1000, "timeout", "stop")
 end
@@ -746,35 +778,59 @@ end
 
 --- Stop every service in reverse dependency order, in parallel where the
 -- graph allows; returns when all are stopped or timeout_ms passed.
+-- No task per service: a service is sent its stop when the last service
+-- that requires it, wants it or starts after it is down (set_state calls
+-- M.on_down).
 function M.stop_all(timeout_ms)
-	local dependents = {}
+	local function down(s) return not RUNNING[s.state] end
+	local left, blocked, sent, pending = {}, {}, {}, 0
 	for _, svc in pairs(M.services) do
-		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
-			for _, d in ipairs(list) do
-				dependents[d] = dependents[d] or {}
-				table.insert(dependents[d], svc.name)
-			end
-		end
-	end
-	local function down(s) return s.state ~= "starting" and s.state ~= "ready" and s.state ~= "stopping" end
-	local pending = 0
-	for name, svc in pairs(M.services) do
 		svc.want = false
 		if not down(svc) or svc.pid then
+			left[svc] = true
 			pending = pending + 1
-			sched.spawn(function()
-				for _, dn in ipairs(dependents[name] or {}) do
-					local d = M.services[dn]
-					while d and not down(d) do sched.wait("svc:" .. dn, 1000) end
-				end
-				M.dispatch(svc, "stop")
-				while not down(svc) do sched.wait("svc:" .. name, 1000) end
-				pending = pending - 1
-				if pending == 0 then sched.wake("svc-all-stopped") end
-			end, "stop " .. name)
 		end
 	end
+	local holds = {} -- svc -> its dependencies' names: it is up, they wait for it
+	for svc in pairs(left) do
+		if not down(svc) then
+			local names = {}
+			for _, list in ipairs(#svc.requires + #svc.after + #svc.wants > 0
+					and { svc.requires, svc.after, svc.wants } or names) do
+				for _, d in ipairs(list) do
+					names[#names + 1] = d
+					blocked[d] = (blocked[d] or 0) + 1
+				end
+			end
+			holds[svc] = names
+		end
+	end
+	local stop
+	local function settled(svc)
+		if not left[svc] then return end
+		left[svc] = nil
+		local names = holds[svc]
+		holds[svc] = nil
+		for _, d in ipairs(names or {}) do
+			blocked[d] = blocked[d] - 1
+			local ds = M.services[d]
+			if blocked[d] == 0 and ds and left[ds] then stop(ds) end
+		end
+		pending = pending - 1
+		if pending == 0 then sched.wake("svc-all-stopped") end
+	end
+	function stop(svc)
+		if sent[svc] then return end
+		sent[svc] = true
+		M.dispatch(svc, "stop")
+		if down(svc) then settled(svc) end
+	end
+	M.on_down = function(svc) if (left[svc] and sent[svc]) or holds[svc] then settled(svc) end end
+	for svc in pairs(left) do
+		if (blocked[svc.name] or 0) == 0 then stop(svc) end
+	end
 	if pending > 0 then sched.wait("svc-all-stopped", timeout_ms or 60000) end
+	M.on_down = nil
 end
 
 --- A status table for one service (what luactl status shows).

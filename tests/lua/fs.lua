@@ -262,6 +262,29 @@ T["open, write, seek, read, close; use after close raises"] = function()
 	end)
 end
 
+T["reread: the whole file again through one descriptor, kernel files too"] = function()
+	with_dir(function(d)
+		local f = assert(fs.open(d .. "/f", "rw,create", "600"))
+		f:write("one")
+		assert(f:reread() == "one")
+		f:write(" two") -- at the end: reread left the offset there
+		assert(f:reread() == "one two")
+		local big = string.rep("x", 200000) -- past the static read buffer
+		f:write(big)
+		assert(f:reread() == "one two" .. big)
+		assert(f:reread(3) == "one", "max cuts")
+		f:close()
+		-- a /proc file is generated again on each reread
+		local p = assert(fs.open("/proc/self/stat"))
+		local a, b = p:reread(), p:reread()
+		assert(a:match("^%d+ ") and b:match("^%d+ "), a)
+		p:close()
+		local w = assert(fs.pipe())
+		fails("ESPIPE", w:reread())
+		w:close()
+	end)
+end
+
 T["fdopen wraps a descriptor the collector never closes"] = function()
 	local f = assert(fs.open("/proc/self/status"))
 	local n = f:fileno()

@@ -52,6 +52,18 @@ T["wait_path wakes when the file appears"] = function()
 	fs.rmdir(dir)
 end
 
+T["after calls back on the loop; a cancelled one never; an error is contained"] = function()
+	local got = {}
+	sched.after(20, function() got[#got + 1] = "b" end)
+	sched.after(5, function() got[#got + 1] = "a" end)
+	local c = sched.after(10, function() got[#got + 1] = "cancelled" end)
+	c.cancelled = true
+	sched.after(1, function() error("boom in a timer") end, "raiser")
+	sched.after(30, function() sched.wake("after-done", true) end)
+	assert(sched.wait("after-done", 2000))
+	assert(table.concat(got, ",") == "a,b", table.concat(got, ","))
+end
+
 T["a task that raises is contained"] = function()
 	sched.spawn(function() error("boom in a task") end, "raiser")
 	sched.sleep(1)

@@ -1,7 +1,7 @@
 -- Supervision in a real PID namespace: dependency order, oneshot gating,
 -- readiness (sd_notify from an independent client, a descriptor, a pid file),
 -- crash-loop limits, stopping a double-forked group that ignores SIGTERM,
--- privilege drop, descriptor hygiene and log rotation.
+-- privilege drop, descriptor hygiene, log rotation and stop order.
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
@@ -74,7 +74,16 @@ check("log rotated", fs.exists(T .. "/log/chatty.log.1") and fs.exists(T .. "/lo
 	and not fs.exists(T .. "/log/chatty.log.3"))
 check("ring bounded", #sup.services.chatty.ring == 50, #sup.services.chatty.ring)
 
+-- shutdown's stop: in reverse dependency order, all down when it returns
+sup.wait_settled("stoptop", 5000)
 sup.stop_all(10000)
+local so = fs.readfile(T .. "/stoporder") or ""
+check("stop order", so == "top\nbase\n", so:gsub("\n", " "))
+local up = {}
+for name, svc in pairs(sup.services) do
+	if svc.state == "starting" or svc.state == "ready" or svc.state == "stopping" then up[#up + 1] = name end
+end
+check("all down after stop_all", #up == 0, table.concat(up, " "))
 for name, svc in pairs(sup.services) do
 	if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end
 end
