@@ -365,7 +365,7 @@ handlers.status = function(_, req)
 	local list, missing, code = json.array(), json.array(), 0
 	local lines = math.tointeger(req.flags.lines) or 10
 	for _, n in ipairs(names) do
-		local st = sup.status(n)
+		local st = sup.status(n, true)
 		if not st then
 			missing[#missing + 1] = n
 			code = 3

@@ -194,7 +194,7 @@ local function details(s)
 	kv("restarts", s.restarts or 0)
 	kv("last exit", s.last_exit)
 	kv("status", s.status)
-	kv("memory", s.memory and bytes(s.memory))
+	kv("memory", s.memory and (bytes(s.memory) .. (s.memory_rss and " (resident; no memory accounting)" or "")))
 	kv("tasks", s.tasks)
 	kv("cgroup", s.cgroup)
 	if s.log and #s.log > 0 then
