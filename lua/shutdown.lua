@@ -17,6 +17,14 @@ local M = { in_progress = false, hooks = {}, releases = {}, grace_ms = 5000, kil
 -- hook : (fn) -> nil
 function M.hook(fn) M.hooks[#M.hooks + 1] = fn end
 
+--- Take back a hook that is no longer needed.
+-- unhook : (fn) -> nil
+function M.unhook(fn)
+	for i = #M.hooks, 1, -1 do
+		if M.hooks[i] == fn then table.remove(M.hooks, i) end
+	end
+end
+
 --- Run fn() once every process is gone, before sync and unmount: it closes
 -- files PID 1 itself holds open for writing (service logs), which would
 -- keep a filesystem from going read-only.

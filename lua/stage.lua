@@ -276,21 +276,34 @@ function M.coldplug()
 end
 
 --- Feed the saved random seed to the kernel now, and save a fresh one in
--- the background (its fsync need not hold up the boot).
+-- the background (its fsync need not hold up the boot), or at shutdown if
+-- that comes first.
 function M.random_seed(path)
 	path = path or "/var/lib/luainit/random-seed"
 	return M.step("random seed", function()
+		local sched, shutdown = require "sched", require "shutdown"
 		local old = fs.readfile(path)
 		if old and #old > 0 then fs.writefile("/dev/urandom", old) end
-		require("sched").spawn(function()
+		local function save(opts)
+			fs.mkdirp(path:match("^(.*)/"), 448)
+			return fs.writefile(path, sys.getrandom(512, "insecure"), opts)
+		end
+		-- a shutdown before it was saved saves it, after the services
+		-- stopped, without an fsync of its own: the shutdown's sync follows
+		local function at_shutdown()
+			local ok, err = save({ mode = 384 })
+			return ok and "saved a new random seed" or false, err
+		end
+		shutdown.hook(at_shutdown)
+		sched.spawn(function()
 			-- the new seed is for the next boot: write it (and fsync it)
 			-- once this boot is done, not while services start (and
 			-- anyway after 30 s, should the boot file not call done())
-			local sched = require "sched"
 			if not M.boot_done then sched.wait("boot-done", 30000) end
 			sched.sleep(500)
-			fs.mkdirp(path:match("^(.*)/"), 448)
-			local ok, err = fs.writefile(path, sys.getrandom(512, "insecure"), { mode = 384, atomic = true })
+			if shutdown.in_progress then return end
+			shutdown.unhook(at_shutdown)
+			local ok, err = save({ mode = 384, atomic = true })
 			if not ok then log.failed("save random seed", err) end
 		end, "random-seed")
 		return old and "random seed restored" or "no random seed yet; saving one"

@@ -46,6 +46,33 @@ T["is_mountpoint tells mounts from plain directories"] = function()
 	fs.rmdir(d)
 end
 
+T["random seed: saved after the boot, or at shutdown if that comes first"] = function()
+	local shutdown, sched = require "shutdown", require "sched"
+	local base = "/tmp/luainit-test-seed." .. process.getpid()
+	local n0 = #shutdown.hooks
+	stage.random_seed(base .. "/a/seed")
+	assert(#shutdown.hooks == n0 + 1)
+	-- the machine goes down before the seed was saved: the hook saves it
+	local msg = shutdown.hooks[#shutdown.hooks]("poweroff")
+	assert(msg == "saved a new random seed", tostring(msg))
+	assert(#fs.readfile(base .. "/a/seed") == 512)
+	assert(fs.stat(base .. "/a/seed").mode == tonumber("600", 8))
+	-- the boot is done first: the seed is saved and the hook taken back
+	stage.random_seed(base .. "/b/seed")
+	assert(#shutdown.hooks == n0 + 2)
+	stage.boot_done = true
+	sched.wake("boot-done")
+	sched.sleep(700)
+	stage.boot_done = nil
+	assert(#fs.readfile(base .. "/b/seed") == 512)
+	assert(#shutdown.hooks == n0, "both hooks taken back once saved")
+	for _, d in ipairs({ "a", "b" }) do
+		fs.unlink(base .. "/" .. d .. "/seed")
+		fs.rmdir(base .. "/" .. d)
+	end
+	fs.rmdir(base)
+end
+
 T["a failing step is contained and reported"] = function()
 	local ok, why = stage.step("test step that fails", function() return false, "on purpose" end)
 	assert(ok == false and why == "on purpose")
