@@ -396,17 +396,20 @@ local function begin_start(svc)
 		log.failed(svc.name, why)
 		return
 	end
-	-- pull in what is required or wanted
+	-- pull in what is required or wanted (only that can change the answer)
+	local pulled = false
 	for _, list in ipairs({ svc.requires, svc.wants }) do
 		for _, d in ipairs(list) do
 			local dep = M.services[d]
-			if dep and not dep.want and dep.state ~= "failed" then M.start(d) end
+			if dep and not dep.want and dep.state ~= "failed" then M.start(d) pulled = true end
 		end
 	end
-	st, why = deps_state(svc)
+	if pulled then st, why = deps_state(svc) end
 	if st == "wait" then
 		M.waiting[svc] = true
-		set_state(svc, "starting", why)
+		-- still waiting for the same thing: nothing to tell (kick() asks
+		-- again after every start, exit and readiness)
+		if svc.state ~= "starting" or svc.why ~= why then set_state(svc, "starting", why) end
 		return
 	end
 	if st == "failed" then set_state(svc, "failed", why) log.failed(svc.name, why) return end
