@@ -36,7 +36,8 @@ local function is_bool(v) return type(v) == "boolean" end
 local function is_int(v) return math.type(v) == "integer" end
 local function is_table(v) return type(v) == "table" end
 
-local function nonempty_argv(v) return is_array_of("string")(v) and #v > 0 end
+local string_array = is_array_of("string")
+local function nonempty_argv(v) return string_array(v) and #v > 0 end
 local function string_map(v)
 	if type(v) ~= "table" then return false end
 	for k, x in pairs(v) do
@@ -57,7 +58,7 @@ M.fields = {
 	umask = { is_int, "an integer (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
 	no_new_privs = { is_bool, "true or false" },
-	capabilities = { is_array_of("string"), "an array of capability names (bounding set kept)" },
+	capabilities = { string_array, "an array of capability names (bounding set kept)" },
 	restart = { one_of("always", "on-failure", "never") },
 	restart_delay = { number_min(0) },
 	restart_max_delay = { number_min(0) },
@@ -66,9 +67,9 @@ M.fields = {
 	stop_signal = { is_string, "a signal name such as \"TERM\"" },
 	stop_timeout = { number_min(0) },
 	start_timeout = { number_min(0) },
-	requires = { is_array_of("string"), "an array of service names" },
-	wants = { is_array_of("string"), "an array of service names" },
-	after = { is_array_of("string"), "an array of service names" },
+	requires = { string_array, "an array of service names" },
+	wants = { string_array, "an array of service names" },
+	after = { string_array, "an array of service names" },
 	type = { one_of("simple", "notify", "fd", "oneshot", "forking") },
 	pid_file = { is_string, "a path" },
 	ready_fd = { function(v) return is_int(v) and v >= 3 and v <= 255 end, "a descriptor number from 3 to 255" },
@@ -194,7 +195,8 @@ function M.cycles(set)
 		state[n] = "open"
 		stack[#stack + 1] = n
 		local svc = set[n]
-		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
+		local lists = (#svc.requires + #svc.after + #svc.wants > 0) and { svc.requires, svc.after, svc.wants } or {}
+		for _, list in ipairs(lists) do
 			for _, d in ipairs(list) do
 				if set[d] then
 					if state[d] == "open" then
