@@ -76,6 +76,12 @@ check("ring bounded", #sup.services.chatty.ring == 50, #sup.services.chatty.ring
 
 -- shutdown's stop: in reverse dependency order, all down when it returns
 sup.wait_settled("stoptop", 5000)
+local flapper = sup.services.flapper
+for _ = 1, 50 do
+	if flapper.state == "backoff" then break end
+	sched.sleep(10)
+end
+local flapped_at = flapper.started_at
 sup.stop_all(10000)
 local so = fs.readfile(T .. "/stoporder") or ""
 check("stop order", so == "top\nbase\n", so:gsub("\n", " "))
@@ -84,6 +90,9 @@ for name, svc in pairs(sup.services) do
 	if svc.state == "starting" or svc.state == "ready" or svc.state == "stopping" then up[#up + 1] = name end
 end
 check("all down after stop_all", #up == 0, table.concat(up, " "))
+sched.sleep(500)
+check("no restart after stop_all", flapper.state == "stopped" and flapper.started_at == flapped_at,
+	flapper.state .. " " .. tostring(flapper.why))
 for name, svc in pairs(sup.services) do
 	if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end
 end
