@@ -99,7 +99,9 @@ function M.remount_root()
 		local want = "rw"
 		local ok, mount = pcall(require, "luainit.mount")
 		if ok and mount.parse_fstab then
-			local entries = mount.parse_fstab("/etc/fstab", { lenient = true })
+			-- kept for boot.fstab(), which comes next and reads the same file
+			local entries, errors = mount.parse_fstab("/etc/fstab", { lenient = true })
+			M.fstab_parsed = { path = "/etc/fstab", stat = fs.stat("/etc/fstab"), entries = entries, errors = errors }
 			for _, e in ipairs(entries or {}) do
 				if e.target == "/" and (("," .. e.options .. ","):find(",ro,", 1, true)) then want = "ro" end
 			end
@@ -116,7 +118,15 @@ end
 function M.fstab(path)
 	path = path or "/etc/fstab"
 	local mount = require "luainit.mount"
-	local entries, errors = mount.parse_fstab(path, { lenient = true })
+	local entries, errors
+	local parsed = M.fstab_parsed
+	M.fstab_parsed = nil
+	local st = parsed and parsed.path == path and parsed.stat and fs.stat(path)
+	if st and st.mtime == parsed.stat.mtime and st.size == parsed.stat.size then
+		entries, errors = parsed.entries, parsed.errors
+	else
+		entries, errors = mount.parse_fstab(path, { lenient = true })
+	end
 	if not entries then
 		return M.step("read " .. path, function() return false, errors end)
 	end
