@@ -7,7 +7,8 @@
 --
 -- The data table (every time in ms since the kernel started):
 --   { pid1 = ms PID 1 was started (nil if unknown), now = ms at collect(),
---     steps = {{name, start, stop, ok}, ...}       -- in boot order
+--     steps = {{name, kind?, start, stop, ok}, ...} -- by start time; kind
+--       "step" (the default), or "module" / "link", timed inside a step
 --     services = {{name, start, ready?, exit?, state, deps = {name...}}, ...} }
 local M = {}
 
@@ -46,9 +47,16 @@ function M.collect()
 	local function at(t) return t and (t + off) or nil end
 	local data = { now = boot_ms, steps = {}, services = {} }
 	if event.mode() ~= "script" then data.pid1 = event.started() end
-	for _, s in ipairs(stage.timeline) do
-		data.steps[#data.steps + 1] = { name = s.name, start = at(s.start), stop = at(s.stop), ok = s.ok }
+	for i, s in ipairs(stage.timeline) do
+		data.steps[#data.steps + 1] = { name = s.name, kind = s.kind or "step", start = at(s.start),
+			stop = at(s.stop), ok = s.ok, seq = i }
 	end
+	-- a module or link ends, and is recorded, before the step it ran in
+	table.sort(data.steps, function(a, b)
+		if a.start ~= b.start then return a.start < b.start end
+		return a.seq > b.seq
+	end)
+	for _, s in ipairs(data.steps) do s.seq = nil end
 	if ok and type(sup) == "table" then
 		for name, svc in pairs(sup.services or {}) do
 			local start = svc.first_started_at or svc.started_at
@@ -94,7 +102,7 @@ end
 function M.blame(data, n)
 	local all = {}
 	for _, s in ipairs(data.steps) do
-		all[#all + 1] = { name = s.name, kind = "step", ms = s.stop - s.start, ok = s.ok }
+		all[#all + 1] = { name = s.name, kind = s.kind or "step", ms = s.stop - s.start, ok = s.ok }
 	end
 	for _, s in ipairs(data.services) do
 		if s.ready then all[#all + 1] = { name = s.name, kind = "service", ms = s.ready - s.start } end
@@ -109,7 +117,8 @@ end
 
 --- The critical chain: the service ready last, then, repeatedly, the
 -- dependency of the current one that became ready last before it started,
--- then the boot steps (they run one after another) back to the first.
+-- then the boot steps (they run one after another) back to the first;
+-- modules and links are inside their steps, not links of the chain.
 -- Each link: {name, kind, start, ready}, last-ready first.
 -- critical_chain : (data) -> list
 function M.critical_chain(data)
@@ -134,7 +143,7 @@ function M.critical_chain(data)
 	local from = chain[#chain] and chain[#chain].start or math.huge
 	for i = #data.steps, 1, -1 do
 		local s = data.steps[i]
-		if s.stop <= from + 0.5 then
+		if (s.kind or "step") == "step" and s.stop <= from + 0.5 then
 			chain[#chain + 1] = { name = s.name, kind = "step", start = s.start, ready = s.stop }
 			from = s.start
 		end
@@ -200,7 +209,9 @@ function M.svg(data)
 	local rows = {}
 	if data.pid1 then rows[#rows + 1] = { kind = "kernel", name = "kernel", start = 0, stop = data.pid1 } end
 	for _, s in ipairs(data.steps) do
-		rows[#rows + 1] = { kind = "step", name = s.name, start = s.start, stop = s.stop, ok = s.ok }
+		local kind = s.kind or "step"
+		rows[#rows + 1] = { kind = kind, name = kind == "step" and s.name or (kind .. " " .. s.name),
+			start = s.start, stop = s.stop, ok = s.ok }
 	end
 	for _, s in ipairs(data.services) do
 		rows[#rows + 1] = { kind = "service", name = s.name, start = s.start, stop = s.ready,
@@ -227,7 +238,8 @@ function M.svg(data)
 	w('<?xml version="1.0" encoding="UTF-8"?>')
 	w('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">',
 		W, H, W, H)
-	w('<style>.kernel{fill:#b0b0b0}.step{fill:#4a7fc1}.fail{fill:#d9534f}.wait{fill:#e08a2c}'
+	w('<style>.kernel{fill:#b0b0b0}.step{fill:#4a7fc1}.module{fill:#8a6bbf}.link{fill:#3a9d8f}'
+		.. '.fail{fill:#d9534f}.wait{fill:#e08a2c}'
 		.. '.run{fill:#f6d9b3}.dep{stroke:#777;stroke-width:1;fill:none}.grid{stroke:#ddd;stroke-width:1}'
 		.. '.lbl{fill:#222}.hdr{font-size:16px;font-weight:bold}</style>')
 	w('<rect x="0" y="0" width="%d" height="%d" fill="white"/>', W, H)
@@ -236,7 +248,8 @@ function M.svg(data)
 			data.pid1 and string.format(", kernel %.0f ms, total %.0f ms", data.pid1, last) or "")
 			or "Boot chart: nothing recorded"))
 	w('<text x="%d" y="40">%s</text>', left,
-		esc("grey: kernel; blue: boot step (red: failed); orange: service starting (start to ready); "
+		esc("grey: kernel; blue: boot step (red: failed); purple: module loaded; green: link configured; "
+			.. "orange: service starting (start to ready); "
 			.. "light: service running; lines: dependency ready -> dependent start"))
 	local step = tick_step(span)
 	local first_tick = math.ceil(t0 / step) * step
@@ -264,7 +277,7 @@ function M.svg(data)
 				math.max(((r.stop or r.start) - r.start) * scale, 2), rowh - 4)
 		else
 			w('<rect class="%s" x="%.1f" y="%d" width="%.1f" height="%d"/>',
-				r.kind == "kernel" and "kernel" or (r.ok == false and "fail" or "step"),
+				r.ok == false and "fail" or r.kind,
 				x(r.start), y + 2, math.max((r.stop - r.start) * scale, 2), rowh - 4)
 		end
 		local d = (r.stop or r.start) - r.start

@@ -62,7 +62,11 @@ function M.load_for(alias, where, loaded)
 	local new = {}
 	for _, m in ipairs(kmod.lookup(alias) or {}) do
 		if not (loaded and loaded[m]) and not kmod.is_loaded(m) and not kmod.is_builtin(m) then
+			local t0 = event.now()
 			local ok, err, _, ename = kmod.load(m)
+			-- on the boot timeline (luactl analyze) when the boot loads it
+			local stage = package.loaded.stage
+			if stage and ename ~= "ENODEV" then stage.record("module", m, t0, event.now(), ok == true) end
 			if ok then
 				new[#new + 1] = m
 				if loaded then loaded[m] = true end

@@ -566,6 +566,12 @@ local function configure(l)
 	if M.ifaces[l.index] or (l.flags and l.flags.loopback) then return end
 	local e = find_entry(l)
 	if not e then return end
+	local t0 = now()
+	-- on the boot timeline (luactl analyze) when the boot configures it
+	local function timed(ok)
+		local stage = package.loaded.stage
+		if stage then stage.record("link", l.name, t0, now(), ok) end
+	end
 	local ifc = { name = l.name, index = l.index, mac = l.mac, entry = e, errors = {},
 		dns = e.dns, domain = e.domain, carrier = l.flags and l.flags.lower_up or false }
 	M.ifaces[l.index] = ifc
@@ -574,6 +580,7 @@ local function configure(l)
 		for _, p in ipairs(e.invalid) do
 			fail(ifc, string.format("interfaces[%d] (%s): %s; %s left unconfigured", e.index, e.label, p, l.name))
 		end
+		timed(false)
 		return
 	end
 	local ok, err = net.link_set(l.name, { up = e.up ~= false, mtu = e.mtu })
@@ -601,6 +608,7 @@ local function configure(l)
 	write_resolv()
 	check_online()
 	if e.dhcp then dhcp_start(ifc) end
+	timed(#ifc.errors == 0)
 end
 
 local function forget(index)
@@ -647,8 +655,11 @@ end
 -- start : (path?) -> string | (false, string)
 function M.start(path)
 	path = path or M.config_path
+	local t0 = now()
 	local ok, err = net.link_set("lo", { up = true })
 	local lo = ok and "lo up" or ("lo: " .. tostring(err))
+	local stage = package.loaded.stage
+	if stage then stage.record("link", "lo", t0, now(), ok == true) end
 	if not fs.exists(path) then
 		return string.format("network: %s; no %s", lo, path)
 	end

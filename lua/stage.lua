@@ -10,8 +10,19 @@ local log = require "log"
 
 local M = {}
 
---- Boot timeline: {name, start_ms, end_ms, ok} for `luactl analyze`.
+--- Boot timeline for `luactl analyze`: {name, kind, start, stop, ok}
+-- (event.now() ms), in the order they ended. kind "step" is a boot step;
+-- "module" (a driver coldplug or hotplug loaded, with its dependencies)
+-- and "link" (an interface the network step configured) run inside one.
 M.timeline = {}
+
+--- Add a timed entry of another kind than a step (see M.timeline), as
+-- long as the boot is not done: afterwards hotplug would grow it forever.
+-- record : (kind, name, start_ms, stop_ms, ok) -> nil
+function M.record(kind, name, start, stop, ok)
+	if M.boot_done then return end
+	M.timeline[#M.timeline + 1] = { name = name, kind = kind, start = start, stop = stop, ok = ok }
+end
 
 --- The kernel command line (set by pid1 before boot.lua runs).
 M.cmdline = { words = {}, all = {} }
@@ -30,7 +41,7 @@ function M.step(name, fn, opts)
 	local t0 = event.now()
 	local ok, res, detail = xpcall(fn, debug.traceback)
 	local t1 = event.now()
-	local entry = { name = name, start = t0, stop = t1, ok = ok and res ~= false }
+	local entry = { name = name, kind = "step", start = t0, stop = t1, ok = ok and res ~= false }
 	M.timeline[#M.timeline + 1] = entry
 	if ok and res ~= false then
 		log.ok(type(res) == "string" and res or name, t1 - t0)

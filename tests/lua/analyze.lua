@@ -109,6 +109,41 @@ T["the SVG chart is well-formed, escapes names, and draws every row"] = function
 	assert(well_formed(analyze.svg({ steps = {}, services = {} })))
 end
 
+T["modules and links are blamed and drawn, inside their steps, not chain links"] = function()
+	local d = sample()
+	-- coldplug loaded a driver; the sysctl step stands in for a network step
+	table.insert(d.steps, 3, { name = "virtio_net", kind = "module", start = 1100, stop = 1390, ok = true })
+	d.steps[#d.steps + 1] = { name = "eth0", kind = "link", start = 1401, stop = 1404, ok = true }
+	local kinds = {}
+	for _, b in ipairs(analyze.blame(d)) do kinds[b.name] = b.kind end
+	assert(kinds.virtio_net == "module" and kinds.eth0 == "link" and kinds.coldplug == "step")
+	local names = {}
+	for _, c in ipairs(analyze.critical_chain(d)) do names[#names + 1] = c.name end
+	names = table.concat(names, ",")
+	assert(names == "httpd,syslogd,sysctl,coldplug,mount /proc", names)
+	local text = analyze.text(d)
+	assert(text:find("ms  module  virtio_net", 1, true), text)
+	local svg = analyze.svg(d)
+	assert(well_formed(svg))
+	assert(svg:find('<rect class="module"', 1, true) and svg:find(">module virtio_net (290 ms)<", 1, true))
+	assert(svg:find('<rect class="link"', 1, true) and svg:find(">link eth0 (3 ms)<", 1, true))
+end
+
+T["collect puts a module recorded inside a step after that step"] = function()
+	local stage = require "stage"
+	local event = require "luainit.event"
+	local n0 = #stage.timeline
+	stage.step("analyze test step 2", function()
+		local t = event.now()
+		stage.record("module", "analyze-test-mod", t, event.now(), true)
+	end)
+	local d = analyze.collect()
+	local s, m = d.steps[#d.steps - 1], d.steps[#d.steps]
+	assert(s.name == "analyze test step 2" and s.kind == "step", s.name)
+	assert(m.name == "analyze-test-mod" and m.kind == "module" and m.start >= s.start, m.name)
+	for _ = n0 + 1, #stage.timeline do table.remove(stage.timeline) end
+end
+
 T["the checker catches what the SVG must never have"] = function()
 	assert(not well_formed("<svg><g></svg>"))
 	assert(not well_formed("<svg>a & b</svg>"))

@@ -42,5 +42,8 @@ sched.spawn(function()
 	luactl("analyze", "--svg", "/run/boot.svg")
 	local svg = fs.readfile("/run/boot.svg") or ""
 	print("CHECK svg " .. tostring(svg:match("^<%?xml") ~= nil or svg:match("^<svg") ~= nil) .. " " .. #svg)
+	-- the drivers coldplug loaded and the links the network step set up
+	print(string.format("CHECK svg rows: module virtio_net %s, link eth0 %s",
+		tostring(svg:find(">module virtio_net (", 1, true) ~= nil), tostring(svg:find(">link eth0 (", 1, true) ~= nil)))
 	luactl("poweroff")
 end, "vm-luactl-test")
