@@ -206,7 +206,8 @@ end
 -- dependency's ready point to the start of the service that waited on it.
 -- svg : (data) -> string
 function M.svg(data)
-	local rows = {}
+	local rows, count = {}, {}
+	for _, s in ipairs(data.steps) do count[s.kind or "step"] = (count[s.kind or "step"] or 0) + 1 end
 	if data.pid1 then rows[#rows + 1] = { kind = "kernel", name = "kernel", start = 0, stop = data.pid1 } end
 	for _, s in ipairs(data.steps) do
 		local kind = s.kind or "step"
@@ -302,7 +303,8 @@ function M.svg(data)
 		end
 	end
 	w('<text x="%d" y="%d" font-size="10">%s</text>', left, H - 10,
-		esc(string.format("time since kernel start; %d steps, %d services", #data.steps, #data.services)))
+		esc(string.format("time since kernel start; %d steps, %d modules, %d links, %d services",
+			count.step or 0, count.module or 0, count.link or 0, #data.services)))
 	w('</svg>')
 	return table.concat(o, "\n") .. "\n"
 end
