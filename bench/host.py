@@ -66,6 +66,21 @@ def rss():
         d["stopped_kb"] / 1024, d["started_kb"] / 1024, d["started"], d["lua_heap_kb"] / 1024), method, d)
 
 
+def luaops():
+    name = "Lua VM instructions per service"
+    out = pid1(os.path.join(REPO, "bench/host/luaops.lua"),
+               {"BENCH_PAUSE": PAUSE, "BENCH_SERVICES": "200", "BENCH_TAG": "ops%d" % os.getpid()})
+    m = re.search(r"LUAOPS (\d+) (\d+) (\d+) (\d+)", out)
+    method = ("luainit as PID 1 of a PID namespace (bench/host/luaops.lua): 200 definition files loaded by "
+              "services.load_dir, started by start_all until all ready, stopped by stop_all (bench/pause); "
+              "a debug.sethook count hook on every coroutine and on the loop's callbacks counts the Lua VM "
+              "instructions, a figure independent of the host's speed (under emulation ~1 us each)")
+    if not m:
+        return report(name, "failed: " + out[-300:], method, None)
+    d = {"services": int(m.group(1)), "load": int(m.group(2)), "start": int(m.group(3)), "stop": int(m.group(4))}
+    report(name, "%d to load a definition, %d to start, %d to stop" % (d["load"], d["start"], d["stop"]), method, d)
+
+
 def status():
     name = "luactl status round trip, 20 svcs"
     have = os.path.exists(os.path.join(REPO, "lua/luactl.lua")) and os.path.exists(os.path.join(REPO, "lua/control.lua"))
@@ -135,7 +150,7 @@ def status():
 
 def main():
     out = sys.argv[1]
-    for f in (spawn, zombies, rss, status):
+    for f in (spawn, zombies, rss, luaops, status):
         try:
             f()
         except Exception as e:  # one broken benchmark must not hide the others

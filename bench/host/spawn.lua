@@ -1,6 +1,6 @@
 -- bench/host/spawn.lua: spawn-and-reap throughput, in script mode
 -- (build/luainit --lua). N times: process.spawn /bin/true (the service
--- spawner: CLOEXEC error pipe, fd and signal set-up) and wait for its exit
+-- spawner: clone with the child's fd and signal set-up) and wait for its exit
 -- through the C reaper and sched.wait_child; one at a time, so each figure
 -- is a full start-to-reaped round trip. Prints "SPAWN n ms rate". (The
 -- waits carry a timeout: it registers the timerfd, and script mode leaves
