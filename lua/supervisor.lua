@@ -32,6 +32,7 @@ local M = {
 local now = event.now
 local UP = { ready = true, done = true }
 local RUNNING = { starting = true, ready = true, stopping = true }
+local EMPTY = setmetatable({}, { __newindex = function() error("EMPTY is read-only", 2) end })
 
 local function set_state(svc, state, why)
 	if svc.state ~= state then
@@ -290,6 +291,7 @@ local function network_online()
 end
 
 local function deps_state(svc)
+	if #svc.requires == 0 and #svc.after == 0 then return "go" end
 	for _, d in ipairs(svc.requires) do
 		if d == NETWORK_ONLINE then
 			if not network_online() then return "wait", "waiting for the network" end
@@ -315,10 +317,8 @@ end
 
 local function build_env(svc)
 	local env = { "PATH=" .. M.path }
-	local seen = { PATH = true }
 	for k, v in pairs(svc.env or {}) do
 		if k == "PATH" then env[1] = "PATH=" .. v else env[#env + 1] = k .. "=" .. tostring(v) end
-		seen[k] = true
 	end
 	if svc.type == "notify" then env[#env + 1] = "NOTIFY_SOCKET=" .. M.notify_path end
 	if svc.watchdog and svc.watchdog > 0 then
@@ -399,7 +399,7 @@ local function begin_start(svc)
 	end
 	-- pull in what is required or wanted (only that can change the answer)
 	local pulled = false
-	for _, list in ipairs({ svc.requires, svc.wants }) do
+	for _, list in ipairs(#svc.requires + #svc.wants > 0 and { svc.requires, svc.wants } or EMPTY) do
 		for _, d in ipairs(list) do
 			local dep = M.services[d]
 			if dep and not dep.want and dep.state ~= "failed" then M.start(d) pulled = true end
