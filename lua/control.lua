@@ -355,8 +355,11 @@ handlers.status = function(_, req)
 	local pid1 = { lua_memory = used, lua_memory_cap = cap, connections = nconns }
 	if #names == 0 then
 		local list = json.array()
+		-- the table of every service shows no counters; --json gets them
+		local counters = nil
+		if not req.flags.json then counters = false end
 		for _, n in ipairs(sorted_names()) do
-			local st = sup.status(n)
+			local st = sup.status(n, counters)
 			st.log = nil
 			list[#list + 1] = st
 		end

@@ -248,7 +248,7 @@ local cmds = {}
 function cmds.status(args)
 	local words, flags = options(args, { json = "bool", lines = "number" }, { ["-n"] = "lines" })
 	if not words then return usage("status: %s", flags) end
-	local r, code = call("status", words, { lines = flags.lines })
+	local r, code = call("status", words, { lines = flags.lines, json = flags.json })
 	if not r then return code end
 	if flags.json then
 		io.stdout:write(json.encode(r.result or {}), "\n")

@@ -852,14 +852,16 @@ local function rss(svc)
 	return sum
 end
 
---- A status table for one service (what luactl status shows); detail
--- (one service asked for) adds the resident memory of its processes when
--- memory accounting is off.
+--- A status table for one service (what luactl status shows). detail:
+-- true (one service asked for) adds the resident memory of its processes
+-- when memory accounting is off; false leaves out the group's counters
+-- (memory, tasks), two cgroupfs reads a service that a list of every
+-- service does not show.
 function M.status(name, detail)
 	local svc = M.services[name]
 	if not svc then return nil end
 	local mem, mem_rss, pids
-	if svc.cgroup_path then
+	if svc.cgroup_path and detail ~= false then
 		mem = tonumber((fs.readfile(svc.cgroup_path .. "/memory.current") or ""):match("%d+"))
 		pids = tonumber((fs.readfile(svc.cgroup_path .. "/pids.current") or ""):match("%d+"))
 		if not mem and detail then

@@ -24,6 +24,7 @@ sched.spawn(function()
 	luactl("status")
 	luactl("status", "httpd")
 	luactl("status", "nosuch")
+	luactl("--json", "status") -- with the groups' counters, which the table leaves out
 	luactl("list", "--json")
 	luactl("stop", "crond")
 	luactl("start", "crond")
