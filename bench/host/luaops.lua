@@ -13,10 +13,8 @@ local sup = require "supervisor"
 
 local n = tonumber(os.getenv("BENCH_SERVICES")) or 200
 local pause = assert(os.getenv("BENCH_PAUSE"))
-local tag = os.getenv("BENCH_TAG") or "x"
-local cg = fs.statfs("/sys/fs/cgroup")
-if cg and cg.type == "cgroup2" then sup.cgroup_root = "/sys/fs/cgroup/luainit-bench-" .. tag end
-sup.notify_path = "/tmp/luainit-bench-" .. tag .. ".notify"
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+local tag = dofile(here .. "/_setup.lua")
 local dir = "/tmp/luainit-bench-" .. tag .. ".svc"
 fs.mkdirp(dir)
 for i = 1, n do
@@ -62,5 +60,5 @@ local stop = measure(function() sup.stop_all(20000) end)
 print(string.format("LUAOPS %d %.0f %.0f %.0f", n, load / n, start / n, stop / n))
 for i = 1, n do fs.unlink(string.format("%s/svc%04d.lua", dir, i)) end
 fs.rmdir(dir)
-dofile(debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") .. "/_cleanup.lua")
+dofile(here .. "/_cleanup.lua")
 require("shutdown").request("poweroff")

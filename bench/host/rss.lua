@@ -17,10 +17,8 @@ local function rss()
 	local s = fs.readfile("/proc/self/smaps_rollup") or ""
 	return tonumber(s:match("\nRss:%s+(%d+)")) or -1
 end
-local tag = os.getenv("BENCH_TAG") or "x"
-local cg = fs.statfs("/sys/fs/cgroup")
-if cg and cg.type == "cgroup2" then sup.cgroup_root = "/sys/fs/cgroup/luainit-bench-" .. tag end
-sup.notify_path = "/tmp/luainit-bench-" .. tag .. ".notify"
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+dofile(here .. "/_setup.lua")
 local set = {}
 for i = 1, n do
 	local name = string.format("svc%04d", i)
@@ -40,5 +38,5 @@ end
 sched.sleep(200)
 local started = rss()
 print(string.format("RSS %d %d %d %.0f %d", n, stopped, started, collectgarbage("count"), up))
-dofile(debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") .. "/_cleanup.lua")
+dofile(here .. "/_cleanup.lua")
 require("shutdown").request("poweroff")

@@ -2,16 +2,13 @@
 -- namespace: 20 services (pause) and the control socket at
 -- $BENCH_CONTROL, for the `luactl status` round-trip benchmark (the host
 -- side runs the client; bench/host.py). Prints "STATUS ready".
-local fs = require "luainit.fs"
 local services = require "services"
 local sup = require "supervisor"
 local control = require "control"
 
 local pause = assert(os.getenv("BENCH_PAUSE"))
-local tag = os.getenv("BENCH_TAG") or "x"
-local cg = fs.statfs("/sys/fs/cgroup")
-if cg and cg.type == "cgroup2" then sup.cgroup_root = "/sys/fs/cgroup/luainit-bench-" .. tag end
-sup.notify_path = "/tmp/luainit-bench-" .. tag .. ".notify"
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+dofile(here .. "/_setup.lua")
 local set = {}
 for i = 1, 20 do
 	local name = string.format("svc%02d", i)
@@ -19,6 +16,6 @@ for i = 1, 20 do
 end
 sup.add(set)
 sup.start_all()
-dofile(debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") .. "/_cleanup.lua")
+dofile(here .. "/_cleanup.lua")
 assert(control.listen(assert(os.getenv("BENCH_CONTROL"))))
 print("STATUS ready")
