@@ -539,27 +539,22 @@ static int fd_read(lua_State *L)
 {
 	struct lfd *f = check_fd(L, 1);
 	lua_Integer n = luaL_optinteger(L, 2, 65536);
+	int small = (size_t)n <= sizeof read_buf;
 	luaL_Buffer b;
 	char *p;
 	ssize_t got;
 
 	luaL_argcheck(L, n >= 0 && n <= (16 << 20), 2, "size out of range 0-16 MiB");
-	if ((size_t)n <= sizeof read_buf) {
-		do
-			got = read(f->fd, read_buf, (size_t)n);
-		while (got < 0 && errno == EINTR);
-		if (got < 0)
-			return lx_fail(L, errno, "read");
-		lua_pushlstring(L, read_buf, (size_t)got);
-		return 1;
-	}
-	p = luaL_buffinitsize(L, &b, (size_t)n);
+	p = small ? read_buf : luaL_buffinitsize(L, &b, (size_t)n);
 	do
 		got = read(f->fd, p, (size_t)n);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		return lx_fail(L, errno, "read");
-	luaL_pushresultsize(&b, (size_t)got);
+	if (small)
+		lua_pushlstring(L, read_buf, (size_t)got);
+	else
+		luaL_pushresultsize(&b, (size_t)got);
 	return 1;
 }
 
