@@ -51,6 +51,7 @@ struct entry {
 	struct entry *next;
 	uint64_t srclen, hash;
 	uint64_t mtime, ctime;    /* the source's, ns; 0: read and hash it */
+	uint64_t namehash;        /* FNV-1a of name: a lookup compares it first */
 	size_t codelen;
 	int used;                 /* loaded in this run: kept by save */
 	const char *name;         /* into the cache's buffer, or into own[] */
@@ -96,6 +97,7 @@ static struct entry *new_entry(const char *name, size_t namelen, const void *cod
 	e->codelen = codelen;
 	e->name = name;
 	e->code = code;
+	e->namehash = fnv1a(name, namelen);
 	if (copy) {
 		memcpy(e->own, code, codelen);
 		memcpy(e->own + codelen, name, namelen);
@@ -248,13 +250,22 @@ static void ensure_read(void)
 	parse(buf, len);
 }
 
-static struct entry *find(const char *name)
+/* The entry for name. The list is searched once per file a boot loads, so
+ * a scaled boot's hundreds of service definitions made the strcmp of their
+ * long common prefixes quadratic; comparing the names' hashes first keeps
+ * each step of the walk to one comparison. */
+static struct entry **find_link(const char *name)
 {
-	for (struct entry *e = cc.list; e; e = e->next)
-		if (strcmp(e->name, name) == 0)
-			return e;
-	return NULL;
+	uint64_t h = fnv1a(name, strlen(name));
+	struct entry **pp;
+
+	for (pp = &cc.list; *pp; pp = &(*pp)->next)
+		if ((*pp)->namehash == h && strcmp((*pp)->name, name) == 0)
+			break;
+	return pp;
 }
+
+static struct entry *find(const char *name) { return *find_link(name); }
 
 /* Record the source's times, in whole seconds for an image build (mke2fs
  * -d keeps no more); the next load that finds them unchanged skips the
@@ -324,13 +335,11 @@ static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t h
 	e->hash = hash;
 	set_times(e, st);
 	e->used = 1;
-	for (pp = &cc.list; *pp; pp = &(*pp)->next)
-		if (strcmp((*pp)->name, name) == 0) {
-			struct entry *old = *pp;
-			*pp = old->next;
-			free(old);
-			break;
-		}
+	if (*(pp = find_link(name))) {
+		struct entry *old = *pp;
+		*pp = old->next;
+		free(old);
+	}
 	e->next = cc.list;
 	cc.list = e;
 	cc.dirty = 1;

@@ -223,4 +223,24 @@ T["no cache file: plain loading, save writes nothing"] = function()
 	assert(chunk.stats().file == nil)
 end
 
+T["many files with a common prefix: each finds its own entry, a changed one replaces it"] = with_dir(function()
+	local n = 60
+	local function path(i) return string.format("%s/service-definition-%03d.lua", dir, i) end
+	for i = 1, n do util.write(path(i), "return " .. i .. "\n") end
+	for i = 1, n do assert(assert(chunk.loadfile(path(i)))() == i) end
+	assert(chunk.save() == true)
+	chunk.use(cache)   -- read back from the file
+	for i = n, 1, -1 do assert(assert(chunk.loadfile(path(i)))() == i) end
+	local s = chunk.stats()
+	assert(s.hits == n and s.misses == 0, "every file found in the cache")
+	util.write(path(7), "return 'seven'\n")
+	assert(assert(chunk.loadfile(path(7)))() == "seven")
+	assert(assert(chunk.loadfile(path(8)))() == 8)
+	assert(chunk.stats().entries == n, "the changed file's entry replaced, not added")
+	assert(chunk.save() == true)
+	chunk.use(cache)
+	assert(assert(chunk.loadfile(path(7)))() == "seven")
+	assert(chunk.stats().misses == 0)
+end)
+
 return T
