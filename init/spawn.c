@@ -71,27 +71,34 @@ static void __attribute__((noreturn)) fail(struct lx_spawn_error *e, int step, i
 	_exit(127);
 }
 
-/* The descriptor that will become fd `target`, above every target so that
- * placing one can never overwrite the source of another. Returns -1 with
- * errno set, or -2 for "nothing to place" (stderr following stdout). */
+/* The descriptor that will become fd `target`: any descriptor above every
+ * target (floor and up), so that placing one can never overwrite the
+ * source of another. Returns it, -1 with errno set, -2 for "nothing to
+ * place" (stderr following stdout) or -3 for "already in place" (an
+ * inherited descriptor). No descriptor opened here needs close-on-exec:
+ * everything but the targets is closed before execve (and musl adds an
+ * fcntl to every O_CLOEXEC open and F_DUPFD_CLOEXEC; a spawn is a third
+ * system calls, under emulation each costs). */
 static int source(const struct lx_spawn_io *io, int target, int floor)
 {
 	enum lx_io_kind kind = io->kind;
-	int fd, own = 1, n, err;
+	int fd, flags, own = 1, n, err;
 
 	/* A closed fd 0-2 would be taken by the service's first open, and
 	 * its output would land in that file: inherit it as /dev/null. */
-	if (io->kind == LX_IO_INHERIT && fcntl(target, F_GETFD) < 0)
-		kind = LX_IO_NULL;
+	if (io->kind == LX_IO_INHERIT) {
+		if ((flags = fcntl(target, F_GETFD)) < 0)
+			kind = LX_IO_NULL;
+		else if (!(flags & FD_CLOEXEC) || fcntl(target, F_SETFD, 0) == 0)
+			return -3;
+		else
+			return -1;
+	}
 	switch (kind) {
 	case LX_IO_STDOUT:
 		return -2;
-	case LX_IO_INHERIT:
-		fd = target;
-		own = 0;
-		break;
 	case LX_IO_NULL:
-		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		fd = open("/dev/null", O_RDWR);
 		break;
 	case LX_IO_CONSOLE:
 	case LX_IO_FILE:
@@ -99,10 +106,9 @@ static int source(const struct lx_spawn_io *io, int target, int floor)
 		 * without carrier fails or opens at once instead of hanging
 		 * the spawn, which PID 1 waits for; then back to blocking. */
 		if (kind == LX_IO_CONSOLE)
-			fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+			fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
 		else
-			fd = open(io->path, io->oflags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
-			          io->mode);
+			fd = open(io->path, io->oflags | O_NOCTTY | O_NONBLOCK, io->mode);
 		if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 			err = errno;
 			close(fd);
@@ -116,9 +122,9 @@ static int source(const struct lx_spawn_io *io, int target, int floor)
 		own = 0;
 		break;
 	}
-	if (fd < 0)
-		return -1;
-	n = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+	if (fd < 0 || fd >= floor)
+		return fd;
+	n = fcntl(fd, F_DUPFD, floor);
 	err = errno;
 	if (own)
 		close(fd);
