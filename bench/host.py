@@ -18,9 +18,9 @@ def report(name, result, method, data):
     results.append({"name": name, "result": result, "method": method, "data": data})
 
 
-def pid1(boot, extra_env, timeout=300):
+def pid1(boot, extra_env, timeout=300, wrap=()):
     env = dict(ENV, LUAINIT_BOOT=boot, **extra_env)
-    cmd = ["timeout", str(timeout)] + NS + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + [LUAINIT]
+    cmd = ["timeout", str(timeout)] + NS + ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + list(wrap) + [LUAINIT]
     return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True).stdout
 
@@ -148,9 +148,47 @@ def status():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def instructions():
+    name = "instructions per service"
+    n = 200
+    method = ("luainit as PID 1 of a PID namespace under valgrind --tool=callgrind (bench/host/instrs.lua): "
+              "%d definition files loaded through the compiled cache (written by a run before), started by "
+              "start_all until all ready, stopped at poweroff; every instruction PID 1 executes, C and Lua, "
+              "minus a run with no definitions, divided by %d: the same count on every run" % (n, n))
+    if not shutil.which("valgrind"):
+        return report(name, "skipped: valgrind is not installed (apt-get install valgrind)", method, None)
+    tmp = tempfile.mkdtemp(prefix="luainit-bench-instrs.")
+    try:
+        svc, none = os.path.join(tmp, "svc"), os.path.join(tmp, "none")
+        os.mkdir(svc)
+        os.mkdir(none)
+        for i in range(1, n + 1):
+            with open(os.path.join(svc, "svc%04d.lua" % i), "w") as fh:
+                fh.write('return { command = { "%s", "%d" }, restart = "always", log = { file = false } }\n'
+                         % (PAUSE, i))
+        boot = os.path.join(REPO, "bench/host/instrs.lua")
+        env = {"BENCH_CACHE": os.path.join(tmp, "compiled"), "BENCH_TAG": "ins%d" % os.getpid()}
+        out = pid1(boot, dict(env, BENCH_DIR=svc, BENCH_SAVE="1"))
+        if "INSTRS %d" % n not in out:
+            return report(name, "failed: " + out[-300:], method, None)
+        counts = {}
+        for k, d in ((0, none), (n, svc)):
+            out = pid1(boot, dict(env, BENCH_DIR=d), timeout=600,
+                       wrap=("valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.path.join(tmp, "cg.%d" % k)))
+            m = re.search(r"I\s+refs:\s+([\d,]+)", out)
+            if "INSTRS %d" % k not in out or not m:
+                return report(name, "failed: " + out[-300:], method, None)
+            counts[k] = int(m.group(1).replace(",", ""))
+        per = (counts[n] - counts[0]) / n
+        report(name, "%.0f (%d services: %d, none: %d)" % (per, n, counts[n], counts[0]), method,
+               {"per_service": per, "services": n, "total": counts[n], "baseline": counts[0]})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     out = sys.argv[1]
-    for f in (spawn, zombies, rss, luaops, status):
+    for f in (spawn, zombies, rss, luaops, instructions, status):
         try:
             f()
         except Exception as e:  # one broken benchmark must not hide the others
