@@ -6,6 +6,8 @@ timestamps on the serial log, one clock for all markers:
   shutdown       = "reboot: Power down" - "BENCH shutdown-request"
 PID 1 RSS is /proc/1/smaps_rollup's Rss when the probe saw every service
 up. Figures are medians over the boots (min and max are in the JSON).
+"Per extra service" is the scaled variant's median minus the default's,
+divided by the number of extra services (--extra).
 Nothing is asserted: this only reports."""
 import argparse, json, os, re, statistics, sys
 
@@ -65,6 +67,7 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--size", action="append", default=[])
+    ap.add_argument("--extra", type=int, default=100, help="extra services in the scaled variant")
     a = ap.parse_args()
     res = {"method": __doc__.strip(), "vm": {}, "size_bytes": {}, "host": None}
     for s in a.size:
@@ -108,6 +111,14 @@ def main():
             rows.append(("%s: %s (%s)" % (v, label, unit), vals,
                          ratio(vals[0], vals[1]), ratio(vals[0], vals[2]),
                          ratio(vals[2], vals[1])))
+    if "default" in res["vm"] and "scaled" in res["vm"] and a.extra > 0:
+        # what one more service costs each init: the scaled variant's
+        # medians minus the default's, over the extra services
+        for label, k in (("boot", "boot_ms"), ("shutdown", "shutdown_ms")):
+            vals = [None if med("scaled", i, k) is None or med("default", i, k) is None
+                    else (med("scaled", i, k) - med("default", i, k)) / a.extra for i in INITS]
+            rows.append(("per extra service: %s (ms)" % label, vals,
+                         ratio(vals[0], vals[1]), ratio(vals[0], vals[2]), ratio(vals[2], vals[1])))
     sz = [res["size_bytes"].get(i) for i in INITS]
     rows.append(("stripped binary (bytes)", sz, ratio(sz[0], sz[1]), ratio(sz[0], sz[2]), ratio(sz[2], sz[1])))
     res["table"] = [{"figure": r[0], "luainit": r[1][0], "busybox": r[1][1], "floor": r[1][2],
@@ -120,7 +131,8 @@ def main():
     print("%-*s %10s %10s %10s %9s %9s %9s" % (w, "figure", "luainit", "busybox", "floor",
                                               "lua/bb", "lua/floor", "floor/bb"))
     for r in rows:
-        cells = ["-" if x is None else ("%.0f" % x if isinstance(x, float) else str(x)) for x in r[1]]
+        cells = ["-" if x is None else ("%.2f" % x if r[0].startswith("per extra") else
+                                         "%.0f" % x if isinstance(x, float) else str(x)) for x in r[1]]
         print("%-*s %10s %10s %10s %9s %9s %9s" % (w, r[0], *cells, fmt_ratio(r[2]), fmt_ratio(r[3]), fmt_ratio(r[4])))
     for v, byinit in res["vm"].items():
         for init, d in byinit.items():
