@@ -1,5 +1,6 @@
 -- A service that ignores SIGTERM is killed after its stop timeout, both at
 -- `stop` and at shutdown (the supervisor's shutdown hook).
+local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
 local shutdown = require "shutdown"
@@ -25,6 +26,9 @@ shutdown.hook(function()
 	sup.stop_all(10000)
 	print(string.format("CHECK deaf2 stopped at shutdown %s (%s)",
 		sup.services.deaf2.state == "stopped" and "ok" or "FAILED", tostring(sup.services.deaf2.last_exit and sup.services.deaf2.last_exit.code)))
+	-- the groups are on the host's cgroup2 hierarchy: leave none behind
+	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
+	fs.rmdir(sup.cgroup_root)
 	return "stopped services"
 end)
 print("FAULT TEST: done")

@@ -1,0 +1,55 @@
+-- supervisor.cgroups = false: services supervised by process group, as
+-- runit and s6 do, on a machine that has cgroup v2 (tests/lib.lua mounts
+-- one): no service group is made, a service runs in PID 1's group, status
+-- shows no group, and stopping reaches every process of the process group.
+local fs = require "luainit.fs"
+local sched = require "sched"
+local sup = require "supervisor"
+local services = require "services"
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+local T = "/tmp/luainit-nocg-test"
+local lib = dofile(here .. "/../../lib.lua")
+lib.setup(T)
+local check = lib.check
+sup.cgroups = false
+
+local set, errs = services.load_dir(here .. "/svc")
+for _, e in ipairs(errs) do print("ERROR " .. e) end
+sup.add(set)
+sup.start_all()
+for _, n in ipairs({ "plain", "family" }) do sup.wait_settled(n, 10000) end
+
+local plain, family = sup.services.plain, sup.services.family
+check("ready plain", plain.state == "ready", plain.state)
+check("ready family", family.state == "ready", family.state)
+local mine = fs.readfile("/proc/self/cgroup")
+local its = fs.readfile("/proc/" .. plain.pid .. "/cgroup")
+check("in PID 1's group", mine and its == mine, its)
+check("no group made", not fs.exists(sup.cgroup_root), sup.cgroup_root)
+local st = sup.status("plain", true)
+check("status without group", st and st.cgroup == nil and st.tasks == nil, st and st.cgroup)
+
+-- the family's two processes, found by process group
+sched.sleep(200)
+local members = {}
+for _, p in ipairs(fs.readdir("/proc")) do
+	local stat = p:match("^%d+$") and fs.readfile("/proc/" .. p .. "/stat")
+	local pgrp = stat and stat:match("^%d+ %b() %S+ %d+ (%d+)")
+	if pgrp and tonumber(pgrp) == family.pid then members[#members + 1] = tonumber(p) end
+end
+check("family has two", #members == 2, #members)
+sup.stop("family")
+sup.wait_settled("family", 10000)
+check("family stopped", family.state == "stopped", family.state)
+sched.sleep(200)
+local left = 0
+for _, p in ipairs(members) do
+	local stat = fs.readfile("/proc/" .. p .. "/stat")
+	if stat and not stat:match("%) Z ") then left = left + 1 end
+end
+check("family all gone", left == 0, left)
+sup.stop_all(10000)
+check("plain stopped", plain.state == "stopped", plain.state)
+print("NOCGROUPS: done")
+require("shutdown").request("poweroff")

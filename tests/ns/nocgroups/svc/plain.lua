@@ -1,0 +1,1 @@
+return { command = { "/bin/sleep", "1000" } }
