@@ -76,9 +76,8 @@ static void __attribute__((noreturn)) fail(struct lx_spawn_error *e, int step, i
  * source of another. Returns it, -1 with errno set, -2 for "nothing to
  * place" (stderr following stdout) or -3 for "already in place" (an
  * inherited descriptor). No descriptor opened here needs close-on-exec:
- * everything but the targets is closed before execve (and musl adds an
- * fcntl to every O_CLOEXEC open and F_DUPFD_CLOEXEC; a spawn is a third
- * system calls, under emulation each costs). */
+ * everything but the targets is closed before execve, and musl adds an
+ * fcntl to every O_CLOEXEC open and F_DUPFD_CLOEXEC. */
 static int source(const struct lx_spawn_io *io, int target, int floor)
 {
 	enum lx_io_kind kind = io->kind;
