@@ -179,7 +179,8 @@ end
 -- load_file : (path) -> svc | (nil, {string})
 function M.load_file(path)
 	-- two anchored matches: "([^/]+)%.lua$" would retry from every
-	-- character of the path, ~20 000 instructions a definition
+	-- character of the path (25 000 instructions against 6 000 for
+	-- /etc/luainit/services/NAME.lua)
 	local name = (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
