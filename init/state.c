@@ -305,6 +305,20 @@ void lx_state_searchers(lua_State *L)
 	lua_pop(L, 2);
 }
 
+/** table.create : (narray, nhash?) -> table
+ * An empty table with room for narray list items and nhash keys, as Lua
+ * 5.5's table.create: a record that will hold dozens of fields (a
+ * service's) is made at its size instead of growing through six rehashes. */
+static int table_create(lua_State *L)
+{
+	lua_Integer na = luaL_checkinteger(L, 1), nh = luaL_optinteger(L, 2, 0);
+
+	luaL_argcheck(L, na >= 0 && na <= 1 << 20, 1, "out of range");
+	luaL_argcheck(L, nh >= 0 && nh <= 1 << 20, 2, "out of range");
+	lua_createtable(L, (int)na, (int)nh);
+	return 1;
+}
+
 int lx_state_open(size_t memcap)
 {
 	lua_State *L;
@@ -315,6 +329,10 @@ int lx_state_open(size_t memcap)
 		return ENOMEM;
 	lua_gc(L, LUA_GCGEN, 0, 0);
 	luaL_openlibs(L);
+	lua_getglobal(L, "table");
+	lua_pushcfunction(L, table_create);
+	lua_setfield(L, -2, "create");
+	lua_pop(L, 1);
 	lx_state_searchers(L);
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, "luainit.hooks");

@@ -169,19 +169,21 @@ function M.check(name, def, file)
 	end
 	if not name:match("^[%w][%w%-_.@]*$") then err("service name '%s': use letters, digits, '-', '_', '.', '@'", name) end
 	if #errs > 0 then return nil, errs end
-	local svc = { name = name, file = file }
+	local svc = table.create(0, 32)   -- the defaults and the definition's own fields
+	svc.name, svc.file = name, file
 	for k, v in pairs(M.defaults) do svc[k] = v end
 	for k, v in pairs(def) do svc[k] = v end
 	return svc
 end
 
---- Load one definition file.
--- load_file : (path) -> svc | (nil, {string})
-function M.load_file(path)
+--- Load one definition file; name defaults to the file's name without
+-- ".lua".
+-- load_file : (path, name?) -> svc | (nil, {string})
+function M.load_file(path, name)
 	-- two anchored matches: "([^/]+)%.lua$" would retry from every
 	-- character of the path (25 000 instructions against 6 000 for
 	-- /etc/luainit/services/NAME.lua)
-	local name = (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
+	name = name or (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
 	local ok, def = xpcall(chunk, debug.traceback)
@@ -219,8 +221,12 @@ function M.cycles(set)
 		stack[#stack] = nil
 		state[n] = "done"
 	end
+	-- only a service with dependencies can be on a cycle: the others need
+	-- no visit of their own (nor a place in the sort, for a scaled boot)
 	local names = {}
-	for n in pairs(set) do names[#names + 1] = n end
+	for n, svc in pairs(set) do
+		if #svc.requires + #svc.after + #svc.wants > 0 then names[#names + 1] = n end
+	end
 	table.sort(names)
 	for _, n in ipairs(names) do if not state[n] then visit(n) end end
 	return found
@@ -238,8 +244,8 @@ function M.load_dir(dir)
 	if not names then return set, { rerr } end
 	table.sort(names)
 	for _, n in ipairs(names) do
-		if n:match("%.lua$") then
-			local svc, e = M.load_file(dir .. "/" .. n)
+		if #n > 4 and n:sub(-4) == ".lua" then
+			local svc, e = M.load_file(dir .. "/" .. n, n:sub(1, -5))
 			if svc then set[svc.name] = svc
 			else for _, m in ipairs(e) do errs[#errs + 1] = m end end
 		end
@@ -260,8 +266,8 @@ function M.check_set(set, errs)
 	local changed = true
 	while changed do
 		changed = false
-		local names = {}
-		for n in pairs(set) do names[#names + 1] = n end
+		local names = {}   -- only services that require something can fail here
+		for n, svc in pairs(set) do if #svc.requires > 0 then names[#names + 1] = n end end
 		table.sort(names)
 		for _, n in ipairs(names) do
 			local svc = set[n]

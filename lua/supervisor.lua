@@ -717,7 +717,10 @@ end
 ---------------------------------------------------------------- API
 
 local function new_runtime(def)
-	local svc = {}
+	-- room for the definition's fields and the first runtime ones, made
+	-- at once rather than grown a key at a time (a running service's
+	-- record doubles once more: a stopped one should not pay for that)
+	local svc = table.create(0, 32)
 	for k, v in pairs(def) do svc[k] = v end
 	svc.state, svc.since, svc.ring, svc.restarts, svc.want = "stopped", now(), {}, 0, false
 	return svc

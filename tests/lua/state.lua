@@ -52,4 +52,18 @@ T["the cap still holds, and memory comes back to Lua's count"] = function()
 	assert(used1 < used0 + 64 * 1024, string.format("used %d after, %d before", used1, used0))
 end
 
+T["table.create makes an empty table of any room; a bad size is an error"] = function()
+	local t = table.create(0, 64)
+	assert(type(t) == "table" and next(t) == nil)
+	for i = 1, 64 do t["k" .. i] = i end
+	for i = 1, 64 do assert(t["k" .. i] == i) end
+	local a = table.create(10)
+	assert(#a == 0)
+	for i = 1, 20 do a[i] = i end
+	assert(#a == 20)
+	assert(not pcall(table.create, -1), "negative size")
+	assert(not pcall(table.create, 0, 1 << 30), "huge size")
+	assert(not pcall(table.create, "x"), "not a number")
+end
+
 return T
