@@ -6,12 +6,18 @@
 -- all are ready, and powers off, which stops them (bench/host/_cleanup.lua).
 -- host.py runs it with an empty BENCH_DIR and with N definitions: the
 -- difference divided by N is what one service costs PID 1 from its load to
--- its reaping. BENCH_SAVE=1 (a run outside valgrind) writes the cache first.
+-- its reaping, its cgroup included. BENCH_SAVE=1 (a run outside valgrind)
+-- writes the cache first.
 local chunk = require "luainit.chunk"
 local services = require "services"
 local sup = require "supervisor"
 
+local fs = require "luainit.fs"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+-- each service in a cgroup, as on a machine: cgroup2 in this mount
+-- namespace if the host has it elsewhere (the groups are the host's)
+local cg = fs.statfs("/sys/fs/cgroup")
+if not cg or cg.type ~= "cgroup2" then fs.mount("cgroup2", "/sys/fs/cgroup", "cgroup2") end
 dofile(here .. "/_setup.lua")
 chunk.use(assert(os.getenv("BENCH_CACHE")))
 local set, errs = services.load_dir(assert(os.getenv("BENCH_DIR")))
