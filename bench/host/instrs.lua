@@ -9,10 +9,10 @@
 -- its reaping, its cgroup included. BENCH_SAVE=1 (a run outside valgrind)
 -- writes the cache first.
 local chunk = require "luainit.chunk"
+local fs = require "luainit.fs"
 local services = require "services"
 local sup = require "supervisor"
 
-local fs = require "luainit.fs"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
 -- each service in a cgroup, as on a machine: cgroup2 in this mount
 -- namespace if the host has it elsewhere (the groups are the host's)
