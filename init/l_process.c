@@ -22,6 +22,7 @@
 #include <lauxlib.h>
 
 #include "lx.h"
+#include "pid1.h"
 #include "spawn.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -186,11 +187,26 @@ static rlim_t check_rlim(lua_State *L, int idx, const char *name)
 	return (rlim_t)lua_tointeger(L, idx);
 }
 
+/* A child gets the descriptor limit PID 1 started with, not the one PID 1
+ * raised for itself (programs that use select() expect 1024), unless its
+ * spec sets nofile. */
+static void child_nofile(struct lx_spawn *s)
+{
+	for (int i = 0; i < s->nrlimits; i++)
+		if (s->rlimits[i].resource == RLIMIT_NOFILE)
+			return;
+	if (lx_nofile_raised && s->nrlimits < LX_SPAWN_MAXRLIM) {
+		s->rlimits[s->nrlimits].resource = RLIMIT_NOFILE;
+		s->rlimits[s->nrlimits++].lim = lx_nofile_children;
+	}
+}
+
 /* rlimits = {nofile = 1024 | "infinity" | {soft, hard}, ...} */
 static void check_rlimits(lua_State *L, struct lx_spawn *s)
 {
 	if (lua_getfield(L, SPEC, "rlimits") == LUA_TNIL) {
 		lua_pop(L, 1);
+		child_nofile(s);
 		return;
 	}
 	luaL_checktype(L, -1, LUA_TTABLE);
@@ -220,6 +236,7 @@ static void check_rlimits(lua_State *L, struct lx_spawn *s)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	child_nofile(s);
 }
 
 static const char *const cap_names[] = {

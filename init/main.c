@@ -26,6 +26,8 @@
 #include "spawn.h"
 
 int lx_container;
+int lx_nofile_raised;
+struct rlimit lx_nofile_children;
 double lx_started_ms;
 int lx_script_mode, lx_exit_requested, lx_exit_code;
 static struct lx_watch sigwatch;
@@ -34,6 +36,30 @@ static pid_t fallback_shell;
 /* Lua memory cap: generous for 1000 services, small enough that a runaway
  * script cannot take the machine's memory with PID 1. */
 #define LUA_MEMCAP (64u << 20)
+/* PID 1's own descriptor limit: a log pipe and a few descriptors per
+ * service; 1024, the kernel's default for init, stops at ~1 000 services. */
+#define PID1_NOFILE 65536
+
+void lx_raise_nofile(void)
+{
+	struct rlimit rl, hi;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	lx_nofile_children = rl;
+	hi.rlim_max = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > PID1_NOFILE ? rl.rlim_max : PID1_NOFILE;
+	hi.rlim_cur = hi.rlim_max == RLIM_INFINITY ? PID1_NOFILE : hi.rlim_max;
+	if (hi.rlim_cur <= rl.rlim_cur)
+		return;
+	/* raising the hard limit needs CAP_SYS_RESOURCE; without it, the
+	 * soft limit up to the hard one */
+	if (setrlimit(RLIMIT_NOFILE, &hi) < 0) {
+		hi.rlim_cur = hi.rlim_max = rl.rlim_max;
+		if (hi.rlim_cur <= rl.rlim_cur || setrlimit(RLIMIT_NOFILE, &hi) < 0)
+			return;
+	}
+	lx_nofile_raised = 1;
+}
 
 /* The last resort when the Lua library itself cannot run: a shell on the
  * console, respawned by the reaper, so the machine stays usable. */
@@ -48,6 +74,8 @@ static void spawn_fallback_shell(void)
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (lx_nofile_raised)
+			setrlimit(RLIMIT_NOFILE, &lx_nofile_children);
 		setsid();
 		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
 		if (fd >= 0) {
@@ -180,6 +208,7 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
+	lx_raise_nofile();
 	if (getpid() == 1 && !lx_container) {
 		/* PID 1 of a PID namespace (unshare, a container runtime): the
 		 * machine's PID 2 is always kthreadd, a namespace's never is. */

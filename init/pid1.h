@@ -4,6 +4,7 @@
 #define LUAINIT_PID1_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <lua.h>
 
@@ -82,5 +83,13 @@ extern double lx_started_ms;
 
 /* Non-zero when PID 1 runs as a container's init (no machine setup). */
 extern int lx_container;
+
+/* PID 1 raises its own descriptor limit (a log pipe per service: the
+ * kernel gives init 1024); lx_nofile_raised says it did, and every child
+ * gets lx_nofile_children, the limit PID 1 started with, unless its
+ * definition sets nofile. */
+extern int lx_nofile_raised;
+extern struct rlimit lx_nofile_children;
+void lx_raise_nofile(void);
 
 #endif
