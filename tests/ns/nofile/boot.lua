@@ -6,9 +6,8 @@ local fs = require "luainit.fs"
 local process = require "luainit.process"
 local sched = require "sched"
 
-local function check(name, cond, detail)
-	print(string.format("CHECK %s %s%s", name, cond and "ok" or "FAILED", detail ~= nil and (" (" .. tostring(detail) .. ")") or ""))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+local check = dofile(here .. "/../../lib.lua").check
 
 local function nofile(limits)
 	local soft, hard = (limits or ""):match("Max open files%s+(%S+)%s+(%S+)")
