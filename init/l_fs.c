@@ -525,9 +525,6 @@ static int l_pipe(lua_State *L)
 	return 2;
 }
 
-/** fd:read : (n?) -> string | (nil, string, integer)
- * One read(2) of at most n bytes (default 65536); "" at end of file. A
- * nonblocking fd with nothing to read gives nil, msg, EAGAIN, "EAGAIN". */
 /* Reads land here first: a Lua buffer of the requested size would be a
  * fresh 64 kB block per call (the default size), which libc's malloc
  * hands back with madvise on free, a few hundred microseconds a read under
@@ -535,6 +532,9 @@ static int l_pipe(lua_State *L)
  * while they read. Only its first pages are touched by small reads. */
 static char read_buf[65536];
 
+/** fd:read : (n?) -> string | (nil, string, integer)
+ * One read(2) of at most n bytes (default 65536); "" at end of file. A
+ * nonblocking fd with nothing to read gives nil, msg, EAGAIN, "EAGAIN". */
 static int fd_read(lua_State *L)
 {
 	struct lfd *f = check_fd(L, 1);
@@ -669,9 +669,6 @@ static int fd_isatty(lua_State *L)
 	return 1;
 }
 
-/** readfile : (path, max?) -> string | (nil, string, integer)
- * Reads until end of file (so /proc files of size 0 work), at most max
- * bytes (default 16 MiB); a longer file is cut at max. */
 /* Read fd from where it is to the end or max bytes, push the string. */
 static int read_rest(lua_State *L, int fd, lua_Integer max)
 {
@@ -717,6 +714,9 @@ static int read_rest(lua_State *L, int fd, lua_Integer max)
 	return 1;
 }
 
+/** readfile : (path, max?) -> string | (nil, string, integer)
+ * Reads until end of file (so /proc files of size 0 work), at most max
+ * bytes (default 16 MiB); a longer file is cut at max. */
 static int l_readfile(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);

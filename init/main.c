@@ -40,7 +40,7 @@ static pid_t fallback_shell;
  * service; 1024, the kernel's default for init, stops at ~1 000 services. */
 #define PID1_NOFILE 65536
 
-void lx_raise_nofile(void)
+static void raise_nofile(void)
 {
 	struct rlimit rl, hi;
 
@@ -208,7 +208,7 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
-	lx_raise_nofile();
+	raise_nofile();
 	if (getpid() == 1 && !lx_container) {
 		/* PID 1 of a PID namespace (unshare, a container runtime): the
 		 * machine's PID 2 is always kthreadd, a namespace's never is. */

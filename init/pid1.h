@@ -90,6 +90,5 @@ extern int lx_container;
  * definition sets nofile. */
 extern int lx_nofile_raised;
 extern struct rlimit lx_nofile_children;
-void lx_raise_nofile(void);
 
 #endif

@@ -200,8 +200,7 @@ function M.cycles(set)
 		state[n] = "open"
 		stack[#stack + 1] = n
 		local svc = set[n]
-		local lists = (#svc.requires + #svc.after + #svc.wants > 0) and { svc.requires, svc.after, svc.wants } or {}
-		for _, list in ipairs(lists) do
+		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
 			for _, d in ipairs(list) do
 				if set[d] then
 					if state[d] == "open" then

@@ -807,7 +807,7 @@ function M.stop_all(timeout_ms)
 		if not down(svc) then
 			local names = {}
 			for _, list in ipairs(#svc.requires + #svc.after + #svc.wants > 0
-					and { svc.requires, svc.after, svc.wants } or names) do
+					and { svc.requires, svc.after, svc.wants } or EMPTY) do
 				for _, d in ipairs(list) do
 					names[#names + 1] = d
 					blocked[d] = (blocked[d] or 0) + 1
