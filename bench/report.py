@@ -4,6 +4,10 @@ one table and build/bench.json. Every VM figure comes from printk
 timestamps on the serial log, one clock for all markers:
   userspace boot = "BENCH ready" - "Run /sbin/init as init process"
   shutdown       = "reboot: Power down" - "BENCH shutdown-request"
+The boot is also split where every init remounts / read-write (the
+kernel's "EXT4-fs (...): re-mounted" line, its first after the hand-off):
+the init's own start and early mounts before it, the modules, network and
+services after it.
 PID 1 RSS is /proc/1/smaps_rollup's Rss when the probe saw every service
 up. Figures are medians over the boots (min and max are in the JSON).
 "Per extra service" is the scaled variant's median minus the default's,
@@ -25,6 +29,8 @@ def parse(path):
             t, msg = float(m.group(1)), m.group(2)
             if b"Run /sbin/init as init process" in msg:
                 r["run"] = t
+            elif b"): re-mounted" in msg and "run" in r and "rw" not in r and "ready" not in r:
+                r["rw"] = t
             elif msg.startswith(b"BENCH ready"):
                 r["ready"] = t
                 k = dict(re.findall(rb"(\w+)=(\S+)", msg))
@@ -41,6 +47,9 @@ def parse(path):
         out["boot_ms"] = (r["ready"] - r["run"]) * 1000
         out["rss_kb"] = r["rss_kb"]
         out["pss_kb"] = r["pss_kb"]
+        if "rw" in r:
+            out["to_rw_ms"] = (r["rw"] - r["run"]) * 1000
+            out["rw_to_ready_ms"] = (r["ready"] - r["rw"]) * 1000
     if "request" in r and "off" in r:
         out["shutdown_ms"] = (r["off"] - r["request"]) * 1000
     if "timeout" in r:
@@ -87,7 +96,7 @@ def main():
         res["vm"][v] = {}
         for init, lst in byinit.items():
             d = {"runs": lst}
-            for k in ("boot_ms", "shutdown_ms", "rss_kb", "pss_kb", "qemu_wall_s"):
+            for k in ("boot_ms", "to_rw_ms", "rw_to_ready_ms", "shutdown_ms", "rss_kb", "pss_kb", "qemu_wall_s"):
                 d[k] = summary([x[k] for x in lst if k in x])
             d["failed_runs"] = sum(1 for x in lst if "boot_ms" not in x or x["qemu_exit"] != 0)
             res["vm"][v][init] = d
@@ -105,8 +114,10 @@ def main():
     for v in ("default", "scaled"):
         if v not in res["vm"]:
             continue
-        for label, k, unit in (("userspace boot", "boot_ms", "ms"), ("shutdown", "shutdown_ms", "ms"),
-                               ("PID 1 RSS", "rss_kb", "kB")):
+        for label, k, unit in (("userspace boot", "boot_ms", "ms"),
+                               ("  hand-off to / read-write", "to_rw_ms", "ms"),
+                               ("  / read-write to ready", "rw_to_ready_ms", "ms"),
+                               ("shutdown", "shutdown_ms", "ms"), ("PID 1 RSS", "rss_kb", "kB")):
             vals = [med(v, i, k) for i in INITS]
             rows.append(("%s: %s (%s)" % (v, label, unit), vals,
                          ratio(vals[0], vals[1]), ratio(vals[0], vals[2]),
