@@ -37,7 +37,7 @@ local M = {
 		eval_output = 65536,     -- bytes of print() output kept from one eval
 	},
 	-- functions returning a list of error strings, run by reload before
-	-- anything changes (e.g. the network configuration's validator)
+	-- anything changes (none by default; boot.lua may add its own)
 	reload_checks = {},
 }
 
