@@ -440,8 +440,9 @@ local function action(verb)
 				sched.sleep(0)
 			end
 			if ok and verb ~= "stop" then
-				sup.start(n)
-				if not req.flags.no_block then ok, why = await(c, n, true, deadline) end
+				local started, serr = sup.start(n)
+				if not started then ok, why = false, serr
+				elseif not req.flags.no_block then ok, why = await(c, n, true, deadline) end
 			end
 			svc = sup.services[n] or svc
 			results[#results + 1] = { name = n, ok = ok, state = svc.state, why = why or svc.why, pid = svc.pid }

@@ -55,7 +55,7 @@ M.fields = {
 	user = { str_or_int, "a user name or uid" },
 	group = { str_or_int, "a group name or gid" },
 	groups = { function(v) return type(v) == "table" end, "an array of group names or gids" },
-	umask = { is_int, "an integer (e.g. 0x12 or tonumber('022', 8))" },
+	umask = { function(v) return is_int(v) and v >= 0 and v <= 511 end, "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
 	no_new_privs = { is_bool, "true or false" },
 	capabilities = { string_array, "an array of capability names (bounding set kept)" },
@@ -78,7 +78,7 @@ M.fields = {
 	log = { is_table, "a table like { file = true, max_size = 1048576, keep = 3, ring = 200 }" },
 	cgroup = { is_table, "a table like { memory_max = \"64M\", pids_max = 100, cpu_weight = 100 }" },
 	tty = { is_string, "a terminal path such as /dev/ttyS0 (stdin, stdout and stderr)" },
-	nice = { is_int, "an integer from -20 to 19" },
+	nice = { function(v) return is_int(v) and v >= -20 and v <= 19 end, "an integer from -20 to 19" },
 }
 for _, f in pairs(M.fields) do
 	if not f[2] then f[2] = select(2, one_of()) end

@@ -158,6 +158,23 @@ local function kill_all(svc, sig, keep)
 	end
 end
 
+-- The group path as /proc/PID/cgroup shows it ("/luainit/NAME"), when the
+-- groups live under /sys/fs/cgroup.
+local function cg_rel(path) return path and path:match("^/sys/fs/cgroup(/.*)$") end
+
+-- May pid become svc's main process (MAINPID=, a forking service's pid
+-- file)? Never PID 1 or a pid that names a process group (<= 1), and with
+-- a group of its own only one of the group's processes: PID 1 signals the
+-- main process when the service stops.
+local function owns(svc, pid)
+	if not pid or pid <= 1 then return false end
+	local rel = cg_rel(svc.cgroup_path)
+	if not rel then return process.kill(pid, 0) == true end
+	local cg = fs.readfile("/proc/" .. pid .. "/cgroup")
+	-- the group itself, or a group the service made under it
+	return cg ~= nil and (cg:find("0::" .. rel .. "\n", 1, true) or cg:find("0::" .. rel .. "/", 1, true)) ~= nil
+end
+
 ---------------------------------------------------------------- logs
 
 local function log_open(svc)
@@ -358,7 +375,10 @@ local function spawn(svc)
 		ready_r, ready_w = fs.pipe()
 		spec.fds = { [svc.ready_fd] = ready_w }
 	end
-	local pid, err = process.spawn(spec)
+	-- a spec the binding refuses (a value out of range) raises: a failed
+	-- start, not an error through whoever asked for it
+	local ok, pid, err = pcall(process.spawn, spec)
+	if not ok then pid, err = nil, tostring(pid) end
 	if ttyfd then ttyfd:close() end
 	if wfd then wfd:close() end
 	if ready_w then ready_w:close() end
@@ -454,6 +474,10 @@ end
 local function after_exit(svc, how, code)
 	M.by_pid[svc.pid or -1] = nil
 	svc.pid = nil
+	-- every timer of this run (start, stop, watchdog) ends with it: one
+	-- firing later would act on the next attempt, waiting for its
+	-- dependencies under the same generation
+	svc.gen = (svc.gen or 0) + 1
 	svc.last_exit = { how = how, code = code, at = now() }
 	-- what the main process left behind goes with it; an empty group
 	-- (the usual case) needs no cgroup.kill: nothing in it can fork
@@ -541,8 +565,8 @@ local function forking_exit(svc, how, code)
 	M.by_pid[svc.pid] = nil
 	if how == "exited" and code == 0 then
 		local s = fs.readfile(svc.pid_file)
-		local pid = s and tonumber(s:match("%d+"))
-		if pid and process.kill(pid, 0) then
+		local pid = s and math.tointeger(tonumber(s:match("%d+")))
+		if owns(svc, pid) then
 			svc.pid = pid
 			M.by_pid[pid] = svc
 			return ready(svc, "pid file")
@@ -566,6 +590,7 @@ M.transitions = {
 		stop = begin_stop,
 		timeout = function(svc)
 			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout))
+			if not svc.pid then svc.want = false set_state(svc, "failed", "not ready in time") return end
 			svc.want_after_stop = "failed"
 			begin_stop(svc)
 			svc.want = true
@@ -641,7 +666,14 @@ function M.dispatch(svc, ev, ...)
 		log.debug("%s: event %s ignored in state %s", svc.name, ev, svc.state)
 		return
 	end
-	if ev == "start" then svc.want = true end
+	if ev == "start" then
+		local sd = package.loaded.shutdown
+		if sd and sd.in_progress then
+			log.info("%s: not started: shutting down (%s)", svc.name, sd.in_progress)
+			return
+		end
+		svc.want = true
+	end
 	fn(svc, ...)
 	if svc.state ~= "starting" or not svc.pid then M.kick() end
 end
@@ -659,7 +691,13 @@ function M.kick()
 		M.waiting = {}
 		table.sort(list, function(a, b) return a.name < b.name end)
 		for _, svc in ipairs(list) do
-			if svc.state == "starting" and not svc.pid and svc.want then begin_start(svc) end
+			if svc.state == "starting" and not svc.pid and svc.want then
+				local ok, err = xpcall(begin_start, debug.traceback, svc)
+				if not ok then
+					log.err("%s: start: %s", svc.name, err)
+					set_state(svc, "failed", "start raised an error (see PID 1's log)")
+				end
+			end
 		end
 	until not M.kick_again
 	M.kicking = false
@@ -672,8 +710,9 @@ function M.notify(data, pid)
 	local svc = M.by_pid[pid]
 	if not svc then
 		-- any process of the service's cgroup may speak for it
-		local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
-		local name = cg:match("0::/luainit/([^/\n]+)")
+		local cg, rel = fs.readfile("/proc/" .. pid .. "/cgroup") or "", cg_rel(M.cgroup_root)
+		local at = rel and cg:find("0::" .. rel .. "/", 1, true)
+		local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
 		svc = name and M.services[name]
 	end
 	if not svc then
@@ -686,9 +725,14 @@ function M.notify(data, pid)
 		if k == "READY" and v == "1" then M.dispatch(svc, "ready", "notify")
 		elseif k == "STATUS" then svc.status = v
 		elseif k == "MAINPID" and tonumber(v) then
-			M.by_pid[svc.pid or -1] = nil
-			svc.pid = math.tointeger(tonumber(v))
-			M.by_pid[svc.pid] = svc
+			local main = math.tointeger(tonumber(v))
+			if owns(svc, main) then
+				M.by_pid[svc.pid or -1] = nil
+				svc.pid = main
+				M.by_pid[main] = svc
+			else
+				log.warn("%s: MAINPID=%s is not one of its processes: ignored", svc.name, v)
+			end
 		elseif k == "STOPPING" and v == "1" then svc.stopping_notified = true
 		elseif k == "WATCHDOG" and v == "1" then svc.watchdog_at = now()
 		elseif k == "EXTEND_TIMEOUT_USEC" and tonumber(v) then
@@ -742,6 +786,8 @@ function M.remove(name) M.services[name] = nil end
 function M.start(name)
 	local svc = M.services[name]
 	if not svc then return nil, "unknown service '" .. name .. "'" end
+	local sd = package.loaded.shutdown
+	if sd and sd.in_progress then return nil, "shutting down (" .. sd.in_progress .. ")" end
 	M.dispatch(svc, "start")
 	return true
 end
