@@ -168,10 +168,19 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 
 	if (lua_isnoneornil(L, idx))
 		return def;
+	idx = lua_absindex(L, idx);
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (!lua_isstring(L, -1))
 			luaL_error(L, "option '%s': string expected, got %s", key,
 			           luaL_typename(L, -1));
+		if (lua_type(L, -1) == LUA_TNUMBER) {
+			/* lua_tostring converts only this stack copy, which the
+			 * pop below would let the collector free: the options
+			 * table keeps the text instead of the number */
+			lua_tostring(L, -1);
+			lua_pushvalue(L, -1);
+			lua_setfield(L, idx, key);
+		}
 		s = lua_tostring(L, -1);
 	}
 	lua_pop(L, 1); /* the string stays alive: it is held by the options table */

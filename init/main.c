@@ -252,11 +252,15 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	 * ended); the machine's PID 1 never does. */
 	while (!lx_exit_requested) {
 		int n = lx_loop_once(-1);
-		if (n < 0 && fd < 0) {
-			/* No epoll and no signalfd: reap by polling so zombies
-			 * never pile up. */
+		if (n < 0) {
+			/* No working epoll: poll the signalfd (which reaps too), or
+			 * reap alone without one, once a second, so that zombies
+			 * never pile up and a shutdown signal still arrives. */
 			sleep(1);
-			lx_reap();
+			if (fd >= 0)
+				on_signalfd(&sigwatch, 0);
+			else
+				lx_reap();
 		}
 	}
 	fflush(NULL);

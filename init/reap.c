@@ -60,6 +60,14 @@ void lx_emergency_shutdown(int rb_cmd)
 	char mounts[8192], *lines[128];
 	int n = 0;
 
+	if (getpid() != 1) {
+		/* not the machine's or a namespace's init (a subreaper, a test
+		 * run): kill(-1) would reach every process this user may
+		 * signal, the unmounts the host's. Leave; the children are
+		 * reparented. */
+		lx_log("emergency shutdown: not PID 1; exiting");
+		_exit(1);
+	}
 	lx_log("emergency shutdown: terminating all processes");
 	kill(-1, SIGTERM);
 	kill(-1, SIGCONT);

@@ -54,7 +54,7 @@ local function rearm()
 	if heap[1] then timer:arm(math.max(0, heap[1].at - now())) else timer:disarm() end
 end
 
-local function on_timer()
+local function fire_due()
 	local t = now()
 	while heap[1] and heap[1].at <= t do
 		local item = heap_pop()
@@ -66,7 +66,14 @@ local function on_timer()
 			resume(item.co, "timeout")
 		end
 	end
+end
+
+local function on_timer()
+	-- the one timerfd is armed again whatever happened: unarmed, every
+	-- sleep and timeout of every task would wait forever
+	local ok, err = pcall(fire_due)
 	rearm()
+	if not ok then error(err, 0) end
 end
 
 -- An entry runs a task (co) or calls a function (fn) when it is due.
