@@ -21,6 +21,18 @@ int lx_loop_init(void)
 	return epfd < 0 ? errno : 0;
 }
 
+int lx_loop_reset(void)
+{
+	/* the watches' memory belongs to their owners; only forget them */
+	if (epfd >= 0)
+		close(epfd);
+	epfd = -1;
+	nwatches = 0;
+	for (int i = 0; i < batch_n; i++)
+		batch[i].data.ptr = NULL;
+	return lx_loop_init();
+}
+
 static int ctl(int op, struct lx_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };

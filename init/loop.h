@@ -17,6 +17,8 @@ struct lx_watch {
 
 /* Create the epoll instance. Returns 0 or an errno value. */
 int lx_loop_init(void);
+/* Forget every watch (a new, empty epoll set); 0 or an errno. */
+int lx_loop_reset(void);
 /* Register, change or remove a watch. Return 0 or an errno value. */
 int lx_loop_add(struct lx_watch *w, uint32_t events);
 int lx_loop_mod(struct lx_watch *w, uint32_t events);

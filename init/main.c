@@ -4,6 +4,7 @@
  * and then serves events forever. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@ double lx_started_ms;
 int lx_script_mode, lx_exit_requested, lx_exit_code;
 static struct lx_watch sigwatch;
 static pid_t fallback_shell;
+/* Where an error outside every protected call (a Lua "panic": an
+ * allocation failing in a push before lx_pcall, say) lands instead of
+ * abort(), which would take PID 1 and the kernel with it. */
+static jmp_buf lua_lost;
+static int lua_lost_armed;
 
 /* Lua memory cap: generous for 1000 services, small enough that a runaway
  * script cannot take the machine's memory with PID 1. */
@@ -175,6 +181,16 @@ static void push_args(lua_State *L, int argc, char **argv)
 	}
 }
 
+static int on_lua_panic(lua_State *L)
+{
+	const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(no message)";
+
+	lx_log("Lua panic: %s; PID 1 goes on without Lua", msg);
+	if (lua_lost_armed)
+		longjmp(lua_lost, 1);
+	return 0; /* Lua aborts */
+}
+
 /* Run pid1.main(argv); if the library cannot start, try the built-in copy's
  * rescue console, then a plain shell. */
 static void start_lua(int argc, char **argv)
@@ -187,6 +203,7 @@ static void start_lua(int argc, char **argv)
 		spawn_fallback_shell();
 		return;
 	}
+	lua_atpanic(L, on_lua_panic);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "pid1");
 	if (lx_pcall(L, 1, 1, "loading pid1.lua") == LUA_OK) {
@@ -247,7 +264,21 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		sigwatch.fn = on_signalfd;
 		lx_loop_add(&sigwatch, EPOLLIN);
 	}
-	start_lua(argc, argv);
+	if (setjmp(lua_lost) == 0) {
+		lua_lost_armed = 1;
+		start_lua(argc, argv);
+	} else {
+		/* A Lua panic: the state may be half-changed and is not used
+		 * again, nor is any watch it registered (their callbacks call
+		 * into it). What is left is C: reaping, a shutdown signal
+		 * through the emergency path, a shell on the console. */
+		lua_lost_armed = 0;
+		lx_L = NULL;
+		lx_loop_reset();
+		if (fd >= 0)
+			lx_loop_add(&sigwatch, EPOLLIN);
+		spawn_fallback_shell();
+	}
 	/* Only a container's init may leave (event.exit, once its command has
 	 * ended); the machine's PID 1 never does. */
 	while (!lx_exit_requested) {
