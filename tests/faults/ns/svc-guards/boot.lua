@@ -24,6 +24,19 @@ for v in ("-1", "0", "1", "1.5", "BYSTANDER"):
 s.sendto(b"READY=1", addr)
 time.sleep(60)
 ]]):gsub("BYSTANDER", tostring(bystander))),
+	-- a real hand-over: the main process names the child it forked
+	handover = ([[return { type = "notify", command = { "/usr/bin/python3", "-c", %q } }]]):format([[
+import os, socket, time
+addr = os.environ["NOTIFY_SOCKET"]
+child = os.fork()
+if child == 0:
+    time.sleep(60)
+    os._exit(0)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(("MAINPID=%d\nREADY=1" % child).encode(), addr)
+print("child", child, flush=True)
+time.sleep(60)
+]]),
 	-- out of range: refused when the definition is checked
 	badnice = [[return { nice = 20, command = { "/bin/true" } }]],
 	badumask = [[return { umask = 4096, command = { "/bin/true" } }]],
@@ -44,6 +57,12 @@ local liar = sup.services.liar
 T.check("liar ready", liar.state == "ready", liar.state)
 sched.sleep(200) -- the MAINPID lines came before READY=1; let the log settle
 T.check("liar's main process is still its own", liar.pid and liar.pid > 1 and liar.pid ~= bystander, liar.pid)
+sup.wait_settled("handover", 10000)
+local ho = sup.services.handover
+sched.sleep(200)
+local child = tonumber(table.concat(ho.ring, "\n"):match("child (%d+)"))
+T.check("MAINPID of a process in the group taken", ho.state == "ready" and child ~= nil and ho.pid == child,
+	tostring(ho.pid) .. " " .. tostring(child))
 T.check("badcap failed, not raised", sup.services.badcap.state == "failed", sup.services.badcap.why)
 T.check("good started", sup.services.good.state == "ready", sup.services.good.state)
 
