@@ -415,11 +415,11 @@ static int l_readdir(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	char buf[8192] __attribute__((aligned(8)));
 	struct lfd *f;
+	const char **v;
+	lua_Integer n = 0;
 
 	lua_settop(L, 1);  /* the indices below: extra arguments would shift them */
 	f = new_fd(L, 1);  /* index 2: closes the fd if we raise */
-	const char **v;
-	lua_Integer n = 0;
 
 	f->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (f->fd < 0)

@@ -356,7 +356,7 @@ handlers.status = function(_, req)
 	if #names == 0 then
 		local list = json.array()
 		-- the table of every service shows no counters; --json gets them
-		local counters = nil
+		local counters
 		if not req.flags.json then counters = false end
 		for _, n in ipairs(sorted_names()) do
 			local st = sup.status(n, counters)

@@ -562,16 +562,18 @@ local function ignore_exists(ok, err, _, ename)
 end
 
 -- Configure link l ({index, name, mac, flags}) by its entry, once.
+-- A link the boot configured, on its timeline (luactl analyze).
+local function on_timeline(name, t0, ok)
+	local stage = package.loaded.stage
+	if stage then stage.record("link", name, t0, now(), ok) end
+end
+
 local function configure(l)
 	if M.ifaces[l.index] or (l.flags and l.flags.loopback) then return end
 	local e = find_entry(l)
 	if not e then return end
 	local t0 = now()
-	-- on the boot timeline (luactl analyze) when the boot configures it
-	local function timed(ok)
-		local stage = package.loaded.stage
-		if stage then stage.record("link", l.name, t0, now(), ok) end
-	end
+	local function timed(ok) on_timeline(l.name, t0, ok) end
 	local ifc = { name = l.name, index = l.index, mac = l.mac, entry = e, errors = {},
 		dns = e.dns, domain = e.domain, carrier = l.flags and l.flags.lower_up or false }
 	M.ifaces[l.index] = ifc
@@ -658,8 +660,7 @@ function M.start(path)
 	local t0 = now()
 	local ok, err = net.link_set("lo", { up = true })
 	local lo = ok and "lo up" or ("lo: " .. tostring(err))
-	local stage = package.loaded.stage
-	if stage then stage.record("link", "lo", t0, now(), ok == true) end
+	on_timeline("lo", t0, ok == true)
 	if not fs.exists(path) then
 		return string.format("network: %s; no %s", lo, path)
 	end

@@ -666,14 +666,7 @@ function M.dispatch(svc, ev, ...)
 		log.debug("%s: event %s ignored in state %s", svc.name, ev, svc.state)
 		return
 	end
-	if ev == "start" then
-		local sd = package.loaded.shutdown
-		if sd and sd.in_progress then
-			log.info("%s: not started: shutting down (%s)", svc.name, sd.in_progress)
-			return
-		end
-		svc.want = true
-	end
+	if ev == "start" then svc.want = true end
 	fn(svc, ...)
 	if svc.state ~= "starting" or not svc.pid then M.kick() end
 end
@@ -786,8 +779,12 @@ function M.remove(name) M.services[name] = nil end
 function M.start(name)
 	local svc = M.services[name]
 	if not svc then return nil, "unknown service '" .. name .. "'" end
+	-- (the only place a "start" is dispatched from)
 	local sd = package.loaded.shutdown
-	if sd and sd.in_progress then return nil, "shutting down (" .. sd.in_progress .. ")" end
+	if sd and sd.in_progress then
+		log.info("%s: not started: shutting down (%s)", name, sd.in_progress)
+		return nil, "shutting down (" .. sd.in_progress .. ")"
+	end
 	M.dispatch(svc, "start")
 	return true
 end
