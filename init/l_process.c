@@ -829,22 +829,43 @@ static int l_getgrnam(lua_State *L)
 /** pids : () -> {pid, ...} | (nil, string, integer, string)
  * Every process in /proc, kernel threads and the caller included, in the
  * order procfs lists them (ascending). */
+static int dir_gc(lua_State *L)
+{
+	DIR **d = luaL_checkudata(L, 1, "luainit.process.dir");
+
+	if (*d)
+		closedir(*d);
+	*d = NULL;
+	return 0;
+}
+
 static int l_pids(lua_State *L)
 {
-	DIR *d = opendir("/proc");
 	struct dirent *de;
 	lua_Integer n = 0;
+	DIR **d;
 
-	if (!d)
+	lua_settop(L, 0);
+	/* index 1: closes the stream if a push below raises (no memory) */
+	d = lua_newuserdatauv(L, sizeof *d, 0);
+	*d = NULL;
+	if (luaL_newmetatable(L, "luainit.process.dir")) {
+		lua_pushcfunction(L, dir_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, 1);
+	*d = opendir("/proc");
+	if (!*d)
 		return lx_fail(L, errno, "opendir /proc");
 	lua_newtable(L);
-	while ((de = readdir(d))) {
+	while ((de = readdir(*d))) {
 		if (!all_digits(de->d_name))
 			continue;
 		lua_pushinteger(L, (lua_Integer)strtol(de->d_name, NULL, 10));
 		lua_rawseti(L, -2, ++n);
 	}
-	closedir(d);
+	closedir(*d);
+	*d = NULL;
 	return 1;
 }
 
