@@ -30,6 +30,7 @@ struct walk {
 	int set;        /* stack index of the seen-set */
 	int list;       /* stack index of the result array */
 	lua_Integer n;
+	DIR **dirs;     /* one stream per depth, closed by the collector if a push raises */
 };
 
 static size_t trim(char *s, size_t n)
@@ -74,6 +75,7 @@ static void walk(struct walk *w, int fd, int depth)
 		close(fd);
 		return;
 	}
+	w->dirs[depth] = d;
 	while ((de = readdir(d))) {
 		unsigned char type = de->d_type;
 		struct stat st;
@@ -96,6 +98,7 @@ static void walk(struct walk *w, int fd, int depth)
 		}
 	}
 	closedir(d);
+	w->dirs[depth] = NULL;
 }
 
 /** coldplug : (root?) -> {modalias, ...} | (nil, string, integer)
@@ -105,17 +108,19 @@ static void walk(struct walk *w, int fd, int depth)
 static int l_coldplug(lua_State *L)
 {
 	const char *root = luaL_optstring(L, 1, "/sys/devices");
-	struct walk w = { L, 0, 0, 0 };
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct walk w = { L, 0, 0, 0, NULL };
+	int fd;
 
-	if (fd < 0)
-		return lx_fail(L, errno, "coldplug %s", root);
 	lua_settop(L, 1);
 	lua_newtable(L);
 	lua_newtable(L);
 	w.set = 2;
 	w.list = 3;
+	w.dirs = lx_dirs(L, WALK_DEPTH + 1);  /* index 4 */
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return lx_fail(L, errno, "coldplug %s", root);
 	walk(&w, fd, 0);
+	lua_settop(L, 3);
 	return 1;
 }
 
@@ -129,21 +134,23 @@ static int l_coldplug(lua_State *L)
 static int l_bus_modaliases(lua_State *L)
 {
 	const char *root = luaL_optstring(L, 2, "/sys/bus");
-	DIR *buses;
+	DIR *buses, **dirs;
 	struct dirent *b;
 	lua_Integer n = 0;
 	int fd;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	lua_newtable(L); /* 3: aliases seen in this call */
+	lua_newtable(L); /* 4: the result */
+	dirs = lx_dirs(L, 2); /* 5: the streams, closed by the collector if a push raises */
 	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(buses = fdopendir(fd))) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
 		return lx_fail(L, e, "bus_modaliases %s", root);
 	}
-	lua_settop(L, 2);
-	lua_newtable(L); /* 3: aliases seen in this call */
-	lua_newtable(L); /* 4: the result */
+	dirs[0] = buses;
 	while ((b = readdir(buses))) {
 		char sub[NAME_MAX + 16];
 		DIR *devs;
@@ -158,6 +165,7 @@ static int l_bus_modaliases(lua_State *L)
 			close(fd);
 			continue;
 		}
+		dirs[1] = devs;
 		while ((d = readdir(devs))) {
 			char key[2 * NAME_MAX + 2], attr[NAME_MAX + 16], buf[ATTR_MAX];
 			ssize_t len;
@@ -189,8 +197,11 @@ static int l_bus_modaliases(lua_State *L)
 			lua_pop(L, 1);
 		}
 		closedir(devs);
+		dirs[1] = NULL;
 	}
 	closedir(buses);
+	dirs[0] = NULL;
+	lua_settop(L, 4);
 	return 1;
 }
 

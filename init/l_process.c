@@ -829,16 +829,6 @@ static int l_getgrnam(lua_State *L)
 /** pids : () -> {pid, ...} | (nil, string, integer, string)
  * Every process in /proc, kernel threads and the caller included, in the
  * order procfs lists them (ascending). */
-static int dir_gc(lua_State *L)
-{
-	DIR **d = luaL_checkudata(L, 1, "luainit.process.dir");
-
-	if (*d)
-		closedir(*d);
-	*d = NULL;
-	return 0;
-}
-
 static int l_pids(lua_State *L)
 {
 	struct dirent *de;
@@ -846,14 +836,7 @@ static int l_pids(lua_State *L)
 	DIR **d;
 
 	lua_settop(L, 0);
-	/* index 1: closes the stream if a push below raises (no memory) */
-	d = lua_newuserdatauv(L, sizeof *d, 0);
-	*d = NULL;
-	if (luaL_newmetatable(L, "luainit.process.dir")) {
-		lua_pushcfunction(L, dir_gc);
-		lua_setfield(L, -2, "__gc");
-	}
-	lua_setmetatable(L, 1);
+	d = lx_dirs(L, 1);  /* index 1: closes the stream if a push raises */
 	*d = opendir("/proc");
 	if (!*d)
 		return lx_fail(L, errno, "opendir /proc");

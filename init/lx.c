@@ -252,3 +252,29 @@ void lx_setbool(lua_State *L, const char *k, int v)
 	lua_pushboolean(L, v);
 	lua_setfield(L, -2, k);
 }
+
+static int dirs_gc(lua_State *L)
+{
+	DIR **d = lua_touserdata(L, 1);
+	size_t n = lua_rawlen(L, 1) / sizeof *d;
+
+	for (size_t i = 0; i < n; i++) {
+		if (d[i])
+			closedir(d[i]);
+		d[i] = NULL;
+	}
+	return 0;
+}
+
+DIR **lx_dirs(lua_State *L, int n)
+{
+	DIR **d = lua_newuserdatauv(L, (size_t)n * sizeof *d, 0);
+
+	memset(d, 0, (size_t)n * sizeof *d);
+	if (luaL_newmetatable(L, "luainit.dirs")) {
+		lua_pushcfunction(L, dirs_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	return d;
+}

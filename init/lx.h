@@ -4,6 +4,7 @@
 #ifndef LUAINIT_LX_H
 #define LUAINIT_LX_H
 
+#include <dirent.h>
 #include <stdint.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -58,5 +59,11 @@ int lx_failmsg(lua_State *L, int err, const char *fmt, ...)
 void lx_setstr(lua_State *L, const char *k, const char *v);
 void lx_setint(lua_State *L, const char *k, lua_Integer v);
 void lx_setbool(lua_State *L, const char *k, int v);
+
+/* Push a userdata of n directory-stream slots, all NULL, whose __gc closes
+ * any still open: a binding that lists a directory while it pushes (which
+ * raises when memory runs out) keeps its streams there and NULLs a slot
+ * when it closes the stream itself. */
+DIR **lx_dirs(lua_State *L, int n);
 
 #endif

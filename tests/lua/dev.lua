@@ -34,6 +34,8 @@ return {
 		assert(sh("ln -s ../elsewhere " .. dir .. "/devices/link"))
 		assert(sh("ln -s ../../.. " .. dir .. "/devices/a/b/loop"))
 		local list = assert(dev.coldplug(dir .. "/devices"))
+		-- regression: a memory error part-way left the streams open
+		util.no_fd_leak_when_oom(function() return dev.coldplug(dir .. "/devices") end)
 		sh("rm -rf " .. dir)
 		table.sort(list)
 		assert(#list == 2, table.concat(list, " "))
@@ -61,6 +63,7 @@ return {
 		list = assert(dev.bus_modaliases(seen, dir .. "/bus"))
 		assert(#list == 1 and list[1] == "virtio:d00000001v00001AF4", table.concat(list, " "))
 		assert(#assert(dev.bus_modaliases(seen, dir .. "/bus")) == 0)
+		util.no_fd_leak_when_oom(function() return dev.bus_modaliases({}, dir .. "/bus") end)
 		sh("rm -rf " .. dir)
 		local r, err, _, name = dev.bus_modaliases({}, dir .. "/bus")
 		assert(r == nil and err:find("^bus_modaliases ") and name == "ENOENT", err)
