@@ -754,13 +754,13 @@ end
 ---------------------------------------------------------------- API
 
 local function new_runtime(def)
-	-- room for the definition's fields and the first runtime ones, made
-	-- at once rather than grown a key at a time (a running service's
-	-- record doubles once more: a stopped one should not pay for that)
+	-- room for the definition's own fields and the runtime ones, made at
+	-- once rather than grown a key at a time; the defaults stay behind the
+	-- metatable (services.defaults_mt), so a running service fits in 32
 	local svc = table.create(0, 32)
 	for k, v in pairs(def) do svc[k] = v end
 	svc.state, svc.since, svc.ring, svc.restarts, svc.want = "stopped", now(), {}, 0, false
-	return svc
+	return setmetatable(svc, require("services").defaults_mt)
 end
 
 --- Add services (from services.load_dir) to the supervisor, stopped.

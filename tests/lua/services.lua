@@ -43,6 +43,16 @@ T["a valid definition gets the defaults"] = function()
 	assert(svc.enabled == true and #svc.requires == 0)
 end
 
+T["a checked definition keeps only its own fields; the defaults are shared"] = function()
+	local svc = assert(services.check("ok", { command = { "/bin/true" }, stop_timeout = 2 }, "ok.lua"))
+	local keys = {}
+	for k in pairs(svc) do keys[#keys + 1] = k end
+	table.sort(keys)
+	assert(table.concat(keys, " ") == "command file name stop_timeout", table.concat(keys, " "))
+	assert(svc.stop_timeout == 2 and svc.start_timeout == services.defaults.start_timeout)
+	assert(getmetatable(svc) == services.defaults_mt)
+end
+
 T["a cycle is rejected with every member named"] = function()
 	local d = dir_with({
 		a = 'return { command = {"/bin/true"}, requires = {"b"} }',
