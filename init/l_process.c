@@ -545,7 +545,7 @@ static int l_spawn(lua_State *L)
 
 	luaL_checktype(L, SPEC, LUA_TTABLE);
 	lua_settop(L, SPEC);
-	lua_newtable(L); /* ANCHOR */
+	lua_createtable(L, 8, 0); /* ANCHOR: argv, env and their buffers */
 	memset(&s, 0, sizeof s);
 
 	if (lua_getfield(L, SPEC, "argv") != LUA_TTABLE)

@@ -332,7 +332,15 @@ local function deps_state(svc)
 	return "go"
 end
 
+-- The environment of a service that sets none of its own, shared by all
+-- of them (process.spawn only reads it), for the PATH it was made with.
+local plain_env, plain_path = nil, nil
+
 local function build_env(svc)
+	if not svc.env and svc.type ~= "notify" and not (svc.watchdog and svc.watchdog > 0) then
+		if plain_path ~= M.path then plain_env, plain_path = { "PATH=" .. M.path }, M.path end
+		return plain_env
+	end
 	local env = { "PATH=" .. M.path }
 	for k, v in pairs(svc.env or {}) do
 		if k == "PATH" then env[1] = "PATH=" .. v else env[#env + 1] = k .. "=" .. tostring(v) end
@@ -345,6 +353,10 @@ local function build_env(svc)
 	return env
 end
 
+-- One spawn table, filled again for every start (process.spawn only reads
+-- it): a new one was 17 keys of garbage per start.
+local spec = {}
+
 local function spawn(svc)
 	-- the start counts from here: the group, the pipes and the exec are
 	-- part of what "started X (N ms)" and the time to ready measure
@@ -352,13 +364,13 @@ local function spawn(svc)
 	svc.gen = (svc.gen or 0) + 1
 	cg_setup(svc)
 	local rfd, wfd = fs.pipe()
-	local spec = {
-		argv = svc.command, env = build_env(svc), cwd = svc.cwd, user = svc.user,
-		group = svc.group, groups = svc.groups, umask = svc.umask, rlimits = svc.rlimits,
-		no_new_privs = svc.no_new_privs, capbset = svc.capabilities, nice = svc.nice,
-		stdin = "null", stdout = wfd or "null", stderr = wfd or "null",
-		cgroup = svc.cgroup_path, cgroup_clone = svc.cgroup_clone, setsid = true,
-	}
+	local spec = spec
+	spec.argv, spec.env, spec.cwd, spec.user = svc.command, build_env(svc), svc.cwd, svc.user
+	spec.group, spec.groups, spec.umask, spec.rlimits = svc.group, svc.groups, svc.umask, svc.rlimits
+	spec.no_new_privs, spec.capbset, spec.nice = svc.no_new_privs, svc.capabilities, svc.nice
+	spec.stdin, spec.stdout, spec.stderr = "null", wfd or "null", wfd or "null"
+	spec.cgroup, spec.cgroup_clone, spec.setsid = svc.cgroup_path, svc.cgroup_clone, true
+	spec.ctty, spec.fds = nil, nil
 	local ttyfd
 	if svc.tty then
 		-- one read-write descriptor for all three, as getty expects
@@ -379,6 +391,7 @@ local function spawn(svc)
 	-- start, not an error through whoever asked for it
 	local ok, pid, err = pcall(process.spawn, spec)
 	if not ok then pid, err = nil, tostring(pid) end
+	spec.stdin, spec.stdout, spec.stderr, spec.fds = nil, nil, nil, nil   -- no closed descriptors kept
 	if ttyfd then ttyfd:close() end
 	if wfd then wfd:close() end
 	if ready_w then ready_w:close() end

@@ -21,7 +21,7 @@ local function check(name, cond, detail)
 	print(string.format("CHECK %s %s%s", name, cond and "ok" or "FAILED", detail and (" (" .. tostring(detail) .. ")") or ""))
 end
 
-for _, n in ipairs({ "first", "second", "third", "notify", "fdready", "forking", "nobody", "fds" }) do
+for _, n in ipairs({ "first", "second", "third", "notify", "fdready", "forking", "nobody", "fds", "envset", "envplain" }) do
 	sup.wait_settled(n, 10000)
 end
 local order = fs.readfile(T .. "/order") or ""
@@ -52,6 +52,10 @@ check("nonewprivs", ring:match("NoNewPrivs:%s+1"))
 check("capbnd", ring:match("CapBnd:%s+0000000000000400"), ring:match("CapBnd:[^\n]*"))
 local fds = table.concat(sup.services.fds.ring, " ")
 check("only fds 0 1 2", fds == "0 1 2", fds)
+local want_path = "PATH=" .. sup.path
+local envset, envplain = table.concat(sup.services.envset.ring, " "), table.concat(sup.services.envplain.ring, " ")
+check("env of its own", envset == "GREETING=hi " .. want_path, envset)
+check("no env of its own: only PATH", envplain == "GREETING=unset " .. want_path, envplain)
 
 -- a group that ignores SIGTERM and double-forked is gone after stop
 local tough = sup.services.tough
