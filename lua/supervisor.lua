@@ -334,6 +334,7 @@ end
 
 -- The environment of a service that sets none of its own, shared by all
 -- of them (process.spawn only reads it), for the PATH it was made with.
+-- Its test names every source of variables below: a new one goes there too.
 local plain_env, plain_path = nil, nil
 
 local function build_env(svc)
