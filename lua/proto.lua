@@ -34,10 +34,30 @@ local escapes = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f'
 
 local function escape(c) return escapes[c] or string.format("\\u%04x", c:byte()) end
 
-local function quote(s)
-	-- most strings need no escaping: skip gsub for them
-	if not s:find('[%z\1-\31"\\\127]') then return '"' .. s .. '"' end
-	return '"' .. s:gsub('[%z\1-\31"\\\127]', escape) .. '"'
+local find, gsub = string.find, string.gsub
+
+-- Short strings seen to need no escaping: a reply repeats its keys,
+-- states and names, and a table lookup is far cheaper than the scan.
+-- Emptied when full, so that it stays small whatever passes through.
+local plain, nplain = {}, 0
+
+-- Append s, quoted, to out (n items so far); returns the new count. Three
+-- items rather than one new string: most strings need no escaping.
+local function quote(s, out, n)
+	out[n + 1] = '"'
+	if plain[s] then out[n + 2] = s
+	elseif find(s, '^[^%c"\\]*$') then   -- %c: bytes 0-31 and 127
+		out[n + 2] = s
+		if #s <= 40 then
+			if nplain >= 512 then plain, nplain = {}, 0 end
+			plain[s] = true
+			nplain = nplain + 1
+		end
+	else
+		out[n + 2] = gsub(s, '[%c"\\]', escape)
+	end
+	out[n + 3] = '"'
+	return n + 3
 end
 
 local function is_array(t)
@@ -57,10 +77,10 @@ local mtype, sort, concat = math.type, table.sort, table.concat
 -- Append v's JSON to out (n items so far); returns the new count.
 local function encode(v, out, n, depth)
 	local t = type(v)
-	if t == "string" then n = n + 1 out[n] = quote(v)
+	if t == "string" then return quote(v, out, n)
 	elseif t == "number" then
 		n = n + 1
-		if mtype(v) == "integer" then out[n] = tostring(v)
+		if mtype(v) == "integer" then out[n] = v -- table.concat writes it as %d
 		elseif v ~= v or v == math.huge or v == -math.huge then out[n] = "null"
 		else out[n] = string.format("%.17g", v) end
 	elseif t == "boolean" then n = n + 1 out[n] = v and "true" or "false"
@@ -87,13 +107,15 @@ local function encode(v, out, n, depth)
 				local k = keys[i]
 				local x = v[k]
 				if x == nil then x = v[tonumber(k)] end
-				n = n + 1 out[n] = (i > 1 and "," or "") .. quote(k) .. ":"
+				if i > 1 then n = n + 1 out[n] = "," end
+				n = quote(k, out, n)
+				n = n + 1 out[n] = ":"
 				n = encode(x, out, n, depth + 1)
 			end
 			n = n + 1 out[n] = "}"
 		end
 	else
-		n = n + 1 out[n] = quote(tostring(v))
+		return quote(tostring(v), out, n)
 	end
 	return n
 end
@@ -125,8 +147,11 @@ function json.decode(s)
 	local value
 	local function str()
 		local i = pos + 1
-		local j = find(s, '[%z\1-\31"\\]', i)
-		if j and byte(s, j) == 34 then pos = j + 1 return sub(s, i, j - 1) end -- no escapes
+		-- the run of plain characters, anchored: one pass over the class
+		local _, e = find(s, '^[^%z\1-\31"\\]*', i)
+		local j = e + 1
+		if byte(s, j) == 34 then pos = j + 1 return sub(s, i, e) end -- no escapes
+		if j > #s then j = nil end
 		local out = {}
 		while true do
 			if not j then fail("unterminated string") end

@@ -22,6 +22,16 @@ T["JSON round-trips the values the protocol uses"] = function()
 	assert(json.decode('"\\u00e9\\ud83d\\ude00"') == "é😀")
 	assert(json.decode("null") == json.null)
 	assert(json.encode("\0\127") == '"\\u0000\\u007f"')
+	-- plain strings, escaped ones and the encoder's cache of plain strings
+	-- (emptied when full): the same text always encodes the same way
+	assert(json.decode('"zebra"') == "zebra" and json.decode('""') == "" and json.decode('"a\127b"') == "a\127b")
+	assert(json.decode('["a","b\\"c"]')[2] == 'b"c' and json.decode('"x') == nil)
+	for round = 1, 2 do
+		for i = 1, 700 do
+			local k = "key" .. i
+			assert(json.encode({ [k] = k .. "\t" }) == '{"' .. k .. '":"' .. k .. '\\t"}', round .. ":" .. i)
+		end
+	end
 end
 
 T["JSON rejects what is not strict JSON, with a position"] = function()
