@@ -16,6 +16,10 @@ local sched = require "sched"
 
 local M = {
 	online = false,        -- true once an interface is usable (see check_online)
+	-- true when services ordered `after` "network-online" need wait no
+	-- longer: online, nothing to configure, or online_timeout_ms passed
+	settled = false,
+	online_timeout_ms = 120000,
 	ifaces = {},           -- ifindex -> interface state (see status())
 	errors = {},           -- config errors of the last start()
 	config_path = "/etc/luainit/network.lua",
@@ -286,6 +290,7 @@ local function check_online()
 	end
 	if on and not M.online then
 		M.online = true
+		M.settled = true
 		log.info("network: online")
 		sched.wake("network-online")
 	elseif not on and M.online then
@@ -662,10 +667,27 @@ function M.start(path)
 	local lo = ok and "lo up" or ("lo: " .. tostring(err))
 	on_timeline("lo", t0, ok == true)
 	if not fs.exists(path) then
+		M.settled = true
+		sched.wake("network-online")
 		return string.format("network: %s; no %s", lo, path)
 	end
 	local cfg, errs = M.load(path)
-	if not cfg then return false, errs end
+	if not cfg then
+		M.settled = true
+		sched.wake("network-online")
+		return false, errs
+	end
+	if not M.settle_timer then
+		-- `after = { "network-online" }` orders, it does not require: as
+		-- systemd's network-online.target gives up after its wait, so do we
+		M.settle_timer = sched.after(M.online_timeout_ms, function()
+			if M.settled then return end
+			M.settled = true
+			log.warn("network: not online after %g s; starting the services ordered after network-online",
+				M.online_timeout_ms / 1000)
+			sched.wake("network-online")
+		end, "network-online timeout")
+	end
 	M.config, M.errors = cfg, errs
 	for _, e in ipairs(errs) do log.failed("network config", e) end
 	if not M.monitor then

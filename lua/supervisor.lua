@@ -321,7 +321,7 @@ local function deps_state(svc)
 		::next::
 	end
 	for _, d in ipairs(svc.after) do
-		if d == NETWORK_ONLINE and package.loaded.network and not network_online() then
+		if d == NETWORK_ONLINE and package.loaded.network and not package.loaded.network.settled then
 			return "wait", "waiting for the network"
 		end
 		local dep = M.services[d]

@@ -1,0 +1,36 @@
+-- A network config whose interface never appears: a service ordered
+-- `after` "network-online" starts once network.online_timeout_ms has
+-- passed (as systemd's network-online.target gives up), and one that
+-- `requires` it keeps waiting, saying why.
+local fs = require "luainit.fs"
+local sched = require "sched"
+local sup = require "supervisor"
+local services = require "services"
+local network = require "network"
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
+local lib = dofile(here .. "/../../lib.lua")
+local T = "/tmp/luainit-netwait-test"
+lib.setup(T)
+
+fs.writefile(T .. "/network.lua", 'return { interfaces = { { match = "nosuch0", address = "10.99.0.2/24" } } }\n')
+network.online_timeout_ms = 500
+print("NETWAIT start: " .. tostring(network.start(T .. "/network.lua")))
+local set = {}
+for name, def in pairs({
+	orderonly = { command = { "/bin/sleep", "1000" }, after = { "network-online" } },
+	needsnet = { command = { "/bin/sleep", "1000" }, requires = { "network-online" } },
+}) do
+	set[name] = assert(services.check(name, def, name))
+end
+sup.add(set)
+sup.start_all()
+local function state(n) return sup.services[n].state .. " " .. tostring(sup.services[n].why) end
+lib.check("after waits while the network may come", sup.services.orderonly.state ~= "ready", state("orderonly"))
+sup.wait_settled("orderonly", 10000)
+lib.check("after starts once the wait is over", sup.services.orderonly.state == "ready", state("orderonly"))
+lib.check("settled without being online", network.settled and not network.online)
+sched.sleep(200)
+lib.check("requires keeps waiting", sup.services.needsnet.state == "starting"
+	and sup.services.needsnet.why == "waiting for the network", state("needsnet"))
+require("shutdown").request("poweroff")
