@@ -34,7 +34,8 @@ function M.release(fn) M.releases[#M.releases + 1] = fn end
 local function step(name, fn)
 	local t0 = event.now()
 	local ok, res, detail = xpcall(fn, debug.traceback)
-	if ok and res ~= false then log.ok(type(res) == "string" and res or name, event.now() - t0)
+	-- as stage.step: false, why or nil, err is a failure
+	if ok and res ~= false and (res ~= nil or detail == nil) then log.ok(type(res) == "string" and res or name, event.now() - t0)
 	else log.failed(name, ok and detail or res, event.now() - t0) end
 end
 

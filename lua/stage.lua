@@ -29,8 +29,10 @@ M.cmdline = { words = {}, all = {} }
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
---- Run fn(...) as the boot step `name`. required (default false) makes a
--- failure stop the boot with the rescue console.
+--- Run fn(...) as the boot step `name`. It fails when fn raises or
+-- returns false or nil with a message (false, why / nil, err: the
+-- bindings' error return, so `return fs.mount(...)` is a step). required
+-- (default false) makes a failure stop the boot with the rescue console.
 -- step : (name, fn, opts?) -> ok, result
 function M.step(name, fn, opts)
 	opts = opts or {}
@@ -41,9 +43,10 @@ function M.step(name, fn, opts)
 	local t0 = event.now()
 	local ok, res, detail = xpcall(fn, debug.traceback)
 	local t1 = event.now()
-	local entry = { name = name, kind = "step", start = t0, stop = t1, ok = ok and res ~= false }
+	local good = ok and res ~= false and (res ~= nil or detail == nil)
+	local entry = { name = name, kind = "step", start = t0, stop = t1, ok = good }
 	M.timeline[#M.timeline + 1] = entry
-	if ok and res ~= false then
+	if good then
 		log.ok(type(res) == "string" and res or name, t1 - t0)
 		return true, res
 	end

@@ -78,6 +78,13 @@ T["a failing step is contained and reported"] = function()
 	assert(ok == false and why == "on purpose")
 	ok, why = stage.step("test step that raises", function() error("raised") end)
 	assert(ok == false and why:match("raised"))
+	-- nil, err: a binding's failure returned as is
+	ok, why = stage.step("test step that returns nil, err", function()
+		return require("luainit.fs").mount("none", "/nonexistent/luainit-test", "tmpfs")
+	end)
+	assert(ok == false and type(why) == "string" and why ~= "", tostring(why))
+	assert(stage.step("test step that returns nothing", function() end) == true)
+	assert(stage.step("test step that returns nil, nil", function() return nil, nil end) == true)
 	ok = stage.step("test step that works", function() return "worked" end)
 	assert(ok == true)
 	local last = stage.timeline[#stage.timeline]
