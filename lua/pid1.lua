@@ -55,6 +55,15 @@ local function read_cmdline()
 	return t
 end
 
+-- :continue at the rescue console of a failed boot file: there is no boot
+-- left to resume, so keep a shell on the console rather than leave it dead
+-- (fix the file, then reboot, or run it again: dofile("/etc/luainit/boot.lua")).
+local function after_rescue()
+	if require("shutdown").in_progress then return end
+	log.warn("the boot file did not finish: no boot to resume; a shell on the console instead")
+	stage.console_shell()
+end
+
 local function boot()
 	local cmd = read_cmdline()
 	stage.cmdline = cmd
@@ -66,12 +75,12 @@ local function boot()
 	local chunk, err = require("luainit.chunk").loadfile(path)
 	if not chunk then
 		log.failed("load " .. path, err)
-		return require("rescue").run("the boot file could not be loaded")
+		return after_rescue(require("rescue").run("the boot file could not be loaded"))
 	end
 	local ok, berr = xpcall(chunk, debug.traceback)
 	if not ok then
 		log.failed("boot " .. path, berr)
-		return require("rescue").run("the boot file raised an error")
+		return after_rescue(require("rescue").run("the boot file raised an error"))
 	end
 end
 

@@ -1,5 +1,7 @@
 --- rescue: the rescue console. A Lua REPL on the console with the luainit
--- modules at hand; `:sh` runs /bin/sh, `:continue` resumes the boot,
+-- modules at hand; `:sh` runs /bin/sh, `:continue` resumes the boot (a
+-- boot file that failed has none to resume: pid1.lua then keeps a shell
+-- on the console),
 -- `:reboot` / `:poweroff` shut down. It runs as a task, so PID 1 keeps
 -- reaping and serving events while a person types.
 local event = require "luainit.event"
@@ -11,10 +13,11 @@ local M = {}
 
 local HELP = [[
 luainit rescue console: type Lua (expressions print their value).
-  loaded: fs sys process mount kmod dev event socket net,
-          log sched stage shutdown services supervisor (sup) network
+  loaded: fs sys process mount kmod dev event socket net, log sched
+          stage shutdown services supervisor (sup) control network
   :sh         run /bin/sh on the console (exit it to come back)
-  :continue   resume the boot where it stopped
+  :continue   resume the boot where it stopped (after a boot file that
+              failed: a shell on the console)
   :reboot     :poweroff     :halt
   :help       this text]]
 
