@@ -29,6 +29,7 @@
 
 /* Stack slots of l_spawn: the spec, and a table anchoring every string and
  * buffer the struct points to until the child has exec'd. */
+#define SPAWN_ARGV_MAX 65536
 #define SPEC   1
 #define ANCHOR 2
 
@@ -461,7 +462,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 		if (!lua_istable(L, -1))
 			luaL_error(L, "spawn: groups: list expected");
 		n = luaL_len(L, -1);
-		if (n > NGROUPS_MAX)
+		if (n < 0 || n > NGROUPS_MAX)
 			luaL_error(L, "spawn: groups: more than %d", NGROUPS_MAX);
 		g = anchored_buffer(L, (size_t)n * sizeof *g);
 		for (lua_Integer i = 1; i <= n; i++) {
@@ -553,6 +554,9 @@ static int l_spawn(lua_State *L)
 	n = luaL_len(L, -1);
 	if (n < 1)
 		luaL_error(L, "spawn: argv is empty");
+	/* a __len that lies must not size the buffer past what exec takes */
+	if (n > SPAWN_ARGV_MAX)
+		luaL_error(L, "spawn: argv: more than %d strings", SPAWN_ARGV_MAX);
 	argv = anchored_buffer(L, (size_t)(n + 1) * sizeof *argv);
 	for (lua_Integer i = 1; i <= n; i++) {
 		if (lua_geti(L, -1, i) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)

@@ -105,6 +105,12 @@ T["exec and setup failures name the step; the failed child is already reaped"] =
 	assert(not pid and err:match(": open stdout: "), tostring(err))
 	pid, err = process.spawn({ argv = { "/bin/true" }, fds = { [3] = 987 } })
 	assert(not pid and err:match(": fd 3: Bad file descriptor"), tostring(err))
+	-- a table whose __len lies raises a clear error, it does not overrun
+	local liar = setmetatable({}, { __len = function() return 1 << 61 end, __index = function() return "x" end })
+	local ok, e = pcall(process.spawn, { argv = liar })
+	assert(not ok and tostring(e):match("argv: more than 65536 strings"), tostring(e))
+	ok, e = pcall(process.spawn, { argv = { "/bin/true" }, groups = setmetatable({}, { __len = function() return -5 end }) })
+	assert(not ok and tostring(e):match("groups: more than"), tostring(e))
 	local _, main = coroutine.running()
 	if not main then
 		-- nothing from those children may reach the reaper's hook
