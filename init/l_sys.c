@@ -122,6 +122,33 @@ static int kmsg_write(const char *buf, size_t len)
 	return err;
 }
 
+/** console_write : (text) -> bytes written
+ * Writes text to PID 1's console without ever waiting for it: what a full
+ * console (flow control, a pipe nobody reads) does not take is dropped.
+ * console_open : () -> nil   (again once /proc is mounted; see log.c)
+ * console_dropped : () -> writes cut short so far */
+static int l_console_write(lua_State *L)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+
+	lua_pushinteger(L, (lua_Integer)lx_console_write(s, len));
+	return 1;
+}
+
+static int l_console_open(lua_State *L)
+{
+	(void)L;
+	lx_console_open();
+	return 0;
+}
+
+static int l_console_dropped(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lx_console_dropped());
+	return 1;
+}
+
 /** kmsg : (level, message) -> true | (nil, string, integer)
  * level: "emerg" .. "debug" or 0-7. Writes "<24+level>luainit: message"
  * (facility daemon) to /dev/kmsg, cut to one kernel record. In script mode
@@ -417,6 +444,7 @@ static int l_console(lua_State *L)
 		close(fd);
 	if (err)
 		return lx_fail(L, err, "console %s", path);
+	lx_console_reset(); /* the non-blocking writer follows fd 2 */
 	return lx_ok(L);
 }
 
@@ -517,6 +545,8 @@ static int l_swapoff_all(lua_State *L)
 static const luaL_Reg funcs[] = {
 	{ "hostname", l_hostname }, { "sethostname", l_sethostname },
 	{ "uname", l_uname }, { "sysinfo", l_sysinfo }, { "kmsg", l_kmsg },
+	{ "console_write", l_console_write }, { "console_open", l_console_open },
+	{ "console_dropped", l_console_dropped },
 	{ "getrandom", l_getrandom }, { "clock", l_clock },
 	{ "sysctl_get", l_sysctl_get }, { "sysctl_set", l_sysctl_set },
 	{ "cmdline", l_cmdline }, { "reboot", l_reboot }, { "console", l_console },

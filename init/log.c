@@ -4,11 +4,63 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pid1.h"
 
 static int kmsg_fd = -1;
+static int console_fd = 2;
+static unsigned long console_dropped;
+
+/* A console that takes no output (a serial line held by flow control, a
+ * pipe nobody reads) must not stop PID 1, and with it the reaping: console
+ * lines go through a second, non-blocking open file description of fd 2's
+ * tty or pipe, and what does not fit is dropped (the log ring and
+ * /dev/kmsg keep every line). fd 2 itself stays blocking for the services
+ * that inherit it. A regular file never blocks, and a reopened one would
+ * not share its offset: it is written as it is. Needs /proc: PID 1 calls
+ * this again once it has mounted it. */
+void lx_console_open(void)
+{
+	struct stat st;
+	int fd;
+
+	if (console_fd != 2 || fstat(2, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		console_fd = fd;
+}
+
+/* fd 2 was pointed elsewhere (sys.console): write there from now on. */
+void lx_console_reset(void)
+{
+	if (console_fd != 2)
+		close(console_fd);
+	console_fd = 2;
+	lx_console_open();
+}
+
+/* Write p to the console without waiting; returns the bytes written. */
+size_t lx_console_write(const char *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(console_fd, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			console_dropped++;
+			break;
+		}
+		done += (size_t)w;
+	}
+	return done;
+}
+
+unsigned long lx_console_dropped(void) { return console_dropped; }
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -57,8 +109,8 @@ void lx_log(const char *fmt, ...)
 		return;
 	if ((size_t)n > sizeof buf - 2)
 		n = sizeof buf - 2;
-	write_all(2, "luainit: ", 9);
+	lx_console_write("luainit: ", 9);
 	buf[n] = '\n';
-	write_all(2, buf, (size_t)n + 1);
+	lx_console_write(buf, (size_t)n + 1);
 	lx_kmsg(7, buf, (size_t)n); /* debug: not echoed to the console again */
 }

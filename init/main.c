@@ -381,5 +381,6 @@ int main(int argc, char **argv)
 		        "or as 'luainit --container -- CMD'\n");
 		return 2;
 	}
+	lx_console_open(); /* when /proc is there already: a container, a test */
 	pid1_main(argc, argv);
 }

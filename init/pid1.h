@@ -63,6 +63,10 @@ void lx_state_searchers(lua_State *L);
 void lx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Level-tagged write to /dev/kmsg only ("<lvl>luainit: msg"). */
 void lx_kmsg(int level, const char *msg, size_t len);
+void lx_console_open(void);
+void lx_console_reset(void);
+size_t lx_console_write(const char *p, size_t n);
+unsigned long lx_console_dropped(void);
 
 /* Reap every exited child; for each, run the "child" hook (pid, how, code). */
 void lx_reap(void);

@@ -47,6 +47,7 @@ local function read_cmdline()
 		-- will find it mounted
 		stage.mount("proc", "/proc", "proc", "nosuid,nodev,noexec,relatime")
 	end
+	sys.console_open() -- the console's non-blocking writer needs /proc
 	local t, err = sys.cmdline()
 	if not t then
 		log.err("kernel command line: %s; using defaults", err)
