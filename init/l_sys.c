@@ -123,7 +123,7 @@ static int kmsg_write(const char *buf, size_t len)
 }
 
 /** console_write : (text) -> bytes written
- * Writes text to PID 1's console without ever waiting for it: what a full
+ * Writes text to PID 1's console, waiting 200 ms at most: what a stuck
  * console (flow control, a pipe nobody reads) does not take is dropped.
  * console_open : () -> nil   (again once /proc is mounted; see log.c)
  * console_dropped : () -> writes cut short so far */

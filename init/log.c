@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@ static unsigned long console_dropped;
 /* A console that takes no output (a serial line held by flow control, a
  * pipe nobody reads) must not stop PID 1, and with it the reaping: console
  * lines go through a second, non-blocking open file description of fd 2's
- * tty or pipe, and what does not fit is dropped (the log ring and
+ * tty or pipe, and what does not fit soon is dropped (the log ring and
  * /dev/kmsg keep every line). fd 2 itself stays blocking for the services
  * that inherit it. A regular file never blocks, and a reopened one would
  * not share its offset: it is written as it is. Needs /proc: PID 1 calls
@@ -42,20 +43,36 @@ void lx_console_reset(void)
 	lx_console_open();
 }
 
-/* Write p to the console without waiting; returns the bytes written. */
+/* Write p to the console; returns the bytes written. A console that is
+ * merely slow (a serial line draining a burst of boot lines) gets up to
+ * CONSOLE_WAIT_MS for room; one that took nothing for that long is taken
+ * as stuck, and from then on lines that do not fit at once are dropped,
+ * until a write goes through again. */
+#define CONSOLE_WAIT_MS 200
+static int console_stuck;
+
 size_t lx_console_write(const char *p, size_t n)
 {
 	size_t done = 0;
 
 	while (done < n) {
 		ssize_t w = write(console_fd, p + done, n - done);
+		if (w > 0) {
+			done += (size_t)w;
+			console_stuck = 0;
+			continue;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			console_dropped++;
-			break;
+		if (w < 0 && errno == EAGAIN && !console_stuck) {
+			struct pollfd pfd = { .fd = console_fd, .events = POLLOUT };
+			int r = poll(&pfd, 1, CONSOLE_WAIT_MS);
+			if (r > 0 || (r < 0 && errno == EINTR))
+				continue;
+			console_stuck = 1;
 		}
-		done += (size_t)w;
+		console_dropped++;
+		break;
 	}
 	return done;
 }

@@ -9,8 +9,9 @@ local M = { debug_enabled = false, kmsg = true }
 local RING_MAX = 512
 local ring, ring_head, ring_len = {}, 0, 0
 -- where console lines go (PID 1's fd 2 is /dev/console); tests redirect
--- it. sys.console_write never waits: a console that takes nothing (flow control,
--- a pipe nobody reads) loses lines, PID 1 does not stop (see init/log.c).
+-- it. sys.console_write waits 200 ms at most: a console that takes nothing
+-- (flow control, a pipe nobody reads) loses lines, PID 1 does not stop
+-- (see init/log.c).
 M.console = {
 	write = function(self, s) sys.console_write(s) return self end,
 	flush = function(self) return self end,
