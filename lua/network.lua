@@ -662,6 +662,7 @@ end
 -- start : (path?) -> string | (false, string)
 function M.start(path)
 	path = path or M.config_path
+	M.started = true
 	local t0 = now()
 	local ok, err = net.link_set("lo", { up = true })
 	local lo = ok and "lo up" or ("lo: " .. tostring(err))

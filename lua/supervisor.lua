@@ -321,7 +321,10 @@ local function deps_state(svc)
 		::next::
 	end
 	for _, d in ipairs(svc.after) do
-		if d == NETWORK_ONLINE and package.loaded.network and not package.loaded.network.settled then
+		-- (network.started: a network module loaded by hand, say at the
+		-- rescue console, configures nothing to wait for)
+		local net = d == NETWORK_ONLINE and package.loaded.network
+		if net and net.started and not net.settled then
 			return "wait", "waiting for the network"
 		end
 		local dep = M.services[d]
