@@ -89,6 +89,11 @@ end
 -- main : (argv) -> nil
 function M.main(argv)
 	M.argv = argv
+	-- os.exit would end PID 1 (on a machine, a kernel panic): any Lua it
+	-- runs, boot.lua or a service or network file, gets an error instead
+	os.exit = function()
+		error("os.exit would end PID 1; to stop the machine: require('shutdown').request('poweroff')", 2)
+	end
 	event.hook("signal", M.signal)
 	if event.mode() == "container" then
 		-- `luainit --container [-- CMD]`, or PID 1 of a PID namespace

@@ -202,6 +202,10 @@ function M.parse_sysctl(text, file)
 			local k, v = l:match("^([^=]-)%s*=%s*(.*)$")
 			if not k or trim(k) == "" then
 				errs[#errs + 1] = string.format("%s:%d: expected 'key = value', got '%s'", file, n, line)
+			elseif trim(k):find("..", 1, true) or trim(k):sub(1, 1) == "/" then
+				-- a key names a file under /proc/sys: it may not leave it
+				errs[#errs + 1] = string.format("%s:%d: bad key '%s' (it may not start with '/' or hold '..')",
+					file, n, trim(k))
 			else
 				out[#out + 1] = { key = trim(k), value = v, line = n, ignore = ignore, file = file }
 			end

@@ -19,6 +19,11 @@ this line is wrong
 	assert(items[2].ignore and items[2].key == "net.ipv4.ip_forward")
 	assert(items[3].line == 5)
 	assert(#errs == 1 and errs[1]:match("^/etc/sysctl.conf:6: expected 'key = value'"), errs[1])
+	-- a key that would leave /proc/sys is an error of its line, not of the file
+	items, errs = stage.parse_sysctl("foo..bar = 1\n-/etc/x = 2\nvm.swappiness = 10\n", "/etc/sysctl.d/10-a.conf")
+	assert(#items == 1 and items[1].key == "vm.swappiness")
+	assert(#errs == 2 and errs[1]:match("^/etc/sysctl.d/10%-a.conf:1: bad key 'foo..bar'")
+		and errs[2]:match(":2: bad key '/etc/x'"), table.concat(errs, "; "))
 end
 
 T["conf_d orders by file name, later directories override"] = function()
