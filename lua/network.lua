@@ -281,6 +281,13 @@ local function write_resolv()
 	end
 end
 
+-- Services ordered `after` "network-online" need wait no longer (see
+-- M.settled): the supervisor looks again when "network-online" wakes.
+local function settle()
+	M.settled = true
+	sched.wake("network-online")
+end
+
 -- online: any configured interface other than loopback with an address
 -- and, when it should have one, its default route.
 local function check_online()
@@ -290,9 +297,8 @@ local function check_online()
 	end
 	if on and not M.online then
 		M.online = true
-		M.settled = true
 		log.info("network: online")
-		sched.wake("network-online")
+		settle()
 	elseif not on and M.online then
 		M.online = false
 		log.info("network: offline (no interface has an address)")
@@ -668,14 +674,12 @@ function M.start(path)
 	local lo = ok and "lo up" or ("lo: " .. tostring(err))
 	on_timeline("lo", t0, ok == true)
 	if not fs.exists(path) then
-		M.settled = true
-		sched.wake("network-online")
+		settle()
 		return string.format("network: %s; no %s", lo, path)
 	end
 	local cfg, errs = M.load(path)
 	if not cfg then
-		M.settled = true
-		sched.wake("network-online")
+		settle()
 		return false, errs
 	end
 	if not M.settle_timer then
@@ -683,10 +687,9 @@ function M.start(path)
 		-- systemd's network-online.target gives up after its wait, so do we
 		M.settle_timer = sched.after(M.online_timeout_ms, function()
 			if M.settled then return end
-			M.settled = true
 			log.warn("network: not online after %g s; starting the services ordered after network-online",
 				M.online_timeout_ms / 1000)
-			sched.wake("network-online")
+			settle()
 		end, "network-online timeout")
 	end
 	M.config, M.errors = cfg, errs
