@@ -9,6 +9,12 @@
 -- may take to send its request or to read its reply, and the instructions,
 -- time and memory an `eval` may use.
 --
+-- A public socket lets any user connect, so the connection slots must not
+-- be theirs to take: each non-root uid may hold only a few, it may never
+-- evict root's, it is closed after a short idle time, and root evicts any
+-- of them (they can only read) when every slot is taken. Root can always
+-- get in to stop or power off.
+--
 -- The codec (json, frame, unframe, message, parse_request) is proto's,
 -- re-exported here. The server parts require the supervisor lazily.
 local event = require "luainit.event"
@@ -24,6 +30,8 @@ local M = {
 	message = proto.message, parse_request = proto.parse_request,
 	limits = {
 		max_conns = 64,          -- open connections; the oldest idle one is evicted past this
+		user_conns = 8,          -- open connections of one non-root uid
+		user_idle_ms = 10000,    -- a non-root connection with nothing to do is closed after this
 		max_request = 65536,     -- bytes in one request frame
 		max_reply = 196608,      -- bytes in one reply frame (log replies are trimmed to fit)
 		max_out = 262144,        -- bytes buffered for one client that does not read
@@ -52,6 +60,7 @@ M.COMMANDS = proto.COMMANDS
 local now = event.now
 local listeners = {}      -- path -> {sock, watch, opts}
 local conns, nconns = {}, 0
+local per_uid = {}        -- uid -> open connections
 local sweeper, sweeper_armed
 local followers = {}      -- key ("pid1" or "svc:<name>") -> {conn = true}
 local handlers = {}
@@ -64,6 +73,8 @@ local function close(c)
 	c.sock:close()
 	conns[c] = nil
 	nconns = nconns - 1
+	per_uid[c.uid] = per_uid[c.uid] - 1
+	if per_uid[c.uid] == 0 then per_uid[c.uid] = nil end
 	if c.follow_key and followers[c.follow_key] then followers[c.follow_key][c] = nil end
 end
 
@@ -204,23 +215,39 @@ local function sweep()
 		if c.out[1] and t - c.last_write > M.limits.stall_ms then
 			close(c)
 		elseif not c.busy and not c.out[1] then
-			local limit = c.requests == 0 and M.limits.first_request_ms or M.limits.idle_ms
+			-- root's repl session may sit idle; a non-root peer can only read and has no reason to
+			local limit = c.uid ~= 0 and math.min(M.limits.user_idle_ms, M.limits.first_request_ms)
+				or c.requests == 0 and M.limits.first_request_ms or M.limits.idle_ms
 			if t - c.last_active > limit then close(c) end
 		end
 	end
 	if nconns == 0 and sweeper_armed then sweeper:disarm() sweeper_armed = false end
 end
 
--- Make room for a new connection: close the oldest idle one, preferring
--- those that never sent a request (a flood). Returns false if all are busy.
-local function evict()
+-- Make room for a connection of uid: close an idle one (preferring a
+-- non-root one, then one that never sent a request, then the oldest),
+-- only among uid's own when only is set. A non-root uid never evicts
+-- root's (a flood of connects would close root's before it is read);
+-- root, as a last resort, evicts a non-root one that is busy or has a
+-- reply pending (all it loses is a read-only answer). Returns false when
+-- nothing may go.
+local function evict(uid, only)
 	local victim
+	local function better(c)
+		if not victim then return true end
+		if (c.uid ~= 0) ~= (victim.uid ~= 0) then return c.uid ~= 0 end
+		if (c.requests == 0) ~= (victim.requests == 0) then return c.requests == 0 end
+		return c.last_active < victim.last_active
+	end
 	for c in pairs(conns) do
-		if not c.busy and not c.out[1] and not c.follow_key then
-			if not victim or (c.requests == 0 and victim.requests > 0)
-				or ((c.requests == 0) == (victim.requests == 0) and c.last_active < victim.last_active) then
-				victim = c
-			end
+		if not c.busy and not c.out[1] and not c.follow_key and (uid == 0 or c.uid ~= 0)
+			and (not only or c.uid == only) and better(c) then
+			victim = c
+		end
+	end
+	if not victim and uid == 0 then
+		for c in pairs(conns) do
+			if c.uid ~= 0 and (not victim or c.last_active < victim.last_active) then victim = c end
 		end
 	end
 	if not victim then return false end
@@ -229,9 +256,19 @@ local function evict()
 	return true
 end
 
-local function new_conn(s)
-	local pid, uid = s:peercred()
-	if not pid then s:close() return end
+-- Whether a new connection of uid may be opened, making room if needed;
+-- false and the reason to send it otherwise.
+local function admit(uid)
+	if uid ~= 0 and (per_uid[uid] or 0) >= M.limits.user_conns and not evict(uid, uid) then
+		return false, string.format("too many connections to PID 1 from uid %d (at most %d); try again", uid, M.limits.user_conns)
+	end
+	if nconns >= M.limits.max_conns and not evict(uid) then
+		return false, "too many connections to PID 1; try again"
+	end
+	return true
+end
+
+local function new_conn(s, pid, uid)
 	local t = now()
 	local c = { sock = s, pid = pid, uid = uid, inbuf = "", out = {}, outlen = 0, requests = 0,
 		last_active = t, last_write = t, mode = "r" }
@@ -244,6 +281,7 @@ local function new_conn(s)
 	c.w = w
 	conns[c] = true
 	nconns = nconns + 1
+	per_uid[uid] = (per_uid[uid] or 0) + 1
 	if not sweeper then sweeper = assert(event.timer(sweep)) end
 	if not sweeper_armed then sweeper:arm(1000, 1000) sweeper_armed = true end
 end
@@ -262,11 +300,14 @@ local function watch_listener(l)
 				end
 				return
 			end
-			if nconns >= M.limits.max_conns and not evict() then
-				s:write(M.message({ ok = false, code = 1, error = "too many connections to PID 1; try again" }))
-				s:close()
+			local pid, uid = s:peercred()
+			local ok, why = false, nil
+			if pid then ok, why = admit(uid) end
+			if ok then
+				new_conn(s, pid, uid)
 			else
-				new_conn(s)
+				if why then s:write(M.message({ ok = false, code = 1, error = why })) end
+				s:close()
 			end
 		end
 	end))

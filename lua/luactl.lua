@@ -87,7 +87,13 @@ end
 -- request : (cmd, args, flags, on_frame?) -> reply | (nil, string)
 function Conn:request(cmd, args, flags, on_frame)
 	local ok, e = self:send(cmd, args, flags)
-	if not ok then return nil, e end
+	if not ok then
+		-- PID 1 refused the connection (too many): its reason was sent
+		-- before it closed, and says more than EPIPE
+		local msg = self:recv()
+		if msg and msg.ok ~= nil then return msg end
+		return nil, e
+	end
 	while true do
 		local msg, re = self:recv()
 		if not msg then return nil, re end
@@ -250,6 +256,8 @@ function cmds.status(args)
 	if not words then return usage("status: %s", flags) end
 	local r, code = call("status", words, { lines = flags.lines, json = flags.json })
 	if not r then return code end
+	-- a refusal (too many connections) has no result to show
+	if not r.result then return fail_reply(r) end
 	if flags.json then
 		io.stdout:write(json.encode(r.result or {}), "\n")
 	elseif #words == 0 then
@@ -423,6 +431,7 @@ function cmds.version(args)
 	if #args > 0 then return usage("version takes no arguments") end
 	local r, code = call("version", {}, {})
 	if not r then return code end
+	if not r.ok then return fail_reply(r) end
 	io.stdout:write(string.format("luactl protocol %d, PID 1 protocol %s\n", proto.PROTOCOL, tostring(r.result.protocol)))
 	return 0
 end
