@@ -292,18 +292,21 @@ static void append(lua_State *L, int t)
 	lua_rawseti(L, t, (lua_Integer)lua_rawlen(L, t) + 1);
 }
 
-/** cmdline : (str?) -> table | (nil, string)
+/** cmdline : (str?) -> table, warning? | (nil, string, integer)
  * Splits str (default: /proc/cmdline) as the kernel's next_arg() does.
  * t[key] = last value ("key=value") or true (a bare word); t.all[key] =
  * every value in order; t.words = every word before "--" ("key=value",
- * quotes removed); t.init_args = the words after "--". Unbalanced quote:
- * nil, "cmdline: unterminated quote at column N". */
+ * quotes removed); t.init_args = the words after "--". An unterminated
+ * quote runs to the end of the line, as in the kernel (which has already
+ * applied the line that way), and adds the warning
+ * "cmdline: unterminated quote at column N: it runs to the end of the line". */
 static int l_cmdline(lua_State *L)
 {
 	size_t len;
 	const char *src;
 	char *a, *p;
 	int dashes = 0;
+	size_t unterminated = 0;  /* column of an unterminated quote */
 
 	if (lua_isnoneornil(L, 1)) {
 		char buf[8192];
@@ -348,9 +351,13 @@ static int l_cmdline(lua_State *L)
 			}
 		}
 		if (in_quote) {
-			lua_pushnil(L);
-			lua_pushfstring(L, "cmdline: unterminated quote at column %d", (int)qcol);
-			return 2;
+			/* the word ran to the end: drop the newline /proc/cmdline
+			 * adds (not the kernel's), and any blanks before it */
+			unterminated = qcol;
+			while (i > 0 && isspace((unsigned char)w[i - 1]))
+				i--;
+			if (i == 0)
+				break;
 		}
 		p = w[i] ? w + i + 1 : w + i;
 		w[i] = '\0';
@@ -403,7 +410,11 @@ static int l_cmdline(lua_State *L)
 	lua_pushvalue(L, 6);
 	lua_setfield(L, 3, "init_args");
 	lua_settop(L, 3);
-	return 1;
+	if (!unterminated)
+		return 1;
+	lua_pushfstring(L, "cmdline: unterminated quote at column %d: it runs to the end of the line",
+	                (int)unterminated);
+	return 2;
 }
 
 /** reboot : (cmd "poweroff"|"reboot"|"halt"|"cad_on"|"cad_off") -> true | (nil, string, integer)

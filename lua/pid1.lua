@@ -36,10 +36,16 @@ end
 local function read_cmdline()
 	-- LUAINIT_CMDLINE serves namespace tests, where /proc/cmdline is the
 	-- host's: it replaces the kernel command line
+	-- An unterminated quote is a warning, not a reason to drop the line:
+	-- the kernel has taken the line that way too (the quote runs to the
+	-- end), and the words before it must still apply.
 	local override = os.getenv("LUAINIT_CMDLINE")
 	if override then
 		local t, err = sys.cmdline(override)
-		if t then return t end
+		if t then
+			if err then log.warn("LUAINIT_CMDLINE: %s", err) end
+			return t
+		end
 		log.err("LUAINIT_CMDLINE: %s; using the kernel's", err)
 	end
 	if not fs.exists("/proc/cmdline") then
@@ -51,7 +57,9 @@ local function read_cmdline()
 	local t, err = sys.cmdline()
 	if not t then
 		log.err("kernel command line: %s; using defaults", err)
-		t = { words = {}, all = {} }
+		t = { words = {}, all = {}, init_args = {} }
+	elseif err then
+		log.warn("kernel command line: %s", err)
 	end
 	return t
 end
