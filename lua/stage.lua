@@ -416,12 +416,32 @@ function M.control()
 	return require("control").listen()
 end
 
+-- The words that ask for the rescue console: luainit's own, sysvinit's
+-- runlevel S (single, s, S, 1) and systemd's rescue and emergency (which
+-- it also takes as runlevel words). There is one rescue console, so
+-- emergency and rescue mean the same here.
+local RESCUE_WORDS = { "luainit.rescue", "single", "s", "S", "1", "rescue", "emergency" }
+local RESCUE_UNITS = { ["rescue.target"] = true, ["emergency.target"] = true }
+
+--- The word of the command line c (default: the kernel's) that asks for
+-- the rescue console, or nil.
+-- rescue_requested : (cmdline?) -> string | nil
+function M.rescue_requested(c)
+	c = c or M.cmdline
+	for _, w in ipairs(RESCUE_WORDS) do
+		if c[w] then return w end
+	end
+	local unit = c["systemd.unit"]
+	if RESCUE_UNITS[unit] then return "systemd.unit=" .. unit end
+	return nil
+end
+
 --- Stop at the rescue console when the kernel command line asks for it
--- (luainit.rescue, single or emergency), before services start.
+-- (see rescue_requested), before services start.
 function M.rescue_point()
-	local c = M.cmdline
-	if c["luainit.rescue"] or c.single or c.emergency or c.S then
-		require("rescue").run("rescue requested on the kernel command line")
+	local word = M.rescue_requested()
+	if word then
+		require("rescue").run("rescue requested on the kernel command line (" .. word .. ")")
 	end
 end
 

@@ -16,6 +16,6 @@ boot.coldplug()       -- drivers for the devices present, then hotplug
 boot.random_seed()    -- /var/lib/luainit/random-seed
 boot.network()        -- lo and /etc/luainit/network.lua (DHCP runs in the background)
 boot.control()        -- /run/luainit/control, for luactl
-boot.rescue_point()   -- luainit.rescue, single or emergency stop here
+boot.rescue_point()   -- luainit.rescue, single, 1, rescue or emergency stop here
 boot.services()       -- /etc/luainit/services/*.lua, in dependency order
 boot.done()

@@ -78,6 +78,20 @@ T["random seed: saved after the boot, or at shutdown if that comes first"] = fun
 	fs.rmdir(base)
 end
 
+T["rescue words: luainit.rescue, runlevel S and 1, rescue, emergency, systemd.unit"] = function()
+	local sys = require "luainit.sys"
+	local function asks(line) return stage.rescue_requested((assert(sys.cmdline(line)))) end
+	for _, w in ipairs({ "luainit.rescue", "single", "s", "S", "1", "rescue", "emergency" }) do
+		assert(asks("root=/dev/vda ro " .. w .. " quiet") == w, w)
+	end
+	assert(asks("ro systemd.unit=rescue.target") == "systemd.unit=rescue.target")
+	assert(asks("ro systemd.unit=emergency.target") == "systemd.unit=emergency.target")
+	assert(asks("root=/dev/vda ro quiet") == nil)
+	assert(asks("systemd.unit=multi-user.target") == nil)
+	assert(asks("ro -- single") == nil, "words after -- are init's arguments")
+	assert(asks("loglevel=1 2 3") == nil, "a value of 1 is no runlevel word")
+end
+
 T["a failing step is contained and reported"] = function()
 	local ok, why = stage.step("test step that fails", function() return false, "on purpose" end)
 	assert(ok == false and why == "on purpose")

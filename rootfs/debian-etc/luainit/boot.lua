@@ -28,6 +28,6 @@ boot.step("network", function()
 end, { id = "network" })
 
 if boot.control then boot.control() end  -- /run/luainit/control, for luactl
-boot.rescue_point()   -- luainit.rescue, single or emergency stop here
+boot.rescue_point()   -- luainit.rescue, single, 1, rescue or emergency stop here
 boot.services()       -- getty, rsyslog, ssh, cron (/etc/luainit/services)
 boot.done()
