@@ -76,7 +76,7 @@ end
 local function boot()
 	local cmd = read_cmdline()
 	stage.cmdline = cmd
-	log.debug_enabled = cmd["luainit.debug"] ~= nil
+	log.debug_enabled = stage.flag("luainit.debug")
 	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's
 	local path = cmd["luainit.boot"] or os.getenv("LUAINIT_BOOT") or M.boot_path
 	if type(path) ~= "string" then path = M.boot_path end

@@ -29,6 +29,31 @@ M.cmdline = { words = {}, all = {} }
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
+local ON = { ["1"] = true, yes = true, ["true"] = true, on = true }
+local OFF = { ["0"] = true, no = true, ["false"] = true, off = true }
+local flag_warned = setmetatable({}, { __mode = "k" }) -- cmdline -> {key = true}
+
+--- The on/off parameter key of the command line c (default: the
+-- kernel's): on for a bare word or 1, yes, true, on; off when absent or
+-- 0, no, false, off (any case). Anything else is off, with a warning (once
+-- per parameter) that names it and what was expected: a typo must not
+-- turn on what `=0` meant to turn off.
+-- flag : (key, cmdline?) -> boolean
+function M.flag(key, c)
+	c = c or M.cmdline
+	local v = c[key]
+	if v == nil or v == true then return v == true end
+	v = tostring(v)
+	if ON[v:lower()] then return true end
+	if OFF[v:lower()] then return false end
+	flag_warned[c] = flag_warned[c] or {}
+	if not flag_warned[c][key] then
+		flag_warned[c][key] = true
+		log.warn("kernel command line: %s=%s: expected on (1, yes, true, on) or off (0, no, false, off); taken as off", key, v)
+	end
+	return false
+end
+
 --- Run fn(...) as the boot step `name`. It fails when fn raises or
 -- returns false or nil with a message (false, why / nil, err: the
 -- bindings' error return, so `return fs.mount(...)` is a step). required
@@ -428,8 +453,9 @@ local RESCUE_UNITS = { ["rescue.target"] = true, ["emergency.target"] = true }
 -- rescue_requested : (cmdline?) -> string | nil
 function M.rescue_requested(c)
 	c = c or M.cmdline
-	for _, w in ipairs(RESCUE_WORDS) do
-		if c[w] then return w end
+	if M.flag("luainit.rescue", c) then return "luainit.rescue" end
+	for i = 2, #RESCUE_WORDS do
+		if c[RESCUE_WORDS[i]] then return RESCUE_WORDS[i] end
 	end
 	local unit = c["systemd.unit"]
 	if RESCUE_UNITS[unit] then return "systemd.unit=" .. unit end
