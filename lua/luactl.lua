@@ -317,11 +317,11 @@ function cmds.log(args)
 		if msg.line then io.stdout:write(msg.line, "\n") end
 		io.stdout:flush()
 	end
+	-- following has no final reply: it ends only when the connection
+	-- does, and a caller (a script, a pipe) must learn that the lines
+	-- stopped, so that is an error as much as an unreachable PID 1 is
 	local r, code = call("log", words, flags, show)
-	if not r then
-		-- following ends when PID 1 goes away (shutdown): not an error
-		return flags.follow and 0 or code
-	end
+	if not r then return code end
 	if not r.ok then return fail_reply(r) end
 	show(r.result)
 	return 0
