@@ -20,7 +20,8 @@ usage: luactl [--json] COMMAND [ARGS...]
   reload [--dry-run]                   reload service definitions, all or nothing
   eval 'LUA CODE'                      run Lua inside PID 1 (root only)
   repl                                 an interactive Lua prompt inside PID 1 (root only)
-  poweroff|reboot|halt [-f] [-n]       shut down (-f: at once, -n: without sync)
+  poweroff|reboot|halt [-f] [-n] [-p]  shut down (-f: at once, -n: without sync,
+                                       -p: power off; --help: every option)
   analyze [--svg FILE]                 boot time, blame, critical chain; a boot chart
   import-unit FILE.service             print a systemd unit as a luainit service
   version                              the protocol PID 1 speaks
@@ -440,26 +441,64 @@ end
 -- exit code, and for -f the kind (and nosync) for the C side to do
 -- sync + reboot(2) itself.
 local SIGNALS = { poweroff = "USR2", reboot = "TERM", halt = "USR1" }
+
+-- The options of sysvinit's and BusyBox's halt(8), and systemd's long
+-- spellings: option -> what it does. There is no wtmp here, so -w
+-- (write the record and nothing else) does nothing at all, and -d (do not
+-- write it) has nothing to leave out. sysvinit's -i and -h (interfaces
+-- down, disks to standby) have nothing left to do after the shutdown.
+local POWER_OPTS = {
+	["-p"] = "poweroff", ["--poweroff"] = "poweroff", ["--reboot"] = "reboot", ["--halt"] = "halt",
+	["-f"] = "force", ["--force"] = "force",
+	["-n"] = "nosync", ["--no-sync"] = "nosync",
+	["-w"] = "wtmp_only", ["--wtmp-only"] = "wtmp_only",
+	["-d"] = "none", ["--no-wtmp"] = "none", ["--no-wall"] = "none", ["-i"] = "none", ["-h"] = "none",
+	["--help"] = "help",
+}
+
+local function power_usage(prog, full)
+	local line = string.format("usage: %s [-p|--poweroff|--reboot|--halt] [-f] [-n] [-w] [-d]\n", prog)
+	if not full then return line end
+	return line .. [[
+  -p, --poweroff   power off, whichever of halt, poweroff, reboot was run
+  --reboot, --halt reboot, or halt, likewise
+  -f, --force      at once: sync, then reboot(2) without stopping services
+  -n, --no-sync    with -f: do not sync
+  -w, --wtmp-only  only write the wtmp record: there is none, so do nothing
+  -d, --no-wtmp    do not write the wtmp record (there is none)
+  -i, -h, --no-wall  accepted; nothing to do
+]]
+end
+
 local function power(kind, args, prog)
-	local force, nosync = false, false
-	for _, a in ipairs(args) do
-		if a == "--force" then force = true
-		elseif a == "--no-sync" then nosync = true
-		elseif a == "--no-wall" or a == "--poweroff" or a == "--halt" or a == "--reboot" then -- habit
-		elseif a:match("^%-%a+$") then
-			for ch in a:sub(2):gmatch(".") do
-				if ch == "f" then force = true
-				elseif ch == "n" then nosync = true
-				elseif not ("dwihpq"):find(ch, 1, true) then
-					io.stderr:write(string.format("usage: %s [-f] [-n]\n  -f  at once: sync, then reboot(2) without stopping services\n  -n  do not sync\n", prog))
-					return 2
+	local force, nosync, wtmp_only = false, false, false
+	for i, a in ipairs(args) do
+		-- -fn is -f -n; --long and single letters are looked up as they are
+		local opts = { a }
+		if a:match("^%-%w%w+$") then
+			opts = {}
+			for ch in a:sub(2):gmatch(".") do opts[#opts + 1] = "-" .. ch end
+		end
+		for _, o in ipairs(opts) do
+			local what = POWER_OPTS[o]
+			if what == "poweroff" or what == "reboot" or what == "halt" then kind = what
+			elseif what == "force" then force = true
+			elseif what == "nosync" then nosync = true
+			elseif what == "wtmp_only" then wtmp_only = true
+			elseif what == "help" then io.stdout:write(power_usage(prog, true)) return 0
+			elseif not what then
+				local why = a:sub(1, 1) == "-" and string.format("unknown option '%s'", o)
+					or string.format("unexpected argument '%s'", a)
+				if a:match("^%-d%d+$") or (a:match("^%d+$") and (args[i - 1] or ""):match("^%-%w*d$")) then
+					-- BusyBox's -d SECONDS; sysvinit's -d, taken here, has no value
+					why = why .. " (-d means: no wtmp record; for a delay, sleep first)"
 				end
+				io.stderr:write(string.format("%s: %s\n", prog, why), power_usage(prog))
+				return 2
 			end
-		else
-			io.stderr:write(string.format("%s: unexpected argument '%s'\nusage: %s [-f] [-n]\n", prog, a, prog))
-			return 2
 		end
 	end
+	if wtmp_only then return 0 end
 	if force then return 0, kind, nosync end
 	local c, e, ename, path = M.connect()
 	if c then

@@ -188,17 +188,18 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 	assert(ok, err)
 end
 
-T["poweroff/reboot/halt: habitual flags, and signals when there is no socket"] = function()
+-- Never with -f here: that is reboot(2) on the machine running the tests.
+T["poweroff/reboot/halt: halt(8)'s options, and signals when there is no socket"] = function()
 	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
 	fs.mkdirp(d)
-	for _, n in ipairs({ "reboot", "halt" }) do assert(fs.symlink(bin, d .. "/" .. n)) end
+	for _, n in ipairs({ "reboot", "halt", "poweroff" }) do assert(fs.symlink(bin, d .. "/" .. n)) end
 	local function run(prog, target, ...)
 		local pid = assert(process.spawn({ argv = { d .. "/" .. prog, ... },
 			env = { "LUAINIT_CONTROL=" .. d .. "/no-socket", "LUAINIT_PID=" .. target, "PATH=/usr/bin:/bin" },
 			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
 		local how, code = sched.wait_child(pid, 20000)
 		assert(how == "exited")
-		return code, fs.readfile(d .. "/err") or ""
+		return code, fs.readfile(d .. "/err") or "", fs.readfile(d .. "/out") or ""
 	end
 	local exits = {}
 	sched.on_child(function(pid, how, code) exits[pid] = { how, code } end)
@@ -210,18 +211,45 @@ T["poweroff/reboot/halt: habitual flags, and signals when there is no socket"] =
 	end
 	local ok, err = pcall(function()
 		-- a stand-in for PID 1 that records the signal it gets
+		local function signalled(prog, ...)
+			local victim = assert(process.spawn({ argv = { "/bin/sleep", "30" } }))
+			local code, e = run(prog, victim, ...)
+			assert(code == 0 and e:match("no control socket at .*; sent SIG%w+ to PID " .. victim), e)
+			local how, sig = died(victim)
+			assert(how == "killed", tostring(how))
+			return sig
+		end
+		assert(signalled("reboot", "-d") == "TERM")
+		assert(signalled("halt", "-i", "-h", "--no-wall", "--no-wtmp") == "USR1")
+		assert(signalled("poweroff", "-n") == "USR2")
+		-- -p and --poweroff power off, --reboot and --halt likewise,
+		-- whichever command ran (the last one given wins)
+		assert(signalled("halt", "-p") == "USR2")
+		assert(signalled("halt", "-dp") == "USR2")
+		assert(signalled("halt", "--poweroff") == "USR2")
+		assert(signalled("halt", "--reboot") == "TERM")
+		assert(signalled("reboot", "--halt") == "USR1")
+		assert(signalled("poweroff", "--reboot", "--halt") == "USR1")
+		-- -w only writes the wtmp record: there is none, so nothing happens
 		local victim = assert(process.spawn({ argv = { "/bin/sleep", "30" } }))
-		local code, e = run("reboot", victim, "-d", "-w")
-		assert(code == 0 and e:match("no control socket at .*; sent SIGTERM to PID " .. victim), e)
-		local how, sig = died(victim)
-		assert(how == "killed" and sig == "TERM", tostring(how) .. " " .. tostring(sig))
-		victim = assert(process.spawn({ argv = { "/bin/sleep", "30" } }))
-		code = run("halt", victim, "-i")
-		assert(code == 0)
-		how, sig = died(victim)
-		assert(how == "killed" and sig == "USR1", tostring(how) .. " " .. tostring(sig))
-		code, e = run("halt", 999999999, "-x")
-		assert(code == 2 and e:match("usage: halt"), e)
+		for _, w in ipairs({ { "-w" }, { "--wtmp-only" }, { "-dw" }, { "-p", "-w" } }) do
+			local code, e = run("halt", victim, table.unpack(w))
+			assert(code == 0 and e == "", table.concat(w, " ") .. ": " .. e)
+		end
+		sched.sleep(200)
+		assert(exits[victim] == nil, "halt -w signalled PID 1")
+		process.kill(victim, "KILL")
+		-- anything else is refused with a usage line, and nothing happens
+		for _, bad in ipairs({ { "-x" }, { "-q" }, { "--bogus" }, { "now" }, { "-pz" } }) do
+			local code, e = run("halt", 999999999, table.unpack(bad))
+			assert(code == 2 and (e:match("^halt: unknown option '%-") or e:match("^halt: unexpected argument 'now'")), e)
+			assert(e:match("\nusage: halt %[%-p|%-%-poweroff|%-%-reboot|%-%-halt%] %[%-f%] %[%-n%] %[%-w%] %[%-d%]\n$"), e)
+		end
+		local code, e = run("halt", 999999999, "-d", "5")
+		assert(code == 2 and e:match("unexpected argument '5' %(%-d means: no wtmp record; for a delay, sleep first%)"), e)
+		local out
+		code, e, out = run("halt", 999999999, "--help")
+		assert(code == 0 and e == "" and out:match("^usage: halt ") and out:match("%-w, %-%-wtmp%-only"), out)
 	end)
 	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
 	fs.rmdir(d)
