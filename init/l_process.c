@@ -9,12 +9,14 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -760,6 +762,22 @@ static int l_setpriority(lua_State *L)
 	return lx_ok(L);
 }
 
+/** realtime : (on) -> true | (nil, string, integer, string)
+ * on: the calling process to SCHED_FIFO priority 1, so that the processes
+ * it wakes (a service it starts, one it sends SIGTERM) do not preempt it
+ * until it sleeps; off: back to SCHED_OTHER. Always SCHED_RESET_ON_FORK:
+ * what it spawns meanwhile runs as an ordinary process. Through syscall():
+ * musl's sched_setscheduler is a stub that fails with ENOSYS. */
+static int l_realtime(lua_State *L)
+{
+	struct sched_param sp = { .sched_priority = lua_toboolean(L, 1) ? 1 : 0 };
+	int policy = (lua_toboolean(L, 1) ? SCHED_FIFO : SCHED_OTHER) | SCHED_RESET_ON_FORK;
+
+	if (syscall(SYS_sched_setscheduler, 0, policy, &sp) < 0)
+		return lx_fail(L, errno, "sched_setscheduler");
+	return lx_ok(L);
+}
+
 /** getpriority : (pid?) -> nice | (nil, string, integer, string) */
 static int l_getpriority(lua_State *L)
 {
@@ -884,7 +902,7 @@ static const luaL_Reg funcs[] = {
 	{ "spawn", l_spawn }, { "kill", l_kill }, { "killpg", l_killpg },
 	{ "getpid", l_getpid }, { "getppid", l_getppid },
 	{ "has_children", l_has_children }, { "decode_status", l_decode_status },
-	{ "wait", l_wait }, { "setpriority", l_setpriority },
+	{ "wait", l_wait }, { "setpriority", l_setpriority }, { "realtime", l_realtime },
 	{ "getpriority", l_getpriority }, { "getpwnam", l_getpwnam },
 	{ "getgrnam", l_getgrnam }, { "pids", l_pids },
 	{ "environ", l_environ }, { "signum", l_signum },

@@ -27,6 +27,7 @@ local M = {
 	notify_path = "/run/luainit/notify",
 	log_dir = "/var/log/luainit",
 	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	realtime = true,    -- stop_all at real-time priority (see M.stop_all)
 }
 
 local now = event.now
@@ -851,7 +852,16 @@ end
 -- No task per service: a service is sent its stop when the last service
 -- that requires it, wants it or starts after it is down (set_state calls
 -- M.on_down).
+--
+-- PID 1 runs it at real-time priority (unless M.realtime is false): on one
+-- CPU each service it signals would otherwise preempt it, exit, and only
+-- then let it signal the next, a context switch per service on the way
+-- down. Boosted, PID 1 sends what it can and sleeps; the services get the
+-- CPU whenever it waits. What it spawns meanwhile is an ordinary process
+-- (SCHED_RESET_ON_FORK), and the kernel's real-time throttling keeps 5 %
+-- of each second for the rest.
 function M.stop_all(timeout_ms)
+	local boosted = M.realtime and process.realtime(true)
 	local function down(s) return not RUNNING[s.state] end
 	local left, blocked, sent, pending = {}, {}, {}, 0
 	for _, svc in pairs(M.services) do
@@ -902,6 +912,7 @@ function M.stop_all(timeout_ms)
 	end
 	if pending > 0 then sched.wait("svc-all-stopped", timeout_ms or 60000) end
 	M.on_down = nil
+	if boosted then process.realtime(false) end
 end
 
 -- The resident memory of the processes in svc's group, in bytes (when

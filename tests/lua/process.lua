@@ -256,6 +256,26 @@ local function stat_of(pid)
 	return { ppid = tonumber(f[2]), pgrp = tonumber(f[3]), sid = tonumber(f[4]), nice = tonumber(f[17]) }
 end
 
+T["realtime: SCHED_FIFO for PID 1, never for what it spawns"] = function()
+	local ok, err = process.realtime(true)
+	if not ok then error("SKIP: " .. tostring(err)) end -- no CAP_SYS_NICE
+	-- policy is field 41 of stat, rt_priority field 40
+	local function sched_of(pid)
+		local f = {}
+		for w in readfile("/proc/" .. pid .. "/stat"):match("%) (.*)$"):gmatch("%S+") do f[#f + 1] = w end
+		return tonumber(f[39]), tonumber(f[38])
+	end
+	local pol, prio = sched_of(process.getpid())
+	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" } }))
+	local cpol = sched_of(pid)
+	process.kill(pid, "KILL")
+	process.wait(pid)
+	assert(process.realtime(false))
+	assert(pol == 1 and prio == 1, pol .. " " .. prio)
+	assert(cpol == 0, cpol)
+	assert(sched_of(process.getpid()) == 0)
+end
+
 T["setsid by default, pgroup, nice, get/setpriority"] = function()
 	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" }, nice = 5 }))
 	local st = stat_of(pid)

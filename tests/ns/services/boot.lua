@@ -94,6 +94,13 @@ for name, svc in pairs(sup.services) do
 	if svc.state == "starting" or svc.state == "ready" or svc.state == "stopping" then up[#up + 1] = name end
 end
 check("all down after stop_all", #up == 0, table.concat(up, " "))
+-- PID 1 was at real-time priority while it stopped them, and is no more
+local pol = fs.readfile(T .. "/stoppolicy") or ""
+local after = (fs.readfile("/proc/1/stat") or ""):match("%) (.*)$") or ""
+local fields = {}
+for w in after:gmatch("%S+") do fields[#fields + 1] = w end
+check("stop_all at real-time priority", pol == "1\n", pol)
+check("ordinary priority after stop_all", fields[39] == "0", fields[39])
 sched.sleep(500)
 check("no restart after stop_all", flapper.state == "stopped" and flapper.started_at == flapped_at,
 	flapper.state .. " " .. tostring(flapper.why))
