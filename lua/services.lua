@@ -54,7 +54,7 @@ M.fields = {
 	cwd = { is_string, "an absolute path" },
 	user = { str_or_int, "a user name or uid" },
 	group = { str_or_int, "a group name or gid" },
-	groups = { function(v) return type(v) == "table" end, "an array of group names or gids" },
+	groups = { is_table, "an array of group names or gids" },
 	umask = { function(v) return is_int(v) and v >= 0 and v <= 511 end, "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
 	no_new_privs = { is_bool, "true or false" },
@@ -62,8 +62,7 @@ M.fields = {
 	restart = { one_of("always", "on-failure", "never") },
 	restart_delay = { number_min(0) },
 	restart_max_delay = { number_min(0) },
-	crash_limit = { function(v) return type(v) == "table" and is_int(v[1]) and type(v[2]) == "number" end,
-		"{ N, T }: N restarts within T seconds mark the service failed" },
+	crash_limit = { is_table, "{ N, T }: N restarts within T seconds mark the service failed" },
 	stop_signal = { is_string, "a signal name such as \"TERM\"" },
 	stop_timeout = { number_min(0) },
 	start_timeout = { number_min(0) },
@@ -108,7 +107,6 @@ for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM
 	M.signals[n] = true
 end
 
-local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
 local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
 
 -- Levenshtein distance, for "did you mean".
@@ -137,6 +135,93 @@ function M.nearest(key, names)
 	return best
 end
 
+-- How a bad value reads in a message: strings quoted, numbers and
+-- booleans as written (-1 says more than "number"), anything else by type.
+local function shown(v)
+	if type(v) == "string" then return "'" .. v .. "'" end
+	if type(v) == "number" or type(v) == "boolean" then return tostring(v) end
+	return type(v)
+end
+
+local function int_min(v, min) return is_int(v) and v >= min end
+
+-- The resource names process.spawn knows (init/l_process.c rlimit_names).
+local RLIMITS = {}
+for n in ("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending stack"):gmatch("%S+") do
+	RLIMITS[n] = true
+end
+local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
+local function rlim_value(x) return x == "infinity" and math.huge or x end
+
+-- Checks of the members of the table fields, run once the field itself
+-- is a table. The supervisor reads log's members at the first line of
+-- output or the first rotation, and process.spawn reads rlimits and groups
+-- at each start: a bad member found there is a failed start (or an error
+-- in PID 1's output handler) long after the boot said the service was
+-- fine. bad(key, expected, value) reports field 'FIELD.key'.
+local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
+local members = {
+	log = function(v, bad, unknown)
+		for k in pairs(v) do if not LOG_KEYS[k] then unknown(k, LOG_KEYS) end end
+		local f = v.file
+		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
+			bad(".file", "true, false or an absolute path", f)
+		end
+		if v.max_size ~= nil and not int_min(v.max_size, 1) then
+			bad(".max_size", "a size in bytes, an integer >= 1", v.max_size)
+		end
+		if v.keep ~= nil and not int_min(v.keep, 0) then
+			bad(".keep", "a number of rotated files, an integer >= 0", v.keep)
+		end
+		if v.ring ~= nil and not int_min(v.ring, 0) then
+			bad(".ring", "a number of lines kept in memory, an integer >= 0", v.ring)
+		end
+	end,
+	-- N = 0 would fail the service at its first exit; T = 0 is what
+	-- unitimport writes for StartLimitIntervalSec=0 (no limit), and is one
+	crash_limit = function(v, bad)
+		local n = 0
+		for _ in pairs(v) do n = n + 1 end
+		if n ~= 2 or v[1] == nil or v[2] == nil then
+			bad("", "{ N, T }: N restarts within T seconds mark the service failed", v)
+			return
+		end
+		if not int_min(v[1], 1) then bad("[1]", "a number of restarts, an integer >= 1", v[1]) end
+		if type(v[2]) ~= "number" or not (v[2] >= 0) then bad("[2]", "a number of seconds >= 0", v[2]) end
+	end,
+	rlimits = function(v, bad, unknown)
+		for k, x in pairs(v) do
+			if not RLIMITS[k] then
+				unknown(k, RLIMITS)
+			elseif type(x) == "table" then
+				if not (rlim_ok(x[1]) and rlim_ok(x[2])) then
+					bad("." .. k, "{ soft, hard }, each an integer >= 0 or \"infinity\"", x)
+				elseif rlim_value(x[1]) > rlim_value(x[2]) then
+					bad("." .. k, "a soft limit no higher than the hard limit", x[1])
+				end
+			elseif not rlim_ok(x) then
+				bad("." .. k, "an integer >= 0, \"infinity\" or { soft, hard }", x)
+			end
+		end
+	end,
+	-- gids are 32 bits; (gid_t)-1 means "no change" to the kernel
+	groups = function(v, bad)
+		local n = 0
+		for k, g in pairs(v) do
+			n = n + 1
+			if math.type(k) ~= "integer" then
+				bad("", "an array of group names or gids (a key " .. shown(k) .. ")", v)
+				return
+			end
+			if not is_string(g) and not (int_min(g, 0) and g < 0xffffffff) then
+				bad("[" .. k .. "]", "a group name or gid (an integer from 0 to 4294967294)", g)
+			end
+		end
+		if n ~= #v then bad("", "an array of group names or gids (no holes)", v) end
+		if n > 65536 then bad("", "at most 65536 groups (NGROUPS_MAX)", v) end
+	end,
+}
+
 --- Check one definition table; returns the normalised service or nil and
 -- a list of messages ("file: ...").
 -- check : (name, def, file) -> svc | (nil, {string})
@@ -153,15 +238,16 @@ function M.check(name, def, file)
 		if not f then
 			err("unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), M.fields))
 		elseif not f[1](v) then
-			err("field '%s': expected %s, got %s", k, f[2], type(v) == "string" and ("'" .. v .. "'") or type(v))
+			err("field '%s': expected %s, got %s", k, f[2], shown(v))
+		elseif members[k] then
+			members[k](v, function(sub, what, x)
+				err("field '%s%s': expected %s, got %s", k, sub, what, shown(x))
+			end, function(sub, names)
+				err("%s: unknown key '%s' (did you mean '%s'?)", k, tostring(sub), M.nearest(tostring(sub), names))
+			end)
 		end
 	end
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
-	if type(def.log) == "table" then
-		for k in pairs(def.log) do
-			if not LOG_KEYS[k] then err("log: unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), LOG_KEYS)) end
-		end
-	end
 	if type(def.cgroup) == "table" then
 		for k in pairs(def.cgroup) do
 			if not CGROUP_KEYS[k] then err("cgroup: unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), CGROUP_KEYS)) end

@@ -37,6 +37,63 @@ T["wrong types and values say what was expected"] = function()
 	assert(has(errs, "field 'command' is required"))
 end
 
+-- regression: log's members, crash_limit's N and T, the limits in
+-- rlimits and the entries of groups were taken unchecked and failed later
+-- (a log rotation, a crash, a spawn) long after the boot called them fine
+T["the members of log, crash_limit, rlimits and groups are checked"] = function()
+	local function errs_of(field, value)
+		local svc, errs = services.check("x", { command = { "/bin/true" }, [field] = value }, "/s/x.lua")
+		assert(svc == nil, field .. ": accepted")
+		return errs
+	end
+	local cases = {
+		{ "log", { ring = -1 }, "/s/x.lua: field 'log.ring': expected a number of lines kept in memory, an integer >= 0, got %-1" },
+		{ "log", { keep = 1.5 }, "field 'log.keep': expected a number of rotated files, an integer >= 0, got 1.5" },
+		{ "log", { max_size = "1M" }, "field 'log.max_size': expected a size in bytes, an integer >= 1, got '1M'" },
+		{ "log", { max_size = 0 }, "field 'log.max_size': expected a size in bytes, an integer >= 1, got 0" },
+		{ "log", { file = "web.log" }, "field 'log.file': expected true, false or an absolute path, got 'web.log'" },
+		{ "log", { file = 1 }, "field 'log.file': expected true, false or an absolute path, got 1" },
+		{ "log", { rign = 10 }, "log: unknown key 'rign' %(did you mean 'ring'%?%)" },
+		{ "crash_limit", { -1, 10 }, "field 'crash_limit%[1%]': expected a number of restarts, an integer >= 1, got %-1" },
+		{ "crash_limit", { 2.5, 10 }, "field 'crash_limit%[1%]': expected a number of restarts, an integer >= 1, got 2.5" },
+		{ "crash_limit", { 5, -3 }, "field 'crash_limit%[2%]': expected a number of seconds >= 0, got %-3" },
+		{ "crash_limit", { 5 }, "field 'crash_limit': expected { N, T }" },
+		{ "crash_limit", 5, "field 'crash_limit': expected { N, T }: N restarts within T seconds mark the service failed, got 5" },
+		{ "rlimits", { nofile = -1 }, "field 'rlimits.nofile': expected an integer >= 0, \"infinity\" or { soft, hard }, got %-1" },
+		{ "rlimits", { core = "unlimited" }, "field 'rlimits.core': expected an integer >= 0, \"infinity\" or { soft, hard }, got 'unlimited'" },
+		{ "rlimits", { nproc = { 100 } }, "field 'rlimits.nproc': expected { soft, hard }, each an integer >= 0 or \"infinity\", got table" },
+		{ "rlimits", { nproc = { 200, 100 } }, "field 'rlimits.nproc': expected a soft limit no higher than the hard limit, got 200" },
+		{ "rlimits", { nproc = { "infinity", 100 } }, "field 'rlimits.nproc': expected a soft limit no higher" },
+		{ "rlimits", { nofiles = 10 }, "rlimits: unknown key 'nofiles' %(did you mean 'nofile'%?%)" },
+		{ "groups", { "wheel", {} }, "field 'groups%[2%]': expected a group name or gid %(an integer from 0 to 4294967294%), got table" },
+		{ "groups", { -1 }, "field 'groups%[1%]': expected a group name or gid" },
+		{ "groups", { 1.5 }, "field 'groups%[1%]': expected a group name or gid" },
+		{ "groups", { a = "wheel" }, "field 'groups': expected an array of group names or gids" },
+		{ "groups", "wheel", "field 'groups': expected an array of group names or gids, got 'wheel'" },
+	}
+	for _, c in ipairs(cases) do
+		local errs = errs_of(c[1], c[2])
+		assert(has(errs, c[3]), c[3] .. "\n  got: " .. table.concat(errs, "\n  "))
+	end
+	-- what the docs show, and the edges, still pass
+	assert(services.check("x", { command = { "/bin/true" },
+		log = { file = false, max_size = 1048576, keep = 0, ring = 0 },
+		crash_limit = { 1, 0 },
+		rlimits = { nofile = 1024, core = "infinity", nproc = { 100, 200 }, stack = { 8192, "infinity" } },
+		groups = { "wheel", 0, 4294967294 } }, "x.lua"))
+	assert(services.check("x", { command = { "/bin/true" }, log = { file = "/var/log/x.log" }, groups = {} }, "x.lua"))
+end
+
+T["a bad member leaves that service out and the others load"] = function()
+	local d = dir_with({
+		bad = 'return { command = {"/bin/true"}, log = { keep = -2 } }',
+		good = 'return { command = {"/bin/true"}, log = { keep = 2 } }',
+	})
+	local set, errs = services.load_dir(d)
+	assert(has(errs, "/bad%.lua: field 'log%.keep': expected a number of rotated files, an integer >= 0, got %-2"))
+	assert(set.good and not set.bad)
+end
+
 T["a valid definition gets the defaults"] = function()
 	local svc = assert(services.check("ok", { command = { "/bin/true" } }, "ok.lua"))
 	assert(svc.restart == "on-failure" and svc.type == "simple" and svc.stop_signal == "TERM")
