@@ -284,6 +284,10 @@ end
 
 --- Find dependency cycles over requires and after; each cycle is a list
 -- of names, first repeated at the end.
+-- wants is left out: it pulls a service in without ordering (the
+-- supervisor starts the wanted one alongside, not first), so a wants
+-- loop, a and b each wanting the other, waits on nothing (as systemd's
+-- Wants=, where only ordering and Requires= loops matter).
 -- cycles : (set) -> {{string}}
 function M.cycles(set)
 	local state, stack, found = {}, {}, {}
@@ -291,7 +295,7 @@ function M.cycles(set)
 		state[n] = "open"
 		stack[#stack + 1] = n
 		local svc = set[n]
-		for _, list in ipairs({ svc.requires, svc.after, svc.wants }) do
+		for _, list in ipairs({ svc.requires, svc.after }) do
 			for _, d in ipairs(list) do
 				if set[d] then
 					if state[d] == "open" then
@@ -315,7 +319,7 @@ function M.cycles(set)
 	-- no visit of their own (nor a place in the sort, for a scaled boot)
 	local names = {}
 	for n, svc in pairs(set) do
-		if #svc.requires + #svc.after + #svc.wants > 0 then names[#names + 1] = n end
+		if #svc.requires + #svc.after > 0 then names[#names + 1] = n end
 	end
 	table.sort(names)
 	for _, n in ipairs(names) do if not state[n] then visit(n) end end

@@ -850,8 +850,10 @@ end
 --- Stop every service in reverse dependency order, in parallel where the
 -- graph allows; returns when all are stopped or timeout_ms passed.
 -- No task per service: a service is sent its stop when the last service
--- that requires it, wants it or starts after it is down (set_state calls
--- M.on_down).
+-- that requires it or starts after it is down (set_state calls
+-- M.on_down). wants orders nothing at start, so it orders nothing here:
+-- two services that want each other (no cycle, services.cycles) would
+-- each wait for the other to go first until the timeout.
 --
 -- PID 1 runs it at real-time priority (unless M.realtime is false): on one
 -- CPU each service it signals would otherwise preempt it, exit, and only
@@ -876,8 +878,8 @@ function M.stop_all(timeout_ms)
 	for svc in pairs(left) do
 		if not down(svc) then
 			local names = {}
-			for _, list in ipairs(#svc.requires + #svc.after + #svc.wants > 0
-					and { svc.requires, svc.after, svc.wants } or EMPTY) do
+			for _, list in ipairs(#svc.requires + #svc.after > 0
+					and { svc.requires, svc.after } or EMPTY) do
 				for _, d in ipairs(list) do
 					names[#names + 1] = d
 					blocked[d] = (blocked[d] or 0) + 1

@@ -122,6 +122,23 @@ T["a cycle is rejected with every member named"] = function()
 	assert(set.d and not set.a and not set.b and not set.c)
 end
 
+-- regression: wants was walked as an ordering edge, so two services
+-- wanting each other were both left out as a "dependency cycle"
+T["wants orders nothing: a wants loop is no cycle, an after loop still is"] = function()
+	local d = dir_with({
+		a = 'return { command = {"/bin/true"}, wants = {"b"} }',
+		b = 'return { command = {"/bin/true"}, wants = {"a"}, after = {"c"} }',
+		c = 'return { command = {"/bin/true"}, wants = {"b"} }',
+		x = 'return { command = {"/bin/true"}, wants = {"y"} }',
+		y = 'return { command = {"/bin/true"}, after = {"x"}, requires = {"z"} }',
+		z = 'return { command = {"/bin/true"}, after = {"y"} }',
+	})
+	local set, errs = services.load_dir(d)
+	assert(set.a and set.b and set.c, table.concat(errs, "\n"))
+	assert(#errs == 1 and has(errs, "dependency cycle: y %-> z %-> y"), table.concat(errs, "\n"))
+	assert(set.x and not set.y and not set.z)
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',

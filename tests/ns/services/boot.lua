@@ -30,6 +30,11 @@ check("oneshot done", sup.services.first.state == "done", sup.services.first.sta
 for _, n in ipairs({ "second", "notify", "fdready", "forking", "nobody", "fds" }) do
 	check("ready " .. n, sup.services[n].state == "ready", sup.services[n].state .. " " .. tostring(sup.services[n].why))
 end
+-- regression: a wants loop was rejected as a dependency cycle
+for _, n in ipairs({ "wantsa", "wantsb" }) do
+	local svc = sup.services[n]
+	check("wants loop " .. n .. " ready", svc and svc.state == "ready", svc and svc.state)
+end
 check("notify status", sup.services.notify.status == "warming up", sup.services.notify.status)
 check("forking pid", sup.services.forking.pid == tonumber((fs.readfile(T .. "/forking.pid") or ""):match("%d+")))
 

@@ -1,0 +1,1 @@
+return { wants = { "wantsa" }, command = { "/bin/sleep", "1000" } }
