@@ -222,10 +222,15 @@ local members = {
 	end,
 }
 
---- Check one definition table; returns the normalised service or nil and
--- a list of messages ("file: ...").
--- check : (name, def, file) -> svc | (nil, {string})
-function M.check(name, def, file)
+-- An error value as text; tostring itself raises for a value whose
+-- __tostring raises or returns no string.
+local function message(e)
+	if type(e) == "string" then return e end
+	local ok, s = pcall(tostring, e)
+	return ok and type(s) == "string" and s or ("a " .. type(e) .. " error value")
+end
+
+local function check(name, def, file)
 	local errs, nkeys = {}, 2
 	local function err(fmt, ...) errs[#errs + 1] = file .. ": " .. string.format(fmt, ...) end
 	if type(def) ~= "table" then
@@ -267,6 +272,18 @@ function M.check(name, def, file)
 	return setmetatable(svc, M.defaults_mt)
 end
 
+--- Check one definition table; returns the normalised service or nil and
+-- a list of messages ("file: ...").
+-- The table comes from a file that may set metatables: a __pairs, __len
+-- or __index that raises is an error of that file, not of whoever checks
+-- it (services.load_dir would lose every other service).
+-- check : (name, def, file) -> svc | (nil, {string})
+function M.check(name, def, file)
+	local ok, svc, errs = pcall(check, name, def, file)
+	if not ok then return nil, { file .. ": checking the returned table raised: " .. message(svc) } end
+	return svc, errs
+end
+
 --- Load one definition file; name defaults to the file's name without
 -- ".lua".
 -- load_file : (path, name?) -> svc | (nil, {string})
@@ -278,7 +295,7 @@ function M.load_file(path, name)
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
 	local ok, def = xpcall(chunk, debug.traceback)
-	if not ok then return nil, { path .. ": " .. tostring(def) } end
+	if not ok then return nil, { path .. ": " .. message(def) } end
 	return M.check(name, def, path)
 end
 
@@ -339,7 +356,11 @@ function M.load_dir(dir)
 	table.sort(names)
 	for _, n in ipairs(names) do
 		if #n > 4 and n:sub(-4) == ".lua" then
-			local svc, e = M.load_file(dir .. "/" .. n, n:sub(1, -5))
+			-- one file that raises past load_file's own guards costs that
+			-- file, never the load of the others
+			local path = dir .. "/" .. n
+			local ok, svc, e = pcall(M.load_file, path, n:sub(1, -5))
+			if not ok then e, svc = { path .. ": " .. message(svc) }, nil end
 			if svc then set[svc.name] = svc
 			else for _, m in ipairs(e) do errs[#errs + 1] = m end end
 		end

@@ -139,6 +139,27 @@ T["wants orders nothing: a wants loop is no cycle, an after loop still is"] = fu
 	assert(set.x and not set.y and not set.z)
 end
 
+-- regression: a raising __pairs (or __len, __index, __tostring of an
+-- error value) in one file raised out of load_dir and lost every service
+T["a file whose table raises while checked is left out, the others load"] = function()
+	local d = dir_with({
+		pairs = 'return setmetatable({ command = {"/bin/true"} }, { __pairs = function() error("no pairs here") end })',
+		len = 'return { command = setmetatable({"/bin/true"}, { __len = function() error("no length") end }) }',
+		index = 'return setmetatable({}, { __index = function() error("no index") end })',
+		errobj = 'error(setmetatable({}, { __tostring = function() error("nor a message") end }))',
+		good = 'return { command = {"/bin/true"} }',
+	})
+	local ok, set, errs = pcall(services.load_dir, d)
+	assert(ok, set)
+	assert(set.good and not set.pairs and not set.len and not set.index and not set.errobj)
+	assert(has(errs, "/pairs%.lua: checking the returned table raised: .*pairs%.lua:1: no pairs here"))
+	assert(has(errs, "/len%.lua: checking the returned table raised: .*len%.lua:1: no length"))
+	assert(has(errs, "/index%.lua: checking the returned table raised: .*index%.lua:1: no index"))
+	assert(has(errs, "/errobj%.lua: a table error value"))
+	local svc, e = services.check("x", setmetatable({}, { __pairs = function() error("boom", 0) end }), "x.lua")
+	assert(svc == nil and e[1] == "x.lua: checking the returned table raised: boom", e[1])
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',
