@@ -83,11 +83,51 @@ static int on_parse_error(struct libmnt_table *tb, const char *file, int line)
 	return 1;
 }
 
-static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs)
+/* The line of each of the n entries, found by reading path again the way
+ * libmount's parser walks it (a line that is empty or '#' after blanks is
+ * skipped, and so is each line it rejected): libmount keeps no line
+ * numbers, and a bad value the parser let through (a relative mount
+ * point) must still be reported as path:LINE. All 0 when the walk does not
+ * come out at n entries (more bad lines than were recorded, a directory,
+ * the file changed in between). No Lua call while the file is open. */
+static void entry_lines(const char *path, const struct parse_errs *pe, int *lines, int n)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t sz = 0;
+	int line = 0, k = 0, e = 0;
+
+	memset(lines, 0, (size_t)n * sizeof *lines);
+	if (pe->n > PARSE_ERRS || !(f = fopen(path, "re")))
+		return;
+	while (getline(&buf, &sz, f) >= 0) {
+		const char *s = buf;
+		line++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '\n' || *s == '#' || (*s == '\r' && (s[1] == '\n' || s[1] == '\0')))
+			continue;
+		if (e < pe->n && pe->e[e].line == line) {
+			e++;
+			continue;
+		}
+		if (k == n) {
+			k++;
+			break;
+		}
+		lines[k++] = line;
+	}
+	free(buf);
+	fclose(f);
+	if (k != n || e != pe->n)
+		memset(lines, 0, (size_t)n * sizeof *lines);
+}
+
+static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs, int line)
 {
 	const char *opts = mnt_fs_get_options(fs);
 
-	lua_createtable(L, 0, 12);
+	lua_createtable(L, 0, 13);
 	lx_setstr(L, "source", mnt_fs_get_source(fs));
 	lx_setstr(L, "target", mnt_fs_get_target(fs));
 	lx_setstr(L, "fstype", mnt_fs_get_fstype(fs));
@@ -99,13 +139,16 @@ static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs)
 	lx_setint(L, "passno", mnt_fs_get_passno(fs));
 	lx_setbool(L, "noauto", has_option(opts, "noauto"));
 	lx_setbool(L, "nofail", has_option(opts, "nofail"));
+	if (line > 0)
+		lx_setint(L, "line", line);
 }
 
 /** parse_fstab : (path?, opts?) -> {entry, ...} | (nil, string, integer)
  * Reads an fstab file (default /etc/fstab) with libmount's parser;
  * comments and blank lines are skipped. An entry is {source, target,
  * fstype, options, vfs_options?, fs_options?, user_options?, freq, passno,
- * noauto, nofail}; source keeps "UUID=..." tags as written. A malformed
+ * noauto, nofail, line?}; source keeps "UUID=..." tags as written; line is
+ * the entry's line in a single file (see entry_lines). A malformed
  * line fails the call with "path:LINE: malformed entry (...)", EINVAL;
  * with opts.lenient the result is entries, {"path:LINE: ...", ...}. */
 static int l_parse_fstab(lua_State *L)
@@ -115,6 +158,7 @@ static int l_parse_fstab(lua_State *L)
 	struct guard *g = new_guard(L);
 	struct parse_errs pe;
 	struct libmnt_fs *fs;
+	int *lines;
 
 	pe.n = 0;
 	g->tb = mnt_new_table();
@@ -133,11 +177,15 @@ static int l_parse_fstab(lua_State *L)
 		done(g);
 		return lx_failmsg(L, EINVAL, "%s:%d: " FSTAB_HINT, pe.e[0].file, pe.e[0].line);
 	}
+	/* a userdata the collector frees should a push below raise */
+	lines = lua_newuserdatauv(L, ((size_t)mnt_table_get_nents(g->tb) + 1) * sizeof *lines, 0);
+	entry_lines(path, &pe, lines, mnt_table_get_nents(g->tb));
 	lua_newtable(L);
 	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
-		push_fstab_entry(L, fs);
+		push_fstab_entry(L, fs, lines[n]);
 		lua_rawseti(L, -2, ++n);
 	}
+	lua_remove(L, -2); /* the lines */
 	done(g);
 	if (!lenient)
 		return 1;

@@ -153,7 +153,9 @@ function M.remount_root()
 end
 
 --- Mount everything in /etc/fstab except noauto entries. A nofail entry
--- that fails is reported; any other failure opens the rescue console.
+-- that fails is reported; any other failure opens the rescue console. A
+-- line that is malformed, or whose mount point is not an absolute path,
+-- is reported as path:LINE and skipped.
 function M.fstab(path)
 	path = path or "/etc/fstab"
 	local mount = require "luainit.mount"
@@ -171,7 +173,15 @@ function M.fstab(path)
 	end
 	for _, e in ipairs(errors or {}) do log.failed("parse " .. path, e) end
 	for _, e in ipairs(entries) do
-		if e.target == "/" or e.fstype == "swap" or e.noauto then goto next end
+		if e.fstype == "swap" then goto next end
+		-- libmount takes any word as the mount point; a relative one
+		-- would be made and mounted under PID 1's working directory
+		if (e.target or ""):sub(1, 1) ~= "/" then
+			log.failed("parse " .. path, string.format("%s:%s mount point '%s': expected an absolute path (or none for swap)",
+				path, e.line and (e.line .. ":") or "", tostring(e.target)))
+			goto next
+		end
+		if e.target == "/" or e.noauto then goto next end
 		M.step("mount " .. e.target, function()
 			if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
 			fs.mkdirp(e.target, 493)

@@ -95,6 +95,21 @@ return {
 		end)
 	end,
 
+	-- libmount keeps no line numbers; the binding finds them again so a
+	-- bad value it let through can still be reported as path:LINE
+	["parse_fstab: each entry of a file has its line"] = function()
+		in_tmp(function(dir)
+			write(dir .. "/fstab", "# c\ntmpfs mnt/x tmpfs defaults 0 0\n\n  \t\n  # indented\r\n"
+				.. "/dev/sda2 none swap sw 0 0\nbad\r\n \r\ntmpfs /ok tmpfs defaults\r\ntmpfs /last tmpfs")
+			local e, errs = mount.parse_fstab(dir .. "/fstab", { lenient = true })
+			assert(#e == 4 and #errs == 1 and errs[1]:find("fstab:7: malformed", 1, true), #e)
+			local lines = {}
+			for i, x in ipairs(e) do lines[i] = x.line end
+			assert(table.concat(lines, " ") == "2 6 9 10", table.concat(lines, " "))
+			assert(e[1].target == "mnt/x", "a relative target is the policy's to reject (stage.fstab)")
+		end)
+	end,
+
 	["parse_fstab: lenient mode returns good entries and the errors"] = function()
 		in_tmp(function(dir)
 			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\nbad\nproc /proc proc defaults 0 0\n/x /y\n")

@@ -117,6 +117,36 @@ T["on/off parameters: bare and 1/yes/true/on are on, 0/no/false/off off, anythin
 	assert(ok, err)
 end
 
+-- regression: a relative mount point was made and mounted under PID 1's
+-- working directory; it is an error of its line, and the rest is mounted
+T["fstab: a relative mount point is path:LINE and skipped, the rest mounted"] = function()
+	local log = require "log"
+	local base = "/tmp/luainit-test-fstab." .. process.getpid()
+	fs.mkdirp(base)
+	fs.writefile(base .. "/fstab", table.concat({
+		"# <source> <target> <type> <options>",
+		"tmpfs " .. base .. "/a tmpfs size=1m 0 0",
+		"tmpfs luainit-test-rel tmpfs defaults 0 0",
+		"tmpfs none tmpfs defaults 0 0",
+		"/dev/sdz9 none swap sw 0 0",
+		"tmpfs " .. base .. "/b tmpfs size=1m 0 0",
+	}, "\n") .. "\n")
+	stage.fstab(base .. "/fstab")
+	local ring = table.concat(log.ring(20), "\n")
+	local made = {}
+	for _, rel in ipairs({ "luainit-test-rel", "none" }) do
+		if fs.exists(rel) then made[#made + 1] = rel fs.umount(rel) fs.rmdir(rel) end
+	end
+	assert(#made == 0, "relative mount points made: " .. table.concat(made, " "))
+	assert(stage.is_mountpoint(base .. "/a") and stage.is_mountpoint(base .. "/b"), ring)
+	assert(ring:find(base .. "/fstab:3: mount point 'luainit-test-rel': expected an absolute path (or none for swap)", 1, true), ring)
+	assert(ring:find(base .. "/fstab:4: mount point 'none': expected an absolute path", 1, true), ring)
+	assert(not ring:find(":5: mount point", 1, true), "swap's none is fine")
+	for _, d in ipairs({ "a", "b" }) do fs.umount(base .. "/" .. d) fs.rmdir(base .. "/" .. d) end
+	fs.unlink(base .. "/fstab")
+	fs.rmdir(base)
+end
+
 T["a failing step is contained and reported"] = function()
 	local ok, why = stage.step("test step that fails", function() return false, "on purpose" end)
 	assert(ok == false and why == "on purpose")
