@@ -9,8 +9,12 @@
 --   L L+       create a symlink (L+ replaces what is there)
 --   z          adjust mode/owner of an existing path
 --   x X r R    accepted and ignored (cleaning and removal exclusions)
--- Other types (c b p C a A h H t T Z) are counted and named in the summary,
--- never silently skipped. The age column is ignored (no cleaning).
+-- The other types of tmpfiles.d(5) (c b p C a A h H t T Z), and lines whose
+-- argument is base64 (~) or a credential (^), are counted and named in the
+-- summary, never silently skipped. A type tmpfiles.d(5) does not have, an
+-- unknown modifier, a mode that is not octal up to 07777 or a relative path
+-- is an error of its file:line; the other lines are still applied. The age
+-- column is ignored (no cleaning).
 local fs = require "luainit.fs"
 local log = require "log"
 
@@ -48,11 +52,18 @@ local function fields(line)
 	return out
 end
 
+-- Every type of tmpfiles.d(5) (F: the obsolete spelling of f+, which
+-- systemd still reads) and the modifiers that may follow it.
+local TYPES = "fFwdDevqQpLcbCxXrRzZtThHaA"
+local MODIFIERS = "+!-=~^$"
+
 --- Parse tmpfiles.d text into entries {type, path, mode, user, group, arg,
--- line, file, boot, minus}; errors as "file:line: message".
--- parse : (text, file) -> {entry}, {string}
+-- line, file, boot, minus, plus, encoded}; errors as "file:line: message"
+-- (a line with an error is left out, the others are returned).
+-- parse : (text, file, spec) -> {entry}, {string}
 function M.parse(text, file, spec)
 	local out, errs, n = {}, {}, 0
+	local function err(fmt, ...) errs[#errs + 1] = string.format("%s:%d: " .. fmt, file, n, ...) end
 	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
 		n = n + 1
 		local l = trim(line)
@@ -60,27 +71,40 @@ function M.parse(text, file, spec)
 			local f = fields(l)
 			local t = f[1]
 			local e = { line = n, file = file }
-			e.type = t:match("^([%a])")
+			e.type = t:sub(1, 1)
 			local mods = t:sub(2)
 			e.plus = mods:find("+", 1, true) ~= nil
 			e.boot = mods:find("!", 1, true) ~= nil
 			e.minus = mods:find("-", 1, true) ~= nil
+			-- an argument in base64 or naming a credential: written as it
+			-- stands it would be wrong content, so such a line is skipped
+			e.encoded = mods:match("[~^]")
 			local bad
 			e.path = f[2] and f[2]:gsub("%%(.)", function(c)
 				local r = spec[c]
 				if not r then bad = "%" .. c end
 				return r or ""
 			end)
-			if not e.type or not e.path then
-				errs[#errs + 1] = string.format("%s:%d: expected 'Type Path ...', got '%s'", file, n, l)
+			local function opt(x) if x == nil or x == "-" then return nil end return x end
+			-- ':' (only when creating) and '~' (a mask) are taken as plain values
+			local mode = opt(f[3]) and f[3]:gsub("^[~:]+", "")
+			if not e.path then
+				err("expected 'Type Path ...', got '%s'", l)
+			elseif not TYPES:find(e.type, 1, true) then
+				err("unknown type '%s' (expected one of tmpfiles.d(5)'s: %s)", e.type,
+					TYPES:gsub(".", "%0 "):sub(1, -2))
+			elseif mods:find("[^" .. MODIFIERS:gsub(".", "%%%0") .. "]") then
+				err("unknown modifier in '%s' (expected the type followed by any of %s)", t,
+					MODIFIERS:gsub(".", "%0 "):sub(1, -2))
 			elseif bad then
-				errs[#errs + 1] = string.format("%s:%d: specifier %s not supported", file, n, bad)
+				err("specifier %s not supported", bad)
+			elseif e.path:sub(1, 1) ~= "/" then
+				err("path '%s': expected an absolute path", e.path)
+			elseif mode and not (mode:match("^[0-7]+$") and tonumber(mode, 8) <= 4095) then
+				err("mode '%s': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :", f[3])
 			else
-				local function opt(x) if x == nil or x == "-" then return nil end return x end
-				e.mode, e.user, e.group = opt(f[3]), opt(f[4]), opt(f[5])
+				e.mode, e.user, e.group = mode, opt(f[4]), opt(f[5])
 				e.arg = opt(f[7]) and unescape(f[7])
-				-- ':' (only when creating) and '~' (a mask) are taken as plain values
-				if e.mode then e.mode = e.mode:gsub("^[~:]+", "") end
 				if e.user then e.user = e.user:gsub("^:", "") end
 				if e.group then e.group = e.group:gsub("^:", "") end
 				out[#out + 1] = e
@@ -183,7 +207,11 @@ function M.apply(opts)
 			seen[e.path] = true
 			local p = root .. e.path
 			local t = e.type
-			if t == "d" or t == "D" or t == "v" or t == "q" or t == "Q" or t == "e" then
+			if e.encoded then
+				t = t .. e.encoded
+				unsupported_n = unsupported_n + 1
+				unsupported[t] = true
+			elseif t == "d" or t == "D" or t == "v" or t == "q" or t == "Q" or t == "e" then
 				local st = fs.stat(p)
 				if not st then
 					if t == "e" then goto next end

@@ -65,4 +65,46 @@ T["a bad line fails the step and names file:line; D with remove empties"] = func
 	assert(fs.exists(r .. "/tmp") and not fs.exists(r .. "/tmp/old"))
 end
 
+-- regression: an unknown type was counted as "unsupported", a mode such
+-- as 99z fell back to the default and 12345 reached chmod; each is now an
+-- error of its file:line and the lines around it are still applied
+T["bad types, modifiers, modes and paths are file:line errors; the rest applies"] = function()
+	local r = scratch()
+	fs.writefile(r .. "/usr/lib/tmpfiles.d/a.conf", table.concat({
+		"K /run/k 0755 - - -",
+		"d /run/ok1 0750 - - -",
+		"d /run/m1 99z - - -",
+		"d /run/m2 12345 - - -",
+		"dx /run/x 0755 - - -",
+		"d run/rel 0755 - - -",
+		"f /run/m3 -0644 - - -",
+		"Q /run/subvol 0700 - - -",
+		"d! /run/ok2 ~0755 - - -",
+		"f~ /run/b64 0644 - - - aGVsbG8=",
+		"d /run/ok3 :07777 - - -",
+	}, "\n") .. "\n")
+	local ok, err = tmpfiles.apply({ root = r })
+	assert(ok == false, "bad lines must fail the step")
+	local _, errs = tmpfiles.parse(fs.readfile(r .. "/usr/lib/tmpfiles.d/a.conf"), "a.conf", {})
+	local want = {
+		"a.conf:1: unknown type 'K' (expected one of tmpfiles.d(5)'s: f F w d D e v q Q p L c b C x X r R z Z t T h H a A)",
+		"a.conf:3: mode '99z': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :",
+		"a.conf:4: mode '12345': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :",
+		"a.conf:5: unknown modifier in 'dx' (expected the type followed by any of + ! - = ~ ^ $)",
+		"a.conf:6: path 'run/rel': expected an absolute path",
+		"a.conf:7: mode '-0644': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :",
+	}
+	assert(#errs == #want, table.concat(errs, "\n"))
+	for i, w in ipairs(want) do assert(errs[i] == w, errs[i]) end
+	assert(err:find("6 line(s) failed: /usr/lib/tmpfiles.d/a.conf:1: unknown type 'K'", 1, true), err)
+	assert(err:find("skipped 1 line(s) of unsupported type f~", 1, true), err)
+	assert(fs.stat(r .. "/run/ok1").mode == tonumber("750", 8))
+	assert(fs.stat(r .. "/run/ok2").mode == tonumber("755", 8))
+	assert(fs.stat(r .. "/run/ok3").mode == tonumber("7777", 8))
+	assert(fs.stat(r .. "/run/subvol").type == "dir", "Q is tmpfiles.d(5)'s: a directory here")
+	for _, p in ipairs({ "k", "m1", "m2", "x", "m3", "b64" }) do
+		assert(not fs.exists(r .. "/run/" .. p), p .. " was made")
+	end
+end
+
 return T
