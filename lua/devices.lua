@@ -18,14 +18,64 @@ local function glob_match(pat, s)
 end
 M.glob_match = glob_match
 
---- Add a device rule (see the module header).
+local function is_glob(v) return type(v) == "string" end
+local function is_id(v) return math.type(v) == "integer" and v >= 0 and v < 0xffffffff end
+local ACTIONS = { add = true, remove = true, change = true, move = true, online = true,
+	offline = true, bind = true, unbind = true }
+
+-- What each key of a rule takes. A rule is used only when a device
+-- arrives, inside the uevent handler: a wrong value must be refused here,
+-- at the caller's line, not raise there for every event it is tried on.
+local RULE_KEYS = {
+	subsystem = { is_glob, "a glob string such as \"tty\"" },
+	name = { is_glob, "a glob string such as \"ttyS*\" (the device's name under /dev)" },
+	attrs = { function(v)
+		if type(v) ~= "table" then return false end
+		for k, x in pairs(v) do
+			if type(k) ~= "string" or not is_glob(x) then return false end
+		end
+		return true
+	end, "a table of sysfs attribute = glob strings" },
+	owner = { is_id, "a uid, an integer from 0 to 4294967294" },
+	group = { is_id, "a gid, an integer from 0 to 4294967294" },
+	mode = { function(v) return math.type(v) == "integer" and v >= 0 and v <= 4095 end,
+		"an integer from 0 to 07777 (e.g. tonumber(\"660\", 8))" },
+	-- made as /dev/<symlink>, after unlinking what is there: never a path
+	-- that leaves /dev
+	symlink = { function(v)
+		return type(v) == "string" and v ~= "" and v:sub(1, 1) ~= "/"
+			and not ("/" .. v .. "/"):find("/%.%./")
+	end, "a name under /dev such as \"serial0\" (relative, no '..')" },
+	action = { function(v) return ACTIONS[v] == true end,
+		"a uevent action: add, remove, change, move, online, offline, bind or unbind" },
+}
+
+--- Add a device rule (see the module header). A wrong key or value raises,
+-- naming the caller's file:line; the rule is kept as a copy, so changing
+-- the table afterwards changes nothing.
+-- rule : ({subsystem?, name?, attrs?, owner?, group?, mode?, symlink?, action?}) -> nil
 function M.rule(r)
-	for k in pairs(r) do
-		if not ({ subsystem = 1, name = 1, attrs = 1, owner = 1, group = 1, mode = 1, symlink = 1, action = 1 })[k] then
+	if type(r) ~= "table" then
+		error(string.format("devices.rule: expected a table, got %s", type(r)), 2)
+	end
+	local copy = {}
+	for k, v in pairs(r) do
+		local f = RULE_KEYS[k]
+		if not f then
 			error(string.format("devices.rule: unknown key '%s'", tostring(k)), 2)
 		end
+		if not f[1](v) then
+			error(string.format("devices.rule: field '%s': expected %s, got %s", k, f[2],
+				type(v) == "string" and ("'" .. v .. "'") or math.type(v) and tostring(v) or type(v)), 2)
+		end
+		copy[k] = v
 	end
-	M.rules[#M.rules + 1] = r
+	if copy.attrs then
+		local a = {}
+		for k, v in pairs(copy.attrs) do a[k] = v end
+		copy.attrs = a
+	end
+	M.rules[#M.rules + 1] = copy
 end
 
 --- Call fn(ev) for every uevent (after the built-in handling).

@@ -180,4 +180,41 @@ return {
 		assert(not pcall(dev.sysattr, "/devices/virtual/net/lo", "../../../../etc/passwd"))
 		assert(not pcall(dev.sysattr, "devices/virtual/net/lo", "type"), "relative devpath")
 	end,
+
+	-- regression: devices.rule{ name = 5 } was kept and raised in the
+	-- uevent handler at every device that came, not where it was written
+	["devices.rule: a wrong value raises at the caller's line; a kept rule is a copy"] = function()
+		local devices = require "devices"
+		local saved = devices.rules
+		devices.rules = {}
+		local function raises(r, want)
+			local line = debug.getinfo(1, "l").currentline + 1
+			local ok, err = pcall(function() devices.rule(r) end)
+			assert(not ok, want .. ": accepted")
+			local at = "tests/lua/dev.lua:" .. line .. ": devices.rule: "
+			assert(err:sub(1, #at) == at and err:find(want, 1, true), err)
+		end
+		raises({ name = 5 }, "field 'name': expected a glob string such as \"ttyS*\" (the device's name under /dev), got 5")
+		raises({ subsystem = true }, "field 'subsystem': expected a glob string")
+		raises({ attrs = { idVendor = 0x1af4 } }, "field 'attrs': expected a table of sysfs attribute = glob strings, got table")
+		raises({ owner = -1 }, "field 'owner': expected a uid, an integer from 0 to 4294967294, got -1")
+		raises({ group = "dialout" }, "field 'group': expected a gid, an integer from 0 to 4294967294, got 'dialout'")
+		raises({ mode = 4096 }, "field 'mode': expected an integer from 0 to 07777")
+		raises({ mode = 6.5 }, "field 'mode': expected an integer from 0 to 07777 (e.g. tonumber(\"660\", 8)), got 6.5")
+		raises({ symlink = "../etc/passwd" }, "field 'symlink': expected a name under /dev such as \"serial0\" (relative, no '..')")
+		raises({ symlink = "/etc/x" }, "field 'symlink'")
+		raises({ action = "added" }, "field 'action': expected a uevent action: add, remove")
+		raises({ nmae = "ttyS*" }, "unknown key 'nmae'")
+		raises("ttyS*", "expected a table, got string")
+		assert(#devices.rules == 0, "a refused rule was kept")
+		local r = { subsystem = "luainit-test-none", name = "ttyS*", attrs = { type = "4" }, owner = 0,
+			group = 5, mode = tonumber("660", 8), symlink = "serial/0", action = "change" }
+		devices.rule(r)
+		r.name, r.attrs.type = 5, 6
+		local kept = devices.rules[1]
+		assert(kept ~= r and kept.name == "ttyS*" and kept.attrs.type == "4", "the rule is a copy")
+		-- a device arrives: the rules are tried without raising
+		devices.handle({ action = "change", subsystem = "tty", devname = "ttyS9", devpath = "/devices/x" }, true)
+		devices.rules = saved
+	end,
 }
