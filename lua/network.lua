@@ -12,6 +12,7 @@ local event = require "luainit.event"
 local fs = require "luainit.fs"
 local sys = require "luainit.sys"
 local log = require "log"
+local glob = require "glob"
 local sched = require "sched"
 
 local M = {
@@ -73,28 +74,6 @@ local function label_of(match)
 	return "?"
 end
 
--- A shell glob ("eth*", "enp?s0", "eth[0-3]", "wl[!x]*") as an anchored
--- Lua pattern.
-local function glob_pattern(g)
-	local out, i, n = { "^" }, 1, #g
-	while i <= n do
-		local c = g:sub(i, i)
-		local close = c == "[" and g:find("]", i + 2, true)
-		if c == "*" then out[#out + 1] = ".*"
-		elseif c == "?" then out[#out + 1] = "."
-		elseif close then
-			-- a class: "[!" negates as in the shell; % escapes the rest
-			local body = g:sub(i + 1, close - 1)
-			local neg = body:sub(1, 1) == "!"
-			if neg then body = body:sub(2) end
-			out[#out + 1] = "[" .. (neg and "^" or "") .. body:gsub("[%%%]%^]", "%%%0") .. "]"
-			i = close
-		else out[#out + 1] = c:gsub("%W", "%%%0") end
-		i = i + 1
-	end
-	return table.concat(out) .. "$"
-end
-
 -- Check one interface entry; returns a list of "key 'k': problem" strings.
 local function check_entry(e)
 	local errs = {}
@@ -104,12 +83,18 @@ local function check_entry(e)
 		if not IF_KEYS[k] then bad(tostring(k), "unknown key") end
 	end
 	local m = e.match
+	-- a glob is checked here, where its entry can be named, not when a
+	-- link is matched against it
+	local function check_glob(key, g)
+		local ok, why = glob.pattern(g)
+		if not ok then bad(key, string.format("glob '%s': %s", g, why)) end
+	end
 	if type(m) == "string" then
-		if m == "" then bad("match", "empty name") end
+		if m == "" then bad("match", "empty name") else check_glob("match", m) end
 	elseif type(m) == "table" then
 		for k, v in pairs(m) do
 			if k == "name" then
-				if type(v) ~= "string" then bad("match.name", "string expected") end
+				if type(v) ~= "string" then bad("match.name", "string expected") else check_glob("match.name", v) end
 			elseif k == "mac" then
 				if not is_mac(v) then bad("match.mac", "\"aa:bb:cc:dd:ee:ff\" expected") end
 			else bad("match." .. tostring(k), "unknown key (name or mac)") end
@@ -229,8 +214,10 @@ function M.matches(e, l)
 	local m = e.match
 	if type(m) == "string" then m = { name = m } end
 	if type(m) ~= "table" then return false end
-	if m.mac and (not l.mac or l.mac:lower() ~= m.mac:lower()) then return false end
-	if m.name and not (l.name or ""):match(glob_pattern(m.name)) then return false end
+	-- (an entry validate kept as invalid, to shadow later globs, may hold
+	-- anything here: it matches nothing rather than raising per link)
+	if m.mac and (type(m.mac) ~= "string" or not l.mac or l.mac:lower() ~= m.mac:lower()) then return false end
+	if m.name and not glob.match(m.name, l.name or "") then return false end
 	return m.name ~= nil or m.mac ~= nil
 end
 

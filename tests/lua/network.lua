@@ -124,6 +124,25 @@ return {
 		assert(not e:find("interfaces[1]", 1, true), e)
 		assert(errors_of({ interface = {} }):find("key 'interface': unknown key", 1, true))
 	end,
+	-- regression: "eth[!]*" raised a Lua pattern error each time a link
+	-- was matched against it; a glob is now checked with its entry
+	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth[!]*", dhcp = true },
+			{ match = "eth[", dhcp = true },
+			{ match = "eth[z-a]", dhcp = true },
+			{ match = { name = "wl[[:foo:]]" }, dhcp = true } } })
+		assert(not e:find("interfaces[1]", 1, true) and not e:find("interfaces[2]", 1, true), e)
+		assert(e:find("interfaces[3] (eth[z-a]): key 'match': glob 'eth[z-a]': range 'z-a' is reversed (expected a-z)", 1, true), e)
+		assert(e:find("interfaces[4] (wl[[:foo:]]): key 'match.name': glob 'wl[[:foo:]]': unknown class '[:foo:]'", 1, true), e)
+		assert(not network.matches({ match = "eth[!]*" }, { name = "eth0" }))
+		assert(network.matches({ match = "eth[!]*" }, { name = "eth[!]0" }))
+		assert(network.matches({ match = "eth[" }, { name = "eth[" }))
+		-- an invalid entry kept in place matches nothing rather than raising
+		assert(not network.matches({ match = "eth[z-a]" }, { name = "ethb" }))
+		assert(not network.matches({ match = { mac = 5 } }, { name = "eth0", mac = "52:54:00:12:34:56" }))
+		assert(not network.matches({ match = { name = 5 } }, { name = "5" }))
+	end,
 	["config: bad entries stay in place so they shadow later globs"] = function()
 		local cfg = network.validate({ interfaces = { { match = "eth1", bad = 1 }, { match = "eth*", dhcp = true } } })
 		assert(cfg.interfaces[1].invalid and not cfg.interfaces[2].invalid)
