@@ -193,15 +193,42 @@ function M.fstab(path)
 	end
 end
 
---- Set the hostname from /etc/hostname.
+--- The hostname a hostname(5) file names: its first line that is neither
+-- empty nor a comment ('#' first), trimmed; nil when there is none (an
+-- empty or missing file: the caller's default). A bad name is an error of
+-- its line. The rules are systemd's for /etc/hostname, less '_': 1 to 64
+-- letters, digits, '-' and '.', no leading '-', no empty label ("a..b").
+-- parse_hostname : (text, file) -> name? | (nil, string)
+function M.parse_hostname(text, file)
+	local n = 0
+	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+		n = n + 1
+		local name = trim(line)
+		if name ~= "" and name:sub(1, 1) ~= "#" then
+			-- a trailing dot (an absolute DNS name) is not part of the name
+			local bare = #name > 1 and name:gsub("%.$", "") or name
+			if #bare > 64 or bare:find("[^%w%-%.]") or bare:find("^[%-%.]") or bare:find("%.$")
+				or bare:find("..", 1, true) then
+				return nil, string.format("%s:%d: '%s': expected a hostname of 1 to 64 letters, digits, "
+					.. "'-' and '.', not starting with '-' or '.', without '..'", file, n, name)
+			end
+			return bare
+		end
+	end
+	return nil
+end
+
+--- Set the hostname from /etc/hostname (see parse_hostname); "localhost"
+-- when the file names none. A bad name fails the step and the hostname
+-- stays as it was.
 function M.hostname(path)
 	path = path or "/etc/hostname"
 	return M.step("set hostname", function()
-		local s = fs.readfile(path)
-		local name = s and trim(s:gsub("#[^\n]*", "")) or ""
-		if name == "" then name = "localhost" end
-		local ok, err = sys.sethostname(name)
-		if not ok then return false, err end
+		local name, err = M.parse_hostname(fs.readfile(path) or "", path)
+		if err then return false, err .. "; hostname left as '" .. tostring(sys.hostname()) .. "'" end
+		name = name or "localhost"
+		local ok, serr = sys.sethostname(name)
+		if not ok then return false, serr end
 		return "hostname " .. name
 	end, { id = "hostname" })
 end

@@ -147,6 +147,51 @@ T["fstab: a relative mount point is path:LINE and skipped, the rest mounted"] = 
 	fs.rmdir(base)
 end
 
+-- regression: the whole file was the hostname, a second line and all, and
+-- a name too long raised from sethostname; now the first line that is not
+-- a comment, checked, and a bad one is its file:line
+T["hostname: first line that is no comment, trimmed, checked by line"] = function()
+	local P = stage.parse_hostname
+	assert(P("box1\n", "/etc/hostname") == "box1")
+	assert(P("# set by the installer\n\n  web-01.example.org  \r\nsecond line\n", "h") == "web-01.example.org")
+	assert(P("db.\n", "h") == "db", "a trailing dot is not part of the name")
+	assert(P(string.rep("a", 64), "h") == string.rep("a", 64))
+	local name, err = P("", "h")
+	assert(name == nil and err == nil, "no name: the caller's default")
+	assert(P("# only a comment\n   \n", "h") == nil)
+	local want = "'-' and '.', not starting with '-' or '.', without '..'"
+	for _, c in ipairs({
+		{ "# c\nmy host\n", "/etc/hostname:2: 'my host': expected a hostname of 1 to 64 letters, digits, " .. want },
+		{ "-box\n", "h:1: '-box': expected" },
+		{ ".box\n", "h:1: '.box': expected" },
+		{ "a..b\n", "h:1: 'a..b': expected" },
+		{ "a..\n", "h:1: 'a..': expected" },
+		{ "box_1\n", "h:1: 'box_1': expected" },
+		{ "box1 # the box\n", "h:1: 'box1 # the box': expected" },
+		{ "\n\n" .. string.rep("a", 65) .. "\n", "h:3: '" .. string.rep("a", 65) .. "': expected" },
+		{ "caf\xc3\xa9\n", "h:1: 'caf\xc3\xa9': expected" },
+	}) do
+		name, err = P(c[1], c[2]:match("^([^:]+)"))
+		assert(name == nil and err and err:sub(1, #c[2]) == c[2], tostring(err))
+	end
+	-- the step: a bad name fails it by line and leaves the hostname as it was
+	local sys = require "luainit.sys"
+	local before = sys.hostname()
+	local f = "/tmp/luainit-test-hostname." .. process.getpid()
+	fs.writefile(f, "# comment\nbad name\n")
+	local ok, why = stage.hostname(f)
+	assert(ok == false and why:find(f .. ":2: 'bad name': expected a hostname", 1, true)
+		and why:find("hostname left as '" .. before .. "'", 1, true), why)
+	assert(sys.hostname() == before)
+	-- a good one (the current name, so nothing changes) is set
+	if P(before, f) == before then
+		fs.writefile(f, "# comment\n\n" .. before .. "\nignored\n")
+		ok, why = stage.hostname(f)
+		assert(ok == true and why == "hostname " .. before, tostring(why))
+	end
+	fs.unlink(f)
+end
+
 T["a failing step is contained and reported"] = function()
 	local ok, why = stage.step("test step that fails", function() return false, "on purpose" end)
 	assert(ok == false and why == "on purpose")
