@@ -540,7 +540,7 @@ static int l_spawn(lua_State *L)
 	struct lx_spawn s;
 	struct lx_spawn_error e;
 	char exe[PATH_MAX], step[64];
-	const char *name, *cgroup;
+	const char *name, *cgroup, *tty;
 	lua_Integer n;
 	char **argv;
 	pid_t pid;
@@ -597,6 +597,18 @@ static int l_spawn(lua_State *L)
 		s.cap_last = cap_last();
 	for (int i = 0; i < 3; i++)
 		check_io(L, i, &s.io[i]);
+	/* One read-write descriptor on a terminal for all three, as a getty
+	 * expects, opened by the child like a stdio file (without blocking:
+	 * spawn.c), never by PID 1, whose open of a serial line without
+	 * carrier would wait for the carrier. */
+	if ((tty = opt_path(L, "tty", NULL))) {
+		for (int i = 0; i < 3; i++)
+			if (lua_getfield(L, SPEC, io_names[i]) != LUA_TNIL)
+				luaL_error(L, "spawn: tty and %s both given", io_names[i]);
+		s.io[0] = (struct lx_spawn_io){ .kind = LX_IO_FILE, .path = tty, .oflags = O_RDWR };
+		s.io[1].kind = LX_IO_STDIN;
+		s.io[2].kind = LX_IO_STDOUT;
+	}
 	check_fds(L, &s);
 	cgroup = opt_path(L, "cgroup", NULL);
 	if (cgroup) {
@@ -615,7 +627,7 @@ static int l_spawn(lua_State *L)
 		const char *sn = lx_spawn_step_name(e.step);
 		switch (e.step) {
 		case LX_STEP_OPEN:
-			snprintf(step, sizeof step, "open %s", io_names[e.detail % 3]);
+			snprintf(step, sizeof step, "open %s", tty ? tty : io_names[e.detail % 3]);
 			break;
 		case LX_STEP_FD:
 			if (e.detail >= 0 && e.detail < 3)

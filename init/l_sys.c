@@ -442,10 +442,15 @@ static int l_reboot(lua_State *L)
 static int l_console(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC), err = 0;
+	/* O_NONBLOCK: a serial line without carrier (no CLOCAL) would hold
+	 * PID 1 in open() until the carrier came; the children that inherit
+	 * fds 0-2 expect them blocking, so it is cleared again at once. */
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return lx_fail(L, errno, "console %s", path);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		err = errno;
 	for (int i = 0; i <= 2 && !err; i++) {
 		/* dup2 clears FD_CLOEXEC on i; a no-op dup2 would not */
 		if (fd == i ? fcntl(i, F_SETFD, 0) < 0 : dup2(fd, i) < 0)

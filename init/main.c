@@ -156,14 +156,19 @@ static void on_signalfd(struct lx_watch *w, uint32_t events)
 }
 
 /* The kernel hands init fds 0-2 on /dev/console when it can; when it could
- * not (no /dev/console in the root), use /dev/null so writes do not fail. */
+ * not (no /dev/console in the root), use /dev/null so writes do not fail.
+ * O_NONBLOCK for the open only: a serial console without carrier (no
+ * CLOCAL) would hold PID 1 in open(); the children that inherit 0-2 expect
+ * them blocking. */
 static void ensure_stdio(void)
 {
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0)
 			continue;
-		int n = open("/dev/console", O_RDWR | O_NOCTTY);
-		if (n < 0)
+		int n = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
+		if (n >= 0)
+			fcntl(n, F_SETFL, fcntl(n, F_GETFL) & ~O_NONBLOCK);
+		else
 			n = open("/dev/null", O_RDWR);
 		if (n >= 0 && n != fd) {
 			dup2(n, fd);

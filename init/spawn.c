@@ -74,7 +74,7 @@ static void __attribute__((noreturn)) fail(struct lx_spawn_error *e, int step, i
 /* The descriptor that will become fd `target`: any descriptor above every
  * target (floor and up), so that placing one can never overwrite the
  * source of another. Returns it, -1 with errno set, -2 for "nothing to
- * place" (stderr following stdout) or -3 for "already in place" (an
+ * place" (stderr following stdout, stdout following stdin) or -3 for "already in place" (an
  * inherited descriptor). No descriptor opened here needs close-on-exec:
  * everything but the targets is closed before execve, and musl adds an
  * fcntl to every O_CLOEXEC open and F_DUPFD_CLOEXEC. */
@@ -95,6 +95,7 @@ static int source(const struct lx_spawn_io *io, int target, int floor)
 	}
 	switch (kind) {
 	case LX_IO_STDOUT:
+	case LX_IO_STDIN:
 		return -2;
 	case LX_IO_NULL:
 		fd = open("/dev/null", O_RDWR);
@@ -202,6 +203,8 @@ static void place_fds(const struct lx_spawn *s, struct lx_spawn_error *e)
 		if (src[i] >= 0 && dup2(src[i], target) < 0)
 			fail(e, LX_STEP_FD, target, errno);
 	}
+	if (src[1] == -2 && dup2(0, 1) < 0)
+		fail(e, LX_STEP_FD, 1, errno);
 	if (src[2] == -2 && dup2(1, 2) < 0)
 		fail(e, LX_STEP_FD, 2, errno);
 	for (int i = 0; i < 3; i++)

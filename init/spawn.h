@@ -20,6 +20,7 @@ enum lx_io_kind {
 	LX_IO_FILE,      /* open(path, oflags, mode) in the child */
 	LX_IO_FD,        /* a descriptor of the parent */
 	LX_IO_STDOUT,    /* stderr only: the same file as stdout */
+	LX_IO_STDIN,     /* stdout only: the same file as stdin (a terminal) */
 };
 
 struct lx_spawn_io {

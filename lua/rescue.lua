@@ -105,12 +105,16 @@ end
 
 local function shell()
 	local process = require "luainit.process"
-	local tty = require("stage").console_tty()
-	local fd = fs.open(tty, "rw,noctty")
-	local pid, err = process.spawn({ argv = { "/bin/sh" }, stdin = fd or 0, stdout = fd or 1,
-		stderr = fd or 2, setsid = true, ctty = true, cwd = "/",
-		env = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=vt100" } })
-	if fd then fd:close() end
+	-- the child opens the terminal: PID 1's open of a serial console
+	-- without carrier would wait for the carrier
+	local spec = { argv = { "/bin/sh" }, tty = require("stage").console_tty(), setsid = true,
+		ctty = true, cwd = "/", env = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=vt100" } }
+	local pid, err = process.spawn(spec)
+	if not pid then
+		-- no terminal to open: the shell gets PID 1's own stdin and stdout
+		spec.tty, spec.stdin, spec.stdout, spec.stderr = nil, 0, 1, 2
+		pid, err = process.spawn(spec)
+	end
 	if not pid then out("error: " .. tostring(err) .. "\n") return end
 	sched.wait_child(pid)
 end

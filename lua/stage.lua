@@ -417,12 +417,12 @@ function M.console_shell(argv)
 	sched.spawn(function()
 		while not require("shutdown").in_progress do
 			local tty = M.console_tty()
-			local fd = fs.open(tty, "rw,noctty")
 			local t0 = event.now()
-			local pid, err = process.spawn({ argv = argv, stdin = fd, stdout = fd, stderr = fd,
+			-- the child opens the terminal: PID 1's open of a serial
+			-- console without carrier would wait for the carrier
+			local pid, err = process.spawn({ argv = argv, tty = tty,
 				setsid = true, ctty = true, env = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
 				"TERM=vt100", "SHELL=" .. argv[1] }, cwd = "/root" })
-			if fd then fd:close() end
 			if not pid then
 				log.failed("console shell", err)
 				sched.sleep(5000)

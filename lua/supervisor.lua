@@ -368,24 +368,21 @@ local function spawn(svc)
 	local t0 = now()
 	svc.gen = (svc.gen or 0) + 1
 	cg_setup(svc)
-	local rfd, wfd = fs.pipe()
+	local rfd, wfd
+	if not svc.tty then rfd, wfd = fs.pipe() end
 	local spec = spec
 	spec.argv, spec.env, spec.cwd, spec.user = svc.command, build_env(svc), svc.cwd, svc.user
 	spec.group, spec.groups, spec.umask, spec.rlimits = svc.group, svc.groups, svc.umask, svc.rlimits
 	spec.no_new_privs, spec.capbset, spec.nice = svc.no_new_privs, svc.capabilities, svc.nice
 	spec.stdin, spec.stdout, spec.stderr = "null", wfd or "null", wfd or "null"
 	spec.cgroup, spec.cgroup_clone, spec.setsid = svc.cgroup_path, svc.cgroup_clone, true
-	spec.ctty, spec.fds = nil, nil
-	local ttyfd
+	spec.ctty, spec.fds, spec.tty = nil, nil, nil
 	if svc.tty then
-		-- one read-write descriptor for all three, as getty expects
-		local terr
-		ttyfd, terr = fs.open(svc.tty, "rw,noctty")
-		if not ttyfd then
-			if rfd then rfd:close() wfd:close() end
-			return nil, terr
-		end
-		spec.stdin, spec.stdout, spec.stderr, spec.ctty = ttyfd, ttyfd, ttyfd, true
+		-- the child opens the terminal (one descriptor for all three, as
+		-- getty expects): PID 1's open of a serial line without carrier
+		-- would wait for the carrier, and stop the reaping with it
+		spec.stdin, spec.stdout, spec.stderr = nil, nil, nil
+		spec.tty, spec.ctty = svc.tty, true
 	end
 	local ready_r, ready_w
 	if svc.type == "fd" then
@@ -397,7 +394,6 @@ local function spawn(svc)
 	local ok, pid, err = pcall(process.spawn, spec)
 	if not ok then pid, err = nil, tostring(pid) end
 	spec.stdin, spec.stdout, spec.stderr, spec.fds = nil, nil, nil, nil   -- no closed descriptors kept
-	if ttyfd then ttyfd:close() end
 	if wfd then wfd:close() end
 	if ready_w then ready_w:close() end
 	if not pid then
@@ -409,9 +405,7 @@ local function spawn(svc)
 	svc.started_at, svc.ready_at, svc.status = t0, nil, nil
 	svc.first_started_at = svc.first_started_at or svc.started_at
 	M.by_pid[pid] = svc
-	if rfd then
-		if svc.tty then rfd:close() else watch_output(svc, rfd) end
-	end
+	if rfd then watch_output(svc, rfd) end
 	if ready_r then
 		local buf = ""
 		local w

@@ -240,6 +240,31 @@ T["the child sees only 0, 1, 2 and the requested fds"] = function()
 	assert(not pcall(process.spawn, { argv = { "/bin/true" }, fds = { [2] = 1 } }))
 end
 
+T["tty: one blocking read-write descriptor for 0, 1 and 2, opened by the child"] = function()
+	-- a regular file stands in for the terminal (a pty would need ioctls
+	-- Lua has not got): one open file description shares its offset, so
+	-- "ab" then "cd" written to fds 1 and 2 read back as "abcd"; three
+	-- opens would overwrite each other
+	setup()
+	local path = DIR .. "/tty"
+	assert(io.open(path, "w")):close()
+	local pid = assert(process.spawn({ argv = { "/bin/sh", "-c",
+		"printf ab; printf cd >&2; grep '^flags' /proc/self/fdinfo/0" },
+		tty = path }))
+	assert(process.wait(pid) == "exited")
+	local out = readfile(path)
+	assert(out:sub(1, 4) == "abcd", out)
+	-- fd 0 as the child's grep saw it: O_RDWR, and no O_NONBLOCK left
+	local flags = tonumber(out:match("flags:%s*(%d+)"), 8)
+	assert(flags and flags & 3 == 2, "not O_RDWR: " .. out)
+	assert(flags & 0x800 == 0, "O_NONBLOCK left set: " .. out)
+	local _, err = process.spawn({ argv = { "/bin/true" }, tty = DIR .. "/no-such-tty" })
+	assert(err == "spawn /bin/true: open " .. DIR .. "/no-such-tty: No such file or directory", err)
+	local ok, msg = pcall(process.spawn, { argv = { "/bin/true" }, tty = path, stdout = "null" })
+	assert(not ok and msg:match("tty and stdout both given"), msg)
+	cleanup()
+end
+
 T["the signal mask and ignored signals are reset in the child"] = function()
 	-- script mode blocks SIGCHLD; PID 1 blocks everything
 	local st = sh(nil, { argv = { "/bin/cat", "/proc/self/status" } })
