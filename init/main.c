@@ -32,6 +32,11 @@ struct rlimit lx_nofile_children;
 double lx_started_ms;
 int lx_script_mode, lx_exit_requested, lx_exit_code;
 static struct lx_watch sigwatch;
+/* The signalfd is in the loop: a signal or a child's exit wakes it. */
+static int sigwatch_on;
+/* Without it nothing would wake the loop for them: it waits at most this
+ * long, then takes pending signals and reaps (see serve_signals). */
+#define POLL_MS 1000
 static pid_t fallback_shell;
 /* Where an error outside every protected call (a Lua "panic": an
  * allocation failing in a push before lx_pcall, say) lands instead of
@@ -127,16 +132,31 @@ static void deliver_signal(const struct signalfd_siginfo *si)
 		lx_emergency_shutdown(cmd);
 }
 
-static void on_signalfd(struct lx_watch *w, uint32_t events)
+/* Deliver the pending signals and reap: from the signalfd fd, or with
+ * fd < 0 (no signalfd) straight from the blocked set with sigtimedwait. */
+static void serve_signals(int fd)
 {
 	struct signalfd_siginfo si[8];
 	ssize_t n;
 
-	(void)events;
-	while ((n = read(w->fd, si, sizeof si)) > 0) {
+	while (fd >= 0 && (n = read(fd, si, sizeof si)) > 0) {
 		for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
 			if (si[i].ssi_signo != SIGCHLD)
 				deliver_signal(&si[i]);
+	}
+	if (fd < 0) {
+		static const struct timespec zero;
+		sigset_t all;
+		siginfo_t info;
+		int sig;
+
+		sigfillset(&all);
+		while ((sig = sigtimedwait(&all, &info, &zero)) > 0) {
+			struct signalfd_siginfo one = { .ssi_signo = (uint32_t)sig,
+			                                .ssi_pid = (uint32_t)info.si_pid };
+			if (sig != SIGCHLD)
+				deliver_signal(&one);
+		}
 	}
 	/* Reap on every wake-up, not only on SIGCHLD: SIGCHLDs coalesce. */
 	lx_reap();
@@ -152,6 +172,27 @@ static void on_signalfd(struct lx_watch *w, uint32_t events)
 			last = now;
 			spawn_fallback_shell();
 		}
+	}
+}
+
+static void on_signalfd(struct lx_watch *w, uint32_t events)
+{
+	(void)events;
+	serve_signals(w->fd);
+}
+
+/* Put the signalfd (fd, or -1 if it could not be made) in the loop; when
+ * that fails, say once that the loop polls instead. */
+static void watch_signals(int fd)
+{
+	static int said;
+
+	sigwatch.fd = fd;
+	sigwatch.fn = on_signalfd;
+	sigwatch_on = fd >= 0 && lx_loop_add(&sigwatch, EPOLLIN) == 0;
+	if (!sigwatch_on && !said) {
+		said = 1;
+		lx_log("no signalfd in the loop: taking signals and reaping every %d ms instead", POLL_MS);
 	}
 }
 
@@ -262,13 +303,9 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		spawn_fallback_shell();
 	}
 	fd = signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0)
 		lx_log("signalfd: %s", strerror(errno));
-	} else {
-		sigwatch.fd = fd;
-		sigwatch.fn = on_signalfd;
-		lx_loop_add(&sigwatch, EPOLLIN);
-	}
+	watch_signals(fd);
 	if (setjmp(lua_lost) == 0) {
 		lua_lost_armed = 1;
 		start_lua(argc, argv);
@@ -280,24 +317,21 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		lua_lost_armed = 0;
 		lx_L = NULL;
 		lx_loop_reset();
-		if (fd >= 0)
-			lx_loop_add(&sigwatch, EPOLLIN);
+		watch_signals(fd);
 		spawn_fallback_shell();
 	}
 	/* Only a container's init may leave (event.exit, once its command has
 	 * ended); the machine's PID 1 never does. */
 	while (!lx_exit_requested) {
-		int n = lx_loop_once(-1);
-		if (n < 0) {
-			/* No working epoll: poll the signalfd (which reaps too), or
-			 * reap alone without one, once a second, so that zombies
-			 * never pile up and a shutdown signal still arrives. */
+		int n = lx_loop_once(sigwatch_on ? -1 : POLL_MS);
+		/* No working epoll (it fails at once: wait here), or no
+		 * signalfd in it: take the signals and reap each time round, so
+		 * that zombies never pile up and a shutdown signal still
+		 * arrives. */
+		if (n < 0)
 			sleep(1);
-			if (fd >= 0)
-				on_signalfd(&sigwatch, 0);
-			else
-				lx_reap();
-		}
+		if (n < 0 || !sigwatch_on)
+			serve_signals(fd);
 	}
 	fflush(NULL);
 	exit(lx_exit_code);
@@ -329,7 +363,7 @@ static int script_main(int argc, char **argv)
 	if (fd >= 0) {
 		sigwatch.fd = fd;
 		sigwatch.fn = on_signalfd;
-		lx_loop_add(&sigwatch, EPOLLIN);
+		sigwatch_on = lx_loop_add(&sigwatch, EPOLLIN) == 0;
 	}
 	lua_State *L = lx_L;
 	lua_createtable(L, argc, 0);
@@ -349,9 +383,12 @@ static int script_main(int argc, char **argv)
 		return 1;
 	/* Run while something is registered besides the signalfd, or while
 	 * a child lives (a task may wait for it with no timer). */
-	while (!lx_exit_requested && (lx_loop_count() > 1 || has_children()))
-		if (lx_loop_once(-1) < 0)
+	while (!lx_exit_requested && (lx_loop_count() > sigwatch_on || has_children())) {
+		if (lx_loop_once(sigwatch_on ? -1 : POLL_MS) < 0)
 			break;
+		if (!sigwatch_on)
+			lx_reap();
+	}
 	return lx_exit_code;
 }
 
