@@ -496,23 +496,6 @@ static int l_getpid(lua_State *L)
 	return 1;
 }
 
-/* Undo the octal escapes (\040) /proc/swaps uses for blanks in names. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 /** swapoff_all : (swaps_path?) -> count, {error_string, ...}
  * swapoff(2) every entry of /proc/swaps (or the given file, for tests).
  * No /proc/swaps (a kernel without swap) is 0, {}. */
@@ -544,7 +527,7 @@ static int l_swapoff_all(lua_State *L)
 		if (w == 0)
 			continue;
 		line[w] = '\0';
-		unescape(line);
+		lx_unescape_octal(line);
 		if (swapoff(line) < 0) {
 			int err = errno;
 			lua_pushfstring(L, "swapoff %s: %s", line, strerror(err));
@@ -558,6 +541,46 @@ static int l_swapoff_all(lua_State *L)
 	return 2;
 }
 
+/* A malloc'd buffer the collector frees: a push that raises part-way
+ * (out of memory) must not leak it. */
+static int buffer_gc(lua_State *L)
+{
+	char **b = lua_touserdata(L, 1);
+
+	free(*b);
+	*b = NULL;
+	return 0;
+}
+
+/** mount_points : (path?) -> {dir, ...} | (nil, string, integer)
+ * The mount points of /proc/self/mounts (or of a file in its format, for
+ * tests), escapes decoded, last mounted first: what the C fallback shutdown
+ * (init/reap.c) unmounts, in its order. */
+static int l_mount_points(lua_State *L)
+{
+	const char *path = luaL_optstring(L, 1, "/proc/self/mounts");
+	char **buf = lua_newuserdatauv(L, sizeof *buf, 0), *dir;
+	size_t end;
+	int err, n = 0;
+
+	*buf = NULL;
+	if (luaL_newmetatable(L, "luainit.sys.buffer")) {
+		lua_pushcfunction(L, buffer_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	if ((err = lx_mounts_read(path, buf, &end)))
+		return lx_fail(L, err, "read %s", path);
+	lua_newtable(L);
+	while ((dir = lx_mounts_prev(*buf, &end))) {
+		lua_pushstring(L, dir);
+		lua_rawseti(L, -2, ++n);
+	}
+	free(*buf);
+	*buf = NULL;
+	return 1;
+}
+
 static const luaL_Reg funcs[] = {
 	{ "hostname", l_hostname }, { "sethostname", l_sethostname },
 	{ "uname", l_uname }, { "sysinfo", l_sysinfo }, { "kmsg", l_kmsg },
@@ -567,7 +590,7 @@ static const luaL_Reg funcs[] = {
 	{ "sysctl_get", l_sysctl_get }, { "sysctl_set", l_sysctl_set },
 	{ "cmdline", l_cmdline }, { "reboot", l_reboot }, { "console", l_console },
 	{ "is_container", l_is_container }, { "getpid", l_getpid },
-	{ "swapoff_all", l_swapoff_all },
+	{ "swapoff_all", l_swapoff_all }, { "mount_points", l_mount_points },
 	{ NULL, NULL }
 };
 

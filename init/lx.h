@@ -42,6 +42,11 @@ const char *lx_signame(int sig);
 /* Read a whole small file into buf (NUL-terminated); returns length or -errno. */
 long lx_readfile(const char *path, char *buf, size_t size);
 
+/* Undo, in place, the octal escapes the kernel writes in /proc/self/mounts
+ * and /proc/swaps for the characters that would break a field: \040
+ * (space), \011 (tab), \012 (newline), \134 (backslash). */
+void lx_unescape_octal(char *s);
+
 /* Monotonic clock in milliseconds (with fraction). */
 double lx_now_ms(void);
 

@@ -75,6 +75,14 @@ void lx_reap(void);
  * remount read-only, reboot(cmd). Never returns when PID 1. */
 void lx_emergency_shutdown(int rb_cmd);
 
+/* Read the whole mounts file at path (/proc/self/mounts) into *buf
+ * (malloc'd, NUL-terminated, *len bytes); 0 or an errno value. */
+int lx_mounts_read(const char *path, char **buf, size_t *len);
+/* The mount point of the last line of buf before *end, unescaped in place
+ * (the line is cut there); *end moves back to that line's start. NULL when
+ * no line is left. Called until NULL, it gives them last mounted first. */
+char *lx_mounts_prev(char *buf, size_t *end);
+
 /* Multi-call entry points. */
 int lx_client_main(int argc, char **argv);
 

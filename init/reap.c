@@ -2,8 +2,9 @@
  * shutdown used when the Lua one cannot run. Reaping never depends on Lua:
  * the "child" hook is told about each exit after it has been reaped. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -55,10 +56,90 @@ static int wait_children(int ms)
 	return 0;
 }
 
+/* /proc/self/mounts has no size before it is read, and a machine can have
+ * thousands of mounts (one line each): the buffer doubles as needed, up to
+ * a bound that holds the kernel's default mount limit (100,000). */
+#define MOUNTS_FIRST (16u << 10)
+#define MOUNTS_MAX   (64u << 20)
+
+int lx_mounts_read(const char *path, char **bufp, size_t *lenp)
+{
+	size_t cap = MOUNTS_FIRST, len = 0;
+	char *buf = malloc(cap), *more;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0 || !buf) {
+		err = fd < 0 ? errno : ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+		if (len + 1 == cap) {
+			if (cap >= MOUNTS_MAX) {
+				err = EFBIG;
+				goto out;
+			}
+			if (!(more = realloc(buf, cap * 2))) {
+				err = ENOMEM;
+				goto out;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+char *lx_mounts_prev(char *buf, size_t *end)
+{
+	while (*end > 0) {
+		size_t e = *end, b;
+		char *dir, *stop;
+
+		while (e > 0 && buf[e - 1] == '\n')
+			e--;
+		for (b = e; b > 0 && buf[b - 1] != '\n'; b--)
+			;
+		*end = b;
+		buf[e] = '\0';
+		/* "source mountpoint type options 0 0": the second field */
+		dir = buf + b + strcspn(buf + b, " \t");
+		dir += strspn(dir, " \t");
+		stop = dir + strcspn(dir, " \t");
+		if (stop == dir)
+			continue;
+		*stop = '\0';
+		lx_unescape_octal(dir);
+		return dir;
+	}
+	return NULL;
+}
+
 void lx_emergency_shutdown(int rb_cmd)
 {
-	char mounts[8192], *lines[128];
-	int n = 0;
+	char *mounts, *dir;
+	size_t end;
+	int err;
 
 	if (getpid() != 1) {
 		/* not the machine's or a namespace's init (a subreaper, a test
@@ -78,18 +159,17 @@ void lx_emergency_shutdown(int rb_cmd)
 	sync();
 	if (lx_container)
 		_exit(0); /* the host owns the filesystems */
-	/* Unmount in reverse order of /proc/self/mounts; what stays busy is
+	/* Unmount in reverse order of /proc/self/mounts, all of it (a mount
+	 * left out would keep its parent busy), by the mount point's real name
+	 * (the file escapes blanks and backslashes); what stays busy is
 	 * remounted read-only so the data on it is safe. */
-	if (lx_readfile("/proc/self/mounts", mounts, sizeof mounts) > 0) {
-		for (char *s = strtok(mounts, "\n"); s && n < 128; s = strtok(NULL, "\n"))
-			lines[n++] = s;
-		while (n-- > 0) {
-			char dev[256], dir[256];
-			if (sscanf(lines[n], "%255s %255s", dev, dir) != 2)
-				continue;
+	if ((err = lx_mounts_read("/proc/self/mounts", &mounts, &end))) {
+		lx_log("emergency shutdown: /proc/self/mounts: %s", strerror(err));
+	} else {
+		while ((dir = lx_mounts_prev(mounts, &end)))
 			if (umount2(dir, 0) < 0)
 				mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL);
-		}
+		free(mounts);
 	}
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
 	sync();

@@ -41,4 +41,36 @@ function M.no_fd_leak_when_oom(f)
 	assert(after == before, string.format("%d descriptors before, %d after", before, after))
 end
 
+--- Call f n times with the Lua heap capped a little above what is in use
+-- (more slack each time, in steps of 48 bytes up to 2 kB, then again), so
+-- that calls run out of memory at different points; afterwards the
+-- process's resident memory must not have grown by more than kb. The
+-- regression test of bindings that leaked memory of their own (malloc'd
+-- buffers, libnl objects) when a push raised: Lua's heap comes back to
+-- the cap, theirs would not.
+function M.no_rss_growth_when_oom(f, n, kb)
+	local event = require "luainit.event"
+	local function rss()
+		local s = assert(io.open("/proc/self/status")):read("a")
+		return tonumber(s:match("VmRSS:%s*(%d+)"))
+	end
+	collectgarbage()
+	collectgarbage()
+	local cap = select(2, event.memory())
+	pcall(f)   -- warm up: what f allocates once and keeps (a socket, a table)
+	local before, failed = rss(), 0
+	for i = 1, n do
+		collectgarbage()
+		event.memory(event.memory() + 48 * (i % 40))
+		if not pcall(f) then failed = failed + 1 end
+		event.memory(cap)
+	end
+	collectgarbage()
+	collectgarbage()
+	assert(failed > 0, "never ran out of memory under the cap")
+	local grew = rss() - before
+	assert(grew < kb, string.format("resident memory grew by %d kB over %d calls (%d ran out of memory)",
+		grew, n, failed))
+end
+
 return M

@@ -188,4 +188,28 @@ T["swapoff_all walks a swaps file; errors are strings"] = function()
 	assert(n == 0 and #errs == 0)
 end
 
+T["mount_points: the whole mounts file, last first, escapes decoded"] = function()
+	local dir = "/tmp/luainit-sys-mounts-" .. sys.getpid()
+	assert(fs.mkdirp(dir))
+	local path = dir .. "/mounts"
+	-- 4000 lines, ~200 kB: the C fallback shutdown once read only 8 kB
+	-- and 128 lines of it, and unmounted the first mounts, not the last
+	local lines = {}
+	for i = 1, 4000 do lines[i] = string.format("dev%d /mnt/m%04d ext4 rw,relatime 0 0", i, i) end
+	lines[#lines + 1] = "tmpfs /mnt/a\\040b\\011c\\012d\\134e\\134040 tmpfs rw 0 0"
+	lines[#lines + 1] = "malformed"
+	assert(fs.writefile(path, table.concat(lines, "\n") .. "\n"))
+	local got = assert(sys.mount_points(path))
+	assert(#got == 4001, #got)
+	assert(got[1] == "/mnt/a b\tc\nd\\e\\040", got[1])
+	assert(got[2] == "/mnt/m4000" and got[4001] == "/mnt/m0001", got[2] .. " " .. got[4001])
+	-- a capped heap: a push that runs out of memory part-way frees the buffer
+	dofile("tests/lua/_util.lua").no_rss_growth_when_oom(function() sys.mount_points(path) end, 60, 4096)
+	fails("ENOENT", sys.mount_points(dir .. "/none"))
+	fs.unlink(path)
+	fs.rmdir(dir)
+	local real = assert(sys.mount_points())
+	assert(real[#real] and real[#real]:sub(1, 1) == "/", tostring(real[#real]))
+end
+
 return T
