@@ -1,7 +1,7 @@
 /* l_event.c: luainit.event, the Lua face of the epoll loop (loop.c):
  * hooks for reaped children and signals, timerfd timers, fd watches and
- * inotify. Callbacks run under lx_pcall: an error is logged and the loop
- * goes on. The coroutine scheduler on top is lua/sched.lua. */
+ * inotify. Callbacks run under lx_pcall_c: an error is logged and the
+ * loop goes on. The coroutine scheduler on top is lua/sched.lua. */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -78,49 +78,75 @@ static int push_callback(struct ev *e)
 	return 1;
 }
 
+/* What one callback is called with. */
+struct call {
+	struct ev *e;
+	uint32_t events;                  /* K_FD */
+	uint64_t ticks;                   /* K_TIMER */
+	const struct inotify_event *ie;   /* K_INOTIFY */
+};
+
+/* Under lx_pcall_c: the callback's lookup and its arguments (the inotify
+ * name) can raise, and outside the protected call that would be a Lua
+ * panic. */
+static int call_back(lua_State *L)
+{
+	const struct call *c = lua_touserdata(L, 1);
+	int nargs = 2;
+
+	if (!push_callback(c->e))
+		return 0;
+	if (c->e->kind == K_TIMER) {
+		lua_pushinteger(L, (lua_Integer)c->ticks);
+		nargs = 1;
+	} else if (c->e->kind == K_INOTIFY) {
+		lua_pushinteger(L, c->ie->wd);
+		lua_pushinteger(L, c->ie->mask);
+		if (c->ie->len)
+			lua_pushstring(L, c->ie->name);
+		else
+			lua_pushnil(L);
+		nargs = 3;
+	} else {
+		lua_pushboolean(L, (c->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0);
+		lua_pushboolean(L, (c->events & EPOLLOUT) != 0);
+	}
+	lua_call(L, nargs, 0);
+	return 0;
+}
+
 static void on_ready(struct lx_watch *w, uint32_t events)
 {
 	struct ev *e = (struct ev *)w;
+	struct call c = { e, events, 0, NULL };
 	lua_State *L = lx_L;
-	int nargs = 0;
 
 	if (e->kind == K_TIMER) {
-		uint64_t ticks;
-		if (read(w->fd, &ticks, sizeof ticks) < 0)
+		if (read(w->fd, &c.ticks, sizeof c.ticks) < 0)
 			return;
-		if (!push_callback(e))
-			return;
-		lua_pushinteger(L, (lua_Integer)ticks);
-		nargs = 1;
-		lx_pcall(L, nargs, 0, "timer callback");
+		lx_pcall_c(L, call_back, &c, "timer callback");
 		return;
 	}
 	if (e->kind == K_INOTIFY) {
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 		ssize_t n = read(w->fd, buf, sizeof buf);
-		for (char *p = buf; n > 0 && p < buf + n;) {
-			struct inotify_event *ie = (struct inotify_event *)p;
-			p += sizeof *ie + ie->len;
-			if (!push_callback(e))
-				return;
-			lua_pushinteger(L, ie->wd);
-			lua_pushinteger(L, ie->mask);
-			if (ie->len)
-				lua_pushstring(L, ie->name);
-			else
-				lua_pushnil(L);
-			lx_pcall(L, 3, 0, "inotify callback");
-			/* the callback may have closed us */
-			if (e->w.fd < 0)
-				return;
+
+		if (n <= 0 || e->ref == LUA_NOREF || !lua_checkstack(L, 1))
+			return;
+		/* A callback may close e, and the collector could then free it
+		 * while events of this batch are left: its userdata stays on
+		 * the stack until the batch is done (a registry lookup by
+		 * number neither allocates nor raises). */
+		lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref);
+		for (char *p = buf; p < buf + n && e->w.fd >= 0;) {
+			c.ie = (const struct inotify_event *)p;
+			p += sizeof *c.ie + c.ie->len;
+			lx_pcall_c(L, call_back, &c, "inotify callback");
 		}
+		lua_pop(L, 1);
 		return;
 	}
-	if (!push_callback(e))
-		return;
-	lua_pushboolean(L, (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0);
-	lua_pushboolean(L, (events & EPOLLOUT) != 0);
-	lx_pcall(L, 2, 0, "fd callback");
+	lx_pcall_c(L, call_back, &c, "fd callback");
 }
 
 static struct ev *new_ev(lua_State *L, enum kind kind, int fnidx)

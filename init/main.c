@@ -38,9 +38,9 @@ static int sigwatch_on;
  * long, then takes pending signals and reaps (see serve_signals). */
 #define POLL_MS 1000
 static pid_t fallback_shell;
-/* Where an error outside every protected call (a Lua "panic": an
- * allocation failing in a push before lx_pcall, say) lands instead of
- * abort(), which would take PID 1 and the kernel with it. */
+/* Where an error outside every protected call (a Lua "panic": none is
+ * known to be left, every entry into Lua goes through lx_pcall_c) lands
+ * instead of abort(), which would take PID 1 and the kernel with it. */
 static jmp_buf lua_lost;
 static int lua_lost_armed;
 
@@ -112,21 +112,39 @@ static int default_signal_action(int sig)
 	}
 }
 
+struct signal_call {
+	const struct signalfd_siginfo *si;
+	int called;    /* a hook was there and was called */
+};
+
+/* Under lx_pcall_c: the hook's lookup and its arguments can raise (a
+ * memory error, a metatable on the hooks table), and outside the
+ * protected call that would be a Lua panic. */
+static int signal_hook(lua_State *L)
+{
+	struct signal_call *c = lua_touserdata(L, 1);
+	int sig = (int)c->si->ssi_signo;
+	const char *n = lx_signame(sig);
+
+	if (!lx_hook_push(L, "signal"))
+		return 0;
+	if (n)
+		lua_pushstring(L, n);
+	else
+		lua_pushinteger(L, sig);
+	lua_pushinteger(L, (lua_Integer)c->si->ssi_pid);
+	c->called = 1;
+	lua_call(L, 2, 0);
+	return 0;
+}
+
 static void deliver_signal(const struct signalfd_siginfo *si)
 {
-	int sig = (int)si->ssi_signo;
-	int cmd = default_signal_action(sig);
+	struct signal_call c = { si, 0 };
+	int cmd = default_signal_action((int)si->ssi_signo);
 
-	if (lx_L && lx_hook_push(lx_L, "signal")) {
-		const char *n = lx_signame(sig);
-		if (n)
-			lua_pushstring(lx_L, n);
-		else
-			lua_pushinteger(lx_L, sig);
-		lua_pushinteger(lx_L, (lua_Integer)si->ssi_pid);
-		if (lx_pcall(lx_L, 2, 0, "signal hook") == LUA_OK)
-			return;
-	}
+	if (lx_L && lx_pcall_c(lx_L, signal_hook, &c, "signal hook") == LUA_OK && c.called)
+		return;
 	/* No working Lua policy: a shutdown signal still shuts down. */
 	if (cmd != -1)
 		lx_emergency_shutdown(cmd);
@@ -218,13 +236,44 @@ static void ensure_stdio(void)
 	}
 }
 
-static void push_args(lua_State *L, int argc, char **argv)
+/* The command line as a Lua table from index `from`, numbered from 0. */
+static void push_args(lua_State *L, int argc, char **argv, int from)
 {
 	lua_createtable(L, argc, 0);
-	for (int i = 0; i < argc; i++) {
+	for (int i = from; i < argc; i++) {
 		lua_pushstring(L, argv[i]);
-		lua_rawseti(L, -2, i);
+		lua_rawseti(L, -2, i - from);
 	}
+}
+
+struct args {
+	int argc;
+	char **argv;
+	int loaded;    /* script mode: the file compiled */
+};
+
+/* Under lx_pcall_c, as everything below that calls into Lua: a require, a
+ * table of the arguments, a push that runs out of memory raise, and
+ * outside the protected call that would be a Lua panic. */
+static int load_pid1(lua_State *L)
+{
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "pid1");
+	lua_call(L, 1, 0);
+	return 0;
+}
+
+static int run_pid1(lua_State *L)
+{
+	const struct args *a = lua_touserdata(L, 1);
+
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "pid1");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "main");
+	push_args(L, a->argc, a->argv, 0);
+	lua_call(L, 1, 0);
+	return 0;
 }
 
 static int on_lua_panic(lua_State *L)
@@ -243,6 +292,7 @@ static void start_lua(int argc, char **argv)
 {
 	int err = lx_state_open(LUA_MEMCAP);
 	lua_State *L = lx_L;
+	struct args args = { argc, argv, 0 };
 
 	if (err) {
 		lx_log("cannot create the Lua state: %s", strerror(err));
@@ -250,15 +300,9 @@ static void start_lua(int argc, char **argv)
 		return;
 	}
 	lua_atpanic(L, on_lua_panic);
-	lua_getglobal(L, "require");
-	lua_pushliteral(L, "pid1");
-	if (lx_pcall(L, 1, 1, "loading pid1.lua") == LUA_OK) {
-		lua_getfield(L, -1, "main");
-		lua_remove(L, -2);
-		push_args(L, argc, argv);
-		if (lx_pcall(L, 1, 0, "pid1.main") == LUA_OK)
-			return;
-	}
+	if (lx_pcall_c(L, load_pid1, NULL, "loading pid1.lua") == LUA_OK &&
+	    lx_pcall_c(L, run_pid1, &args, "pid1.main") == LUA_OK)
+		return;
 	lx_log("the Lua library failed to start; opening a shell on the console");
 	spawn_fallback_shell();
 }
@@ -347,8 +391,27 @@ static int has_children(void)
 /* luainit --lua FILE [ARGS]: run a Lua file with every luainit module and
  * the event loop, as an ordinary process (tests, tools). The loop runs while
  * anything besides the signalfd is registered, or until event.exit(). */
+static int run_script(lua_State *L)
+{
+	struct args *a = lua_touserdata(L, 1);
+
+	push_args(L, a->argc, a->argv, 2);
+	lua_setglobal(L, "arg");
+	if (luaL_loadfile(L, a->argv[2]) != LUA_OK) {
+		fprintf(stderr, "luainit: %s\n", lua_tostring(L, -1));
+		return 0;
+	}
+	a->loaded = 1;
+	luaL_checkstack(L, a->argc, "too many arguments");
+	for (int i = 3; i < a->argc; i++)
+		lua_pushstring(L, a->argv[i]);
+	lua_call(L, a->argc - 3, 0);
+	return 0;
+}
+
 static int script_main(int argc, char **argv)
 {
+	struct args args = { argc, argv, 0 };
 	sigset_t chld;
 	int fd;
 
@@ -365,21 +428,7 @@ static int script_main(int argc, char **argv)
 		sigwatch.fn = on_signalfd;
 		sigwatch_on = lx_loop_add(&sigwatch, EPOLLIN) == 0;
 	}
-	lua_State *L = lx_L;
-	lua_createtable(L, argc, 0);
-	for (int i = 2; i < argc; i++) {
-		lua_pushstring(L, argv[i]);
-		lua_rawseti(L, -2, i - 2);
-	}
-	lua_setglobal(L, "arg");
-	if (luaL_loadfile(L, argv[2]) != LUA_OK) {
-		fprintf(stderr, "luainit: %s\n", lua_tostring(L, -1));
-		return 1;
-	}
-	luaL_checkstack(L, argc, "too many arguments");
-	for (int i = 3; i < argc; i++)
-		lua_pushstring(L, argv[i]);
-	if (lx_pcall(L, argc - 3, 0, argv[2]) != LUA_OK)
+	if (lx_pcall_c(lx_L, run_script, &args, argv[2]) != LUA_OK || !args.loaded)
 		return 1;
 	/* Run while something is registered besides the signalfd, or while
 	 * a child lives (a task may wait for it with no timer). */

@@ -52,6 +52,14 @@ extern const char lx_cold_rodata[];  /* and boot-only constants */
  * <message + traceback>" and pop it. Returns the lua_pcall status. */
 int lx_pcall(lua_State *L, int nargs, int nres, const char *where);
 
+/* Call fn(L) through lx_pcall with ud as its one argument, a light
+ * userdata. Pushing a C function without upvalues and a light userdata
+ * allocates nothing, so nothing can raise before the protected call
+ * begins (an error there would be a Lua panic): every lookup and push that
+ * can raise (a memory error, a metamethod) belongs in fn. Returns the
+ * lua_pcall status, LUA_ERRMEM when the stack has no room left. */
+int lx_pcall_c(lua_State *L, lua_CFunction fn, void *ud, const char *where);
+
 /* Push the Lua hook registered under name (event.hook); 0 if none. */
 int lx_hook_push(lua_State *L, const char *name);
 

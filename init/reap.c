@@ -15,29 +15,47 @@
 #include "lx.h"
 #include "pid1.h"
 
+struct exit_status {
+	pid_t pid;
+	int status;
+};
+
+/* Under lx_pcall_c: the child hook's lookup and its arguments can raise
+ * (a memory error, a metatable on the hooks table), and outside the
+ * protected call that would be a Lua panic. */
+static int child_hook(lua_State *L)
+{
+	const struct exit_status *x = lua_touserdata(L, 1);
+	int st = x->status;
+
+	if (!lx_hook_push(L, "child"))
+		return 0;
+	lua_pushinteger(L, x->pid);
+	if (WIFEXITED(st)) {
+		lua_pushliteral(L, "exited");
+		lua_pushinteger(L, WEXITSTATUS(st));
+	} else {
+		const char *n = lx_signame(WTERMSIG(st));
+		lua_pushliteral(L, "killed");
+		if (n)
+			lua_pushstring(L, n);
+		else
+			lua_pushinteger(L, WTERMSIG(st));
+	}
+	lua_call(L, 3, 0);
+	return 0;
+}
+
 void lx_reap(void)
 {
 	for (;;) {
-		int st;
-		pid_t pid = waitpid(-1, &st, WNOHANG);
+		struct exit_status x;
 
-		if (pid <= 0)
+		x.pid = waitpid(-1, &x.status, WNOHANG);
+		if (x.pid <= 0)
 			break;
-		if (lx_L && lx_hook_push(lx_L, "child")) {
-			lua_pushinteger(lx_L, pid);
-			if (WIFEXITED(st)) {
-				lua_pushliteral(lx_L, "exited");
-				lua_pushinteger(lx_L, WEXITSTATUS(st));
-			} else {
-				const char *n = lx_signame(WTERMSIG(st));
-				lua_pushliteral(lx_L, "killed");
-				if (n)
-					lua_pushstring(lx_L, n);
-				else
-					lua_pushinteger(lx_L, WTERMSIG(st));
-			}
-			lx_pcall(lx_L, 3, 0, "child hook");
-		}
+		if (lx_L)
+			lx_pcall_c(lx_L, child_hook, &x, "child hook");
 	}
 }
 

@@ -146,6 +146,19 @@ int lx_pcall(lua_State *L, int nargs, int nres, const char *where)
 	return st;
 }
 
+int lx_pcall_c(lua_State *L, lua_CFunction fn, void *ud, const char *where)
+{
+	/* room for fn, ud and lx_pcall's handler; lua_checkstack reports a
+	 * stack it cannot grow instead of raising */
+	if (!lua_checkstack(L, 3)) {
+		lx_log("%s: no room on the Lua stack", where);
+		return LUA_ERRMEM;
+	}
+	lua_pushcfunction(L, fn);
+	lua_pushlightuserdata(L, ud);
+	return lx_pcall(L, 1, 0, where);
+}
+
 int lx_hook_push(lua_State *L, const char *name)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, "luainit.hooks");
