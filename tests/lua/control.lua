@@ -151,6 +151,34 @@ local function raw(path, bytes)
 	return msgs, done
 end
 
+T["client: an exit code luactl.main should not return is an error, not a panic"] = function()
+	-- an edited luactl.lua (here first on LUAINIT_PATH) may return
+	-- anything; a float once raised in luaL_optinteger outside every
+	-- protected call: a Lua panic, abort() and a core dump
+	local d = server_dir()
+	local ok, err = pcall(function()
+		local function with(ret)
+			assert(fs.writefile(d .. "/luactl.lua", "return { main = function() return " .. ret .. " end }"))
+			local pid = assert(process.spawn({ argv = { d .. "/luactl", "status" },
+				env = { "LUAINIT_PATH=" .. d .. "/?.lua", "PATH=/usr/bin:/bin" },
+				stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
+			local how, code = sched.wait_child(pid, 20000)
+			return how, code, fs.readfile(d .. "/err") or ""
+		end
+		local how, code, e = with("1.5")
+		assert(how == "exited" and code == 1, tostring(how) .. " " .. tostring(code) .. " " .. e)
+		assert(e:match("luactl: .*luactl.main returned number 1.5 as the exit code, an integer expected"), e)
+		how, code, e = with("{}")
+		assert(how == "exited" and code == 1 and e:match("returned table table: "), e)
+		how, code = with("3")
+		assert(how == "exited" and code == 3, tostring(how) .. " " .. tostring(code))
+		how, code = with("nil")
+		assert(how == "exited" and code == 1, tostring(how) .. " " .. tostring(code))
+	end)
+	cleanup(d)
+	assert(ok, err)
+end
+
 T["server: the client end to end, and bad requests get an error reply"] = function()
 	local fsst = fs.stat("/proc/self/exe")
 	if not fsst then error("SKIP: no /proc") end
