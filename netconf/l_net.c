@@ -83,6 +83,64 @@ static void addr_str(struct nl_addr *a, char *buf, size_t len)
 	lx_net_addr_str(nl_addr_get_family(a), nl_addr_get_binary_addr(a), nl_addr_get_len(a), buf, len);
 }
 
+/* The libnl objects a request holds while it can still raise (an argument
+ * check, a push that runs out of memory): libnl's memory is not Lua's, and
+ * a raise would leak them. They live in a userdata made before the first
+ * of them, whose __gc frees what is left; a request that gets to its end
+ * frees them itself (guard_free), not leaving it to the collector. */
+#define GUARD_MT "luainit.net.guard"
+struct guard {
+	struct nl_cache *cache[2];
+	struct rtnl_link *link[2];
+	struct rtnl_addr *addr;
+	struct rtnl_route *route;
+	struct rtnl_nexthop *nh;      /* until the route owns it */
+	struct nl_addr *naddr;
+};
+
+static void guard_free(struct guard *g)
+{
+	for (int i = 0; i < 2; i++) {
+		if (g->cache[i])
+			nl_cache_free(g->cache[i]);
+		if (g->link[i])
+			rtnl_link_put(g->link[i]);
+	}
+	if (g->addr)
+		rtnl_addr_put(g->addr);
+	if (g->nh)
+		rtnl_route_nh_free(g->nh);
+	if (g->route)
+		rtnl_route_put(g->route);
+	if (g->naddr)
+		nl_addr_put(g->naddr);
+	memset(g, 0, sizeof *g);
+}
+
+static int guard_gc(lua_State *L)
+{
+	guard_free(lua_touserdata(L, 1));
+	return 0;
+}
+
+/* nlfail for a request that holds g: its objects go first. */
+static int gfail(lua_State *L, struct guard *g, int nle, const char *ctx)
+{
+	guard_free(g);
+	return nlfail(L, nle, ctx);
+}
+
+/* An empty guard, pushed: it raises only before anything is allocated.
+ * It takes the first free stack slot: a request sets its top to its last
+ * argument first, or the guard would stand in for an argument left out. */
+static struct guard *new_guard(lua_State *L)
+{
+	struct guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+
+	memset(g, 0, sizeof *g);
+	luaL_setmetatable(L, GUARD_MT);
+	return g;
+}
 
 static void push_link(lua_State *L, struct rtnl_link *l)
 {
@@ -177,17 +235,19 @@ static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 /** links : () -> {{index, name, flags = {up=true,...}, operstate, mtu, mac, type?}, ...} | (nil, string, integer) */
 static int l_links(lua_State *L)
 {
-	struct nl_cache *c;
+	struct guard *g;
 	int err = sock(), n = 0;
 
-	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &c)) < 0)
-		return nlfail(L, err, "links");
+	lua_settop(L, 0);
+	g = new_guard(L);
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0)
+		return gfail(L, g, err, "links");
 	lua_newtable(L);
-	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+	for (struct nl_object *o = nl_cache_get_first(g->cache[0]); o; o = nl_cache_get_next(o)) {
 		push_link(L, (struct rtnl_link *)o);
 		lua_rawseti(L, -2, ++n);
 	}
-	nl_cache_free(c);
+	guard_free(g);
 	return 1;
 }
 
@@ -195,12 +255,15 @@ static int l_links(lua_State *L)
  * Unknown keys raise. */
 static int l_link_set(lua_State *L)
 {
+	struct guard *g;
 	struct rtnl_link *orig, *chg;
 	const char *ifname = lua_tostring(L, 1);
 	char ctx[96];
 	int err;
 
 	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	g = new_guard(L);
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		const char *k = lua_tostring(L, -2);
@@ -209,9 +272,10 @@ static int l_link_set(lua_State *L)
 		lua_pop(L, 1);
 	}
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname ? ifname : "?");
-	if (!(orig = get_link(L, 1, &err)))
-		return nlfail(L, err, ctx);
-	chg = rtnl_link_alloc();
+	if (!(orig = g->link[0] = get_link(L, 1, &err)))
+		return gfail(L, g, err, ctx);
+	if (!(chg = g->link[1] = rtnl_link_alloc()))
+		return gfail(L, g, -NLE_NOMEM, ctx);
 	if (lua_getfield(L, 2, "up") != LUA_TNIL) {
 		if (lua_toboolean(L, -1))
 			rtnl_link_set_flags(chg, IFF_UP);
@@ -220,29 +284,22 @@ static int l_link_set(lua_State *L)
 	}
 	if (lua_getfield(L, 2, "mtu") != LUA_TNIL) {
 		lua_Integer mtu = lx_optinteger(L, 2, "mtu", 0);
-		if (mtu < 68 || mtu > 65535) {
-			rtnl_link_put(orig);
-			rtnl_link_put(chg);
+		if (mtu < 68 || mtu > 65535)
 			return luaL_argerror(L, 2, "mtu out of range 68-65535");
-		}
 		rtnl_link_set_mtu(chg, (unsigned)mtu);
 	}
 	if (lua_getfield(L, 2, "name") != LUA_TNIL)
 		rtnl_link_set_name(chg, lx_optstring(L, 2, "name", NULL));
 	if (lua_getfield(L, 2, "mac") != LUA_TNIL) {
 		struct nl_addr *a;
-		if (nl_addr_parse(lx_optstring(L, 2, "mac", ""), AF_LLC, &a) < 0) {
-			rtnl_link_put(orig);
-			rtnl_link_put(chg);
+		if (nl_addr_parse(lx_optstring(L, 2, "mac", ""), AF_LLC, &a) < 0)
 			return luaL_argerror(L, 2, "mac: \"aa:bb:cc:dd:ee:ff\" expected");
-		}
 		rtnl_link_set_addr(chg, a);
 		nl_addr_put(a);
 	}
 	kernel_errno = 0;
 	err = rtnl_link_change(sync_sk, orig, chg, 0);
-	rtnl_link_put(orig);
-	rtnl_link_put(chg);
+	guard_free(g);
 	if (err < 0)
 		return nlfail(L, err, ctx);
 	return lx_ok(L);
@@ -252,16 +309,19 @@ static int l_link_set(lua_State *L)
 static int l_addresses(lua_State *L)
 {
 	const char *only = luaL_optstring(L, 1, NULL);
+	struct guard *g;
 	struct nl_cache *links, *c;
 	int err = sock(), n = 0;
 	char name[64];
 
-	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &links)) < 0)
-		return nlfail(L, err, "addresses");
-	if ((err = rtnl_addr_alloc_cache(sync_sk, &c)) < 0) {
-		nl_cache_free(links);
-		return nlfail(L, err, "addresses");
-	}
+	lua_settop(L, 1);
+	g = new_guard(L);
+
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0 ||
+	    (err = rtnl_addr_alloc_cache(sync_sk, &g->cache[1])) < 0)
+		return gfail(L, g, err, "addresses");
+	links = g->cache[0];
+	c = g->cache[1];
 	lua_newtable(L);
 	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
@@ -271,45 +331,46 @@ static int l_addresses(lua_State *L)
 		push_addr(L, a, links);
 		lua_rawseti(L, -2, ++n);
 	}
-	nl_cache_free(c);
-	nl_cache_free(links);
+	guard_free(g);
 	return 1;
 }
 
-/* Parse "10.0.2.15/24" (argument arg); raises on a malformed address. */
-static struct nl_addr *check_cidr(lua_State *L, int arg, int family)
+/* Parse "10.0.2.15/24" (argument arg) into g->naddr; raises on a malformed
+ * address (or one of another family: "aa:bb:cc:dd:ee:ff" parses too). */
+static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
 {
-	struct nl_addr *a;
 	const char *s = luaL_checkstring(L, arg);
 
-	if (nl_addr_parse(s, family, &a) < 0 ||
-	    (nl_addr_get_family(a) != AF_INET && nl_addr_get_family(a) != AF_INET6)) {
+	if (nl_addr_parse(s, AF_UNSPEC, &g->naddr) < 0 || (nl_addr_get_family(g->naddr) != AF_INET &&
+	                                                 nl_addr_get_family(g->naddr) != AF_INET6)) {
 		luaL_argerror(L, arg, lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
 		return NULL;
 	}
-	return a;
+	return g->naddr;
 }
 
 static int addr_change(lua_State *L, int add)
 {
 	const char *ifname = luaL_checkstring(L, 1);
 	const char *cidr = luaL_checkstring(L, 2);
-	struct nl_addr *local = check_cidr(L, 2, AF_UNSPEC);
+	struct guard *g;
+	struct nl_addr *local;
 	struct rtnl_link *link;
 	struct rtnl_addr *a;
 	char ctx[160];
 	int err, flags = 0;
 
-	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TTABLE);
-	if (!(link = get_link(L, 1, &err))) {
-		nl_addr_put(local);
-		return nlfail(L, err, ctx);
-	}
-	a = rtnl_addr_alloc();
+	lua_settop(L, 3);
+	g = new_guard(L);
+	local = check_cidr(L, 2, g);
+	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
+	if (!(link = g->link[0] = get_link(L, 1, &err)))
+		return gfail(L, g, err, ctx);
+	if (!(a = g->addr = rtnl_addr_alloc()))
+		return gfail(L, g, -NLE_NOMEM, ctx);
 	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
-	rtnl_link_put(link);
 	rtnl_addr_set_local(a, local);
 	if (add && nl_addr_get_family(local) == AF_INET && !lua_isnoneornil(L, 3)) {
 		int t = lua_getfield(L, 3, "broadcast");
@@ -343,8 +404,7 @@ static int addr_change(lua_State *L, int add)
 	}
 	kernel_errno = 0;
 	err = add ? rtnl_addr_add(sync_sk, a, flags) : rtnl_addr_delete(sync_sk, a, 0);
-	rtnl_addr_put(a);
-	nl_addr_put(local);
+	guard_free(g);
 	if (err < 0)
 		return nlfail(L, err, ctx);
 	return lx_ok(L);
@@ -432,15 +492,18 @@ static int l_routes(lua_State *L)
 		(luaL_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
 	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "all");
 	uint32_t table = all ? 0 : (uint32_t)luaL_optinteger(L, 2, RT_TABLE_MAIN);
+	struct guard *g;
 	struct nl_cache *links, *c;
 	int err = sock(), n = 0;
 
-	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &links)) < 0)
-		return nlfail(L, err, "routes");
-	if ((err = rtnl_route_alloc_cache(sync_sk, family, 0, &c)) < 0) {
-		nl_cache_free(links);
-		return nlfail(L, err, "routes");
-	}
+	lua_settop(L, 2);
+	g = new_guard(L);
+
+	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0 ||
+	    (err = rtnl_route_alloc_cache(sync_sk, family, 0, &g->cache[1])) < 0)
+		return gfail(L, g, err, "routes");
+	links = g->cache[0];
+	c = g->cache[1];
 	lua_newtable(L);
 	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
 		struct rtnl_route *r = (struct rtnl_route *)o;
@@ -448,13 +511,14 @@ static int l_routes(lua_State *L)
 			continue;
 		n = push_routes(L, r, links, n);
 	}
-	nl_cache_free(c);
-	nl_cache_free(links);
+	guard_free(g);
 	return 1;
 }
 
-/* Build a route from the spec table at index 1; a description goes to ctx. */
-static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t len, int *nle)
+/* Build a route from the spec table at index 1 into g->route; a
+ * description goes to ctx. */
+static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, char *ctx, size_t len,
+                                      int *nle)
 {
 	static const char *const keys[] = { "dst", "gateway", "dev", "metric", "table",
 		"src", "protocol", "replace", NULL };
@@ -480,19 +544,18 @@ static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t l
 		family = AF_INET;
 	if (family == AF_UNSPEC)
 		family = AF_INET;
-	r = rtnl_route_alloc();
-	rtnl_route_set_family(r, (uint8_t)family);
-	if (nl_addr_parse(dst, family, &a) < 0) {
-		rtnl_route_put(r);
-		luaL_error(L, "%s: dst: address expected", ctx);
+	if (!(r = g->route = rtnl_route_alloc())) {
+		*nle = -NLE_NOMEM;
+		return NULL;
 	}
+	rtnl_route_set_family(r, (uint8_t)family);
+	if (nl_addr_parse(dst, family, &a) < 0)
+		luaL_error(L, "%s: dst: address expected", ctx);
 	rtnl_route_set_dst(r, a);
 	nl_addr_put(a);
 	if (src) {
-		if (nl_addr_parse(src, family, &a) < 0) {
-			rtnl_route_put(r);
+		if (nl_addr_parse(src, family, &a) < 0)
 			luaL_error(L, "%s: src: address expected", ctx);
-		}
 		rtnl_route_set_pref_src(r, a);
 		nl_addr_put(a);
 	}
@@ -500,36 +563,31 @@ static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t l
 	rtnl_route_set_priority(r, (uint32_t)lx_optinteger(L, 1, "metric", 0));
 	/* a delete must not filter on the protocol unless asked */
 	p = proto ? str2proto(proto) : RTPROT_UNSPEC;
-	if (p < 0) {
-		rtnl_route_put(r);
+	if (p < 0)
 		luaL_error(L, "%s: unknown protocol '%s'", ctx, proto);
-	}
 	rtnl_route_set_protocol(r, (uint8_t)p);
 	if (gw || dev) {
-		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+		struct rtnl_nexthop *nh = g->nh = rtnl_route_nh_alloc();
+		if (!nh) {
+			*nle = -NLE_NOMEM;
+			return NULL;
+		}
 		if (gw) {
-			if (nl_addr_parse(gw, family, &a) < 0) {
-				rtnl_route_nh_free(nh);
-				rtnl_route_put(r);
+			if (nl_addr_parse(gw, family, &a) < 0)
 				luaL_error(L, "%s: gateway: address expected", ctx);
-			}
 			rtnl_route_nh_set_gateway(nh, a);
 			nl_addr_put(a);
 		}
 		if (dev) {
-			struct rtnl_link *l;
 			lua_getfield(L, 1, "dev");
-			l = get_link(L, lua_gettop(L), nle);
+			g->link[0] = get_link(L, lua_gettop(L), nle);
 			lua_pop(L, 1);
-			if (!l) {
-				rtnl_route_nh_free(nh);
-				rtnl_route_put(r);
+			if (!g->link[0])
 				return NULL;
-			}
-			rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
-			rtnl_link_put(l);
+			rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(g->link[0]));
 		}
 		rtnl_route_add_nexthop(r, nh);
+		g->nh = NULL;   /* the route's now */
 	}
 	return r;
 }
@@ -537,20 +595,24 @@ static struct rtnl_route *check_route(lua_State *L, int add, char *ctx, size_t l
 static int route_change(lua_State *L, int add)
 {
 	char ctx[200];
+	struct guard *g;
 	struct rtnl_route *r;
-	int err;
+	int err, flags;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
+	lua_settop(L, 1);
+	g = new_guard(L);
 	if ((err = sock()) < 0)
-		return nlfail(L, err, add ? "route_add" : "route_del");
-	if (!(r = check_route(L, add, ctx, sizeof ctx, &err)))
-		return nlfail(L, err, ctx);
+		return gfail(L, g, err, add ? "route_add" : "route_del");
+	if (!(r = check_route(L, g, add, ctx, sizeof ctx, &err)))
+		return gfail(L, g, err, ctx);
 	kernel_errno = 0;
 	if (add)
-		err = rtnl_route_add(sync_sk, r, lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL);
+		err = rtnl_route_add(sync_sk, r, flags);
 	else
 		err = rtnl_route_delete(sync_sk, r, 0);
-	rtnl_route_put(r);
+	guard_free(g);
 	if (err < 0)
 		return nlfail(L, err, ctx);
 	return lx_ok(L);
@@ -573,6 +635,11 @@ static const luaL_Reg funcs[] = {
 int luaopen_luainit_net(lua_State *L);
 int luaopen_luainit_net(lua_State *L)
 {
+	if (luaL_newmetatable(L, GUARD_MT)) {
+		lua_pushcfunction(L, guard_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_pop(L, 1);
 	luaL_newlib(L, funcs);
 	lx_net_open_monitor(L);
 	lx_net_open_dhcp(L);

@@ -41,6 +41,31 @@ function M.no_fd_leak_when_oom(f)
 	assert(after == before, string.format("%d descriptors before, %d after", before, after))
 end
 
+--- The kB of resident memory this process has (VmRSS).
+function M.rss_kb()
+	local f = assert(io.open("/proc/self/status"))
+	local s = f:read("a")
+	f:close()
+	return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+--- Call f n times (each raises: the error is expected and dropped); the
+-- process's resident memory must not grow by more than kb. The
+-- regression test of bindings that leaked memory of their own (libnl
+-- objects) when an argument check raised after they were allocated.
+function M.no_rss_growth_when_raising(f, n, kb)
+	pcall(f)   -- warm up: what f allocates once and keeps (a socket)
+	collectgarbage()
+	local before = M.rss_kb()
+	for i = 1, n do
+		assert(not pcall(f), "expected an error")
+		if i % 500 == 0 then collectgarbage() end
+	end
+	collectgarbage()
+	local grew = M.rss_kb() - before
+	assert(grew < kb, string.format("resident memory grew by %d kB over %d calls", grew, n))
+end
+
 --- Call f n times with the Lua heap capped a little above what is in use
 -- (more slack each time, in steps of 48 bytes up to 2 kB, then again), so
 -- that calls run out of memory at different points; afterwards the
@@ -50,10 +75,7 @@ end
 -- the cap, theirs would not.
 function M.no_rss_growth_when_oom(f, n, kb)
 	local event = require "luainit.event"
-	local function rss()
-		local s = assert(io.open("/proc/self/status")):read("a")
-		return tonumber(s:match("VmRSS:%s*(%d+)"))
-	end
+	local rss = M.rss_kb
 	collectgarbage()
 	collectgarbage()
 	local cap = select(2, event.memory())
