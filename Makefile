@@ -17,7 +17,7 @@ DESTDIR   ?=
 WARN      := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
              -Wstrict-prototypes -Werror=implicit-function-declaration
 CFLAGS    ?= -Os
-CFLAGS    += -std=gnu11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-sections \
+CFLAGS    += -std=gnu11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-sections -fno-merge-constants \
              -Iinit -Inetconf -I$(SYSROOT)/include -I$(SYSROOT)/include/libnl3 \
              -idirafter $(KHDR)
 LDFLAGS   += -static -s -Wl,--gc-sections
