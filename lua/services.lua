@@ -143,7 +143,10 @@ local function shown(v)
 	return type(v)
 end
 
-local function int_min(v, min) return is_int(v) and v >= min end
+-- An integer >= min; a float with an integral value counts (4 * 2^20,
+-- 1e3: Lua's usual ways of writing sizes), and the caller stores it as
+-- math.tointeger(v).
+local function int_min(v, min) return type(v) == "number" and math.tointeger(v) ~= nil and v >= min end
 
 -- The resource names process.spawn knows (init/l_process.c rlimit_names).
 local RLIMITS = {}
@@ -176,6 +179,10 @@ local members = {
 		if v.ring ~= nil and not int_min(v.ring, 0) then
 			bad(".ring", "a number of lines kept in memory, an integer >= 0", v.ring)
 		end
+		-- 3.0 rotated files would be named name.log.3.0
+		for _, k in ipairs({ "max_size", "keep", "ring" }) do
+			if int_min(v[k], 0) then v[k] = math.tointeger(v[k]) end
+		end
 	end,
 	-- N = 0 would fail the service at its first exit; T = 0 is what
 	-- unitimport writes for StartLimitIntervalSec=0 (no limit), and is one
@@ -186,7 +193,8 @@ local members = {
 			bad("", "{ N, T }: N restarts within T seconds mark the service failed", v)
 			return
 		end
-		if not int_min(v[1], 1) then bad("[1]", "a number of restarts, an integer >= 1", v[1]) end
+		if not int_min(v[1], 1) then bad("[1]", "a number of restarts, an integer >= 1", v[1])
+		else v[1] = math.tointeger(v[1]) end
 		if type(v[2]) ~= "number" or not (v[2] >= 0) then bad("[2]", "a number of seconds >= 0", v[2]) end
 	end,
 	rlimits = function(v, bad, unknown)

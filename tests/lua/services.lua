@@ -82,6 +82,13 @@ T["the members of log, crash_limit, rlimits and groups are checked"] = function(
 		rlimits = { nofile = 1024, core = "infinity", nproc = { 100, 200 }, stack = { 8192, "infinity" } },
 		groups = { "wheel", 0, 4294967294 } }, "x.lua"))
 	assert(services.check("x", { command = { "/bin/true" }, log = { file = "/var/log/x.log" }, groups = {} }, "x.lua"))
+	-- regression: a size written the usual Lua way is a float; it is
+	-- taken, as an integer (3.0 rotated files would be name.log.3.0)
+	local svc = assert(services.check("x", { command = { "/bin/true" },
+		log = { max_size = 4 * 2^20, keep = 3.0, ring = 1e3 }, crash_limit = { 5.0, 10 } }, "x.lua"))
+	assert(math.type(svc.log.max_size) == "integer" and svc.log.max_size == 4194304)
+	assert(math.type(svc.log.keep) == "integer" and math.type(svc.log.ring) == "integer")
+	assert(math.type(svc.crash_limit[1]) == "integer")
 end
 
 T["a bad member leaves that service out and the others load"] = function()
