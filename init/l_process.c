@@ -782,8 +782,13 @@ static int l_setpriority(lua_State *L)
  * musl's sched_setscheduler is a stub that fails with ENOSYS. */
 static int l_realtime(lua_State *L)
 {
-	struct sched_param sp = { .sched_priority = lua_toboolean(L, 1) ? 1 : 0 };
-	int policy = (lua_toboolean(L, 1) ? SCHED_FIFO : SCHED_OTHER) | SCHED_RESET_ON_FORK;
+	struct sched_param sp;
+	int on, policy;
+
+	luaL_checktype(L, 1, LUA_TBOOLEAN);
+	on = lua_toboolean(L, 1);
+	sp.sched_priority = on ? 1 : 0;
+	policy = (on ? SCHED_FIFO : SCHED_OTHER) | SCHED_RESET_ON_FORK;
 
 	if (syscall(SYS_sched_setscheduler, 0, policy, &sp) < 0)
 		return lx_fail(L, errno, "sched_setscheduler");

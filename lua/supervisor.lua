@@ -857,7 +857,10 @@ end
 -- (SCHED_RESET_ON_FORK), and the kernel's real-time throttling keeps 5 %
 -- of each second for the rest.
 function M.stop_all(timeout_ms)
-	local boosted = M.realtime and process.realtime(true)
+	-- dropped however this returns: a raise below must not leave PID 1
+	-- at real-time priority for the rest of its life
+	local _ <close> = M.realtime and process.realtime(true)
+		and setmetatable({}, { __close = function() process.realtime(false) end }) or nil
 	local function down(s) return not RUNNING[s.state] end
 	local left, blocked, sent, pending = {}, {}, {}, 0
 	for _, svc in pairs(M.services) do
@@ -908,7 +911,6 @@ function M.stop_all(timeout_ms)
 	end
 	if pending > 0 then sched.wait("svc-all-stopped", timeout_ms or 60000) end
 	M.on_down = nil
-	if boosted then process.realtime(false) end
 end
 
 -- The resident memory of the processes in svc's group, in bytes (when
