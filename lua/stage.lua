@@ -194,17 +194,18 @@ function M.fstab(path)
 end
 
 --- The hostname a hostname(5) file names: its first line that is neither
--- empty nor a comment ('#' first), trimmed; nil when there is none (an
--- empty or missing file: the caller's default). A bad name is an error of
--- its line. The rules are systemd's for /etc/hostname, less '_': 1 to 64
--- letters, digits, '-' and '.', no leading '-', no empty label ("a..b").
+-- empty nor a comment ('#' first), trimmed, with a comment after the name
+-- cut off as BusyBox's hostname -F does ('#' is in no hostname); nil when
+-- there is none (an empty or missing file: the caller's default). A bad
+-- name is an error of its line: 1 to 64 letters, digits, '-' and '.', no
+-- leading '-', no empty label ("a..b"), as systemd checks a name.
 -- parse_hostname : (text, file) -> name? | (nil, string)
 function M.parse_hostname(text, file)
 	local n = 0
 	for line in (text .. "\n"):gmatch("([^\n]*)\n") do
 		n = n + 1
-		local name = trim(line)
-		if name ~= "" and name:sub(1, 1) ~= "#" then
+		local name = trim((line:gsub("#.*$", "")))
+		if name ~= "" then
 			-- a trailing dot (an absolute DNS name) is not part of the name
 			local bare = #name > 1 and name:gsub("%.$", "") or name
 			if #bare > 64 or bare:find("[^%w%-%.]") or bare:find("^[%-%.]") or bare:find("%.$")
@@ -219,13 +220,20 @@ function M.parse_hostname(text, file)
 end
 
 --- Set the hostname from /etc/hostname (see parse_hostname); "localhost"
--- when the file names none. A bad name fails the step and the hostname
--- stays as it was.
+-- when the file names none. A bad name fails the step; the hostname stays
+-- as it was, or becomes "localhost" if the kernel's "(none)" is all it has.
 function M.hostname(path)
 	path = path or "/etc/hostname"
 	return M.step("set hostname", function()
 		local name, err = M.parse_hostname(fs.readfile(path) or "", path)
-		if err then return false, err .. "; hostname left as '" .. tostring(sys.hostname()) .. "'" end
+		if err then
+			local cur = sys.hostname()
+			if cur == nil or cur == "" or cur == "(none)" then
+				sys.sethostname("localhost")
+				cur = "localhost"
+			end
+			return false, err .. "; hostname left as '" .. tostring(cur) .. "'"
+		end
 		name = name or "localhost"
 		local ok, serr = sys.sethostname(name)
 		if not ok then return false, serr end
