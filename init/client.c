@@ -37,17 +37,9 @@ struct run {
 	char kind[16];
 };
 
-/* Under lx_pcall_c, as all of the Lua work: the require, the argv table
- * and a check of the results raise on a bad value, and outside the
- * protected call that was a Lua panic, abort() and a core dump. */
-static int load_luactl(lua_State *L)
-{
-	lua_getglobal(L, "require");
-	lua_pushliteral(L, "luactl");
-	lua_call(L, 1, 0);
-	return 0;
-}
-
+/* Under lx_pcall_c, as all of the Lua work: the argv table and a check of
+ * the results raise on a bad value, and outside the protected call that
+ * was a Lua panic, abort() and a core dump. */
 static int run_luactl(lua_State *L)
 {
 	struct run *r = lua_touserdata(L, 1);
@@ -91,7 +83,7 @@ int lx_client_main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot create the Lua state\n", name);
 		return 1;
 	}
-	if (lx_pcall_c(lx_L, load_luactl, NULL, "loading luactl.lua") != LUA_OK ||
+	if (lx_require(lx_L, "luactl", "loading luactl.lua") != LUA_OK ||
 	    lx_pcall_c(lx_L, run_luactl, &r, "luactl") != LUA_OK)
 		return 1;
 	if (r.kind[0])

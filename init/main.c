@@ -255,14 +255,6 @@ struct args {
 /* Under lx_pcall_c, as everything below that calls into Lua: a require, a
  * table of the arguments, a push that runs out of memory raise, and
  * outside the protected call that would be a Lua panic. */
-static int load_pid1(lua_State *L)
-{
-	lua_getglobal(L, "require");
-	lua_pushliteral(L, "pid1");
-	lua_call(L, 1, 0);
-	return 0;
-}
-
 static int run_pid1(lua_State *L)
 {
 	const struct args *a = lua_touserdata(L, 1);
@@ -300,7 +292,7 @@ static void start_lua(int argc, char **argv)
 		return;
 	}
 	lua_atpanic(L, on_lua_panic);
-	if (lx_pcall_c(L, load_pid1, NULL, "loading pid1.lua") == LUA_OK &&
+	if (lx_require(L, "pid1", "loading pid1.lua") == LUA_OK &&
 	    lx_pcall_c(L, run_pid1, &args, "pid1.main") == LUA_OK)
 		return;
 	lx_log("the Lua library failed to start; opening a shell on the console");

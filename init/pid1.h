@@ -59,6 +59,9 @@ int lx_pcall(lua_State *L, int nargs, int nres, const char *where);
  * can raise (a memory error, a metamethod) belongs in fn. Returns the
  * lua_pcall status, LUA_ERRMEM when the stack has no room left. */
 int lx_pcall_c(lua_State *L, lua_CFunction fn, void *ud, const char *where);
+/* require(name) under lx_pcall_c: a library that fails to load is logged
+ * as where, and LUA_OK tells the caller it may go on. */
+int lx_require(lua_State *L, const char *name, const char *where);
 
 /* Push the Lua hook registered under name (event.hook); 0 if none. */
 int lx_hook_push(lua_State *L, const char *name);

@@ -159,6 +159,19 @@ int lx_pcall_c(lua_State *L, lua_CFunction fn, void *ud, const char *where)
 	return lx_pcall(L, 1, 0, where);
 }
 
+static int require_ud(lua_State *L)
+{
+	lua_getglobal(L, "require");
+	lua_pushstring(L, (const char *)lua_touserdata(L, 1));
+	lua_call(L, 1, 0);
+	return 0;
+}
+
+int lx_require(lua_State *L, const char *name, const char *where)
+{
+	return lx_pcall_c(L, require_ud, (void *)name, where);
+}
+
 int lx_hook_push(lua_State *L, const char *name)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, "luainit.hooks");
