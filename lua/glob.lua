@@ -116,11 +116,22 @@ function M.pattern(g)
 	return table.concat(out) .. "$"
 end
 
+-- glob -> its pattern, or false when it is not valid: a network entry's
+-- match runs at every link event, and its glob never changes (emptied at
+-- 256 entries: strings are never weak keys)
+local compiled, ncompiled = {}, 0
+
 --- Does s match glob g? A glob that is not valid (or not a string)
 -- matches nothing.
 -- match : (string, string) -> boolean
 function M.match(g, s)
-	local p = type(g) == "string" and M.pattern(g)
+	if type(g) ~= "string" then return false end
+	local p = compiled[g]
+	if p == nil then
+		p = M.pattern(g) or false
+		if ncompiled >= 256 then compiled, ncompiled = {}, 0 end
+		compiled[g], ncompiled = p, ncompiled + 1
+	end
 	return p and s:find(p) ~= nil or false
 end
 
