@@ -5,8 +5,8 @@
 -- `M.transitions[state][event]` is the one place that decides what happens;
 -- an event a state does not list is ignored (and logged in debug mode).
 --
--- Each service runs in its own cgroup v2 (/sys/fs/cgroup/luainit/<name>),
--- so stopping kills the whole group and nothing escapes by double-forking.
+-- Each service runs in its own cgroup v2 (/sys/fs/cgroup/luainit/<name>,
+-- or luainit.limits/<name> for one with a memory or cpu limit), so stopping kills the whole group and nothing escapes by double-forking.
 -- Its stdout and stderr come to PID 1 through a pipe: every line goes to a
 -- bounded ring and to /var/log/luainit/<name>.log (timestamped, rotated by
 -- size). Readiness comes from the sd_notify socket (type "notify"), a
@@ -24,6 +24,7 @@ local M = {
 	waiting = {},       -- svc -> true: starting, waiting for dependencies
 	by_pid = {},        -- main pid -> svc
 	cgroup_root = "/sys/fs/cgroup/luainit",
+	-- cgroup_limits_root: the services with a memory or cpu limit; default cgroup_root .. ".limits"
 	notify_path = "/run/luainit/notify",
 	log_dir = "/var/log/luainit",
 	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -51,8 +52,6 @@ local function set_state(svc, state, why)
 end
 
 ---------------------------------------------------------------- cgroups
-
-local function cg_path(svc) return M.cgroup_root .. "/" .. svc.name end
 
 -- keep: leave cgroup.procs open for the next call. Stopping reads it
 -- twice, to signal the group and to see it empty once the main process
@@ -86,23 +85,46 @@ local function cg_pids(svc, keep)
 end
 M.cg_pids = cg_pids
 
--- Delegate a controller to the service groups (once). pids is always on
--- (`luactl status` shows pids.current); memory when M.memory_accounting is
--- set or a service sets memory_max, cpu when one sets cpu_weight: every
--- controller makes each new group dearer to create (under emulation, a
--- mkdir with memory and pids 0.31 ms, with pids alone 0.16), and memory
--- accounting makes every page a service faults in dearer to charge.
-local cg_enabled = {}
-local function cg_enable(ctrl)
-	if cg_enabled[ctrl] then return end
-	cg_enabled[ctrl] = true
-	fs.writefile("/sys/fs/cgroup/cgroup.subtree_control", "+" .. ctrl)
-	fs.writefile(M.cgroup_root .. "/cgroup.subtree_control", "+" .. ctrl)
+-- Delegate a controller below a group (once), and below the cgroup2 root
+-- first, where it must be on for any group to have it. A controller is on
+-- for all children of a group or for none (cgroup v2), and each one makes
+-- every new group dearer to create (under emulation, a mkdir with memory
+-- and pids 0.31 ms, with pids alone 0.16) and, for memory, every page a
+-- service faults in dearer to charge. So pids (`luactl status` shows
+-- pids.current) is on below both roots; memory and cpu only below the
+-- limits root, where the services that set memory_max or cpu_weight live,
+-- and memory below the plain root too when M.memory_accounting is set.
+local CG_MOUNT = "/sys/fs/cgroup"
+local cg_enabled = {} -- parent group -> { controller = true }
+local function cg_enable(parent, ctrl)
+	local on = cg_enabled[parent]
+	if not on then on = {} cg_enabled[parent] = on end
+	if on[ctrl] then return end
+	on[ctrl] = true
+	if parent ~= CG_MOUNT then cg_enable(CG_MOUNT, ctrl) end
+	fs.writefile(parent .. "/cgroup.subtree_control", "+" .. ctrl)
+end
+
+-- The root a service's group goes under: the limits root when it sets a
+-- limit that needs a controller other than pids.
+local function limits_root() return M.cgroup_limits_root or (M.cgroup_root .. ".limits") end
+
+local function cg_parent(svc)
+	local cg = svc.cgroup
+	if cg.memory_max == nil and cg.cpu_weight == nil then return M.cgroup_root end
+	local root = limits_root()
+	if not (cg_enabled[root] and cg_enabled[root].pids) then
+		fs.mkdirp(root, 493)
+		cg_enable(root, "pids")
+	end
+	if cg.cpu_weight ~= nil then cg_enable(root, "cpu") end
+	if cg.memory_max ~= nil or M.memory_accounting then cg_enable(root, "memory") end
+	return root
 end
 
 local function cg_setup(svc)
 	if M.cgroups == nil then
-		local st = fs.statfs("/sys/fs/cgroup")
+		local st = fs.statfs(CG_MOUNT)
 		M.cgroups = st and st.type == "cgroup2" or false
 		if M.cgroups then
 			-- clone3 straight into a service's group only from the root
@@ -110,18 +132,21 @@ local function cg_setup(svc)
 			if M.cgroup_clone == nil then
 				M.cgroup_clone = (fs.readfile("/proc/self/cgroup") or ""):match("^0::/\n") ~= nil
 			end
-			fs.mkdirp(M.cgroup_root, 493)
-			cg_enable("pids")
-			if M.memory_accounting then cg_enable("memory") end
 		else
 			log.warn("no cgroup v2 at /sys/fs/cgroup: services fall back to process groups")
 		end
 	end
 	if not M.cgroups then svc.cgroup_path = nil return nil end
 	if svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
-	if svc.cgroup.cpu_weight ~= nil then cg_enable("cpu") end
-	if svc.cgroup.memory_max ~= nil then cg_enable("memory") end
-	local path = cg_path(svc)
+	if not (cg_enabled[M.cgroup_root] and cg_enabled[M.cgroup_root].pids) then
+		fs.mkdirp(M.cgroup_root, 493)
+		cg_enable(M.cgroup_root, "pids")
+	end
+	if M.memory_accounting then cg_enable(M.cgroup_root, "memory") end
+	local path = cg_parent(svc) .. "/" .. svc.name
+	-- a definition reloaded with or without a limit moves to the other
+	-- root: its old group, empty while it is stopped, goes
+	if svc.cgroup_path and svc.cgroup_path ~= path then fs.rmdir(svc.cgroup_path) end
 	-- a new group starts with no limits: write only what is configured;
 	-- a group left from an earlier run may hold old limits: reset those too
 	local fresh = fs.mkdir(path, 493)
@@ -715,10 +740,15 @@ function M.notify(data, pid)
 	local svc = M.by_pid[pid]
 	if not svc then
 		-- any process of the service's cgroup may speak for it
-		local cg, rel = fs.readfile("/proc/" .. pid .. "/cgroup") or "", cg_rel(M.cgroup_root)
-		local at = rel and cg:find("0::" .. rel .. "/", 1, true)
-		local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
-		svc = name and M.services[name]
+		local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
+		for _, root in ipairs({ M.cgroup_root, limits_root() }) do
+			local rel = cg_rel(root)
+			local at = rel and cg:find("0::" .. rel .. "/", 1, true)
+			local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
+			svc = name and M.services[name]
+			if svc and svc.cgroup_path == root .. "/" .. name then break end
+			svc = nil
+		end
 	end
 	if not svc then
 		log.debug("notify from pid %d, which belongs to no service: dropped", pid)
