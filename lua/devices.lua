@@ -2,23 +2,34 @@
 -- loop: new devices get their driver module loaded, and small rules written
 -- in Lua can set owner and mode of device nodes and create symlinks.
 --
--- A rule: devices.rule{ subsystem = "tty", name = "ttyS*", attrs = {...},
+-- A rule: devices.rule{ subsystem = "tty", name = "ttyS[0-3]", attrs = {...},
 --   owner = 0, group = 5, mode = 432, symlink = "serial0" }
+-- subsystem, name and the attrs values are shell globs (lua/glob.lua).
 local event = require "luainit.event"
 local fs = require "luainit.fs"
+local glob = require "glob"
 local log = require "log"
 
 local M = { rules = {}, handlers = {} }
 
+-- A key the rule leaves out matches anything; a value the device lacks
+-- (no devname, no such attribute) matches no glob.
 local function glob_match(pat, s)
 	if pat == nil then return true end
 	if s == nil then return false end
-	local lp = "^" .. pat:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".") .. "$"
-	return s:match(lp) ~= nil
+	return glob.match(pat, s)
 end
 M.glob_match = glob_match
 
-local function is_glob(v) return type(v) == "string" end
+-- The globs are fnmatch's, as network.lua's match reads them ("ttyS[0-3]");
+-- one glob.match cannot use (a reversed range) would match nothing at
+-- every uevent, so it is refused where the rule is written.
+local function is_glob(v)
+	if type(v) ~= "string" then return false end
+	local ok, why = glob.pattern(v)
+	if not ok then return false, string.format("glob '%s': %s", v, why) end
+	return true
+end
 local function is_id(v) return math.type(v) == "integer" and v >= 0 and v < 0xffffffff end
 local ACTIONS = { add = true, remove = true, change = true, move = true, online = true,
 	offline = true, bind = true, unbind = true }
@@ -32,7 +43,9 @@ local RULE_KEYS = {
 	attrs = { function(v)
 		if type(v) ~= "table" then return false end
 		for k, x in pairs(v) do
-			if type(k) ~= "string" or not is_glob(x) then return false end
+			if type(k) ~= "string" then return false end
+			local ok, why = is_glob(x)
+			if not ok then return false, why, "." .. k end
 		end
 		return true
 	end, "a table of sysfs attribute = glob strings" },
@@ -64,7 +77,10 @@ function M.rule(r)
 		if not f then
 			error(string.format("devices.rule: unknown key '%s'", tostring(k)), 2)
 		end
-		if not f[1](v) then
+		local ok, why, sub = f[1](v)
+		if why then
+			error(string.format("devices.rule: field '%s%s': %s", k, sub or "", why), 2)
+		elseif not ok then
 			error(string.format("devices.rule: field '%s': expected %s, got %s", k, f[2],
 				type(v) == "string" and ("'" .. v .. "'") or math.type(v) and tostring(v) or type(v)), 2)
 		end

@@ -217,4 +217,46 @@ return {
 		devices.handle({ action = "change", subsystem = "tty", devname = "ttyS9", devpath = "/devices/x" }, true)
 		devices.rules = saved
 	end,
+
+	-- regression: a rule's globs escaped '[', so name = "ttyS[0-3]" matched
+	-- only a device named "ttyS[0-3]"; they are fnmatch's now, as in
+	-- network.lua, and a glob that could match nothing raises at the rule
+	["devices.rule: globs are fnmatch's, bracket classes included"] = function()
+		local devices = require "devices"
+		local fs = require "luainit.fs"
+		local saved, chmod, sysattr = devices.rules, fs.chmod, dev.sysattr
+		devices.rules = {}
+		local changed = {}
+		fs.chmod = function(path) changed[#changed + 1] = path return true end
+		dev.sysattr = function(_, k) return k == "type" and "4" or nil end
+		local ok, err = pcall(function()
+			local function raises(r, want)
+				local line = debug.getinfo(1, "l").currentline + 1
+				local rok, rerr = pcall(function() devices.rule(r) end)
+				assert(not rok, want .. ": accepted")
+				local at = "tests/lua/dev.lua:" .. line .. ": devices.rule: "
+				assert(rerr:sub(1, #at) == at and rerr:find(want, 1, true), rerr)
+			end
+			raises({ name = "ttyS[3-0]" }, "field 'name': glob 'ttyS[3-0]': range '3-0' is reversed (expected 0-3)")
+			raises({ subsystem = "tty[[:tty:]]" }, "field 'subsystem': glob 'tty[[:tty:]]': unknown class '[:tty:]'")
+			raises({ attrs = { type = "4\\" } }, "field 'attrs.type': glob '4\\': a '\\' at the end")
+			assert(#devices.rules == 0, "a refused rule was kept")
+			devices.rule({ subsystem = "t[t]y", name = "ttyS[0-3]", attrs = { type = "[[:digit:]]" }, mode = 432 })
+			for _, name in ipairs({ "ttyS0", "ttyS3", "ttyS4", "ttyS[0-3]", "ttyS10", "ttyUSB0" }) do
+				devices.handle({ action = "add", subsystem = "tty", devname = name, devpath = "/devices/x" }, true)
+			end
+			devices.handle({ action = "add", subsystem = "block", devname = "ttyS1", devpath = "/devices/y" }, true)
+			assert(table.concat(changed, " ") == "/dev/ttyS0 /dev/ttyS3", table.concat(changed, " "))
+			-- an attribute the glob does not match, or one the device lacks
+			changed = {}
+			devices.rules = {}
+			devices.rule({ name = "ttyS*", attrs = { type = "[!4]" }, mode = 432 })
+			devices.rule({ name = "ttyS*", attrs = { id = "*" }, mode = 432 })
+			devices.handle({ action = "add", subsystem = "tty", devname = "ttyS0", devpath = "/devices/x" }, true)
+			assert(#changed == 0, table.concat(changed, " "))
+			assert(devices.glob_match(nil, "x") and not devices.glob_match("*", nil), "nil: any; no value: none")
+		end)
+		devices.rules, fs.chmod, dev.sysattr = saved, chmod, sysattr
+		assert(ok, err)
+	end,
 }
