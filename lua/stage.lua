@@ -29,27 +29,29 @@ M.cmdline = { words = {}, all = {} }
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
-local ON = { ["1"] = true, yes = true, ["true"] = true, on = true }
-local OFF = { ["0"] = true, no = true, ["false"] = true, off = true }
 local flag_warned = setmetatable({}, { __mode = "k" }) -- cmdline -> {key = true}
 
 --- The on/off parameter key of the command line c (default: the
--- kernel's): on for a bare word or 1, yes, true, on; off when absent or
--- 0, no, false, off (any case). Anything else is off, with a warning (once
--- per parameter) that names it and what was expected: a typo must not
--- turn on what `=0` meant to turn off.
+-- kernel's): on for a bare word or 1, yes, y, true, t, on; off when absent
+-- or 0, no, n, false, f, off (any case: lua/boolean.lua, systemd's words).
+-- Anything else is off, with a warning (once per parameter) that names it
+-- and what was expected: a typo must not turn on what `=0` meant to turn
+-- off.
 -- flag : (key, cmdline?) -> boolean
 function M.flag(key, c)
 	c = c or M.cmdline
 	local v = c[key]
 	if v == nil or v == true then return v == true end
 	v = tostring(v)
-	if ON[v:lower()] then return true end
-	if OFF[v:lower()] then return false end
+	-- required here, not at the top: most boots write no value and never
+	-- need it
+	local boolean = require "boolean"
+	local b = boolean.parse(v)
+	if b ~= nil then return b end
 	flag_warned[c] = flag_warned[c] or {}
 	if not flag_warned[c][key] then
 		flag_warned[c][key] = true
-		log.warn("kernel command line: %s=%s: expected on (1, yes, true, on) or off (0, no, false, off); taken as off", key, v)
+		log.warn("kernel command line: %s=%s: expected %s; taken as off", key, v, boolean.expected)
 	end
 	return false
 end

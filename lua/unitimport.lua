@@ -19,6 +19,8 @@
 --   * Restart= missing means systemd's default, Restart=no: restart = "never".
 --   * Dependencies on *.service keep the name without the suffix; targets,
 --     sockets, mounts and devices are dropped with a note.
+local boolean = require "boolean"
+
 local M = {}
 
 ---------------------------------------------------------------- parsing
@@ -152,13 +154,6 @@ function M.seconds(s)
 	end
 	if math.type(total) == "float" and total == math.floor(total) and total < 2^53 then total = math.tointeger(total) end
 	return total
-end
-
-local function yes(v)
-	v = v:lower()
-	if v == "yes" or v == "true" or v == "on" or v == "1" then return true end
-	if v == "no" or v == "false" or v == "off" or v == "0" then return false end
-	return nil
 end
 
 ---------------------------------------------------------------- conversion
@@ -526,7 +521,7 @@ function M.convert(text, opts)
 		if n then def.nice = n else note(e, "unsupported", "not an integer") end
 	end
 	S.NoNewPrivileges = function(e)
-		local b = yes(e.value)
+		local b = boolean.parse(e.value)
 		if b == nil then note(e, "unsupported", "not a boolean") else def.no_new_privs = b or nil end
 	end
 	S.CapabilityBoundingSet = function(e)
@@ -561,7 +556,7 @@ function M.convert(text, opts)
 		S[k] = function(e) u[k] = e.value end
 	end
 	S.RuntimeDirectoryPreserve = function(e)
-		if e.value ~= "yes" then note(e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
+		if boolean.parse(e.value) ~= true then note(e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
 	end
 	S.StartLimitBurst = function(e) u.burst = math.tointeger(tonumber(e.value)) end
 	S.StartLimitIntervalSec = function(e) u.interval = M.seconds(e.value) end

@@ -92,7 +92,7 @@ T["rescue words: luainit.rescue, runlevel S and 1, rescue, emergency, systemd.un
 	assert(asks("loglevel=1 2 3") == nil, "a value of 1 is no runlevel word")
 end
 
-T["on/off parameters: bare and 1/yes/true/on are on, 0/no/false/off off, anything else off with a warning"] = function()
+T["on/off parameters: bare and 1/yes/y/true/t/on are on, 0/no/n/false/f/off off, anything else off with a warning"] = function()
 	local sys = require "luainit.sys"
 	local log = require "log"
 	local lines, real = {}, log.console
@@ -100,14 +100,14 @@ T["on/off parameters: bare and 1/yes/true/on are on, 0/no/false/off off, anythin
 	local ok, err = pcall(function()
 		local function flag(line) return stage.flag("luainit.debug", (assert(sys.cmdline(line)))) end
 		assert(flag("ro luainit.debug") == true)
-		for _, v in ipairs({ "1", "yes", "true", "on", "YES", "On" }) do assert(flag("luainit.debug=" .. v) == true, v) end
-		for _, v in ipairs({ "0", "no", "false", "off", "NO", "Off" }) do assert(flag("luainit.debug=" .. v) == false, v) end
+		for _, v in ipairs({ "1", "yes", "y", "true", "t", "on", "YES", "On", "Y", "T" }) do assert(flag("luainit.debug=" .. v) == true, v) end
+		for _, v in ipairs({ "0", "no", "n", "false", "f", "off", "NO", "Off", "N", "F" }) do assert(flag("luainit.debug=" .. v) == false, v) end
 		assert(flag("ro quiet") == false)
 		assert(#lines == 0, lines[1])
 		local c = assert(sys.cmdline("luainit.debug=2 luainit.rescue=0"))
 		assert(stage.flag("luainit.debug", c) == false and stage.flag("luainit.debug", c) == false)
-		assert(#lines == 1 and lines[1] == "warning: kernel command line: luainit.debug=2: expected on (1, yes, "
-			.. "true, on) or off (0, no, false, off); taken as off\n", lines[1])
+		assert(#lines == 1 and lines[1] == "warning: kernel command line: luainit.debug=2: expected on (1, yes, y, "
+			.. "true, t, on) or off (0, no, n, false, f, off); taken as off\n", lines[1])
 		assert(flag("luainit.debug=") == false and #lines == 2, "an empty value is no answer either")
 		-- luainit.rescue is one of these too
 		assert(stage.rescue_requested(c) == nil, "luainit.rescue=0")

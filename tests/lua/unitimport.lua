@@ -187,6 +187,23 @@ T["a unit without ExecStart, or masked, is an error, not a crash"] = function()
 	assert(extra.masked and errs2[1]:find("masked"))
 end
 
+-- NoNewPrivileges= takes what systemd's parse_boolean takes (y and f were
+-- listed as unsupported), the same words as the kernel command line flags
+T["booleans are systemd's words"] = function()
+	for v, want in pairs({ yes = true, y = true, T = true, ["1"] = true, on = true,
+		no = false, n = false, F = false, ["0"] = false, off = false }) do
+		local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nNoNewPrivileges=" .. v .. "\n")
+		assert(#errs == 0 and not note_for(notes, "NoNewPrivileges"), v)
+		assert(def_of(src).no_new_privs == (want or nil), v)
+	end
+	local _, notes = convert("[Service]\nExecStart=/bin/d\nNoNewPrivileges=maybe\n")
+	assert(note_for(notes, "NoNewPrivileges", "unsupported").reason == "not a boolean")
+	_, notes = convert("[Service]\nExecStart=/bin/d\nRuntimeDirectoryPreserve=true\n")
+	assert(not note_for(notes, "RuntimeDirectoryPreserve"), "true is yes")
+	_, notes = convert("[Service]\nExecStart=/bin/d\nRuntimeDirectoryPreserve=restart\n")
+	assert(note_for(notes, "RuntimeDirectoryPreserve", "note"))
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
