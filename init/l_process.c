@@ -161,6 +161,8 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	lua_pop(L, 1);
 }
 
+/* The resource names spawn takes; also process.RLIMITS, which
+ * services.lua checks definitions against, so this is the one list. */
 static const struct { const char *name; int res; } rlimit_names[] = {
 	{ "as", RLIMIT_AS }, { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU },
 	{ "data", RLIMIT_DATA }, { "fsize", RLIMIT_FSIZE },
@@ -188,6 +190,20 @@ static rlim_t check_rlim(lua_State *L, int idx, const char *name)
 	if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0)
 		luaL_error(L, "spawn: rlimit %s: integer >= 0 or \"infinity\" expected", name);
 	return (rlim_t)lua_tointeger(L, idx);
+}
+
+static int unknown_rlimit(lua_State *L, const char *name)
+{
+	luaL_Buffer b;
+
+	luaL_buffinit(L, &b);
+	for (size_t i = 0; i < NRLIMITS; i++) {
+		if (i > 0)
+			luaL_addstring(&b, ", ");
+		luaL_addstring(&b, rlimit_names[i].name);
+	}
+	luaL_pushresult(&b);
+	return luaL_error(L, "spawn: unknown rlimit '%s' (expected one of %s)", name, lua_tostring(L, -1));
 }
 
 /* A child gets the descriptor limit PID 1 started with, not the one PID 1
@@ -222,7 +238,7 @@ static void check_rlimits(lua_State *L, struct lx_spawn *s)
 			if (strcmp(rlimit_names[k].name, name) == 0)
 				break;
 		if (k == NRLIMITS || lua_type(L, -2) != LUA_TSTRING)
-			luaL_error(L, "spawn: unknown rlimit '%s'", name);
+			unknown_rlimit(L, name);
 		s->rlimits[s->nrlimits].resource = rlimit_names[k].res;
 		r = &s->rlimits[s->nrlimits++].lim;
 		if (lua_istable(L, -1)) {
@@ -930,5 +946,13 @@ int luaopen_luainit_process(lua_State *L);
 int luaopen_luainit_process(lua_State *L)
 {
 	luaL_newlib(L, funcs);
+	/** RLIMITS : {name = integer}
+	 * The rlimit names spawn takes, each with its RLIMIT_* number. */
+	lua_createtable(L, 0, (int)NRLIMITS);
+	for (size_t i = 0; i < NRLIMITS; i++) {
+		lua_pushinteger(L, rlimit_names[i].res);
+		lua_setfield(L, -2, rlimit_names[i].name);
+	}
+	lua_setfield(L, -2, "RLIMITS");
 	return 1;
 }

@@ -5,6 +5,7 @@
 -- dependency cycles (every member named). An invalid service is left out;
 -- the others still start. See docs/services.md for every field.
 local fs = require "luainit.fs"
+local process = require "luainit.process"
 
 local M = { dir = "/etc/luainit/services" }
 
@@ -148,11 +149,8 @@ end
 -- math.tointeger(v).
 local function int_min(v, min) return type(v) == "number" and math.tointeger(v) ~= nil and v >= min end
 
--- The resource names process.spawn knows (init/l_process.c rlimit_names).
-local RLIMITS = {}
-for n in ("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending stack"):gmatch("%S+") do
-	RLIMITS[n] = true
-end
+-- The resource names process.spawn takes, from its own list
+local RLIMITS = process.RLIMITS
 local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
 local function rlim_value(x) return x == "infinity" and math.huge or x end
 
@@ -256,7 +254,11 @@ local function check(name, def, file)
 			members[k](v, function(sub, what, x)
 				err("field '%s%s': expected %s, got %s", k, sub, what, shown(x))
 			end, function(sub, names)
-				err("%s: unknown key '%s' (did you mean '%s'?)", k, tostring(sub), M.nearest(tostring(sub), names))
+				local list = {}
+				for n in pairs(names) do list[#list + 1] = n end
+				table.sort(list)
+				err("%s: unknown key '%s' (did you mean '%s'?): expected one of %s", k, tostring(sub),
+					M.nearest(tostring(sub), names), table.concat(list, ", "))
 			end)
 		end
 	end

@@ -20,6 +20,7 @@
 --   * Dependencies on *.service keep the name without the suffix; targets,
 --     sockets, mounts and devices are dropped with a note.
 local boolean = require "boolean"
+local RLIMITS = require("luainit.process").RLIMITS
 
 local M = {}
 
@@ -229,10 +230,12 @@ local FIELD_ORDER = { "description", "type", "command", "pid_file", "env", "cwd"
 	"crash_limit", "start_timeout", "stop_signal", "stop_timeout", "watchdog", "rlimits",
 	"no_new_privs", "capabilities", "nice", "tty", "cgroup", "log", "enabled" }
 
-local LIMITS = { CPU = "cpu", FSIZE = "fsize", DATA = "data", STACK = "stack", CORE = "core",
-	RSS = "rss", NOFILE = "nofile", AS = "as", NPROC = "nproc", MEMLOCK = "memlock",
-	LOCKS = "locks", SIGPENDING = "sigpending", MSGQUEUE = "msgqueue", NICE = "nice",
-	RTPRIO = "rtprio", RTTIME = "rttime" }
+-- LimitNOFILE= and its kin: systemd's names are process.spawn's in capitals
+local function limit_name(key)
+	local what = key:match("^Limit(%u+)$")
+	what = what and what:lower()
+	return RLIMITS[what] and what or nil
+end
 
 local function shell_quote(w)
 	if w ~= "" and w:match("^[%w%-%./_=:,+@%%]+$") then return w end
@@ -587,7 +590,7 @@ function M.convert(text, opts)
 			U[k](e)
 		elseif (e.section == "Service" and (S[k] or k:match("^Limit")) ) then
 			if k:match("^Limit") then
-				local what = LIMITS[k:sub(6)]
+				local what = limit_name(k)
 				if not what then note(e, "unsupported", "unknown resource limit")
 				else
 					local soft, hard = e.value:match("^([^:]+):([^:]+)$")

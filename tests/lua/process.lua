@@ -136,9 +136,30 @@ T["rlimits reach the child; an unknown name raises"] = function()
 	assert(out:match("Max processes%s+5000%s+5000%s"), out)
 	assert(out:match("Max stack size%s+8388608%s+16777216%s"), out)
 	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, rlimits = { bogus = 1 } })
-	assert(not ok and tostring(err):match("unknown rlimit 'bogus'"), tostring(err))
+	assert(not ok and tostring(err):find("unknown rlimit 'bogus' (expected one of as, core, cpu, data, fsize, "
+		.. "locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack)", 1, true), tostring(err))
 	ok, err = pcall(process.spawn, { argv = { "/bin/true" }, rlimits = { nofile = { 10, 5 } } })
 	assert(not ok and tostring(err):match("soft limit above hard"), tostring(err))
+end
+
+-- services.lua and unitimport check names against this table instead of
+-- a copy of the list
+T["RLIMITS: the names spawn takes, with their numbers"] = function()
+	local names = {}
+	for n, res in pairs(process.RLIMITS) do
+		assert(math.type(res) == "integer" and res >= 0, n)
+		names[#names + 1] = n
+	end
+	table.sort(names)
+	assert(table.concat(names, " ") == "as core cpu data fsize locks memlock msgqueue nice nofile nproc rss "
+		.. "rtprio rttime sigpending stack", table.concat(names, " "))
+	-- each is a name spawn knows (the kernel may refuse the value: a
+	-- returned error, not a raise)
+	for n in pairs(process.RLIMITS) do
+		local ok, pid = pcall(process.spawn, { argv = { "/bin/true" }, rlimits = { [n] = "infinity" } })
+		assert(ok, pid)
+		if pid then process.wait(pid) end
+	end
 end
 
 T["user, group and groups: drop to nobody"] = function()

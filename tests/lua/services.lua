@@ -53,7 +53,7 @@ T["the members of log, crash_limit, rlimits and groups are checked"] = function(
 		{ "log", { max_size = 0 }, "field 'log.max_size': expected a size in bytes, an integer >= 1, got 0" },
 		{ "log", { file = "web.log" }, "field 'log.file': expected true, false or an absolute path, got 'web.log'" },
 		{ "log", { file = 1 }, "field 'log.file': expected true, false or an absolute path, got 1" },
-		{ "log", { rign = 10 }, "log: unknown key 'rign' %(did you mean 'ring'%?%)" },
+		{ "log", { rign = 10 }, "log: unknown key 'rign' %(did you mean 'ring'%?%): expected one of file, keep, max_size, ring$" },
 		{ "crash_limit", { -1, 10 }, "field 'crash_limit%[1%]': expected a number of restarts, an integer >= 1, got %-1" },
 		{ "crash_limit", { 2.5, 10 }, "field 'crash_limit%[1%]': expected a number of restarts, an integer >= 1, got 2.5" },
 		{ "crash_limit", { 5, -3 }, "field 'crash_limit%[2%]': expected a number of seconds >= 0, got %-3" },
@@ -64,7 +64,8 @@ T["the members of log, crash_limit, rlimits and groups are checked"] = function(
 		{ "rlimits", { nproc = { 100 } }, "field 'rlimits.nproc': expected { soft, hard }, each an integer >= 0 or \"infinity\", got table" },
 		{ "rlimits", { nproc = { 200, 100 } }, "field 'rlimits.nproc': expected a soft limit no higher than the hard limit, got 200" },
 		{ "rlimits", { nproc = { "infinity", 100 } }, "field 'rlimits.nproc': expected a soft limit no higher" },
-		{ "rlimits", { nofiles = 10 }, "rlimits: unknown key 'nofiles' %(did you mean 'nofile'%?%)" },
+		{ "rlimits", { nofiles = 10 }, "rlimits: unknown key 'nofiles' %(did you mean 'nofile'%?%): expected one of "
+			.. "as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack$" },
 		{ "groups", { "wheel", {} }, "field 'groups%[2%]': expected a group name or gid %(an integer from 0 to 4294967294%), got table" },
 		{ "groups", { -1 }, "field 'groups%[1%]': expected a group name or gid" },
 		{ "groups", { 1.5 }, "field 'groups%[1%]': expected a group name or gid" },

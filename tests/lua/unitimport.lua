@@ -204,6 +204,19 @@ T["booleans are systemd's words"] = function()
 	assert(note_for(notes, "RuntimeDirectoryPreserve", "note"))
 end
 
+-- Limit*= names are process.spawn's (process.RLIMITS), in capitals
+T["resource limits"] = function()
+	local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nLimitCORE=infinity\nLimitRTTIME=5:10\n"
+		.. "LimitNofile=5\nLimitFOO=1\nLimit=1\n")
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.rlimits.core == "infinity" and d.rlimits.rttime[1] == 5 and d.rlimits.rttime[2] == 10)
+	assert(d.rlimits.nofile == nil and d.rlimits.foo == nil)
+	for _, k in ipairs({ "LimitNofile", "LimitFOO", "Limit" }) do
+		assert(note_for(notes, k, "unsupported").reason == "unknown resource limit", k)
+	end
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
