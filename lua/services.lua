@@ -31,7 +31,8 @@ local function number_min(min)
 	return function(v) return type(v) == "number" and v >= min end, "a number >= " .. min
 end
 
-local function str_or_int(v) return type(v) == "string" or math.type(v) == "integer" end
+-- ids are 32 bits, and (uid_t)-1 means "no change" to setresuid
+local function name_or_id(v) return type(v) == "string" or math.type(v) == "integer" and v >= 0 and v < 0xffffffff end
 local function is_string(v) return type(v) == "string" end
 local function is_bool(v) return type(v) == "boolean" end
 local function is_int(v) return math.type(v) == "integer" end
@@ -53,8 +54,8 @@ M.fields = {
 	command = { nonempty_argv, "a non-empty array of strings (argv, no shell)" },
 	env = { string_map, "a table of NAME = value strings" },
 	cwd = { is_string, "an absolute path" },
-	user = { str_or_int, "a user name or uid" },
-	group = { str_or_int, "a group name or gid" },
+	user = { name_or_id, "a user name or uid (an integer from 0 to 4294967294)" },
+	group = { name_or_id, "a group name or gid (an integer from 0 to 4294967294)" },
 	groups = { is_table, "an array of group names or gids" },
 	umask = { function(v) return is_int(v) and v >= 0 and v <= 511 end, "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
@@ -108,8 +109,6 @@ for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM
 	M.signals[n] = true
 end
 
-local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
-
 -- Levenshtein distance, for "did you mean".
 local function distance(a, b)
 	local prev = {}
@@ -149,6 +148,13 @@ end
 -- math.tointeger(v).
 local function int_min(v, min) return type(v) == "number" and math.tointeger(v) ~= nil and v >= min end
 
+-- memory.max as the kernel reads it (memparse: K, M, G, T, P, E are
+-- powers of 1024), above 0
+local function size_ok(v)
+	local n = type(v) == "string" and v:match("^(%d+)[KkMmGgTtPpEe]?$")
+	return n and tonumber(n) > 0 or false
+end
+
 -- The resource names process.spawn takes, from its own list
 local RLIMITS = process.RLIMITS
 local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
@@ -161,6 +167,7 @@ local function rlim_value(x) return x == "infinity" and math.huge or x end
 -- in PID 1's output handler) long after the boot said the service was
 -- fine. bad(key, expected, value) reports field 'FIELD.key'.
 local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
+local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
 local members = {
 	log = function(v, bad, unknown)
 		for k in pairs(v) do if not LOG_KEYS[k] then unknown(k, LOG_KEYS) end end
@@ -210,6 +217,31 @@ local members = {
 			end
 		end
 	end,
+	-- The supervisor writes these to the service's group at each start,
+	-- where a value the kernel refuses is a warning and the service runs
+	-- without that limit. An integral float (64 * 2^20) is stored as an
+	-- integer: written as "67108864.0" the kernel refused it too.
+	cgroup = function(v, bad, unknown)
+		for k in pairs(v) do if not CGROUP_KEYS[k] then unknown(k, CGROUP_KEYS) end end
+		local m = v.memory_max
+		if int_min(m, 1) then v.memory_max = math.tointeger(m)
+		elseif m ~= nil and m ~= "max" and not size_ok(m) then
+			bad(".memory_max", "a size in bytes, an integer >= 1 or a string such as \"64M\" "
+				.. "(K, M, G, T, P, E: powers of 1024), or \"max\"", m)
+		end
+		-- pids.max takes up to the kernel's PID_MAX_LIMIT (4194304 on
+		-- 64-bit machines)
+		local p = v.pids_max
+		if int_min(p, 1) and p <= 4194304 then v.pids_max = math.tointeger(p)
+		elseif p ~= nil and p ~= "max" then
+			bad(".pids_max", "a number of tasks, an integer from 1 to 4194304, or \"max\"", p)
+		end
+		local w = v.cpu_weight
+		if int_min(w, 1) and w <= 10000 then v.cpu_weight = math.tointeger(w)
+		elseif w ~= nil then
+			bad(".cpu_weight", "an integer from 1 to 10000 (100 is the default share)", w)
+		end
+	end,
 	-- gids are 32 bits; (gid_t)-1 means "no change" to the kernel
 	groups = function(v, bad)
 		local n = 0
@@ -221,6 +253,9 @@ local members = {
 			end
 			if not is_string(g) and not (int_min(g, 0) and g < 0xffffffff) then
 				bad("[" .. k .. "]", "a group name or gid (an integer from 0 to 4294967294)", g)
+			elseif not is_string(g) then
+				-- process.spawn takes integers only
+				v[k] = math.tointeger(g)
 			end
 		end
 		if n ~= #v then bad("", "an array of group names or gids (no holes)", v) end
@@ -263,11 +298,6 @@ local function check(name, def, file)
 		end
 	end
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
-	if type(def.cgroup) == "table" then
-		for k in pairs(def.cgroup) do
-			if not CGROUP_KEYS[k] then err("cgroup: unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), CGROUP_KEYS)) end
-		end
-	end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
 	if def.type == "fd" and not def.ready_fd then err("type 'fd' needs 'ready_fd' (the descriptor the service writes a newline to)") end
 	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got '%s'", def.cwd) end

@@ -539,11 +539,19 @@ function M.convert(text, opts)
 			note(e, "unsupported", M.unsupported.StandardInput)
 		end
 	end
-	S.MemoryMax = function(e) u.cgroup.memory_max = e.value end
+	-- systemd's infinity is the kernel's "max"; a size with a suffix goes
+	-- to memory.max as written (both count K, M, G ... in powers of 1024)
+	S.MemoryMax = function(e)
+		if e.value == "infinity" then u.cgroup.memory_max = "max"
+		elseif e.value:match("^%d+[KMGTPE]?$") then u.cgroup.memory_max = e.value
+		else note(e, "unsupported", "only bytes, with K, M, G, T, P or E, or infinity (no percentage)") end
+	end
 	S.MemoryLimit = S.MemoryMax
 	S.TasksMax = function(e)
 		local n = math.tointeger(tonumber(e.value))
-		if n then u.cgroup.pids_max = n else note(e, "unsupported", "only a plain number is supported") end
+		if e.value == "infinity" then u.cgroup.pids_max = "max"
+		elseif n then u.cgroup.pids_max = n
+		else note(e, "unsupported", "only a plain number or infinity is supported") end
 	end
 	S.CPUWeight = function(e)
 		local n = math.tointeger(tonumber(e.value))

@@ -92,6 +92,68 @@ T["the members of log, crash_limit, rlimits and groups are checked"] = function(
 	assert(math.type(svc.crash_limit[1]) == "integer")
 end
 
+-- regression: cgroup's values and numeric user and group ids were taken
+-- unchecked; the kernel refused a bad one only at start (a warning, and the
+-- service ran without that limit), and memory_max = 64 * 2^20, a float,
+-- was written as "67108864.0", which the kernel refuses too
+T["cgroup values and uid/gid ranges are checked"] = function()
+	local function errs_of(def)
+		def.command = { "/bin/true" }
+		local svc, errs = services.check("x", def, "/s/x.lua")
+		assert(svc == nil, "accepted")
+		return errs
+	end
+	local MEM = "expected a size in bytes, an integer >= 1 or a string such as \"64M\" (K, M, G, T, P, E: powers of 1024), or \"max\", got "
+	local PIDS = "expected a number of tasks, an integer from 1 to 4194304, or \"max\", got "
+	local CPU = "expected an integer from 1 to 10000 (100 is the default share), got "
+	local cases = {
+		{ { cgroup = { memory_max = 0 } }, "field 'cgroup.memory_max': " .. MEM .. "0" },
+		{ { cgroup = { memory_max = -1 } }, "field 'cgroup.memory_max': " .. MEM .. "-1" },
+		{ { cgroup = { memory_max = 1.5 } }, "field 'cgroup.memory_max': " .. MEM .. "1.5" },
+		{ { cgroup = { memory_max = "64MB" } }, "field 'cgroup.memory_max': " .. MEM .. "'64MB'" },
+		{ { cgroup = { memory_max = "0M" } }, "field 'cgroup.memory_max': " .. MEM .. "'0M'" },
+		{ { cgroup = { memory_max = "infinity" } }, "field 'cgroup.memory_max': " .. MEM .. "'infinity'" },
+		{ { cgroup = { memory_max = "" } }, "field 'cgroup.memory_max': " .. MEM .. "''" },
+		{ { cgroup = { memory_max = true } }, "field 'cgroup.memory_max': " .. MEM .. "true" },
+		{ { cgroup = { pids_max = 0 } }, "field 'cgroup.pids_max': " .. PIDS .. "0" },
+		{ { cgroup = { pids_max = 4194305 } }, "field 'cgroup.pids_max': " .. PIDS .. "4194305" },
+		{ { cgroup = { pids_max = "100" } }, "field 'cgroup.pids_max': " .. PIDS .. "'100'" },
+		{ { cgroup = { pids_max = 2.5 } }, "field 'cgroup.pids_max': " .. PIDS .. "2.5" },
+		{ { cgroup = { cpu_weight = 0 } }, "field 'cgroup.cpu_weight': " .. CPU .. "0" },
+		{ { cgroup = { cpu_weight = 10001 } }, "field 'cgroup.cpu_weight': " .. CPU .. "10001" },
+		{ { cgroup = { cpu_weight = "max" } }, "field 'cgroup.cpu_weight': " .. CPU .. "'max'" },
+		{ { cgroup = { memory = "64M" } }, "cgroup: unknown key 'memory' (did you mean 'memory_max'?): expected one of cpu_weight, memory_max, pids_max" },
+		{ { user = -1 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got -1" },
+		{ { user = 4294967295 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 4294967295" },
+		{ { user = 1000.0 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 1000.0" },
+		{ { group = 2^32 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got 4294967296.0" },
+		{ { group = -5 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got -5" },
+	}
+	for _, c in ipairs(cases) do
+		local want = "/s/x.lua: " .. c[2]
+		local errs = errs_of(c[1])
+		assert(#errs == 1 and errs[1] == want, want .. "\n  got: " .. table.concat(errs, "\n  "))
+	end
+	-- what the docs show, the edges, and "max"
+	for _, cg in ipairs({
+		{ memory_max = "64M", pids_max = 100, cpu_weight = 100 }, { memory_max = "32m", pids_max = 64 },
+		{ memory_max = 1, pids_max = 1, cpu_weight = 1 }, { memory_max = "1048576", pids_max = 4194304, cpu_weight = 10000 },
+		{ memory_max = "max", pids_max = "max" }, { memory_max = "2G" }, { memory_max = "1E" }, {},
+	}) do
+		assert(services.check("x", { command = { "/bin/true" }, cgroup = cg }, "x.lua"))
+	end
+	assert(services.check("x", { command = { "/bin/true" }, user = 0, group = 4294967294 }, "x.lua"))
+	assert(services.check("x", { command = { "/bin/true" }, user = "www-data", group = "www-data" }, "x.lua"))
+	-- an integral float is taken as the integer the kernel reads
+	local svc = assert(services.check("x", { command = { "/bin/true" },
+		cgroup = { memory_max = 64 * 2^20, pids_max = 1e2, cpu_weight = 50.0 } }, "x.lua"))
+	assert(math.type(svc.cgroup.memory_max) == "integer" and tostring(svc.cgroup.memory_max) == "67108864")
+	assert(math.type(svc.cgroup.pids_max) == "integer" and math.type(svc.cgroup.cpu_weight) == "integer")
+	-- so is a gid in groups: process.spawn takes no float and raised at start
+	svc = assert(services.check("x", { command = { "/bin/true" }, groups = { "wheel", 1e3 } }, "x.lua"))
+	assert(math.type(svc.groups[2]) == "integer" and svc.groups[2] == 1000)
+end
+
 T["a bad member leaves that service out and the others load"] = function()
 	local d = dir_with({
 		bad = 'return { command = {"/bin/true"}, log = { keep = -2 } }',

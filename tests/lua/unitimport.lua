@@ -217,6 +217,27 @@ T["resource limits"] = function()
 	end
 end
 
+-- the cgroup values are ones services.check takes: infinity was copied
+-- as it was, and the kernel refused it at start
+T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = function()
+	local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nMemoryMax=infinity\nTasksMax=infinity\nCPUWeight=200\n")
+	assert(#errs == 0 and #notes == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.cgroup.memory_max == "max" and d.cgroup.pids_max == "max" and d.cgroup.cpu_weight == 200)
+	assert(ui.validate(src, "d"))
+	src = convert("[Service]\nExecStart=/bin/d\nMemoryLimit=512M\nTasksMax=64\n")
+	d = def_of(src)
+	assert(d.cgroup.memory_max == "512M" and d.cgroup.pids_max == 64)
+	assert(ui.validate(src, "d"))
+	local _
+	_, notes = convert("[Service]\nExecStart=/bin/d\nMemoryMax=50%\nTasksMax=10%\n")
+	assert(note_for(notes, "MemoryMax", "unsupported") and note_for(notes, "TasksMax", "unsupported"))
+	-- a value out of the kernel's range is services.check's error
+	src = convert("[Service]\nExecStart=/bin/d\nCPUWeight=20000\n")
+	local ok, verrs = ui.validate(src, "d")
+	assert(not ok and verrs[1]:find("field 'cgroup.cpu_weight': expected an integer from 1 to 10000", 1, true), verrs[1])
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
