@@ -76,6 +76,9 @@ end
 local function boot()
 	local cmd = read_cmdline()
 	stage.cmdline = cmd
+	-- the words the kernel passed to init; a container's argv is its
+	-- runtime's, and container.parse has read it
+	if event.mode() == "pid1" then stage.argv = { table.unpack(M.argv) } end
 	log.debug_enabled = stage.flag("luainit.debug")
 	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's
 	local path = cmd["luainit.boot"] or os.getenv("LUAINIT_BOOT") or M.boot_path

@@ -25,7 +25,12 @@ function M.record(kind, name, start, stop, ok)
 end
 
 --- The kernel command line (set by pid1 before boot.lua runs).
-M.cmdline = { words = {}, all = {} }
+M.cmdline = { words = {}, all = {}, init_args = {} }
+--- The arguments the kernel started init with (PID 1's argv after argv[0]):
+-- the words of the command line the kernel does not take as parameters
+-- (no `=` and no `.`) and every word after `--`. Set by pid1 on a machine;
+-- empty in a container, whose argv is the runtime's.
+M.argv = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
@@ -488,17 +493,30 @@ function M.control()
 	return require("control").listen()
 end
 
--- The words that ask for the rescue console: luainit's own, sysvinit's
--- runlevel S (single, s, S, 1) and systemd's rescue and emergency (which
--- it also takes as runlevel words). There is one rescue console, so
--- emergency and rescue mean the same here.
-local RESCUE_WORDS = { "luainit.rescue", "single", "s", "S", "1", "rescue", "emergency" }
+-- The words that ask for the rescue console: luainit's own parameter
+-- (on/off, see flag); the runlevel words of sysvinit and systemd (single,
+-- s, S, 1, -s); rescue; emergency and -b (sysvinit's emergency shell,
+-- systemd's emergency.target). There is one rescue console, so emergency
+-- and rescue mean the same here. The kernel hands init these words as
+-- arguments, and every word after `--` too, which sys.cmdline keeps apart
+-- from the parameters (init_args): they count there as well.
+local RESCUE_WORDS = { "luainit.rescue", "single", "s", "S", "1", "-s", "rescue", "emergency", "-b" }
+local RESCUE_ARGS = {}
+for i = 2, #RESCUE_WORDS do RESCUE_ARGS[RESCUE_WORDS[i]] = true end
 local RESCUE_UNITS = { ["rescue.target"] = true, ["emergency.target"] = true }
 
---- The word of the command line c (default: the kernel's) that asks for
--- the rescue console, or nil.
--- rescue_requested : (cmdline?) -> string | nil
-function M.rescue_requested(c)
+local function rescue_arg(words)
+	for _, w in ipairs(words or {}) do
+		if RESCUE_ARGS[w] then return w end
+	end
+	return nil
+end
+
+--- The word that asks for the rescue console, or nil: in the parameters
+-- of the command line c (default: the kernel's), in its words after `--`
+-- (c.init_args), or among init's arguments argv (default: PID 1's, M.argv).
+-- rescue_requested : (cmdline?, argv?) -> string | nil
+function M.rescue_requested(c, argv)
 	c = c or M.cmdline
 	if M.flag("luainit.rescue", c) then return "luainit.rescue" end
 	for i = 2, #RESCUE_WORDS do
@@ -506,7 +524,7 @@ function M.rescue_requested(c)
 	end
 	local unit = c["systemd.unit"]
 	if RESCUE_UNITS[unit] then return "systemd.unit=" .. unit end
-	return nil
+	return rescue_arg(c.init_args) or rescue_arg(argv or M.argv)
 end
 
 --- Stop at the rescue console when the kernel command line asks for it

@@ -78,18 +78,42 @@ T["random seed: saved after the boot, or at shutdown if that comes first"] = fun
 	fs.rmdir(base)
 end
 
-T["rescue words: luainit.rescue, runlevel S and 1, rescue, emergency, systemd.unit"] = function()
+T["rescue words: luainit.rescue, runlevel S, 1 and -s, rescue, emergency and -b, systemd.unit"] = function()
 	local sys = require "luainit.sys"
-	local function asks(line) return stage.rescue_requested((assert(sys.cmdline(line)))) end
-	for _, w in ipairs({ "luainit.rescue", "single", "s", "S", "1", "rescue", "emergency" }) do
+	local function asks(line, argv) return stage.rescue_requested((assert(sys.cmdline(line))), argv) end
+	for _, w in ipairs({ "luainit.rescue", "single", "s", "S", "1", "-s", "rescue", "emergency", "-b" }) do
 		assert(asks("root=/dev/vda ro " .. w .. " quiet") == w, w)
 	end
 	assert(asks("ro systemd.unit=rescue.target") == "systemd.unit=rescue.target")
 	assert(asks("ro systemd.unit=emergency.target") == "systemd.unit=emergency.target")
 	assert(asks("root=/dev/vda ro quiet") == nil)
 	assert(asks("systemd.unit=multi-user.target") == nil)
-	assert(asks("ro -- single") == nil, "words after -- are init's arguments")
 	assert(asks("loglevel=1 2 3") == nil, "a value of 1 is no runlevel word")
+	assert(asks("loglevel=-s") == nil, "nor is a value of -s")
+end
+
+-- regression: the words after -- are init's arguments, kept apart from the
+-- parameters, and init's argv was never looked at: `-- single` and the
+-- runlevel words the kernel passes as arguments did not stop the boot
+T["rescue words: after -- and in init's arguments"] = function()
+	local sys = require "luainit.sys"
+	local function asks(line, argv) return stage.rescue_requested((assert(sys.cmdline(line))), argv or {}) end
+	for _, w in ipairs({ "single", "s", "S", "1", "-s", "rescue", "emergency", "-b" }) do
+		assert(asks("ro -- " .. w) == w, "-- " .. w)
+		assert(asks("ro quiet", { "--verbose", w }) == w, "argv " .. w)
+	end
+	assert(asks("ro -- luainit.debug single") == "single")
+	assert(asks("ro -- x=1 2") == nil, "-- then no rescue word")
+	assert(asks("ro", { "x=1", "2", "splash" }) == nil, "no rescue word in argv")
+	assert(asks("ro -- luainit.rescue") == nil, "luainit.rescue is a parameter, not an argument")
+	assert(asks("ro", { "luainit.rescue" }) == nil)
+	-- the default argv is PID 1's, as pid1 set it
+	local saved = stage.argv
+	stage.argv = { "emergency" }
+	local ok, word = pcall(stage.rescue_requested, (assert(sys.cmdline("ro quiet"))))
+	stage.argv = saved
+	assert(ok and word == "emergency", word)
+	assert(stage.rescue_requested({}) == nil, "a table without init_args")
 end
 
 T["on/off parameters: bare and 1/yes/y/true/t/on are on, 0/no/n/false/f/off off, anything else off with a warning"] = function()

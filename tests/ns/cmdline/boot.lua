@@ -4,6 +4,6 @@ local stage = require "stage"
 local log = require "log"
 
 local c = stage.cmdline
-print(string.format("CMDLINE root=%s foo=%s debug=%s", tostring(c.root), tostring(c.foo),
-	tostring(log.debug_enabled)))
+print(string.format("CMDLINE root=%s foo=%s debug=%s rescue=%s", tostring(c.root), tostring(c.foo),
+	tostring(log.debug_enabled), tostring(stage.rescue_requested())))
 require("shutdown").request("poweroff")
