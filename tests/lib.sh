@@ -39,13 +39,21 @@ summary() {
 	[ "$FAIL" -eq 0 ]
 }
 
+# The environment PID 1 starts with in a namespace test: nothing but a PATH
+# and, on its package.path, tests/ for the boot files' helper (a boot file
+# says `local T = require "nstest"`: tests/nstest.lua). A run script that
+# starts PID 1 its own way uses it too:
+#   unshare ... "${PID1_ENV[@]}" LUAINIT_BOOT="$DIR/boot.lua" [VAR=VALUE...] "$LUAINIT"
+PID1_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+	"LUAINIT_PATH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/?.lua")
+
 # run_pid1 BOOTFILE LOG [STDIN] [TIMEOUT]: build/luainit as real PID 1 of new
 # PID and mount namespaces (proc remounted for the new PID namespace), with
 # BOOTFILE as its boot file, console output to LOG. LUAINIT_CMDLINE, when
 # set, stands in for the kernel command line.
 run_pid1() {
 	timeout "${4:-60}" unshare --pid --fork --mount --mount-proc --propagation private \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LUAINIT_BOOT="$1" \
+		"${PID1_ENV[@]}" LUAINIT_BOOT="$1" \
 		${LUAINIT_CMDLINE+"LUAINIT_CMDLINE=$LUAINIT_CMDLINE"} "$LUAINIT" \
 		<"${3:-/dev/null}" >"$2" 2>&1
 }

@@ -3,22 +3,21 @@
 -- resumes the boot.
 local boot = require "stage"
 local fs = require "luainit.fs"
-local T = "/tmp/luainit-fstab-test"
-fs.mkdirp(T)
-assert(fs.mount("tmpfs", T, "tmpfs"))
+local T = require "nstest"
+local dir = T.tmpfs("/tmp/luainit-fstab-test")
 local text = ([[
 # <source>           <target>  <type>  <options>             <dump> <pass>
 tmpfs                @/a       tmpfs   size=1m,mode=0700     0      0
 /dev/does-not-exist  @/b	ext4	defaults,nofail       0      2
 tmpfs                @/c       tmpfs   noauto                0      0
 @/a                  @/d       none    bind,x-luainit.test   0      0
-]]):gsub("@", T)
-fs.writefile(T .. "/fstab", text)
-boot.fstab(T .. "/fstab")
+]]):gsub("@", dir)
+fs.writefile(dir .. "/fstab", text)
+boot.fstab(dir .. "/fstab")
 for _, d in ipairs({ "a", "b", "c", "d" }) do
-	print(string.format("CHECK mounted %s %s", d, tostring(boot.is_mountpoint(T .. "/" .. d))))
+	print(string.format("CHECK mounted %s %s", d, tostring(boot.is_mountpoint(dir .. "/" .. d))))
 end
-fs.writefile(T .. "/fstab2", "/dev/does-not-exist " .. T .. "/e ext4 defaults 0 2\n")
-boot.fstab(T .. "/fstab2")
+fs.writefile(dir .. "/fstab2", "/dev/does-not-exist " .. dir .. "/e ext4 defaults 0 2\n")
+boot.fstab(dir .. "/fstab2")
 print("CHECK boot resumed after the rescue console")
 require("shutdown").request("poweroff")

@@ -1,16 +1,14 @@
 -- DHCP client against dnsmasq in another network namespace; the run
 -- script drives the server and checks the kernel's view with `ip`.
+local fs = require "luainit.fs"
 local network = require "network"
-local sched = require "sched"
+local T = require "nstest"
 local ok, res = network.start(os.getenv("NETTEST_CONF"))
 print("DHCP: start " .. tostring(ok) .. " " .. tostring(res))
 print("DHCP: online " .. tostring(network.wait_online(30000)))
-local fs = require "luainit.fs"
+-- the run script creates this file when it is done
 local stop = os.getenv("NETTEST_WORK") .. "/dhcp.stop"
-for _ = 1, 1700 do  -- the run script creates this file when it is done
-	if fs.exists(stop) then break end
-	sched.sleep(100)
-end
+T.wait_until(function() return fs.exists(stop) end, 170000, 100)
 local s = network.status().eth0
 if s and s.dhcp then
 	local st = s.dhcp.stats

@@ -1,17 +1,15 @@
 -- Static configuration in a network namespace; the run script adds links
 -- after boot and checks the kernel's view with `ip`.
+local fs = require "luainit.fs"
 local network = require "network"
-local sched = require "sched"
+local T = require "nstest"
 local ok, res = network.start(os.getenv("NETTEST_CONF"))
 print("STATIC: start " .. tostring(ok) .. " " .. tostring(res))
 print("STATIC: online " .. tostring(network.wait_online(5000)))
 print("STATIC: ready")
-local fs = require "luainit.fs"
+-- the run script creates this file when it is done
 local stop = os.getenv("NETTEST_WORK") .. "/static.stop"
-for _ = 1, 600 do  -- the run script creates this file when it is done
-	if fs.exists(stop) then break end
-	sched.sleep(100)
-end
+T.wait_until(function() return fs.exists(stop) end, 60000, 100)
 for name, s in pairs(network.status()) do
 	print(string.format("STATIC: status %s %s", name, s.state))
 end

@@ -7,15 +7,12 @@ local sched = require "sched"
 local sup = require "supervisor"
 local services = require "services"
 local network = require "network"
+local T = require "nstest"
+T.setup("/tmp/luainit-netwait-test")
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local lib = dofile(here .. "/../../lib.lua")
-local T = "/tmp/luainit-netwait-test"
-lib.setup(T)
-
-fs.writefile(T .. "/network.lua", 'return { interfaces = { { match = "nosuch0", address = "10.99.0.2/24" } } }\n')
+fs.writefile(T.dir .. "/network.lua", 'return { interfaces = { { match = "nosuch0", address = "10.99.0.2/24" } } }\n')
 network.online_timeout_ms = 500
-print("NETWAIT start: " .. tostring(network.start(T .. "/network.lua")))
+print("NETWAIT start: " .. tostring(network.start(T.dir .. "/network.lua")))
 local set = {}
 for name, def in pairs({
 	orderonly = { command = { "/bin/sleep", "1000" }, after = { "network-online" } },
@@ -26,11 +23,11 @@ end
 sup.add(set)
 sup.start_all()
 local function state(n) return sup.services[n].state .. " " .. tostring(sup.services[n].why) end
-lib.check("after waits while the network may come", sup.services.orderonly.state ~= "ready", state("orderonly"))
+T.check("after waits while the network may come", sup.services.orderonly.state ~= "ready", state("orderonly"))
 sup.wait_settled("orderonly", 10000)
-lib.check("after starts once the wait is over", sup.services.orderonly.state == "ready", state("orderonly"))
-lib.check("settled without being online", network.settled and not network.online)
+T.check("after starts once the wait is over", sup.services.orderonly.state == "ready", state("orderonly"))
+T.check("settled without being online", network.settled and not network.online)
 sched.sleep(200)
-lib.check("requires keeps waiting", sup.services.needsnet.state == "starting"
+T.check("requires keeps waiting", sup.services.needsnet.state == "starting"
 	and sup.services.needsnet.why == "waiting for the network", state("needsnet"))
 require("shutdown").request("poweroff")

@@ -1,22 +1,16 @@
 -- supervisor.cgroups = false: services supervised by process group, as
--- runit and s6 do, on a machine that has cgroup v2 (tests/lib.lua mounts
--- one): no service group is made, a service runs in PID 1's group, status
--- shows no group, and stopping reaches every process of the process group.
+-- runit and s6 do, on a machine that has cgroup v2 (T.setup mounts one):
+-- no service group is made, a service runs in PID 1's group, status shows
+-- no group, and stopping reaches every process of the process group.
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
-local services = require "services"
-
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = "/tmp/luainit-nocg-test"
-local lib = dofile(here .. "/../../lib.lua")
-lib.setup(T)
-local check = lib.check
+local T = require "nstest"
+T.setup("/tmp/luainit-nocg-test")
+local check = T.check
 sup.cgroups = false
 
-local set, errs = services.load_dir(here .. "/svc")
-for _, e in ipairs(errs) do print("ERROR " .. e) end
-sup.add(set)
+T.load_services()
 sup.start_all()
 for _, n in ipairs({ "plain", "family" }) do sup.wait_settled(n, 10000) end
 
@@ -51,5 +45,4 @@ end
 check("family all gone", left == 0, left)
 sup.stop_all(10000)
 check("plain stopped", plain.state == "stopped", plain.state)
-print("NOCGROUPS: done")
-require("shutdown").request("poweroff")
+T.finish("NOCGROUPS: done")

@@ -5,9 +5,8 @@
 local fs = require "luainit.fs"
 local process = require "luainit.process"
 local sched = require "sched"
-
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local check = dofile(here .. "/../../lib.lua").check
+local T = require "nstest"
+local check = T.check
 
 local function nofile(limits)
 	local soft, hard = (limits or ""):match("Max open files%s+(%S+)%s+(%S+)")
@@ -27,20 +26,17 @@ for i = 1, 600 do
 end
 check("1200 descriptors open", #pipes == 1200, failed)
 
-local T = "/tmp/luainit-nofile-test"
-fs.mkdirp(T)
-assert(fs.mount("tmpfs", T, "tmpfs", nil, "mode=1777"))
+local dir = T.tmpfs("/tmp/luainit-nofile-test", "mode=1777")
 local function child_limits(spec)
 	spec.argv = { "/bin/cat", "/proc/self/limits" }
-	spec.stdout = { file = T .. "/limits" }
+	spec.stdout = { file = dir .. "/limits" }
 	local pid = assert(process.spawn(spec))
 	sched.wait_child(pid, 10000)
-	return nofile(fs.readfile(T .. "/limits"))
+	return nofile(fs.readfile(dir .. "/limits"))
 end
 local cs, ch = child_limits({})
 check("a child gets init's limits", cs == "1024" and ch == "4096", tostring(cs) .. " " .. tostring(ch))
 cs, ch = child_limits({ rlimits = { nofile = 2048 } })
 check("a spec's nofile wins", cs == "2048" and ch == "2048", tostring(cs) .. " " .. tostring(ch))
 for _, fd in ipairs(pipes) do fd:close() end
-print("NOFILE: done")
-require("shutdown").request("poweroff")
+T.finish("NOFILE: done")

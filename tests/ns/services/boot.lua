@@ -5,26 +5,18 @@
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
-local services = require "services"
+local T = require "nstest"
+-- a tmpfs, a cgroup2 of our own and the supervisor's paths under dir
+T.setup("/tmp/luainit-svc-test")
+local dir, check = T.dir, T.check
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
--- a tmpfs, a cgroup2 of our own and the supervisor's paths under T
-local T = "/tmp/luainit-svc-test"
-dofile(here .. "/../../lib.lua").setup(T)
-
-local set, errs = services.load_dir(here .. "/svc")
-for _, e in ipairs(errs) do print("ERROR " .. e) end
-sup.add(set)
+T.load_services()
 sup.start_all()
-
-local function check(name, cond, detail)
-	print(string.format("CHECK %s %s%s", name, cond and "ok" or "FAILED", detail and (" (" .. tostring(detail) .. ")") or ""))
-end
 
 for _, n in ipairs({ "first", "second", "third", "notify", "fdready", "forking", "nobody", "fds", "envset", "envplain" }) do
 	sup.wait_settled(n, 10000)
 end
-local order = fs.readfile(T .. "/order") or ""
+local order = fs.readfile(dir .. "/order") or ""
 check("order", order == "first\nsecond\nthird\n", order:gsub("\n", " "))
 check("oneshot done", sup.services.first.state == "done", sup.services.first.state)
 for _, n in ipairs({ "second", "notify", "fdready", "forking", "nobody", "fds" }) do
@@ -36,14 +28,11 @@ for _, n in ipairs({ "wantsa", "wantsb" }) do
 	check("wants loop " .. n .. " ready", svc and svc.state == "ready", svc and svc.state)
 end
 check("notify status", sup.services.notify.status == "warming up", sup.services.notify.status)
-check("forking pid", sup.services.forking.pid == tonumber((fs.readfile(T .. "/forking.pid") or ""):match("%d+")))
+check("forking pid", sup.services.forking.pid == tonumber((fs.readfile(dir .. "/forking.pid") or ""):match("%d+")))
 
 -- crash loop: restarts with backoff, then failed; the others are untouched
-for _ = 1, 100 do
-	if sup.services.crasher.state == "failed" then break end
-	sched.sleep(50)
-end
 local c = sup.services.crasher
+T.wait_until(function() return c.state == "failed" end, 5000)
 check("crash loop failed", c.state == "failed" and c.why:match("crash loop"), c.state .. ": " .. tostring(c.why))
 check("crash loop restarts", c.restarts == 3, c.restarts)
 check("others unaffected", sup.services.second.state == "ready")
@@ -75,24 +64,18 @@ check("tough group empty", #sup.cg_pids(tough) == 0, #sup.cg_pids(tough))
 
 -- log rotation at the configured size
 sup.wait_settled("chatty", 10000)
-for _ = 1, 40 do
-	if sup.services.chatty.state == "stopped" then break end
-	sched.sleep(50)
-end
-check("log rotated", fs.exists(T .. "/log/chatty.log.1") and fs.exists(T .. "/log/chatty.log.2")
-	and not fs.exists(T .. "/log/chatty.log.3"))
+T.wait_until(function() return sup.services.chatty.state == "stopped" end, 2000)
+check("log rotated", fs.exists(dir .. "/log/chatty.log.1") and fs.exists(dir .. "/log/chatty.log.2")
+	and not fs.exists(dir .. "/log/chatty.log.3"))
 check("ring bounded", #sup.services.chatty.ring == 50, #sup.services.chatty.ring)
 
 -- shutdown's stop: in reverse dependency order, all down when it returns
 sup.wait_settled("stoptop", 5000)
 local flapper = sup.services.flapper
-for _ = 1, 50 do
-	if flapper.state == "backoff" then break end
-	sched.sleep(10)
-end
+T.wait_until(function() return flapper.state == "backoff" end, 500, 10)
 local flapped_at = flapper.started_at
 sup.stop_all(10000)
-local so = fs.readfile(T .. "/stoporder") or ""
+local so = fs.readfile(dir .. "/stoporder") or ""
 check("stop order", so == "top\nbase\n", so:gsub("\n", " "))
 local up = {}
 for name, svc in pairs(sup.services) do
@@ -100,7 +83,7 @@ for name, svc in pairs(sup.services) do
 end
 check("all down after stop_all", #up == 0, table.concat(up, " "))
 -- PID 1 was at real-time priority while it stopped them, and is no more
-local pol = fs.readfile(T .. "/stoppolicy") or ""
+local pol = fs.readfile(dir .. "/stoppolicy") or ""
 local after = (fs.readfile("/proc/1/stat") or ""):match("%) (.*)$") or ""
 local fields = {}
 for w in after:gmatch("%S+") do fields[#fields + 1] = w end
@@ -109,9 +92,4 @@ check("ordinary priority after stop_all", fields[39] == "0", fields[39])
 sched.sleep(500)
 check("no restart after stop_all", flapper.state == "stopped" and flapper.started_at == flapped_at,
 	flapper.state .. " " .. tostring(flapper.why))
-for name, svc in pairs(sup.services) do
-	if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end
-end
-fs.rmdir(sup.cgroup_root)
-print("SERVICES: done")
-require("shutdown").request("poweroff")
+T.finish("SERVICES: done")

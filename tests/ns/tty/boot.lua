@@ -6,11 +6,9 @@
 -- stands in for the serial line.
 local fs = require "luainit.fs"
 local process = require "luainit.process"
-local sched = require "sched"
 local stage = require "stage"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-tty-test")
 local dir = T.dir
 
@@ -24,12 +22,7 @@ with open(sys.argv[1] + ".tmp", "w") as f: f.write(name)
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True: os.read(m, 4096)
 ]], dir .. "/pty" } }))
-local pty
-for _ = 1, 100 do
-	pty = fs.readfile(dir .. "/pty")
-	if pty then break end
-	sched.sleep(50)
-end
+local pty = T.wait_until(function() return fs.readfile(dir .. "/pty") end, 5000)
 T.check("pty made", pty ~= nil and pty:match("^/dev/pts/%d+$"), pty)
 assert(fs.symlink(pty, dir .. "/tty"))
 
@@ -60,12 +53,7 @@ sup.stop("getty")
 sup.wait_settled("getty", 10000)
 stage.console_tty = function() return dir .. "/tty" end
 stage.console_shell({ "/bin/sh", "-c", "echo $$ >" .. dir .. "/shell.pid; exec sleep 1000" })
-local shell
-for _ = 1, 100 do
-	shell = tonumber(fs.readfile(dir .. "/shell.pid") or "")
-	if shell then break end
-	sched.sleep(50)
-end
+local shell = T.wait_until(function() return tonumber(fs.readfile(dir .. "/shell.pid") or "") end, 5000)
 T.check("console shell started", shell ~= nil)
 if shell then terminal_of("console shell", shell) end
 

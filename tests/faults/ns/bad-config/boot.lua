@@ -4,8 +4,7 @@
 -- service still starts.
 local fs = require "luainit.fs"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-badcfg")
 
 fs.mkdirp(T.dir .. "/svc/unreadable.lua") -- a directory: reading it fails (even as root)

@@ -7,6 +7,7 @@ local sys = require "luainit.sys"
 local process = require "luainit.process"
 local sched = require "sched"
 local log = require "log"
+local T = require "nstest"
 
 local out = assert(os.getenv("STUCK_OUT"))
 for i = 1, 3000 do log.info("line %d of a console nobody reads %s", i, string.rep("x", 60)) end
@@ -16,11 +17,6 @@ for i = 1, 5 do
 	local how, code = sched.wait_child(pid, 10000)
 	codes[#codes + 1] = tostring(how) .. " " .. tostring(code)
 end
-local zombies = 0
-for _, p in ipairs(fs.readdir("/proc") or {}) do
-	local s = p:match("^%d+$") and fs.readfile("/proc/" .. p .. "/stat")
-	if s and s:match("%) Z ") then zombies = zombies + 1 end
-end
 fs.writefile(out, string.format("children %s\nzombies %d\ndropped %s\nring %s\n", table.concat(codes, ","),
-	zombies, tostring(sys.console_dropped() > 0), tostring(log.ring(1)[1]:match("line 3000") ~= nil)))
+	T.zombies(), tostring(sys.console_dropped() > 0), tostring(log.ring(1)[1]:match("line 3000") ~= nil)))
 require("shutdown").request("poweroff")

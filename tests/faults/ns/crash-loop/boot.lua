@@ -7,8 +7,7 @@
 local event = require "luainit.event"
 local sched = require "sched"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-crash")
 
 T.services({

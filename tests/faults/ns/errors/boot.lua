@@ -7,8 +7,7 @@ local fs = require "luainit.fs"
 local sched = require "sched"
 local stage = require "stage"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-errors")
 
 -- a boot step that raises: [FAILED] with its traceback, the boot goes on

@@ -7,8 +7,7 @@
 -- children are still reaped (reaping never depends on Lua), and Lua goes on.
 local process = require "luainit.process"
 local sched = require "sched"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-hook-errors")
 
 local hooks = debug.getregistry()["luainit.hooks"]

@@ -4,8 +4,7 @@
 -- (it runs the next step, spawns and reaps, allocates normally).
 local event = require "luainit.event"
 local sched = require "sched"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 
 collectgarbage()
 local used0, cap0 = event.memory()
@@ -43,5 +42,4 @@ T.check("normal allocation works", #big == 1000)
 big = nil
 event.memory(cap0)
 T.responsive("after out-of-memory")
-print("FAULT TEST: done")
-require("shutdown").request("poweroff")
+T.finish()

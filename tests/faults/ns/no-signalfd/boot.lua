@@ -5,8 +5,7 @@
 -- shutdown signal still shuts down.
 local process = require "luainit.process"
 local sched = require "sched"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-no-signalfd")
 
 -- no timer of the boot's own running meanwhile: only the poll can wake PID 1

@@ -1,11 +1,9 @@
 -- A service that ignores SIGTERM is killed after its stop timeout, both at
 -- `stop` and at shutdown (the supervisor's shutdown hook).
-local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
 local shutdown = require "shutdown"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-stop")
 
 local stubborn = 'return { stop_timeout = 0.5, command = { "/bin/sh", "-c", "trap \\"\\" TERM; while :; do sleep 0.1; done" } }'
@@ -23,12 +21,9 @@ T.check("deaf1 killed", sup.services.deaf1.last_exit and sup.services.deaf1.last
 T.responsive("after stop timeout")
 -- now the way down: deaf2 is still running and ignores TERM
 shutdown.hook(function()
-	sup.stop_all(10000)
-	print(string.format("CHECK deaf2 stopped at shutdown %s (%s)",
-		sup.services.deaf2.state == "stopped" and "ok" or "FAILED", tostring(sup.services.deaf2.last_exit and sup.services.deaf2.last_exit.code)))
-	-- the groups are on the host's cgroup2 hierarchy: leave none behind
-	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
-	fs.rmdir(sup.cgroup_root)
+	T.stop_services()
+	local deaf2 = sup.services.deaf2
+	T.check("deaf2 stopped at shutdown", deaf2.state == "stopped", deaf2.last_exit and deaf2.last_exit.code)
 	return "stopped services"
 end)
 print("FAULT TEST: done")

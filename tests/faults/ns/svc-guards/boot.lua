@@ -5,8 +5,7 @@
 local process = require "luainit.process"
 local sched = require "sched"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-guards")
 
 -- a process of no service: stopping `liar` must not reach it

@@ -5,8 +5,7 @@
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-varfull")
 fs.mkdirp(T.dir .. "/log")
 assert(fs.mount("tmpfs", T.dir .. "/log", "tmpfs", nil, "size=64k"))
@@ -17,10 +16,7 @@ T.services({
 })
 sup.start_all()
 local chatty = sup.services.chatty
-for _ = 1, 200 do
-	if chatty.ring[#chatty.ring] == "LAST LINE" then break end
-	sched.sleep(50)
-end
+T.wait_until(function() return chatty.ring[#chatty.ring] == "LAST LINE" end, 10000)
 local st = fs.statfs(T.dir .. "/log")
 local size = (fs.stat(T.dir .. "/log/chatty.log") or {}).size or 0
 print(string.format("VARFULL: chatty.log %d bytes, ring has %d lines, last %q", size, #chatty.ring, tostring(chatty.ring[#chatty.ring])))

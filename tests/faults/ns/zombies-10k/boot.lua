@@ -2,11 +2,9 @@
 -- they exit, the parent exits without waiting) are all reaped, and PID 1's
 -- resident memory does not grow with them (VmRSS before/after, generous
 -- bound).
-local fs = require "luainit.fs"
 local process = require "luainit.process"
 local sched = require "sched"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 
 local maker = [[
 import os, sys
@@ -33,5 +31,4 @@ print(string.format("ZOMBIES: VmRSS %d kB before, %d kB after 10000 orphans", rs
 T.check("all reaped", ok and not process.has_children() and T.zombies() == 0, T.zombies())
 T.check("VmRSS bounded", rss1 - rss0 < 4096, (rss1 - rss0) .. " kB growth")
 T.responsive("after 10000 zombies")
-print("FAULT TEST: done")
-require("shutdown").request("poweroff")
+T.finish()
