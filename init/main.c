@@ -299,6 +299,22 @@ static void start_lua(int argc, char **argv)
 	spawn_fallback_shell();
 }
 
+/* PID 1 of the machine, not of a PID namespace (unshare, a container
+ * runtime): the machine's PID 2 is always kthreadd, a namespace's never
+ * is; with no /proc mounted yet, a namespace still has /proc/self. */
+static int machine_init(void)
+{
+	char comm[32];
+	int n;
+
+	if (getpid() != 1)
+		return 0;
+	n = lx_readfile("/proc/2/comm", comm, sizeof comm);
+	if (n >= 0)
+		return strcmp(comm, "kthreadd\n") == 0;
+	return !(n == -ENOENT && lx_readfile("/proc/self/stat", comm, sizeof comm) >= 0);
+}
+
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 {
 	sigset_t all;
@@ -308,17 +324,8 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
 	raise_nofile();
-	if (getpid() == 1 && !lx_container) {
-		/* PID 1 of a PID namespace (unshare, a container runtime): the
-		 * machine's PID 2 is always kthreadd, a namespace's never is. */
-		char comm[32];
-		if (lx_readfile("/proc/2/comm", comm, sizeof comm) >= 0 &&
-		    strcmp(comm, "kthreadd\n") != 0)
-			lx_container = 1;
-		else if (lx_readfile("/proc/2/comm", comm, sizeof comm) == -ENOENT &&
-		         lx_readfile("/proc/self/stat", comm, sizeof comm) >= 0)
-			lx_container = 1;
-	}
+	if (getpid() == 1 && !lx_container && !machine_init())
+		lx_container = 1;
 	if (getpid() != 1) {
 		/* Not the machine's init: adopt orphans of our subtree. */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -444,6 +451,13 @@ int main(int argc, char **argv)
 	if (strcmp(name, "luainit") != 0 && strcmp(name, "init") != 0)
 		return lx_client_main(argc, argv);
 	lx_reset_signals(); /* once here, not in every spawned child */
+	/* The kernel hands the machine's init the command line's words it
+	 * does not take (`-- --help`): as that init, never print and return,
+	 * which would panic the kernel. */
+	if (machine_init()) {
+		lx_console_open();
+		pid1_main(argc, argv);
+	}
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: luainit            (run as PID 1; init=/sbin/luainit)\n"
 		       "       luainit --container [--pgroup] [--services DIR] [-- CMD ARGS...]\n"

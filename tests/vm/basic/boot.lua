@@ -1,5 +1,5 @@
 -- VM: the boot script runs; the API filesystems, fstab, hostname and a sysctl
--- are done; spawn starts a process in its cgroup; PID 1 is luainit and
+-- are done; init's arguments are read; spawn starts a process in its cgroup; PID 1 is luainit and
 -- loaded this file from the compiled cache; then /sbin/poweroff powers off
 -- cleanly.
 local boot = require "stage"
@@ -8,6 +8,10 @@ local sys = require "luainit.sys"
 local process = require "luainit.process"
 
 print("CHECK boot script ran")
+-- the words after `--` (tests/vm/basic/append) are init's arguments: a
+-- machine's PID 1 given --help boots all the same, and -s there is a
+-- rescue word (this file does not call boot.rescue_point)
+print("CHECK argv " .. table.concat(boot.argv or {}, " ") .. ", rescue word " .. tostring(boot.rescue_requested()))
 boot.early_mounts()
 boot.remount_root()
 boot.fstab()
