@@ -1,0 +1,138 @@
+--- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
+-- and Key=Value lines with continuations, command lines split into words
+-- with quotes and C escapes, environment files and time spans. Pure Lua,
+-- no policy: unitimport decides what each key becomes.
+local M = {}
+
+local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
+
+--- Parse unit text into {section, key, value, line} entries.
+-- parse : (text) -> {entry}, {string}
+function M.parse(text)
+	local entries, errs = {}, {}
+	local section, pending, pending_line = nil, nil, nil
+	local n = 0
+	for raw in (text:gsub("\r\n", "\n") .. "\n"):gmatch("([^\n]*)\n") do
+		n = n + 1
+		local line = raw
+		if pending then
+			-- a comment inside a continuation is skipped, as systemd does
+			if line:match("^%s*[#;]") then goto next end
+			line = pending .. " " .. line
+		end
+		if line:match("\\$") and not line:match("\\\\$") then
+			pending, pending_line = line:sub(1, -2), pending_line or n
+			goto next
+		end
+		do
+			local at = pending_line or n
+			pending, pending_line = nil, nil
+			local l = trim(line)
+			if l == "" or l:match("^[#;]") then goto next end
+			local sec = l:match("^%[(.+)%]$")
+			if sec then
+				section = sec
+			else
+				local k, v = l:match("^([%w_%-%.:]+)%s*=%s*(.*)$")
+				if not k then
+					errs[#errs + 1] = string.format("line %d: expected Key=Value, got '%s'", at, l)
+				elseif not section then
+					errs[#errs + 1] = string.format("line %d: '%s' outside a [section]", at, k)
+				else
+					entries[#entries + 1] = { section = section, key = k, value = v, line = at }
+				end
+			end
+		end
+		::next::
+	end
+	return entries, errs
+end
+
+local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\v",
+	["\\"] = "\\", ['"'] = '"', ["'"] = "'", s = " ", [" "] = " " }
+
+--- Split a systemd command line or assignment list into words: whitespace
+-- separates, "double" and 'single' quotes group, C escapes are decoded.
+-- words : (s) -> {string} | (nil, string)
+function M.words(s)
+	local out, cur, inword, quote = {}, {}, false, nil
+	local i, n = 1, #s
+	-- the escape starting at the backslash at i: its text and the index of
+	-- its last character
+	local function escape()
+		local e = s:sub(i + 1, i + 1)
+		if e == "x" then return string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63), i + 3 end
+		return ESC[e] or e, i + 1
+	end
+	while i <= n do
+		local c = s:sub(i, i)
+		if quote then
+			if c == quote then quote = nil
+			elseif c == "\\" and i < n then cur[#cur + 1], i = escape()
+			else cur[#cur + 1] = c end
+		elseif c:match("%s") then
+			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
+		elseif c == '"' or c == "'" then
+			quote, inword = c, true
+		elseif c == "\\" and i < n then
+			cur[#cur + 1], i = escape()
+			inword = true
+		else
+			cur[#cur + 1] = c; inword = true
+		end
+		i = i + 1
+	end
+	if quote then return nil, "unterminated " .. quote .. " quote" end
+	if inword then out[#out + 1] = table.concat(cur) end
+	return out
+end
+
+--- Parse an environment file (KEY=VALUE lines, # comments, quotes).
+-- envfile : (text) -> {KEY = value}
+function M.envfile(text)
+	local env = {}
+	local joined = text:gsub("\\\n", "")
+	for line in (joined .. "\n"):gmatch("([^\n]*)\n") do
+		local l = trim(line)
+		if l ~= "" and not l:match("^[#;]") then
+			l = l:gsub("^export%s+", "")
+			local k, v = l:match("^([%a_][%w_]*)%s*=%s*(.*)$")
+			if k then
+				local q = v:sub(1, 1)
+				if (q == '"' or q == "'") and v:sub(-1) == q and #v >= 2 then
+					v = v:sub(2, -2)
+					if q == '"' then v = v:gsub('\\(.)', function(e) return ESC[e] or e end) end
+				else
+					v = trim(v:gsub("%s+#.*$", ""))
+				end
+				env[k] = v
+			end
+		end
+	end
+	return env
+end
+
+--- A systemd time span in seconds ("90", "1min 30s", "100ms"); "infinity"
+-- gives math.huge; nil for nonsense.
+-- seconds : (s) -> number | nil
+local UNITS = {
+	us = 1e-6, usec = 1e-6, ms = 1e-3, msec = 1e-3, [""] = 1, s = 1, sec = 1, second = 1, seconds = 1,
+	m = 60, min = 60, minute = 60, minutes = 60, h = 3600, hr = 3600, hour = 3600, hours = 3600,
+	d = 86400, day = 86400, days = 86400, w = 604800, week = 604800, weeks = 604800,
+}
+function M.seconds(s)
+	s = trim(s)
+	if s == "infinity" then return math.huge end
+	if s == "" then return nil end
+	local total, rest = 0, s
+	while rest ~= "" do
+		local num, unit, tail = rest:match("^([%d%.]+)%s*(%a*)%s*(.*)$")
+		if not num or not tonumber(num) or not UNITS[unit] then return nil end
+		total = total + tonumber(num) * UNITS[unit]
+		rest = tail
+	end
+	if math.type(total) == "float" and total == math.floor(total) and total < 2^53 then total = math.tointeger(total) end
+	return total
+end
+
+return M
