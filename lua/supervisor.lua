@@ -109,6 +109,10 @@ end
 -- limit that needs a controller other than pids.
 local function limits_root() return M.cgroup_limits_root or (M.cgroup_root .. ".limits") end
 
+--- The two parents of the service groups: the plain root and the limits root.
+-- cgroup_roots : () -> string, string
+function M.cgroup_roots() return M.cgroup_root, limits_root() end
+
 local function cg_parent(svc)
 	local cg = svc.cgroup
 	if cg.memory_max == nil and cg.cpu_weight == nil then return M.cgroup_root end
@@ -741,7 +745,7 @@ function M.notify(data, pid)
 	if not svc then
 		-- any process of the service's cgroup may speak for it
 		local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
-		for _, root in ipairs({ M.cgroup_root, limits_root() }) do
+		for _, root in ipairs({ M.cgroup_roots() }) do
 			local rel = cg_rel(root)
 			local at = rel and cg:find("0::" .. rel .. "/", 1, true)
 			local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
@@ -814,7 +818,11 @@ function M.add(set)
 end
 
 --- Remove a stopped service.
-function M.remove(name) M.services[name] = nil end
+function M.remove(name)
+	local svc = M.services[name]
+	if svc and svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
+	M.services[name] = nil
+end
 
 --- Start a service (and what it requires); returns at once.
 -- start : (name) -> true | (nil, string)
@@ -1083,6 +1091,10 @@ function M.reload(newset, plan, progress)
 		if old and not old.pid then
 			local svc = new_runtime(newset[name])
 			svc.ring, svc.restarts = old.ring, old.restarts
+			-- the old group: cg_setup removes it if the new definition's
+			-- limits put the group under the other root
+			if old.procs_fd then old.procs_fd:close() old.procs_fd = nil end
+			svc.cgroup_path = old.cgroup_path
 			M.services[name] = svc
 			progress("replaced the definition of " .. name)
 			if was_up[name] or svc.enabled then to_start[#to_start + 1] = name end
