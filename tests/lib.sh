@@ -50,9 +50,11 @@ PID1_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # run_pid1 BOOTFILE LOG [STDIN] [TIMEOUT]: build/luainit as real PID 1 of new
 # PID and mount namespaces (proc remounted for the new PID namespace), with
 # BOOTFILE as its boot file, console output to LOG. LUAINIT_CMDLINE, when
-# set, stands in for the kernel command line.
+# set, stands in for the kernel command line. unshare blocks SIGTERM while
+# it waits, so a PID 1 that hangs is ended by timeout's SIGKILL of unshare
+# and --kill-child's of PID 1 (without them the runner waited for ever).
 run_pid1() {
-	timeout "${4:-60}" unshare --pid --fork --mount --mount-proc --propagation private \
+	timeout -k 5 "${4:-60}" unshare --pid --fork --mount --mount-proc --propagation private --kill-child \
 		"${PID1_ENV[@]}" LUAINIT_BOOT="$1" \
 		${LUAINIT_CMDLINE+"LUAINIT_CMDLINE=$LUAINIT_CMDLINE"} "$LUAINIT" \
 		<"${3:-/dev/null}" >"$2" 2>&1
