@@ -356,14 +356,9 @@ static const char *type_name(mode_t m)
 	return "unknown";
 }
 
-static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *restrict),
-                     const char *what)
+/* The table of stat, lstat and fd:stat. */
+static int stat_table(lua_State *L, const struct stat *st)
 {
-	const char *path = luaL_checkstring(L, 1);
-	struct stat sb, *st = &sb;
-
-	if (fn(path, st) < 0)
-		return lx_fail(L, errno, "%s %s", what, path);
 	lua_createtable(L, 0, 11);
 	lua_pushstring(L, type_name(st->st_mode));
 	lua_setfield(L, -2, "type");
@@ -379,6 +374,17 @@ static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *
 	lx_setint(L, "rdev_major", major(st->st_rdev));
 	lx_setint(L, "rdev_minor", minor(st->st_rdev));
 	return 1;
+}
+
+static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *restrict),
+                     const char *what)
+{
+	const char *path = luaL_checkstring(L, 1);
+	struct stat st;
+
+	if (fn(path, &st) < 0)
+		return lx_fail(L, errno, "%s %s", what, path);
+	return stat_table(L, &st);
 }
 
 /** stat : (path) -> {type, mode, uid, gid, size, mtime, ino, dev, nlink, rdev_major, rdev_minor} | (nil, string, integer)
@@ -663,6 +669,18 @@ static int fd_seek(lua_State *L)
 		return lx_fail(L, errno, "seek");
 	lua_pushinteger(L, (lua_Integer)pos);
 	return 1;
+}
+
+/** fd:stat : () -> table | (nil, string, integer)
+ * fstat(2), the table of stat: of what was opened, not of what the path
+ * names now. */
+static int fd_stat(lua_State *L)
+{
+	struct stat st;
+
+	if (fstat(check_fd(L, 1)->fd, &st) < 0)
+		return lx_fail(L, errno, "fstat");
+	return stat_table(L, &st);
 }
 
 /** fd:isatty : () -> boolean */
@@ -955,7 +973,7 @@ static int l_umask(lua_State *L)
 static const luaL_Reg fd_methods[] = {
 	{ "read", fd_read }, { "write", fd_write }, { "close", fd_close },
 	{ "fileno", fd_fileno }, { "fsync", fd_fsync }, { "seek", fd_seek },
-	{ "reread", fd_reread },
+	{ "reread", fd_reread }, { "stat", fd_stat },
 	{ "isatty", fd_isatty },
 	{ NULL, NULL }
 };

@@ -207,18 +207,35 @@ end
 
 ---------------------------------------------------------------- logs
 
+-- The log file must be a regular file. A blocking open of a FIFO waits for
+-- a reader, and PID 1 would wait with it; nonblock makes that ENXIO (a FIFO
+-- with a reader, a device or a socket opens, and fstat tells; on a regular
+-- file nonblock changes nothing). noctty: a
+-- terminal named here must not become PID 1's controlling terminal. Such a
+-- path is refused with one warning (not one every retry) and the output
+-- stays in the ring; the file is tried again every 30 s, as after a failed
+-- open, so a path put right is picked up.
+local NOT_FILE = { fifo = "a FIFO", chr = "a character device", blk = "a block device",
+	sock = "a socket", dir = "a directory", link = "a symlink" }
 local function log_open(svc)
 	if svc.log.file == false then return end
 	local path = type(svc.log.file) == "string" and svc.log.file or (M.log_dir .. "/" .. svc.name .. ".log")
 	svc.log_path = path
-	fs.mkdirp(path:match("^(.*)/"), 493)
-	local fd = fs.open(path, "w,create,append", 416)
-	if fd then
-		svc.log_fd = fd
-		local st = fs.stat(path)
-		svc.log_size = st and st.size or 0
-	end
 	svc.log_retry = now() + 30000
+	fs.mkdirp(path:match("^(.*)/"), 493)
+	local fd, err, _, ename = fs.open(path, "w,create,append,nonblock,noctty", 416)
+	local st = fd and fd:stat()
+	if st and st.type == "file" then
+		svc.log_fd, svc.log_size, svc.log_refused = fd, st.size, nil
+		return
+	end
+	if fd then fd:close() end
+	local what = st and (NOT_FILE[st.type] or st.type)
+		or ename == "ENXIO" and err .. " (a FIFO nobody reads, a socket or an absent device)"
+	if what and svc.log_refused ~= path then
+		svc.log_refused = path
+		log.warn("%s: log file %s is not a regular file: %s; output kept in the ring only", svc.name, path, what)
+	end
 end
 
 local function log_rotate(svc)

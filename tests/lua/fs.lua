@@ -288,6 +288,29 @@ T["reread: the whole file again through one descriptor, kernel files too"] = fun
 	end)
 end
 
+T["fd:stat: fstat of what was opened, not of what the path names now"] = function()
+	with_dir(function(d)
+		local f = assert(fs.open(d .. "/f", "w,create", "640"))
+		f:write("12345")
+		assert(fs.rename(d .. "/f", d .. "/g"))
+		assert(fs.mknod(d .. "/f", "p", "600"))
+		local st = assert(f:stat())
+		local byname = assert(fs.stat(d .. "/g"))
+		assert(st.type == "file" and st.size == 5 and st.mode == 416, st.type .. " " .. st.size .. " " .. st.mode)
+		assert(st.ino == byname.ino and st.dev == byname.dev)
+		f:close()
+		assert(not pcall(f.stat, f), "stat after close raises")
+		-- a FIFO opened without blocking for a reader; fstat tells what it is
+		local r = assert(fs.open(d .. "/f", "r,nonblock"))
+		assert(r:stat().type == "fifo")
+		r:close()
+		fails("ENXIO", fs.open(d .. "/f", "w,nonblock"))
+		local null = assert(fs.open("/dev/null", "w"))
+		assert(null:stat().type == "chr")
+		null:close()
+	end)
+end
+
 T["fdopen wraps a descriptor the collector never closes"] = function()
 	local f = assert(fs.open("/proc/self/status"))
 	local n = f:fileno()
