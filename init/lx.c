@@ -184,19 +184,15 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 
 	if (lua_isnoneornil(L, idx))
 		return def;
-	idx = lua_absindex(L, idx);
+	/* A string only: a number would need lua_tostring, whose text lives
+	 * only on the stack (the pop below would free it) unless written back
+	 * into the caller's table, which changed the caller's value (and a
+	 * link index became a link name). A field that also takes a number
+	 * reads it itself (l_net.c's dev). */
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
-		if (!lua_isstring(L, -1))
+		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "option '%s': string expected, got %s", key,
 			           luaL_typename(L, -1));
-		if (lua_type(L, -1) == LUA_TNUMBER) {
-			/* lua_tostring converts only this stack copy, which the
-			 * pop below would let the collector free: the options
-			 * table keeps the text instead of the number */
-			lua_tostring(L, -1);
-			lua_pushvalue(L, -1);
-			lua_setfield(L, idx, key);
-		}
 		s = lua_tostring(L, -1);
 	}
 	lua_pop(L, 1); /* the string stays alive: it is held by the options table */

@@ -50,7 +50,9 @@ void lx_unescape_octal(char *s);
 /* Monotonic clock in milliseconds (with fraction). */
 double lx_now_ms(void);
 
-/* Fields of an optional options table at index idx. */
+/* Fields of an optional options table at index idx. A wrong type raises
+ * "option 'key': string expected, got number"; lx_optstring takes strings
+ * only (no number is converted) and never writes into the table. */
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);

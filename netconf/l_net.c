@@ -200,9 +200,23 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 	lx_setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
 }
 
+/* A link's name as a message gives it: the name, or the index in digits.
+ * Never lua_tostring on the value: it would turn a number argument into a
+ * string in place, and get_link would then look for a link named "2". */
+static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
+{
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		snprintf(buf, len, "%lld", (long long)luaL_checkinteger(L, arg));
+		return buf;
+	}
+	if (lua_type(L, arg) != LUA_TSTRING)
+		luaL_typeerror(L, arg, "link name or index");
+	return lua_tostring(L, arg);
+}
+
 /* The link named or numbered by argument arg, as a request names it: its
- * index, and its name when given one. Returns NULL with *nle set when no
- * link has that name. */
+ * index (an integer is one), and its name when given one. Returns NULL
+ * with *nle set when no link has that name. */
 static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 {
 	struct rtnl_link *l;
@@ -213,7 +227,9 @@ static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 		lua_Integer i = luaL_checkinteger(L, arg);
 		idx = i > 0 && i <= 0x7fffffff ? (unsigned)i : 0;
 	} else {
-		name = luaL_checkstring(L, arg);
+		if (lua_type(L, arg) != LUA_TSTRING)
+			luaL_typeerror(L, arg, "link name or index");
+		name = lua_tostring(L, arg);
 		idx = if_nametoindex(name);
 	}
 	if ((*nle = sock()) < 0)
@@ -252,13 +268,13 @@ static int l_links(lua_State *L)
 }
 
 /** link_set : (name | index, {up?, mtu?, name?, mac?}) -> true | (nil, string, integer)
- * Unknown keys raise. */
+ * An integer names the link by its index. Unknown keys raise. */
 static int l_link_set(lua_State *L)
 {
 	struct guard *g;
 	struct rtnl_link *orig, *chg;
-	const char *ifname = lua_tostring(L, 1);
-	char ctx[96];
+	char ctx[96], num[24];
+	const char *ifname = link_label(L, 1, num, sizeof num);
 	int err;
 
 	luaL_checktype(L, 2, LUA_TTABLE);
@@ -271,7 +287,7 @@ static int l_link_set(lua_State *L)
 			return luaL_argerror(L, 2, lua_pushfstring(L, "unknown key '%s'", k ? k : "?"));
 		lua_pop(L, 1);
 	}
-	snprintf(ctx, sizeof ctx, "link_set %s", ifname ? ifname : "?");
+	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
 	if (!(orig = g->link[0] = get_link(L, 1, &err)))
 		return gfail(L, g, err, ctx);
 	if (!(chg = g->link[1] = rtnl_link_alloc()))
@@ -305,10 +321,12 @@ static int l_link_set(lua_State *L)
 	return lx_ok(L);
 }
 
-/** addresses : (ifname?) -> {{ifname, index, family "inet"|"inet6", address, prefixlen, scope, tentative, permanent, valid_lft}, ...} | (nil, string, integer) */
+/** addresses : (ifname | index?) -> {{ifname, index, family "inet"|"inet6", address, prefixlen, scope, tentative, permanent, valid_lft}, ...} | (nil, string, integer) */
 static int l_addresses(lua_State *L)
 {
-	const char *only = luaL_optstring(L, 1, NULL);
+	int by_index = lua_type(L, 1) == LUA_TNUMBER;
+	lua_Integer only_index = by_index ? luaL_checkinteger(L, 1) : 0;
+	const char *only = by_index || lua_isnoneornil(L, 1) ? NULL : link_label(L, 1, NULL, 0);
 	struct guard *g;
 	struct nl_cache *links, *c;
 	int err = sock(), n = 0;
@@ -327,6 +345,8 @@ static int l_addresses(lua_State *L)
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 		if (only && (!rtnl_link_i2name(links, rtnl_addr_get_ifindex(a), name, sizeof name) ||
 		             strcmp(name, only)))
+			continue;
+		if (by_index && rtnl_addr_get_ifindex(a) != only_index)
 			continue;
 		push_addr(L, a, links);
 		lua_rawseti(L, -2, ++n);
@@ -351,13 +371,13 @@ static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
 
 static int addr_change(lua_State *L, int add)
 {
-	const char *ifname = luaL_checkstring(L, 1);
+	char ctx[160], num[24];
+	const char *ifname = link_label(L, 1, num, sizeof num);
 	const char *cidr = luaL_checkstring(L, 2);
 	struct guard *g;
 	struct nl_addr *local;
 	struct rtnl_link *link;
 	struct rtnl_addr *a;
-	char ctx[160];
 	int err, flags = 0;
 
 	if (!lua_isnoneornil(L, 3))
@@ -410,11 +430,11 @@ static int addr_change(lua_State *L, int add)
 	return lx_ok(L);
 }
 
-/** addr_add : (ifname, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
+/** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
  * Without replace an existing address is EEXIST. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
 
-/** addr_del : (ifname, "10.0.2.15/24") -> true | (nil, string, integer)
+/** addr_del : (ifname | index, "10.0.2.15/24") -> true | (nil, string, integer)
  * The prefix length must match the address's. */
 static int l_addr_del(lua_State *L) { return addr_change(L, 0); }
 
@@ -524,12 +544,29 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 		"src", "protocol", "replace", NULL };
 	const char *dst = lx_optstring(L, 1, "dst", "default");
 	const char *gw = lx_optstring(L, 1, "gateway", NULL);
-	const char *dev = lx_optstring(L, 1, "dev", NULL);
 	const char *src = lx_optstring(L, 1, "src", NULL);
 	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
+	const char *dev = NULL;
+	char devnum[24];
 	int family = AF_UNSPEC, p;
 	struct rtnl_route *r;
 	struct nl_addr *a;
+
+	/* dev: a name, or an integer for the link's index (get_link below) */
+	switch (lua_getfield(L, 1, "dev")) {
+	case LUA_TNIL:
+		break;
+	case LUA_TSTRING:
+		dev = lua_tostring(L, -1);  /* held by the spec table */
+		break;
+	default:
+		if (!lua_isinteger(L, -1))
+			luaL_error(L, "option 'dev': link name or index (an integer) expected, got %s",
+			           lua_type(L, -1) == LUA_TNUMBER ? "a float" : luaL_typename(L, -1));
+		snprintf(devnum, sizeof devnum, "%lld", (long long)lua_tointeger(L, -1));
+		dev = devnum;
+	}
+	lua_pop(L, 1);
 
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
@@ -619,7 +656,9 @@ static int route_change(lua_State *L, int add)
 }
 
 /** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
- * The family follows dst or gateway; an existing route is EEXIST unless replace. */
+ * dev: a link name or an integer index. The family follows dst or gateway;
+ * an existing route is EEXIST unless replace. String fields take strings
+ * only (a number raises). */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }
 
 /** route_del : ({dst, gateway?, dev?, metric?, table?}) -> true | (nil, string, integer) */

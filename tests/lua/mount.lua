@@ -174,6 +174,11 @@ return {
 			assert(name == "ENOENT")
 			assert(not pcall(mount.mount, { source = "tmpfs" }), "a missing target raises")
 			assert(not pcall(mount.mount, "tmpfs"), "a non-table entry raises")
+			-- a number is no string option, and the entry is left as it was
+			local e = { source = "tmpfs", target = dir, fstype = "tmpfs", options = 5 }
+			local okp, perr = pcall(mount.mount, e)
+			assert(not okp and perr:match("option 'options': string expected, got number"), perr)
+			assert(math.type(e.options) == "integer", "the entry's options were rewritten")
 		end)
 	end,
 

@@ -1,9 +1,9 @@
 -- tests/lua/net.lua: luainit.net's netlink requests (netconf/l_net.c) when
 -- they raise: a bad argument, or a memory error while a listing pushes its
 -- result. They run on the host's network namespace, so every request here
--- raises before it reaches the kernel, and one that did not would fail
--- there without changing anything (an address lo already has, no such
--- device).
+-- raises before it reaches the kernel, fails there without changing
+-- anything (an address lo does not have, no such device or route), or is
+-- an empty change of lo.
 local net = require "luainit.net"
 local util = dofile("tests/lua/_util.lua")
 
@@ -38,6 +38,39 @@ T["an optional argument left out is left out"] = function()
 	assert(ok == nil and ename == "ENODEV", tostring(err))
 	assert(type(net.links()) == "table" and type(net.addresses()) == "table")
 	assert(type(net.addresses("lo")) == "table" and type(net.routes("inet")) == "table")
+end
+
+-- lua_tostring on an integer link argument made it a string in place, and
+-- lx_optstring wrote a number option back into the caller's table as a
+-- string: net.link_set(2, ...) and route_add{ dev = 2 } looked for a link
+-- named "2". lo is index 1 in every network namespace.
+T["an integer link is its index, and no argument or option is rewritten"] = function()
+	local lo
+	for _, l in ipairs(assert(net.links())) do if l.index == 1 then lo = l.name end end
+	assert(lo, "no link with index 1")
+	local ok, err, _, ename = net.link_set(1, {})
+	assert(ok == true, tostring(err))
+	ok, err, _, ename = net.addr_del(1, "192.0.2.77/32")
+	assert(ok == nil and ename == "EADDRNOTAVAIL" and err:match("^addr_del 1 192%.0%.2%.77/32: "), tostring(err))
+	local spec = { dst = "192.0.2.0/24", dev = 1 }
+	ok, err, _, ename = net.route_del(spec)
+	assert(ok == nil and ename == "ESRCH" and err:match("^route_del 192%.0%.2%.0/24 dev 1: "), tostring(err))
+	assert(math.type(spec.dev) == "integer", "route_del rewrote the spec's dev as " .. type(spec.dev))
+	local byindex, byname = assert(net.addresses(1)), assert(net.addresses(lo))
+	assert(#byindex == #byname, #byindex .. " addresses by index, " .. #byname .. " by name")
+	for _, a in ipairs(byindex) do assert(a.index == 1 and a.ifname == lo, a.ifname) end
+	ok, err, _, ename = net.link_set(2147483647, {})
+	assert(ok == nil and ename == "ENODEV" and err:match("^link_set 2147483647: "), tostring(err))
+	-- a string option takes a string, not a number; a link takes a name or an integer
+	raises("option 'dst': string expected, got number", net.route_add, { dst = 10, dev = "luainit-nosuch0" })
+	raises("option 'name': string expected, got number", net.link_set, 1, { name = 5 })
+	raises("option 'dev': link name or index %(an integer%) expected, got a float", net.route_add,
+		{ dst = "192.0.2.0/24", dev = 1.5 })
+	raises("option 'dev': link name or index %(an integer%) expected, got table", net.route_add,
+		{ dst = "192.0.2.0/24", dev = {} })
+	raises("link name or index expected, got table", net.link_set, {}, {})
+	raises("number has no integer representation", net.addr_del, 1.5, "192.0.2.77/32")
+	raises("link name or index expected, got boolean", net.addresses, true)
 end
 
 -- libnl's objects are not Lua's: one a request had allocated before an
