@@ -6,8 +6,7 @@
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$")
-local T = dofile(here .. "/../../../lib.lua")
+local T = require "nstest"
 T.setup("/tmp/luainit-fault-lognotfile")
 
 local lonely, held = T.dir .. "/lonely.fifo", T.dir .. "/held.fifo"
