@@ -6,18 +6,19 @@
 -- an event a state does not list is ignored (and logged in debug mode).
 --
 -- Each service runs in its own cgroup v2 (/sys/fs/cgroup/luainit/<name>,
--- or luainit.limits/<name> for one with a memory or cpu limit), so stopping kills the whole group and nothing escapes by double-forking.
+-- or luainit.limits/<name> for one with a memory or cpu limit), so
+-- stopping kills the whole group and nothing escapes by double-forking.
 -- Its stdout and stderr come to PID 1 through a pipe: every line goes to a
--- bounded ring and to /var/log/luainit/<name>.log (timestamped, rotated by
--- size). Readiness comes from the sd_notify socket (type "notify"), a
--- newline on a descriptor (type "fd"), a clean exit (type "oneshot"), the
--- pid file (type "forking") or at once (type "simple").
+-- bounded ring and to /var/log/luainit/<name>.log (svclog.lua). Readiness
+-- comes from the sd_notify socket (type "notify"), a newline on a
+-- descriptor (type "fd"), a clean exit (type "oneshot"), the pid file
+-- (type "forking") or at once (type "simple").
 local event = require "luainit.event"
 local fs = require "luainit.fs"
 local process = require "luainit.process"
-local sys = require "luainit.sys"
 local log = require "log"
 local sched = require "sched"
+local svclog = require "svclog"
 
 local M = {
 	services = {},      -- name -> svc
@@ -207,105 +208,13 @@ end
 
 ---------------------------------------------------------------- logs
 
--- The log file must be a regular file. A blocking open of a FIFO waits for
--- a reader, and PID 1 would wait with it; nonblock makes that ENXIO (a FIFO
--- with a reader, a device or a socket opens, and fstat tells; on a regular
--- file nonblock changes nothing). noctty: a
--- terminal named here must not become PID 1's controlling terminal. Such a
--- path is refused with one warning (not one every retry) and the output
--- stays in the ring; the file is tried again every 30 s, as after a failed
--- open, so a path put right is picked up.
-local NOT_FILE = { fifo = "a FIFO", chr = "a character device", blk = "a block device",
-	sock = "a socket", dir = "a directory", link = "a symlink" }
-local function log_open(svc)
-	if svc.log.file == false then return end
-	local path = type(svc.log.file) == "string" and svc.log.file or (M.log_dir .. "/" .. svc.name .. ".log")
-	svc.log_path = path
-	svc.log_retry = now() + 30000
-	fs.mkdirp(path:match("^(.*)/"), 493)
-	local fd, err, _, ename = fs.open(path, "w,create,append,nonblock,noctty", 416)
-	local st = fd and fd:stat()
-	if st and st.type == "file" then
-		svc.log_fd, svc.log_size, svc.log_refused = fd, st.size, nil
-		return
-	end
-	if fd then fd:close() end
-	local what = st and (NOT_FILE[st.type] or st.type)
-		or ename == "ENXIO" and err .. " (a FIFO nobody reads, a socket or an absent device)"
-	if what and svc.log_refused ~= path then
-		svc.log_refused = path
-		log.warn("%s: log file %s is not a regular file: %s; output kept in the ring only", svc.name, path, what)
-	end
-end
-
-local function log_rotate(svc)
-	local keep = svc.log.keep or 3
-	if svc.log_fd then svc.log_fd:close() svc.log_fd = nil end
-	for i = keep - 1, 1, -1 do fs.rename(svc.log_path .. "." .. i, svc.log_path .. "." .. (i + 1)) end
-	if keep > 0 then fs.rename(svc.log_path, svc.log_path .. ".1") else fs.unlink(svc.log_path) end
-	log_open(svc)
-end
-
-local function timestamp()
-	local t = sys.clock("realtime")
-	return os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)) .. string.format(".%03dZ", math.floor((t % 1) * 1000))
-end
-
---- Record one line of a service's output: ring, then file.
-function M.log_line(svc, line)
-	local ring, max = svc.ring, svc.log.ring or 200
-	ring[#ring + 1] = line
-	if #ring > max then table.remove(ring, 1) end
-	if not svc.log_fd and svc.log.file ~= false and not M.logs_closed and now() >= (svc.log_retry or 0) then log_open(svc) end
-	if svc.log_fd then
-		local rec = timestamp() .. " " .. line .. "\n"
-		local n = svc.log_fd:write(rec)
-		if not n then
-			-- /var full or read-only: keep the ring, try the file again later
-			svc.log_fd:close()
-			svc.log_fd = nil
-			svc.log_retry = now() + 30000
-		else
-			svc.log_size = svc.log_size + n
-			if svc.log_size >= (svc.log.max_size or 1048576) then log_rotate(svc) end
-		end
-	end
-end
-
-local MAX_PARTIAL = 4096
+--- Record one line of a service's output (svclog.record: its ring, then
+-- its log file). control.lua wraps it to pass lines on to `luactl log -f`.
+-- log_line : (svc, line) -> nil
+function M.log_line(svc, line) svclog.record(svc, line, M.log_dir, M.logs_closed) end
 
 local function watch_output(svc, rfd)
-	local partial = ""
-	local w
-	w = event.watch(rfd, "r", function()
-		local data = rfd:read(65536)
-		if not data or data == "" then
-			if partial ~= "" then M.log_line(svc, partial) partial = "" end
-			w:close()
-			rfd:close()
-			if svc.out_watch == w then
-				svc.out_watch = nil
-				-- nobody writes any more: do not hold the file open
-				-- (an open file keeps / from going read-only at shutdown)
-				if svc.log_fd then svc.log_fd:close() svc.log_fd, svc.log_retry = nil, nil end
-			end
-			return
-		end
-		data = partial .. data
-		local start = 1
-		while true do
-			local nl = data:find("\n", start, true)
-			if not nl then break end
-			M.log_line(svc, data:sub(start, nl - 1))
-			start = nl + 1
-		end
-		partial = data:sub(start)
-		while #partial > MAX_PARTIAL do
-			M.log_line(svc, partial:sub(1, MAX_PARTIAL))
-			partial = partial:sub(MAX_PARTIAL + 1)
-		end
-	end)
-	svc.out_watch = w
+	svclog.watch(svc, rfd, function(s, line) M.log_line(s, line) end)
 end
 
 --- Close every service's log file and stop reopening them (shutdown calls
@@ -314,9 +223,7 @@ end
 -- close_logs : () -> nil
 function M.close_logs()
 	M.logs_closed = true
-	for _, svc in pairs(M.services) do
-		if svc.log_fd then svc.log_fd:close() svc.log_fd = nil end
-	end
+	for _, svc in pairs(M.services) do svclog.close(svc) end
 end
 
 ---------------------------------------------------------------- timers
