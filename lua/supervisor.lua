@@ -18,6 +18,7 @@ local fs = require "luainit.fs"
 local process = require "luainit.process"
 local log = require "log"
 local sched = require "sched"
+local svcgroup = require "svcgroup"
 local svclog = require "svclog"
 
 local M = {
@@ -54,157 +55,14 @@ end
 
 ---------------------------------------------------------------- cgroups
 
--- keep: leave cgroup.procs open for the next call. Stopping reads it
--- twice, to signal the group and to see it empty once the main process
--- exited; the second read through the same descriptor spares an open
--- (~0.2 ms under emulation: a path walk and a file cgroupfs makes on
--- first use, against ~0.05 ms for the read).
-local function cg_pids(svc, keep)
-	if not svc.cgroup_path then return {} end
-	local fd = svc.procs_fd
-	local s
-	if fd then
-		s = fd:reread()
-		svc.procs_fd = nil
-		if keep then svc.procs_fd = fd else fd:close() end
-	elseif keep then
-		fd = fs.open(svc.cgroup_path .. "/cgroup.procs", "r")
-		s = fd and fd:reread()
-		svc.procs_fd = fd
-	else
-		s = fs.readfile(svc.cgroup_path .. "/cgroup.procs")
-	end
-	s = s or ""
-	local out = {}
-	-- pid 0 stands for a task outside our PID namespace: never signal it
-	-- (kill(0, sig) would hit PID 1's own process group)
-	for p in s:gmatch("%d+") do
-		local pid = tonumber(p)
-		if pid > 0 then out[#out + 1] = pid end
-	end
-	return out
-end
+-- (svcgroup.lua: the groups; here the supervisor's names for its calls)
+local cg_pids, kill_all, owns = svcgroup.pids, svcgroup.kill, svcgroup.owns
+local function cg_setup(svc) return svcgroup.setup(svc, M) end
 M.cg_pids = cg_pids
-
--- Delegate a controller below a group (once), and below the cgroup2 root
--- first, where it must be on for any group to have it. A controller is on
--- for all children of a group or for none (cgroup v2), and each one makes
--- every new group dearer to create (under emulation, a mkdir with memory
--- and pids 0.31 ms, with pids alone 0.16) and, for memory, every page a
--- service faults in dearer to charge. So pids (`luactl status` shows
--- pids.current) is on below both roots; memory and cpu only below the
--- limits root, where the services that set memory_max or cpu_weight live,
--- and memory below the plain root too when M.memory_accounting is set.
-local CG_MOUNT = "/sys/fs/cgroup"
-local cg_enabled = {} -- parent group -> { controller = true }
-local function cg_enable(parent, ctrl)
-	local on = cg_enabled[parent]
-	if not on then on = {} cg_enabled[parent] = on end
-	if on[ctrl] then return end
-	on[ctrl] = true
-	if parent ~= CG_MOUNT then cg_enable(CG_MOUNT, ctrl) end
-	fs.writefile(parent .. "/cgroup.subtree_control", "+" .. ctrl)
-end
-
--- The root a service's group goes under: the limits root when it sets a
--- limit that needs a controller other than pids.
-local function limits_root() return M.cgroup_limits_root or (M.cgroup_root .. ".limits") end
 
 --- The two parents of the service groups: the plain root and the limits root.
 -- cgroup_roots : () -> string, string
-function M.cgroup_roots() return M.cgroup_root, limits_root() end
-
-local function cg_parent(svc)
-	local cg = svc.cgroup
-	if cg.memory_max == nil and cg.cpu_weight == nil then return M.cgroup_root end
-	local root = limits_root()
-	if not (cg_enabled[root] and cg_enabled[root].pids) then
-		fs.mkdirp(root, 493)
-		cg_enable(root, "pids")
-	end
-	if cg.cpu_weight ~= nil then cg_enable(root, "cpu") end
-	if cg.memory_max ~= nil or M.memory_accounting then cg_enable(root, "memory") end
-	return root
-end
-
-local function cg_setup(svc)
-	if M.cgroups == nil then
-		local st = fs.statfs(CG_MOUNT)
-		M.cgroups = st and st.type == "cgroup2" or false
-		if M.cgroups then
-			-- clone3 straight into a service's group only from the root
-			-- group, whose cgroup.kill count is always 0 (see cg_setup)
-			if M.cgroup_clone == nil then
-				M.cgroup_clone = (fs.readfile("/proc/self/cgroup") or ""):match("^0::/\n") ~= nil
-			end
-		else
-			log.warn("no cgroup v2 at /sys/fs/cgroup: services fall back to process groups")
-		end
-	end
-	if not M.cgroups then svc.cgroup_path = nil return nil end
-	if svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
-	if not (cg_enabled[M.cgroup_root] and cg_enabled[M.cgroup_root].pids) then
-		fs.mkdirp(M.cgroup_root, 493)
-		cg_enable(M.cgroup_root, "pids")
-	end
-	if M.memory_accounting then cg_enable(M.cgroup_root, "memory") end
-	local path = cg_parent(svc) .. "/" .. svc.name
-	-- a definition reloaded with or without a limit moves to the other
-	-- root: its old group, empty while it is stopped, goes
-	if svc.cgroup_path and svc.cgroup_path ~= path then fs.rmdir(svc.cgroup_path) end
-	-- a new group starts with no limits: write only what is configured;
-	-- a group left from an earlier run may hold old limits: reset those too
-	local fresh = fs.mkdir(path, 493)
-	-- a group left by an earlier run (stopped, killed with cgroup.kill) is
-	-- made anew when empty: some kernels (6.18, for one) kill a child
-	-- cloned into a group whose cgroup.kill count differs from its
-	-- parent's group's, i.e. into any group that was ever killed
-	if not fresh and fs.rmdir(path) then fresh = fs.mkdir(path, 493) end
-	svc.cgroup_clone = fresh and M.cgroup_clone or false
-	local limits = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
-	for key, file in pairs(limits) do
-		local v = svc.cgroup[key]
-		if v ~= nil or not fresh then
-			local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
-			if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
-		end
-	end
-	svc.cgroup_path = path
-	return path
-end
-
--- Kill everything left in the service's group (or process group); true
--- when that reached the main process. keep: see cg_pids.
-local function kill_all(svc, sig, keep)
-	if svc.cgroup_path then
-		if sig == "KILL" and fs.writefile(svc.cgroup_path .. "/cgroup.kill", "1") then return end
-		local main = false
-		for _, p in ipairs(cg_pids(svc, keep)) do
-			process.kill(p, sig)
-			main = main or p == svc.pid
-		end
-		return main
-	elseif svc.pgid then
-		process.killpg(svc.pgid, sig)
-	end
-end
-
--- The group path as /proc/PID/cgroup shows it ("/luainit/NAME"), when the
--- groups live under /sys/fs/cgroup.
-local function cg_rel(path) return path and path:match("^/sys/fs/cgroup(/.*)$") end
-
--- May pid become svc's main process (MAINPID=, a forking service's pid
--- file)? Never PID 1 or a pid that names a process group (<= 1), and with
--- a group of its own only one of the group's processes: PID 1 signals the
--- main process when the service stops.
-local function owns(svc, pid)
-	if not pid or pid <= 1 then return false end
-	local rel = cg_rel(svc.cgroup_path)
-	if not rel then return process.kill(pid, 0) == true end
-	local cg = fs.readfile("/proc/" .. pid .. "/cgroup")
-	-- the group itself, or a group the service made under it
-	return cg ~= nil and (cg:find("0::" .. rel .. "\n", 1, true) or cg:find("0::" .. rel .. "/", 1, true)) ~= nil
-end
+function M.cgroup_roots() return svcgroup.roots(M) end
 
 ---------------------------------------------------------------- logs
 
@@ -668,15 +526,7 @@ function M.notify(data, pid)
 	local svc = M.by_pid[pid]
 	if not svc then
 		-- any process of the service's cgroup may speak for it
-		local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
-		for _, root in ipairs({ M.cgroup_roots() }) do
-			local rel = cg_rel(root)
-			local at = rel and cg:find("0::" .. rel .. "/", 1, true)
-			local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
-			svc = name and M.services[name]
-			if svc and svc.cgroup_path == root .. "/" .. name then break end
-			svc = nil
-		end
+		svc = svcgroup.service_of(M, M.services, pid)
 	end
 	if not svc then
 		log.debug("notify from pid %d, which belongs to no service: dropped", pid)
