@@ -1,7 +1,8 @@
 /* l_socket.c: luainit.socket, UNIX domain sockets for PID 1: the sd_notify
  * datagram socket (sender credentials through SCM_CREDENTIALS) and the
  * luactl stream socket (peer credentials through SO_PEERCRED). Every socket
- * is non-blocking and close-on-exec; PID 1 waits on them with event.watch. */
+ * PID 1 makes is non-blocking and close-on-exec; PID 1 waits on them with
+ * event.watch. connect is the client's (luactl): it blocks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@ struct sock {
 	int fd;          /* -1: closed */
 	int type;        /* SOCK_DGRAM or SOCK_STREAM */
 	int listening;
+	int blocking;    /* a client's connection (connect): writes wait for room */
 };
 
 static struct sock *check_sock(lua_State *L, int idx)
@@ -38,6 +40,7 @@ static struct sock *new_sock(lua_State *L, int type)
 	s->fd = -1;
 	s->type = type;
 	s->listening = 0;
+	s->blocking = 0;
 	luaL_setmetatable(L, SOCK_MT);
 	return s;
 }
@@ -224,7 +227,8 @@ static int sock_accept(lua_State *L)
 }
 
 /** connect : (path) -> conn | (nil, string, integer)
- * A blocking stream connection (clients: luactl, tests). */
+ * A blocking stream connection (clients: luactl, tests): reads wait for
+ * data and writes for room. */
 static int l_connect(lua_State *L)
 {
 	struct sockaddr_un sa;
@@ -240,6 +244,7 @@ static int l_connect(lua_State *L)
 		s->fd = -1;
 		return lx_fail(L, err, "connect %s", lua_tostring(L, 1));
 	}
+	s->blocking = 1;
 	return 1;
 }
 
@@ -278,7 +283,10 @@ static int sock_read(lua_State *L)
 }
 
 /** socket:write : (data) -> bytes written | (nil, string, integer)
- * Never raises SIGPIPE; a short count means the peer's buffer is full. */
+ * Never raises SIGPIPE. On PID 1's sockets it never waits: a short count
+ * or EAGAIN means the peer's buffer is full. On a connection from connect
+ * it waits for room: a client has nothing else to do, and EAGAIN would
+ * cut a request larger than the socket's buffer short. */
 static int sock_write(lua_State *L)
 {
 	struct sock *s = check_sock(L, 1);
@@ -287,7 +295,7 @@ static int sock_write(lua_State *L)
 	ssize_t n;
 
 	do
-		n = send(s->fd, data, len, MSG_NOSIGNAL | (s->type == SOCK_STREAM ? MSG_DONTWAIT : 0));
+		n = send(s->fd, data, len, MSG_NOSIGNAL | (s->type == SOCK_STREAM && !s->blocking ? MSG_DONTWAIT : 0));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return lx_fail(L, errno, "write");

@@ -41,21 +41,30 @@ end
 local Conn = {}
 Conn.__index = Conn
 
+--- A connection over sock (a luainit.socket connection, or anything with
+-- its read and write) to the control socket at path.
+-- conn : (sock, path) -> conn
+function M.conn(sock, path)
+	return setmetatable({ sock = sock, buf = "", path = path }, Conn)
+end
+
 --- Connect to the control socket.
--- connect : () -> conn | (nil, string, errname)
+-- connect : () -> conn | (nil, string, errname, path)
 function M.connect()
 	local path = os.getenv("LUAINIT_CONTROL") or proto.path
 	local s, e, _, ename = socket.connect(path)
 	if not s then return nil, e, ename, path end
-	return setmetatable({ sock = s, buf = "", path = path }, Conn)
+	return M.conn(s, path)
 end
 
+-- The write's errno name comes back too: request() tells PID 1 closing the
+-- connection from every other failure by it.
 function Conn:send(cmd, args, flags)
 	local f = proto.message({ cmd = cmd, args = json.array(args or {}), flags = flags or {} })
 	local off = 1
 	while off <= #f do
-		local n, e = self.sock:write(f:sub(off))
-		if not n then return nil, e end
+		local n, e, _, ename = self.sock:write(f:sub(off))
+		if not n then return nil, e, ename end
 		off = off + n
 	end
 	return true
@@ -87,13 +96,17 @@ end
 -- every progress or line frame.
 -- request : (cmd, args, flags, on_frame?) -> reply | (nil, string)
 function Conn:request(cmd, args, flags, on_frame)
-	local ok, e = self:send(cmd, args, flags)
+	local ok, e, ename = self:send(cmd, args, flags)
 	if not ok then
-		-- PID 1 refused the connection (too many): its reason was sent
-		-- before it closed, and says more than EPIPE
-		local msg = self:recv()
-		if msg and msg.ok ~= nil then return msg end
-		return nil, e
+		-- EPIPE, ECONNRESET: PID 1 closed the connection, and a refusal
+		-- (too many connections, a request too large) was sent before it
+		-- did, which says more than the errno. Any other error is no word
+		-- from PID 1: waiting for a reply would wait for its idle limit.
+		if ename == "EPIPE" or ename == "ECONNRESET" then
+			local msg = self:recv()
+			if msg and msg.ok ~= nil then return msg end
+		end
+		return nil, string.format("write to %s: %s", self.path, (tostring(e):gsub("^write: ", "")))
 	end
 	while true do
 		local msg, re = self:recv()

@@ -216,6 +216,72 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 	assert(ok, err)
 end
 
+-- luactl read on after any failed write, waiting for a final frame that
+-- only a PID 1 that closed the connection sends (EPIPE, ECONNRESET);
+-- after any other error it waited until PID 1 dropped the connection
+T["client: a write error other than EPIPE or ECONNRESET is reported at once"] = function()
+	local luactl = require "luactl"
+	local path = "/run/luainit-test/control"
+	local function conn(ename, strerror, replies)
+		local sock = { reads = 0, closed = false }
+		function sock.write() return nil, "write: " .. strerror, 5, ename end
+		function sock.read()
+			sock.reads = sock.reads + 1
+			return table.remove(replies, 1) or ""
+		end
+		function sock.close() sock.closed = true end
+		return luactl.conn(sock, path), sock
+	end
+	local c, sock = conn("EIO", "Input/output error", { control.message({ ok = true, code = 0 }) })
+	local r, e = c:request("status", {}, {})
+	assert(r == nil and e == "write to " .. path .. ": Input/output error", tostring(e))
+	assert(sock.reads == 0, "read after EIO")
+	-- PID 1's refusal, written before it closed
+	local refusal = control.message({ ok = false, code = 1, error = "too many connections to PID 1 from uid 65534 (at most 8); try again" })
+	for _, ename in ipairs({ "EPIPE", "ECONNRESET" }) do
+		c = conn(ename, "Broken pipe", { refusal })
+		r, e = c:request("status", {}, {})
+		assert(r and r.ok == false and r.error:match("^too many connections"), ename .. ": " .. tostring(e))
+	end
+	-- closed without a word: the write's error
+	c = conn("ECONNRESET", "Connection reset by peer", {})
+	r, e = c:request("status", {}, {})
+	assert(r == nil and e == "write to " .. path .. ": Connection reset by peer", tostring(e))
+	-- the command's exit code and message
+	local connect, stderr = luactl.connect, io.stderr
+	local said = {}
+	io.stderr = { write = function(self, ...) for _, x in ipairs({ ... }) do said[#said + 1] = x end return self end }
+	local ok, code = pcall(function()
+		luactl.connect = function() return (conn("ENOBUFS", "No buffer space available", {})) end
+		return luactl.main({ [0] = "luactl", "status" })
+	end)
+	luactl.connect, io.stderr = connect, stderr
+	assert(ok, code)
+	said = table.concat(said)
+	assert(code == 1 and said == "luactl: status: write to " .. path .. ": No buffer space available\n", tostring(code) .. " " .. said)
+end
+
+T["client: a request larger than the socket's buffer gets PID 1's refusal"] = function()
+	-- the client's writes block: EAGAIN cut such a request short
+	local d = server_dir()
+	local ok, err = pcall(function()
+		assert(fs.writefile(d .. "/big", "return " .. string.rep(" ", 1 << 20) .. "1\n"))
+		local pid = assert(process.spawn({ argv = { d .. "/luactl", "repl" },
+			env = { "LUAINIT_CONTROL=" .. d .. "/control", "PATH=/usr/bin:/bin" },
+			stdin = { file = d .. "/big" }, stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
+		-- the server (this process) reads nothing for a while: the client
+		-- fills the socket's buffer and must wait for room
+		local t = event.now()
+		while event.now() - t < 500 do end
+		local how, code = sched.wait_child(pid, 20000)
+		local e = fs.readfile(d .. "/err") or ""
+		assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
+		assert(e:match("^error: request too large: frame of %d+ bytes exceeds the limit of 65536"), e)
+	end)
+	cleanup(d)
+	assert(ok, err)
+end
+
 -- Never with -f here: that is reboot(2) on the machine running the tests.
 T["poweroff/reboot/halt: halt(8)'s options, and signals when there is no socket"] = function()
 	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
