@@ -215,9 +215,16 @@ local function sweep()
 		if c.out[1] and t - c.last_write > M.limits.stall_ms then
 			close(c)
 		elseif not c.busy and not c.out[1] then
-			-- root's repl session may sit idle; a non-root peer can only read and has no reason to
-			local limit = c.uid ~= 0 and math.min(M.limits.user_idle_ms, M.limits.first_request_ms)
-				or c.requests == 0 and M.limits.first_request_ms or M.limits.idle_ms
+			local lim, limit = M.limits, nil
+			if c.requests == 0 then
+				-- nothing asked yet: first_request_ms for everyone, and a
+				-- non-root peer that never sends anything is held no longer
+				-- than one that has (user_idle_ms, when that is shorter)
+				limit = c.uid ~= 0 and math.min(lim.user_idle_ms, lim.first_request_ms) or lim.first_request_ms
+			else
+				-- root's repl session may sit idle; a non-root peer can only read and has no reason to
+				limit = c.uid ~= 0 and lim.user_idle_ms or lim.idle_ms
+			end
 			if t - c.last_active > limit then close(c) end
 		end
 	end
