@@ -39,6 +39,7 @@ local M = {
 		first_request_ms = 10000, -- a new connection must send its request within this
 		idle_ms = 600000,        -- an idle repl session is closed after this
 		stall_ms = 30000,        -- a client that reads nothing of its reply for this long is closed
+		farewell_ms = 500,       -- at shutdown, the wait for `log -f` clients to take the end and go
 		eval_instructions = 10000000,
 		eval_ms = 2000,
 		eval_memory = 24 << 20,  -- growth of PID 1's Lua heap during one eval
@@ -320,6 +321,40 @@ local function watch_listener(l)
 	end))
 end
 
+--- End every `luactl log -f`: each gets a final frame ({ok = true, code =
+-- 0, result = {lines = [], ended = kind}}) where it had only lines, so it
+-- exits 0 as after any complete reply; a connection that just drops stays
+-- a failure for it. A `log -f` asked for afterwards gets its lines and the
+-- same end at once. Returns the connections ended.
+-- end_followers : (kind) -> {conn, ...}
+function M.end_followers(kind)
+	M.ended = kind
+	local ended = {}
+	for key, set in pairs(followers) do
+		followers[key] = nil
+		for c in pairs(set) do
+			c.follow_key = nil
+			ended[#ended + 1] = c
+			send(c, { ok = true, code = 0, result = { lines = json.array(), ended = kind } })
+		end
+	end
+	return ended
+end
+
+-- shutdown's farewell: the followers are among the processes it kills
+-- next, so each gets up to farewell_ms to read its end and close (a
+-- follower outside, in another PID namespace, reads it in any case)
+local function farewell(kind)
+	-- one turn of the loop first: a service's last words, written before
+	-- the exit that ended its stop, may still wait in its pipe
+	sched.sleep(0)
+	local ended = M.end_followers(kind)
+	local deadline = now() + M.limits.farewell_ms
+	for _, c in ipairs(ended) do
+		while not c.closed and now() < deadline do sched.sleep(10) end
+	end
+end
+
 --- Listen for luactl on path (default /run/luainit/control). The socket
 -- is created with mode opts.mode (default 0600) in a directory created
 -- with opts.dir_mode (default 0700). More than one socket may listen.
@@ -329,6 +364,10 @@ function M.listen(path, opts)
 	opts = opts or {}
 	log, sched, sup = require "log", require "sched", require "supervisor"
 	if listeners[path] then return true end
+	if not M.farewell_set then
+		M.farewell_set = true
+		require("shutdown").farewell(farewell)
+	end
 	local fs = require "luainit.fs"
 	local dir = path:match("^(.*)/[^/]+$")
 	if dir and dir ~= "" then
@@ -578,7 +617,9 @@ handlers.log = function(c, req)
 	local omitted = first - 1
 	if omitted > 0 then lines = tail(lines, #lines - omitted) end
 	local result = { lines = lines, omitted = omitted > 0 and omitted or nil }
-	if not req.flags.follow then return { ok = true, code = 0, result = result } end
+	-- after the shutdown's farewell there is nothing more to follow
+	result.ended = req.flags.follow and M.ended or nil
+	if not req.flags.follow or M.ended then return { ok = true, code = 0, result = result } end
 	hook_logs()
 	send(c, { lines = lines, omitted = result.omitted })
 	c.follow_key = name and ("svc:" .. name) or "pid1"

@@ -331,13 +331,15 @@ function cmds.log(args)
 		if msg.line then io.stdout:write(msg.line, "\n") end
 		io.stdout:flush()
 	end
-	-- following has no final reply: it ends only when the connection
-	-- does, and a caller (a script, a pipe) must learn that the lines
-	-- stopped, so that is an error as much as an unreachable PID 1 is
+	-- following has a final reply only when PID 1 shuts down (ended);
+	-- otherwise it ends when the connection does, and a caller (a script,
+	-- a pipe) must learn that the lines stopped, so that is an error as
+	-- much as an unreachable PID 1 is
 	local r, code = call("log", words, flags, show)
 	if not r then return code end
 	if not r.ok then return fail_reply(r) end
 	show(r.result)
+	if r.result and r.result.ended then err("log: PID 1 is shutting down (%s); the log ends here", tostring(r.result.ended)) end
 	return 0
 end
 

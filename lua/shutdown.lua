@@ -1,5 +1,6 @@
 --- shutdown: the orderly way down. Run the shutdown hooks (services stop
--- here), then TERM every process and wait for the reaper to see them go,
+-- here) and the farewells (clients hear that PID 1 is going), then TERM
+-- every process and wait for the reaper to see them go,
 -- KILL what is left, swapoff, sync, unmount in reverse order (read-only
 -- whatever stays busy), and reboot(2). The waits end on reaping events, not
 -- on fixed sleeps. A second request while one runs is ignored.
@@ -10,7 +11,7 @@ local fs = require "luainit.fs"
 local log = require "log"
 local sched = require "sched"
 
-local M = { in_progress = false, hooks = {}, releases = {}, grace_ms = 5000, kill_wait_ms = 2000 }
+local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, grace_ms = 5000, kill_wait_ms = 2000 }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
@@ -23,6 +24,16 @@ function M.unhook(fn)
 	for i = #M.hooks, 1, -1 do
 		if M.hooks[i] == fn then table.remove(M.hooks, i) end
 	end
+end
+
+--- Run fn(kind) once the hooks are done (the services are down) and before
+-- every remaining process is killed: a last word to clients, which are
+-- among those processes (the control server ends `luactl log -f` here, so
+-- that a follower hears the log end and exits by itself). fn may wait.
+-- farewell : (fn) -> nil
+function M.farewell(fn)
+	if type(fn) ~= "function" then error("shutdown.farewell: function expected, got " .. type(fn), 2) end
+	M.farewells[#M.farewells + 1] = fn
 end
 
 --- Run fn() once every process is gone, before sync and unmount: it closes
@@ -43,6 +54,10 @@ local function run(kind)
 	local t0 = event.now()
 	log.info("shutdown: %s requested", kind)
 	for i = #M.hooks, 1, -1 do step("shutdown hook " .. i, function() return M.hooks[i](kind) end) end
+	for _, fn in ipairs(M.farewells) do
+		local ok, err = xpcall(fn, debug.traceback, kind)
+		if not ok then log.err("shutdown: farewell: %s", err) end
+	end
 	if process.getpid() == 1 then
 		step("stop remaining processes", function()
 			process.kill(-1, "TERM")

@@ -282,6 +282,55 @@ T["client: a request larger than the socket's buffer gets PID 1's refusal"] = fu
 	assert(ok, err)
 end
 
+-- `luactl log -f` had no final frame: it exited 1 when PID 1 went away at
+-- a clean poweroff, as when the connection just drops
+T["log -f: the shutdown's end is a final frame (exit 0), a dropped connection is not (exit 1)"] = function()
+	local d = server_dir()
+	local ok, err = pcall(function()
+		local function follow(n)
+			local out, e = d .. "/out" .. n, d .. "/err" .. n
+			local pid = assert(process.spawn({ argv = { d .. "/luactl", "log", "-f" },
+				env = { "LUAINIT_CONTROL=" .. d .. "/control", "PATH=/usr/bin:/bin" },
+				stdout = { file = out }, stderr = { file = e } }))
+			-- a waiter from the start: an exit nobody waits for is not kept
+			local r = {}
+			sched.spawn(function() r.how, r.code = sched.wait_child(pid, 20000) r.done = true end)
+			for _ = 1, 100 do
+				if (fs.readfile(out) or "") ~= "" then break end
+				sched.sleep(50)
+			end
+			assert((fs.readfile(out) or "") ~= "", "log -f printed nothing")
+			return function()
+				for _ = 1, 200 do
+					if r.done then break end
+					sched.sleep(50)
+				end
+				return r.how, r.code, fs.readfile(e) or ""
+			end
+		end
+		local done1, done2 = follow(1), follow(2)
+		local ended = control.end_followers("reboot")
+		assert(#ended == 2, #ended)
+		for _, done in ipairs({ done1, done2 }) do
+			local how, code, e = done()
+			assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
+			assert(e == "luactl: log: PID 1 is shutting down (reboot); the log ends here\n", e)
+		end
+		-- after the end, following ends at once
+		local code, out, e = luactl(d, "log", "-f", "-n", "1")
+		assert(code == 0 and out ~= "" and e:match("shutting down %(reboot%)"), code .. " " .. e)
+		control.ended = nil
+		-- a connection that drops without the end is a failure
+		local done3 = follow(3)
+		control.close()
+		local how, code3, e3 = done3()
+		assert(how == "exited" and code3 == 1 and e3:match("PID 1 closed the connection"), tostring(code3) .. " " .. e3)
+	end)
+	control.ended = nil
+	cleanup(d)
+	assert(ok, err)
+end
+
 -- Never with -f here: that is reboot(2) on the machine running the tests.
 T["poweroff/reboot/halt: halt(8)'s options, and signals when there is no socket"] = function()
 	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
