@@ -580,9 +580,18 @@ local function hook_logs()
 	end
 end
 
+-- The file is opened as the supervisor opens it (supervisor.lua's
+-- log_open): without blocking, and read only if it is a regular file. A
+-- plain open of a FIFO nobody writes waited inside PID 1 for a writer.
 local function file_tail(path, n)
 	local fs = require "luainit.fs"
-	local text = fs.readfile(path, 4 << 20)
+	local fd <close> = fs.open(path, "r,nonblock,noctty")
+	local st = fd and fd:stat()
+	if not st then return nil end
+	if st.type ~= "file" then
+		return nil, string.format("log file %s is not a regular file (%s)", path, sup.NOT_FILE[st.type] or st.type)
+	end
+	local text = fd:reread(4 << 20)
 	if not text then return nil end
 	local lines = {}
 	for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
@@ -599,9 +608,9 @@ handlers.log = function(c, req)
 		if not svc then return unknown({ name }) end
 		if req.flags.file then
 			-- the file has what the ring lost, with timestamps
-			local path = svc.log_path or (svc.log and svc.log.file ~= false and (sup.log_dir .. "/" .. name .. ".log"))
-			lines = path and file_tail(path, n)
-			if not lines then return { ok = false, code = 1, error = "log: " .. name .. " has no log file" } end
+			local path, why = sup.log_file(svc), nil
+			if path then lines, why = file_tail(path, n) end
+			if not lines then return { ok = false, code = 1, error = "log: " .. name .. (why and (": " .. why) or " has no log file") } end
 		else
 			lines = tail(svc.ring or {}, n)
 		end

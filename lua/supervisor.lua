@@ -71,6 +71,12 @@ function M.cgroup_roots() return svcgroup.roots(M) end
 -- log_line : (svc, line) -> nil
 function M.log_line(svc, line) svclog.record(svc, line, M.log_dir, M.logs_closed) end
 
+--- The path of a service's log file: log.file, or <log_dir>/<name>.log;
+-- nil with log.file = false.
+-- log_file : (svc) -> path | nil
+function M.log_file(svc) return svclog.path(svc, M.log_dir) end
+M.NOT_FILE = svclog.NOT_FILE
+
 local function watch_output(svc, rfd)
 	svclog.watch(svc, rfd, function(s, line) M.log_line(s, line) end)
 end

@@ -22,9 +22,20 @@ local now = event.now
 -- open, so a path put right is picked up.
 local NOT_FILE = { fifo = "a FIFO", chr = "a character device", blk = "a block device",
 	sock = "a socket", dir = "a directory", link = "a symlink" }
+M.NOT_FILE = NOT_FILE -- what a path that is no regular file is, for messages (fs.stat's types)
+
+--- The path of a service's log file: log.file, or <dir>/<name>.log; nil
+-- with log.file = false.
+-- path : (svc, dir) -> path | nil
+function M.path(svc, dir)
+	local f = svc.log and svc.log.file
+	if f == false then return nil end
+	return type(f) == "string" and f or (dir .. "/" .. svc.name .. ".log")
+end
+
 local function log_open(svc, dir)
-	if svc.log.file == false then return end
-	local path = type(svc.log.file) == "string" and svc.log.file or (dir .. "/" .. svc.name .. ".log")
+	local path = M.path(svc, dir)
+	if not path then return end
 	svc.log_path = path
 	svc.log_retry = now() + 30000
 	fs.mkdirp(path:match("^(.*)/"), 493)

@@ -2,7 +2,8 @@
 -- (a blocking open would hang PID 1 until a reader came), a FIFO PID 1
 -- itself holds open for reading, a character device. Each is refused with
 -- a warning naming the service and the path, the output stays in the
--- ring, nothing goes into the FIFO, a later service starts, PID 1 answers.
+-- ring, nothing goes into the FIFO, `luactl log --file` refuses it too, a
+-- later service starts, PID 1 answers.
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
@@ -43,5 +44,17 @@ T.check("another service starts", sup.wait_settled("later", 10000) == "ready", s
 sched.sleep(200)
 T.check("its output is in its ring", sup.services.later.ring[1] == "later speaks", sup.services.later.ring[1])
 T.check("and in its log file", (fs.readfile(T.dir .. "/log/later.log") or ""):match(" later speaks\n$") ~= nil)
+-- `luactl log --file` opens the path inside PID 1 too: a FIFO nobody
+-- writes would hold that open as long
+local process = require "luainit.process"
+for _, name in ipairs({ "lonely", "held", "null" }) do
+	local out = T.dir .. "/logfile.out"
+	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "log", "--file", name },
+		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+	local how, code = sched.wait_child(pid, 10000)
+	local text = fs.readfile(out) or ""
+	T.check("log --file " .. name .. " refused", how == "exited" and code == 1
+		and text:match("^luactl: log: " .. name .. ": log file .* is not a regular file %(") ~= nil, tostring(code) .. " " .. text)
+end
 T.responsive("with a log file that is no file")
 T.finish()
