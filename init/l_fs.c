@@ -737,7 +737,9 @@ static int read_rest(lua_State *L, int fd, lua_Integer max)
 
 /** readfile : (path, max?) -> string | (nil, string, integer)
  * Reads until end of file (so /proc files of size 0 work), at most max
- * bytes (default 16 MiB); a longer file is cut at max. */
+ * bytes (default 16 MiB); a longer file is cut at max. Never waits (a
+ * FIFO or a terminal gives what it has, EOF or EAGAIN) and never becomes
+ * the caller's controlling terminal: PID 1 reads paths users name. */
 static int l_readfile(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
@@ -747,7 +749,7 @@ static int l_readfile(lua_State *L)
 
 	luaL_argcheck(L, max >= 0 && max <= (1 << 30), 2, "size out of range");
 	f = new_fd(L, 1);
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (f->fd < 0)
 		return lx_fail(L, errno, "read %s", path);
 	r = read_rest(L, f->fd, max);
@@ -831,7 +833,9 @@ static int write_atomic(const char *path, const char *tmp, const char *data,
  * opts: mode (0644, before the umask, for a new file), append, sync (fsync
  * before close), atomic (write path..".tmp.<pid>", fsync, rename over
  * path, fsync the directory). Without atomic the file is opened
- * O_WRONLY|O_CREAT|O_TRUNC (or O_APPEND), which suits /proc/sys and /sys. */
+ * O_WRONLY|O_CREAT|O_TRUNC (or O_APPEND), which suits /proc/sys and /sys;
+ * as readfile, it never waits (a FIFO nobody reads is ENXIO) nor takes a
+ * terminal as the caller's own. */
 static int l_writefile(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
@@ -857,7 +861,7 @@ static int l_writefile(lua_State *L)
 			return lx_fail(L, err, "write %s", path);
 		return lx_ok(L);
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), mode);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (append ? O_APPEND : O_TRUNC), mode);
 	if (fd < 0)
 		return lx_fail(L, errno, "write %s", path);
 	write_all(fd, data, len, &err);
@@ -870,11 +874,12 @@ static int l_writefile(lua_State *L)
 	return lx_ok(L);
 }
 
-/* Open path just to run fn (fsync or syncfs) on it. */
+/* Open path just to run fn (fsync or syncfs) on it (without waiting for a
+ * FIFO's writer). */
 static int sync_path(lua_State *L, int (*fn)(int), const char *what)
 {
 	const char *path = luaL_checkstring(L, 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err = 0;
 
 	if (fd < 0)
 		return lx_fail(L, errno, "%s %s", what, path);

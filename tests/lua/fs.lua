@@ -189,6 +189,18 @@ T["readdir is sorted and leaves out . and .."] = function()
 	end)
 end
 
+T["readfile, writefile and fsync never wait on a FIFO"] = function()
+	with_dir(function(d)
+		-- PID 1 reads and writes paths users name (a pid file, tmpfiles'
+		-- w lines): a FIFO there must not hold it
+		local p = d .. "/fifo"
+		assert(fs.mknod(p, "p", "600"))
+		assert(fs.readfile(p) == "", "no writer: end of file at once")
+		fails("ENXIO", fs.writefile(p, "x"))
+		fs.fsync(p) -- returns (EINVAL for a FIFO) instead of waiting for a writer
+	end)
+end
+
 T["writefile atomic, append and mode; readfile reads it back"] = function()
 	with_dir(function(d)
 		local p = d .. "/seed"
