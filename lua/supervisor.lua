@@ -6,8 +6,8 @@
 -- an event a state does not list is ignored (and logged in debug mode).
 --
 -- Each service runs in its own cgroup v2 (/sys/fs/cgroup/luainit/<name>,
--- or luainit.limits/<name> for one with a memory or cpu limit), so
--- stopping kills the whole group and nothing escapes by double-forking.
+-- svcgroup.lua), so stopping kills the whole group and nothing escapes by
+-- double-forking.
 -- Its stdout and stderr come to PID 1 through a pipe: every line goes to a
 -- bounded ring and to /var/log/luainit/<name>.log (svclog.lua). Readiness
 -- comes from the sd_notify socket (type "notify"), a newline on a
@@ -26,7 +26,6 @@ local M = {
 	waiting = {},       -- svc -> true: starting, waiting for dependencies
 	by_pid = {},        -- main pid -> svc
 	cgroup_root = "/sys/fs/cgroup/luainit",
-	-- cgroup_limits_root: the services with a memory or cpu limit; default cgroup_root .. ".limits"
 	notify_path = "/run/luainit/notify",
 	log_dir = "/var/log/luainit",
 	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -59,10 +58,6 @@ end
 local cg_pids, kill_all, owns = svcgroup.pids, svcgroup.kill, svcgroup.owns
 local function cg_setup(svc) return svcgroup.setup(svc, M) end
 M.cg_pids = cg_pids
-
---- The two parents of the service groups: the plain root and the limits root.
--- cgroup_roots : () -> string, string
-function M.cgroup_roots() return svcgroup.roots(M) end
 
 ---------------------------------------------------------------- logs
 
@@ -871,10 +866,7 @@ function M.reload(newset, plan, progress)
 		if old and not old.pid then
 			local svc = new_runtime(newset[name])
 			svc.ring, svc.restarts = old.ring, old.restarts
-			-- the old group: cg_setup removes it if the new definition's
-			-- limits put the group under the other root
 			if old.procs_fd then old.procs_fd:close() old.procs_fd = nil end
-			svc.cgroup_path = old.cgroup_path
 			M.services[name] = svc
 			progress("replaced the definition of " .. name)
 			if was_up[name] or svc.enabled then to_start[#to_start + 1] = name end

@@ -1,9 +1,8 @@
---- svcgroup: each service's cgroup v2 group, under /sys/fs/cgroup/luainit
--- or, for a service with a memory or cpu limit, luainit.limits: making it
--- (anew, with its limits), the controllers delegated to it, listing and
--- signalling its processes, and which service a process belongs to. The
--- settings are the supervisor's (cfg: supervisor.cgroups, cgroup_root,
--- cgroup_limits_root, memory_accounting, cgroup_clone).
+--- svcgroup: each service's cgroup v2 group, /sys/fs/cgroup/luainit/NAME:
+-- making it (anew, with its limits), the controllers delegated to it,
+-- listing and signalling its processes, and which service a process
+-- belongs to. The settings are the supervisor's (cfg: supervisor.cgroups,
+-- cgroup_root, memory_accounting, cgroup_clone).
 local fs = require "luainit.fs"
 local process = require "luainit.process"
 local log = require "log"
@@ -43,51 +42,30 @@ function M.pids(svc, keep)
 	return out
 end
 
--- Delegate a controller below a group (once), and below the cgroup2 root
--- first, where it must be on for any group to have it. A controller is on
--- for all children of a group or for none (cgroup v2), and each one makes
--- every new group dearer to create (under emulation, a mkdir with memory
--- and pids 0.31 ms, with pids alone 0.16) and, for memory, every page a
--- service faults in dearer to charge. So pids (`luactl status` shows
--- pids.current) is on below both roots; memory and cpu only below the
--- limits root, where the services that set memory_max or cpu_weight live,
--- and memory below the plain root too when cfg.memory_accounting is set.
+-- Delegate a controller to the service groups (once). pids is always on
+-- (`luactl status` shows pids.current); memory when cfg.memory_accounting
+-- is set or a service sets memory_max, cpu when one sets cpu_weight: every
+-- controller makes each new group dearer to create (under emulation, a
+-- mkdir with memory and pids 0.31 ms, with pids alone 0.16), and memory
+-- accounting makes every page a service faults in dearer to charge.
+-- (A controller is on for all children of a group or for none; a second
+-- root for the services with a limit was measured and left: see
+-- docs/performance.md.)
 local CG_MOUNT = "/sys/fs/cgroup"
-local cg_enabled = {} -- parent group -> { controller = true }
-local function cg_enable(parent, ctrl)
-	local on = cg_enabled[parent]
-	if not on then on = {} cg_enabled[parent] = on end
+local cg_enabled = {} -- root -> { controller = true }
+local function cg_enable(root, ctrl)
+	local on = cg_enabled[root]
+	if not on then on = {} cg_enabled[root] = on end
 	if on[ctrl] then return end
 	on[ctrl] = true
-	if parent ~= CG_MOUNT then cg_enable(CG_MOUNT, ctrl) end
-	fs.writefile(parent .. "/cgroup.subtree_control", "+" .. ctrl)
+	fs.writefile(CG_MOUNT .. "/cgroup.subtree_control", "+" .. ctrl)
+	fs.writefile(root .. "/cgroup.subtree_control", "+" .. ctrl)
 end
 
--- The root a service's group goes under: the limits root when it sets a
--- limit that needs a controller other than pids.
-local function limits_root(cfg) return cfg.cgroup_limits_root or (cfg.cgroup_root .. ".limits") end
-
---- The two parents of the service groups: the plain root and the limits root.
--- roots : (cfg) -> string, string
-function M.roots(cfg) return cfg.cgroup_root, limits_root(cfg) end
-
-local function cg_parent(svc, cfg)
-	local cg = svc.cgroup
-	if cg.memory_max == nil and cg.cpu_weight == nil then return cfg.cgroup_root end
-	local root = limits_root(cfg)
-	if not (cg_enabled[root] and cg_enabled[root].pids) then
-		fs.mkdirp(root, 493)
-		cg_enable(root, "pids")
-	end
-	if cg.cpu_weight ~= nil then cg_enable(root, "cpu") end
-	if cg.memory_max ~= nil or cfg.memory_accounting then cg_enable(root, "memory") end
-	return root
-end
-
---- Make svc's group (anew when it is empty) with its limits, under the
--- root cg_parent picks; nil without cgroup v2 (process groups instead).
--- cfg: the supervisor's settings (cgroups, cgroup_clone: found out here
--- when nil; cgroup_root, cgroup_limits_root, memory_accounting).
+--- Make svc's group (anew when it is empty) with its limits; nil without
+-- cgroup v2 (process groups instead). cfg: the supervisor's settings
+-- (cgroups, cgroup_clone: found out here when nil; cgroup_root,
+-- memory_accounting).
 -- setup : (svc, cfg) -> path | nil
 function M.setup(svc, cfg)
 	if cfg.cgroups == nil then
@@ -105,16 +83,15 @@ function M.setup(svc, cfg)
 	end
 	if not cfg.cgroups then svc.cgroup_path = nil return nil end
 	if svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
-	local plain = cfg.cgroup_root
-	if not (cg_enabled[plain] and cg_enabled[plain].pids) then
-		fs.mkdirp(plain, 493)
-		cg_enable(plain, "pids")
+	local root = cfg.cgroup_root
+	if not (cg_enabled[root] and cg_enabled[root].pids) then
+		fs.mkdirp(root, 493)
+		cg_enable(root, "pids")
 	end
-	if cfg.memory_accounting then cg_enable(plain, "memory") end
-	local path = cg_parent(svc, cfg) .. "/" .. svc.name
-	-- a definition reloaded with or without a limit moves to the other
-	-- root: its old group, empty while it is stopped, goes
-	if svc.cgroup_path and svc.cgroup_path ~= path then fs.rmdir(svc.cgroup_path) end
+	if cfg.memory_accounting then cg_enable(root, "memory") end
+	if svc.cgroup.cpu_weight ~= nil then cg_enable(root, "cpu") end
+	if svc.cgroup.memory_max ~= nil then cg_enable(root, "memory") end
+	local path = root .. "/" .. svc.name
 	-- a new group starts with no limits: write only what is configured;
 	-- a group left from an earlier run may hold old limits: reset those too
 	local fresh = fs.mkdir(path, 493)
@@ -175,14 +152,10 @@ end
 -- may send sd_notify messages for it): nil for none.
 -- service_of : (cfg, services, pid) -> svc | nil
 function M.service_of(cfg, services, pid)
-	local cg = fs.readfile("/proc/" .. pid .. "/cgroup") or ""
-	for _, root in ipairs({ M.roots(cfg) }) do
-		local rel = cg_rel(root)
-		local at = rel and cg:find("0::" .. rel .. "/", 1, true)
-		local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
-		local svc = name and services[name]
-		if svc and svc.cgroup_path == root .. "/" .. name then return svc end
-	end
+	local cg, rel = fs.readfile("/proc/" .. pid .. "/cgroup") or "", cg_rel(cfg.cgroup_root)
+	local at = rel and cg:find("0::" .. rel .. "/", 1, true)
+	local name = at and cg:match("^([^/\n]+)", at + #rel + 4)
+	return name and services[name] or nil
 end
 
 return M

@@ -151,9 +151,7 @@ end
 function T.stop_services()
 	sup.stop_all(10000)
 	for _, svc in pairs(sup.services) do if svc.cgroup_path then fs.rmdir(svc.cgroup_path) end end
-	if T.cgroup_root then
-		for _, root in ipairs({ sup.cgroup_roots() }) do fs.rmdir(root) end
-	end
+	if T.cgroup_root then fs.rmdir(T.cgroup_root) end
 end
 
 --- The end of a test: stop the services (T.stop_services), print line
