@@ -300,19 +300,20 @@ static void start_lua(int argc, char **argv)
 }
 
 /* PID 1 of the machine, not of a PID namespace (unshare, a container
- * runtime): the machine's PID 2 is always kthreadd, a namespace's never
- * is; with no /proc mounted yet, a namespace still has /proc/self. */
-static int machine_init(void)
+ * runtime). With a /proc: the pid it shows for us is 1 (a namespace that
+ * sees the host's /proc sees its host pid) and PID 2 is kthreadd (a
+ * namespace's never is). With none (the machine's init starts before any
+ * mount), an explicit --container decides: a sandbox without /proc. */
+static int machine_init(int explicit_container)
 {
-	char comm[32];
-	int n;
+	char buf[64];
 
 	if (getpid() != 1)
 		return 0;
-	n = lx_readfile("/proc/2/comm", comm, sizeof comm);
-	if (n >= 0)
-		return strcmp(comm, "kthreadd\n") == 0;
-	return !(n == -ENOENT && lx_readfile("/proc/self/stat", comm, sizeof comm) >= 0);
+	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0)
+		return atoi(buf) == 1 && lx_readfile("/proc/2/comm", buf, sizeof buf) >= 0 &&
+		       strcmp(buf, "kthreadd\n") == 0;
+	return !explicit_container;
 }
 
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
@@ -324,7 +325,7 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
 	raise_nofile();
-	if (getpid() == 1 && !lx_container && !machine_init())
+	if (getpid() == 1 && !lx_container && !machine_init(0))
 		lx_container = 1;
 	if (getpid() != 1) {
 		/* Not the machine's init: adopt orphans of our subtree. */
@@ -454,7 +455,11 @@ int main(int argc, char **argv)
 	/* The kernel hands the machine's init the command line's words it
 	 * does not take (`-- --help`): as that init, never print and return,
 	 * which would panic the kernel. */
-	if (machine_init()) {
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--container") == 0)
+			lx_container = 1;
+	if (machine_init(lx_container)) {
+		lx_container = 0;
 		lx_console_open();
 		pid1_main(argc, argv);
 	}
@@ -469,10 +474,8 @@ int main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "--lua") == 0)
 		return script_main(argc, argv);
 	/* luainit --container [--pgroup] [--services DIR] [--] [CMD ARGS...]:
-	 * the options are read by container.lua; here only the mode matters. */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--container") == 0)
-			lx_container = 1;
+	 * the options are read by container.lua; here only the mode matters
+	 * (lx_container, set above). */
 	if (getpid() != 1 && !lx_container && !getenv("LUAINIT_TEST")) {
 		fprintf(stderr, "luainit: not PID 1; run it as init=/sbin/luainit, "
 		        "or as 'luainit --container -- CMD'\n");
