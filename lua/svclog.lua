@@ -12,14 +12,17 @@ local log = require "log"
 local M = {}
 local now = event.now
 
--- The log file must be a regular file. A blocking open of a FIFO waits for
--- a reader, and PID 1 would wait with it; nonblock makes that ENXIO (a FIFO
--- with a reader, a device or a socket opens, and fstat tells; on a regular
--- file nonblock changes nothing). noctty: a
--- terminal named here must not become PID 1's controlling terminal. Such a
--- path is refused with one warning (not one every retry) and the output
--- stays in the ring; the file is tried again every 30 s, as after a failed
--- open, so a path put right is picked up.
+-- The log file must be a regular file. A path that is something else is
+-- not even opened (opening a device can act: /dev/watchdog starts its
+-- count). Between that stat and the open the path may change, so the open
+-- does not wait either: a blocking open of a FIFO waits for a reader, and
+-- PID 1 would wait with it; nonblock makes that ENXIO (a FIFO with a
+-- reader, a device or a socket opens, and fstat tells; on a regular file
+-- nonblock changes nothing). noctty: a terminal named here must not become
+-- PID 1's controlling terminal. Such a path is refused with one warning
+-- (not one every retry) and the output stays in the ring; the file is
+-- tried again every 30 s, as after a failed open, so a path put right is
+-- picked up.
 local NOT_FILE = { fifo = "a FIFO", chr = "a character device", blk = "a block device",
 	sock = "a socket", dir = "a directory", link = "a symlink" }
 M.NOT_FILE = NOT_FILE -- what a path that is no regular file is, for messages (fs.stat's types)
@@ -39,13 +42,17 @@ local function log_open(svc, dir)
 	svc.log_path = path
 	svc.log_retry = now() + 30000
 	fs.mkdirp(path:match("^(.*)/"), 493)
-	local fd, err, _, ename = fs.open(path, "w,create,append,nonblock,noctty", 416)
-	local st = fd and fd:stat()
-	if st and st.type == "file" then
-		svc.log_fd, svc.log_size, svc.log_refused = fd, st.size, nil
-		return
+	local st = fs.stat(path)
+	local fd, err, ename, _
+	if not st or st.type == "file" then
+		fd, err, _, ename = fs.open(path, "w,create,append,nonblock,noctty", 416)
+		st = fd and fd:stat()
+		if st and st.type == "file" then
+			svc.log_fd, svc.log_size, svc.log_refused = fd, st.size, nil
+			return
+		end
+		if fd then fd:close() end
 	end
-	if fd then fd:close() end
 	local what = st and (NOT_FILE[st.type] or st.type)
 		or ename == "ENXIO" and err .. " (a FIFO nobody reads, a socket or an absent device)"
 	if what and svc.log_refused ~= path then

@@ -1,6 +1,6 @@
 -- A service's log.file that is not a regular file: a FIFO nobody reads
 -- (a blocking open would hang PID 1 until a reader came), a FIFO PID 1
--- itself holds open for reading, a character device. Each is refused with
+-- itself holds open for reading, a character device, a directory. Each is refused with
 -- a warning naming the service and the path, the output stays in the
 -- ring, nothing goes into the FIFO, `luactl log --file` refuses it too, a
 -- later service starts, PID 1 answers.
@@ -14,6 +14,8 @@ local lonely, held = T.dir .. "/lonely.fifo", T.dir .. "/held.fifo"
 assert(fs.mknod(lonely, "p", "0600"))
 assert(fs.mknod(held, "p", "0600"))
 local reader = assert(fs.open(held, "r,nonblock"))
+local adir = T.dir .. "/adir"
+assert(fs.mkdir(adir, 493))
 
 local function svc(path)
 	return string.format('return { log = { file = %q }, command = { "/bin/sh", "-c", "echo said something; exec sleep 1000" } }', path)
@@ -22,10 +24,11 @@ T.services({
 	lonely = svc(lonely),
 	held = svc(held),
 	null = svc("/dev/null"),
+	adir = svc(adir),
 	later = 'return { enabled = false, command = { "/bin/sh", "-c", "echo later speaks; exec sleep 1000" } }',
 })
 sup.start_all()
-for _, name in ipairs({ "lonely", "held", "null" }) do
+for _, name in ipairs({ "lonely", "held", "null", "adir" }) do
 	local s = sup.services[name]
 	for _ = 1, 100 do
 		if s.ring[1] then break end
@@ -47,7 +50,7 @@ T.check("and in its log file", (fs.readfile(T.dir .. "/log/later.log") or ""):ma
 -- `luactl log --file` opens the path inside PID 1 too: a FIFO nobody
 -- writes would hold that open as long
 local process = require "luainit.process"
-for _, name in ipairs({ "lonely", "held", "null" }) do
+for _, name in ipairs({ "lonely", "held", "null", "adir" }) do
 	local out = T.dir .. "/logfile.out"
 	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "log", "--file", name },
 		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
