@@ -10,6 +10,17 @@ local GOOD = "add@/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0ACTION=add\
 	.. "DEVPATH=/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\0SUBSYSTEM=net\0INTERFACE=eth0\0"
 	.. "IFINDEX=2\0SEQNUM=1234\0"
 
+-- devices.rule(r) must raise at the caller's line (the pcall below) with
+-- a message holding want
+local function rule_raises(r, want)
+	local devices = require "devices"
+	local line = debug.getinfo(1, "l").currentline + 1
+	local ok, err = pcall(function() devices.rule(r) end)
+	assert(not ok, want .. ": accepted")
+	local at = "tests/lua/dev.lua:" .. line .. ": devices.rule: "
+	assert(err:sub(1, #at) == at and err:find(want, 1, true), err)
+end
+
 return {
 	["coldplug: the host's /sys/devices gives unique modaliases"] = function()
 		local list = assert(dev.coldplug())
@@ -187,13 +198,7 @@ return {
 		local devices = require "devices"
 		local saved = devices.rules
 		devices.rules = {}
-		local function raises(r, want)
-			local line = debug.getinfo(1, "l").currentline + 1
-			local ok, err = pcall(function() devices.rule(r) end)
-			assert(not ok, want .. ": accepted")
-			local at = "tests/lua/dev.lua:" .. line .. ": devices.rule: "
-			assert(err:sub(1, #at) == at and err:find(want, 1, true), err)
-		end
+		local raises = rule_raises
 		raises({ name = 5 }, "field 'name': expected a glob string such as \"ttyS*\" (the device's name under /dev), got 5")
 		raises({ subsystem = true }, "field 'subsystem': expected a glob string")
 		raises({ attrs = { idVendor = 0x1af4 } }, "field 'attrs': expected a table of sysfs attribute = glob strings, got table")
@@ -230,13 +235,7 @@ return {
 		fs.chmod = function(path) changed[#changed + 1] = path return true end
 		dev.sysattr = function(_, k) return k == "type" and "4" or nil end
 		local ok, err = pcall(function()
-			local function raises(r, want)
-				local line = debug.getinfo(1, "l").currentline + 1
-				local rok, rerr = pcall(function() devices.rule(r) end)
-				assert(not rok, want .. ": accepted")
-				local at = "tests/lua/dev.lua:" .. line .. ": devices.rule: "
-				assert(rerr:sub(1, #at) == at and rerr:find(want, 1, true), rerr)
-			end
+			local raises = rule_raises
 			raises({ name = "ttyS[3-0]" }, "field 'name': glob 'ttyS[3-0]': range '3-0' is reversed (expected 0-3)")
 			raises({ subsystem = "tty[[:tty:]]" }, "field 'subsystem': glob 'tty[[:tty:]]': unknown class '[:tty:]'")
 			raises({ attrs = { type = "4\\" } }, "field 'attrs.type': glob '4\\': a '\\' at the end")
