@@ -325,8 +325,6 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
 	raise_nofile();
-	if (getpid() == 1 && !lx_container && !machine_init(0))
-		lx_container = 1;
 	if (getpid() != 1) {
 		/* Not the machine's init: adopt orphans of our subtree. */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -481,6 +479,10 @@ int main(int argc, char **argv)
 		        "or as 'luainit --container -- CMD'\n");
 		return 2;
 	}
+	/* PID 1 here is not the machine's (machine_init said so above): PID 1
+	 * of a PID namespace, a container's init with or without --container */
+	if (getpid() == 1)
+		lx_container = 1;
 	lx_console_open(); /* when /proc is there already: a container, a test */
 	pid1_main(argc, argv);
 }
