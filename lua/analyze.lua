@@ -32,6 +32,8 @@ end
 --- Snapshot PID 1's boot: stage.timeline, supervisor.services, anchored
 -- at kernel start with CLOCK_BOOTTIME (event.now() is CLOCK_MONOTONIC; the
 -- two differ only by time spent suspended, measured at collect time).
+-- Services are the boot's: those supervisor.start_all started (all of
+-- them when nothing called it), not ones added or started by hand later.
 -- PID 1's own start is when luainit began (event.started(): the kernel's
 -- hand-off); /proc/1/stat's start time would be when the kernel created
 -- task 1, long before it ran /sbin/luainit.
@@ -58,9 +60,16 @@ function M.collect()
 	end)
 	for _, s in ipairs(data.steps) do s.seq = nil end
 	if ok and type(sup) == "table" then
+		-- the boot's services are those start_all started; one added or
+		-- started by hand later is not part of the boot (without start_all,
+		-- as in a boot.lua that starts services itself, all of them are)
+		local any_boot = false
+		for _, svc in pairs(sup.services or {}) do
+			if svc.boot then any_boot = true break end
+		end
 		for name, svc in pairs(sup.services or {}) do
 			local start = svc.first_started_at or svc.started_at
-			if start then
+			if start and (svc.boot or not any_boot) then
 				local ready = svc.first_ready_at or svc.ready_at
 				local exit = svc.last_exit and svc.last_exit.at
 				data.services[#data.services + 1] = {

@@ -649,8 +649,12 @@ function M.start_all()
 	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end
 	table.sort(names)
 	-- everything enabled is wanted before anything starts, so `after`
-	-- orders services whatever their names' order
-	for _, n in ipairs(names) do M.services[n].want = true end
+	-- orders services whatever their names' order; `boot` marks them as
+	-- the boot's for analyze (a service started later is not boot time)
+	for _, n in ipairs(names) do
+		local svc = M.services[n]
+		svc.want, svc.boot = true, true
+	end
 	for _, n in ipairs(names) do M.start(n) end
 end
 
@@ -866,6 +870,8 @@ function M.reload(newset, plan, progress)
 		if old and not old.pid then
 			local svc = new_runtime(newset[name])
 			svc.ring, svc.restarts = old.ring, old.restarts
+			-- the boot's picture (luactl analyze) stays the boot's
+			svc.boot, svc.first_started_at, svc.first_ready_at = old.boot, old.first_started_at, old.first_ready_at
 			if old.procs_fd then old.procs_fd:close() old.procs_fd = nil end
 			M.services[name] = svc
 			progress("replaced the definition of " .. name)

@@ -166,4 +166,20 @@ T["collect anchors stage.timeline at kernel start"] = function()
 	table.remove(stage.timeline)
 end
 
+T["collect leaves out a service started after the boot, by hand or reload"] = function()
+	local sup = require "supervisor"
+	local event = require "luainit.event"
+	local saved = sup.services
+	local t = event.now()
+	local function rec(boot, at) return { boot = boot, first_started_at = at, first_ready_at = at + 1, state = "ready", requires = {}, after = {} } end
+	sup.services = { early = rec(true, t - 50), late = rec(nil, t) }
+	local ok, d = pcall(analyze.collect)
+	sup.services = { a = rec(nil, t - 50), b = rec(nil, t) }   -- no start_all: all are the boot's
+	local ok2, d2 = pcall(analyze.collect)
+	sup.services = saved
+	assert(ok, d) assert(ok2, d2)
+	assert(#d.services == 1 and d.services[1].name == "early", #d.services)
+	assert(#d2.services == 2, #d2.services)
+end
+
 return T
