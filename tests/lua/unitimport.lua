@@ -238,6 +238,127 @@ T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = fun
 	assert(not ok and verrs[1]:find("field 'cgroup.cpu_weight': expected an integer from 1 to 10000", 1, true), verrs[1])
 end
 
+-- an empty assignment (Key=) resets the list the lines before it built, as
+-- in systemd; the lines after it add to an empty one
+T["an empty assignment resets what the lines before it set"] = function()
+	local files = { ["/etc/default/x"] = "FROMFILE=1\n" }
+	local src, notes, errs = convert([[
+[Unit]
+After=a.service
+After=
+After=b.service
+Wants=w.service
+Wants=
+[Service]
+ExecStartPre=/bin/pre
+ExecStartPre=
+ExecStart=/bin/gone
+ExecStart=
+ExecStart=/bin/d $A $B
+Environment=A=1
+Environment=
+Environment=B=2
+EnvironmentFile=/etc/default/x
+EnvironmentFile=
+User=u
+User=
+SupplementaryGroups=g
+SupplementaryGroups=
+]], { readfile = function(p) return files[p] end })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(#d.command == 2 and d.command[1] == "/bin/d" and d.command[2] == "2", table.concat(d.command, "|"))
+	assert(d.after[1] == "b" and #d.after == 1 and d.wants == nil)
+	assert(d.env.B == "2" and d.env.A == nil and d.env.FROMFILE == nil)
+	assert(d.user == nil and d.groups == nil)
+	assert(note_for(notes, "ExecStart", "note").value == "$A")
+	assert(not note_for(notes, "EnvironmentFile"))
+end
+
+-- a key is looked up in its own section: [Unit]'s in [Unit], [Service]'s
+-- in [Service]; every other line is listed with why
+T["keys count in their own section only"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+ExecStart=/in/unit
+LimitNOFILE=3
+StartLimitBurst=4
+StartLimitIntervalSec=20s
+[Service]
+ExecStart=/bin/d
+Description=in service
+ConditionHost=x
+StartLimitBurst=5
+StartLimitInterval=30
+LimitNOFILE=7
+[Install]
+WantedBy=multi-user.target
+[X-Custom]
+Key=v
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.command[1] == "/bin/d" and #d.command == 1 and d.description == nil)
+	assert(d.rlimits.nofile == 7 and d.crash_limit[1] == 5 and d.crash_limit[2] == 30)
+	local function reason(key, section)
+		for _, n in ipairs(notes) do if n.key == key and n.section == section then return n.kind .. ": " .. n.reason end end
+	end
+	assert(reason("ExecStart", "Unit") == "unsupported: no luainit equivalent")
+	assert(reason("LimitNOFILE", "Unit") == "unsupported: no luainit equivalent")
+	assert(reason("Description", "Service") == "unsupported: no luainit equivalent")
+	assert(reason("ConditionHost", "Service") == "unsupported: conditions are not checked; the service always starts")
+	assert(reason("WantedBy", "Install"):find("^ignored: %[Install%]"))
+	assert(reason("Key", "X-Custom") == "unsupported: section [X-Custom] is not converted")
+	-- from [Unit], and the interval's default
+	d = def_of(convert("[Unit]\nStartLimitBurst=3\n[Service]\nExecStart=/bin/d\n"))
+	assert(d.crash_limit[1] == 3 and d.crash_limit[2] == 10)
+	d = def_of(convert("[Unit]\nStartLimitBurst=0\nStartLimitIntervalSec=5\n[Service]\nExecStart=/bin/d\n"))
+	assert(d.crash_limit == nil)
+end
+
+T["errors name the line and what was expected"] = function()
+	local _, _, errs = convert("NoSection=1\n[Service]\ngarbage line\nExecStart=/bin/d\n[Service\n")
+	assert(errs[1] == "line 1: 'NoSection' outside a [section]", errs[1])
+	assert(errs[2] == "line 3: expected Key=Value, got 'garbage line'", errs[2])
+	assert(errs[3] == "line 5: expected Key=Value, got '[Service'", errs[3])
+	_, _, errs = convert('[Service]\nExecStart=/bin/d\nExecStartPre="/bin/x\nEnvironment="A=1\n')
+	assert(errs[1] == 'line 3: ExecStartPre: unterminated " quote', errs[1])
+	assert(errs[2] == 'line 4: Environment: unterminated " quote', errs[2])
+	_, _, errs = convert("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n")
+	assert(errs[1] == "several ExecStart= lines are only allowed with Type=oneshot", errs[1])
+	_, _, errs = convert("[Service]\nExecStart=$EMPTY\n")
+	assert(errs[1] == "ExecStart= expands to nothing", errs[1])
+end
+
+T["oneshot: the ExecStart= lines run in order, a '-' one may fail"] = function()
+	local src, notes, errs = convert([[
+[Service]
+Type=oneshot
+ExecStart=/bin/one ; /bin/two 'a b'
+ExecStart=-/bin/three
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.command[3] == "/bin/one && /bin/two 'a b' && { /bin/three || true; }", d.command[3])
+	assert(note_for(notes, "ExecStart", "note").line == 4)
+	assert(src:find("ExecStartPre= (and extra ExecStart=) lines run in /bin/sh", 1, true))
+end
+
+T["a template's DefaultInstance=, and the specifiers"] = function()
+	local text = "[Unit]\nDescription=%n %N %p %i %j %f %t %%%z\n[Service]\nExecStart=/bin/x %I\n"
+		.. "[Install]\nDefaultInstance=tty1\n"
+	local src, notes, errs, extra = convert(text, { file = "/lib/a-b@.service" })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(extra.name == "a-b@tty1" and d.command[2] == "tty1")
+	assert(d.description == "a-b@tty1.service a-b@tty1 a-b tty1 b /tty1 /run %%z", d.description)
+	local n = note_for(notes, "Description", "note")
+	assert(n.line == 2 and n.reason == "specifier %z is not known to the converter; left as is")
+	-- --instance wins over DefaultInstance=
+	_, _, _, extra = convert(text, { file = "/lib/a-b@.service", instance = "ttyS0", name = "getty" })
+	assert(extra.name == "getty" and extra.def.command[2] == "ttyS0")
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
