@@ -5,6 +5,11 @@
 -- silently: "unsupported" (behaviour is lost), "ignored" (no effect under
 -- luainit, e.g. [Install]) and "note" (converted, with a caveat).
 --
+-- A conversion reads the unit's entries in order, each through its key's
+-- handler (a table per section) into a state, then builds the definition
+-- from that state: EnvironmentFile= read, the command expanded, systemd's
+-- defaults, the tmpfiles.d lines, the comment on top.
+--
 -- Choices (see docs/migrating-from-systemd.md):
 --   * ExecStartPre= lines and extra oneshot ExecStart= lines are folded into
 --     one `/bin/sh -c 'pre && ... && exec main'` command, so they run on
@@ -31,7 +36,7 @@ local M = {}
 local unitfile = require "unitfile"
 M.parse, M.words, M.envfile, M.seconds = unitfile.parse, unitfile.words, unitfile.envfile, unitfile.seconds
 
----------------------------------------------------------------- conversion
+---------------------------------------------------------------- the keys
 
 -- Keys that have no effect under luainit: listed as "ignored".
 M.ignored = {
@@ -99,17 +104,339 @@ local DEP_SUFFIX_NOTE = {
 	swap = "swap is handled by boot.lua",
 }
 
-local FIELD_ORDER = { "description", "type", "command", "pid_file", "env", "cwd", "user", "group",
-	"groups", "umask", "requires", "wants", "after", "restart", "restart_delay", "restart_max_delay",
-	"crash_limit", "start_timeout", "stop_signal", "stop_timeout", "watchdog", "rlimits",
-	"no_new_privs", "capabilities", "nice", "tty", "cgroup", "log", "enabled" }
-
 -- LimitNOFILE= and its kin: systemd's names are process.spawn's in capitals
 local function limit_name(key)
 	local what = key:match("^Limit(%u+)$")
 	what = what and what:lower()
 	return RLIMITS[what] and what or nil
 end
+
+-- A conversion's state: what the unit's keys have set so far. def holds
+-- the fields a key sets as they are; the rest is collected here and turned
+-- into fields once every key is read (a later line can reset a list, and
+-- the command needs the whole environment).
+local function state(errs)
+	return {
+		def = {}, notes = {}, errs = errs,
+		env = {}, env_order = {}, env_files = {}, -- Environment=, EnvironmentFile=
+		pre = {}, start = {},                     -- ExecStartPre=, ExecStart= ({words, flags, entry})
+		after = {}, requires = {}, wants = {},    -- service names
+		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
+		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
+		-- stdin_tty, burst, interval: StandardInput=tty, StartLimit*=
+	}
+end
+
+-- A key not carried over as it was: kind is "unsupported", "ignored" or "note".
+local function note(st, e, kind, reason)
+	st.notes[#st.notes + 1] = { key = e.key, value = e.value, line = e.line, section = e.section,
+		kind = kind, reason = reason }
+end
+
+local function add_env(st, k, v)
+	if st.env[k] == nil then st.env_order[#st.env_order + 1] = k end
+	st.env[k] = v
+end
+
+-- an empty assignment (Key=) resets the list the earlier lines built
+local function clear(list)
+	for i = #list, 1, -1 do list[i] = nil end
+end
+
+-- After=, Requires=, Wants=: the *.service names, less the suffix
+local function deps(st, list, e)
+	local ws = M.words(e.value) or {}
+	if #ws == 0 then clear(list); return end
+	for _, w in ipairs(ws) do
+		local stem, suffix = w:match("^(.+)%.([%a]+)$")
+		if suffix == "service" then
+			list[#list + 1] = stem
+		elseif w == "network-online.target" then
+			-- luainit's network readiness has the same name, less ".target"
+			list[#list + 1] = "network-online"
+		else
+			note(st, { key = e.key, value = w, line = e.line, section = e.section }, "ignored",
+				DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
+		end
+	end
+end
+
+local EXEC_PREFIX_NOTES = {
+	{ "-", "note", "'-' prefix: a failure of this command is ignored (' || true' for pre commands)" },
+	{ "@", "note", "'@' prefix: the second word (argv[0]) is dropped; luainit runs the file with its own name" },
+	{ "+", "unsupported", "'+' prefix: luainit runs it with the service's User=/Group=, not full privileges" },
+	{ "!", "unsupported", "'!' prefix (ambient capabilities) not supported" },
+	{ ":", "note", "':' prefix: no variable expansion" },
+	{ "|", "unsupported", "'|' prefix (run through the user's shell) not supported" },
+}
+
+-- ExecStart=, ExecStartPre=: the prefixes, then one command, or several
+-- separated by a lone ";" (old systemd syntax), appended to list
+local function exec_line(st, e, list)
+	if e.value == "" then clear(list); return end
+	local v = e.value
+	local flags = {}
+	while true do
+		local c = v:sub(1, 1)
+		if c == "-" or c == "@" or c == "+" or c == "!" or c == ":" or c == "|" then
+			flags[c] = true
+			v = v:sub(2)
+		else break end
+	end
+	local cmds, cur = {}, {}
+	local ws, werr = M.words(v)
+	if not ws then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr); return end
+	for _, w in ipairs(ws) do
+		if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
+	end
+	cmds[#cmds + 1] = cur
+	for _, words in ipairs(cmds) do
+		if #words > 0 then
+			list[#list + 1] = { words = words, flags = flags, entry = e }
+		end
+	end
+	for _, p in ipairs(EXEC_PREFIX_NOTES) do
+		if flags[p[1]] then note(st, e, p[2], p[3]) end
+	end
+end
+
+local Service, Unit = {}, {} -- handler(st, e) per key of each section
+
+-- what runs
+
+local TYPES = { simple = "simple", exec = "simple", notify = "notify", ["notify-reload"] = "notify",
+	oneshot = "oneshot", forking = "forking", idle = "simple", dbus = "simple" }
+function Service.Type(st, e)
+	local t = e.value
+	if not TYPES[t] then note(st, e, "unsupported", "unknown Type '" .. t .. "'"); return end
+	st.def.type = TYPES[t]
+	if t == "exec" then note(st, e, "note", "exec: luainit's simple is ready once started (after exec)")
+	elseif t == "idle" then note(st, e, "note", "idle: started like simple, without waiting for other jobs")
+	elseif t == "dbus" then note(st, e, "unsupported", "dbus: BusName readiness is not supported; converted to simple")
+	elseif t == "notify-reload" then note(st, e, "note", "notify-reload: reload via signal not supported; converted to notify") end
+end
+function Service.ExecStart(st, e) exec_line(st, e, st.start) end
+function Service.ExecStartPre(st, e) exec_line(st, e, st.pre) end
+function Service.PIDFile(st, e) st.def.pid_file = e.value end
+
+-- the environment
+
+function Service.Environment(st, e)
+	local ws, werr = M.words(e.value)
+	if not ws then st.errs[#st.errs + 1] = string.format("line %d: Environment: %s", e.line, werr); return end
+	if #ws == 0 then st.env, st.env_order = {}, {} end
+	for _, w in ipairs(ws) do
+		local k, v = w:match("^([%a_][%w_]*)=(.*)$")
+		if k then add_env(st, k, v) else note(st, e, "unsupported", "not NAME=value: '" .. w .. "'") end
+	end
+end
+function Service.EnvironmentFile(st, e)
+	if e.value == "" then st.env_files = {}; return end
+	local optional = e.value:sub(1, 1) == "-"
+	local path = optional and e.value:sub(2) or e.value
+	st.env_files[#st.env_files + 1] = { path = path, optional = optional, entry = e }
+end
+
+-- who runs it, where, with what privileges
+
+function Service.User(st, e) st.def.user = e.value ~= "" and e.value or nil end
+function Service.Group(st, e) st.def.group = e.value ~= "" and e.value or nil end
+function Service.SupplementaryGroups(st, e)
+	local g = M.words(e.value) or {}
+	st.def.groups = #g > 0 and g or nil
+end
+function Service.WorkingDirectory(st, e)
+	local v = e.value
+	if v:sub(1, 1) == "-" then v = v:sub(2); note(st, e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
+	if v == "~" then note(st, e, "unsupported", "'~' (the user's home) is not supported"); return end
+	st.def.cwd = v
+end
+function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per service") end
+-- the umask is written as an expression (tonumber("022", 8)) that reads as
+-- octal; value is the number, for a caller that reads the def
+function Service.UMask(st, e)
+	if not e.value:match("^[0-7]+$") then note(st, e, "unsupported", "not an octal mask"); return end
+	st.def.umask = { __lua = string.format("tonumber(%q, 8)", e.value), value = tonumber(e.value, 8) }
+end
+function Service.Nice(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if n then st.def.nice = n else note(st, e, "unsupported", "not an integer") end
+end
+function Service.NoNewPrivileges(st, e)
+	local b = boolean.parse(e.value)
+	if b == nil then note(st, e, "unsupported", "not a boolean") else st.def.no_new_privs = b or nil end
+end
+function Service.CapabilityBoundingSet(st, e)
+	if e.value:sub(1, 1) == "~" then note(st, e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
+	st.def.capabilities = M.words(e.value)
+end
+function Service.TTYPath(st, e) st.def.tty = e.value end
+function Service.StandardInput(st, e)
+	if e.value == "tty" or e.value == "tty-force" or e.value == "tty-fail" then
+		st.stdin_tty = true
+	elseif e.value ~= "null" then
+		note(st, e, "unsupported", M.unsupported.StandardInput)
+	end
+end
+
+-- restarts, timeouts and the way it stops
+
+local RESTARTS = { no = "never", always = "always", ["on-failure"] = "on-failure",
+	["on-abnormal"] = "on-failure", ["on-abort"] = "on-failure", ["on-watchdog"] = "on-failure",
+	["on-success"] = "never" }
+function Service.Restart(st, e)
+	local r = RESTARTS[e.value]
+	if not r then note(st, e, "unsupported", "unknown Restart '" .. e.value .. "'"); return end
+	st.def.restart = r
+	if e.value == "on-abnormal" or e.value == "on-abort" or e.value == "on-watchdog" then
+		note(st, e, "note", e.value .. " -> on-failure: luainit also restarts after a non-zero exit")
+	elseif e.value == "on-success" then
+		note(st, e, "unsupported", "on-success has no luainit equivalent; converted to never")
+	end
+end
+function Service.RestartSec(st, e)
+	local s = M.seconds(e.value)
+	if not s or s == math.huge then note(st, e, "unsupported", "not a time span"); return end
+	-- systemd waits the same time before every restart: no backoff
+	st.def.restart_delay, st.def.restart_max_delay = s, s
+end
+-- TimeoutStopSec, TimeoutStartSec, TimeoutSec: a finite span sets fields
+local function timeout(fields, keep)
+	return function(st, e)
+		local s = M.seconds(e.value)
+		if not s then note(st, e, "unsupported", "not a time span"); return end
+		if s == math.huge or s == 0 then note(st, e, "unsupported", keep); return end
+		for _, f in ipairs(fields) do st.def[f] = s end
+	end
+end
+Service.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; the default (5 s) is kept")
+Service.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
+Service.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
+	"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
+function Service.WatchdogSec(st, e)
+	local s = M.seconds(e.value)
+	if s and s > 0 and s ~= math.huge then st.def.watchdog = s
+	elseif s == 0 then return
+	else note(st, e, "unsupported", "not a time span") end
+end
+function Service.KillMode(st, e)
+	if e.value == "control-group" or e.value == "mixed" then
+		note(st, e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
+	else
+		note(st, e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
+	end
+end
+function Service.KillSignal(st, e)
+	local sig = e.value:upper():gsub("^SIG", "")
+	st.def.stop_signal = sig
+end
+-- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
+-- systemd 230, in [Service]; [Unit] since) become crash_limit
+function Service.StartLimitBurst(st, e) st.burst = math.tointeger(tonumber(e.value)) end
+function Service.StartLimitIntervalSec(st, e) st.interval = M.seconds(e.value) end
+Service.StartLimitInterval = Service.StartLimitIntervalSec
+
+-- resources: Limit*= (rlimits) and the cgroup's
+
+local function limit(st, e)
+	local what = limit_name(e.key)
+	if not what then note(st, e, "unsupported", "unknown resource limit"); return end
+	local function lim(s)
+		if s == "infinity" then return "infinity" end
+		return math.tointeger(tonumber(s))
+	end
+	local soft, hard = e.value:match("^([^:]+):([^:]+)$")
+	if soft then
+		local a, b = lim(soft), lim(hard)
+		if a and b then st.rlimits[what] = { a, b } else note(st, e, "unsupported", "not a number or infinity") end
+	else
+		local a = lim(e.value)
+		if a then st.rlimits[what] = a else note(st, e, "unsupported", "only plain numbers or infinity (no units)") end
+	end
+end
+-- systemd's infinity is the kernel's "max"; a size with a suffix goes
+-- to memory.max as written (both count K, M, G ... in powers of 1024)
+function Service.MemoryMax(st, e)
+	if e.value == "infinity" then st.cgroup.memory_max = "max"
+	elseif e.value:match("^%d+[KMGTPE]?$") then st.cgroup.memory_max = e.value
+	else note(st, e, "unsupported", "only bytes, with K, M, G, T, P or E, or infinity (no percentage)") end
+end
+Service.MemoryLimit = Service.MemoryMax
+function Service.TasksMax(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if e.value == "infinity" then st.cgroup.pids_max = "max"
+	elseif n then st.cgroup.pids_max = n
+	else note(st, e, "unsupported", "only a plain number or infinity is supported") end
+end
+function Service.CPUWeight(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if n then st.cgroup.cpu_weight = n else note(st, e, "unsupported", "only a plain number is supported") end
+end
+
+-- directories systemd would create: tmpfiles.d lines, written once the
+-- owner and the modes are known
+
+for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cache", Logs = "/var/log",
+	Configuration = "/etc" }) do
+	local modekey = key .. "DirectoryMode"
+	Service[key .. "Directory"] = function(st, e)
+		for _, d in ipairs(M.words(e.value) or {}) do
+			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
+		end
+	end
+	Service[modekey] = function(st, e) st.dir_modes[modekey] = e.value end
+end
+function Service.RuntimeDirectoryPreserve(st, e)
+	if boolean.parse(e.value) ~= true then note(st, e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
+end
+
+-- [Unit]
+
+function Unit.Description(st, e) st.def.description = e.value end
+function Unit.After(st, e) deps(st, st.after, e) end
+function Unit.Requires(st, e) deps(st, st.requires, e) end
+function Unit.Wants(st, e) deps(st, st.wants, e) end
+function Unit.Requisite(st, e)
+	note(st, e, "note", "Requisite -> requires: luainit starts the other service instead of failing")
+	deps(st, st.requires, e)
+end
+function Unit.BindsTo(st, e)
+	note(st, e, "note", M.unsupported.BindsTo)
+	deps(st, st.requires, e)
+end
+Unit.StartLimitBurst = Service.StartLimitBurst
+Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
+
+-- One entry into the state: its key's handler, or a note saying why it is
+-- not carried over.
+local function apply(st, e)
+	local k = e.key
+	local handler
+	if e.section == "Unit" then handler = Unit[k]
+	elseif e.section == "Service" then handler = Service[k] or (k:match("^Limit") and limit) end
+	if e.section == "Install" then
+		note(st, e, "ignored", "[Install]: luainit starts every enabled definition in /etc/luainit/services")
+	elseif handler then
+		handler(st, e)
+	elseif M.ignored[k] then
+		note(st, e, "ignored", M.ignored[k])
+	elseif is_condition(k) then
+		note(st, e, "unsupported", "conditions are not checked; the service always starts")
+	elseif M.unsupported[k] then
+		note(st, e, "unsupported", M.unsupported[k])
+	elseif e.section ~= "Unit" and e.section ~= "Service" then
+		note(st, e, "unsupported", "section [" .. e.section .. "] is not converted")
+	else
+		note(st, e, "unsupported", "no luainit equivalent")
+	end
+end
+
+---------------------------------------------------------------- rendering
+
+local FIELD_ORDER = { "description", "type", "command", "pid_file", "env", "cwd", "user", "group",
+	"groups", "umask", "requires", "wants", "after", "restart", "restart_delay", "restart_max_delay",
+	"crash_limit", "start_timeout", "stop_signal", "stop_timeout", "watchdog", "rlimits",
+	"no_new_privs", "capabilities", "nice", "tty", "cgroup", "log", "enabled" }
 
 local function shell_quote(w)
 	if w ~= "" and w:match("^[%w%-%./_=:,+@%%]+$") then return w end
@@ -163,19 +490,12 @@ function M.render(def, header)
 	return table.concat(out, "\n") .. "\n"
 end
 
---- Convert a unit's text.
--- opts: name (the service name; default from opts.file, e.g. "ssh" for
---       ssh.service, "getty@ttyS0" with opts.instance), file (the unit's path,
---       for messages and %n), instance (for template units), root (prefix
---       for reading EnvironmentFile= paths, e.g. a debootstrapped tree),
---       readfile (function(path) -> text|nil, default io.open), env (extra
---       variables for $VAR expansion, e.g. TERM), hostname (for %H).
--- Returns the Lua source, the list of keys not carried over
--- ({key, value, line, kind, reason}), the list of errors (non-empty: the
--- source may be missing or invalid), and extras {def, tmpfiles, name}.
--- convert : (text, opts?) -> string|nil, {entry}, {string}, table
-function M.convert(text, opts)
-	opts = opts or {}
+---------------------------------------------------------------- conversion
+
+-- The unit's names: base (its file name), unitname (with the instance a
+-- template gets from opts.instance or DefaultInstance=), prefix and inst
+-- (a template's parts), name (the service's).
+local function unit_names(text, opts)
 	local file = opts.file or "unit.service"
 	local base = file:match("([^/]+)$") or file
 	local unitname = base
@@ -193,19 +513,13 @@ function M.convert(text, opts)
 		end
 	end
 	local name = opts.name or unitname:gsub("%.service$", "")
-	local notes, errs = {}, {}
-	local function note(e, kind, reason)
-		notes[#notes + 1] = { key = e.key, value = e.value, line = e.line, section = e.section,
-			kind = kind, reason = reason }
-	end
-	if text:match("^%s*$") then
-		return nil, {}, { "empty unit (masked: a link to /dev/null)" }, { name = name, masked = true }
-	end
-	local entries, perrs = M.parse(text)
-	for _, e in ipairs(perrs) do errs[#errs + 1] = e end
+	return { base = base, unitname = unitname, prefix = prefix, inst = inst, name = name }
+end
 
-	-- specifiers (systemd.unit(5)); unknown ones are reported
-	local spec = {
+-- specifiers (systemd.unit(5)); unknown ones are reported
+local function specifiers(n, opts)
+	local unitname, prefix, inst = n.unitname, n.prefix, n.inst
+	return {
 		["%"] = "%", n = unitname, N = unitname:gsub("%.service$", ""),
 		p = prefix or unitname:gsub("%.service$", ""), P = prefix or unitname:gsub("%.service$", ""),
 		i = inst or "", I = inst or "", j = (prefix or unitname:gsub("%.service$", "")):match("([^-]*)$"),
@@ -213,331 +527,59 @@ function M.convert(text, opts)
 		V = "/var/tmp", h = "/root", u = "root", U = "0", H = opts.hostname,
 		f = "/" .. (inst or ""),
 	}
-	local function expand_spec(e, s)
-		return (s:gsub("%%(.)", function(c)
-			local r = spec[c]
-			if r then return r end
-			note(e, "note", "specifier %" .. c .. " is not known to the converter; left as is")
-			return "%" .. c
-		end))
-	end
-	if prefix and (inst == nil or inst == "") then
-		errs[#errs + 1] = string.format("%s is a template unit: give an instance (--instance NAME) for %%i", base)
-		return nil, {}, errs, { name = name, template = true }
-	end
+end
 
-	local u = {
-		env_order = {}, env = {}, env_files = {}, pre = {}, start = {}, after = {}, requires = {},
-		wants = {}, rlimits = {}, tmpfiles = {}, dirs = {}, cgroup = {},
-	}
-	local def = {}
-	local function add_env(k, v)
-		if u.env[k] == nil then u.env_order[#u.env_order + 1] = k end
-		u.env[k] = v
-	end
+local function expand_specifiers(st, spec, e)
+	return (e.value:gsub("%%(.)", function(c)
+		local r = spec[c]
+		if r then return r end
+		note(st, e, "note", "specifier %" .. c .. " is not known to the converter; left as is")
+		return "%" .. c
+	end))
+end
 
-	local function deps(list, e)
-		local ws = M.words(e.value) or {}
-		if #ws == 0 then
-			for i = #list, 1, -1 do list[i] = nil end
-			return
-		end
-		for _, w in ipairs(ws) do
-			local stem, suffix = w:match("^(.+)%.([%a]+)$")
-			if suffix == "service" then
-				list[#list + 1] = stem
-			elseif w == "network-online.target" then
-				-- luainit's network readiness has the same name, less ".target"
-				list[#list + 1] = "network-online"
-			else
-				note({ key = e.key, value = w, line = e.line, section = e.section }, "ignored",
-					DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
-			end
-		end
-	end
+local function default_readfile(p)
+	local f = io.open(p, "r")
+	if not f then return nil end
+	local s = f:read("a"); f:close(); return s
+end
 
-	local function exec_line(e, list)
-		if e.value == "" then
-			for i = #list, 1, -1 do list[i] = nil end
-			return
-		end
-		local v = e.value
-		local flags = {}
-		while true do
-			local c = v:sub(1, 1)
-			if c == "-" or c == "@" or c == "+" or c == "!" or c == ":" or c == "|" then
-				flags[c] = true
-				v = v:sub(2)
-			else break end
-		end
-		local cmds, cur = {}, {}
-		local ws, werr = M.words(v)
-		if not ws then errs[#errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr); return end
-		-- a lone ";" separates commands (old systemd syntax)
-		for _, w in ipairs(ws) do
-			if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
-		end
-		cmds[#cmds + 1] = cur
-		for _, words in ipairs(cmds) do
-			if #words > 0 then
-				list[#list + 1] = { words = words, flags = flags, entry = e }
-			end
-		end
-		if flags["-"] then note(e, "note", "'-' prefix: a failure of this command is ignored (' || true' for pre commands)") end
-		if flags["@"] then note(e, "note", "'@' prefix: the second word (argv[0]) is dropped; luainit runs the file with its own name") end
-		if flags["+"] then note(e, "unsupported", "'+' prefix: luainit runs it with the service's User=/Group=, not full privileges") end
-		if flags["!"] then note(e, "unsupported", "'!' prefix (ambient capabilities) not supported") end
-		if flags[":"] then note(e, "note", "':' prefix: no variable expansion") end
-		if flags["|"] then note(e, "unsupported", "'|' prefix (run through the user's shell) not supported") end
-	end
-
-	local function dirs(e, root, modekey)
-		for _, d in ipairs(M.words(e.value) or {}) do
-			u.dirs[#u.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
-		end
-	end
-
-	local S = {} -- [Service] (and [Unit] keys shared below) handlers
-	S.Type = function(e)
-		local t = e.value
-		local map = { simple = "simple", exec = "simple", notify = "notify", ["notify-reload"] = "notify",
-			oneshot = "oneshot", forking = "forking", idle = "simple", dbus = "simple" }
-		if not map[t] then note(e, "unsupported", "unknown Type '" .. t .. "'"); return end
-		def.type = map[t]
-		if t == "exec" then note(e, "note", "exec: luainit's simple is ready once started (after exec)")
-		elseif t == "idle" then note(e, "note", "idle: started like simple, without waiting for other jobs")
-		elseif t == "dbus" then note(e, "unsupported", "dbus: BusName readiness is not supported; converted to simple")
-		elseif t == "notify-reload" then note(e, "note", "notify-reload: reload via signal not supported; converted to notify") end
-	end
-	S.ExecStart = function(e) exec_line(e, u.start) end
-	S.ExecStartPre = function(e) exec_line(e, u.pre) end
-	S.User = function(e) def.user = e.value ~= "" and e.value or nil end
-	S.Group = function(e) def.group = e.value ~= "" and e.value or nil end
-	S.SupplementaryGroups = function(e)
-		local g = M.words(e.value) or {}
-		def.groups = #g > 0 and g or nil
-	end
-	S.Environment = function(e)
-		local ws, werr = M.words(e.value)
-		if not ws then errs[#errs + 1] = string.format("line %d: Environment: %s", e.line, werr); return end
-		if #ws == 0 then u.env, u.env_order = {}, {} end
-		for _, w in ipairs(ws) do
-			local k, v = w:match("^([%a_][%w_]*)=(.*)$")
-			if k then add_env(k, v) else note(e, "unsupported", "not NAME=value: '" .. w .. "'") end
-		end
-	end
-	S.EnvironmentFile = function(e)
-		if e.value == "" then u.env_files = {}; return end
-		local optional = e.value:sub(1, 1) == "-"
-		local path = optional and e.value:sub(2) or e.value
-		u.env_files[#u.env_files + 1] = { path = path, optional = optional, entry = e }
-	end
-	S.WorkingDirectory = function(e)
-		local v = e.value
-		if v:sub(1, 1) == "-" then v = v:sub(2); note(e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
-		if v == "~" then note(e, "unsupported", "'~' (the user's home) is not supported"); return end
-		def.cwd = v
-	end
-	S.RootDirectory = function(e) note(e, "unsupported", "no chroot per service") end
-	S.Restart = function(e)
-		local map = { no = "never", always = "always", ["on-failure"] = "on-failure",
-			["on-abnormal"] = "on-failure", ["on-abort"] = "on-failure", ["on-watchdog"] = "on-failure",
-			["on-success"] = "never" }
-		local r = map[e.value]
-		if not r then note(e, "unsupported", "unknown Restart '" .. e.value .. "'"); return end
-		def.restart = r
-		if e.value == "on-abnormal" or e.value == "on-abort" or e.value == "on-watchdog" then
-			note(e, "note", e.value .. " -> on-failure: luainit also restarts after a non-zero exit")
-		elseif e.value == "on-success" then
-			note(e, "unsupported", "on-success has no luainit equivalent; converted to never")
-		end
-	end
-	S.RestartSec = function(e)
-		local s = M.seconds(e.value)
-		if not s or s == math.huge then note(e, "unsupported", "not a time span"); return end
-		-- systemd waits the same time before every restart: no backoff
-		def.restart_delay, def.restart_max_delay = s, s
-	end
-	-- TimeoutStopSec, TimeoutStartSec, TimeoutSec: a finite span sets fields
-	local function timeout(fields, keep)
-		return function(e)
-			local s = M.seconds(e.value)
-			if not s then note(e, "unsupported", "not a time span"); return end
-			if s == math.huge or s == 0 then note(e, "unsupported", keep); return end
-			for _, f in ipairs(fields) do def[f] = s end
-		end
-	end
-	S.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; the default (5 s) is kept")
-	S.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
-	S.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
-		"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
-	S.WatchdogSec = function(e)
-		local s = M.seconds(e.value)
-		if s and s > 0 and s ~= math.huge then def.watchdog = s
-		elseif s == 0 then return
-		else note(e, "unsupported", "not a time span") end
-	end
-	S.KillMode = function(e)
-		if e.value == "control-group" or e.value == "mixed" then
-			note(e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
-		else
-			note(e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
-		end
-	end
-	S.PIDFile = function(e) def.pid_file = e.value end
-	S.KillSignal = function(e)
-		local sig = e.value:upper():gsub("^SIG", "")
-		def.stop_signal = sig
-	end
-	S.UMask = function(e)
-		if not e.value:match("^[0-7]+$") then note(e, "unsupported", "not an octal mask"); return end
-		def.umask = { __lua = string.format("tonumber(%q, 8)", e.value), value = tonumber(e.value, 8) }
-	end
-	S.Nice = function(e)
-		local n = math.tointeger(tonumber(e.value))
-		if n then def.nice = n else note(e, "unsupported", "not an integer") end
-	end
-	S.NoNewPrivileges = function(e)
-		local b = boolean.parse(e.value)
-		if b == nil then note(e, "unsupported", "not a boolean") else def.no_new_privs = b or nil end
-	end
-	S.CapabilityBoundingSet = function(e)
-		if e.value:sub(1, 1) == "~" then note(e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
-		def.capabilities = M.words(e.value)
-	end
-	S.TTYPath = function(e) def.tty = e.value end
-	S.StandardInput = function(e)
-		if e.value == "tty" or e.value == "tty-force" or e.value == "tty-fail" then
-			u.stdin_tty = true
-		elseif e.value ~= "null" then
-			note(e, "unsupported", M.unsupported.StandardInput)
-		end
-	end
-	-- systemd's infinity is the kernel's "max"; a size with a suffix goes
-	-- to memory.max as written (both count K, M, G ... in powers of 1024)
-	S.MemoryMax = function(e)
-		if e.value == "infinity" then u.cgroup.memory_max = "max"
-		elseif e.value:match("^%d+[KMGTPE]?$") then u.cgroup.memory_max = e.value
-		else note(e, "unsupported", "only bytes, with K, M, G, T, P or E, or infinity (no percentage)") end
-	end
-	S.MemoryLimit = S.MemoryMax
-	S.TasksMax = function(e)
-		local n = math.tointeger(tonumber(e.value))
-		if e.value == "infinity" then u.cgroup.pids_max = "max"
-		elseif n then u.cgroup.pids_max = n
-		else note(e, "unsupported", "only a plain number or infinity is supported") end
-	end
-	S.CPUWeight = function(e)
-		local n = math.tointeger(tonumber(e.value))
-		if n then u.cgroup.cpu_weight = n else note(e, "unsupported", "only a plain number is supported") end
-	end
-	S.RuntimeDirectory = function(e) dirs(e, "/run", "RuntimeDirectoryMode") end
-	S.StateDirectory = function(e) dirs(e, "/var/lib", "StateDirectoryMode") end
-	S.CacheDirectory = function(e) dirs(e, "/var/cache", "CacheDirectoryMode") end
-	S.LogsDirectory = function(e) dirs(e, "/var/log", "LogsDirectoryMode") end
-	S.ConfigurationDirectory = function(e) dirs(e, "/etc", "ConfigurationDirectoryMode") end
-	for _, k in ipairs({ "RuntimeDirectoryMode", "StateDirectoryMode", "CacheDirectoryMode",
-		"LogsDirectoryMode", "ConfigurationDirectoryMode" }) do
-		S[k] = function(e) u[k] = e.value end
-	end
-	S.RuntimeDirectoryPreserve = function(e)
-		if boolean.parse(e.value) ~= true then note(e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
-	end
-	S.StartLimitBurst = function(e) u.burst = math.tointeger(tonumber(e.value)) end
-	S.StartLimitIntervalSec = function(e) u.interval = M.seconds(e.value) end
-	S.StartLimitInterval = S.StartLimitIntervalSec
-
-	local U = {}
-	U.Description = function(e) def.description = e.value end
-	U.After = function(e) deps(u.after, e) end
-	U.Requires = function(e) deps(u.requires, e) end
-	U.Wants = function(e) deps(u.wants, e) end
-	U.Requisite = function(e)
-		note(e, "note", "Requisite -> requires: luainit starts the other service instead of failing")
-		deps(u.requires, e)
-	end
-	U.BindsTo = function(e)
-		note(e, "note", M.unsupported.BindsTo)
-		deps(u.requires, e)
-	end
-	U.StartLimitBurst = S.StartLimitBurst
-	U.StartLimitIntervalSec = S.StartLimitIntervalSec
-
-	for _, e in ipairs(entries) do
-		if e.section ~= "Install" then e.value = expand_spec(e, e.value) end
-		local k = e.key
-		if e.section == "Install" then
-			note(e, "ignored", "[Install]: luainit starts every enabled definition in /etc/luainit/services")
-		elseif e.section == "Unit" and U[k] then
-			U[k](e)
-		elseif (e.section == "Service" and (S[k] or k:match("^Limit")) ) then
-			if k:match("^Limit") then
-				local what = limit_name(k)
-				if not what then note(e, "unsupported", "unknown resource limit")
-				else
-					local soft, hard = e.value:match("^([^:]+):([^:]+)$")
-					local function lim(s)
-						if s == "infinity" then return "infinity" end
-						return math.tointeger(tonumber(s))
-					end
-					if soft then
-						local a, b = lim(soft), lim(hard)
-						if a and b then u.rlimits[what] = { a, b } else note(e, "unsupported", "not a number or infinity") end
-					else
-						local a = lim(e.value)
-						if a then u.rlimits[what] = a else note(e, "unsupported", "only plain numbers or infinity (no units)") end
-					end
-				end
-			else
-				S[k](e)
-			end
-		elseif M.ignored[k] then
-			note(e, "ignored", M.ignored[k])
-		elseif is_condition(k) then
-			note(e, "unsupported", "conditions are not checked; the service always starts")
-		elseif M.unsupported[k] then
-			note(e, "unsupported", M.unsupported[k])
-		elseif e.section ~= "Unit" and e.section ~= "Service" then
-			note(e, "unsupported", "section [" .. e.section .. "] is not converted")
-		else
-			note(e, "unsupported", "no luainit equivalent")
-		end
-	end
-
-	-- the environment: Environment= first, EnvironmentFile= overrides
-	local readfile = opts.readfile or function(p)
-		local f = io.open(p, "r")
-		if not f then return nil end
-		local s = f:read("a"); f:close(); return s
-	end
-	for _, ef in ipairs(u.env_files) do
-		local text_ = readfile((opts.root or "") .. ef.path)
-		if text_ then
+-- EnvironmentFile= is read now, its variables override Environment='s
+local function read_env_files(st, opts)
+	local readfile = opts.readfile or default_readfile
+	for _, ef in ipairs(st.env_files) do
+		local text = readfile((opts.root or "") .. ef.path)
+		if text then
 			local keys = {}
-			local fenv = M.envfile(text_)
+			local fenv = M.envfile(text)
 			for k in pairs(fenv) do keys[#keys + 1] = k end
 			table.sort(keys)
-			for _, k in ipairs(keys) do add_env(k, fenv[k]) end
-			note(ef.entry, "note", "read at conversion time: " .. #keys .. " variable(s) copied into env")
+			for _, k in ipairs(keys) do add_env(st, k, fenv[k]) end
+			note(st, ef.entry, "note", "read at conversion time: " .. #keys .. " variable(s) copied into env")
 		elseif ef.optional then
-			note(ef.entry, "note", "missing, optional ('-'): nothing copied")
+			note(st, ef.entry, "note", "missing, optional ('-'): nothing copied")
 		else
-			note(ef.entry, "unsupported", "missing at conversion time; systemd would refuse to start the unit")
+			note(st, ef.entry, "unsupported", "missing at conversion time; systemd would refuse to start the unit")
 		end
 	end
+end
+
+-- expand(cmd) -> argv: $VAR and ${VAR} from the unit's environment, then
+-- opts.env; a variable set by neither is noted once and expands to nothing
+local function expander(st, opts)
 	local lookup = {}
 	for k, v in pairs(opts.env or {}) do lookup[k] = v end
-	for k, v in pairs(u.env) do lookup[k] = v end
+	for k, v in pairs(st.env) do lookup[k] = v end
 	local unset = {}
 	local function var(n)
 		if lookup[n] == nil and not unset[n] then
 			unset[n] = true
-			notes[#notes + 1] = { key = "ExecStart", value = "$" .. n, kind = "note",
+			st.notes[#st.notes + 1] = { key = "ExecStart", value = "$" .. n, kind = "note",
 				reason = "$" .. n .. " is not set by Environment= or EnvironmentFile=; expanded to nothing" }
 		end
 		return lookup[n] or ""
 	end
-	local function expand(cmd)
+	return function(cmd)
 		if cmd.flags[":"] then return cmd.words end
 		local out = {}
 		for _, w in ipairs(cmd.words) do
@@ -552,99 +594,151 @@ function M.convert(text, opts)
 		if cmd.flags["@"] and #out >= 2 then table.remove(out, 2) end
 		return out
 	end
+end
 
-	-- the command
-	if #u.start == 0 then
-		errs[#errs + 1] = "no ExecStart= (luainit needs a command)"
+-- def.command: the last ExecStart=, or /bin/sh -c running the
+-- ExecStartPre= lines and the other ExecStart= lines first
+local function command(st, expand)
+	local def = st.def
+	if #st.start == 0 then
+		st.errs[#st.errs + 1] = "no ExecStart= (luainit needs a command)"
+		return
+	end
+	local oneshot = def.type == "oneshot"
+	if #st.start > 1 and not oneshot then
+		st.errs[#st.errs + 1] = "several ExecStart= lines are only allowed with Type=oneshot"
+	end
+	local pre = {}
+	for _, c in ipairs(st.pre) do pre[#pre + 1] = c end
+	local main = st.start[#st.start]
+	for i = 1, #st.start - 1 do pre[#pre + 1] = st.start[i] end
+	if #pre == 0 and not (oneshot and main.flags["-"]) then
+		def.command = expand(main)
 	else
-		local oneshot = def.type == "oneshot"
-		if #u.start > 1 and not oneshot then
-			errs[#errs + 1] = "several ExecStart= lines are only allowed with Type=oneshot"
+		local parts = {}
+		local function q(argv)
+			local ws = {}
+			for i, w in ipairs(argv) do ws[i] = shell_quote(w) end
+			return table.concat(ws, " ")
 		end
-		local pre = {}
-		for _, c in ipairs(u.pre) do pre[#pre + 1] = c end
-		local main = u.start[#u.start]
-		for i = 1, #u.start - 1 do pre[#pre + 1] = u.start[i] end
-		if #pre == 0 and not (oneshot and main.flags["-"]) then
-			def.command = expand(main)
-		else
-			local parts = {}
-			local function q(argv)
-				local ws = {}
-				for i, w in ipairs(argv) do ws[i] = shell_quote(w) end
-				return table.concat(ws, " ")
-			end
-			for _, c in ipairs(pre) do
-				parts[#parts + 1] = c.flags["-"] and "{ " .. q(expand(c)) .. " || true; }" or q(expand(c))
-			end
-			if oneshot and main.flags["-"] then parts[#parts + 1] = "{ " .. q(expand(main)) .. " || true; }"
-			else parts[#parts + 1] = "exec " .. q(expand(main)) end
-			def.command = { "/bin/sh", "-c", table.concat(parts, " && ") }
+		for _, c in ipairs(pre) do
+			parts[#parts + 1] = c.flags["-"] and "{ " .. q(expand(c)) .. " || true; }" or q(expand(c))
 		end
-		if #def.command == 0 then errs[#errs + 1] = "ExecStart= expands to nothing" end
+		if oneshot and main.flags["-"] then parts[#parts + 1] = "{ " .. q(expand(main)) .. " || true; }"
+		else parts[#parts + 1] = "exec " .. q(expand(main)) end
+		def.command = { "/bin/sh", "-c", table.concat(parts, " && ") }
 	end
+	if #def.command == 0 then st.errs[#st.errs + 1] = "ExecStart= expands to nothing" end
+end
 
-	if #u.env_order > 0 then
+-- the fields the state collected, and systemd's defaults where the unit
+-- says nothing
+local function finish(st)
+	local def = st.def
+	if #st.env_order > 0 then
 		def.env = {}
-		for _, k in ipairs(u.env_order) do def.env[k] = u.env[k] end
+		for _, k in ipairs(st.env_order) do def.env[k] = st.env[k] end
 	end
-	if #u.requires > 0 then def.requires = u.requires end
-	if #u.wants > 0 then def.wants = u.wants end
-	if #u.after > 0 then
+	if #st.requires > 0 then def.requires = st.requires end
+	if #st.wants > 0 then def.wants = st.wants end
+	if #st.after > 0 then
 		-- requires and wants already order; keep after for the rest only
 		local covered = {}
-		for _, n in ipairs(u.requires) do covered[n] = true end
+		for _, n in ipairs(st.requires) do covered[n] = true end
 		local a = {}
-		for _, n in ipairs(u.after) do if not covered[n] then a[#a + 1] = n end end
+		for _, n in ipairs(st.after) do if not covered[n] then a[#a + 1] = n end end
 		if #a > 0 then def.after = a end
 	end
-	if next(u.rlimits) then def.rlimits = u.rlimits end
-	if next(u.cgroup) then def.cgroup = u.cgroup end
-	if u.burst and u.burst > 0 then def.crash_limit = { u.burst, u.interval or 10 } end
-	if def.restart == nil then def.restart = "never"; u.default_restart = true end
+	if next(st.rlimits) then def.rlimits = st.rlimits end
+	if next(st.cgroup) then def.cgroup = st.cgroup end
+	if st.burst and st.burst > 0 then def.crash_limit = { st.burst, st.interval or 10 } end
+	if def.restart == nil then def.restart = "never"; st.default_restart = true end
 	if def.pid_file and def.type ~= "forking" then
-		notes[#notes + 1] = { key = "PIDFile", value = def.pid_file, kind = "ignored",
+		st.notes[#st.notes + 1] = { key = "PIDFile", value = def.pid_file, kind = "ignored",
 			reason = "only used with Type=forking" }
 		def.pid_file = nil
 	end
 	if def.type == "forking" and not def.pid_file then
-		errs[#errs + 1] = "Type=forking without PIDFile=: luainit needs pid_file to find the main process"
+		st.errs[#st.errs + 1] = "Type=forking without PIDFile=: luainit needs pid_file to find the main process"
 	end
-	if u.stdin_tty and not def.tty then
+	if st.stdin_tty and not def.tty then
 		def.tty = "/dev/console"   -- systemd's default TTYPath=
 	end
 	if def.type == nil then def.type = "simple" end
+end
 
-	-- directories systemd would create: tmpfiles.d lines
-	local tmp = {}
-	for _, d in ipairs(u.dirs) do
-		local mode = u[d.modekey] or "0755"
+-- the tmpfiles.d lines for the directories systemd would create
+local function tmpfiles_lines(st)
+	local def, tmp = st.def, {}
+	for _, d in ipairs(st.dirs) do
+		local mode = st.dir_modes[d.modekey] or "0755"
 		tmp[#tmp + 1] = string.format("d %s %s %s %s -", d.path, mode,
 			def.user and tostring(def.user) or "root", def.group and tostring(def.group) or "-")
-		note(d.entry, "note", "created at boot by tmpfiles: " .. tmp[#tmp])
+		note(st, d.entry, "note", "created at boot by tmpfiles: " .. tmp[#tmp])
 	end
+	return tmp
+end
 
-	local header = { string.format("%s: converted from %s by luainit's unitimport", name .. ".lua", base) }
-	if u.default_restart then header[#header + 1] = "restart = \"never\": systemd's default (Restart=no)" end
-	if #u.pre > 0 or #u.start > 1 then
+-- the comment on top of the generated file: where it came from, what a
+-- reader should know, every key not carried over except the ignored ones
+local function header_lines(st, n, tmp)
+	local header = { string.format("%s: converted from %s by luainit's unitimport", n.name .. ".lua", n.base) }
+	if st.default_restart then header[#header + 1] = "restart = \"never\": systemd's default (Restart=no)" end
+	if #st.pre > 0 or #st.start > 1 then
 		header[#header + 1] = "ExecStartPre= (and extra ExecStart=) lines run in /bin/sh before the main command"
 	end
 	if #tmp > 0 then
-		header[#header + 1] = "needs these tmpfiles.d lines (e.g. in /etc/tmpfiles.d/" .. name .. ".conf):"
+		header[#header + 1] = "needs these tmpfiles.d lines (e.g. in /etc/tmpfiles.d/" .. n.name .. ".conf):"
 		for _, l in ipairs(tmp) do header[#header + 1] = "  " .. l end
 	end
-	for _, n in ipairs(notes) do
-		if n.kind ~= "ignored" then
-			header[#header + 1] = string.format("%s: %s%s=%s: %s", n.kind,
-				n.line and ("line " .. n.line .. ": ") or "", n.key, n.value, n.reason)
+	for _, x in ipairs(st.notes) do
+		if x.kind ~= "ignored" then
+			header[#header + 1] = string.format("%s: %s%s=%s: %s", x.kind,
+				x.line and ("line " .. x.line .. ": ") or "", x.key, x.value, x.reason)
 		end
 	end
-	local src
-	if def.command then
-		-- the emitted umask is an expression; check with its value
-		src = M.render(def, header)
+	return header
+end
+
+--- Convert a unit's text.
+-- opts: name (the service name; default from opts.file, e.g. "ssh" for
+--       ssh.service, "getty@ttyS0" with opts.instance), file (the unit's path,
+--       for messages and %n), instance (for template units), root (prefix
+--       for reading EnvironmentFile= paths, e.g. a debootstrapped tree),
+--       readfile (function(path) -> text|nil, default io.open), env (extra
+--       variables for $VAR expansion, e.g. TERM), hostname (for %H).
+-- Returns the Lua source, the list of keys not carried over
+-- ({key, value, line, kind, reason}), the list of errors (non-empty: the
+-- source may be missing or invalid), and extras {def, tmpfiles, name}.
+-- convert : (text, opts?) -> string|nil, {entry}, {string}, table
+function M.convert(text, opts)
+	opts = opts or {}
+	local n = unit_names(text, opts)
+	if text:match("^%s*$") then
+		return nil, {}, { "empty unit (masked: a link to /dev/null)" }, { name = n.name, masked = true }
 	end
-	return src, notes, errs, { def = def, tmpfiles = #tmp > 0 and table.concat(tmp, "\n") .. "\n" or nil, name = name }
+	local entries, errs = M.parse(text)
+	if n.prefix and (n.inst == nil or n.inst == "") then
+		errs[#errs + 1] = string.format("%s is a template unit: give an instance (--instance NAME) for %%i", n.base)
+		return nil, {}, errs, { name = n.name, template = true }
+	end
+
+	local st = state(errs)
+	local spec = specifiers(n, opts)
+	for _, e in ipairs(entries) do
+		if e.section ~= "Install" then e.value = expand_specifiers(st, spec, e) end
+		apply(st, e)
+	end
+	read_env_files(st, opts)
+	command(st, expander(st, opts))
+	finish(st)
+	local tmp = tmpfiles_lines(st)
+	local header = header_lines(st, n, tmp)
+	local src
+	if st.def.command then
+		src = M.render(st.def, header)
+	end
+	return src, st.notes, st.errs, { def = st.def, tmpfiles = #tmp > 0 and table.concat(tmp, "\n") .. "\n" or nil, name = n.name }
 end
 
 ---------------------------------------------------------------- checking
