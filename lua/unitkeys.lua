@@ -1,0 +1,416 @@
+--- unitkeys: what each key of a systemd .service unit becomes in a luainit
+-- service definition: a handler per [Unit] and [Service] key, in a table
+-- per section, and the keys that are not carried over with the reason.
+-- apply reads one entry ({section, key, value, line}, its specifiers
+-- already expanded) into a conversion's state; unitimport makes the state,
+-- runs the unit's entries through apply in order and builds the definition
+-- from what they left. Pure Lua, like unitimport.
+local boolean = require "boolean"
+local unitfile = require "unitfile"
+local RLIMITS = require("luainit.process").RLIMITS
+
+local words, seconds = unitfile.words, unitfile.seconds
+
+local M = {}
+
+-- Keys that have no effect under luainit: listed as "ignored".
+M.ignored = {
+	Documentation = "informational",
+	DefaultDependencies = "luainit adds no implicit dependencies",
+	IgnoreOnIsolate = "luainit has no isolate",
+	StandardOutput = "stdout goes to /var/log/luainit/NAME.log and the ring (log = {...})",
+	StandardError = "stderr goes to /var/log/luainit/NAME.log and the ring (log = {...})",
+	SyslogIdentifier = "output is logged per service name",
+	RefuseManualStart = "luactl start is always allowed",
+	RefuseManualStop = "luactl stop is always allowed",
+	SourcePath = "generator bookkeeping",
+	IgnoreSIGPIPE = "luainit leaves SIGPIPE at its default in services",
+	RemainAfterExit = "a luainit oneshot stays 'done' after it exits, as with RemainAfterExit=yes",
+	GuessMainPID = "luainit only follows the main process (or PIDFile for forking)",
+	SendSIGKILL = "luainit always kills the cgroup after stop_timeout",
+}
+
+-- Keys known to be unsupported, with the reason (anything else unknown gets
+-- the generic one).
+M.unsupported = {
+	ExecStartPost = "no post-start hook",
+	ExecStop = "luainit stops with stop_signal, then kills the cgroup",
+	ExecStopPost = "no post-stop hook",
+	ExecReload = "no per-service reload command (send a signal: luactl eval)",
+	ExecCondition = "no start condition",
+	RestartPreventExitStatus = "restart decisions use only the exit status != 0 rule",
+	RestartForceExitStatus = "restart decisions use only the exit status != 0 rule",
+	SuccessExitStatus = "only exit status 0 counts as success",
+	Before = "ordering is declared by the later service (after = {...})",
+	Conflicts = "no conflicts",
+	PartOf = "no propagated stop/restart",
+	BindsTo = "converted to requires; luainit does not stop this one when the other stops",
+	OnFailure = "no failure hooks",
+	Sockets = "no socket activation",
+	NotifyAccess = "luainit accepts notify messages from the service's processes",
+	DynamicUser = "no dynamic users",
+	PrivateTmp = "no mount namespaces per service",
+	PrivateDevices = "no mount namespaces per service",
+	PrivateNetwork = "no network namespaces per service",
+	ProtectSystem = "no mount namespaces per service",
+	ProtectHome = "no mount namespaces per service",
+	ReadWritePaths = "no mount namespaces per service",
+	ReadOnlyPaths = "no mount namespaces per service",
+	InaccessiblePaths = "no mount namespaces per service",
+	SystemCallFilter = "no seccomp filters",
+	UnsetEnvironment = "the environment starts empty anyway (plus PATH)",
+	PassEnvironment = "PID 1's environment is not passed on",
+	TTYReset = "not reset", TTYVHangup = "not hung up", TTYVTDisallocate = "not deallocated",
+	UtmpIdentifier = "no utmp records by PID 1 (login does its own)",
+	StandardInput = "only tty (with TTYPath) is supported",
+	Alias = "luainit names a service by its file name; copy the file to add a name",
+}
+
+-- [Unit] keys that are conditions/assertions: listed as unsupported.
+local function is_condition(k) return k:match("^Condition") or k:match("^Assert") end
+
+local DEP_SUFFIX_NOTE = {
+	target = "a systemd target (luainit orders services by their own dependencies)",
+	socket = "socket activation is not supported",
+	mount = "mounts are done by boot.fstab() before services start",
+	device = "devices appear before services start (boot.coldplug())",
+	path = "path units are not supported", timer = "timers are not supported",
+	slice = "slices are not supported", scope = "scopes are not supported",
+	swap = "swap is handled by boot.lua",
+}
+
+-- LimitNOFILE= and its kin: systemd's names are process.spawn's in capitals
+local function limit_name(key)
+	local what = key:match("^Limit(%u+)$")
+	what = what and what:lower()
+	return RLIMITS[what] and what or nil
+end
+
+--- A conversion's state: what the unit's keys have set so far. def holds
+-- the fields a key sets as they are; the rest is collected here and turned
+-- into fields once every key is read (a later line can reset a list, and
+-- the command needs the whole environment). notes and errs are convert's.
+-- state : ({string}) -> state
+function M.state(errs)
+	return {
+		def = {}, notes = {}, errs = errs,
+		env = {}, env_order = {}, env_files = {}, -- Environment=, EnvironmentFile=
+		pre = {}, start = {},                     -- ExecStartPre=, ExecStart= ({words, flags, entry})
+		after = {}, requires = {}, wants = {},    -- service names
+		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
+		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
+		-- stdin_tty, burst, interval: StandardInput=tty, StartLimit*=
+	}
+end
+
+--- A key not carried over as it was: kind is "unsupported", "ignored" or "note".
+-- note : (state, entry, kind, reason)
+local function note(st, e, kind, reason)
+	st.notes[#st.notes + 1] = { key = e.key, value = e.value, line = e.line, section = e.section,
+		kind = kind, reason = reason }
+end
+
+--- A variable for env: from Environment=, and EnvironmentFile= when
+-- unitimport reads it; a later value replaces an earlier one in its place.
+-- add_env : (state, name, value)
+local function add_env(st, k, v)
+	if st.env[k] == nil then st.env_order[#st.env_order + 1] = k end
+	st.env[k] = v
+end
+M.note, M.add_env = note, add_env
+
+-- an empty assignment (Key=) resets the list the earlier lines built
+local function clear(list)
+	for i = #list, 1, -1 do list[i] = nil end
+end
+
+-- After=, Requires=, Wants=: the *.service names, less the suffix
+local function deps(st, list, e)
+	local ws = words(e.value) or {}
+	if #ws == 0 then clear(list); return end
+	for _, w in ipairs(ws) do
+		local stem, suffix = w:match("^(.+)%.([%a]+)$")
+		if suffix == "service" then
+			list[#list + 1] = stem
+		elseif w == "network-online.target" then
+			-- luainit's network readiness has the same name, less ".target"
+			list[#list + 1] = "network-online"
+		else
+			note(st, { key = e.key, value = w, line = e.line, section = e.section }, "ignored",
+				DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
+		end
+	end
+end
+
+local EXEC_PREFIX_NOTES = {
+	{ "-", "note", "'-' prefix: a failure of this command is ignored (' || true' for pre commands)" },
+	{ "@", "note", "'@' prefix: the second word (argv[0]) is dropped; luainit runs the file with its own name" },
+	{ "+", "unsupported", "'+' prefix: luainit runs it with the service's User=/Group=, not full privileges" },
+	{ "!", "unsupported", "'!' prefix (ambient capabilities) not supported" },
+	{ ":", "note", "':' prefix: no variable expansion" },
+	{ "|", "unsupported", "'|' prefix (run through the user's shell) not supported" },
+}
+
+-- ExecStart=, ExecStartPre=: the prefixes, then one command, or several
+-- separated by a lone ";" (old systemd syntax), appended to list
+local function exec_line(st, e, list)
+	if e.value == "" then clear(list); return end
+	local v = e.value
+	local flags = {}
+	while true do
+		local c = v:sub(1, 1)
+		if c == "-" or c == "@" or c == "+" or c == "!" or c == ":" or c == "|" then
+			flags[c] = true
+			v = v:sub(2)
+		else break end
+	end
+	local cmds, cur = {}, {}
+	local ws, werr = words(v)
+	if not ws then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr); return end
+	for _, w in ipairs(ws) do
+		if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
+	end
+	cmds[#cmds + 1] = cur
+	for _, argv in ipairs(cmds) do
+		if #argv > 0 then
+			list[#list + 1] = { words = argv, flags = flags, entry = e }
+		end
+	end
+	for _, p in ipairs(EXEC_PREFIX_NOTES) do
+		if flags[p[1]] then note(st, e, p[2], p[3]) end
+	end
+end
+
+local Service, Unit = {}, {} -- handler(st, e) per key of each section
+
+-- what runs
+
+local TYPES = { simple = "simple", exec = "simple", notify = "notify", ["notify-reload"] = "notify",
+	oneshot = "oneshot", forking = "forking", idle = "simple", dbus = "simple" }
+function Service.Type(st, e)
+	local t = e.value
+	if not TYPES[t] then note(st, e, "unsupported", "unknown Type '" .. t .. "'"); return end
+	st.def.type = TYPES[t]
+	if t == "exec" then note(st, e, "note", "exec: luainit's simple is ready once started (after exec)")
+	elseif t == "idle" then note(st, e, "note", "idle: started like simple, without waiting for other jobs")
+	elseif t == "dbus" then note(st, e, "unsupported", "dbus: BusName readiness is not supported; converted to simple")
+	elseif t == "notify-reload" then note(st, e, "note", "notify-reload: reload via signal not supported; converted to notify") end
+end
+function Service.ExecStart(st, e) exec_line(st, e, st.start) end
+function Service.ExecStartPre(st, e) exec_line(st, e, st.pre) end
+function Service.PIDFile(st, e) st.def.pid_file = e.value end
+
+-- the environment
+
+function Service.Environment(st, e)
+	local ws, werr = words(e.value)
+	if not ws then st.errs[#st.errs + 1] = string.format("line %d: Environment: %s", e.line, werr); return end
+	if #ws == 0 then st.env, st.env_order = {}, {} end
+	for _, w in ipairs(ws) do
+		local k, v = w:match("^([%a_][%w_]*)=(.*)$")
+		if k then add_env(st, k, v) else note(st, e, "unsupported", "not NAME=value: '" .. w .. "'") end
+	end
+end
+function Service.EnvironmentFile(st, e)
+	if e.value == "" then st.env_files = {}; return end
+	local optional = e.value:sub(1, 1) == "-"
+	local path = optional and e.value:sub(2) or e.value
+	st.env_files[#st.env_files + 1] = { path = path, optional = optional, entry = e }
+end
+
+-- who runs it, where, with what privileges
+
+function Service.User(st, e) st.def.user = e.value ~= "" and e.value or nil end
+function Service.Group(st, e) st.def.group = e.value ~= "" and e.value or nil end
+function Service.SupplementaryGroups(st, e)
+	local g = words(e.value) or {}
+	st.def.groups = #g > 0 and g or nil
+end
+function Service.WorkingDirectory(st, e)
+	local v = e.value
+	if v:sub(1, 1) == "-" then v = v:sub(2); note(st, e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
+	if v == "~" then note(st, e, "unsupported", "'~' (the user's home) is not supported"); return end
+	st.def.cwd = v
+end
+function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per service") end
+-- the umask is written as an expression (tonumber("022", 8)) that reads as
+-- octal; value is the number, for a caller that reads the def
+function Service.UMask(st, e)
+	if not e.value:match("^[0-7]+$") then note(st, e, "unsupported", "not an octal mask"); return end
+	st.def.umask = { __lua = string.format("tonumber(%q, 8)", e.value), value = tonumber(e.value, 8) }
+end
+function Service.Nice(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if n then st.def.nice = n else note(st, e, "unsupported", "not an integer") end
+end
+function Service.NoNewPrivileges(st, e)
+	local b = boolean.parse(e.value)
+	if b == nil then note(st, e, "unsupported", "not a boolean") else st.def.no_new_privs = b or nil end
+end
+function Service.CapabilityBoundingSet(st, e)
+	if e.value:sub(1, 1) == "~" then note(st, e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
+	st.def.capabilities = words(e.value)
+end
+function Service.TTYPath(st, e) st.def.tty = e.value end
+function Service.StandardInput(st, e)
+	if e.value == "tty" or e.value == "tty-force" or e.value == "tty-fail" then
+		st.stdin_tty = true
+	elseif e.value ~= "null" then
+		note(st, e, "unsupported", M.unsupported.StandardInput)
+	end
+end
+
+-- restarts, timeouts and the way it stops
+
+local RESTARTS = { no = "never", always = "always", ["on-failure"] = "on-failure",
+	["on-abnormal"] = "on-failure", ["on-abort"] = "on-failure", ["on-watchdog"] = "on-failure",
+	["on-success"] = "never" }
+function Service.Restart(st, e)
+	local r = RESTARTS[e.value]
+	if not r then note(st, e, "unsupported", "unknown Restart '" .. e.value .. "'"); return end
+	st.def.restart = r
+	if e.value == "on-abnormal" or e.value == "on-abort" or e.value == "on-watchdog" then
+		note(st, e, "note", e.value .. " -> on-failure: luainit also restarts after a non-zero exit")
+	elseif e.value == "on-success" then
+		note(st, e, "unsupported", "on-success has no luainit equivalent; converted to never")
+	end
+end
+function Service.RestartSec(st, e)
+	local s = seconds(e.value)
+	if not s or s == math.huge then note(st, e, "unsupported", "not a time span"); return end
+	-- systemd waits the same time before every restart: no backoff
+	st.def.restart_delay, st.def.restart_max_delay = s, s
+end
+-- TimeoutStopSec, TimeoutStartSec, TimeoutSec: a finite span sets fields
+local function timeout(fields, keep)
+	return function(st, e)
+		local s = seconds(e.value)
+		if not s then note(st, e, "unsupported", "not a time span"); return end
+		if s == math.huge or s == 0 then note(st, e, "unsupported", keep); return end
+		for _, f in ipairs(fields) do st.def[f] = s end
+	end
+end
+Service.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; the default (5 s) is kept")
+Service.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
+Service.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
+	"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
+function Service.WatchdogSec(st, e)
+	local s = seconds(e.value)
+	if s and s > 0 and s ~= math.huge then st.def.watchdog = s
+	elseif s == 0 then return
+	else note(st, e, "unsupported", "not a time span") end
+end
+function Service.KillMode(st, e)
+	if e.value == "control-group" or e.value == "mixed" then
+		note(st, e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
+	else
+		note(st, e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
+	end
+end
+function Service.KillSignal(st, e)
+	local sig = e.value:upper():gsub("^SIG", "")
+	st.def.stop_signal = sig
+end
+-- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
+-- systemd 230, in [Service]; [Unit] since) become crash_limit
+function Service.StartLimitBurst(st, e) st.burst = math.tointeger(tonumber(e.value)) end
+function Service.StartLimitIntervalSec(st, e) st.interval = seconds(e.value) end
+Service.StartLimitInterval = Service.StartLimitIntervalSec
+
+-- resources: Limit*= (rlimits) and the cgroup's
+
+local function limit(st, e)
+	local what = limit_name(e.key)
+	if not what then note(st, e, "unsupported", "unknown resource limit"); return end
+	local function lim(s)
+		if s == "infinity" then return "infinity" end
+		return math.tointeger(tonumber(s))
+	end
+	local soft, hard = e.value:match("^([^:]+):([^:]+)$")
+	if soft then
+		local a, b = lim(soft), lim(hard)
+		if a and b then st.rlimits[what] = { a, b } else note(st, e, "unsupported", "not a number or infinity") end
+	else
+		local a = lim(e.value)
+		if a then st.rlimits[what] = a else note(st, e, "unsupported", "only plain numbers or infinity (no units)") end
+	end
+end
+-- systemd's infinity is the kernel's "max"; a size with a suffix goes
+-- to memory.max as written (both count K, M, G ... in powers of 1024)
+function Service.MemoryMax(st, e)
+	if e.value == "infinity" then st.cgroup.memory_max = "max"
+	elseif e.value:match("^%d+[KMGTPE]?$") then st.cgroup.memory_max = e.value
+	else note(st, e, "unsupported", "only bytes, with K, M, G, T, P or E, or infinity (no percentage)") end
+end
+Service.MemoryLimit = Service.MemoryMax
+function Service.TasksMax(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if e.value == "infinity" then st.cgroup.pids_max = "max"
+	elseif n then st.cgroup.pids_max = n
+	else note(st, e, "unsupported", "only a plain number or infinity is supported") end
+end
+function Service.CPUWeight(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if n then st.cgroup.cpu_weight = n else note(st, e, "unsupported", "only a plain number is supported") end
+end
+
+-- directories systemd would create: tmpfiles.d lines, written once the
+-- owner and the modes are known
+
+for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cache", Logs = "/var/log",
+	Configuration = "/etc" }) do
+	local modekey = key .. "DirectoryMode"
+	Service[key .. "Directory"] = function(st, e)
+		for _, d in ipairs(words(e.value) or {}) do
+			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
+		end
+	end
+	Service[modekey] = function(st, e) st.dir_modes[modekey] = e.value end
+end
+function Service.RuntimeDirectoryPreserve(st, e)
+	if boolean.parse(e.value) ~= true then note(st, e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end
+end
+
+-- [Unit]
+
+function Unit.Description(st, e) st.def.description = e.value end
+function Unit.After(st, e) deps(st, st.after, e) end
+function Unit.Requires(st, e) deps(st, st.requires, e) end
+function Unit.Wants(st, e) deps(st, st.wants, e) end
+function Unit.Requisite(st, e)
+	note(st, e, "note", "Requisite -> requires: luainit starts the other service instead of failing")
+	deps(st, st.requires, e)
+end
+function Unit.BindsTo(st, e)
+	note(st, e, "note", M.unsupported.BindsTo)
+	deps(st, st.requires, e)
+end
+Unit.StartLimitBurst = Service.StartLimitBurst
+Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
+
+--- One entry into the state: its key's handler, or a note saying why it is
+-- not carried over.
+-- apply : (state, entry)
+function M.apply(st, e)
+	local k = e.key
+	local handler
+	if e.section == "Unit" then handler = Unit[k]
+	elseif e.section == "Service" then handler = Service[k] or (k:match("^Limit") and limit) end
+	if e.section == "Install" then
+		note(st, e, "ignored", "[Install]: luainit starts every enabled definition in /etc/luainit/services")
+	elseif handler then
+		handler(st, e)
+	elseif M.ignored[k] then
+		note(st, e, "ignored", M.ignored[k])
+	elseif is_condition(k) then
+		note(st, e, "unsupported", "conditions are not checked; the service always starts")
+	elseif M.unsupported[k] then
+		note(st, e, "unsupported", M.unsupported[k])
+	elseif e.section ~= "Unit" and e.section ~= "Service" then
+		note(st, e, "unsupported", "section [" .. e.section .. "] is not converted")
+	else
+		note(st, e, "unsupported", "no luainit equivalent")
+	end
+end
+
+return M
