@@ -235,7 +235,11 @@ static const char *propagation(struct libmnt_fs *fs, char *buf, size_t size)
  * /proc/self/mountinfo in mount order: {id, parent, source, target,
  * fstype, options, vfs_options, fs_options, root, propagation
  * ("shared", "slave", "shared,slave", "private" or "unbindable"),
- * optional_fields ("shared:1 master:2")}. */
+ * optional_fields ("shared:1 master:2")}. The mount table for policy and
+ * tests. sys.mount_points is not a second one: it is the C fallback
+ * shutdown's own reader of /proc/self/mounts (init/reap.c; mount points
+ * only, last first, no libmount, since that fallback runs in plain C when
+ * the Lua side has failed), shown to Lua so that tests can check it. */
 static int l_mountinfo(lua_State *L)
 {
 	struct guard *g = new_guard(L);

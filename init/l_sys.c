@@ -555,7 +555,14 @@ static int buffer_gc(lua_State *L)
 /** mount_points : (path?) -> {dir, ...} | (nil, string, integer)
  * The mount points of /proc/self/mounts (or of a file in its format, for
  * tests), escapes decoded, last mounted first: what the C fallback shutdown
- * (init/reap.c) unmounts, in its order. */
+ * (init/reap.c) unmounts, in its order. It is that fallback's own reader
+ * (lx_mounts_read, lx_mounts_prev), shown to Lua so that tests can check
+ * it, and not a second mount table for policy: mount.mountinfo (libmount,
+ * every field) is that. The two stay apart on purpose: the fallback runs
+ * in plain C when the Lua side has failed, so it cannot go through a
+ * binding, and it keeps to one buffer and a few syscalls rather than
+ * libmount's parser; mountinfo cannot read another file, which a test of
+ * 4,000 lines and every escape needs. */
 static int l_mount_points(lua_State *L)
 {
 	const char *path = luaL_optstring(L, 1, "/proc/self/mounts");
