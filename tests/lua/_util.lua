@@ -15,29 +15,39 @@ function M.write(path, text)
 	f:close()
 end
 
---- Call f 20 times with the Lua heap capped a little above what is in use
--- (more slack each time), so that calls run out of memory at different
--- points; afterwards the process must hold as many descriptors as before.
--- The regression test of bindings that leaked a directory stream when a
--- push raised.
-function M.no_fd_leak_when_oom(f)
+-- Call f n times with the Lua heap capped a little above what is in use
+-- (more slack each time, in steps of 48 bytes up to 2 kB, then again), so
+-- that calls run out of memory at different points, and measure() before
+-- and after (after a first call of f with no cap when warm: what f
+-- allocates once and keeps, a socket or a table, is not counted). Asserts
+-- that some call ran out of memory; returns before, after and how many did.
+local function under_oom(f, n, measure, warm)
 	local event = require "luainit.event"
-	local fs = require "luainit.fs"
-	local function nfds() return #assert(fs.readdir("/proc/self/fd")) end
 	collectgarbage()
 	collectgarbage()
-	local before, cap = nfds(), select(2, event.memory())
-	local failed = 0
-	for i = 1, 20 do
+	local cap = select(2, event.memory())
+	if warm then pcall(f) end
+	local before, failed = measure(), 0
+	for i = 1, n do
 		collectgarbage()
-		event.memory(event.memory() + 48 * i)
+		event.memory(event.memory() + 48 * (i % 40))
 		if not pcall(f) then failed = failed + 1 end
 		event.memory(cap)
 	end
 	collectgarbage()
 	collectgarbage()
 	assert(failed > 0, "never ran out of memory under the cap")
-	local after = nfds()
+	return before, measure(), failed
+end
+
+--- Call f 20 times under a capped heap (under_oom, no warm-up call);
+-- afterwards the process must hold as many descriptors as before. The
+-- regression test of bindings that leaked a directory stream when a push
+-- raised.
+function M.no_fd_leak_when_oom(f)
+	local fs = require "luainit.fs"
+	local function nfds() return #assert(fs.readdir("/proc/self/fd")) end
+	local before, after = under_oom(f, 20, nfds, false)
 	assert(after == before, string.format("%d descriptors before, %d after", before, after))
 end
 
@@ -66,31 +76,14 @@ function M.no_rss_growth_when_raising(f, n, kb)
 	assert(grew < kb, string.format("resident memory grew by %d kB over %d calls", grew, n))
 end
 
---- Call f n times with the Lua heap capped a little above what is in use
--- (more slack each time, in steps of 48 bytes up to 2 kB, then again), so
--- that calls run out of memory at different points; afterwards the
--- process's resident memory must not have grown by more than kb. The
--- regression test of bindings that leaked memory of their own (malloc'd
--- buffers, libnl objects) when a push raised: Lua's heap comes back to
--- the cap, theirs would not.
+--- Call f n times under a capped heap (under_oom, after a warm-up call);
+-- afterwards the process's resident memory must not have grown by more
+-- than kb. The regression test of bindings that leaked memory of their
+-- own (malloc'd buffers, libnl objects) when a push raised: Lua's heap
+-- comes back to the cap, theirs would not.
 function M.no_rss_growth_when_oom(f, n, kb)
-	local event = require "luainit.event"
-	local rss = M.rss_kb
-	collectgarbage()
-	collectgarbage()
-	local cap = select(2, event.memory())
-	pcall(f)   -- warm up: what f allocates once and keeps (a socket, a table)
-	local before, failed = rss(), 0
-	for i = 1, n do
-		collectgarbage()
-		event.memory(event.memory() + 48 * (i % 40))
-		if not pcall(f) then failed = failed + 1 end
-		event.memory(cap)
-	end
-	collectgarbage()
-	collectgarbage()
-	assert(failed > 0, "never ran out of memory under the cap")
-	local grew = rss() - before
+	local before, after, failed = under_oom(f, n, M.rss_kb, true)
+	local grew = after - before
 	assert(grew < kb, string.format("resident memory grew by %d kB over %d calls (%d ran out of memory)",
 		grew, n, failed))
 end
