@@ -31,8 +31,16 @@ local function number_min(min)
 	return function(v) return type(v) == "number" and v >= min end, "a number >= " .. min
 end
 
--- ids are 32 bits, and (uid_t)-1 means "no change" to setresuid
-local function name_or_id(v) return type(v) == "string" or math.type(v) == "integer" and v >= 0 and v < 0xffffffff end
+-- A uid or gid as an integer, or nil: ids are 32 bits, and (uid_t)-1
+-- means "no change" to setresuid. A float with an integral value counts
+-- (1e3, as the sizes take it); process.spawn takes integers only, so the
+-- checked definition holds the integer.
+local function id(v)
+	local i = math.type(v) and math.tointeger(v)
+	if i and i >= 0 and i < 0xffffffff then return i end
+	return nil
+end
+local function name_or_id(v) return type(v) == "string" or id(v) ~= nil end
 local function is_string(v) return type(v) == "string" end
 local function is_bool(v) return type(v) == "boolean" end
 local function is_int(v) return math.type(v) == "integer" end
@@ -242,7 +250,7 @@ local members = {
 			bad(".cpu_weight", "an integer from 1 to 10000 (100 is the default share)", w)
 		end
 	end,
-	-- gids are 32 bits; (gid_t)-1 means "no change" to the kernel
+	-- a gid as user and group take one (id above)
 	groups = function(v, bad)
 		local n = 0
 		for k, g in pairs(v) do
@@ -251,11 +259,10 @@ local members = {
 				bad("", "an array of group names or gids (a key " .. shown(k) .. ")", v)
 				return
 			end
-			if not is_string(g) and not (int_min(g, 0) and g < 0xffffffff) then
+			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (an integer from 0 to 4294967294)", g)
 			elseif not is_string(g) then
-				-- process.spawn takes integers only
-				v[k] = math.tointeger(g)
+				v[k] = id(g)
 			end
 		end
 		if n ~= #v then bad("", "an array of group names or gids (no holes)", v) end
@@ -309,6 +316,9 @@ local function check(name, def, file)
 	local svc = table.create(0, nkeys)
 	svc.name, svc.file = name, file
 	for k, v in pairs(def) do svc[k] = v end
+	-- 1000.0 is uid 1000 (groups' members are made integers above)
+	if type(svc.user) == "number" then svc.user = id(svc.user) end
+	if type(svc.group) == "number" then svc.group = id(svc.group) end
 	return setmetatable(svc, M.defaults_mt)
 end
 

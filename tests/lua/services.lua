@@ -125,7 +125,13 @@ T["cgroup values and uid/gid ranges are checked"] = function()
 		{ { cgroup = { memory = "64M" } }, "cgroup: unknown key 'memory' (did you mean 'memory_max'?): expected one of cpu_weight, memory_max, pids_max" },
 		{ { user = -1 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got -1" },
 		{ { user = 4294967295 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 4294967295" },
-		{ { user = 1000.0 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 1000.0" },
+		{ { user = 1000.5 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 1000.5" },
+		{ { user = 4294967295.0 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got 4294967295.0" },
+		{ { user = 0 / 0 }, "field 'user': expected a user name or uid (an integer from 0 to 4294967294), got " .. tostring(0 / 0) },
+		{ { group = -1.0 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got -1.0" },
+		{ { group = 2.5 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got 2.5" },
+		{ { group = math.huge }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got inf" },
+		{ { groups = { 4294967295.0 } }, "field 'groups[1]': expected a group name or gid (an integer from 0 to 4294967294), got 4294967295.0" },
 		{ { group = 2^32 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got 4294967296.0" },
 		{ { group = -5 }, "field 'group': expected a group name or gid (an integer from 0 to 4294967294), got -5" },
 	}
@@ -152,6 +158,22 @@ T["cgroup values and uid/gid ranges are checked"] = function()
 	-- so is a gid in groups: process.spawn takes no float and raised at start
 	svc = assert(services.check("x", { command = { "/bin/true" }, groups = { "wheel", 1e3 } }, "x.lua"))
 	assert(math.type(svc.groups[2]) == "integer" and svc.groups[2] == 1000)
+end
+
+-- user and group refused an integral float (1000.0) that groups took
+-- (1e3); all three take one now, and the service holds the integer
+-- (process.spawn takes no float)
+T["user, group and groups take an integral float id, as an integer"] = function()
+	local def = { command = { "/bin/true" }, user = 1000.0, group = 1e3, groups = { 0.0, 4294967294.0, "wheel" } }
+	local svc = assert(services.check("x", def, "x.lua"))
+	assert(math.type(svc.user) == "integer" and svc.user == 1000, tostring(svc.user))
+	assert(math.type(svc.group) == "integer" and svc.group == 1000, tostring(svc.group))
+	assert(math.type(svc.groups[1]) == "integer" and svc.groups[1] == 0)
+	assert(math.type(svc.groups[2]) == "integer" and svc.groups[2] == 4294967294)
+	assert(svc.groups[3] == "wheel")
+	-- names and integers are kept as they are
+	svc = assert(services.check("x", { command = { "/bin/true" }, user = "www-data", group = 4294967294 }, "x.lua"))
+	assert(svc.user == "www-data" and math.type(svc.group) == "integer" and svc.group == 4294967294)
 end
 
 T["a bad member leaves that service out and the others load"] = function()
