@@ -8,6 +8,7 @@
 local event = require "luainit.event"
 local fs = require "luainit.fs"
 local glob = require "glob"
+local ids = require "ids"
 local log = require "log"
 
 local M = { rules = {}, handlers = {} }
@@ -30,7 +31,6 @@ local function is_glob(v)
 	if not ok then return false, string.format("glob '%s': %s", v, why) end
 	return true
 end
-local function is_id(v) return math.type(v) == "integer" and v >= 0 and v < 0xffffffff end
 local ACTIONS = { add = true, remove = true, change = true, move = true, online = true,
 	offline = true, bind = true, unbind = true }
 
@@ -49,8 +49,10 @@ local RULE_KEYS = {
 		end
 		return true
 	end, "a table of sysfs attribute = glob strings" },
-	owner = { is_id, "a uid, an integer from 0 to 4294967294" },
-	group = { is_id, "a gid, an integer from 0 to 4294967294" },
+	-- a uid or gid as a service's user and group take one (lua/ids.lua),
+	-- kept as an integer
+	owner = { ids.id, "a uid, " .. ids.expected },
+	group = { ids.id, "a gid, " .. ids.expected },
 	mode = { function(v) return math.type(v) == "integer" and v >= 0 and v <= 4095 end,
 		"an integer from 0 to 07777 (e.g. tonumber(\"660\", 8))" },
 	-- made as /dev/<symlink>, after unlinking what is there: never a path
@@ -84,7 +86,7 @@ function M.rule(r)
 			error(string.format("devices.rule: field '%s': expected %s, got %s", k, f[2],
 				type(v) == "string" and ("'" .. v .. "'") or math.type(v) and tostring(v) or type(v)), 2)
 		end
-		copy[k] = v
+		copy[k] = (k == "owner" or k == "group") and ids.id(v) or v
 	end
 	if copy.attrs then
 		local a = {}

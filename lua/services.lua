@@ -5,6 +5,7 @@
 -- dependency cycles (every member named). An invalid service is left out;
 -- the others still start. See docs/services.md for every field.
 local fs = require "luainit.fs"
+local ids = require "ids"
 local process = require "luainit.process"
 
 local M = { dir = "/etc/luainit/services" }
@@ -31,15 +32,9 @@ local function number_min(min)
 	return function(v) return type(v) == "number" and v >= min end, "a number >= " .. min
 end
 
--- A uid or gid as an integer, or nil: ids are 32 bits, and (uid_t)-1
--- means "no change" to setresuid. A float with an integral value counts
--- (1e3, as the sizes take it); process.spawn takes integers only, so the
--- checked definition holds the integer.
-local function id(v)
-	local i = math.type(v) and math.tointeger(v)
-	if i and i >= 0 and i < 0xffffffff then return i end
-	return nil
-end
+-- a uid or gid as devices.rule takes one too (lua/ids.lua); the checked
+-- definition holds it as an integer (1000.0 is 1000)
+local id = ids.id
 local function name_or_id(v) return type(v) == "string" or id(v) ~= nil end
 local function is_string(v) return type(v) == "string" end
 local function is_bool(v) return type(v) == "boolean" end
@@ -62,8 +57,8 @@ M.fields = {
 	command = { nonempty_argv, "a non-empty array of strings (argv, no shell)" },
 	env = { string_map, "a table of NAME = value strings" },
 	cwd = { is_string, "an absolute path" },
-	user = { name_or_id, "a user name or uid (an integer from 0 to 4294967294)" },
-	group = { name_or_id, "a group name or gid (an integer from 0 to 4294967294)" },
+	user = { name_or_id, "a user name or uid (" .. ids.expected .. ")" },
+	group = { name_or_id, "a group name or gid (" .. ids.expected .. ")" },
 	groups = { is_table, "an array of group names or gids" },
 	umask = { function(v) return is_int(v) and v >= 0 and v <= 511 end, "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
@@ -260,7 +255,7 @@ local members = {
 				return
 			end
 			if not name_or_id(g) then
-				bad("[" .. k .. "]", "a group name or gid (an integer from 0 to 4294967294)", g)
+				bad("[" .. k .. "]", "a group name or gid (" .. ids.expected .. ")", g)
 			elseif not is_string(g) then
 				v[k] = id(g)
 			end

@@ -203,6 +203,8 @@ return {
 		raises({ subsystem = true }, "field 'subsystem': expected a glob string")
 		raises({ attrs = { idVendor = 0x1af4 } }, "field 'attrs': expected a table of sysfs attribute = glob strings, got table")
 		raises({ owner = -1 }, "field 'owner': expected a uid, an integer from 0 to 4294967294, got -1")
+		raises({ owner = 1000.5 }, "field 'owner': expected a uid, an integer from 0 to 4294967294, got 1000.5")
+		raises({ group = 4294967295.0 }, "field 'group': expected a gid, an integer from 0 to 4294967294, got 4294967295.0")
 		raises({ group = "dialout" }, "field 'group': expected a gid, an integer from 0 to 4294967294, got 'dialout'")
 		raises({ mode = 4096 }, "field 'mode': expected an integer from 0 to 07777")
 		raises({ mode = 6.5 }, "field 'mode': expected an integer from 0 to 07777 (e.g. tonumber(\"660\", 8)), got 6.5")
@@ -218,6 +220,10 @@ return {
 		r.name, r.attrs.type = 5, 6
 		local kept = devices.rules[1]
 		assert(kept ~= r and kept.name == "ttyS*" and kept.attrs.type == "4", "the rule is a copy")
+		-- an id written as a float is kept as the integer, as a service's user is
+		devices.rule({ name = "ttyS*", owner = 1e3, group = 5.0 })
+		kept = devices.rules[2]
+		assert(math.type(kept.owner) == "integer" and kept.owner == 1000 and math.type(kept.group) == "integer")
 		-- a device arrives: the rules are tried without raising
 		devices.handle({ action = "change", subsystem = "tty", devname = "ttyS9", devpath = "/devices/x" }, true)
 		devices.rules = saved
