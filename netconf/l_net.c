@@ -200,35 +200,61 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 	lx_setint(L, "valid_lft", (lua_Integer)rtnl_addr_get_valid_lifetime(a));
 }
 
-/* A link's name as a message gives it: the name, or the index in digits.
- * Never lua_tostring on the value: it would turn a number argument into a
- * string in place, and get_link would then look for a link named "2". */
+/* A link as a request takes it (argument arg, or option opt of a table
+ * when opt is not NULL: a route's dev). A number is the link's index:
+ * an integer, or a float with an integral value (2.0), as the binding's
+ * other integer arguments (mtu, metric, table) take one; returns 1 with
+ * *idx set. A string is its name; returns 0. Anything else, a float such
+ * as 2.5 included, raises "link name or index expected, got ...", never
+ * Lua's generic "number has no integer representation". Never
+ * lua_tostring on the value: it would turn a number into a string in
+ * place, and the request would look for a link named "2". */
+static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
+{
+	const char *got;
+	int isint;
+
+	if (lua_type(L, arg) == LUA_TSTRING)
+		return 0;
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		*idx = lua_tointegerx(L, arg, &isint);
+		if (isint)
+			return 1;
+		got = lua_pushfstring(L, "non-integer number %f", lua_tonumber(L, arg));
+	} else if (!opt) {
+		return luaL_typeerror(L, arg, "link name or index");
+	} else {
+		got = luaL_typename(L, arg);
+	}
+	if (opt)
+		return luaL_error(L, "option '%s': link name or index expected, got %s", opt, got);
+	return luaL_argerror(L, arg, lua_pushfstring(L, "link name or index expected, got %s", got));
+}
+
+/* A link's name as a message gives it: the name, or the index in digits. */
 static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
 {
-	if (lua_type(L, arg) == LUA_TNUMBER) {
-		snprintf(buf, len, "%lld", (long long)luaL_checkinteger(L, arg));
-		return buf;
-	}
-	if (lua_type(L, arg) != LUA_TSTRING)
-		luaL_typeerror(L, arg, "link name or index");
-	return lua_tostring(L, arg);
+	lua_Integer i;
+
+	if (!link_arg(L, arg, NULL, &i))
+		return lua_tostring(L, arg);
+	snprintf(buf, len, "%lld", (long long)i);
+	return buf;
 }
 
 /* The link named or numbered by argument arg, as a request names it: its
- * index (an integer is one), and its name when given one. Returns NULL
+ * index (a number is one), and its name when given one. Returns NULL
  * with *nle set when no link has that name. */
 static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 {
 	struct rtnl_link *l;
 	unsigned idx;
+	lua_Integer i;
 	const char *name = NULL;
 
-	if (lua_type(L, arg) == LUA_TNUMBER) {
-		lua_Integer i = luaL_checkinteger(L, arg);
+	if (link_arg(L, arg, NULL, &i)) {
 		idx = i > 0 && i <= 0x7fffffff ? (unsigned)i : 0;
 	} else {
-		if (lua_type(L, arg) != LUA_TSTRING)
-			luaL_typeerror(L, arg, "link name or index");
 		name = lua_tostring(L, arg);
 		idx = if_nametoindex(name);
 	}
@@ -268,7 +294,8 @@ static int l_links(lua_State *L)
 }
 
 /** link_set : (name | index, {up?, mtu?, name?, mac?}) -> true | (nil, string, integer)
- * An integer names the link by its index. Unknown keys raise. */
+ * A number names the link by its index (link_arg: 2 or 2.0; 2.5 raises).
+ * Unknown keys raise. */
 static int l_link_set(lua_State *L)
 {
 	struct guard *g;
@@ -324,9 +351,9 @@ static int l_link_set(lua_State *L)
 /** addresses : (ifname | index?) -> {{ifname, index, family "inet"|"inet6", address, prefixlen, scope, tentative, permanent, valid_lft}, ...} | (nil, string, integer) */
 static int l_addresses(lua_State *L)
 {
-	int by_index = lua_type(L, 1) == LUA_TNUMBER;
-	lua_Integer only_index = by_index ? luaL_checkinteger(L, 1) : 0;
-	const char *only = by_index || lua_isnoneornil(L, 1) ? NULL : link_label(L, 1, NULL, 0);
+	lua_Integer only_index = 0;
+	int by_index = !lua_isnoneornil(L, 1) && link_arg(L, 1, NULL, &only_index);
+	const char *only = by_index || lua_isnoneornil(L, 1) ? NULL : lua_tostring(L, 1);
 	struct guard *g;
 	struct nl_cache *links, *c;
 	int err = sock(), n = 0;
@@ -552,19 +579,15 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	struct rtnl_route *r;
 	struct nl_addr *a;
 
-	/* dev: a name, or an integer for the link's index (get_link below) */
-	switch (lua_getfield(L, 1, "dev")) {
-	case LUA_TNIL:
-		break;
-	case LUA_TSTRING:
-		dev = lua_tostring(L, -1);  /* held by the spec table */
-		break;
-	default:
-		if (!lua_isinteger(L, -1))
-			luaL_error(L, "option 'dev': link name or index (an integer) expected, got %s",
-			           lua_type(L, -1) == LUA_TNUMBER ? "a float" : luaL_typename(L, -1));
-		snprintf(devnum, sizeof devnum, "%lld", (long long)lua_tointeger(L, -1));
-		dev = devnum;
+	/* dev: a link as link_arg takes one (get_link below looks it up) */
+	if (lua_getfield(L, 1, "dev") != LUA_TNIL) {
+		lua_Integer i;
+		if (link_arg(L, lua_gettop(L), "dev", &i)) {
+			snprintf(devnum, sizeof devnum, "%lld", (long long)i);
+			dev = devnum;
+		} else {
+			dev = lua_tostring(L, -1);  /* held by the spec table */
+		}
 	}
 	lua_pop(L, 1);
 
@@ -656,7 +679,7 @@ static int route_change(lua_State *L, int add)
 }
 
 /** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
- * dev: a link name or an integer index. The family follows dst or gateway;
+ * dev: a link name or index, as link_arg takes it. The family follows dst or gateway;
  * an existing route is EEXIST unless replace. String fields take strings
  * only (a number raises). */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }

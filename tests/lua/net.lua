@@ -64,13 +64,39 @@ T["an integer link is its index, and no argument or option is rewritten"] = func
 	-- a string option takes a string, not a number; a link takes a name or an integer
 	raises("option 'dst': string expected, got number", net.route_add, { dst = 10, dev = "luainit-nosuch0" })
 	raises("option 'name': string expected, got number", net.link_set, 1, { name = 5 })
-	raises("option 'dev': link name or index %(an integer%) expected, got a float", net.route_add,
-		{ dst = "192.0.2.0/24", dev = 1.5 })
-	raises("option 'dev': link name or index %(an integer%) expected, got table", net.route_add,
+	raises("option 'dev': link name or index expected, got table", net.route_add,
 		{ dst = "192.0.2.0/24", dev = {} })
 	raises("link name or index expected, got table", net.link_set, {}, {})
-	raises("number has no integer representation", net.addr_del, 1.5, "192.0.2.77/32")
 	raises("link name or index expected, got boolean", net.addresses, true)
+end
+
+-- a float link gave Lua's "number has no integer representation" (link_set,
+-- addr_add, addr_del, addresses) where a route's dev said what it wanted,
+-- and dev alone refused 2.0, which the other arguments and the binding's
+-- integer options (mtu, metric, table) take as 2
+T["a link given as a number: 1.0 is index 1 everywhere, 1.5 raises 'link name or index expected'"] = function()
+	local ok, err, _, ename = net.link_set(1.0, {})
+	assert(ok == true, tostring(err))
+	ok, err, _, ename = net.addr_del(1.0, "192.0.2.77/32")
+	assert(ok == nil and ename == "EADDRNOTAVAIL" and err:match("^addr_del 1 192%.0%.2%.77/32: "), tostring(err))
+	local spec = { dst = "192.0.2.0/24", dev = 1.0 }
+	ok, err, _, ename = net.route_del(spec)
+	assert(ok == nil and ename == "ESRCH" and err:match("^route_del 192%.0%.2%.0/24 dev 1: "), tostring(err))
+	assert(math.type(spec.dev) == "float", "route_del rewrote the spec's dev as " .. tostring(spec.dev))
+	assert(#assert(net.addresses(1.0)) == #assert(net.addresses(1)))
+	local function arg_raises(fname, f, ...)
+		raises("bad argument #1 to '[%w.]*" .. fname .. "' %(link name or index expected, got non%-integer number 1%.5%)$", f, ...)
+	end
+	arg_raises("link_set", net.link_set, 1.5, {})
+	arg_raises("addr_add", net.addr_add, 1.5, "192.0.2.77/32")
+	arg_raises("addr_del", net.addr_del, 1.5, "192.0.2.77/32")
+	arg_raises("addresses", net.addresses, 1.5)
+	for _, f in ipairs({ net.route_add, net.route_del }) do
+		raises("option 'dev': link name or index expected, got non%-integer number 1%.5$", f,
+			{ dst = "192.0.2.0/24", dev = 1.5 })
+	end
+	raises("link name or index expected, got non%-integer number inf", net.link_set, math.huge, {})
+	raises("link name or index expected, got non%-integer number %-?nan", net.addresses, 0 / 0)
 end
 
 -- libnl's objects are not Lua's: one a request had allocated before an
