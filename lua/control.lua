@@ -583,6 +583,12 @@ end
 -- The file is opened as the supervisor opens it (supervisor.lua's
 -- log_open): without blocking, and read only if it is a regular file. A
 -- plain open of a FIFO nobody writes waited inside PID 1 for a writer.
+-- Only its last FILE_TAIL bytes are read, the newest lines (the first 4
+-- MiB of a larger file gave -n N old lines). Of a longer file the read
+-- starts one byte before those and skips through the first newline, so a
+-- line the cut falls in is left out and one that starts right at it is
+-- kept.
+local FILE_TAIL = 4 << 20
 local function file_tail(path, n)
 	local fs = require "luainit.fs"
 	local fd <close> = fs.open(path, "r,nonblock,noctty")
@@ -591,10 +597,25 @@ local function file_tail(path, n)
 	if st.type ~= "file" then
 		return nil, string.format("log file %s is not a regular file (%s)", path, sup.NOT_FILE[st.type] or st.type)
 	end
-	local text = fd:reread(4 << 20)
-	if not text then return nil end
+	local size = fd:seek(0, "end")
+	if not size then return nil end
+	local cut = size > FILE_TAIL
+	local from = cut and size - FILE_TAIL - 1 or 0
+	if not fd:seek(from) then return nil end
+	-- a service may write on while this reads: no more than was there
+	local parts, want = {}, size - from
+	while want > 0 do
+		local s = fd:read(want)
+		if not s then return nil end
+		if s == "" then break end
+		parts[#parts + 1] = s
+		want = want - #s
+	end
+	local text = #parts == 1 and parts[1] or table.concat(parts)
+	local first = 1
+	if cut then first = (text:find("\n", 1, true) or #text) + 1 end
 	local lines = {}
-	for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
+	for l in text:gmatch("[^\n]+", first) do lines[#lines + 1] = l end
 	return tail(lines, n)
 end
 

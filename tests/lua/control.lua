@@ -331,6 +331,62 @@ T["log -f: the shutdown's end is a final frame (exit 0), a dropped connection is
 	assert(ok, err)
 end
 
+-- `log --file` read the first 4 MiB of the file: past that size, -n N
+-- showed old lines instead of the newest. It reads the last 4 MiB, and
+-- leaves out the line that cut falls in (not one that starts right at it).
+T["log --file: a file over 4 MiB gives its newest lines, none cut short"] = function()
+	local sup = require "supervisor"
+	local d = server_dir()
+	local TAIL = 4 << 20
+	-- 64-byte lines: "new 000...0017\n"; the reply carries the newest that
+	-- fit in a frame and counts the others as omitted
+	local function lines(tag, n)
+		local t = {}
+		for i = 1, n do t[i] = string.format("%s %0" .. (62 - #tag) .. "d\n", tag, i) end
+		return table.concat(t)
+	end
+	-- the lines luactl prints, and how many the file's tail had
+	local function ask(name, n)
+		local code, out, e = luactl(d, "log", "--file", "-n", tostring(n), name)
+		assert(code == 0, name .. ": " .. code .. " " .. e)
+		local got = {}
+		for l in out:gmatch("[^\n]+") do got[#got + 1] = l end
+		return got, #got + (tonumber(e:match("^luactl: (%d+) older line%(s%) omitted\n$")) or 0)
+	end
+	local ok, err = pcall(function()
+		for name, text in pairs({
+			-- ~1 MiB of old lines, a 5000-byte line the last 4 MiB starts
+			-- inside, then 65500 lines of 64 bytes (2304 bytes short of 4 MiB)
+			cut = lines("old", 16000) .. string.rep("x", 5000) .. "\n" .. lines("new", 65500),
+			-- the last 4 MiB start right after a newline: 65536 whole lines
+			whole = lines("old", 16000) .. lines("new", 65536),
+			-- 4 MiB and a newline before: the read starts at 0 and skips it
+			edge = "\n" .. lines("new", 65536),
+			small = lines("new", 3),
+		}) do
+			local path = d .. "/" .. name .. ".log"
+			assert(fs.writefile(path, text))
+			sup.services[name] = { name = name, log = { file = path } }
+		end
+		assert(#lines("new", 65536) == TAIL)
+		local got, total = ask("cut", 100000)
+		assert(total == 65500, "cut: " .. total .. " lines")
+		assert(got[#got] == string.format("new %059d", 65500), got[#got])
+		got, total = ask("whole", 100000)
+		assert(total == 65536, "whole: " .. total .. " lines")
+		got, total = ask("edge", 100000)
+		assert(total == 65536, "edge: " .. total .. " lines")
+		got, total = ask("small", 100000)
+		assert(total == 3 and got[1] == string.format("new %059d", 1), "small: " .. total .. " lines")
+		-- -n 2 is the newest two lines
+		got, total = ask("whole", 2)
+		assert(total == 2 and got[1] == string.format("new %059d", 65535) and got[2] == string.format("new %059d", 65536))
+	end)
+	for _, name in ipairs({ "cut", "whole", "edge", "small" }) do sup.services[name] = nil end
+	cleanup(d)
+	assert(ok, err)
+end
+
 -- Never with -f here: that is reboot(2) on the machine running the tests.
 T["poweroff/reboot/halt: halt(8)'s options, and signals when there is no socket"] = function()
 	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
