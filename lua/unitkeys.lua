@@ -124,9 +124,19 @@ local function clear(list)
 	for i = #list, 1, -1 do list[i] = nil end
 end
 
+-- the words of a list value (v, default e.value); a bad quote is an error
+-- naming the line, and the line then sets nothing (nil): read as words
+-- anyway, it would drop or reset what the lines before it set
+local function split(st, e, v)
+	local ws, werr = words(v or e.value)
+	if not ws then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr) end
+	return ws
+end
+
 -- After=, Requires=, Wants=: the *.service names, less the suffix
 local function deps(st, list, e)
-	local ws = words(e.value) or {}
+	local ws = split(st, e)
+	if not ws then return end
 	if #ws == 0 then clear(list); return end
 	for _, w in ipairs(ws) do
 		local stem, suffix = w:match("^(.+)%.([%a]+)$")
@@ -165,8 +175,8 @@ local function exec_line(st, e, list)
 		else break end
 	end
 	local cmds, cur = {}, {}
-	local ws, werr = words(v)
-	if not ws then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr); return end
+	local ws = split(st, e, v)
+	if not ws then return end
 	for _, w in ipairs(ws) do
 		if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
 	end
@@ -203,8 +213,8 @@ function Service.PIDFile(st, e) st.def.pid_file = e.value end
 -- the environment
 
 function Service.Environment(st, e)
-	local ws, werr = words(e.value)
-	if not ws then st.errs[#st.errs + 1] = string.format("line %d: Environment: %s", e.line, werr); return end
+	local ws = split(st, e)
+	if not ws then return end
 	if #ws == 0 then st.env, st.env_order = {}, {} end
 	for _, w in ipairs(ws) do
 		local k, v = w:match("^([%a_][%w_]*)=(.*)$")
@@ -223,8 +233,8 @@ end
 function Service.User(st, e) st.def.user = e.value ~= "" and e.value or nil end
 function Service.Group(st, e) st.def.group = e.value ~= "" and e.value or nil end
 function Service.SupplementaryGroups(st, e)
-	local g = words(e.value) or {}
-	st.def.groups = #g > 0 and g or nil
+	local g = split(st, e)
+	if g then st.def.groups = #g > 0 and g or nil end
 end
 function Service.WorkingDirectory(st, e)
 	local v = e.value
@@ -249,7 +259,7 @@ function Service.NoNewPrivileges(st, e)
 end
 function Service.CapabilityBoundingSet(st, e)
 	if e.value:sub(1, 1) == "~" then note(st, e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
-	st.def.capabilities = words(e.value)
+	st.def.capabilities = split(st, e) or st.def.capabilities
 end
 function Service.TTYPath(st, e) st.def.tty = e.value end
 function Service.StandardInput(st, e)
@@ -361,7 +371,7 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 	Configuration = "/etc" }) do
 	local modekey = key .. "DirectoryMode"
 	Service[key .. "Directory"] = function(st, e)
-		for _, d in ipairs(words(e.value) or {}) do
+		for _, d in ipairs(split(st, e) or {}) do
 			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
 		end
 	end

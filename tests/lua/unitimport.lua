@@ -17,6 +17,23 @@ local function def_of(src)
 	return def
 end
 
+-- ui.main(args) with its stdout and stderr caught: rc, out, err
+local function run_main(args)
+	local said = { [io.stdout] = {}, [io.stderr] = {} }
+	local function fake(real)
+		return { write = function(self, ...)
+			for _, x in ipairs({ ... }) do said[real][#said[real] + 1] = x end
+			return self
+		end }
+	end
+	local stdout, stderr = io.stdout, io.stderr
+	io.stdout, io.stderr = fake(stdout), fake(stderr)
+	local ok, rc = pcall(ui.main, args)
+	io.stdout, io.stderr = stdout, stderr
+	assert(ok, rc)
+	return rc, table.concat(said[stdout]), table.concat(said[stderr])
+end
+
 local function note_for(notes, key, kind)
 	for _, n in ipairs(notes) do
 		if n.key == key and (not kind or n.kind == kind) then return n end
@@ -328,6 +345,44 @@ T["errors name the line and what was expected"] = function()
 	assert(errs[1] == "several ExecStart= lines are only allowed with Type=oneshot", errs[1])
 	_, _, errs = convert("[Service]\nExecStart=$EMPTY\n")
 	assert(errs[1] == "ExecStart= expands to nothing", errs[1])
+end
+
+-- a bad quote in a list was read as an empty list: the line was dropped
+-- (SupplementaryGroups=) or reset what the lines before it set (After=),
+-- with no word; it is ExecStart='s error, and the line sets nothing
+T["a bad quote in any list is an error naming the line"] = function()
+	local keys = { "After", "Requires", "Wants", "Requisite", "BindsTo" }
+	local lines = {}
+	for _, k in ipairs(keys) do lines[#lines + 1] = k .. "=" .. k:lower() .. ".service\n" .. k .. "=\"b.service" end
+	local text = "[Unit]\n" .. table.concat(lines, "\n") .. "\n[Service]\nExecStart=/bin/d\n"
+	local skeys = { "SupplementaryGroups", "CapabilityBoundingSet", "RuntimeDirectory", "StateDirectory",
+		"CacheDirectory", "LogsDirectory", "ConfigurationDirectory" }
+	for _, k in ipairs(skeys) do text = text .. k .. "=x\n" .. k .. "='y z\n" end
+	local src, notes, errs = convert(text)
+	local want = {}
+	for i, k in ipairs(keys) do want[#want + 1] = string.format('line %d: %s: unterminated " quote', 2 * i + 1, k) end
+	for i, k in ipairs(skeys) do
+		want[#want + 1] = string.format("line %d: %s: unterminated ' quote", 2 * #keys + 3 + 2 * i, k)
+	end
+	assert(#errs == #want, table.concat(errs, "\n"))
+	for i, w in ipairs(want) do assert(errs[i] == w, errs[i]) end
+	-- what the lines before set is kept
+	local d = def_of(src)
+	assert(table.concat(d.requires, " ") == "requires requisite bindsto", table.concat(d.requires, " "))
+	assert(#d.wants == 1 and d.wants[1] == "wants" and #d.after == 1 and d.after[1] == "after")
+	assert(#d.groups == 1 and d.groups[1] == "x" and #d.capabilities == 1 and d.capabilities[1] == "x")
+	local dirs = 0
+	for _, n in ipairs(notes) do
+		assert(not n.reason:find("b.service", 1, true) and not n.reason:find("y z", 1, true), n.reason)
+		if n.reason:find("^created at boot by tmpfiles: d /[%a/]+/x ") then dirs = dirs + 1 end
+	end
+	assert(dirs == 5, dirs)
+	-- the tool names the file
+	local f = os.tmpname()
+	local fh = assert(io.open(f, "w")); fh:write("[Unit]\nAfter='x.service\n[Service]\nExecStart=/bin/d\n"); fh:close()
+	local rc, out, err = run_main({ f })
+	os.remove(f)
+	assert(rc == 1 and err:find(f .. ": line 2: After: unterminated ' quote\n", 1, true), err)
 end
 
 T["oneshot: the ExecStart= lines run in order, a '-' one may fail"] = function()
