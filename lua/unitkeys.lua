@@ -323,8 +323,16 @@ function Service.KillSignal(st, e)
 end
 -- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
 -- systemd 230, in [Service]; [Unit] since) become crash_limit
-function Service.StartLimitBurst(st, e) st.burst = math.tointeger(tonumber(e.value)) end
-function Service.StartLimitIntervalSec(st, e) st.interval = seconds(e.value) end
+function Service.StartLimitBurst(st, e)
+	local n = math.tointeger(tonumber(e.value))
+	if not n or n < 0 then note(st, e, "unsupported", "not an integer >= 0"); return end
+	st.burst = n
+end
+function Service.StartLimitIntervalSec(st, e)
+	local s = seconds(e.value)
+	if not s then note(st, e, "unsupported", "not a time span"); return end
+	st.interval = s
+end
 Service.StartLimitInterval = Service.StartLimitIntervalSec
 
 -- resources: Limit*= (rlimits) and the cgroup's
@@ -375,7 +383,14 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
 		end
 	end
-	Service[modekey] = function(st, e) st.dir_modes[modekey] = e.value end
+	-- written into the tmpfiles.d line as it is: one the tmpfiles step
+	-- refuses would fail it at boot
+	Service[modekey] = function(st, e)
+		if not e.value:match("^[0-7]+$") or tonumber(e.value, 8) > 4095 then
+			note(st, e, "unsupported", "not an octal mode up to 07777"); return
+		end
+		st.dir_modes[modekey] = e.value
+	end
 end
 function Service.RuntimeDirectoryPreserve(st, e)
 	if boolean.parse(e.value) ~= true then note(st, e, "note", "the runtime directory is created at boot and kept (as with 'yes')") end

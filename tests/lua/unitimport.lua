@@ -333,6 +333,54 @@ Key=v
 	assert(d.crash_limit == nil)
 end
 
+-- StartLimitBurst=, StartLimitIntervalSec= and the *DirectoryMode= keys
+-- took any value with no word: a bad count or span was dropped (and the
+-- line before with it), a bad mode went into the tmpfiles.d line, which
+-- failed the boot's tmpfiles step; now they are listed as the other
+-- numbers are (RestartSec=, Nice=, LimitNOFILE=), and the line before stands
+T["a number that is not valid is listed, and the line before stands"] = function()
+	local src, notes, errs, extra = convert([[
+[Unit]
+StartLimitBurst=3
+StartLimitBurst=x
+StartLimitIntervalSec=20
+StartLimitIntervalSec=5 parsecs
+[Service]
+ExecStart=/bin/d
+StartLimitBurst=-1
+StartLimitBurst=
+StartLimitBurst=1.5
+StartLimitInterval=soon
+RuntimeDirectory=r
+RuntimeDirectoryMode=0750
+RuntimeDirectoryMode=rwx
+StateDirectory=s
+StateDirectoryMode=
+CacheDirectory=c
+CacheDirectoryMode=17777
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.crash_limit[1] == 3 and d.crash_limit[2] == 20)
+	assert(extra.tmpfiles == "d /run/r 0750 root - -\nd /var/lib/s 0755 root - -\nd /var/cache/c 0755 root - -\n",
+		extra.tmpfiles)
+	local want = {
+		{ "StartLimitBurst", 3, "not an integer >= 0" }, { "StartLimitIntervalSec", 5, "not a time span" },
+		{ "StartLimitBurst", 8, "not an integer >= 0" }, { "StartLimitBurst", 9, "not an integer >= 0" },
+		{ "StartLimitBurst", 10, "not an integer >= 0" }, { "StartLimitInterval", 11, "not a time span" },
+		{ "RuntimeDirectoryMode", 14, "not an octal mode up to 07777" },
+		{ "StateDirectoryMode", 16, "not an octal mode up to 07777" },
+		{ "CacheDirectoryMode", 18, "not an octal mode up to 07777" },
+	}
+	local got = {}
+	for _, n in ipairs(notes) do if n.kind == "unsupported" then got[#got + 1] = n end end
+	assert(#got == #want, #got)
+	for i, w in ipairs(want) do
+		assert(got[i].key == w[1] and got[i].line == w[2] and got[i].reason == w[3], i .. ": " .. got[i].key)
+	end
+	assert(ui.validate(src, "d"))
+end
+
 T["errors name the line and what was expected"] = function()
 	local _, _, errs = convert("NoSection=1\n[Service]\ngarbage line\nExecStart=/bin/d\n[Service\n")
 	assert(errs[1] == "line 1: 'NoSection' outside a [section]", errs[1])
