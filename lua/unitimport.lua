@@ -173,22 +173,25 @@ local function read_env_files(st, opts)
 end
 
 -- expand(cmd) -> argv: $VAR and ${VAR} from the unit's environment, then
--- opts.env; a variable set by neither is noted once and expands to nothing
+-- opts.env; a variable set by neither expands to nothing, and is noted
+-- once per line that uses it, under that line's key (ExecStartPre= or
+-- ExecStart=)
 local function expander(st, opts)
 	local lookup = {}
 	for k, v in pairs(opts.env or {}) do lookup[k] = v end
 	for k, v in pairs(st.env) do lookup[k] = v end
-	local unset = {}
+	local noted, e = {}, nil -- e: the entry of the command being expanded
 	local function var(n)
-		if lookup[n] == nil and not unset[n] then
-			unset[n] = true
-			st.notes[#st.notes + 1] = { key = "ExecStart", value = "$" .. n, kind = "note",
-				reason = "$" .. n .. " is not set by Environment= or EnvironmentFile=; expanded to nothing" }
+		if lookup[n] == nil and not noted[e.line .. " " .. n] then
+			noted[e.line .. " " .. n] = true
+			st.notes[#st.notes + 1] = { key = e.key, value = "$" .. n, line = e.line, section = e.section,
+				kind = "note", reason = "$" .. n .. " is not set by Environment= or EnvironmentFile=; expanded to nothing" }
 		end
 		return lookup[n] or ""
 	end
 	return function(cmd)
 		if cmd.flags[":"] then return cmd.words end
+		e = cmd.entry
 		local out = {}
 		for _, w in ipairs(cmd.words) do
 			local whole = w:match("^%$([%a_][%w_]*)$")

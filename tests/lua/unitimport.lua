@@ -98,6 +98,24 @@ ExecStart=/bin/x $OPTS --port=${PORT} --mode=$MODE "$GREETING" $UNSET
 	assert(miss and miss.value == "$UNSET")
 end
 
+-- the note named ExecStart and no line wherever the variable was
+T["an unset $VAR is noted under the key and line that use it"] = function()
+	local src, notes, errs = convert([[
+[Service]
+ExecStartPre=/bin/check $A ${A}
+ExecStartPre=:/bin/literal $B
+ExecStart=/bin/d $A $C
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local got = {}
+	for _, n in ipairs(notes) do
+		if n.reason:find("is not set") then got[#got + 1] = string.format("%s %s %d", n.key, n.value, n.line) end
+	end
+	assert(table.concat(got, ", ") == "ExecStartPre $A 2, ExecStart $A 4, ExecStart $C 4", table.concat(got, ", "))
+	assert(src:find("\n-- note: line 2: ExecStartPre=$A: $A is not set by Environment= or EnvironmentFile=; "
+		.. "expanded to nothing\n", 1, true), src)
+end
+
 T["a required EnvironmentFile that is missing is listed as unsupported"] = function()
 	local _, notes = convert("[Service]\nEnvironmentFile=/nope\nExecStart=/bin/true\n")
 	assert(note_for(notes, "EnvironmentFile", "unsupported"))
