@@ -51,8 +51,7 @@ local function shell_quote(w)
 	return "'" .. w:gsub("'", "'\\''") .. "'"
 end
 
-local function lua_literal(v, indent)
-	indent = indent or ""
+local function lua_literal(v)
 	local t = type(v)
 	if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
 	if t == "number" then
@@ -64,7 +63,7 @@ local function lua_literal(v, indent)
 	assert(t == "table", "cannot write a " .. t)
 	if #v > 0 or next(v) == nil then
 		local parts = {}
-		for _, x in ipairs(v) do parts[#parts + 1] = lua_literal(x, indent) end
+		for _, x in ipairs(v) do parts[#parts + 1] = lua_literal(x) end
 		return "{ " .. table.concat(parts, ", ") .. (#parts > 0 and " }" or "}")
 	end
 	local keys = {}
@@ -73,7 +72,7 @@ local function lua_literal(v, indent)
 	local parts = {}
 	for _, k in ipairs(keys) do
 		local key = k:match("^[%a_][%w_]*$") and k or "[" .. lua_literal(k) .. "]"
-		parts[#parts + 1] = key .. " = " .. lua_literal(v[k], indent)
+		parts[#parts + 1] = key .. " = " .. lua_literal(v[k])
 	end
 	return "{ " .. table.concat(parts, ", ") .. " }"
 end

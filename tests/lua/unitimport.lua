@@ -480,6 +480,27 @@ T["a template's DefaultInstance=, and the specifiers"] = function()
 	assert(extra.name == "getty" and extra.def.command[2] == "ttyS0")
 end
 
+-- every field on one line, in FIELD_ORDER, then the rest; nested tables
+-- inline, keys sorted
+T["render writes each field as one line of Lua"] = function()
+	local src = ui.render({
+		zz = "last", command = { "/bin/d", "a \"b\"\n" }, env = { B = "2", A = "1", ["X-Y"] = "" },
+		rlimits = { nofile = { 1, "infinity" }, core = math.huge }, umask = { __lua = 'tonumber("022", 8)' },
+		restart_delay = 0.5, no_new_privs = true,
+	}, { "head" })
+	assert(src == table.concat({
+		"-- head",
+		"return {",
+		'\tcommand = { "/bin/d", "a \\"b\\"\\n" },',
+		'\tenv = { A = "1", B = "2", ["X-Y"] = "" },',
+		'\tumask = tonumber("022", 8),',
+		"\trestart_delay = 0.5,",
+		'\trlimits = { core = math.huge, nofile = { 1, "infinity" } },',
+		"\tno_new_privs = true,",
+		'\tzz = "last",',
+		"}", "" }, "\n"), src)
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
