@@ -1,6 +1,7 @@
 --- boolean: the on/off words people write in configuration, read as
 -- systemd's parse_boolean reads them, so a kernel command line flag
--- (stage.flag) and a unit file's boolean (unitimport) take the same ones.
+-- (stage.flag) and a unit file's boolean (unitkeys, for unitimport) take
+-- the same ones.
 -- What to do with anything else (warn, refuse) is the caller's: each names
 -- its own parameter.
 local M = {}

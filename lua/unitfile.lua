@@ -1,7 +1,7 @@
 --- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
 -- and Key=Value lines with continuations, command lines split into words
 -- with quotes and C escapes, environment files and time spans. Pure Lua,
--- no policy: unitimport decides what each key becomes.
+-- no policy: unitkeys decides what each key becomes.
 local M = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end

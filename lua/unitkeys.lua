@@ -66,7 +66,8 @@ M.unsupported = {
 	Alias = "luainit names a service by its file name; copy the file to add a name",
 }
 
--- [Unit] keys that are conditions/assertions: listed as unsupported.
+-- Condition*= and Assert*= keys: listed as unsupported, in [Unit] where
+-- systemd reads them and in any other section but [Install] alike
 local function is_condition(k) return k:match("^Condition") or k:match("^Assert") end
 
 local DEP_SUFFIX_NOTE = {

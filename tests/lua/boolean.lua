@@ -1,5 +1,5 @@
--- tests/lua/boolean.lua: the on/off words stage.flag and unitimport share,
--- systemd's parse_boolean's.
+-- tests/lua/boolean.lua: the on/off words stage.flag and unitkeys (a unit
+-- file's booleans, for unitimport) share, systemd's parse_boolean's.
 local boolean = require "boolean"
 
 local T = {}

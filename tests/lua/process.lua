@@ -142,8 +142,8 @@ T["rlimits reach the child; an unknown name raises"] = function()
 	assert(not ok and tostring(err):match("soft limit above hard"), tostring(err))
 end
 
--- services.lua and unitimport check names against this table instead of
--- a copy of the list
+-- services.lua and unitkeys (Limit*=) check names against this table
+-- instead of a copy of the list
 T["RLIMITS: the names spawn takes, with their numbers"] = function()
 	local names = {}
 	for n, res in pairs(process.RLIMITS) do

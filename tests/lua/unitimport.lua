@@ -399,6 +399,21 @@ CacheDirectoryMode=17777
 	assert(ui.validate(src, "d"))
 end
 
+-- systemd reads conditions in [Unit] only; the converter gives one the
+-- same note wherever it is, [Install] aside
+T["a Condition*= or Assert*= is listed alike in any section but [Install]"] = function()
+	local _, notes = convert("[Unit]\nConditionPathExists=/a\n[Service]\nExecStart=/bin/d\nAssertHost=h\n"
+		.. "[X-Custom]\nConditionUser=u\n[Install]\nConditionX=1\n")
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.section .. " " .. n.key .. ": " .. n.kind .. ": " .. n.reason end
+	assert(table.concat(got, "\n") == table.concat({
+		"Unit ConditionPathExists: unsupported: conditions are not checked; the service always starts",
+		"Service AssertHost: unsupported: conditions are not checked; the service always starts",
+		"X-Custom ConditionUser: unsupported: conditions are not checked; the service always starts",
+		"Install ConditionX: ignored: [Install]: luainit starts every enabled definition in /etc/luainit/services",
+	}, "\n"), table.concat(got, "\n"))
+end
+
 T["errors name the line and what was expected"] = function()
 	local _, _, errs = convert("NoSection=1\n[Service]\ngarbage line\nExecStart=/bin/d\n[Service\n")
 	assert(errs[1] == "line 1: 'NoSection' outside a [section]", errs[1])
