@@ -1,5 +1,5 @@
 /* spawn.h: fork and exec of a fully resolved process description (pure C,
- * no Lua). The binding (l_process.c) resolves names, paths and descriptors
+ * no Lua). The binding (l_spawn.c) resolves names, paths and descriptors
  * in the parent; after fork the child only replays this struct, so it never
  * allocates, never reads /etc and never re-enters Lua. */
 #ifndef LUAINIT_SPAWN_H
