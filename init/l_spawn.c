@@ -398,12 +398,33 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 }
 
 /* Resolve a group name or number. 0 or ENOENT. */
+/* A uid or gid given as a number or a digit string: 0 to 4294967294, or it
+ * raises. Without the check 4294967296 became 0 in the cast, root; and
+ * 4294967295 is (uid_t)-1, which set*id calls take as "no change". */
+static unsigned long id_arg(lua_State *L, int idx, const char *what)
+{
+	unsigned long long v;
+
+	if (lua_isinteger(L, idx)) {
+		lua_Integer i = lua_tointeger(L, idx);
+		if (i < 0 || i > 4294967294LL)
+			luaL_error(L, "spawn: %s: id %I out of range (0 to 4294967294)", what, i);
+		return (unsigned long)i;
+	}
+	errno = 0;
+	v = strtoull(lua_tostring(L, idx), NULL, 10);
+	if (errno || v > 4294967294ULL)
+		luaL_error(L, "spawn: %s: id '%s' out of range (0 to 4294967294)", what,
+		           lua_tostring(L, idx));
+	return (unsigned long)v;
+}
+
 static int lookup_gid(lua_State *L, int idx, gid_t *gid)
 {
 	struct group *gr;
 
 	if (lua_isinteger(L, idx)) {
-		*gid = (gid_t)lua_tointeger(L, idx);
+		*gid = (gid_t)id_arg(L, idx, "group");
 		return 0;
 	}
 	if (lua_type(L, idx) != LUA_TSTRING)
@@ -413,7 +434,7 @@ static int lookup_gid(lua_State *L, int idx, gid_t *gid)
 		return 0;
 	}
 	if (lx_process_all_digits(lua_tostring(L, idx))) {
-		*gid = (gid_t)strtoul(lua_tostring(L, idx), NULL, 10);
+		*gid = (gid_t)id_arg(L, idx, "group");
 		return 0;
 	}
 	return ENOENT;
@@ -429,15 +450,15 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
 		struct passwd *pw = NULL;
 		if (lua_isinteger(L, -1)) {
-			s->uid = (uid_t)lua_tointeger(L, -1);
+			s->uid = (uid_t)id_arg(L, -1, "user");
 			pw = getpwuid(s->uid);
 		} else if (lua_type(L, -1) == LUA_TSTRING) {
 			const char *u = lua_tostring(L, -1);
 			if (!(pw = getpwnam(u)) && lx_process_all_digits(u))
-				pw = getpwuid((uid_t)strtoul(u, NULL, 10));
+				pw = getpwuid((uid_t)id_arg(L, -1, "user"));
 			if (!pw && !lx_process_all_digits(u))
 				return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
-			s->uid = pw ? pw->pw_uid : (uid_t)strtoul(u, NULL, 10);
+			s->uid = pw ? pw->pw_uid : (uid_t)id_arg(L, -1, "user");
 		} else {
 			luaL_error(L, "spawn: user: name or uid expected, got %s", luaL_typename(L, -1));
 		}

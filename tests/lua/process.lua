@@ -196,6 +196,21 @@ T["no_new_privs, bounding set and ambient capabilities"] = function()
 	assert(not ok and tostring(err):match("unknown capability 'CAP_BOGUS'"), tostring(err))
 end
 
+T["an id out of 0..4294967294 raises; it never wraps to root"] = function()
+	-- 2^32 became uid 0 in the cast, and 4294967295 is set*id's "no change"
+	for _, spec in ipairs({
+		{ user = 4294967296 }, { user = "4294967296" }, { user = -1 }, { user = 4294967295 },
+		{ user = "99999999999999999999999" }, { group = 4294967296, user = 0 },
+		{ group = "4294967296", user = 0 }, { groups = { 0, 4294967296 } }, { groups = { -2 } },
+	}) do
+		spec.argv = { "/bin/true" }
+		local ok, err = pcall(process.spawn, spec)
+		assert(not ok and tostring(err):match("out of range %(0 to 4294967294%)"), tostring(err))
+	end
+	local how, code = run({ argv = { "/bin/true" }, user = 0, group = "0", groups = { 4294967294 } })
+	assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code))
+end
+
 T["stdout to a file (truncate, append), stderr follows stdout, stdin from a file"] = function()
 	setup()
 	local f = DIR .. "/log"
