@@ -305,11 +305,16 @@ Service.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; 
 Service.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
 Service.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
 	"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
+-- 0 turns the watchdog off, and so does infinity: systemd arms no timer
+-- for either (it passes WATCHDOG_USEC for infinity all the same). An empty
+-- value is not a time span to systemd either: it ignores the line
 function Service.WatchdogSec(st, e)
 	local s = seconds(e.value)
-	if s and s > 0 and s ~= math.huge then st.def.watchdog = s
-	elseif s == 0 then return
-	else note(st, e, "unsupported", "not a time span") end
+	if not s then note(st, e, "unsupported", "not a time span"); return end
+	if s == math.huge then
+		note(st, e, "note", "infinity: no watchdog, as systemd never fires it (it sets WATCHDOG_USEC, luainit does not)")
+	end
+	st.def.watchdog = s > 0 and s ~= math.huge and s or nil
 end
 function Service.KillMode(st, e)
 	if e.value == "control-group" or e.value == "mixed" then

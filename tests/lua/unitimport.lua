@@ -163,6 +163,29 @@ T["Restart= mapping, and systemd's default Restart=no"] = function()
 	assert(r("on-failure") == "on-failure" and r("on-abnormal") == "on-failure" and r("on-abort") == "on-failure")
 end
 
+-- a later WatchdogSec=0 kept the value before it; in systemd 0 turns the
+-- watchdog off, infinity too (no timer is armed), and an empty value is
+-- not a time span: the line is ignored
+T["WatchdogSec=0 or infinity after a value turns the watchdog off"] = function()
+	local function wd(lines)
+		local src, notes, errs = convert("[Service]\nType=notify\nExecStart=/bin/d\n" .. lines)
+		assert(#errs == 0, table.concat(errs, "\n"))
+		assert(ui.validate(src, "d"))
+		return def_of(src).watchdog, notes
+	end
+	local w, notes = wd("WatchdogSec=10\n")
+	assert(w == 10 and #notes == 0)
+	w, notes = wd("WatchdogSec=10\nWatchdogSec=0\n")
+	assert(w == nil and #notes == 0)
+	w, notes = wd("WatchdogSec=10\nWatchdogSec=infinity\n")
+	assert(w == nil and #notes == 1 and notes[1].line == 5 and notes[1].kind == "note", #notes)
+	assert(notes[1].reason:find("^infinity: no watchdog"), notes[1].reason)
+	w, notes = wd("WatchdogSec=10\nWatchdogSec=\n")
+	assert(w == 10 and note_for(notes, "WatchdogSec", "unsupported").reason == "not a time span")
+	assert(wd("WatchdogSec=0\nWatchdogSec=20s\n") == 20)
+	assert(wd("WatchdogSec=infinity\nWatchdogSec=1min\n") == 60)
+end
+
 T["RuntimeDirectory and StateDirectory become tmpfiles.d lines"] = function()
 	local src, _, errs, extra = convert([[
 [Service]
