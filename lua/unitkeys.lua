@@ -286,24 +286,30 @@ function Service.Restart(st, e)
 		note(st, e, "unsupported", "on-success has no luainit equivalent; converted to never")
 	end
 end
-function Service.RestartSec(st, e)
-	local s = seconds(e.value)
-	if not s or s == math.huge then note(st, e, "unsupported", "not a time span"); return end
-	-- systemd waits the same time before every restart: no backoff
-	st.def.restart_delay, st.def.restart_max_delay = s, s
-end
--- TimeoutStopSec, TimeoutStartSec, TimeoutSec: a finite span sets fields
-local function timeout(fields, keep)
+-- RestartSec=, TimeoutStopSec=, TimeoutStartSec=, TimeoutSec=: a span
+-- sets the fields; infinity (for the timeouts 0 as well, systemd's other
+-- word for it) has no luainit equivalent and is listed, and the fields go
+-- back to luainit's defaults, as if the unit had said only this line: in
+-- systemd it replaces the lines before it. A value that is not a time span
+-- is ignored by systemd, and the line before stands
+local function span(fields, zero_is_infinite, reason)
 	return function(st, e)
 		local s = seconds(e.value)
 		if not s then note(st, e, "unsupported", "not a time span"); return end
-		if s == math.huge or s == 0 then note(st, e, "unsupported", keep); return end
+		if s == math.huge or (s == 0 and zero_is_infinite) then
+			for _, f in ipairs(fields) do st.def[f] = nil end
+			note(st, e, "unsupported", reason)
+			return
+		end
 		for _, f in ipairs(fields) do st.def[f] = s end
 	end
 end
-Service.TimeoutStopSec = timeout({ "stop_timeout" }, "no infinite stop timeout; the default (5 s) is kept")
-Service.TimeoutStartSec = timeout({ "start_timeout" }, "no infinite start timeout; the default (30 s) is kept")
-Service.TimeoutSec = timeout({ "start_timeout", "stop_timeout" },
+-- systemd waits the same time before every restart: no backoff
+Service.RestartSec = span({ "restart_delay", "restart_max_delay" }, false, "no infinite restart delay; "
+	.. "systemd then waits for ever and never restarts it; luainit's default (0.1 s, doubling up to 30 s) is kept")
+Service.TimeoutStopSec = span({ "stop_timeout" }, true, "no infinite stop timeout; the default (5 s) is kept")
+Service.TimeoutStartSec = span({ "start_timeout" }, true, "no infinite start timeout; the default (30 s) is kept")
+Service.TimeoutSec = span({ "start_timeout", "stop_timeout" }, true,
 	"no infinite timeouts; the defaults (30 s start, 5 s stop) are kept")
 -- 0 turns the watchdog off, and so does infinity: systemd arms no timer
 -- for either (it passes WATCHDOG_USEC for infinity all the same). An empty

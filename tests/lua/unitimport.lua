@@ -186,6 +186,44 @@ T["WatchdogSec=0 or infinity after a value turns the watchdog off"] = function()
 	assert(wd("WatchdogSec=infinity\nWatchdogSec=1min\n") == 60)
 end
 
+-- TimeoutStopSec=infinity after TimeoutStopSec=10 kept 10 while its note
+-- said the default was kept; in systemd infinity replaces the lines before
+-- it, so the converter gives what it gives for the infinity alone: the
+-- default, noted. The same for the other timeouts and RestartSec=; a value
+-- that is not a time span is ignored, and the line before stands
+T["an infinite timeout or restart delay after a value gives the default, as noted"] = function()
+	local function conv(lines)
+		local src, notes, errs = convert("[Service]\nExecStart=/bin/d\n" .. lines)
+		assert(#errs == 0, table.concat(errs, "\n"))
+		assert(ui.validate(src, "d"))
+		local got = {}
+		for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.kind .. ": " .. n.reason end
+		return def_of(src), table.concat(got, "\n")
+	end
+	local d, notes = conv("TimeoutStopSec=10\nTimeoutStopSec=infinity\n")
+	assert(d.stop_timeout == nil and notes == "4 unsupported: no infinite stop timeout; the default (5 s) is kept", notes)
+	d, notes = conv("TimeoutStopSec=10\nTimeoutStopSec=0\n")
+	assert(d.stop_timeout == nil and notes == "4 unsupported: no infinite stop timeout; the default (5 s) is kept", notes)
+	d, notes = conv("TimeoutStartSec=10\nTimeoutStartSec=infinity\n")
+	assert(d.start_timeout == nil and notes == "4 unsupported: no infinite start timeout; the default (30 s) is kept", notes)
+	d, notes = conv("TimeoutStartSec=10\nTimeoutStopSec=20\nTimeoutSec=0\n")
+	assert(d.start_timeout == nil and d.stop_timeout == nil, d.stop_timeout)
+	assert(notes == "5 unsupported: no infinite timeouts; the defaults (30 s start, 5 s stop) are kept", notes)
+	d, notes = conv("RestartSec=10\nRestartSec=infinity\n")
+	assert(d.restart_delay == nil and d.restart_max_delay == nil)
+	assert(notes == "4 unsupported: no infinite restart delay; systemd then waits for ever and never restarts it; "
+		.. "luainit's default (0.1 s, doubling up to 30 s) is kept", notes)
+	-- RestartSec=0 is no delay, not infinity
+	d, notes = conv("RestartSec=10\nRestartSec=0\n")
+	assert(d.restart_delay == 0 and d.restart_max_delay == 0 and notes == "", notes)
+	-- a later finite value counts again; a bad one is ignored
+	d, notes = conv("TimeoutSec=infinity\nTimeoutStopSec=7\nTimeoutStartSec=8\nRestartSec=infinity\nRestartSec=3\n")
+	assert(d.stop_timeout == 7 and d.start_timeout == 8 and d.restart_delay == 3 and d.restart_max_delay == 3)
+	d, notes = conv("TimeoutStopSec=10\nTimeoutStopSec=soon\nRestartSec=2\nRestartSec=\n")
+	assert(d.stop_timeout == 10 and d.restart_delay == 2, d.stop_timeout)
+	assert(notes == "4 unsupported: not a time span\n6 unsupported: not a time span", notes)
+end
+
 T["RuntimeDirectory and StateDirectory become tmpfiles.d lines"] = function()
 	local src, _, errs, extra = convert([[
 [Service]
