@@ -391,7 +391,16 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 	Configuration = "/etc" }) do
 	local modekey = key .. "DirectoryMode"
 	Service[key .. "Directory"] = function(st, e)
-		for _, d in ipairs(split(st, e) or {}) do
+		local ws = split(st, e)
+		if not ws then return end
+		if #ws == 0 then
+			-- an empty assignment resets this key's list, not the other keys'
+			local kept = {}
+			for _, d in ipairs(st.dirs) do if d.modekey ~= modekey then kept[#kept + 1] = d end end
+			st.dirs = kept
+			return
+		end
+		for _, d in ipairs(ws) do
 			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
 		end
 	end

@@ -371,6 +371,36 @@ SupplementaryGroups=
 	assert(not note_for(notes, "EnvironmentFile"))
 end
 
+-- an empty RuntimeDirectory= (or StateDirectory=, ...) left the lines
+-- before it standing; systemd resets that key's list, and only that one
+T["an empty *Directory= resets its own list"] = function()
+	local src, notes, errs, extra = convert([[
+[Service]
+ExecStart=/bin/d
+RuntimeDirectory=r1 r2
+StateDirectory=s1
+RuntimeDirectory=
+CacheDirectory=c1
+LogsDirectory=l1
+ConfigurationDirectory=e1
+RuntimeDirectory=r3
+StateDirectory=
+StateDirectory=s2
+CacheDirectory=
+LogsDirectory=
+ConfigurationDirectory=
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(extra.tmpfiles == "d /run/r3 0755 root - -\nd /var/lib/s2 0755 root - -\n", extra.tmpfiles)
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key end
+	assert(table.concat(got, ", ") == "9 RuntimeDirectory, 11 StateDirectory", table.concat(got, ", "))
+	assert(ui.validate(src, "d"))
+	-- all reset: no tmpfiles.d lines at all
+	_, _, _, extra = convert("[Service]\nExecStart=/bin/d\nRuntimeDirectory=x\nRuntimeDirectory=\n")
+	assert(extra.tmpfiles == nil)
+end
+
 -- a key is looked up in its own section: [Unit]'s in [Unit], [Service]'s
 -- in [Service]; every other line is listed with why
 T["keys count in their own section only"] = function()
