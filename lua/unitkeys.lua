@@ -134,23 +134,33 @@ local function split(st, e, v)
 	return ws
 end
 
--- After=, Requires=, Wants=: the *.service names, less the suffix
+-- After=, Requires=, Wants=: the *.service names, less the suffix, each
+-- once in its list (a name named again, on this line or another, or by
+-- Requires= and BindsTo= both, keeps its first place). Returns how many
+-- names the line carried over, counting those already there
 local function deps(st, list, e)
 	local ws = split(st, e)
-	if not ws then return end
-	if #ws == 0 then clear(list); return end
+	if not ws then return 0 end
+	if #ws == 0 then clear(list); return 0 end
+	local n = 0
+	local function add(name)
+		n = n + 1
+		for _, x in ipairs(list) do if x == name then return end end
+		list[#list + 1] = name
+	end
 	for _, w in ipairs(ws) do
 		local stem, suffix = w:match("^(.+)%.([%a]+)$")
 		if suffix == "service" then
-			list[#list + 1] = stem
+			add(stem)
 		elseif w == "network-online.target" then
 			-- luainit's network readiness has the same name, less ".target"
-			list[#list + 1] = "network-online"
+			add("network-online")
 		else
 			note(st, { key = e.key, value = w, line = e.line, section = e.section }, "ignored",
 				DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
 		end
 	end
+	return n
 end
 
 local EXEC_PREFIX_NOTES = {
@@ -423,14 +433,20 @@ function Unit.Description(st, e) st.def.description = e.value end
 function Unit.After(st, e) deps(st, st.after, e) end
 function Unit.Requires(st, e) deps(st, st.requires, e) end
 function Unit.Wants(st, e) deps(st, st.wants, e) end
-function Unit.Requisite(st, e)
-	note(st, e, "note", "Requisite -> requires: luainit starts the other service instead of failing")
-	deps(st, st.requires, e)
+-- Requisite=, BindsTo=: read as Requires=, with a note for a line that put
+-- a service in requires (not for one that named none, or had a bad
+-- quote), ahead of the line's other notes
+local function requires_as(reason)
+	return function(st, e)
+		local at = #st.notes + 1
+		if deps(st, st.requires, e) > 0 then
+			note(st, e, "note", reason)
+			table.insert(st.notes, at, table.remove(st.notes))
+		end
+	end
 end
-function Unit.BindsTo(st, e)
-	note(st, e, "note", M.unsupported.BindsTo)
-	deps(st, st.requires, e)
-end
+Unit.Requisite = requires_as("Requisite -> requires: luainit starts the other service instead of failing")
+Unit.BindsTo = requires_as(M.unsupported.BindsTo)
 Unit.StartLimitBurst = Service.StartLimitBurst
 Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
 

@@ -557,6 +557,58 @@ T["a bad quote in any list is an error naming the line"] = function()
 	assert(rc == 1 and err:find(f .. ": line 2: After: unterminated ' quote\n", 1, true), err)
 end
 
+-- Requires=, Requisite= and BindsTo= naming one unit put it in requires
+-- as often; each list holds a name once, where it was first named
+T["a dependency named twice is listed once, in its first place"] = function()
+	local src, _, errs = convert([[
+[Unit]
+Requires=a.service b.service
+Requisite=b.service c.service
+BindsTo=a.service d.service c.service
+Wants=w.service w.service
+Wants=x.service w.service network-online.target
+After=z.service y.service
+After=y.service z.service network-online.target network-online.target
+[Service]
+ExecStart=/bin/d
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(table.concat(d.requires, " ") == "a b c d", table.concat(d.requires, " "))
+	assert(table.concat(d.wants, " ") == "w x network-online", table.concat(d.wants, " "))
+	assert(table.concat(d.after, " ") == "z y network-online", table.concat(d.after, " "))
+	-- after leaves out what requires already orders, once
+	d = def_of(convert("[Unit]\nAfter=a.service b.service a.service\nRequires=a.service a.service\n"
+		.. "[Service]\nExecStart=/bin/d\n"))
+	assert(table.concat(d.requires, " ") == "a" and table.concat(d.after, " ") == "b")
+end
+
+-- Requisite= and BindsTo= were noted as converted to requires for a line
+-- that was not: one with a bad quote (an error, it sets nothing) or one
+-- naming no service (each name dropped with its own note)
+T["Requisite= and BindsTo= are noted only for a line that went to requires"] = function()
+	local _, notes, errs = convert([[
+[Unit]
+Requisite=a.service
+Requisite="b.service
+BindsTo='c.service
+BindsTo=dev-x.device
+BindsTo=sys-y.device d.service
+Requisite=
+[Service]
+ExecStart=/bin/d
+]])
+	assert(#errs == 2, table.concat(errs, "\n"))
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
+	assert(table.concat(got, "\n") == table.concat({
+		"2 Requisite=a.service: note",
+		"5 BindsTo=dev-x.device: ignored",
+		"6 BindsTo=sys-y.device d.service: note",
+		"6 BindsTo=sys-y.device: ignored",
+	}, "\n"), table.concat(got, "\n"))
+end
+
 T["oneshot: the ExecStart= lines run in order, a '-' one may fail"] = function()
 	local src, notes, errs = convert([[
 [Service]
