@@ -61,10 +61,11 @@ local function lua_literal(v)
 	if t == "boolean" then return tostring(v) end
 	if t == "table" and v.__lua then return v.__lua end
 	assert(t == "table", "cannot write a " .. t)
-	if #v > 0 or next(v) == nil then
+	if next(v) == nil then return "{}" end
+	if #v > 0 then
 		local parts = {}
 		for _, x in ipairs(v) do parts[#parts + 1] = lua_literal(x) end
-		return "{ " .. table.concat(parts, ", ") .. (#parts > 0 and " }" or "}")
+		return "{ " .. table.concat(parts, ", ") .. " }"
 	end
 	local keys = {}
 	for k in pairs(v) do keys[#keys + 1] = k end

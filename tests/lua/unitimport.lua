@@ -639,12 +639,12 @@ T["a template's DefaultInstance=, and the specifiers"] = function()
 end
 
 -- every field on one line, in FIELD_ORDER, then the rest; nested tables
--- inline, keys sorted
+-- inline, keys sorted; an empty table is {} (it was "{ }")
 T["render writes each field as one line of Lua"] = function()
 	local src = ui.render({
 		zz = "last", command = { "/bin/d", "a \"b\"\n" }, env = { B = "2", A = "1", ["X-Y"] = "" },
 		rlimits = { nofile = { 1, "infinity" }, core = math.huge }, umask = { __lua = 'tonumber("022", 8)' },
-		restart_delay = 0.5, no_new_privs = true,
+		restart_delay = 0.5, no_new_privs = true, capabilities = {}, cgroup = { x = {} },
 	}, { "head" })
 	assert(src == table.concat({
 		"-- head",
@@ -655,8 +655,14 @@ T["render writes each field as one line of Lua"] = function()
 		"\trestart_delay = 0.5,",
 		'\trlimits = { core = math.huge, nofile = { 1, "infinity" } },',
 		"\tno_new_privs = true,",
+		"\tcapabilities = {},",
+		"\tcgroup = { x = {} },",
 		'\tzz = "last",',
 		"}", "" }, "\n"), src)
+	-- an empty CapabilityBoundingSet= (keep none) is such a table
+	src = convert("[Service]\nExecStart=/bin/d\nCapabilityBoundingSet=\n")
+	assert(src:find("\n\tcapabilities = {},\n", 1, true), src)
+	assert(ui.validate(src, "d"))
 end
 
 T["time spans"] = function()
