@@ -339,6 +339,12 @@ function cmds.log(args)
 	if not r then return code end
 	if not r.ok then return fail_reply(r) end
 	show(r.result)
+	-- an empty answer says so (on stderr: stdout stays the log's lines)
+	if #words == 1 and not flags.follow and flags.n ~= 0 and r.result
+		and #(r.result.lines or {}) == 0 and not r.result.line then
+		io.stderr:write(string.format("luactl: %s has written no output%s\n", words[1],
+			flags.file and " to its log file" or " yet"))
+	end
 	if r.result and r.result.ended then err("log: PID 1 is shutting down (%s); the log ends here", tostring(r.result.ended)) end
 	return 0
 end
