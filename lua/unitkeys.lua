@@ -137,11 +137,18 @@ end
 -- After=, Requires=, Wants=: the *.service names, less the suffix, each
 -- once in its list (a name named again, on this line or another, or by
 -- Requires= and BindsTo= both, keeps its first place). Returns how many
--- names the line carried over, counting those already there
+-- names the line carried over, counting those already there.
+-- An empty value resets nothing: "dependencies cannot be reset to an
+-- empty list" (systemd.unit(5)), and systemd's parser, finding no word,
+-- ignores the line without a warning. It is listed as ignored, for a
+-- unit that meant the reset other lists know
 local function deps(st, list, e)
 	local ws = split(st, e)
 	if not ws then return 0 end
-	if #ws == 0 then clear(list); return 0 end
+	if #ws == 0 then
+		note(st, e, "ignored", "an empty assignment resets no dependencies in systemd; the lines before it stand")
+		return 0
+	end
 	local n = 0
 	local function add(name)
 		n = n + 1

@@ -335,16 +335,11 @@ T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = fun
 end
 
 -- an empty assignment (Key=) resets the list the lines before it built, as
--- in systemd; the lines after it add to an empty one
+-- in systemd; the lines after it add to an empty one. Not for the
+-- dependencies: see the next test
 T["an empty assignment resets what the lines before it set"] = function()
 	local files = { ["/etc/default/x"] = "FROMFILE=1\n" }
 	local src, notes, errs = convert([[
-[Unit]
-After=a.service
-After=
-After=b.service
-Wants=w.service
-Wants=
 [Service]
 ExecStartPre=/bin/pre
 ExecStartPre=
@@ -364,11 +359,48 @@ SupplementaryGroups=
 	assert(#errs == 0, table.concat(errs, "\n"))
 	local d = def_of(src)
 	assert(#d.command == 2 and d.command[1] == "/bin/d" and d.command[2] == "2", table.concat(d.command, "|"))
-	assert(d.after[1] == "b" and #d.after == 1 and d.wants == nil)
 	assert(d.env.B == "2" and d.env.A == nil and d.env.FROMFILE == nil)
 	assert(d.user == nil and d.groups == nil)
 	assert(note_for(notes, "ExecStart", "note").value == "$A")
 	assert(not note_for(notes, "EnvironmentFile"))
+end
+
+-- an empty After=, Requires= or Wants= reset that list, and this test
+-- expected it; an empty Requisite= or BindsTo= even reset requires,
+-- Requires='s entries with it. systemd resets no dependency list
+-- ("dependencies cannot be reset to an empty list", systemd.unit(5)): its
+-- parser finds no word and ignores the line, without a warning. The line
+-- is listed as ignored, and the lines before it stand
+T["an empty dependency assignment resets nothing"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+After=a.service
+After=
+After=b.service
+Requires=r.service
+Requisite=
+BindsTo=
+Requires=
+Requisite=q.service
+Wants=w.service
+Wants=
+[Service]
+ExecStart=/bin/d
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(ui.validate(src, "d"))
+	local d = def_of(src)
+	assert(table.concat(d.after, " ") == "a b", table.concat(d.after, " "))
+	assert(table.concat(d.requires, " ") == "r q", table.concat(d.requires, " "))
+	assert(table.concat(d.wants, " ") == "w", table.concat(d.wants, " "))
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
+	assert(table.concat(got, "\n") == table.concat({
+		"3 After=: ignored", "6 Requisite=: ignored", "7 BindsTo=: ignored", "8 Requires=: ignored",
+		"9 Requisite=q.service: note", "11 Wants=: ignored",
+	}, "\n"), table.concat(got, "\n"))
+	assert(notes[1].reason == "an empty assignment resets no dependencies in systemd; the lines before it stand",
+		notes[1].reason)
 end
 
 -- an empty RuntimeDirectory= (or StateDirectory=, ...) left the lines
@@ -606,6 +638,7 @@ ExecStart=/bin/d
 		"5 BindsTo=dev-x.device: ignored",
 		"6 BindsTo=sys-y.device d.service: note",
 		"6 BindsTo=sys-y.device: ignored",
+		"7 Requisite=: ignored",
 	}, "\n"), table.concat(got, "\n"))
 end
 
