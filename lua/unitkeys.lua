@@ -137,12 +137,15 @@ end
 -- After=, Requires=, Wants=: the *.service names, less the suffix, each
 -- once in its list (a name named again, on this line or another, or by
 -- Requires= and BindsTo= both, keeps its first place). Returns how many
--- names the line carried over, counting those already there.
+-- names the line carried over, counting those already there. A unit
+-- that is not a service is dropped, listed as ignored; with bound (the
+-- caveat of a BindsTo= line) it is listed as a note, so the caveat reaches
+-- the definition's header.
 -- An empty value resets nothing: "dependencies cannot be reset to an
 -- empty list" (systemd.unit(5)), and systemd's parser, finding no word,
 -- ignores the line without a warning. It is listed as ignored, for a
 -- unit that meant the reset other lists know
-local function deps(st, list, e)
+local function deps(st, list, e, bound)
 	local ws = split(st, e)
 	if not ws then return 0 end
 	if #ws == 0 then
@@ -163,8 +166,9 @@ local function deps(st, list, e)
 			-- luainit's network readiness has the same name, less ".target"
 			add("network-online")
 		else
-			note(st, { key = e.key, value = w, line = e.line, section = e.section }, "ignored",
-				DEP_SUFFIX_NOTE[suffix or ""] or "not a service")
+			local why = DEP_SUFFIX_NOTE[suffix or ""] or "not a service"
+			note(st, { key = e.key, value = w, line = e.line, section = e.section }, bound and "note" or "ignored",
+				bound and why .. "; " .. bound or why)
 		end
 	end
 	return n
@@ -442,18 +446,21 @@ function Unit.Requires(st, e) deps(st, st.requires, e) end
 function Unit.Wants(st, e) deps(st, st.wants, e) end
 -- Requisite=, BindsTo=: read as Requires=, with a note for a line that put
 -- a service in requires (not for one that named none, or had a bad
--- quote), ahead of the line's other notes
-local function requires_as(reason)
+-- quote), ahead of the line's other notes. What BindsTo= binds to and
+-- luainit drops (a device: serial-getty@.service's dev-%i.device) is
+-- noted with bound, as systemd would stop the service when it goes away
+local function requires_as(reason, bound)
 	return function(st, e)
 		local at = #st.notes + 1
-		if deps(st, st.requires, e) > 0 then
+		if deps(st, st.requires, e, bound) > 0 then
 			note(st, e, "note", reason)
 			table.insert(st.notes, at, table.remove(st.notes))
 		end
 	end
 end
 Unit.Requisite = requires_as("Requisite -> requires: luainit starts the other service instead of failing")
-Unit.BindsTo = requires_as(M.unsupported.BindsTo)
+Unit.BindsTo = requires_as(M.unsupported.BindsTo,
+	"BindsTo: systemd stops this service when that unit stops or goes away, luainit does not")
 Unit.StartLimitBurst = Service.StartLimitBurst
 Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
 

@@ -635,11 +635,52 @@ ExecStart=/bin/d
 	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
 	assert(table.concat(got, "\n") == table.concat({
 		"2 Requisite=a.service: note",
-		"5 BindsTo=dev-x.device: ignored",
+		"5 BindsTo=dev-x.device: note",
 		"6 BindsTo=sys-y.device d.service: note",
-		"6 BindsTo=sys-y.device: ignored",
+		"6 BindsTo=sys-y.device: note",
 		"7 Requisite=: ignored",
 	}, "\n"), table.concat(got, "\n"))
+end
+
+-- since the test above, a BindsTo= naming only a device got only an
+-- ignored note, and ignored notes stay out of the header: the converted
+-- serial-getty@ttyS0 no longer said that luainit does not stop it when
+-- the device goes away, as systemd does. The dropped unit of a BindsTo=
+-- line is a note now, with that caveat; the line is still not said to
+-- go to requires, and After= a device stays ignored
+T["a BindsTo= on a device keeps its caveat in the header"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+BindsTo=dev-%i.device
+After=dev-%i.device
+Requisite=dev-%i.device
+[Service]
+ExecStart=-/sbin/agetty - $TERM
+TTYPath=/dev/%I
+]], { file = "serial-getty@.service", instance = "ttyS0", env = { TERM = "vt220" } })
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(ui.validate(src, "serial-getty@ttyS0"))
+	local d = def_of(src)
+	assert(d.requires == nil and d.after == nil)
+	local got = {}
+	for _, n in ipairs(notes) do
+		if n.section == "Unit" then got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
+	end
+	assert(table.concat(got, "\n") == table.concat({
+		"2 BindsTo=dev-ttyS0.device: note",
+		"3 After=dev-ttyS0.device: ignored",
+		"4 Requisite=dev-ttyS0.device: ignored",
+	}, "\n"), table.concat(got, "\n"))
+	assert(src:find("\n-- note: line 2: BindsTo=dev-ttyS0.device: devices appear before services start "
+		.. "(boot.coldplug()); BindsTo: systemd stops this service when that unit stops or goes away, "
+		.. "luainit does not\n", 1, true), src)
+	assert(not src:find("converted to requires", 1, true) and not src:find("After=", 1, true), src)
+	-- a line naming a service and a device: the service goes to requires,
+	-- noted as such, and the device keeps the caveat
+	src = convert("[Unit]\nBindsTo=a.service dev-x.device\n[Service]\nExecStart=/bin/d\n")
+	assert(table.concat(def_of(src).requires, " ") == "a")
+	assert(src:find("-- note: line 2: BindsTo=a.service dev-x.device: converted to requires", 1, true), src)
+	assert(src:find("-- note: line 2: BindsTo=dev-x.device: devices appear", 1, true), src)
 end
 
 T["oneshot: the ExecStart= lines run in order, a '-' one may fail"] = function()
