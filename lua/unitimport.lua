@@ -253,7 +253,9 @@ local function finish(st)
 	if #st.requires > 0 then def.requires = st.requires end
 	if #st.wants > 0 then def.wants = st.wants end
 	if #st.after > 0 then
-		-- requires and wants already order; keep after for the rest only
+		-- requires already orders (a service starts once what it requires
+		-- is ready); wants does not (docs/services.md), so an After= of a
+		-- wanted unit stays in after
 		local covered = {}
 		for _, n in ipairs(st.requires) do covered[n] = true end
 		local a = {}

@@ -615,6 +615,19 @@ ExecStart=/bin/d
 	assert(table.concat(d.requires, " ") == "a" and table.concat(d.after, " ") == "b")
 end
 
+-- the comment above the code that leaves requires out of after said that
+-- wants orders as well; it does not (docs/services.md: started alongside,
+-- not first), so a unit both wanted and after stays in after, as systemd
+-- orders Wants=+After=
+T["after keeps a wanted unit: wants does not order"] = function()
+	local src = convert("[Unit]\nWants=w.service r.service\nRequires=r.service\nAfter=w.service r.service\n"
+		.. "[Service]\nExecStart=/bin/d\n")
+	assert(ui.validate(src, "d"))
+	local d = def_of(src)
+	assert(table.concat(d.wants, " ") == "w r" and table.concat(d.requires, " ") == "r")
+	assert(table.concat(d.after, " ") == "w", table.concat(d.after, " "))
+end
+
 -- Requisite= and BindsTo= were noted as converted to requires for a line
 -- that was not: one with a bad quote (an error, it sets nothing) or one
 -- naming no service (each name dropped with its own note)
