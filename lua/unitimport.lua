@@ -56,7 +56,12 @@ local function lua_literal(v)
 	if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
 	if t == "number" then
 		if v == math.huge then return "math.huge" end
-		return math.type(v) == "integer" and string.format("%d", v) or string.format("%.17g", v)
+		if math.type(v) == "integer" then return string.format("%d", v) end
+		-- the fewest digits that read back as v: 0.1, not 0.10000000000000001
+		for p = 1, 17 do
+			local s = string.format("%." .. p .. "g", v)
+			if tonumber(s) == v or p == 17 then return s end
+		end
 	end
 	if t == "boolean" then return tostring(v) end
 	if t == "table" and v.__lua then return v.__lua end

@@ -752,6 +752,23 @@ T["render writes each field as one line of Lua"] = function()
 	assert(ui.validate(src, "d"))
 end
 
+-- a float was written with 17 significant digits, so RestartSec=100ms
+-- became restart_delay = 0.10000000000000001; it is written in the fewest
+-- digits that read back as the same number
+T["render writes a float in the fewest digits that read back the same"] = function()
+	for _, x in ipairs({ 0.1, 0.5, 1.5, 2.0, 0.3, 1 / 3, 1e-7, 123456.789, 2 ^ 53 + 0.0, 0.1 + 0.2 }) do
+		local src = ui.render({ restart_delay = x })
+		local lit = src:match("\trestart_delay = (.-),\n")
+		assert(load("return " .. lit)() == x, lit)
+		if x == 0.1 or x == 0.3 or x == 1.5 then assert(lit == tostring(x), lit) end
+	end
+	assert(ui.render({ restart_delay = 1 / 3 }):find("= 0.3333333333333333,", 1, true))
+	assert(ui.render({ restart_delay = 0.1 + 0.2 }):find("= 0.30000000000000004,", 1, true))
+	local d = def_of(convert("[Service]\nExecStart=/bin/d\nRestartSec=100ms\n"))
+	assert(d.restart_delay == 0.1)
+	assert(convert("[Service]\nExecStart=/bin/d\nRestartSec=100ms\n"):find("\n\trestart_delay = 0.1,\n", 1, true))
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
