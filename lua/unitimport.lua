@@ -22,6 +22,9 @@
 --     and ConfigurationDirectory= become tmpfiles.d lines (returned, and
 --     written with --tmpfiles FILE), applied at boot by lua/tmpfiles.lua.
 --   * Restart= missing means systemd's default, Restart=no: restart = "never".
+--   * RestartSec= missing means systemd's default, a flat 100 ms, for a
+--     service that restarts: restart_delay and restart_max_delay 0.1, not
+--     luainit's backoff (0.1 s doubling up to 30 s).
 --   * Dependencies on *.service keep the name without the suffix; targets,
 --     sockets, mounts and devices are dropped with a note.
 local M = {}
@@ -271,6 +274,14 @@ local function finish(st)
 	if next(st.cgroup) then def.cgroup = st.cgroup end
 	if st.burst and st.burst > 0 then def.crash_limit = { st.burst, st.interval or 10 } end
 	if def.restart == nil then def.restart = "never"; st.default_restart = true end
+	-- systemd waits RestartSec= (100 ms by default) before every restart,
+	-- without steps unless RestartSteps= says so; with the default
+	-- crash_limit, StartLimitBurst='s 5 in 10 s, a crash loop then fails
+	-- as soon as under systemd
+	if def.restart ~= "never" and not st.restart_sec then
+		def.restart_delay, def.restart_max_delay = 0.1, 0.1
+		st.default_restart_delay = true
+	end
 	if def.pid_file and def.type ~= "forking" then
 		st.notes[#st.notes + 1] = { key = "PIDFile", value = def.pid_file, kind = "ignored",
 			reason = "only used with Type=forking" }
@@ -302,6 +313,10 @@ end
 local function header_lines(st, n, tmp)
 	local header = { string.format("%s: converted from %s by luainit's unitimport", n.name .. ".lua", n.base) }
 	if st.default_restart then header[#header + 1] = "restart = \"never\": systemd's default (Restart=no)" end
+	if st.default_restart_delay then
+		header[#header + 1] = "restart_delay = restart_max_delay = 0.1: systemd's default (RestartSec=100ms, "
+			.. "the same before every restart); without them luainit doubles the delay up to 30 s"
+	end
 	if #st.pre > 0 or #st.start > 1 then
 		header[#header + 1] = "ExecStartPre= (and extra ExecStart=) lines run in /bin/sh before the main command"
 	end

@@ -100,7 +100,8 @@ function M.state(errs)
 		after = {}, requires = {}, wants = {},    -- service names
 		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
 		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
-		-- stdin_tty, burst, interval: StandardInput=tty, StartLimit*=
+		-- stdin_tty, burst, interval, restart_sec: StandardInput=tty,
+		-- StartLimit*=, a RestartSec= read
 	}
 end
 
@@ -312,22 +313,29 @@ end
 -- word for it) has no luainit equivalent and is listed, and the fields go
 -- back to luainit's defaults, as if the unit had said only this line: in
 -- systemd it replaces the lines before it. A value that is not a time span
--- is ignored by systemd, and the line before stands
+-- is ignored by systemd, and the line before stands. Returns true for a
+-- time span (infinity too)
 local function span(fields, zero_is_infinite, reason)
 	return function(st, e)
 		local s = seconds(e.value)
-		if not s then note(st, e, "unsupported", "not a time span"); return end
+		if not s then note(st, e, "unsupported", "not a time span"); return false end
 		if s == math.huge or (s == 0 and zero_is_infinite) then
 			for _, f in ipairs(fields) do st.def[f] = nil end
 			note(st, e, "unsupported", reason)
-			return
+			return true
 		end
 		for _, f in ipairs(fields) do st.def[f] = s end
+		return true
 	end
 end
--- systemd waits the same time before every restart: no backoff
-Service.RestartSec = span({ "restart_delay", "restart_max_delay" }, false, "no infinite restart delay; "
+-- systemd waits the same time before every restart: no backoff.
+-- st.restart_sec: a RestartSec= systemd read; without one unitimport
+-- gives systemd's default delay, and after infinity luainit's is kept
+local restart_sec = span({ "restart_delay", "restart_max_delay" }, false, "no infinite restart delay; "
 	.. "systemd then waits for ever and never restarts it; luainit's default (0.1 s, doubling up to 30 s) is kept")
+function Service.RestartSec(st, e)
+	if restart_sec(st, e) then st.restart_sec = true end
+end
 Service.TimeoutStopSec = span({ "stop_timeout" }, true, "no infinite stop timeout; the default (5 s) is kept")
 Service.TimeoutStartSec = span({ "start_timeout" }, true, "no infinite start timeout; the default (30 s) is kept")
 Service.TimeoutSec = span({ "start_timeout", "stop_timeout" }, true,

@@ -163,6 +163,43 @@ T["Restart= mapping, and systemd's default Restart=no"] = function()
 	assert(r("on-failure") == "on-failure" and r("on-abnormal") == "on-failure" and r("on-abort") == "on-failure")
 end
 
+-- a unit without RestartSec= got luainit's default delay, 0.1 s doubling
+-- up to 30 s, where systemd waits its default RestartSec=, 100 ms, before
+-- every restart (no steps without RestartSteps=): a service that restarts
+-- gets that flat delay, said in the header; RestartSec=infinity still
+-- leaves luainit's default, as its note says, and a value that is not a
+-- time span is ignored, as systemd ignores it
+T["no RestartSec=: systemd's flat 100 ms for a service that restarts"] = function()
+	local function conv(lines)
+		local src, _, errs = convert("[Service]\nExecStart=/bin/d\n" .. lines)
+		assert(#errs == 0, table.concat(errs, "\n"))
+		assert(ui.validate(src, "d"))
+		return def_of(src), src
+	end
+	local header = "-- restart_delay = restart_max_delay = 0.1: systemd's default (RestartSec=100ms, "
+		.. "the same before every restart); without them luainit doubles the delay up to 30 s\n"
+	for _, r in ipairs({ "always", "on-failure", "on-abnormal" }) do
+		local d, src = conv("Restart=" .. r .. "\n")
+		assert(d.restart_delay == 0.1 and d.restart_max_delay == 0.1, r)
+		assert(src:find(header, 1, true), src)
+		assert(src:find("\trestart_delay = 0.1,\n\trestart_max_delay = 0.1,\n", 1, true), src)
+	end
+	-- a service that does not restart needs no delay
+	for _, lines in ipairs({ "", "Restart=no\n", "Restart=on-success\n" }) do
+		local d, src = conv(lines)
+		assert(d.restart == "never" and d.restart_delay == nil and d.restart_max_delay == nil, lines)
+		assert(not src:find("restart_delay", 1, true), src)
+	end
+	local d, src = conv("Restart=always\nRestartSec=5\n")
+	assert(d.restart_delay == 5 and d.restart_max_delay == 5 and not src:find("systemd's default (RestartSec", 1, true))
+	d, src = conv("Restart=always\nRestartSec=infinity\n")
+	assert(d.restart_delay == nil and d.restart_max_delay == nil and not src:find("systemd's default (RestartSec", 1, true))
+	d, src = conv("RestartSec=infinity\nRestartSec=2\nRestart=always\n")
+	assert(d.restart_delay == 2 and d.restart_max_delay == 2)
+	d, src = conv("Restart=always\nRestartSec=soon\n")
+	assert(d.restart_delay == 0.1 and d.restart_max_delay == 0.1 and src:find(header, 1, true))
+end
+
 -- a later WatchdogSec=0 kept the value before it; in systemd 0 turns the
 -- watchdog off, infinity too (no timer is armed), and an empty value is
 -- not a time span: the line is ignored
