@@ -82,7 +82,11 @@ local function encode(v, out, n, depth)
 		n = n + 1
 		if mtype(v) == "integer" then out[n] = v -- table.concat writes it as %d
 		elseif v ~= v or v == math.huge or v == -math.huge then out[n] = "null"
-		else out[n] = string.format("%.17g", v) end
+		else
+			-- 15 digits when they read back as v (46.012, not 46.012000000000001)
+			local s = string.format("%.15g", v)
+			out[n] = tonumber(s) == v and s or string.format("%.17g", v)
+		end
 	elseif t == "boolean" then n = n + 1 out[n] = v and "true" or "false"
 	elseif v == nil or v == json.null then n = n + 1 out[n] = "null"
 	elseif t == "table" then

@@ -761,8 +761,9 @@ function M.status(name, detail)
 	return {
 		name = svc.name, state = svc.state, why = svc.why, pid = svc.pid, type = svc.type,
 		enabled = svc.enabled, restarts = svc.restarts,
-		uptime = (svc.state == "ready" and svc.ready_at) and (now() - svc.ready_at) / 1000 or nil,
-		ready_ms = (svc.ready_at and svc.started_at) and (svc.ready_at - svc.started_at) or nil,
+		-- seconds and ms to the ms and the µs: the clock's last digits are noise
+		uptime = (svc.state == "ready" and svc.ready_at) and (now() - svc.ready_at) // 1 / 1000 or nil,
+		ready_ms = (svc.ready_at and svc.started_at) and (svc.ready_at - svc.started_at) * 1000 // 1 / 1000 or nil,
 		last_exit = svc.last_exit and exit_text(svc.last_exit.how, svc.last_exit.code) or nil,
 		status = svc.status, memory = mem, memory_rss = mem_rss, tasks = pids, cgroup = svc.cgroup_path,
 		description = svc.description, log = svc.ring,

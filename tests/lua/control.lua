@@ -22,6 +22,11 @@ T["JSON round-trips the values the protocol uses"] = function()
 	assert(json.decode('"\\u00e9\\ud83d\\ude00"') == "é😀")
 	assert(json.decode("null") == json.null)
 	assert(json.encode("\0\127") == '"\\u0000\\u007f"')
+	-- a float in the fewest of 15 or 17 digits that reads back as itself
+	assert(json.encode(46.012) == "46.012" and json.encode(0.1) == "0.1", json.encode(46.012))
+	for _, f in ipairs({ 1 / 3, 2 ^ 0.5, 1e300, -5e-324, 0.1 + 0.2 }) do
+		assert(json.decode(json.encode(f)) == f, json.encode(f))
+	end
 	-- plain strings, escaped ones and the encoder's cache of plain strings
 	-- (emptied when full): the same text always encodes the same way
 	assert(json.decode('"zebra"') == "zebra" and json.decode('""') == "" and json.decode('"a\127b"') == "a\127b")
