@@ -9,6 +9,7 @@ local event = require "luainit.event"
 local fs = require "luainit.fs"
 local glob = require "glob"
 local ids = require "ids"
+local integer = require "integer"
 local log = require "log"
 
 local M = { rules = {}, handlers = {} }
@@ -49,11 +50,12 @@ local RULE_KEYS = {
 		end
 		return true
 	end, "a table of sysfs attribute = glob strings" },
-	-- a uid or gid as a service's user and group take one (lua/ids.lua),
-	-- kept as an integer
+	-- a uid or gid as a service's user and group take one (lua/ids.lua);
+	-- these three, as every integer field, take an integral float too
+	-- (lua/integer.lua: 432.0) and keep the integer (WHOLE below)
 	owner = { ids.id, "a uid, " .. ids.expected },
 	group = { ids.id, "a gid, " .. ids.expected },
-	mode = { function(v) return math.type(v) == "integer" and v >= 0 and v <= 4095 end,
+	mode = { function(v) return integer.of(v, 0, 4095) ~= nil end,
 		"an integer from 0 to 07777 (e.g. tonumber(\"660\", 8))" },
 	-- made as /dev/<symlink>, after unlinking what is there: never a path
 	-- that leaves /dev
@@ -64,6 +66,8 @@ local RULE_KEYS = {
 	action = { function(v) return ACTIONS[v] == true end,
 		"a uevent action: add, remove, change, move, online, offline, bind or unbind" },
 }
+-- the keys whose value is kept as an integer, as a service's are
+local WHOLE = { owner = true, group = true, mode = true }
 
 --- Add a device rule (see the module header). A wrong key or value raises,
 -- naming the caller's file:line; the rule is kept as a copy, so changing
@@ -86,7 +90,7 @@ function M.rule(r)
 			error(string.format("devices.rule: field '%s': expected %s, got %s", k, f[2],
 				type(v) == "string" and ("'" .. v .. "'") or math.type(v) and tostring(v) or type(v)), 2)
 		end
-		copy[k] = (k == "owner" or k == "group") and ids.id(v) or v
+		copy[k] = WHOLE[k] and math.tointeger(v) or v
 	end
 	if copy.attrs then
 		local a = {}

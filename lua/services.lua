@@ -6,6 +6,7 @@
 -- the others still start. See docs/services.md for every field.
 local fs = require "luainit.fs"
 local ids = require "ids"
+local integer = require "integer"
 local process = require "luainit.process"
 
 local M = { dir = "/etc/luainit/services" }
@@ -38,7 +39,10 @@ local id = ids.id
 local function name_or_id(v) return type(v) == "string" or id(v) ~= nil end
 local function is_string(v) return type(v) == "string" end
 local function is_bool(v) return type(v) == "boolean" end
-local function is_int(v) return math.type(v) == "integer" end
+-- an integer from min to max, or a float with an integral value (18.0,
+-- 1e1), as every integer field takes one (lua/integer.lua); the checked
+-- service holds the integer (WHOLE below)
+local function int_in(min, max) return function(v) return integer.of(v, min, max) ~= nil end end
 local function is_table(v) return type(v) == "table" end
 
 local string_array = is_array_of("string")
@@ -60,7 +64,7 @@ M.fields = {
 	user = { name_or_id, "a user name or uid (" .. ids.expected .. ")" },
 	group = { name_or_id, "a group name or gid (" .. ids.expected .. ")" },
 	groups = { is_table, "an array of group names or gids" },
-	umask = { function(v) return is_int(v) and v >= 0 and v <= 511 end, "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
+	umask = { int_in(0, 511), "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
 	no_new_privs = { is_bool, "true or false" },
 	capabilities = { string_array, "an array of capability names (bounding set kept)" },
@@ -76,13 +80,13 @@ M.fields = {
 	after = { string_array, "an array of service names" },
 	type = { one_of("simple", "notify", "fd", "oneshot", "forking") },
 	pid_file = { is_string, "a path" },
-	ready_fd = { function(v) return is_int(v) and v >= 3 and v <= 255 end, "a descriptor number from 3 to 255" },
+	ready_fd = { int_in(3, 255), "a descriptor number from 3 to 255" },
 	watchdog = { number_min(0) },
 	enabled = { is_bool, "true or false" },
 	log = { is_table, "a table like { file = true, max_size = 1048576, keep = 3, ring = 200 }" },
 	cgroup = { is_table, "a table like { memory_max = \"64M\", pids_max = 100, cpu_weight = 100 }" },
 	tty = { is_string, "a terminal path such as /dev/ttyS0 (stdin, stdout and stderr)" },
-	nice = { function(v) return is_int(v) and v >= -20 and v <= 19 end, "an integer from -20 to 19" },
+	nice = { int_in(-20, 19), "an integer from -20 to 19" },
 }
 for _, f in pairs(M.fields) do
 	if not f[2] then f[2] = select(2, one_of()) end
@@ -149,7 +153,7 @@ end
 -- An integer >= min; a float with an integral value counts (4 * 2^20,
 -- 1e3: Lua's usual ways of writing sizes), and the caller stores it as
 -- math.tointeger(v).
-local function int_min(v, min) return type(v) == "number" and math.tointeger(v) ~= nil and v >= min end
+local function int_min(v, min) return integer.of(v, min) ~= nil end
 
 -- memory.max as the kernel reads it (memparse: K, M, G, T, P, E are
 -- powers of 1024), above 0
@@ -162,6 +166,9 @@ end
 local RLIMITS = process.RLIMITS
 local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
 local function rlim_value(x) return x == "infinity" and math.huge or x end
+-- a limit as process.spawn takes it: "infinity" or an integer (it raised
+-- at each start for 1024.0, which the check had taken)
+local function rlim_stored(x) return x == "infinity" and x or math.tointeger(x) end
 
 -- Checks of the members of the table fields, run once the field itself
 -- is a table. The supervisor reads log's members at the first line of
@@ -214,9 +221,13 @@ local members = {
 					bad("." .. k, "{ soft, hard }, each an integer >= 0 or \"infinity\"", x)
 				elseif rlim_value(x[1]) > rlim_value(x[2]) then
 					bad("." .. k, "a soft limit no higher than the hard limit", x[1])
+				else
+					x[1], x[2] = rlim_stored(x[1]), rlim_stored(x[2])
 				end
 			elseif not rlim_ok(x) then
 				bad("." .. k, "an integer >= 0, \"infinity\" or { soft, hard }", x)
+			else
+				v[k] = rlim_stored(x) -- an existing key: allowed while pairs runs
 			end
 		end
 	end,
@@ -273,6 +284,13 @@ local function message(e)
 	return ok and type(s) == "string" and s or ("a " .. type(e) .. " error value")
 end
 
+-- The fields that hold a whole number, checked above: the checked service
+-- holds the integer (1000.0 is uid 1000, 18.0 umask 022): process.spawn
+-- takes no float for user, group and umask. The integer members of log,
+-- crash_limit, rlimits, cgroup and groups are made integers where they
+-- are checked (members).
+local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd = true }
+
 local function check(name, def, file)
 	local errs, nkeys = {}, 2
 	local function err(fmt, ...) errs[#errs + 1] = file .. ": " .. string.format(fmt, ...) end
@@ -310,10 +328,10 @@ local function check(name, def, file)
 	if #errs > 0 then return nil, errs end
 	local svc = table.create(0, nkeys)
 	svc.name, svc.file = name, file
-	for k, v in pairs(def) do svc[k] = v end
-	-- 1000.0 is uid 1000 (groups' members are made integers above)
-	if type(svc.user) == "number" then svc.user = id(svc.user) end
-	if type(svc.group) == "number" then svc.group = id(svc.group) end
+	for k, v in pairs(def) do
+		if WHOLE[k] and type(v) == "number" then v = math.tointeger(v) end
+		svc[k] = v
+	end
 	return setmetatable(svc, M.defaults_mt)
 end
 

@@ -224,6 +224,15 @@ return {
 		devices.rule({ name = "ttyS*", owner = 1e3, group = 5.0 })
 		kept = devices.rules[2]
 		assert(math.type(kept.owner) == "integer" and kept.owner == 1000 and math.type(kept.group) == "integer")
+		-- so is a mode (it refused 432.0 that owner took); a fraction and a
+		-- string are still refused
+		devices.rule({ name = "ttyS*", mode = 432.0 })
+		kept = devices.rules[3]
+		assert(math.type(kept.mode) == "integer" and kept.mode == 432, tostring(kept.mode))
+		raises({ mode = 4096.0 }, "field 'mode': expected an integer from 0 to 07777 (e.g. tonumber(\"660\", 8)), got 4096.0")
+		raises({ mode = "660" }, "field 'mode': expected an integer from 0 to 07777 (e.g. tonumber(\"660\", 8)), got '660'")
+		raises({ mode = 0 / 0 }, "field 'mode': expected an integer from 0 to 07777")
+		assert(#devices.rules == 3, "a refused rule was kept")
 		-- a device arrives: the rules are tried without raising
 		devices.handle({ action = "change", subsystem = "tty", devname = "ttyS9", devpath = "/devices/x" }, true)
 		devices.rules = saved

@@ -176,6 +176,56 @@ T["user, group and groups take an integral float id, as an integer"] = function(
 	assert(svc.user == "www-data" and math.type(svc.group) == "integer" and svc.group == 4294967294)
 end
 
+-- umask, nice and ready_fd refused an integral float (18.0) that user,
+-- groups and cgroup took, and rlimits took 1024.0 but process.spawn raised
+-- for it at every start: every integer field takes one now, and the
+-- checked service holds the integer
+T["every integer field takes an integral float, as an integer; a fraction or a string is refused"] = function()
+	local def = { command = { "/bin/true" }, type = "fd", umask = 18.0, nice = -5.0, ready_fd = 3e0,
+		rlimits = { nofile = 1024.0, core = { 0.0, "infinity" }, nproc = { 1e2, 2e2 }, stack = 8192 } }
+	local svc = assert(services.check("x", def, "x.lua"))
+	local got = { svc.umask, svc.nice, svc.ready_fd, svc.rlimits.nofile, svc.rlimits.core[1],
+		svc.rlimits.nproc[1], svc.rlimits.nproc[2], svc.rlimits.stack }
+	for i, want in ipairs({ 18, -5, 3, 1024, 0, 100, 200, 8192 }) do
+		assert(math.type(got[i]) == "integer" and got[i] == want, i .. ": " .. tostring(got[i]))
+	end
+	assert(svc.rlimits.core[2] == "infinity")
+	-- process.spawn takes what the check kept (it raised "spawn: rlimit
+	-- nofile: integer >= 0 or \"infinity\" expected" for 1024.0)
+	local pid = assert(process.spawn({ argv = { "/bin/true" }, umask = svc.umask, nice = svc.nice,
+		rlimits = { nofile = svc.rlimits.nofile, core = svc.rlimits.core } }))
+	assert(require("sched").wait_child(pid, 20000) == "exited")
+	local UMASK = "expected an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8)), got "
+	local NICE = "expected an integer from -20 to 19, got "
+	local FD = "expected a descriptor number from 3 to 255, got "
+	local RLIM = "expected an integer >= 0, \"infinity\" or { soft, hard }, got "
+	for _, c in ipairs({
+		{ { umask = 18.5 }, "field 'umask': " .. UMASK .. "18.5" },
+		{ { umask = 512.0 }, "field 'umask': " .. UMASK .. "512.0" },
+		{ { umask = "022" }, "field 'umask': " .. UMASK .. "'022'" },
+		{ { umask = 0 / 0 }, "field 'umask': " .. UMASK .. tostring(0 / 0) },
+		{ { nice = 0.5 }, "field 'nice': " .. NICE .. "0.5" },
+		{ { nice = -21.0 }, "field 'nice': " .. NICE .. "-21.0" },
+		{ { nice = "5" }, "field 'nice': " .. NICE .. "'5'" },
+		{ { nice = math.huge }, "field 'nice': " .. NICE .. "inf" },
+		{ { ready_fd = 3.5 }, "field 'ready_fd': " .. FD .. "3.5" },
+		{ { ready_fd = 2.0 }, "field 'ready_fd': " .. FD .. "2.0" },
+		{ { ready_fd = "3" }, "field 'ready_fd': " .. FD .. "'3'" },
+		{ { rlimits = { nofile = 1024.5 } }, "field 'rlimits.nofile': " .. RLIM .. "1024.5" },
+		{ { rlimits = { nofile = "1024" } }, "field 'rlimits.nofile': " .. RLIM .. "'1024'" },
+		{ { rlimits = { nproc = { 1.5, 2 } } }, "field 'rlimits.nproc': expected { soft, hard }, each an integer >= 0 or \"infinity\", got table" },
+	}) do
+		c[1].command = { "/bin/true" }
+		local want = "/s/x.lua: " .. c[2]
+		local no, errs = services.check("x", c[1], "/s/x.lua")
+		assert(no == nil and #errs == 1 and errs[1] == want, want .. "\n  got: " .. table.concat(errs or {}, "\n  "))
+	end
+	-- integers and "infinity" are kept as they are
+	svc = assert(services.check("x", { command = { "/bin/true" }, umask = 0, nice = 19,
+		rlimits = { nofile = 4096, core = "infinity" } }, "x.lua"))
+	assert(math.type(svc.umask) == "integer" and svc.nice == 19 and svc.rlimits.core == "infinity")
+end
+
 T["a bad member leaves that service out and the others load"] = function()
 	local d = dir_with({
 		bad = 'return { command = {"/bin/true"}, log = { keep = -2 } }',
