@@ -205,12 +205,21 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 
 	if (lua_isnoneornil(L, idx))
 		return def;
+	/* A number only: lua_tointegerx alone converts a string too, so
+	 * mtu = "1500" was taken, and a writefile mode = "0644" was the
+	 * decimal 644. A float with an integral value (1500.0) is its integer,
+	 * as Lua's own integer arguments take one. */
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
-		int ok;
-		v = lua_tointegerx(L, -1, &ok);
-		if (!ok)
+		int ok = 0;
+		if (lua_type(L, -1) == LUA_TNUMBER)
+			v = lua_tointegerx(L, -1, &ok);
+		if (!ok) {
+			if (lua_type(L, -1) == LUA_TNUMBER)
+				luaL_error(L, "option '%s': integer expected, got non-integer number %f",
+				           key, lua_tonumber(L, -1));
 			luaL_error(L, "option '%s': integer expected, got %s", key,
 			           luaL_typename(L, -1));
+		}
 	}
 	lua_pop(L, 1);
 	return v;

@@ -52,7 +52,9 @@ double lx_now_ms(void);
 
 /* Fields of an optional options table at index idx. A wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes strings
- * only (no number is converted) and never writes into the table. */
+ * only (no number is converted) and never writes into the table;
+ * lx_optinteger takes numbers only, an integer or a float with an integral
+ * value ("integer expected, got string", "got non-integer number 1.5"). */
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);

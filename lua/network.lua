@@ -151,6 +151,11 @@ local function check_entry(e)
 					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
 					if r.gateway ~= nil and not is_ip(r.gateway) then bad(k .. ".gateway", "IP address expected") end
 					if r.metric ~= nil and math.type(r.metric) ~= "integer" then bad(k .. ".metric", "integer expected") end
+					-- a route table id is 32 bits; net.route_add raises for any
+					-- other value, deep in configure and past this entry's name
+					if r.table ~= nil and (math.type(r.table) ~= "integer" or r.table < 0 or r.table > 0xffffffff) then
+						bad(k .. ".table", "integer 0-4294967295 expected (a route table id; 254 is main)")
+					end
 				end
 			end
 		end

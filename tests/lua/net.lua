@@ -29,6 +29,38 @@ T["bad arguments raise and say what was expected"] = function()
 	raises("table expected, got no value", net.link_set, "lo")
 end
 
+-- lx_optinteger read an option with lua_tointegerx, which converts a
+-- string: mtu = "1500" was taken (and fs.writefile's mode = "0644" was the
+-- decimal 644). A number only now; an integral float is still its integer.
+T["an integer option takes a number, never a string"] = function()
+	local function opt_raises(key, got, f, ...)
+		raises("^option '" .. key .. "': integer expected, got " .. got .. "$", f, ...)
+	end
+	-- lo is the host's: each value, were it taken, is out of range and
+	-- raises before any change
+	opt_raises("mtu", "string", net.link_set, "lo", { mtu = "67" })
+	opt_raises("mtu", "string", net.link_set, "lo", { mtu = "0x20" })
+	opt_raises("mtu", "non%-integer number 67%.5", net.link_set, "lo", { mtu = 67.5 })
+	opt_raises("mtu", "boolean", net.link_set, "lo", { mtu = true })
+	opt_raises("valid", "string", net.addr_add, "lo", "127.0.0.1/8", { valid = "60" })
+	opt_raises("preferred", "string", net.addr_add, "lo", "127.0.0.1/8", { valid = 60, preferred = "30" })
+	opt_raises("table", "string", net.route_add, { dst = "10.99.0.0/16", dev = "luainit-nosuch0", table = "100" })
+	opt_raises("metric", "string", net.route_del, { dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = "5" })
+	opt_raises("metric", "non%-integer number inf", net.route_add,
+		{ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = math.huge })
+	-- the other users of the helper: fs.writefile's mode, process.spawn's nice
+	local fs, process = require "luainit.fs", require "luainit.process"
+	opt_raises("mode", "string", fs.writefile, "/tmp/luainit-test-never-written", "x", { mode = "0644" })
+	assert(fs.stat("/tmp/luainit-test-never-written") == nil, "writefile wrote before it checked its mode")
+	raises("option 'nice': integer expected, got string", process.spawn, { argv = { "/bin/true" }, nice = "5" })
+	-- numbers as before: an integer, or a float with an integral value
+	-- (read before the request fails on the missing link)
+	local spec = { dst = "10.99.0.0/16", dev = "luainit-nosuch0", table = 254.0, metric = 5.0 }
+	local _, e2, _, ename = net.route_del(spec)
+	assert(ename == "ENODEV", tostring(e2))
+	assert(math.type(spec.table) == "float", "route_del rewrote the spec's table")
+end
+
 T["an optional argument left out is left out"] = function()
 	local ok, err, _, ename = net.addr_del("luainit-nosuch0", "10.99.0.1/24")
 	assert(ok == nil and ename == "ENODEV", tostring(err))

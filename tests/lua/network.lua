@@ -124,6 +124,35 @@ return {
 		assert(not e:find("interfaces[1]", 1, true), e)
 		assert(errors_of({ interface = {} }):find("key 'interface': unknown key", 1, true))
 	end,
+	-- luainit.net took a numeric string for an integer option (mtu =
+	-- "1500") and raises for one now: a string in the config is an error
+	-- of its entry, never passed on (a route's table was not checked at
+	-- all, and "100" went to net.route_add)
+	["config: a string or a fraction where an integer is expected is an error of its entry"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", mtu = "1500" },
+			{ match = "eth1", metric = "100" },
+			{ match = "eth2", routes = { { dst = "10.1.0.0/16", metric = "50", table = "100" } } },
+			{ match = "eth3", routes = { { dst = "10.1.0.0/16", table = -1 }, { dst = "default", table = 2^32 },
+				{ dst = "10.2.0.0/16", table = 1.5 } } },
+			{ match = "eth4", dhcp = { metric = "5" } },
+			{ match = "eth5", routes = { { dst = "10.1.0.0/16", table = 100 }, { dst = "10.2.0.0/16", table = 0 },
+				{ dst = "10.3.0.0/16", table = 4294967295 } } } } })
+		local TABLE = "integer 0-4294967295 expected (a route table id; 254 is main)"
+		for _, want in ipairs({
+			"interfaces[1] (eth0): key 'mtu': integer 68-65535 expected",
+			"interfaces[2] (eth1): key 'metric': integer >= 0 expected",
+			"interfaces[3] (eth2): key 'routes[1].metric': integer expected",
+			"interfaces[3] (eth2): key 'routes[1].table': " .. TABLE,
+			"interfaces[4] (eth3): key 'routes[1].table': " .. TABLE,
+			"interfaces[4] (eth3): key 'routes[2].table': " .. TABLE,
+			"interfaces[4] (eth3): key 'routes[3].table': " .. TABLE,
+			"interfaces[5] (eth4): key 'dhcp.metric': integer >= 0 expected",
+		}) do
+			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
+		end
+		assert(not e:find("interfaces[6]", 1, true), e)
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
