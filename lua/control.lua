@@ -588,25 +588,32 @@ end
 -- starts one byte before those and skips through the first newline, so a
 -- line the cut falls in is left out and one that starts right at it is
 -- kept.
+-- Returns the lines, or nil and why: the error, naming the path (a file
+-- that is there but cannot be read is no "no log file"), and true as a
+-- third value when the file does not exist.
 local FILE_TAIL = 4 << 20
 local function file_tail(path, n)
 	local fs = require "luainit.fs"
-	local fd <close> = fs.open(path, "r,nonblock,noctty")
-	local st = fd and fd:stat()
-	if not st then return nil end
+	local fd <close>, err, _, ename = fs.open(path, "r,nonblock,noctty")
+	if not fd then return nil, err, ename == "ENOENT" end
+	-- fd's own messages name the call only ("read: Input/output error")
+	local function failed(e) return nil, (e:gsub("^(%w+)", "%1 " .. path:gsub("%%", "%%%%"), 1)) end
+	local st, serr = fd:stat()
+	if not st then return failed(serr) end
 	if st.type ~= "file" then
 		return nil, string.format("log file %s is not a regular file (%s)", path, sup.NOT_FILE[st.type] or st.type)
 	end
-	local size = fd:seek(0, "end")
-	if not size then return nil end
+	local size, kerr = fd:seek(0, "end")
+	if not size then return failed(kerr) end
 	local cut = size > FILE_TAIL
 	local from = cut and size - FILE_TAIL - 1 or 0
-	if not fd:seek(from) then return nil end
+	local at, aerr = fd:seek(from)
+	if not at then return failed(aerr) end
 	-- a service may write on while this reads: no more than was there
 	local parts, want = {}, size - from
 	while want > 0 do
-		local s = fd:read(want)
-		if not s then return nil end
+		local s, rerr = fd:read(want)
+		if not s then return failed(rerr) end
 		if s == "" then break end
 		parts[#parts + 1] = s
 		want = want - #s
@@ -628,10 +635,22 @@ handlers.log = function(c, req)
 		local svc = sup.services[name]
 		if not svc then return unknown({ name }) end
 		if req.flags.file then
-			-- the file has what the ring lost, with timestamps
-			local path, why = sup.log_file(svc), nil
-			if path then lines, why = file_tail(path, n) end
-			if not lines then return { ok = false, code = 1, error = "log: " .. name .. (why and (": " .. why) or " has no log file") } end
+			-- the file has what the ring lost, with timestamps. One
+			-- that does not exist is no error: the supervisor makes it
+			-- at the service's first line of output.
+			local path = sup.log_file(svc)
+			local why, absent
+			if not path then
+				why = name .. " has no log file (log.file = false)"
+			else
+				lines, why, absent = file_tail(path, n)
+				if absent then
+					why = name .. " has no log file (" .. path .. " does not exist: it is made at the service's first line of output)"
+				elseif not lines then
+					why = name .. ": " .. why
+				end
+			end
+			if not lines then return { ok = false, code = 1, error = "log: " .. why } end
 		else
 			lines = tail(svc.ring or {}, n)
 		end

@@ -392,6 +392,64 @@ T["log --file: a file over 4 MiB gives its newest lines, none cut short"] = func
 	assert(ok, err)
 end
 
+-- `log --file` said "NAME has no log file" for any file it could not
+-- read: one that is there but cannot be opened, stat'ed, sought or read
+-- gives that error, path and strerror; "has no log file" is kept for
+-- log.file = false and for a file that does not exist (yet: the supervisor
+-- makes it at the service's first line of output), and says which
+T["log --file: a file that cannot be read gives the error, not 'has no log file'"] = function()
+	local sup = require "supervisor"
+	local d = server_dir()
+	local names = {}
+	local function svc(name, file)
+		sup.services[name] = { name = name, log = { file = file } }
+		names[#names + 1] = name
+	end
+	-- the error of an open, as this libc words it ("open PATH: strerror")
+	local function open_error(path, ename)
+		local fd, e, _, en = fs.open(path, "r,nonblock,noctty")
+		assert(not fd and en == ename, path .. ": " .. tostring(en))
+		return e
+	end
+	local function fails(name, want)
+		local code, out, e = luactl(d, "log", "--file", name)
+		assert(code == 1 and out == "", name .. ": " .. code .. " " .. out)
+		assert(e == "luactl: log: " .. want .. "\n", name .. ": " .. e)
+	end
+	local ok, err = pcall(function()
+		assert(fs.writefile(d .. "/plain.log", "one\ntwo\n"))
+		assert(fs.symlink("loop.log", d .. "/loop.log"))
+		svc("off", false)
+		svc("absent", d .. "/absent.log")
+		svc("loop", d .. "/loop.log")
+		svc("notdir", d .. "/plain.log/x.log")
+		-- a regular file whose end cannot be sought (mem_lseek: EINVAL)
+		svc("mem", "/proc/self/mem")
+		svc("plain", d .. "/plain.log")
+		fails("off", "off has no log file (log.file = false)")
+		fails("absent", "absent has no log file (" .. d .. "/absent.log does not exist: it is made at the service's first line of output)")
+		fails("loop", "loop: " .. open_error(d .. "/loop.log", "ELOOP"))
+		fails("notdir", "notdir: " .. open_error(d .. "/plain.log/x.log", "ENOTDIR"))
+		local mem <close> = assert(fs.open("/proc/self/mem", "r"))
+		local no, serr = mem:seek(0, "end")
+		assert(no == nil and serr:match("^seek: ."), tostring(serr))
+		fails("mem", "mem: seek /proc/self/mem" .. serr:sub(#"seek" + 1))
+		-- sysfs refuses to open a write-only attribute for reading, even
+		-- to root: EACCES
+		local wo = "/sys/bus/platform/uevent"
+		local st = fs.stat(wo)
+		if st and st.type == "file" and st.mode & 0x124 == 0 then
+			svc("wo", wo)
+			fails("wo", "wo: " .. open_error(wo, "EACCES"))
+		end
+		local code, out = luactl(d, "log", "--file", "plain")
+		assert(code == 0 and out == "one\ntwo\n", code .. " " .. out)
+	end)
+	for _, name in ipairs(names) do sup.services[name] = nil end
+	cleanup(d)
+	assert(ok, err)
+end
+
 -- Never with -f here: that is reboot(2) on the machine running the tests.
 T["poweroff/reboot/halt: halt(8)'s options, and signals when there is no socket"] = function()
 	local d = "/tmp/luainit-test-power." .. process.getpid() .. "." .. math.random(1e9)
