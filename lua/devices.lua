@@ -8,7 +8,6 @@
 local event = require "luainit.event"
 local fs = require "luainit.fs"
 local glob = require "glob"
-local ids = require "ids"
 local integer = require "integer"
 local log = require "log"
 
@@ -50,11 +49,11 @@ local RULE_KEYS = {
 		end
 		return true
 	end, "a table of sysfs attribute = glob strings" },
-	-- a uid or gid as a service's user and group take one (lua/ids.lua);
+	-- a uid or gid as a service's user and group take one (integer.id);
 	-- these three, as every integer field, take an integral float too
 	-- (lua/integer.lua: 432.0) and keep the integer (WHOLE below)
-	owner = { ids.id, "a uid, " .. ids.expected },
-	group = { ids.id, "a gid, " .. ids.expected },
+	owner = { integer.id, "a uid, " .. integer.id_expected },
+	group = { integer.id, "a gid, " .. integer.id_expected },
 	mode = { function(v) return integer.of(v, 0, 4095) ~= nil end,
 		"an integer from 0 to 07777 (e.g. tonumber(\"660\", 8))" },
 	-- made as /dev/<symlink>, after unlinking what is there: never a path

@@ -1,6 +1,6 @@
 --- integer: a whole number as configuration writes it, one rule for every
 -- integer field of a service definition (services.lua), a device rule
--- (devices.lua) and a uid or gid (ids.lua). Lua writes a number with a
+-- (devices.lua), and the uid and gid rule (id) they share. Lua writes a number with a
 -- fraction point or an exponent as a float (1e3, 4 * 2^20, 1000.0), so
 -- such a float with an integral value counts, and the caller keeps the
 -- integer: process.spawn and the kernel's files take no float ("1000.0"),
@@ -19,5 +19,16 @@ function M.of(v, min, max)
 	if not i or (min and i < min) or (max and i > max) then return nil end
 	return i
 end
+
+--- What an id is, for a message ("expected a uid, " .. integer.id_expected).
+M.id_expected = "an integer from 0 to 4294967294"
+
+--- The uid or gid v is, as an integer (see of); nil for anything else.
+-- ids are 32 bits, and (uid_t)-1, 4294967295, means "no change" to
+-- setresuid and chown, so the range is 0 to 4294967294. The one rule of a
+-- service's user, group and groups and a device rule's owner and group;
+-- names, which only a service takes, are the caller's.
+-- id : (any) -> integer | nil
+function M.id(v) return M.of(v, 0, 0xfffffffe) end
 
 return M

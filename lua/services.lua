@@ -5,7 +5,6 @@
 -- dependency cycles (every member named). An invalid service is left out;
 -- the others still start. See docs/services.md for every field.
 local fs = require "luainit.fs"
-local ids = require "ids"
 local integer = require "integer"
 local process = require "luainit.process"
 
@@ -33,9 +32,9 @@ local function number_min(min)
 	return function(v) return type(v) == "number" and v >= min end, "a number >= " .. min
 end
 
--- a uid or gid as devices.rule takes one too (lua/ids.lua); the checked
+-- a uid or gid as devices.rule takes one too (integer.id); the checked
 -- definition holds it as an integer (1000.0 is 1000)
-local id = ids.id
+local id = integer.id
 local function name_or_id(v) return type(v) == "string" or id(v) ~= nil end
 local function is_string(v) return type(v) == "string" end
 local function is_bool(v) return type(v) == "boolean" end
@@ -61,8 +60,8 @@ M.fields = {
 	command = { nonempty_argv, "a non-empty array of strings (argv, no shell)" },
 	env = { string_map, "a table of NAME = value strings" },
 	cwd = { is_string, "an absolute path" },
-	user = { name_or_id, "a user name or uid (" .. ids.expected .. ")" },
-	group = { name_or_id, "a group name or gid (" .. ids.expected .. ")" },
+	user = { name_or_id, "a user name or uid (" .. integer.id_expected .. ")" },
+	group = { name_or_id, "a group name or gid (" .. integer.id_expected .. ")" },
 	groups = { is_table, "an array of group names or gids" },
 	umask = { int_in(0, 511), "an integer from 0 to 0777 (e.g. 0x12 or tonumber('022', 8))" },
 	rlimits = { is_table, "a table like { nofile = 1024 }" },
@@ -266,7 +265,7 @@ local members = {
 				return
 			end
 			if not name_or_id(g) then
-				bad("[" .. k .. "]", "a group name or gid (" .. ids.expected .. ")", g)
+				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
 			elseif not is_string(g) then
 				v[k] = id(g)
 			end
