@@ -13,6 +13,7 @@ local fs = require "luainit.fs"
 local sys = require "luainit.sys"
 local log = require "log"
 local glob = require "glob"
+local integer = require "integer"
 local sched = require "sched"
 
 local M = {
@@ -109,7 +110,7 @@ local function check_entry(e)
 			for k, v in pairs(e.dhcp) do
 				local want = DHCP_KEYS[k]
 				if not want then bad("dhcp." .. tostring(k), "unknown key")
-				elseif want == "integer" and (math.type(v) ~= "integer" or v < 0) then
+				elseif want == "integer" and not integer.of(v, 0) then
 					bad("dhcp." .. k, "integer >= 0 expected")
 				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected") end
 			end
@@ -131,10 +132,12 @@ local function check_entry(e)
 		end
 	end
 	if e.domain ~= nil and type(e.domain) ~= "string" then bad("domain", "string expected") end
-	if e.mtu ~= nil and (math.type(e.mtu) ~= "integer" or e.mtu < 68 or e.mtu > 65535) then
+	-- an integer field takes an integral float (1500.0, 1e3) as service
+	-- definitions do (lua/integer.lua); validate keeps the integer
+	if e.mtu ~= nil and not integer.of(e.mtu, 68, 65535) then
 		bad("mtu", "integer 68-65535 expected")
 	end
-	if e.metric ~= nil and (math.type(e.metric) ~= "integer" or e.metric < 0) then
+	if e.metric ~= nil and not integer.of(e.metric, 0) then
 		bad("metric", "integer >= 0 expected")
 	end
 	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
@@ -150,10 +153,10 @@ local function check_entry(e)
 					end
 					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
 					if r.gateway ~= nil and not is_ip(r.gateway) then bad(k .. ".gateway", "IP address expected") end
-					if r.metric ~= nil and math.type(r.metric) ~= "integer" then bad(k .. ".metric", "integer expected") end
+					if r.metric ~= nil and not integer.of(r.metric) then bad(k .. ".metric", "integer expected") end
 					-- a route table id is 32 bits; net.route_add raises for any
 					-- other value, deep in configure and past this entry's name
-					if r.table ~= nil and (math.type(r.table) ~= "integer" or r.table < 0 or r.table > 0xffffffff) then
+					if r.table ~= nil and not integer.of(r.table, 0, 0xffffffff) then
 						bad(k .. ".table", "integer 0-4294967295 expected (a route table id; 254 is main)")
 					end
 				end
@@ -161,6 +164,34 @@ local function check_entry(e)
 		end
 	end
 	return errs
+end
+
+-- A checked entry's copy with its integer fields as integers (1500.0 is
+-- 1500), as a checked service holds them, so luainit.net and the DHCP
+-- client's timers get the integer that was meant. The dhcp options and
+-- the routes are copied, the caller's tables left as they were.
+local function normalised(e, entry)
+	for k, v in pairs(e) do entry[k] = v end
+	entry.mtu, entry.metric = integer.of(e.mtu), integer.of(e.metric)
+	entry.addresses = e.address and list(e.address) or {}
+	entry.gateways = e.gateway and list(e.gateway) or {}
+	entry.dns = e.dns and list(e.dns) or {}
+	if e.dhcp == true then entry.dhcp = {}
+	elseif type(e.dhcp) == "table" then
+		entry.dhcp = {}
+		for k, v in pairs(e.dhcp) do
+			if DHCP_KEYS[k] == "integer" then v = integer.of(v) end
+			entry.dhcp[k] = v
+		end
+	end
+	if e.routes then
+		entry.routes = {}
+		for i, r in ipairs(e.routes) do
+			entry.routes[i] = { dst = r.dst, gateway = r.gateway, src = r.src,
+				metric = integer.of(r.metric), table = integer.of(r.table) }
+		end
+	end
+	return entry
 end
 
 --- Check a config table. Returns the normalised config (entries that are
@@ -191,11 +222,7 @@ function M.validate(cfg)
 				entry.invalid[#entry.invalid + 1] = p
 			end
 		else
-			for k, v in pairs(e) do entry[k] = v end
-			entry.addresses = e.address and list(e.address) or {}
-			entry.gateways = e.gateway and list(e.gateway) or {}
-			entry.dns = e.dns and list(e.dns) or {}
-			if e.dhcp == true then entry.dhcp = {} end
+			normalised(e, entry)
 		end
 		out.interfaces[#out.interfaces + 1] = entry
 	end

@@ -153,6 +153,47 @@ return {
 		end
 		assert(not e:find("interfaces[6]", 1, true), e)
 	end,
+	-- network.lua refused mtu = 1500.0 (and every other integer key) while
+	-- service definitions and device rules take an integral float
+	-- (lua/integer.lua): the same rule here, and the entry holds integers
+	["config: an integral float is its integer; a fraction, inf or nan is an error of its entry"] = function()
+		local routes = { { dst = "10.1.0.0/16", metric = 50.0, table = 100.0 }, { dst = "10.2.0.0/16" } }
+		local dhcp = { metric = 5.0, t1 = 600.0, t2 = 9e2, max_lease = 3600.0, retry_max = 64e3, use_dns = false }
+		local cfg, errs = network.validate({ interfaces = {
+			{ match = "eth0", address = "10.0.0.2/24", mtu = 1500.0, metric = 1e2, routes = routes },
+			{ match = "eth1", dhcp = dhcp } } })
+		assert(#errs == 0, table.concat(errs, "; "))
+		local e0, e1 = cfg.interfaces[1], cfg.interfaces[2]
+		local function int(v, want) return math.type(v) == "integer" and v == want end
+		assert(int(e0.mtu, 1500) and int(e0.metric, 100), tostring(e0.mtu) .. " " .. tostring(e0.metric))
+		assert(int(e0.routes[1].metric, 50) and int(e0.routes[1].table, 100), tostring(e0.routes[1].metric))
+		assert(e0.routes[1].dst == "10.1.0.0/16" and e0.routes[2].metric == nil and e0.routes[2].table == nil)
+		for k, want in pairs({ metric = 5, t1 = 600, t2 = 900, max_lease = 3600, retry_max = 64000 }) do
+			assert(int(e1.dhcp[k], want), k .. " = " .. tostring(e1.dhcp[k]))
+		end
+		assert(e1.dhcp.use_dns == false)
+		-- the caller's tables are not rewritten
+		assert(math.type(routes[1].metric) == "float" and math.type(dhcp.t1) == "float")
+		assert(e0.routes ~= routes and e1.dhcp ~= dhcp)
+		-- anything else is refused with the message an integer field gives
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", mtu = 1500.5 },
+			{ match = "eth1", metric = 0 / 0 },
+			{ match = "eth2", routes = { { dst = "10.1.0.0/16", metric = 1.5, table = math.huge } } },
+			{ match = "eth3", dhcp = { t1 = 0.5, retry_max = -1.0 } },
+			{ match = "eth4", mtu = 67.0 } } })
+		for _, want in ipairs({
+			"interfaces[1] (eth0): key 'mtu': integer 68-65535 expected",
+			"interfaces[2] (eth1): key 'metric': integer >= 0 expected",
+			"interfaces[3] (eth2): key 'routes[1].metric': integer expected",
+			"interfaces[3] (eth2): key 'routes[1].table': integer 0-4294967295 expected",
+			"interfaces[4] (eth3): key 'dhcp.t1': integer >= 0 expected",
+			"interfaces[4] (eth3): key 'dhcp.retry_max': integer >= 0 expected",
+			"interfaces[5] (eth4): key 'mtu': integer 68-65535 expected",
+		}) do
+			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
+		end
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
