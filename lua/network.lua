@@ -39,18 +39,47 @@ local DHCP_KEYS = { hostname = "string", metric = "integer", t1 = "integer", t2 
 	use_mtu = "boolean" }
 local ROUTE_KEYS = { dst = true, gateway = true, metric = true, table = true, src = true }
 
+-- An address as inet_pton(3) reads it, which luainit.net parses it with:
+-- anything else passed here and raised inside configure, after part of
+-- the interface was set up. IPv4 is four decimal octets, without leading
+-- zeros (010.0.0.1, octal to inet_aton, is no address to inet_pton).
 local function is_ipv4(s)
 	if type(s) ~= "string" then return false end
 	local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
 	if not a then return false end
-	for _, x in ipairs({ a, b, c, d }) do if tonumber(x) > 255 then return false end end
+	for _, x in ipairs({ a, b, c, d }) do
+		if #x > 3 or (#x > 1 and x:sub(1, 1) == "0") or tonumber(x) > 255 then return false end
+	end
 	return true
 end
 
-local function is_ipv6(s)
-	return type(s) == "string" and s:find(":", 1, true) ~= nil and s:match("^[%x:%.]+$") ~= nil
-		and #s <= 45
+-- The number of colon-separated groups of 1-4 hex digits in s, or nil.
+local function ipv6_groups(s)
+	if s == "" then return 0 end
+	local n = 0
+	for g in (s .. ":"):gmatch("([^:]*):") do
+		if not g:match("^%x%x?%x?%x?$") then return nil end
+		n = n + 1
+	end
+	return n
 end
+
+-- IPv6: eight groups, or fewer around one "::" (which stands for at least
+-- one), the last two of which may be written as an IPv4 address.
+local function is_ipv6(s)
+	if type(s) ~= "string" or #s > 45 then return false end
+	local head, v4 = s:match("^(.*:)(%d+%.%d+%.%d+%.%d+)$")
+	if v4 then
+		if not is_ipv4(v4) then return false end
+		s = head .. "0:0"
+	end
+	local a, b = s:match("^(.-)::(.*)$")
+	if not a then return ipv6_groups(s) == 8 end
+	local na, nb = ipv6_groups(a), ipv6_groups(b)
+	return na ~= nil and nb ~= nil and na + nb <= 7
+end
+
+local function family(s) return is_ipv4(s) and "IPv4" or is_ipv6(s) and "IPv6" or nil end
 
 local function is_ip(s) return is_ipv4(s) or is_ipv6(s) end
 
@@ -152,7 +181,19 @@ local function check_entry(e)
 						if not ROUTE_KEYS[rk] then bad(k .. "." .. tostring(rk), "unknown key") end
 					end
 					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
-					if r.gateway ~= nil and not is_ip(r.gateway) then bad(k .. ".gateway", "IP address expected") end
+					-- one family for dst, gateway and src, as net.route_add
+					-- reads them (the first given of dst, gateway, src sets
+					-- it): an address of the other raised inside configure
+					local fam, by = nil, nil
+					if r.dst ~= "default" and is_cidr(r.dst) then fam, by = family(r.dst:match("^[^/]+")), "dst" end
+					for _, f in ipairs({ "gateway", "src" }) do
+						local v = r[f]
+						if v == nil then -- left out
+						elseif not is_ip(v) then bad(k .. "." .. f, "IP address expected")
+						elseif fam and family(v) ~= fam then
+							bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
+						elseif not fam then fam, by = family(v), f end
+					end
 					if r.metric ~= nil and not integer.of(r.metric) then bad(k .. ".metric", "integer expected") end
 					-- a route table id is 32 bits; net.route_add raises for any
 					-- other value, deep in configure and past this entry's name

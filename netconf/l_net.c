@@ -573,9 +573,9 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	const char *gw = lx_optstring(L, 1, "gateway", NULL);
 	const char *src = lx_optstring(L, 1, "src", NULL);
 	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
-	const char *dev = NULL;
+	const char *dev = NULL, *by, *fam;
 	char devnum[24];
-	int family = AF_UNSPEC, p;
+	int family, p;
 	struct rtnl_route *r;
 	struct nl_addr *a;
 
@@ -598,12 +598,12 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	}
 	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
 	         gw ? " via " : "", gw ? gw : "", dev ? " dev " : "", dev ? dev : "");
-	if (strchr(dst, ':') || (gw && strchr(gw, ':')))
-		family = AF_INET6;
-	else if (strcmp(dst, "default") || gw)
-		family = AF_INET;
-	if (family == AF_UNSPEC)
-		family = AF_INET;
+	/* The family is dst's, or for "default" the gateway's, or src's (an
+	 * IPv6 default route through a point-to-point link has only src),
+	 * else IPv4; a gateway or src of the other family is its error. */
+	by = strcmp(dst, "default") ? dst : gw ? gw : src;
+	family = by && strchr(by, ':') ? AF_INET6 : AF_INET;
+	fam = family == AF_INET6 ? "IPv6" : "IPv4";
 	if (!(r = g->route = rtnl_route_alloc())) {
 		*nle = -NLE_NOMEM;
 		return NULL;
@@ -615,7 +615,7 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	nl_addr_put(a);
 	if (src) {
 		if (nl_addr_parse(src, family, &a) < 0)
-			luaL_error(L, "%s: src: address expected", ctx);
+			luaL_error(L, "%s: src: %s address expected", ctx, fam);
 		rtnl_route_set_pref_src(r, a);
 		nl_addr_put(a);
 	}
@@ -634,7 +634,7 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 		}
 		if (gw) {
 			if (nl_addr_parse(gw, family, &a) < 0)
-				luaL_error(L, "%s: gateway: address expected", ctx);
+				luaL_error(L, "%s: gateway: %s address expected", ctx, fam);
 			rtnl_route_nh_set_gateway(nh, a);
 			nl_addr_put(a);
 		}
@@ -679,7 +679,8 @@ static int route_change(lua_State *L, int add)
 }
 
 /** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
- * dev: a link name or index, as link_arg takes it. The family follows dst or gateway;
+ * dev: a link name or index, as link_arg takes it. The family is dst's, or for
+ * "default" the gateway's or src's (a gateway or src of the other raises);
  * an existing route is EEXIST unless replace. String fields take strings
  * only (a number raises). */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }

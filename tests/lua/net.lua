@@ -61,6 +61,30 @@ T["an integer option takes a number, never a string"] = function()
 	assert(math.type(spec.table) == "float", "route_del rewrote the spec's table")
 end
 
+-- The family of a route is dst's, or for "default" the gateway's, or
+-- src's: an IPv6 default route with only a src was taken as IPv4, and its
+-- src raised 'src: address expected' (as did any src or gateway of the
+-- other family, which now says the family it expected)
+T["a route's gateway and src are of its family, and a default route's family follows them"] = function()
+	local nosuch = "luainit-nosuch0"
+	raises("^route_add 10%.1%.0%.0/16 dev luainit%-nosuch0: src: IPv4 address expected$", net.route_add,
+		{ dst = "10.1.0.0/16", src = "2001:db8::1", dev = nosuch })
+	raises("^route_add fd00::/16 dev luainit%-nosuch0: src: IPv6 address expected$", net.route_add,
+		{ dst = "fd00::/16", src = "10.0.0.1", dev = nosuch })
+	raises(": src: IPv4 address expected$", net.route_add, { dst = "10.1.0.0/16", src = "bogus", dev = nosuch })
+	raises(": gateway: IPv4 address expected$", net.route_add,
+		{ dst = "10.1.0.0/16", gateway = "2001:db8::1", dev = nosuch })
+	raises(": src: IPv6 address expected$", net.route_add,
+		{ dst = "default", gateway = "2001:db8::1", src = "10.0.0.1", dev = nosuch })
+	-- read, then the missing link fails the request
+	for _, spec in ipairs({ { dst = "default", src = "2001:db8::1" }, { dst = "default", src = "10.0.0.1" },
+		{ dst = "default", gateway = "fe80::1", src = "2001:db8::1" } }) do
+		spec.dev = nosuch
+		local ok, err, _, ename = net.route_del(spec)
+		assert(ok == nil and ename == "ENODEV", tostring(err))
+	end
+end
+
 T["an optional argument left out is left out"] = function()
 	local ok, err, _, ename = net.addr_del("luainit-nosuch0", "10.99.0.1/24")
 	assert(ok == nil and ename == "ENODEV", tostring(err))

@@ -194,6 +194,69 @@ return {
 			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
 		end
 	end,
+	-- a route's src was not checked, and a gateway or src of the other
+	-- family than dst, or an address inet_pton does not read (010.0.0.1,
+	-- 1:::2), passed: net.route_add raised 'src: address expected' inside
+	-- configure, after the link, its addresses and the routes before it
+	-- were set up, at boot or on a link event
+	["config: a route's src, and its gateway, is an address of the route's family"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", routes = {
+				{ dst = "10.1.0.0/16", src = "bogus" },
+				{ dst = "10.1.0.0/16", src = "2001:db8::1" },
+				{ dst = "2001:db8:1::/48", gateway = "10.0.0.1" },
+				{ dst = "default", gateway = "2001:db8::1", src = "10.0.0.2" },
+				{ dst = "10.1.0.0/16", src = "10.0.0.2/24" },
+				{ dst = "10.1.0.0/16", src = 10 },
+				{ dst = "fd00::/16", src = "1:::2" },
+				{ dst = "10.1.0.0/16", gateway = "010.0.0.1" } } },
+			{ match = "eth1", address = { "10.0.0.2/24", "2001:db8::2/64" }, routes = {
+				{ dst = "10.1.0.0/16", gateway = "10.0.0.1", src = "10.0.0.2" },
+				{ dst = "fd00::/16", src = "2001:db8::2" },
+				{ dst = "default", src = "2001:db8::2" },
+				{ dst = "default", gateway = "fe80::1", src = "::ffff:10.0.0.2" },
+				{ dst = "::/0", src = "::" } } } } })
+		for _, want in ipairs({
+			"interfaces[1] (eth0): key 'routes[1].src': IP address expected",
+			"interfaces[1] (eth0): key 'routes[2].src': IPv4 address expected (the route's dst is IPv4)",
+			"interfaces[1] (eth0): key 'routes[3].gateway': IPv6 address expected (the route's dst is IPv6)",
+			"interfaces[1] (eth0): key 'routes[4].src': IPv6 address expected (the route's gateway is IPv6)",
+			"interfaces[1] (eth0): key 'routes[5].src': IP address expected",
+			"interfaces[1] (eth0): key 'routes[6].src': IP address expected",
+			"interfaces[1] (eth0): key 'routes[7].src': IP address expected",
+			"interfaces[1] (eth0): key 'routes[8].gateway': IP address expected",
+		}) do
+			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
+		end
+		assert(select(2, e:gsub("\n", "")) == 7, e)
+		assert(not e:find("interfaces[2]", 1, true), e)
+	end,
+	-- is_ipv4 and is_ipv6 take what inet_pton takes, which luainit.net
+	-- parses with (an address, a gateway or dns server passed validate and
+	-- failed, or was written to resolv.conf, where inet_aton reads 010 as 8)
+	["config: an address is one inet_pton reads"] = function()
+		local good = { "10.0.0.1", "0.0.0.0", "255.255.255.255", "::", "::1", "fe80::1", "2001:db8::",
+			"1:2:3:4:5:6:7:8", "1::8", "::ffff:10.0.0.1", "1:2:3:4:5:6:10.0.0.1", "ABCD:ef01::" }
+		local bad = { "010.0.0.1", "10.0.0.01", "0010.0.0.1", "256.0.0.1", "10.0.0", "10.0.0.1.", "1:::2",
+			":1::", "1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2:3:4:5:6:7:8", "12345::",
+			"fe80::1%eth0", "::10.0.0.256", "1:2:3:4:5:6:7:10.0.0.1", "g::", "", ":", "1.2.3.4::" }
+		-- and the binding agrees (its parse raises before the missing link
+		-- fails the request, so nothing reaches the kernel)
+		local function binding_reads(a)
+			return (pcall(net.route_del, { dst = "default", src = a, dev = "luainit-nosuch0" }))
+		end
+		for _, a in ipairs(good) do
+			local _, errs = network.validate({ interfaces = { { match = "eth0", dns = a, gateway = a } } })
+			assert(#errs == 0, a .. ": " .. table.concat(errs, "; "))
+			assert(binding_reads(a), a .. ": luainit.net does not read it")
+		end
+		for _, a in ipairs(bad) do
+			local e = errors_of({ interfaces = { { match = "eth0", dns = a, address = a .. "/24" } } })
+			assert(e:find("key 'dns': '" .. a .. "': IP address expected", 1, true), a .. ": " .. e)
+			assert(e:find("key 'address': '" .. a .. "/24': address/prefix expected", 1, true), a .. ": " .. e)
+			assert(a == "" or not binding_reads(a), a .. ": luainit.net reads it")
+		end
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
