@@ -38,6 +38,9 @@ local DHCP_KEYS = { hostname = "string", metric = "integer", t1 = "integer", t2 
 	max_lease = "integer", retry_max = "integer", use_dns = "boolean", use_routes = "boolean",
 	use_mtu = "boolean" }
 local ROUTE_KEYS = { dst = true, gateway = true, metric = true, table = true, src = true }
+-- a route's priority, 32 bits in the kernel: the interface's metric and the
+-- DHCP metric are those of the routes they make
+local METRIC = "integer 0-4294967295 expected (a route metric; lower is preferred)"
 
 -- An address as inet_pton(3) reads it, which luainit.net parses it with:
 -- anything else passed here and raised inside configure, after part of
@@ -139,6 +142,8 @@ local function check_entry(e)
 			for k, v in pairs(e.dhcp) do
 				local want = DHCP_KEYS[k]
 				if not want then bad("dhcp." .. tostring(k), "unknown key")
+				elseif k == "metric" and not integer.of(v, 0, 0xffffffff) then
+					bad("dhcp." .. k, METRIC)
 				elseif want == "integer" and not integer.of(v, 0) then
 					bad("dhcp." .. k, "integer >= 0 expected")
 				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected") end
@@ -166,9 +171,7 @@ local function check_entry(e)
 	if e.mtu ~= nil and not integer.of(e.mtu, 68, 65535) then
 		bad("mtu", "integer 68-65535 expected")
 	end
-	if e.metric ~= nil and not integer.of(e.metric, 0) then
-		bad("metric", "integer >= 0 expected")
-	end
+	if e.metric ~= nil and not integer.of(e.metric, 0, 0xffffffff) then bad("metric", METRIC) end
 	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
 	if e.routes ~= nil then
 		if type(e.routes) ~= "table" then bad("routes", "list of {dst, gateway?, metric?} expected")
@@ -194,9 +197,10 @@ local function check_entry(e)
 							bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
 						elseif not fam then fam, by = family(v), f end
 					end
-					if r.metric ~= nil and not integer.of(r.metric) then bad(k .. ".metric", "integer expected") end
-					-- a route table id is 32 bits; net.route_add raises for any
-					-- other value, deep in configure and past this entry's name
+					-- a route's metric and table id are 32 bits; net.route_add
+					-- raises for any other value, deep in configure and past
+					-- this entry's name (it wrapped: -1 was metric 4294967295)
+					if r.metric ~= nil and not integer.of(r.metric, 0, 0xffffffff) then bad(k .. ".metric", METRIC) end
 					if r.table ~= nil and not integer.of(r.table, 0, 0xffffffff) then
 						bad(k .. ".table", "integer 0-4294967295 expected (a route table id; 254 is main)")
 					end

@@ -231,6 +231,32 @@ static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 	return luaL_argerror(L, arg, lua_pushfstring(L, "link name or index expected, got %s", got));
 }
 
+/* An integer option of a 32-bit field of the kernel's (a route's metric
+ * and table, an address's lifetimes), def when left out; out of
+ * 0-4294967295 it raises "option 'metric': integer 0-4294967295 expected,
+ * got -1", where a cast wrapped -1 to 4294967295 (a metric's last choice)
+ * and 2^32 + 254 to 254 (the main table). */
+static uint32_t opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
+{
+	lua_Integer v = lx_optinteger(L, idx, key, def);
+
+	if (v < 0 || v > (lua_Integer)UINT32_MAX)
+		luaL_error(L, "option '%s': integer 0-4294967295 expected, got %I", key, v);
+	return (uint32_t)v;
+}
+
+/* Is option key given (not nil) in the options table at idx, if any? */
+static int has_opt(lua_State *L, int idx, const char *key)
+{
+	int t;
+
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	t = lua_getfield(L, idx, key);
+	lua_pop(L, 1);
+	return t != LUA_TNIL;
+}
+
 /* A link's name as a message gives it: the name, or the index in digits. */
 static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
 {
@@ -439,11 +465,14 @@ static int addr_change(lua_State *L, int add)
 		}
 	}
 	if (add) {
-		lua_Integer valid = lx_optinteger(L, 3, "valid", -1);
-		lua_Integer pref = lx_optinteger(L, 3, "preferred", valid);
-		if (valid >= 0) {
-			rtnl_addr_set_valid_lifetime(a, (uint32_t)valid);
-			rtnl_addr_set_preferred_lifetime(a, (uint32_t)pref);
+		/* with either given, valid left out is forever (4294967295), as
+		 * in ip-address(8), and preferred left out is valid (ip makes it
+		 * forever, and then refuses it as above valid); a preferred
+		 * alone was ignored */
+		if (has_opt(L, 3, "valid") || has_opt(L, 3, "preferred")) {
+			uint32_t valid = opt_u32(L, 3, "valid", UINT32_MAX);
+			rtnl_addr_set_valid_lifetime(a, valid);
+			rtnl_addr_set_preferred_lifetime(a, opt_u32(L, 3, "preferred", valid));
 		}
 		if (lx_optboolean(L, 3, "nodad", 0))
 			rtnl_addr_set_flags(a, IFA_F_NODAD);
@@ -458,7 +487,9 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
- * Without replace an existing address is EEXIST. */
+ * Without replace an existing address is EEXIST. valid and preferred are
+ * 0-4294967295 (forever) and raise otherwise; valid defaults to forever,
+ * preferred to valid. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
 
 /** addr_del : (ifname | index, "10.0.2.15/24") -> true | (nil, string, integer)
@@ -531,18 +562,29 @@ static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *link
 }
 
 /** routes : (family "inet"|"inet6"|nil, table?) -> {{family, dst ("default"|cidr), gateway?, dev?, src?, metric, table, protocol, scope}, ...} | (nil, string, integer)
- * table: a number (default 254, main) or "all". Only unicast routes. */
+ * table: an integer 0-4294967295 (default 254, main) or "all"; anything
+ * else raises. Only unicast routes. */
 static int l_routes(lua_State *L)
 {
 	static const char *const fams[] = { "inet", "inet6", NULL };
 	int family = lua_isnoneornil(L, 1) ? AF_UNSPEC :
 		(luaL_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
 	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "all");
-	uint32_t table = all ? 0 : (uint32_t)luaL_optinteger(L, 2, RT_TABLE_MAIN);
+	uint32_t table = RT_TABLE_MAIN;
+	lua_Integer t = 0;
 	struct guard *g;
 	struct nl_cache *links, *c;
-	int err = sock(), n = 0;
+	int err = sock(), n = 0, isint = 0;
 
+	/* a number only (luaL_optinteger took "254"), and in range (it was
+	 * cast: -1 listed table 4294967295) */
+	if (!all && !lua_isnoneornil(L, 2)) {
+		if (lua_type(L, 2) == LUA_TNUMBER)
+			t = lua_tointegerx(L, 2, &isint);
+		if (!isint || t < 0 || t > (lua_Integer)UINT32_MAX)
+			return luaL_argerror(L, 2, "table id 0-4294967295 or \"all\" expected");
+		table = (uint32_t)t;
+	}
 	lua_settop(L, 2);
 	g = new_guard(L);
 
@@ -619,8 +661,8 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 		rtnl_route_set_pref_src(r, a);
 		nl_addr_put(a);
 	}
-	rtnl_route_set_table(r, (uint32_t)lx_optinteger(L, 1, "table", RT_TABLE_MAIN));
-	rtnl_route_set_priority(r, (uint32_t)lx_optinteger(L, 1, "metric", 0));
+	rtnl_route_set_table(r, opt_u32(L, 1, "table", RT_TABLE_MAIN));
+	rtnl_route_set_priority(r, opt_u32(L, 1, "metric", 0));
 	/* a delete must not filter on the protocol unless asked */
 	p = proto ? str2proto(proto) : RTPROT_UNSPEC;
 	if (p < 0)

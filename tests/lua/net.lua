@@ -61,6 +61,40 @@ T["an integer option takes a number, never a string"] = function()
 	assert(math.type(spec.table) == "float", "route_del rewrote the spec's table")
 end
 
+-- metric, table, valid and preferred were cast to uint32_t: metric = -1
+-- was the kernel's 4294967295, table = 2^32 + 254 the main table, valid =
+-- -1 was no lifetime at all and preferred = -1 "forever"; routes(nil, -1)
+-- listed table 4294967295 and routes(nil, "254") took the string
+T["a 32-bit option out of 0-4294967295 raises, where it wrapped"] = function()
+	local nosuch = "luainit-nosuch0"
+	local function u32_raises(key, got, f, ...)
+		raises("^option '" .. key .. "': integer 0%-4294967295 expected, got " .. got .. "$", f, ...)
+	end
+	for _, f in ipairs({ net.route_add, net.route_del }) do
+		u32_raises("metric", "%-1", f, { dst = "10.99.0.0/16", dev = nosuch, metric = -1 })
+		u32_raises("metric", "4294967296", f, { dst = "10.99.0.0/16", dev = nosuch, metric = 2^32 })
+		u32_raises("table", "%-1", f, { dst = "10.99.0.0/16", dev = nosuch, table = -1.0 })
+		u32_raises("table", "4294967550", f, { dst = "10.99.0.0/16", dev = nosuch, table = 2^32 + 254 })
+		u32_raises("metric", "%-9223372036854775808", f, { dst = "10.99.0.0/16", dev = nosuch, metric = math.mininteger })
+	end
+	-- lo is the host's: each raises before any change
+	u32_raises("valid", "%-1", net.addr_add, "lo", "127.0.0.1/8", { valid = -1 })
+	u32_raises("valid", "4294967296", net.addr_add, "lo", "127.0.0.1/8", { valid = 2^32 })
+	u32_raises("preferred", "%-1", net.addr_add, "lo", "127.0.0.1/8", { valid = 60, preferred = -1 })
+	u32_raises("preferred", "4294967296", net.addr_add, "lo", "127.0.0.1/8", { preferred = 4294967296 })
+	for _, t in ipairs({ -1, 2^32, 1.5, "254", "main", true }) do
+		raises("bad argument #2 to '[%w.]*routes' %(table id 0%-4294967295 or \"all\" expected%)$", net.routes, nil, t)
+	end
+	-- the edges are taken (and the request fails on the missing link)
+	local ok, err, _, ename = net.route_del({ dst = "10.99.0.0/16", dev = nosuch, metric = 4294967295, table = 0 })
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	ok, err, _, ename = net.route_del({ dst = "10.99.0.0/16", dev = nosuch, metric = 0, table = 4294967295.0 })
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24", { valid = 4294967295, preferred = 0 })
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	assert(type(net.routes(nil, 4294967295)) == "table" and type(net.routes("inet", 0)) == "table")
+end
+
 -- The family of a route is dst's, or for "default" the gateway's, or
 -- src's: an IPv6 default route with only a src was taken as IPv4, and its
 -- src raised 'src: address expected' (as did any src or gateway of the
@@ -167,6 +201,8 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.addr_add("lo", "127.0.0.1/8", { valid = "x" }) end,
 			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", table = "x" }) end,
 			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = {} }) end,
+			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = -1 }) end,
+			function() net.addr_add("lo", "127.0.0.1/8", { valid = -1 }) end,
 		}
 		local i = 0
 		return function()

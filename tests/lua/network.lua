@@ -141,13 +141,13 @@ return {
 		local TABLE = "integer 0-4294967295 expected (a route table id; 254 is main)"
 		for _, want in ipairs({
 			"interfaces[1] (eth0): key 'mtu': integer 68-65535 expected",
-			"interfaces[2] (eth1): key 'metric': integer >= 0 expected",
-			"interfaces[3] (eth2): key 'routes[1].metric': integer expected",
+			"interfaces[2] (eth1): key 'metric': integer 0-4294967295 expected",
+			"interfaces[3] (eth2): key 'routes[1].metric': integer 0-4294967295 expected",
 			"interfaces[3] (eth2): key 'routes[1].table': " .. TABLE,
 			"interfaces[4] (eth3): key 'routes[1].table': " .. TABLE,
 			"interfaces[4] (eth3): key 'routes[2].table': " .. TABLE,
 			"interfaces[4] (eth3): key 'routes[3].table': " .. TABLE,
-			"interfaces[5] (eth4): key 'dhcp.metric': integer >= 0 expected",
+			"interfaces[5] (eth4): key 'dhcp.metric': integer 0-4294967295 expected",
 		}) do
 			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
 		end
@@ -184,8 +184,8 @@ return {
 			{ match = "eth4", mtu = 67.0 } } })
 		for _, want in ipairs({
 			"interfaces[1] (eth0): key 'mtu': integer 68-65535 expected",
-			"interfaces[2] (eth1): key 'metric': integer >= 0 expected",
-			"interfaces[3] (eth2): key 'routes[1].metric': integer expected",
+			"interfaces[2] (eth1): key 'metric': integer 0-4294967295 expected",
+			"interfaces[3] (eth2): key 'routes[1].metric': integer 0-4294967295 expected",
 			"interfaces[3] (eth2): key 'routes[1].table': integer 0-4294967295 expected",
 			"interfaces[4] (eth3): key 'dhcp.t1': integer >= 0 expected",
 			"interfaces[4] (eth3): key 'dhcp.retry_max': integer >= 0 expected",
@@ -193,6 +193,35 @@ return {
 		}) do
 			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
 		end
+	end,
+	-- a route's metric was checked as an integer only, and net.route_add
+	-- cast it to 32 bits: metric = -1 was the kernel's 4294967295, 2^32 was
+	-- 0 (the first choice); the interface's and DHCP's metrics, which
+	-- become routes' metrics, had no upper bound
+	["config: a metric is a route metric, 0-4294967295"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", routes = { { dst = "10.1.0.0/16", metric = -1 }, { dst = "10.2.0.0/16", metric = 2^32 },
+				{ dst = "10.3.0.0/16", metric = math.mininteger } } },
+			{ match = "eth1", metric = 4294967296 },
+			{ match = "eth2", dhcp = { metric = -1 } },
+			{ match = "eth3", dhcp = { metric = 2^32 } },
+			{ match = "eth4", metric = 4294967295, dhcp = { metric = 0 }, routes = {
+				{ dst = "10.1.0.0/16", metric = 0 }, { dst = "10.2.0.0/16", metric = 4294967295.0 } } } } })
+		local METRIC = "integer 0-4294967295 expected (a route metric; lower is preferred)"
+		for _, want in ipairs({
+			"interfaces[1] (eth0): key 'routes[1].metric': " .. METRIC,
+			"interfaces[1] (eth0): key 'routes[2].metric': " .. METRIC,
+			"interfaces[1] (eth0): key 'routes[3].metric': " .. METRIC,
+			"interfaces[2] (eth1): key 'metric': " .. METRIC,
+			"interfaces[3] (eth2): key 'dhcp.metric': " .. METRIC,
+			"interfaces[4] (eth3): key 'dhcp.metric': " .. METRIC,
+		}) do
+			assert(e:find(want, 1, true), want .. "\n  in: " .. e)
+		end
+		assert(select(2, e:gsub("\n", "")) == 5, e)
+		local cfg = network.validate({ interfaces = { { match = "eth4", metric = 4294967295,
+			routes = { { dst = "10.2.0.0/16", metric = 4294967295.0 } } } } })
+		assert(math.type(cfg.interfaces[1].routes[1].metric) == "integer" and cfg.interfaces[1].routes[1].metric == 4294967295)
 	end,
 	-- a route's src was not checked, and a gateway or src of the other
 	-- family than dst, or an address inet_pton does not read (010.0.0.1,
