@@ -46,19 +46,12 @@ local function is_table(v) return type(v) == "table" end
 
 local string_array = is_array_of("string")
 local function nonempty_argv(v) return string_array(v) and #v > 0 end
-local function string_map(v)
-	if type(v) ~= "table" then return false end
-	for k, x in pairs(v) do
-		if type(k) ~= "string" or (type(x) ~= "string" and type(x) ~= "number") then return false end
-	end
-	return true
-end
 
 --- Every field a definition may have: {check, "what is expected", default}.
 M.fields = {
 	description = { is_string, "a string" },
 	command = { nonempty_argv, "a non-empty array of strings (argv, no shell)" },
-	env = { string_map, "a table of NAME = value strings" },
+	env = { is_table, "a table of NAME = value (a string or a number)" },
 	cwd = { is_string, "an absolute path" },
 	user = { name_or_id, "a user name or uid (" .. integer.id_expected .. ")" },
 	group = { name_or_id, "a group name or gid (" .. integer.id_expected .. ")" },
@@ -161,6 +154,23 @@ local function size_ok(v)
 	return n and tonumber(n) > 0 or false
 end
 
+-- An env value as a person wrote it (the supervisor writes NAME=value
+-- with tostring, which gave PORT=8080.0 for 8080.0): a whole number in
+-- digits, 8080.0 as 8080 and 1e6 as 1000000, as every integer field takes
+-- one (lua/integer.lua); any other number in the fewest of 15 to 17
+-- significant digits that read back as it (0.1, not 0.10000000000000001),
+-- much as luactl's JSON and unitimport write floats.
+local function env_number(v)
+	local i = math.tointeger(v)
+	if i then return string.format("%d", i) end
+	if v == math.floor(v) then return string.format("%.0f", v) end -- beyond 2^63
+	for p = 15, 16 do
+		local s = string.format("%." .. p .. "g", v)
+		if tonumber(s) == v then return s end
+	end
+	return string.format("%.17g", v)
+end
+
 -- The resource names process.spawn takes, from its own list
 local RLIMITS = process.RLIMITS
 local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
@@ -253,6 +263,30 @@ local members = {
 		if int_min(w, 1) and w <= 10000 then v.cpu_weight = math.tointeger(w)
 		elseif w ~= nil then
 			bad(".cpu_weight", "an integer from 1 to 10000 (100 is the default share)", w)
+		end
+	end,
+	-- NAME=value strings for execve: a name with '=' made another variable
+	-- (["A=B"] = "1" was A, with the value "B=1"), an empty one a string
+	-- with no name ("=1"), and a NUL ended the string where the C side read
+	-- it, quietly. A number is stored as its text
+	-- (env_number); inf and nan are no value anyone meant, nor is a
+	-- boolean ("1"? "true"? "yes"?).
+	env = function(v, bad)
+		for k, x in pairs(v) do
+			if type(k) ~= "string" or k == "" or k:find("[=%z]") then
+				bad("", "a table of NAME = value (a key " .. shown(k)
+					.. ": a name is a non-empty string without '=' or NUL)", v)
+			elseif type(x) == "number" then
+				if x ~= x or x == math.huge or x == -math.huge then
+					bad("." .. k, "a string or a finite number", x)
+				else
+					v[k] = env_number(x) -- an existing key: allowed while pairs runs
+				end
+			elseif type(x) ~= "string" then
+				bad("." .. k, "a string or a number", x)
+			elseif x:find("%z") then
+				bad("." .. k, "a string without NUL bytes", x)
+			end
 		end
 	end,
 	-- a gid as user and group take one (id above)

@@ -242,6 +242,51 @@ T["a valid definition gets the defaults"] = function()
 	assert(svc.enabled == true and #svc.requires == 0)
 end
 
+-- env = { PORT = 8080.0 } reached the service as PORT=8080.0 (the
+-- supervisor wrote each value with tostring); a name with '=' made
+-- another variable, and a NUL cut the value short where C read it
+T["env: a number is written as a person wrote it; a bad name or value is refused"] = function()
+	local env = { PORT = 8080.0, WORKERS = 4, BIG = 1e6, HUGE = 2^70, NEG = -3.0, ZERO = -0.0,
+		RATIO = 0.1, HALF = 2.5, THIRD = 1 / 3, TINY = 1.5e-7, NAME = "web", EMPTY = "" }
+	local svc = assert(services.check("x", { command = { "/bin/true" }, env = env }, "x.lua"))
+	for k, want in pairs({ PORT = "8080", WORKERS = "4", BIG = "1000000", HUGE = "1180591620717411303424",
+		NEG = "-3", ZERO = "0", RATIO = "0.1", HALF = "2.5", THIRD = "0.3333333333333333",
+		TINY = "1.5e-07", NAME = "web", EMPTY = "" }) do
+		assert(svc.env[k] == want, k .. " = " .. tostring(svc.env[k]))
+	end
+	-- each reads back as the number it was
+	for _, k in ipairs({ "PORT", "HUGE", "RATIO", "THIRD", "TINY" }) do
+		assert(tonumber(svc.env[k]) == 0 + ({ PORT = 8080, HUGE = 2^70, RATIO = 0.1, THIRD = 1 / 3, TINY = 1.5e-7 })[k], k)
+	end
+	-- what the process sees
+	local r, w = assert(fs.pipe())
+	local pid = assert(process.spawn({ argv = { "/bin/sh", "-c", "echo \"$PORT $RATIO $NAME\"" },
+		env = svc.env, stdout = w }))
+	w:close()
+	assert(require("sched").wait_child(pid, 20000) == "exited")
+	local out = r:read()
+	r:close()
+	assert(out == "8080 0.1 web\n", out)
+	local ENV = "expected a table of NAME = value (a string or a number), got "
+	local NAMES = "expected a table of NAME = value (a key %s: a name is a non-empty string without '=' or NUL), got table"
+	for _, c in ipairs({
+		{ { DEBUG = true }, "field 'env.DEBUG': expected a string or a number, got true" },
+		{ { X = {} }, "field 'env.X': expected a string or a number, got table" },
+		{ { X = math.huge }, "field 'env.X': expected a string or a finite number, got inf" },
+		{ { X = -math.huge }, "field 'env.X': expected a string or a finite number, got -inf" },
+		{ { X = 0 / 0 }, "field 'env.X': expected a string or a finite number, got " .. tostring(0 / 0) },
+		{ { X = "a\0b" }, "field 'env.X': expected a string without NUL bytes, got 'a\0b'" },
+		{ { ["A=B"] = "1" }, "field 'env': " .. NAMES:format("'A=B'") },
+		{ { [""] = "1" }, "field 'env': " .. NAMES:format("''") },
+		{ { "PORT=8080" }, "field 'env': " .. NAMES:format("1") },
+	}) do
+		local _, errs = services.check("x", { command = { "/bin/true" }, env = c[1] }, "x.lua")
+		assert(errs and #errs == 1 and errs[1] == "x.lua: " .. c[2], c[2] .. "\n  got: " .. table.concat(errs or {}, "\n"))
+	end
+	local _, errs = services.check("x", { command = { "/bin/true" }, env = "PORT=8080" }, "x.lua")
+	assert(errs and errs[1] == "x.lua: field 'env': " .. ENV .. "'PORT=8080'", errs and errs[1])
+end
+
 T["a checked definition keeps only its own fields; the defaults are shared"] = function()
 	local svc = assert(services.check("ok", { command = { "/bin/true" }, stop_timeout = 2 }, "ok.lua"))
 	local keys = {}

@@ -48,7 +48,7 @@ local fds = table.concat(sup.services.fds.ring, " ")
 check("only fds 0 1 2", fds == "0 1 2", fds)
 local want_path = "PATH=" .. sup.path
 local envset, envplain = table.concat(sup.services.envset.ring, " "), table.concat(sup.services.envplain.ring, " ")
-check("env of its own", envset == "GREETING=hi " .. want_path, envset)
+check("env of its own", envset == "GREETING=hi PORT=8080 RATIO=0.1 " .. want_path, envset)
 check("no env of its own: only PATH", envplain == "GREETING=unset " .. want_path, envplain)
 
 -- a group that ignores SIGTERM and double-forked is gone after stop
