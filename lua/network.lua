@@ -101,6 +101,16 @@ end
 
 local function list(v) if type(v) == "table" then return v end return { v } end
 
+-- A table with keys other than 1..n: ipairs would skip them without a word
+-- (routes = { dst = ... } is one route, not a list of them).
+local function has_other_keys(t)
+	local n = #t
+	for k in pairs(t) do
+		if math.type(k) ~= "integer" or k < 1 or k > n then return true end
+	end
+	return false
+end
+
 local function label_of(match)
 	if type(match) == "string" then return match end
 	if type(match) == "table" then return match.name or (match.mac and "mac " .. match.mac) or "?" end
@@ -150,17 +160,23 @@ local function check_entry(e)
 			end
 		end
 	end
-	if e.address ~= nil then
+	if type(e.address) == "table" and has_other_keys(e.address) then
+		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
+	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
 			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a))) end
 		end
 	end
-	if e.gateway ~= nil then
+	if type(e.gateway) == "table" and has_other_keys(e.gateway) then
+		bad("gateway", "a list expected (IP address strings in a table with keys 1..n)")
+	elseif e.gateway ~= nil then
 		for _, g in ipairs(list(e.gateway)) do
 			if not is_ip(g) then bad("gateway", string.format("'%s': IP address expected", tostring(g))) end
 		end
 	end
-	if e.dns ~= nil then
+	if type(e.dns) == "table" and has_other_keys(e.dns) then
+		bad("dns", "a list expected (IP address strings in a table with keys 1..n)")
+	elseif e.dns ~= nil then
 		for _, d in ipairs(list(e.dns)) do
 			if not is_ip(d) then bad("dns", string.format("'%s': IP address expected", tostring(d))) end
 		end
@@ -175,6 +191,8 @@ local function check_entry(e)
 	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
 	if e.routes ~= nil then
 		if type(e.routes) ~= "table" then bad("routes", "list of {dst, gateway?, metric?} expected")
+		elseif has_other_keys(e.routes) then
+			bad("routes", "list of {dst, gateway?, metric?} expected (one route is a list of one: routes = { { dst = ... } })")
 		else
 			for i, r in ipairs(e.routes) do
 				local k = string.format("routes[%d]", i)

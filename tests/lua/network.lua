@@ -28,6 +28,19 @@ local function errors_of(cfg)
 end
 
 return {
+	["config: a table where a list goes, keys other than 1..n, is an error, not skipped"] = function()
+		local e = errors_of({ interfaces = { { match = "eth0", routes = { dst = "10.1.0.0/16", gateway = "10.0.2.1" } } } })
+		assert(e:find("key 'routes': list of {dst, gateway?, metric?} expected (one route is a list of one", 1, true), e)
+		e = errors_of({ interfaces = { { match = "eth0", address = { "10.0.2.15/24", extra = "10.0.3.1/24" },
+			gateway = { gw = "10.0.2.2" }, dns = { "1.1.1.1", [3] = "8.8.8.8" } } } })
+		for _, k in ipairs({ "address", "gateway", "dns" }) do
+			assert(e:find("key '" .. k .. "': a list expected", 1, true), k .. ": " .. e)
+		end
+		local cfg, errs = network.validate({ interfaces = { { match = "eth0", address = { "10.0.2.15/24" },
+			dns = "1.1.1.1", routes = { { dst = "10.1.0.0/16", gateway = "10.0.2.1" } } } } })
+		assert(#errs == 0 and #cfg.interfaces == 1, table.concat(errs, "\n"))
+	end,
+
 	["dhcp: build and parse round trip"] = function()
 		local p = offer()
 		assert(#p >= 300, "BOOTP minimum size")
