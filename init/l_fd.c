@@ -435,8 +435,12 @@ static int l_writefile(lua_State *L)
 	append = lx_optboolean(L, 3, "append", 0);
 	atomic = lx_optboolean(L, 3, "atomic", 0);
 	dosync = lx_optboolean(L, 3, "sync", 0);
-	mode = (mode_t)lx_optinteger(L, 3, "mode", 0644);
-	luaL_argcheck(L, mode <= 07777, 3, "mode out of range");
+	{
+		/* checked before the cast: 2^32 + 0644 would pass as 0644 */
+		lua_Integer m = lx_optinteger(L, 3, "mode", 0644);
+		luaL_argcheck(L, m >= 0 && m <= 07777, 3, "mode out of range");
+		mode = (mode_t)m;
+	}
 	luaL_argcheck(L, !(atomic && append), 3, "atomic and append exclude each other");
 	if (atomic) {
 		char tmp[PATH_MAX];

@@ -208,6 +208,11 @@ T["writefile atomic, append and mode; readfile reads it back"] = function()
 		assert(fs.writefile(p, "new contents", { atomic = true, mode = tonumber("600", 8) }))
 		assert(fs.readfile(p) == "new contents")
 		assert(fs.stat(p).mode == tonumber("600", 8))
+		-- a mode out of 0..07777 raises; 2^32 + 0644 no longer wraps to 0644
+		for _, m in ipairs({ -1, 8 ^ 4 // 1, (1 << 32) + 420 }) do
+			assert(not pcall(fs.writefile, d .. "/m", "x", { mode = m }), tostring(m))
+		end
+		assert(not fs.exists(d .. "/m"), "a refused mode wrote the file")
 		assert(table.concat(fs.readdir(d), ",") == "seed", "temporary file left behind")
 		assert(fs.writefile(p, " more", { append = true, sync = true }))
 		assert(fs.readfile(p) == "new contents more")
