@@ -397,7 +397,6 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 	return err;
 }
 
-/* Resolve a group name or number. 0 or ENOENT. */
 /* A uid or gid given as a number or a digit string: 0 to 4294967294, or it
  * raises. Without the check 4294967296 became 0 in the cast, root; and
  * 4294967295 is (uid_t)-1, which set*id calls take as "no change". */
@@ -405,8 +404,11 @@ static unsigned long id_arg(lua_State *L, int idx, const char *what)
 {
 	unsigned long long v;
 
-	if (lua_isinteger(L, idx)) {
-		lua_Integer i = lua_tointeger(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		int isint;
+		lua_Integer i = lua_tointegerx(L, idx, &isint);   /* 1000.0 is 1000 */
+		if (!isint)
+			luaL_error(L, "spawn: %s: id %s is not an integer", what, luaL_tolstring(L, idx, NULL));
 		if (i < 0 || i > 4294967294LL)
 			luaL_error(L, "spawn: %s: id %I out of range (0 to 4294967294)", what, i);
 		return (unsigned long)i;
@@ -419,11 +421,12 @@ static unsigned long id_arg(lua_State *L, int idx, const char *what)
 	return (unsigned long)v;
 }
 
+/* Resolve a group name or number. 0 or ENOENT. */
 static int lookup_gid(lua_State *L, int idx, gid_t *gid)
 {
 	struct group *gr;
 
-	if (lua_isinteger(L, idx)) {
+	if (lua_type(L, idx) == LUA_TNUMBER) {
 		*gid = (gid_t)id_arg(L, idx, "group");
 		return 0;
 	}
@@ -449,7 +452,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
 		struct passwd *pw = NULL;
-		if (lua_isinteger(L, -1)) {
+		if (lua_type(L, -1) == LUA_TNUMBER) {
 			s->uid = (uid_t)id_arg(L, -1, "user");
 			pw = getpwuid(s->uid);
 		} else if (lua_type(L, -1) == LUA_TSTRING) {

@@ -3,8 +3,8 @@
 -- (devices.lua), the network config (network.lua), and the uid and gid
 -- rule (id) they share. Lua writes a number with a fraction point or an
 -- exponent as a float (1e3, 4 * 2^20, 1000.0), so such a float with an
--- integral value counts, and the caller keeps the integer: process.spawn
--- and the kernel's files take no float ("1000.0"),
+-- integral value counts, and the caller keeps the integer: the kernel's
+-- files take no float ("1000.0"), nor do most of process.spawn's fields,
 -- and a rotated log would be named name.log.3.0. A string is no integer
 -- here, even "1000": math.tointeger("1000") is 1000, hence the type test.
 -- A module of its own, as boolean.lua is: devices.lua, which the boot may

@@ -339,11 +339,12 @@ function cmds.log(args)
 	if not r then return code end
 	if not r.ok then return fail_reply(r) end
 	show(r.result)
-	-- an empty answer says so (on stderr: stdout stays the log's lines)
+	-- an empty answer says so (on stderr: stdout stays the log's lines);
+	-- not "wrote nothing": a ring of 0 keeps no lines, a file may hold none
 	if #words == 1 and not flags.follow and flags.n ~= 0 and r.result
 		and #(r.result.lines or {}) == 0 and not r.result.line then
-		io.stderr:write(string.format("luactl: %s has written no output%s\n", words[1],
-			flags.file and " to its log file" or " yet"))
+		io.stderr:write(string.format("luactl: %s: no lines to show%s\n", words[1],
+			flags.file and " in its log file" or ""))
 	end
 	if r.result and r.result.ended then err("log: PID 1 is shutting down (%s); the log ends here", tostring(r.result.ended)) end
 	return 0

@@ -101,14 +101,16 @@ end
 
 local function list(v) if type(v) == "table" then return v end return { v } end
 
--- A table with keys other than 1..n: ipairs would skip them without a word
--- (routes = { dst = ... } is one route, not a list of them).
+-- A table with keys other than 1..n, or a hole among them: ipairs would
+-- skip what is past it without a word (routes = { dst = ... } is one
+-- route, not a list of them).
 local function has_other_keys(t)
-	local n = #t
+	local n, count = #t, 0
 	for k in pairs(t) do
 		if math.type(k) ~= "integer" or k < 1 or k > n then return true end
+		count = count + 1
 	end
-	return false
+	return count ~= n   -- a hole: ipairs would stop at it
 end
 
 local function label_of(match)

@@ -145,7 +145,7 @@ end
 -- An integer >= min; a float with an integral value counts (4 * 2^20,
 -- 1e3: Lua's usual ways of writing sizes), and the caller stores it as
 -- math.tointeger(v).
-local function int_min(v, min) return integer.of(v, min) ~= nil end
+local function int_min(v, min) return type(v) == "number" and integer.of(v, min) ~= nil end
 
 -- memory.max as the kernel reads it (memparse: K, M, G, T, P, E are
 -- powers of 1024), above 0
@@ -273,8 +273,8 @@ local members = {
 	-- boolean ("1"? "true"? "yes"?).
 	env = function(v, bad)
 		for k, x in pairs(v) do
-			if type(k) ~= "string" or k == "" or k:find("[=%z]") then
-				bad("", "a table of NAME = value (a key " .. shown(k)
+			if type(k) ~= "string" or k == "" or k:find("[=\0]") then
+				bad("", "a table of NAME = value (a key " .. (type(k) == "string" and string.format("%q", k) or shown(k))
 					.. ": a name is a non-empty string without '=' or NUL)", v)
 			elseif type(x) == "number" then
 				if x ~= x or x == math.huge or x == -math.huge then

@@ -246,7 +246,12 @@ local function begin_start(svc)
 	for _, list in ipairs(#svc.requires + #svc.wants > 0 and { svc.requires, svc.wants } or EMPTY) do
 		for _, d in ipairs(list) do
 			local dep = M.services[d]
-			if dep and not dep.want and dep.state ~= "failed" then M.start(d) pulled = true end
+			if dep and not dep.want and dep.state ~= "failed" then
+				-- pulled in by a boot service: the boot's too (analyze)
+				dep.boot = dep.boot or svc.boot
+				M.start(d)
+				pulled = true
+			end
 		end
 	end
 	if pulled then st, why = deps_state(svc) end

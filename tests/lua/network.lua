@@ -33,6 +33,8 @@ return {
 		assert(e:find("key 'routes': list of {dst, gateway?, metric?} expected (one route is a list of one", 1, true), e)
 		e = errors_of({ interfaces = { { match = "eth0", address = { "10.0.2.15/24", extra = "10.0.3.1/24" },
 			gateway = { gw = "10.0.2.2" }, dns = { "1.1.1.1", [3] = "8.8.8.8" } } } })
+		local hole = errors_of({ interfaces = { { match = "eth0", address = { "10.0.2.15/24", nil, "10.0.3.1/24" } } } })
+		assert(hole:find("key 'address': a list expected", 1, true), "a hole: " .. hole)
 		for _, k in ipairs({ "address", "gateway", "dns" }) do
 			assert(e:find("key '" .. k .. "': a list expected", 1, true), k .. ": " .. e)
 		end

@@ -207,7 +207,10 @@ T["an id out of 0..4294967294 raises; it never wraps to root"] = function()
 		local ok, err = pcall(process.spawn, spec)
 		assert(not ok and tostring(err):match("out of range %(0 to 4294967294%)"), tostring(err))
 	end
-	local how, code = run({ argv = { "/bin/true" }, user = 0, group = "0", groups = { 4294967294 } })
+	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, user = 0.5 })
+	assert(not ok and tostring(err):match("user: id 0%.5 is not an integer"), tostring(err))
+	-- an integral float is its integer, as in a service definition
+	local how, code = run({ argv = { "/bin/true" }, user = 0.0, group = "0", groups = { 4294967294.0 } })
 	assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code))
 end
 

@@ -27,6 +27,12 @@ for _, n in ipairs({ "wantsa", "wantsb" }) do
 	local svc = sup.services[n]
 	check("wants loop " .. n .. " ready", svc and svc.state == "ready", svc and svc.state)
 end
+-- a disabled service pulled in by a boot service is the boot's too (analyze)
+sup.wait_settled("puller", 10000)
+local in_boot = {}
+for _, s in ipairs(require("analyze").collect().services) do in_boot[s.name] = true end
+check("pulled in, ready and the boot's", sup.services.pulled.state == "ready" and in_boot.pulled == true,
+	sup.services.pulled.state .. " " .. tostring(in_boot.pulled))
 check("notify status", sup.services.notify.status == "warming up", sup.services.notify.status)
 check("forking pid", sup.services.forking.pid == tonumber((fs.readfile(dir .. "/forking.pid") or ""):match("%d+")))
 

@@ -1,0 +1,2 @@
+-- requires a disabled service: start_all pulls it in
+return { requires = { "pulled" }, command = { "/bin/sleep", "1000" } }
