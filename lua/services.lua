@@ -274,7 +274,7 @@ local members = {
 	env = function(v, bad)
 		for k, x in pairs(v) do
 			if type(k) ~= "string" or k == "" or k:find("[=\0]") then
-				bad("", "a table of NAME = value (a key " .. (type(k) == "string" and string.format("%q", k) or shown(k))
+				bad("", "a table of NAME = value (a key " .. shown(type(k) == "string" and k:gsub("\0", "\\0") or k)
 					.. ": a name is a non-empty string without '=' or NUL)", v)
 			elseif type(x) == "number" then
 				if x ~= x or x == math.huge or x == -math.huge then
