@@ -32,6 +32,13 @@ extern const struct lx_embedded lx_lualib[];
 #define LX_FNV1A_INIT 0xcbf29ce484222325ULL
 unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n);
 
+/* Does the file at path hold the text of length srclen and hash srchash?
+ * 1 yes, 0 no, -1 no such readable regular file. Answered by a stat when
+ * the compiled-file cache recorded the file, under name, with the same
+ * times; else by reading it (and recording it when a cache is in use). */
+int lx_chunk_sametext(const char *path, const char *name, unsigned long long srclen,
+                      unsigned long long srchash);
+
 /* The one Lua state of PID 1, or NULL before lx_state_open. */
 extern lua_State *lx_L;
 

@@ -7,6 +7,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,38 +197,21 @@ unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n)
 	return h;
 }
 
-/* Is the file at path the same text as the compiled-in copy of e? Its
- * length and FNV-1a hash are compared, streaming through a fixed buffer. */
-static int same_text(const char *path, const struct lx_embedded *e)
-{
-	unsigned char buf[4096];
-	unsigned long long h = LX_FNV1A_INIT;
-	size_t total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		h = lx_fnv1a(h, buf, (size_t)n);
-		total += (size_t)n;
-		if (total > e->srclen)
-			break;
-	}
-	close(fd);
-	return n >= 0 && total == e->srclen && h == e->srchash;
-}
-
 /* package.searchers[2]: a module of the library compiled into the binary.
  * When package.path finds a file for it whose text differs from the
  * compiled-in copy (a person edited it), this searcher steps aside and the
  * next one loads that file; otherwise the precompiled bytecode is loaded,
- * so a boot does not compile its library again. */
+ * so a boot does not compile its library again. The file is found as
+ * package.searchpath finds it (the first template naming a readable
+ * file), and checked through the compiled-file cache (l_chunk.c): in a
+ * boot, one stat per module instead of an fopen, a read and a hash. */
 static int search_library(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
 	const struct lx_embedded *e;
-	const char *file = NULL;
+	const char *p;
+	char file[PATH_MAX];
+	int same = -1;
 
 	for (e = lx_lualib; e->name && strcmp(e->name, name) != 0; e++)
 		;
@@ -236,18 +220,33 @@ static int search_library(lua_State *L)
 		return 1;
 	}
 	lua_getglobal(L, "package");
-	lua_getfield(L, -1, "searchpath");
-	lua_pushvalue(L, 1);
-	lua_getfield(L, -3, "path");
-	lua_call(L, 2, 1);
-	file = lua_tostring(L, -1);
-	if (file && !same_text(file, e)) {
+	lua_getfield(L, -1, "path");
+	for (p = lua_tostring(L, -1); p && *p && same < 0;) {
+		size_t n = strcspn(p, ";"), k = 0;
+		for (size_t i = 0; i < n && k < sizeof file; i++) {
+			if (p[i] != *LUA_PATH_MARK) {
+				file[k++] = p[i];
+				continue;
+			}
+			for (const char *c = name; *c && k < sizeof file; c++)
+				file[k++] = *c == '.' ? *LUA_DIRSEP : *c;
+		}
+		if (n > 0 && k < sizeof file) {
+			file[k] = '\0';
+			same = lx_chunk_sametext(file, file, e->srclen, e->srchash);
+		}
+		p += n + (p[n] == ';');
+	}
+	if (same == 0) {
 		lua_pushfstring(L, "built-in '%s' differs from %s", name, file);
 		return 1;
 	}
 	if (luaL_loadbufferx(L, (const char *)e->code, e->len, name, "b") != LUA_OK)
 		return lua_error(L);
-	lua_pushstring(L, file ? file : "(built in)");
+	if (same == 1)
+		lua_pushstring(L, file);
+	else
+		lua_pushliteral(L, "(built in)");
 	return 2;
 }
 

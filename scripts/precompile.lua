@@ -6,7 +6,9 @@
 --
 -- Run with the staging tree's own luainit: the bytecode is that binary's.
 -- Every *.lua under STAGING/etc/luainit is compiled under the name it has
--- on the machine (/etc/luainit/...) into STAGING/var/cache/luainit/compiled.
+-- on the machine (/etc/luainit/...) into STAGING/var/cache/luainit/compiled;
+-- the files of STAGING/usr/lib/luainit that hold the library's compiled-in
+-- text are recorded there too (chunk.builtin).
 -- A file that does not compile is reported and left out; the boot will
 -- report it again, with its line.
 local chunk = require "luainit.chunk"
@@ -42,6 +44,16 @@ for _, p in ipairs(files) do
 		bad = bad + 1
 	end
 end
+-- the library as installed: recorded when it is the text compiled in, so
+-- that require checks each file with a stat instead of reading it
+local lib, same = "/usr/lib/luainit", 0
+for _, n in ipairs(fs.readdir(root .. lib) or {}) do
+	local mod = n:match("^(.+)%.lua$")
+	local ok, is = pcall(chunk.builtin, root .. lib .. "/" .. n, mod, lib .. "/" .. n)
+	if mod and ok and is then
+		same = same + 1
+	end
+end
 assert(chunk.save(true))
-print(string.format("precompile: %d file(s) of %s/etc/luainit compiled, %d left out",
-	#files - bad, root, bad))
+print(string.format("precompile: %d file(s) of %s/etc/luainit compiled, %d left out; %d library file(s) recorded",
+	#files - bad, root, bad, same))

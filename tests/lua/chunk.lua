@@ -243,4 +243,50 @@ T["many files with a common prefix: each finds its own entry, a changed one repl
 	assert(chunk.stats().misses == 0)
 end)
 
+T["builtin: the library's own text is recorded and then found by its times; an edit is seen"] = with_dir(function()
+	local text = assert(fs.readfile("lua/glob.lua"))
+	local p = dir .. "/glob.lua"
+	util.write(p, text)
+	assert(chunk.builtin(p, "glob") == true)
+	assert(chunk.save() == true, "a new record: written")
+	chunk.use(cache)
+	assert(chunk.builtin(p, "glob") == true)
+	local s = chunk.stats()
+	assert(s.hits == 1 and s.unread == 1, "found by length and times alone")
+	assert(chunk.builtin(p, "integer") == false, "another module's text")
+	-- the same length, one byte changed: the change time differs
+	util.sh("sleep 0.01")
+	util.write(p, text:gsub("glob", "GLOB", 1))
+	assert(chunk.builtin(p, "glob") == false, "the edit is seen")
+	assert(chunk.builtin(dir .. "/none.lua", "glob") == false)
+	local ok, err = pcall(chunk.builtin, p, "no-such-module")
+	assert(not ok and err:find("no built-in module 'no-such-module'", 1, true), err)
+	-- a library record has no code: loadfile compiles the file
+	util.write(p, text)
+	assert(chunk.builtin(p, "glob") == true)
+	assert(type(assert(chunk.loadfile(p))()) == "table")
+	assert(chunk.stats().misses == 1)
+end)
+
+T["require: an installed file that differs from the built-in module is what loads"] = with_dir(function()
+	local path, loaded = package.path, package.loaded.glob
+	local ok, err = pcall(function()
+		package.path = dir .. "/?.lua"
+		local function load()
+			package.loaded.glob = nil
+			return require "glob"
+		end
+		util.write(dir .. "/glob.lua", "return 'edited'\n")
+		assert(load() == "edited")
+		util.write(dir .. "/glob.lua", assert(fs.readfile("lua/glob.lua")))
+		local g, where = load()
+		assert(type(g) == "table" and where == dir .. "/glob.lua", tostring(where))
+		assert(os.remove(dir .. "/glob.lua"))
+		g, where = load()
+		assert(type(g) == "table" and where == "(built in)", tostring(where))
+	end)
+	package.path, package.loaded.glob = path, loaded
+	assert(ok, err)
+end)
+
 return T
