@@ -1,0 +1,133 @@
+--- svcreload: `luactl reload` for the supervisor: comparing the service
+-- definitions read again with the running ones (the plan: add, remove,
+-- change, keep) and applying it, touching only the services that changed.
+-- Loaded on the first reload; supervisor.reload_plan and
+-- supervisor.reload call it with the supervisor.
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local sched = require "sched"
+
+local M = {}
+
+local now = event.now
+
+local function deep_equal(a, b)
+	if a == b then return true end
+	if type(a) ~= "table" or type(b) ~= "table" then return false end
+	for k, v in pairs(a) do if not deep_equal(v, b[k]) then return false end end
+	for k in pairs(b) do if a[k] == nil then return false end end
+	return true
+end
+
+-- A definition changed if any field a definition may set differs (the
+-- runtime fields of the running service are not compared).
+local function changed(old, new)
+	local fields = require("services").fields
+	for k in pairs(fields) do
+		if not deep_equal(old[k], new[k]) then return true end
+	end
+	return old.file ~= new.file
+end
+
+--- What a reload to newset would do in sup: names to add, remove, change
+-- (restart) and keep, each sorted.
+-- plan : (sup, {name = def}) -> {add, remove, change, keep}
+function M.plan(sup, newset)
+	local plan = { add = {}, remove = {}, change = {}, keep = {} }
+	for name, def in pairs(newset) do
+		local cur = sup.services[name]
+		if not cur then plan.add[#plan.add + 1] = name
+		elseif changed(cur, def) then plan.change[#plan.change + 1] = name
+		else plan.keep[#plan.keep + 1] = name end
+	end
+	for name in pairs(sup.services) do
+		if not newset[name] then plan.remove[#plan.remove + 1] = name end
+	end
+	for _, l in pairs(plan) do table.sort(l) end
+	return plan
+end
+
+local function wait_down(sup, name, timeout_ms)
+	local deadline = now() + timeout_ms
+	while true do
+		local svc = sup.services[name]
+		if not svc or ((svc.state == "stopped" or svc.state == "failed" or svc.state == "done"
+			or svc.state == "backoff") and not svc.pid) then return true end
+		if now() >= deadline then return false end
+		sched.wait("svc:" .. name, math.min(1000, deadline - now()))
+	end
+end
+
+--- Apply a reload plan (from plan) in a task: stop removed and changed
+-- services, drop the removed ones, replace the changed ones' definitions
+-- and start them again if they were running or are enabled, add and start
+-- (if enabled) the new ones. Unchanged services are not touched.
+-- progress(msg) is told each step.
+-- apply : (sup, newset, plan, progress?) -> {failed = {name}}
+function M.apply(sup, newset, plan, progress)
+	progress = progress or function() end
+	local was_up, failed = {}, {}
+	for _, list in ipairs({ plan.remove, plan.change }) do
+		for _, name in ipairs(list) do
+			local svc = sup.services[name]
+			was_up[name] = svc.want or svc.state == "ready" or svc.state == "starting"
+			progress("stopping " .. name)
+			sup.stop(name)
+		end
+	end
+	for _, list in ipairs({ plan.remove, plan.change }) do
+		for _, name in ipairs(list) do
+			local svc = sup.services[name]
+			if not wait_down(sup, name, (svc.stop_timeout + 5) * 1000) then
+				failed[#failed + 1] = name
+				progress(name .. ": did not stop")
+			end
+		end
+	end
+	sched.sleep(0) -- act from the loop, not from inside a wake-up
+	for _, name in ipairs(plan.remove) do
+		local svc = sup.services[name]
+		if svc and not svc.pid then
+			-- a group whose last task just exited can be busy for a moment
+			for _ = 1, 50 do
+				if not svc.cgroup_path or fs.rmdir(svc.cgroup_path) or not fs.exists(svc.cgroup_path) then break end
+				sched.sleep(20)
+			end
+			sup.remove(name)
+			progress("removed " .. name)
+		end
+	end
+	local to_start = {}
+	for _, name in ipairs(plan.change) do
+		local old = sup.services[name]
+		if old and not old.pid then
+			sup.remove(name)
+			sup.add({ [name] = newset[name] })
+			local svc = sup.services[name]
+			svc.ring, svc.restarts = old.ring, old.restarts
+			-- the boot's picture (luactl analyze) stays the boot's
+			svc.boot, svc.first_started_at, svc.first_ready_at = old.boot, old.first_started_at, old.first_ready_at
+			progress("replaced the definition of " .. name)
+			if was_up[name] or svc.enabled then to_start[#to_start + 1] = name end
+		end
+	end
+	for _, name in ipairs(plan.add) do
+		sup.add({ [name] = newset[name] })
+		progress("added " .. name)
+		if newset[name].enabled then to_start[#to_start + 1] = name end
+	end
+	for _, name in ipairs(to_start) do
+		progress("starting " .. name)
+		sup.start(name)
+	end
+	for _, name in ipairs(to_start) do
+		local st = sup.wait_settled(name, (sup.services[name].start_timeout + 5) * 1000)
+		if st ~= "ready" and st ~= "done" then
+			failed[#failed + 1] = name
+			progress(name .. ": " .. tostring(st))
+		end
+	end
+	return { failed = failed }
+end
+
+return M
