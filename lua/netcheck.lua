@@ -1,0 +1,280 @@
+--- netcheck: what a valid /etc/luainit/network.lua is. The keys an
+-- interface entry takes, the addresses and routes it writes (as
+-- inet_pton(3) and luainit.net read them) and the messages that say what
+-- was expected; validate turns a config into the checked, normalised one
+-- network.lua applies. Nothing here touches the system: a bad entry is
+-- found here, with its index and key, not half-way through configuring
+-- its interface.
+local glob = require "glob"
+local integer = require "integer"
+
+local M = {}
+
+local TOP_KEYS = { interfaces = "table", resolv_conf = "string|false" }
+local IF_KEYS = { match = true, dhcp = true, address = true, gateway = true, dns = true,
+	domain = true, mtu = true, routes = true, metric = true, up = true }
+local DHCP_KEYS = { hostname = "string", metric = "integer", t1 = "integer", t2 = "integer",
+	max_lease = "integer", retry_max = "integer", use_dns = "boolean", use_routes = "boolean",
+	use_mtu = "boolean" }
+local ROUTE_KEYS = { dst = true, gateway = true, metric = true, table = true, src = true }
+-- a route's priority, 32 bits in the kernel: the interface's metric and the
+-- DHCP metric are those of the routes they make
+local METRIC = "integer 0-4294967295 expected (a route metric; lower is preferred)"
+
+--- An address as inet_pton(3) reads it, which luainit.net parses it with:
+-- anything else passed here and raised inside configure, after part of
+-- the interface was set up. IPv4 is four decimal octets, without leading
+-- zeros (010.0.0.1, octal to inet_aton, is no address to inet_pton).
+-- is_ipv4 : (s) -> boolean
+local function is_ipv4(s)
+	if type(s) ~= "string" then return false end
+	local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+	if not a then return false end
+	for _, x in ipairs({ a, b, c, d }) do
+		if #x > 3 or (#x > 1 and x:sub(1, 1) == "0") or tonumber(x) > 255 then return false end
+	end
+	return true
+end
+
+-- The number of colon-separated groups of 1-4 hex digits in s, or nil.
+local function ipv6_groups(s)
+	if s == "" then return 0 end
+	local n = 0
+	for g in (s .. ":"):gmatch("([^:]*):") do
+		if not g:match("^%x%x?%x?%x?$") then return nil end
+		n = n + 1
+	end
+	return n
+end
+
+-- IPv6: eight groups, or fewer around one "::" (which stands for at least
+-- one), the last two of which may be written as an IPv4 address.
+local function is_ipv6(s)
+	if type(s) ~= "string" or #s > 45 then return false end
+	local head, v4 = s:match("^(.*:)(%d+%.%d+%.%d+%.%d+)$")
+	if v4 then
+		if not is_ipv4(v4) then return false end
+		s = head .. "0:0"
+	end
+	local a, b = s:match("^(.-)::(.*)$")
+	if not a then return ipv6_groups(s) == 8 end
+	local na, nb = ipv6_groups(a), ipv6_groups(b)
+	return na ~= nil and nb ~= nil and na + nb <= 7
+end
+
+local function family(s) return is_ipv4(s) and "IPv4" or is_ipv6(s) and "IPv6" or nil end
+
+local function is_ip(s) return is_ipv4(s) or is_ipv6(s) end
+
+local function is_cidr(s)
+	if type(s) ~= "string" then return false end
+	local ip, len = s:match("^([^/]+)/(%d+)$")
+	if not ip then return false end
+	len = tonumber(len)
+	if is_ipv4(ip) then return len <= 32 end
+	return is_ipv6(ip) and len <= 128
+end
+
+local function is_mac(s)
+	return type(s) == "string" and s:lower():match("^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$") ~= nil
+end
+
+local function list(v) if type(v) == "table" then return v end return { v } end
+
+-- A table with keys other than 1..n, or a hole among them: ipairs would
+-- skip what is past it without a word (routes = { dst = ... } is one
+-- route, not a list of them).
+local function has_other_keys(t)
+	local n, count = #t, 0
+	for k in pairs(t) do
+		if math.type(k) ~= "integer" or k < 1 or k > n then return true end
+		count = count + 1
+	end
+	return count ~= n   -- a hole: ipairs would stop at it
+end
+
+local function label_of(match)
+	if type(match) == "string" then return match end
+	if type(match) == "table" then return match.name or (match.mac and "mac " .. match.mac) or "?" end
+	return "?"
+end
+
+-- Check one interface entry; returns a list of "key 'k': problem" strings.
+local function check_entry(e)
+	local errs = {}
+	local function bad(key, what) errs[#errs + 1] = string.format("key '%s': %s", key, what) end
+	if type(e) ~= "table" then return { "entry: table expected" } end
+	for k in pairs(e) do
+		if not IF_KEYS[k] then bad(tostring(k), "unknown key") end
+	end
+	local m = e.match
+	-- a glob is checked here, where its entry can be named, not when a
+	-- link is matched against it
+	local function check_glob(key, g)
+		local ok, why = glob.pattern(g)
+		if not ok then bad(key, string.format("glob '%s': %s", g, why)) end
+	end
+	if type(m) == "string" then
+		if m == "" then bad("match", "empty name") else check_glob("match", m) end
+	elseif type(m) == "table" then
+		for k, v in pairs(m) do
+			if k == "name" then
+				if type(v) ~= "string" then bad("match.name", "string expected") else check_glob("match.name", v) end
+			elseif k == "mac" then
+				if not is_mac(v) then bad("match.mac", "\"aa:bb:cc:dd:ee:ff\" expected") end
+			else bad("match." .. tostring(k), "unknown key (name or mac)") end
+		end
+		if not m.name and not m.mac then bad("match", "name or mac expected") end
+	else
+		bad("match", "name, glob or {mac = ...} expected")
+	end
+	if e.dhcp ~= nil and type(e.dhcp) ~= "boolean" then
+		if type(e.dhcp) ~= "table" then bad("dhcp", "true or an options table expected")
+		else
+			for k, v in pairs(e.dhcp) do
+				local want = DHCP_KEYS[k]
+				if not want then bad("dhcp." .. tostring(k), "unknown key")
+				elseif k == "metric" and not integer.of(v, 0, 0xffffffff) then
+					bad("dhcp." .. k, METRIC)
+				elseif want == "integer" and not integer.of(v, 0) then
+					bad("dhcp." .. k, "integer >= 0 expected")
+				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected") end
+			end
+		end
+	end
+	if type(e.address) == "table" and has_other_keys(e.address) then
+		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
+	elseif e.address ~= nil then
+		for _, a in ipairs(list(e.address)) do
+			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a))) end
+		end
+	end
+	if type(e.gateway) == "table" and has_other_keys(e.gateway) then
+		bad("gateway", "a list expected (IP address strings in a table with keys 1..n)")
+	elseif e.gateway ~= nil then
+		for _, g in ipairs(list(e.gateway)) do
+			if not is_ip(g) then bad("gateway", string.format("'%s': IP address expected", tostring(g))) end
+		end
+	end
+	if type(e.dns) == "table" and has_other_keys(e.dns) then
+		bad("dns", "a list expected (IP address strings in a table with keys 1..n)")
+	elseif e.dns ~= nil then
+		for _, d in ipairs(list(e.dns)) do
+			if not is_ip(d) then bad("dns", string.format("'%s': IP address expected", tostring(d))) end
+		end
+	end
+	if e.domain ~= nil and type(e.domain) ~= "string" then bad("domain", "string expected") end
+	-- an integer field takes an integral float (1500.0, 1e3) as service
+	-- definitions do (lua/integer.lua); validate keeps the integer
+	if e.mtu ~= nil and not integer.of(e.mtu, 68, 65535) then
+		bad("mtu", "integer 68-65535 expected")
+	end
+	if e.metric ~= nil and not integer.of(e.metric, 0, 0xffffffff) then bad("metric", METRIC) end
+	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
+	if e.routes ~= nil then
+		if type(e.routes) ~= "table" then bad("routes", "list of {dst, gateway?, metric?} expected")
+		elseif has_other_keys(e.routes) then
+			bad("routes", "list of {dst, gateway?, metric?} expected (one route is a list of one: routes = { { dst = ... } })")
+		else
+			for i, r in ipairs(e.routes) do
+				local k = string.format("routes[%d]", i)
+				if type(r) ~= "table" then bad(k, "table expected")
+				else
+					for rk in pairs(r) do
+						if not ROUTE_KEYS[rk] then bad(k .. "." .. tostring(rk), "unknown key") end
+					end
+					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
+					-- one family for dst, gateway and src, as net.route_add
+					-- reads them (the first given of dst, gateway, src sets
+					-- it): an address of the other raised inside configure
+					local fam, by = nil, nil
+					if r.dst ~= "default" and is_cidr(r.dst) then fam, by = family(r.dst:match("^[^/]+")), "dst" end
+					for _, f in ipairs({ "gateway", "src" }) do
+						local v = r[f]
+						if v == nil then -- left out
+						elseif not is_ip(v) then bad(k .. "." .. f, "IP address expected")
+						elseif fam and family(v) ~= fam then
+							bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
+						elseif not fam then fam, by = family(v), f end
+					end
+					-- a route's metric and table id are 32 bits; net.route_add
+					-- raises for any other value, deep in configure and past
+					-- this entry's name (it wrapped: -1 was metric 4294967295)
+					if r.metric ~= nil and not integer.of(r.metric, 0, 0xffffffff) then bad(k .. ".metric", METRIC) end
+					if r.table ~= nil and not integer.of(r.table, 0, 0xffffffff) then
+						bad(k .. ".table", "integer 0-4294967295 expected (a route table id; 254 is main)")
+					end
+				end
+			end
+		end
+	end
+	return errs
+end
+
+-- A checked entry's copy with its integer fields as integers (1500.0 is
+-- 1500), as a checked service holds them, so luainit.net and the DHCP
+-- client's timers get the integer that was meant. The dhcp options and
+-- the routes are copied, the caller's tables left as they were.
+local function normalised(e, entry)
+	for k, v in pairs(e) do entry[k] = v end
+	entry.mtu, entry.metric = integer.of(e.mtu), integer.of(e.metric)
+	entry.addresses = e.address and list(e.address) or {}
+	entry.gateways = e.gateway and list(e.gateway) or {}
+	entry.dns = e.dns and list(e.dns) or {}
+	if e.dhcp == true then entry.dhcp = {}
+	elseif type(e.dhcp) == "table" then
+		entry.dhcp = {}
+		for k, v in pairs(e.dhcp) do
+			if DHCP_KEYS[k] == "integer" then v = integer.of(v) end
+			entry.dhcp[k] = v
+		end
+	end
+	if e.routes then
+		entry.routes = {}
+		for i, r in ipairs(e.routes) do
+			entry.routes[i] = { dst = r.dst, gateway = r.gateway, src = r.src,
+				metric = integer.of(r.metric), table = integer.of(r.table) }
+		end
+	end
+	return entry
+end
+
+--- Check a config table. Returns the normalised config (entries that are
+-- invalid are kept, marked invalid, so the interfaces they match are left
+-- alone rather than caught by a later glob) and a list of error strings
+-- "interfaces[2] (eth1): key 'adress': unknown key".
+-- validate : (cfg) -> cfg, {string}
+function M.validate(cfg)
+	local errs, out = {}, { interfaces = {}, resolv_conf = "/etc/resolv.conf" }
+	if type(cfg) ~= "table" then return out, { "network config: table expected, got " .. type(cfg) } end
+	for k, v in pairs(cfg) do
+		local want = TOP_KEYS[k]
+		if not want then errs[#errs + 1] = string.format("network config: key '%s': unknown key", tostring(k))
+		elseif not want:find(type(v), 1, true) and not (v == false and want:find("false", 1, true)) then
+			errs[#errs + 1] = string.format("network config: key '%s': %s expected", k, want)
+		end
+	end
+	if type(cfg.resolv_conf) == "string" or cfg.resolv_conf == false then out.resolv_conf = cfg.resolv_conf end
+	for i, e in ipairs(type(cfg.interfaces) == "table" and cfg.interfaces or {}) do
+		local label = label_of(type(e) == "table" and e.match)
+		local problems = check_entry(e)
+		local entry = { index = i, label = label, match = type(e) == "table" and e.match or nil }
+		if #problems > 0 then
+			entry.invalid = {}
+			for _, p in ipairs(problems) do
+				local msg = string.format("interfaces[%d] (%s): %s", i, label, p)
+				errs[#errs + 1] = msg
+				entry.invalid[#entry.invalid + 1] = p
+			end
+		else
+			normalised(e, entry)
+		end
+		out.interfaces[#out.interfaces + 1] = entry
+	end
+	return out, errs
+end
+
+-- network.lua's DHCP client reads a lease's subnet mask with it
+M.is_ipv4 = is_ipv4
+
+return M
