@@ -422,6 +422,24 @@ static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
 	return g->naddr;
 }
 
+/* addr_add's lifetimes (options table at idx), into *valid and *preferred;
+ * returns whether either is given. With either given, valid left out is
+ * forever (4294967295), as in ip-address(8), and preferred left out is
+ * valid (ip makes it forever, and then refuses it as above valid); a
+ * preferred alone was ignored. A preferred above valid raises: the kernel
+ * answered it with a bare EINVAL, once the request was sent. */
+static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *preferred)
+{
+	if (!has_opt(L, idx, "valid") && !has_opt(L, idx, "preferred"))
+		return 0;
+	*valid = opt_u32(L, idx, "valid", UINT32_MAX);
+	*preferred = opt_u32(L, idx, "preferred", *valid);
+	if (*preferred > *valid)
+		luaL_error(L, "option 'preferred': at most 'valid' (%I) expected, got %I",
+		           (lua_Integer)*valid, (lua_Integer)*preferred);
+	return 1;
+}
+
 static int addr_change(lua_State *L, int add)
 {
 	char ctx[160], num[24];
@@ -431,13 +449,18 @@ static int addr_change(lua_State *L, int add)
 	struct nl_addr *local;
 	struct rtnl_link *link;
 	struct rtnl_addr *a;
-	int err, flags = 0;
+	uint32_t valid = 0, preferred = 0;
+	int err, flags = 0, lifetimes = 0;
 
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TTABLE);
 	lua_settop(L, 3);
 	g = new_guard(L);
 	local = check_cidr(L, 2, g);
+	/* before the link is looked up: a bad option raises whether or not
+	 * the link is there */
+	if (add)
+		lifetimes = check_lifetimes(L, 3, &valid, &preferred);
 	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
 	if (!(link = g->link[0] = get_link(L, 1, &err)))
 		return gfail(L, g, err, ctx);
@@ -465,14 +488,9 @@ static int addr_change(lua_State *L, int add)
 		}
 	}
 	if (add) {
-		/* with either given, valid left out is forever (4294967295), as
-		 * in ip-address(8), and preferred left out is valid (ip makes it
-		 * forever, and then refuses it as above valid); a preferred
-		 * alone was ignored */
-		if (has_opt(L, 3, "valid") || has_opt(L, 3, "preferred")) {
-			uint32_t valid = opt_u32(L, 3, "valid", UINT32_MAX);
+		if (lifetimes) {
 			rtnl_addr_set_valid_lifetime(a, valid);
-			rtnl_addr_set_preferred_lifetime(a, opt_u32(L, 3, "preferred", valid));
+			rtnl_addr_set_preferred_lifetime(a, preferred);
 		}
 		if (lx_optboolean(L, 3, "nodad", 0))
 			rtnl_addr_set_flags(a, IFA_F_NODAD);
@@ -488,8 +506,8 @@ static int addr_change(lua_State *L, int add)
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
  * Without replace an existing address is EEXIST. valid and preferred are
- * 0-4294967295 (forever) and raise otherwise; valid defaults to forever,
- * preferred to valid. */
+ * 0-4294967295 (forever) and raise otherwise, as a preferred above valid
+ * does; valid defaults to forever, preferred to valid. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
 
 /** addr_del : (ifname | index, "10.0.2.15/24") -> true | (nil, string, integer)

@@ -95,6 +95,33 @@ T["a 32-bit option out of 0-4294967295 raises, where it wrapped"] = function()
 	assert(type(net.routes(nil, 4294967295)) == "table" and type(net.routes("inet", 0)) == "table")
 end
 
+-- The kernel refuses an address preferred longer than it is valid, with a
+-- bare EINVAL once the request was sent (and after the link was looked up:
+-- a missing link said ENODEV instead); it is misuse, raised with the
+-- option named. preferred left out is valid, valid left out forever.
+T["addr_add: a preferred lifetime above valid raises, naming both"] = function()
+	local nosuch = "luainit-nosuch0"
+	-- lo is the host's: each raises before any change
+	raises("^option 'preferred': at most 'valid' %(60%) expected, got 120$", net.addr_add, "lo",
+		"127.0.0.1/8", { valid = 60, preferred = 120 })
+	raises("^option 'preferred': at most 'valid' %(0%) expected, got 1$", net.addr_add, "lo",
+		"::1/128", { valid = 0.0, preferred = 1 })
+	raises("^option 'preferred': at most 'valid' %(4294967294%) expected, got 4294967295$", net.addr_add,
+		nosuch, "10.99.0.1/24", { valid = 4294967294, preferred = 4294967295 })
+	-- the range is checked first, and addr_del takes no lifetimes
+	raises("^option 'preferred': integer 0%-4294967295 expected, got 4294967296$", net.addr_add,
+		nosuch, "10.99.0.1/24", { valid = 60, preferred = 2^32 })
+	local ok, err, _, ename = net.addr_del(nosuch, "10.99.0.1/24", { valid = 60, preferred = 120 })
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	-- equal, preferred alone (valid forever) or valid alone (preferred
+	-- the same) are taken, and the request fails on the missing link
+	for _, opts in ipairs({ { valid = 60, preferred = 60 }, { preferred = 4294967295 }, { valid = 60 },
+		{ valid = 4294967295, preferred = 0 } }) do
+		ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24", opts)
+		assert(ok == nil and ename == "ENODEV", tostring(err))
+	end
+end
+
 -- The family of a route is dst's, or for "default" the gateway's, or
 -- src's: an IPv6 default route with only a src was taken as IPv4, and its
 -- src raised 'src: address expected' (as did any src or gateway of the
@@ -203,6 +230,7 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = {} }) end,
 			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = -1 }) end,
 			function() net.addr_add("lo", "127.0.0.1/8", { valid = -1 }) end,
+			function() net.addr_add("lo", "127.0.0.1/8", { valid = 60, preferred = 120 }) end,
 		}
 		local i = 0
 		return function()
