@@ -426,13 +426,19 @@ static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
  * returns whether either is given. With either given, valid left out is
  * forever (4294967295), as in ip-address(8), and preferred left out is
  * valid (ip makes it forever, and then refuses it as above valid); a
- * preferred alone was ignored. A preferred above valid raises: the kernel
- * answered it with a bare EINVAL, once the request was sent. */
+ * preferred alone was ignored. A valid of 0 and a preferred above valid
+ * raise: the kernel answered both with a bare EINVAL, once the request
+ * was sent (IPv4 and IPv6, a new address or one replaced, alike). */
 static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *preferred)
 {
+	lua_Integer v;
+
 	if (!has_opt(L, idx, "valid") && !has_opt(L, idx, "preferred"))
 		return 0;
-	*valid = opt_u32(L, idx, "valid", UINT32_MAX);
+	v = lx_optinteger(L, idx, "valid", UINT32_MAX);
+	if (v < 1 || v > (lua_Integer)UINT32_MAX)
+		luaL_error(L, "option 'valid': integer 1-4294967295 expected, got %I", v);
+	*valid = (uint32_t)v;
 	*preferred = opt_u32(L, idx, "preferred", *valid);
 	if (*preferred > *valid)
 		luaL_error(L, "option 'preferred': at most 'valid' (%I) expected, got %I",
@@ -505,9 +511,9 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
- * Without replace an existing address is EEXIST. valid and preferred are
- * 0-4294967295 (forever) and raise otherwise, as a preferred above valid
- * does; valid defaults to forever, preferred to valid. */
+ * Without replace an existing address is EEXIST. valid is 1-4294967295
+ * (forever), preferred 0-valid, and either raises otherwise; valid
+ * defaults to forever, preferred to valid. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
 
 /** addr_del : (ifname | index, "10.0.2.15/24") -> true | (nil, string, integer)

@@ -78,8 +78,10 @@ T["a 32-bit option out of 0-4294967295 raises, where it wrapped"] = function()
 		u32_raises("metric", "%-9223372036854775808", f, { dst = "10.99.0.0/16", dev = nosuch, metric = math.mininteger })
 	end
 	-- lo is the host's: each raises before any change
-	u32_raises("valid", "%-1", net.addr_add, "lo", "127.0.0.1/8", { valid = -1 })
-	u32_raises("valid", "4294967296", net.addr_add, "lo", "127.0.0.1/8", { valid = 2^32 })
+	-- valid is 1-4294967295: the kernel refuses 0 (see the addr_add test below)
+	raises("^option 'valid': integer 1%-4294967295 expected, got %-1$", net.addr_add, "lo", "127.0.0.1/8", { valid = -1 })
+	raises("^option 'valid': integer 1%-4294967295 expected, got 4294967296$", net.addr_add, "lo", "127.0.0.1/8",
+		{ valid = 2^32 })
 	u32_raises("preferred", "%-1", net.addr_add, "lo", "127.0.0.1/8", { valid = 60, preferred = -1 })
 	u32_raises("preferred", "4294967296", net.addr_add, "lo", "127.0.0.1/8", { preferred = 4294967296 })
 	for _, t in ipairs({ -1, 2^32, 1.5, "254", "main", true }) do
@@ -99,15 +101,20 @@ end
 -- bare EINVAL once the request was sent (and after the link was looked up:
 -- a missing link said ENODEV instead); it is misuse, raised with the
 -- option named. preferred left out is valid, valid left out forever.
-T["addr_add: a preferred lifetime above valid raises, naming both"] = function()
+-- A valid of 0 was the same bare EINVAL, for IPv4 and IPv6 alike.
+T["addr_add: a lifetime the kernel refuses (valid 0, preferred above valid) raises, naming the option"] = function()
 	local nosuch = "luainit-nosuch0"
 	-- lo is the host's: each raises before any change
 	raises("^option 'preferred': at most 'valid' %(60%) expected, got 120$", net.addr_add, "lo",
 		"127.0.0.1/8", { valid = 60, preferred = 120 })
-	raises("^option 'preferred': at most 'valid' %(0%) expected, got 1$", net.addr_add, "lo",
-		"::1/128", { valid = 0.0, preferred = 1 })
+	raises("^option 'preferred': at most 'valid' %(1%) expected, got 2$", net.addr_add, "lo",
+		"::1/128", { valid = 1.0, preferred = 2 })
 	raises("^option 'preferred': at most 'valid' %(4294967294%) expected, got 4294967295$", net.addr_add,
 		nosuch, "10.99.0.1/24", { valid = 4294967294, preferred = 4294967295 })
+	for _, opts in ipairs({ { valid = 0 }, { valid = 0, preferred = 0 }, { valid = 0.0, preferred = 1 } }) do
+		raises("^option 'valid': integer 1%-4294967295 expected, got 0$", net.addr_add, "lo", "::1/128", opts)
+		raises("^option 'valid': integer 1%-4294967295 expected, got 0$", net.addr_add, nosuch, "10.99.0.1/24", opts)
+	end
 	-- the range is checked first, and addr_del takes no lifetimes
 	raises("^option 'preferred': integer 0%-4294967295 expected, got 4294967296$", net.addr_add,
 		nosuch, "10.99.0.1/24", { valid = 60, preferred = 2^32 })
@@ -116,7 +123,7 @@ T["addr_add: a preferred lifetime above valid raises, naming both"] = function()
 	-- equal, preferred alone (valid forever) or valid alone (preferred
 	-- the same) are taken, and the request fails on the missing link
 	for _, opts in ipairs({ { valid = 60, preferred = 60 }, { preferred = 4294967295 }, { valid = 60 },
-		{ valid = 4294967295, preferred = 0 } }) do
+		{ valid = 4294967295, preferred = 0 }, { valid = 1, preferred = 0 }, { preferred = 0 } }) do
 		ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24", opts)
 		assert(ok == nil and ename == "ENODEV", tostring(err))
 	end
