@@ -152,9 +152,9 @@ bench: setup
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 300
 LUA_SRCDIR := $(BUILD)/src/lua5.4/src
-$(BUILD)/fuzz/control_fuzz: tests/fuzz/control_fuzz.c lua/proto.lua $(DEPS)
+$(BUILD)/fuzz/control_fuzz: tests/fuzz/control_fuzz.c lua/proto.lua lua/float.lua $(DEPS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -DPROTO_LUA='"$(abspath lua/proto.lua)"' \
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -DLUA_DIR='"$(abspath lua)"' \
 	  -I$(LUA_SRCDIR) -o $@ $< $(filter-out %/lua.c %/luac.c,$(wildcard $(LUA_SRCDIR)/*.c)) -lm
 
 $(BUILD)/fuzz/dhcp_fuzz: tests/fuzz/dhcp_fuzz.c netconf/dhcp.c netconf/dhcp.h

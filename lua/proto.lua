@@ -1,5 +1,6 @@
 --- proto: the wire format luactl and PID 1 share (see docs/luactl.md),
--- apart from the server so that the client loads only this.
+-- apart from the server so that the client loads only this (and float.lua,
+-- the writing of a float it shares with the service definitions).
 --
 -- A frame is a 4-byte big-endian length and a JSON object. The client sends
 -- {v, cmd, args, flags}; PID 1 answers with zero or more progress frames
@@ -73,6 +74,7 @@ local function is_array(t)
 end
 
 local mtype, sort, concat = math.type, table.sort, table.concat
+local float_text = require("float").text
 
 -- Append v's JSON to out (n items so far); returns the new count.
 local function encode(v, out, n, depth)
@@ -82,11 +84,7 @@ local function encode(v, out, n, depth)
 		n = n + 1
 		if mtype(v) == "integer" then out[n] = v -- table.concat writes it as %d
 		elseif v ~= v or v == math.huge or v == -math.huge then out[n] = "null"
-		else
-			-- 15 digits when they read back as v (46.012, not 46.012000000000001)
-			local s = string.format("%.15g", v)
-			out[n] = tonumber(s) == v and s or string.format("%.17g", v)
-		end
+		else out[n] = float_text(v) end -- 46.012, not 46.012000000000001
 	elseif t == "boolean" then n = n + 1 out[n] = v and "true" or "false"
 	elseif v == nil or v == json.null then n = n + 1 out[n] = "null"
 	elseif t == "table" then

@@ -4,6 +4,7 @@
 -- nearest valid name), wrong types and values, missing dependencies and
 -- dependency cycles (every member named). An invalid service is left out;
 -- the others still start. See docs/services.md for every field.
+local float = require "float"
 local fs = require "luainit.fs"
 local integer = require "integer"
 local process = require "luainit.process"
@@ -157,18 +158,13 @@ end
 -- An env value as a person wrote it (the supervisor writes NAME=value
 -- with tostring, which gave PORT=8080.0 for 8080.0): a whole number in
 -- digits, 8080.0 as 8080 and 1e6 as 1000000, as every integer field takes
--- one (lua/integer.lua); any other number in the fewest of 15 to 17
--- significant digits that read back as it (0.1, not 0.10000000000000001),
--- much as luactl's JSON and unitimport write floats.
+-- one (lua/integer.lua); any other number as luactl's JSON and unitimport
+-- write a float (lua/float.lua: 0.1, not 0.10000000000000001).
 local function env_number(v)
 	local i = math.tointeger(v)
 	if i then return string.format("%d", i) end
 	if v == math.floor(v) then return string.format("%.0f", v) end -- beyond 2^63
-	for p = 15, 16 do
-		local s = string.format("%." .. p .. "g", v)
-		if tonumber(s) == v then return s end
-	end
-	return string.format("%.17g", v)
+	return float.text(v)
 end
 
 -- The resource names process.spawn takes, from its own list

@@ -44,6 +44,8 @@ local note, add_env = unitkeys.note, unitkeys.add_env
 
 ---------------------------------------------------------------- rendering
 
+local float = require "float"
+
 local FIELD_ORDER = { "description", "type", "command", "pid_file", "env", "cwd", "user", "group",
 	"groups", "umask", "requires", "wants", "after", "restart", "restart_delay", "restart_max_delay",
 	"crash_limit", "start_timeout", "stop_signal", "stop_timeout", "watchdog", "rlimits",
@@ -60,11 +62,7 @@ local function lua_literal(v)
 	if t == "number" then
 		if v == math.huge then return "math.huge" end
 		if math.type(v) == "integer" then return string.format("%d", v) end
-		-- the fewest digits that read back as v: 0.1, not 0.10000000000000001
-		for p = 1, 17 do
-			local s = string.format("%." .. p .. "g", v)
-			if tonumber(s) == v or p == 17 then return s end
-		end
+		return float.text(v) -- 0.1, not 0.10000000000000001
 	end
 	if t == "boolean" then return tostring(v) end
 	if t == "table" and v.__lua then return v.__lua end

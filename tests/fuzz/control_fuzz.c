@@ -1,7 +1,8 @@
 /* tests/fuzz/control_fuzz.c: a libFuzzer harness for the luactl request
  * parser. Loads lua/proto.lua (the codec control.lua serves with) into a
- * plain Lua state (luainit.event and luainit.socket stubbed: the codec
- * needs neither) and feeds every input through the path PID 1 takes:
+ * plain Lua state, which finds what proto requires (float.lua) in lua/
+ * (luainit.event and luainit.socket are stubbed: the codec needs neither),
+ * and feeds every input through the path PID 1 takes:
  * unframe, then parse_request on
  * the payload, and parse_request on the raw bytes too. A Lua error is a
  * crash (the parser must return errors as values); so is heap growth
@@ -15,8 +16,9 @@
 #include <lua.h>
 #include <lualib.h>
 
-#ifndef PROTO_LUA
-#define PROTO_LUA "lua/proto.lua"
+/* the library's source directory: proto.lua and the modules it requires */
+#ifndef LUA_DIR
+#define LUA_DIR "lua"
 #endif
 
 static lua_State *L;
@@ -71,7 +73,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	lua_pushcfunction(L, open_socket);
 	lua_setfield(L, -2, "luainit.socket");
 	lua_pop(L, 1);
-	if (luaL_dofile(L, PROTO_LUA) != LUA_OK ||
+	lua_getglobal(L, "package");
+	lua_pushstring(L, LUA_DIR "/?.lua");
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+	if (luaL_dofile(L, LUA_DIR "/proto.lua") != LUA_OK ||
 	    luaL_loadstring(L, feed_src) != LUA_OK) {
 		fprintf(stderr, "control_fuzz: %s\n", lua_tostring(L, -1));
 		abort();
