@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -320,11 +321,17 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A number in the map is written as services.lua writes one (its
+ * env_number), not as lua_tostring did (PORT=8080.0): an integral float as
+ * the integer (8080, -0.0 as 0, 2^70 in all its digits: %.0f of the
+ * largest double is 309 of them, hence num's size), any other in the
+ * fewest digits that read back (lx_numtext: 0.1); inf and nan raise
+ * naming the variable, as the definition check refuses them. */
 static char **check_env(lua_State *L)
 {
 	static char default_env[] = "PATH=" DEFAULT_PATH;
 	lua_Integer n, total = 0, i = 0;
-	char **envp;
+	char **envp, num[320];
 
 	if (lua_getfield(L, SPEC, "env") == LUA_TNIL) {
 		lua_pop(L, 1);
@@ -357,9 +364,26 @@ static char **check_env(lua_State *L)
 		if (lua_type(L, -2) != LUA_TSTRING || strchr(lua_tostring(L, -2), '=') ||
 		    !lua_tostring(L, -2)[0])
 			luaL_error(L, "spawn: env: keys must be variable names or array indices");
-		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-			luaL_error(L, "spawn: env.%s: string expected", lua_tostring(L, -2));
-		lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
+		if (lua_type(L, -1) == LUA_TNUMBER) {
+			int isint;
+			lua_Integer iv = lua_tointegerx(L, -1, &isint);
+			double d = lua_tonumber(L, -1);
+			if (isint)
+				snprintf(num, sizeof num, "%lld", (long long)iv);
+			else if (!isfinite(d))
+				luaL_error(L, "spawn: env.%s: a string or a finite number expected, got %s",
+				           lua_tostring(L, -2), lx_numtext(num, d));
+			else if (d == floor(d))
+				snprintf(num, sizeof num, "%.0f", d);
+			else
+				lx_numtext(num, d);
+			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), num);
+		} else if (lua_type(L, -1) == LUA_TSTRING) {
+			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
+		} else {
+			luaL_error(L, "spawn: env.%s: a string or a number expected, got %s",
+			           lua_tostring(L, -2), luaL_typename(L, -1));
+		}
 		envp[i++] = (char *)anchor_top(L);
 		lua_pop(L, 1);
 	}

@@ -1,9 +1,11 @@
 /* lx.c: the error and argument conventions shared by every Lua binding. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,6 +178,17 @@ double lx_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Fewer than 15 digits need not be tried (lua/float.lua says why). */
+char *lx_numtext(char *buf, double d)
+{
+	for (int p = 15; p <= 17; p++) {
+		snprintf(buf, LX_NUMTEXT, "%.*g", p, d);
+		if (p == 17 || strtod(buf, NULL) == d)
+			break;
+	}
+	return buf;
 }
 
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)

@@ -50,6 +50,12 @@ void lx_unescape_octal(char *s);
 /* Monotonic clock in milliseconds (with fraction). */
 double lx_now_ms(void);
 
+/* d in the fewest of 15, 16 or 17 significant digits that read back as d
+ * (0.1, 1e+300, 9.223372036854776e+18), as lua/float.lua writes a float;
+ * inf and nan as %g writes them. Returns buf, of LX_NUMTEXT bytes. */
+#define LX_NUMTEXT 32
+char *lx_numtext(char *buf, double d);
+
 /* Fields of an optional options table at index idx. A wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes strings
  * only (no number is converted) and never writes into the table;

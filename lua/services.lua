@@ -160,6 +160,8 @@ end
 -- digits, 8080.0 as 8080 and 1e6 as 1000000, as every integer field takes
 -- one (lua/integer.lua); any other number as luactl's JSON and unitimport
 -- write a float (lua/float.lua: 0.1, not 0.10000000000000001).
+-- process.spawn writes a number of its env map the same way, in C
+-- (init/l_spawn.c, check_env).
 local function env_number(v)
 	local i = math.tointeger(v)
 	if i then return string.format("%d", i) end

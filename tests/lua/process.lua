@@ -83,6 +83,42 @@ T["env array form and the default env (PATH only)"] = function()
 	assert(not pcall(process.spawn, { argv = { "/bin/true" }, env = { [true] = "x" } }))
 end
 
+-- env = { PORT = 8080.0 } reached the child as PORT=8080.0 (lua_tostring),
+-- where a service with the same env got PORT=8080 (services.lua writes the
+-- numbers before spawn sees them)
+T["env map: a number is written as a service's env writes it; inf and nan raise"] = function()
+	local env = { PORT = 8080.0, N = 42, NEG = -3.0, ZERO = -0.0, BIG = 1e6, HUGE = 2^70, MAXF = 2^63,
+		RATIO = 0.1, THIRD = 1 / 3, SUM = 0.1 + 0.2, TINY = 1.5e-7, SMALL = -2.5e-300, S = "8080.0" }
+	local out = sh(nil, { argv = { "/usr/bin/env" }, env = env })
+	assert(out == "BIG=1000000\nHUGE=1180591620717411303424\nMAXF=9223372036854775808\n"
+		.. "N=42\nNEG=-3\nPORT=8080\nRATIO=0.1\nS=8080.0\nSMALL=-2.5e-300\nSUM=0.30000000000000004\n"
+		.. "THIRD=0.3333333333333333\nTINY=1.5e-07\nZERO=0\n", out)
+	-- the same text as services.check gives the supervisor, for any number
+	local services = require "services"
+	math.randomseed(8080)
+	for round = 1, 20 do
+		local e = {}
+		for k = 1, 10 do
+			local v = string.unpack("<d", string.pack("<i8", math.random(math.mininteger, math.maxinteger)))
+			if v ~= v or v == math.huge or v == -math.huge then v = round + k / 7 end
+			e["V" .. k] = k % 3 == 0 and math.floor(v * 1000) / 1000 or v
+		end
+		local svc = assert(services.check("x", { command = { "/bin/true" }, env = e }, "x.lua"))
+		local want = {}
+		for k, v in pairs(svc.env) do want[#want + 1] = k .. "=" .. v end
+		table.sort(want)
+		out = sh(nil, { argv = { "/usr/bin/env" }, env = e })
+		assert(out == table.concat(want, "\n") .. "\n", out .. " / " .. table.concat(want, " "))
+	end
+	-- as the definition check refuses them, naming the variable
+	for _, c in ipairs({ { math.huge, "inf" }, { -math.huge, "%-inf" }, { 0 / 0, "%-?nan" }, { true, nil } }) do
+		local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, env = { X = c[1] } })
+		local want = c[2] and "spawn: env.X: a string or a finite number expected, got " .. c[2] .. "$"
+			or "spawn: env.X: a string or a number expected, got boolean$"
+		assert(not ok and tostring(err):match(want), tostring(err))
+	end
+end
+
 T["PATH is searched in the parent: found, and not found is ENOENT"] = function()
 	local out = sh(nil, { argv = { "echo", "hi" }, env = { PATH = "/nonexistent:/bin" } })
 	assert(out == "hi\n", out)
