@@ -423,7 +423,9 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 
 /* A uid or gid given as a number or a digit string: 0 to 4294967294, or it
  * raises. Without the check 4294967296 became 0 in the cast, root; and
- * 4294967295 is (uid_t)-1, which set*id calls take as "no change". */
+ * 4294967295 is (uid_t)-1, which set*id calls take as "no change". An
+ * integral float past 64 bits (2^64) is out of that range too, not "not
+ * an integer". */
 static unsigned long id_arg(lua_State *L, int idx, const char *what)
 {
 	unsigned long long v;
@@ -431,8 +433,14 @@ static unsigned long id_arg(lua_State *L, int idx, const char *what)
 	if (lua_type(L, idx) == LUA_TNUMBER) {
 		int isint;
 		lua_Integer i = lua_tointegerx(L, idx, &isint);   /* 1000.0 is 1000 */
-		if (!isint)
-			luaL_error(L, "spawn: %s: id %s is not an integer", what, luaL_tolstring(L, idx, NULL));
+		if (!isint) {
+			char num[LX_NUMTEXT];
+			double d = lua_tonumber(L, idx);
+			lx_numtext(num, d);
+			if (isfinite(d) && d == floor(d))
+				luaL_error(L, "spawn: %s: id %s out of range (0 to 4294967294)", what, num);
+			luaL_error(L, "spawn: %s: id %s is not an integer", what, num);
+		}
 		if (i < 0 || i > 4294967294LL)
 			luaL_error(L, "spawn: %s: id %I out of range (0 to 4294967294)", what, i);
 		return (unsigned long)i;

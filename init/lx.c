@@ -180,7 +180,9 @@ double lx_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Fewer than 15 digits need not be tried (lua/float.lua says why). */
+/* For a number in a message, where lua_pushfstring's %f (Lua's %.14g)
+ * wrote 2^63 - 1024 and 2^63 alike, and 0.1 + 0.2 as 0.3. Fewer than 15
+ * digits need not be tried (lua/float.lua says why). */
 char *lx_numtext(char *buf, double d)
 {
 	for (int p = 15; p <= 17; p++) {
@@ -189,6 +191,16 @@ char *lx_numtext(char *buf, double d)
 			break;
 	}
 	return buf;
+}
+
+const char *lx_pushnotint(lua_State *L, double d)
+{
+	char num[LX_NUMTEXT];
+
+	lx_numtext(num, d);
+	if (isfinite(d) && d == floor(d))
+		return lua_pushfstring(L, "number %s out of integer range", num);
+	return lua_pushfstring(L, "non-integer number %s", num);
 }
 
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
@@ -226,13 +238,10 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 		int ok = 0;
 		if (lua_type(L, -1) == LUA_TNUMBER)
 			v = lua_tointegerx(L, -1, &ok);
-		if (!ok) {
-			if (lua_type(L, -1) == LUA_TNUMBER)
-				luaL_error(L, "option '%s': integer expected, got non-integer number %f",
-				           key, lua_tonumber(L, -1));
+		if (!ok)
 			luaL_error(L, "option '%s': integer expected, got %s", key,
+			           lua_type(L, -1) == LUA_TNUMBER ? lx_pushnotint(L, lua_tonumber(L, -1)) :
 			           luaL_typename(L, -1));
-		}
 	}
 	lua_pop(L, 1);
 	return v;

@@ -56,11 +56,18 @@ double lx_now_ms(void);
 #define LX_NUMTEXT 32
 char *lx_numtext(char *buf, double d);
 
+/* What a number is that lua_tointegerx refused, for a message's "got
+ * ...": "non-integer number 0.5" (inf and nan too), or "number
+ * 9.223372036854776e+18 out of integer range" for an integral float that
+ * no 64-bit integer holds. Pushed on the stack, and returned. */
+const char *lx_pushnotint(lua_State *L, double d);
+
 /* Fields of an optional options table at index idx. A wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes strings
  * only (no number is converted) and never writes into the table;
  * lx_optinteger takes numbers only, an integer or a float with an integral
- * value ("integer expected, got string", "got non-integer number 1.5"). */
+ * value ("integer expected, got string", "got non-integer number 1.5",
+ * "got number 1e+300 out of integer range"). */
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);

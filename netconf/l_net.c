@@ -220,7 +220,7 @@ static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 		*idx = lua_tointegerx(L, arg, &isint);
 		if (isint)
 			return 1;
-		got = lua_pushfstring(L, "non-integer number %f", lua_tonumber(L, arg));
+		got = lx_pushnotint(L, lua_tonumber(L, arg));
 	} else if (!opt) {
 		return luaL_typeerror(L, arg, "link name or index");
 	} else {

@@ -48,6 +48,12 @@ T["an integer option takes a number, never a string"] = function()
 	opt_raises("metric", "string", net.route_del, { dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = "5" })
 	opt_raises("metric", "non%-integer number inf", net.route_add,
 		{ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = math.huge })
+	-- an integral float no 64-bit integer holds (2^63, 1e300) was a
+	-- "non-integer number" too, and %.14g wrote 2^63 and 2^63 - 1024 alike:
+	-- each is out of integer range, in digits that read back as it
+	opt_raises("mtu", "number 9%.223372036854776e%+18 out of integer range", net.link_set, "lo", { mtu = 2^63 })
+	opt_raises("mtu", "number %-1e%+300 out of integer range", net.link_set, "lo", { mtu = -1e300 })
+	opt_raises("mtu", "non%-integer number 0%.30000000000000004", net.link_set, "lo", { mtu = 0.1 + 0.2 })
 	-- the other users of the helper: fs.writefile's mode, process.spawn's nice
 	local fs, process = require "luainit.fs", require "luainit.process"
 	opt_raises("mode", "string", fs.writefile, "/tmp/luainit-test-never-written", "x", { mode = "0644" })
@@ -221,6 +227,9 @@ T["a link given as a number: 1.0 is index 1 everywhere, 1.5 raises 'link name or
 	end
 	raises("link name or index expected, got non%-integer number inf", net.link_set, math.huge, {})
 	raises("link name or index expected, got non%-integer number %-?nan", net.addresses, 0 / 0)
+	-- a whole number no integer holds is not "non-integer"
+	raises("link name or index expected, got number 9%.223372036854776e%+18 out of integer range%)$",
+		net.link_set, 2^63, {})
 end
 
 -- libnl's objects are not Lua's: one a request had allocated before an

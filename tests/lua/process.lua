@@ -245,6 +245,14 @@ T["an id out of 0..4294967294 raises; it never wraps to root"] = function()
 	end
 	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, user = 0.5 })
 	assert(not ok and tostring(err):match("user: id 0%.5 is not an integer"), tostring(err))
+	-- an integral float no integer holds is out of range too, not "not an
+	-- integer", and is shown in digits that read back (%.14g gave 2^64 as
+	-- 1.844674407371e+19)
+	for _, c in ipairs({ { 2^64, "1.8446744073709552e+19 out of range" }, { -1e300, "-1e+300 out of range" },
+		{ math.huge, "inf is not an integer" }, { 0.1, "0.1 is not an integer" } }) do
+		ok, err = pcall(process.spawn, { argv = { "/bin/true" }, group = c[1], user = 0 })
+		assert(not ok and tostring(err):find("group: id " .. c[2], 1, true), tostring(err))
+	end
 	-- an integral float is its integer, as in a service definition
 	local how, code = run({ argv = { "/bin/true" }, user = 0.0, group = "0", groups = { 4294967294.0 } })
 	assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code))
