@@ -443,8 +443,9 @@ function M.main(args)
 		if not text then io.stderr:write("unitimport: ", err, "\n"); return 1 end
 		opts.file = files[1]
 		local src, notes, errs, extra = M.convert(text, opts)
+		-- each with the file and line, as the errors are
 		for _, n in ipairs(notes) do
-			io.stderr:write(string.format("%s: %s%s=%s: %s\n", n.kind,
+			io.stderr:write(string.format("%s: %s: %s%s=%s: %s\n", n.kind, files[1],
 				n.line and ("line " .. n.line .. ": ") or "", n.key, n.value, n.reason))
 		end
 		for _, e in ipairs(errs) do io.stderr:write("unitimport: ", files[1], ": ", e, "\n") end

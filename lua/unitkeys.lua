@@ -74,6 +74,7 @@ local DEP_SUFFIX_NOTE = {
 	target = "a systemd target (luainit orders services by their own dependencies)",
 	socket = "socket activation is not supported",
 	mount = "mounts are done by boot.fstab() before services start",
+	automount = "automounts are not supported",
 	device = "devices appear before services start (boot.coldplug())",
 	path = "path units are not supported", timer = "timers are not supported",
 	slice = "slices are not supported", scope = "scopes are not supported",
@@ -135,6 +136,18 @@ local function split(st, e, v)
 	return ws
 end
 
+-- the unit types a dependency can name (systemd.unit(5))
+local UNIT_TYPES = { service = true, socket = true, target = true, device = true, mount = true,
+	automount = true, swap = true, path = true, timer = true, slice = true, scope = true }
+
+-- a unit name's stem and type; nil for a word systemd refuses as one (a
+-- character a unit name cannot hold, such as a quote, or no known type)
+local function unit_name(w)
+	if #w > 255 or not w:match("^[%w:%-_%.\\@]+$") then return nil end
+	local stem, suffix = w:match("^(.+)%.(%a+)$")
+	if stem and UNIT_TYPES[suffix] then return stem, suffix end
+end
+
 -- After=, Requires=, Wants=: the *.service names, less the suffix, each
 -- once in its list (a name named again, on this line or another, or by
 -- Requires= and BindsTo= both, keeps its first place). Returns how many
@@ -142,13 +155,18 @@ end
 -- that is not a service is dropped, listed as ignored; with bound (the
 -- caveat of a BindsTo= line) it is listed as a note, so the caveat reaches
 -- the definition's header.
+-- The words are systemd's: config_parse_unit_deps splits at whitespace
+-- only, quotes and backslashes being part of a word, and refuses each word
+-- that is not a unit name with a warning, keeping the line's others. So
+-- does this: such a word is listed as unsupported with its line, where a
+-- quote made the whole line an error.
 -- An empty value resets nothing: "dependencies cannot be reset to an
 -- empty list" (systemd.unit(5)), and systemd's parser, finding no word,
 -- ignores the line without a warning. It is listed as ignored, for a
 -- unit that meant the reset other lists know
 local function deps(st, list, e, bound)
-	local ws = split(st, e)
-	if not ws then return 0 end
+	local ws = {}
+	for w in e.value:gmatch("%S+") do ws[#ws + 1] = w end
 	if #ws == 0 then
 		note(st, e, "ignored", "an empty assignment resets no dependencies in systemd; the lines before it stand")
 		return 0
@@ -160,16 +178,18 @@ local function deps(st, list, e, bound)
 		list[#list + 1] = name
 	end
 	for _, w in ipairs(ws) do
-		local stem, suffix = w:match("^(.+)%.([%a]+)$")
-		if suffix == "service" then
+		local stem, suffix = unit_name(w)
+		local one = { key = e.key, value = w, line = e.line, section = e.section }
+		if not stem then
+			note(st, one, "unsupported", "not a unit name; systemd ignores this word too, and keeps the line's others")
+		elseif suffix == "service" then
 			add(stem)
 		elseif w == "network-online.target" then
 			-- luainit's network readiness has the same name, less ".target"
 			add("network-online")
 		else
-			local why = DEP_SUFFIX_NOTE[suffix or ""] or "not a service"
-			note(st, { key = e.key, value = w, line = e.line, section = e.section }, bound and "note" or "ignored",
-				bound and why .. "; " .. bound or why)
+			local why = DEP_SUFFIX_NOTE[suffix]
+			note(st, one, bound and "note" or "ignored", bound and why .. "; " .. bound or why)
 		end
 	end
 	return n

@@ -589,41 +589,77 @@ T["errors name the line and what was expected"] = function()
 end
 
 -- a bad quote in a list was read as an empty list: the line was dropped
--- (SupplementaryGroups=) or reset what the lines before it set (After=),
--- with no word; it is ExecStart='s error, and the line sets nothing
+-- (SupplementaryGroups=) or reset what the lines before it set, with no
+-- word; it is ExecStart='s error, and the line sets nothing. Not for the
+-- dependencies: see the next test
 T["a bad quote in any list is an error naming the line"] = function()
-	local keys = { "After", "Requires", "Wants", "Requisite", "BindsTo" }
-	local lines = {}
-	for _, k in ipairs(keys) do lines[#lines + 1] = k .. "=" .. k:lower() .. ".service\n" .. k .. "=\"b.service" end
-	local text = "[Unit]\n" .. table.concat(lines, "\n") .. "\n[Service]\nExecStart=/bin/d\n"
+	local text = "[Unit]\nAfter=a.service\n[Service]\nExecStart=/bin/d\n"
 	local skeys = { "SupplementaryGroups", "CapabilityBoundingSet", "RuntimeDirectory", "StateDirectory",
 		"CacheDirectory", "LogsDirectory", "ConfigurationDirectory" }
 	for _, k in ipairs(skeys) do text = text .. k .. "=x\n" .. k .. "='y z\n" end
 	local src, notes, errs = convert(text)
 	local want = {}
-	for i, k in ipairs(keys) do want[#want + 1] = string.format('line %d: %s: unterminated " quote', 2 * i + 1, k) end
-	for i, k in ipairs(skeys) do
-		want[#want + 1] = string.format("line %d: %s: unterminated ' quote", 2 * #keys + 3 + 2 * i, k)
-	end
+	for i, k in ipairs(skeys) do want[#want + 1] = string.format("line %d: %s: unterminated ' quote", 4 + 2 * i, k) end
 	assert(#errs == #want, table.concat(errs, "\n"))
 	for i, w in ipairs(want) do assert(errs[i] == w, errs[i]) end
 	-- what the lines before set is kept
 	local d = def_of(src)
-	assert(table.concat(d.requires, " ") == "requires requisite bindsto", table.concat(d.requires, " "))
-	assert(#d.wants == 1 and d.wants[1] == "wants" and #d.after == 1 and d.after[1] == "after")
 	assert(#d.groups == 1 and d.groups[1] == "x" and #d.capabilities == 1 and d.capabilities[1] == "x")
 	local dirs = 0
 	for _, n in ipairs(notes) do
-		assert(not n.reason:find("b.service", 1, true) and not n.reason:find("y z", 1, true), n.reason)
+		assert(not n.reason:find("y z", 1, true), n.reason)
 		if n.reason:find("^created at boot by tmpfiles: d /[%a/]+/x ") then dirs = dirs + 1 end
 	end
 	assert(dirs == 5, dirs)
 	-- the tool names the file
 	local f = os.tmpname()
-	local fh = assert(io.open(f, "w")); fh:write("[Unit]\nAfter='x.service\n[Service]\nExecStart=/bin/d\n"); fh:close()
+	local fh = assert(io.open(f, "w")); fh:write("[Service]\nExecStart=/bin/d\nSupplementaryGroups='x\n"); fh:close()
+	local rc, _, err = run_main({ f })
+	os.remove(f)
+	assert(rc == 1 and err:find(f .. ": line 3: SupplementaryGroups: unterminated ' quote\n", 1, true), err)
+end
+
+-- a bad quote in After=, Requires=, Wants=, Requisite= or BindsTo= made
+-- the whole line an error. systemd's config_parse_unit_deps splits the
+-- value at whitespace only (a quote is part of the word) and refuses each
+-- word that is not a unit name with a warning, keeping the line's other
+-- words; so does the converter, listing each such word with its line
+T["a dependency word that is not a unit name is listed, the others stand"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+After=a.service "b.service c.service
+Requires=r.service 'q.service
+Wants="w.service x.service"
+Requisite=s.service bad/name.service
+BindsTo=t.service nosuffix u.nosuchtype
+[Service]
+ExecStart=/bin/d
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(ui.validate(src, "d"))
+	local d = def_of(src)
+	assert(table.concat(d.after, " ") == "a c", table.concat(d.after, " "))
+	assert(table.concat(d.requires, " ") == "r s t", table.concat(d.requires, " "))
+	assert(d.wants == nil)
+	local got = {}
+	for _, n in ipairs(notes) do
+		if n.kind == "unsupported" then
+			assert(n.reason == "not a unit name; systemd ignores this word too, and keeps the line's others", n.reason)
+			got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value
+		end
+	end
+	assert(table.concat(got, "\n") == table.concat({
+		'2 After="b.service', "3 Requires='q.service", '4 Wants="w.service', '4 Wants=x.service"',
+		"5 Requisite=bad/name.service", "6 BindsTo=nosuffix", "6 BindsTo=u.nosuchtype",
+	}, "\n"), table.concat(got, "\n"))
+	-- the tool lists each with the file and the line, and the conversion stands
+	local f = os.tmpname()
+	local fh = assert(io.open(f, "w")); fh:write("[Unit]\nAfter='x.service y.service\n[Service]\nExecStart=/bin/d\n")
+	fh:close()
 	local rc, out, err = run_main({ f })
 	os.remove(f)
-	assert(rc == 1 and err:find(f .. ": line 2: After: unterminated ' quote\n", 1, true), err)
+	assert(rc == 0 and out:find('\tafter = { "y" },', 1, true), out)
+	assert(err:find("unsupported: " .. f .. ": line 2: After='x.service: not a unit name; ", 1, true), err)
 end
 
 -- Requires=, Requisite= and BindsTo= naming one unit put it in requires
@@ -666,8 +702,8 @@ T["after keeps a wanted unit: wants does not order"] = function()
 end
 
 -- Requisite= and BindsTo= were noted as converted to requires for a line
--- that was not: one with a bad quote (an error, it sets nothing) or one
--- naming no service (each name dropped with its own note)
+-- that was not: one naming no service (each name dropped with its own
+-- note), also for want of a unit name (a bad quote, once an error)
 T["Requisite= and BindsTo= are noted only for a line that went to requires"] = function()
 	local _, notes, errs = convert([[
 [Unit]
@@ -680,11 +716,13 @@ Requisite=
 [Service]
 ExecStart=/bin/d
 ]])
-	assert(#errs == 2, table.concat(errs, "\n"))
+	assert(#errs == 0, table.concat(errs, "\n"))
 	local got = {}
 	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
 	assert(table.concat(got, "\n") == table.concat({
 		"2 Requisite=a.service: note",
+		'3 Requisite="b.service: unsupported',
+		"4 BindsTo='c.service: unsupported",
 		"5 BindsTo=dev-x.device: note",
 		"6 BindsTo=sys-y.device d.service: note",
 		"6 BindsTo=sys-y.device: note",
