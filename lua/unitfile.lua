@@ -53,10 +53,13 @@ local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\
 
 --- Split a systemd command line or assignment list into words: whitespace
 -- separates, "double" and 'single' quotes group, C escapes are decoded.
--- words : (s) -> {string} | (nil, string)
+-- A quote left open fails; the words before the one it is in, and where
+-- that one starts, are returned too (systemd keeps them for some keys).
+-- words : (s) -> {string} | (nil, string, {string}, integer)
 function M.words(s)
 	local out, cur, inword, quote = {}, {}, false, nil
 	local i, n = 1, #s
+	local start -- where the word being read starts
 	-- the escape starting at the backslash at i: its text and the index of
 	-- its last character
 	local function escape()
@@ -72,17 +75,20 @@ function M.words(s)
 			else cur[#cur + 1] = c end
 		elseif c:match("%s") then
 			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
-		elseif c == '"' or c == "'" then
-			quote, inword = c, true
-		elseif c == "\\" and i < n then
-			cur[#cur + 1], i = escape()
-			inword = true
 		else
-			cur[#cur + 1] = c; inword = true
+			if not inword then start = i end
+			if c == '"' or c == "'" then
+				quote, inword = c, true
+			elseif c == "\\" and i < n then
+				cur[#cur + 1], i = escape()
+				inword = true
+			else
+				cur[#cur + 1] = c; inword = true
+			end
 		end
 		i = i + 1
 	end
-	if quote then return nil, "unterminated " .. quote .. " quote" end
+	if quote then return nil, "unterminated " .. quote .. " quote", out, start end
 	if inword then out[#out + 1] = table.concat(cur) end
 	return out
 end

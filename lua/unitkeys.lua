@@ -129,11 +129,21 @@ end
 
 -- the words of a list value (v, default e.value); a bad quote is an error
 -- naming the line, and the line then sets nothing (nil): read as words
--- anyway, it would drop or reset what the lines before it set
-local function split(st, e, v)
-	local ws, werr = words(v or e.value)
-	if not ws then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr) end
-	return ws
+-- anyway, it would drop or reset what the lines before it set. With keep,
+-- for a key whose systemd parser takes the words before the bad one and
+-- ignores the rest of the line with a warning (Environment=,
+-- RuntimeDirectory= and its kin), those words, and the rest is listed as
+-- unsupported with the line
+local function split(st, e, v, keep)
+	v = v or e.value
+	local ws, werr, before, at = words(v)
+	if ws then return ws end
+	if keep then
+		note(st, { key = e.key, value = v:sub(at), line = e.line, section = e.section }, "unsupported",
+			werr .. "; systemd ignores the line from this word on, and keeps the words before it")
+		return before
+	end
+	st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr)
 end
 
 -- the unit types a dependency can name (systemd.unit(5))
@@ -256,10 +266,8 @@ function Service.PIDFile(st, e) st.def.pid_file = e.value end
 -- the environment
 
 function Service.Environment(st, e)
-	local ws = split(st, e)
-	if not ws then return end
-	if #ws == 0 then st.env, st.env_order = {}, {} end
-	for _, w in ipairs(ws) do
+	if e.value == "" then st.env, st.env_order = {}, {}; return end
+	for _, w in ipairs(split(st, e, nil, true)) do
 		local k, v = w:match("^([%a_][%w_]*)=(.*)$")
 		if k then add_env(st, k, v) else note(st, e, "unsupported", "not NAME=value: '" .. w .. "'") end
 	end
@@ -440,16 +448,14 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 	Configuration = "/etc" }) do
 	local modekey = key .. "DirectoryMode"
 	Service[key .. "Directory"] = function(st, e)
-		local ws = split(st, e)
-		if not ws then return end
-		if #ws == 0 then
+		if e.value == "" then
 			-- an empty assignment resets this key's list, not the other keys'
 			local kept = {}
 			for _, d in ipairs(st.dirs) do if d.modekey ~= modekey then kept[#kept + 1] = d end end
 			st.dirs = kept
 			return
 		end
-		for _, d in ipairs(ws) do
+		for _, d in ipairs(split(st, e, nil, true)) do
 			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
 		end
 	end
