@@ -170,17 +170,10 @@ end
 -- that is not a unit name with a warning, keeping the line's others. So
 -- does this: such a word is listed as unsupported with its line, where a
 -- quote made the whole line an error.
--- An empty value resets nothing: "dependencies cannot be reset to an
--- empty list" (systemd.unit(5)), and systemd's parser, finding no word,
--- ignores the line without a warning. It is listed as ignored, for a
--- unit that meant the reset other lists know
+-- (An empty value never gets here: see apply.)
 local function deps(st, list, e, bound)
 	local ws = {}
 	for w in e.value:gmatch("%S+") do ws[#ws + 1] = w end
-	if #ws == 0 then
-		note(st, e, "ignored", "an empty assignment resets no dependencies in systemd; the lines before it stand")
-		return 0
-	end
 	local n = 0
 	local function add(name)
 		n = n + 1
@@ -283,9 +276,14 @@ end
 
 function Service.User(st, e) st.def.user = e.value ~= "" and e.value or nil end
 function Service.Group(st, e) st.def.group = e.value ~= "" and e.value or nil end
+-- each line adds to the groups of the lines before, as in systemd
 function Service.SupplementaryGroups(st, e)
+	if e.value == "" then st.def.groups = nil; return end
 	local g = split(st, e)
-	if g then st.def.groups = #g > 0 and g or nil end
+	if not g then return end
+	st.def.groups = st.def.groups or {}
+	for _, x in ipairs(g) do st.def.groups[#st.def.groups + 1] = x end
+	if #st.def.groups == 0 then st.def.groups = nil end
 end
 function Service.WorkingDirectory(st, e)
 	local v = e.value
@@ -308,9 +306,19 @@ function Service.NoNewPrivileges(st, e)
 	local b = boolean.parse(e.value)
 	if b == nil then note(st, e, "unsupported", "not a boolean") else st.def.no_new_privs = b or nil end
 end
+-- each line adds to the set of the lines before (systemd ORs them); an
+-- empty one keeps none, and the lines after it add to that
 function Service.CapabilityBoundingSet(st, e)
+	if e.value == "" then st.def.capabilities = {}; return end
 	if e.value:sub(1, 1) == "~" then note(st, e, "unsupported", "'~' (drop these) is not supported; list the ones to keep"); return end
-	st.def.capabilities = split(st, e) or st.def.capabilities
+	local caps = split(st, e)
+	if not caps then return end
+	st.def.capabilities = st.def.capabilities or {}
+	local have = {}
+	for _, c in ipairs(st.def.capabilities) do have[c] = true end
+	for _, c in ipairs(caps) do
+		if not have[c] then have[c] = true; st.def.capabilities[#st.def.capabilities + 1] = c end
+	end
 end
 function Service.TTYPath(st, e) st.def.tty = e.value end
 function Service.StandardInput(st, e)
@@ -495,19 +503,67 @@ end
 Unit.Requisite = requires_as("Requisite -> requires: luainit starts the other service instead of failing")
 Unit.BindsTo = requires_as(M.unsupported.BindsTo,
 	"BindsTo: systemd stops this service when that unit stops or goes away, luainit does not")
+Unit.BindTo = Unit.BindsTo -- systemd's older spelling
 Unit.StartLimitBurst = Service.StartLimitBurst
 Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
 
+-- The dependency keys: systemd reads each with config_parse_unit_deps,
+-- converted or not. An empty one resets nothing: "dependencies cannot be
+-- reset to an empty list" (systemd.unit(5)), and the parser, finding no
+-- word, ignores the line without a warning
+local DEPENDENCIES = {}
+for k in ("After Before Requires Requisite Wants BindsTo BindTo Upholds Conflicts OnSuccess OnFailure "
+	.. "PartOf PropagatesReloadTo PropagateReloadTo ReloadPropagatedFrom PropagateReloadFrom "
+	.. "PropagatesStopTo StopPropagatedFrom JoinsNamespaceOf"):gmatch("%S+") do
+	DEPENDENCIES[k] = true
+end
+
+-- The keys whose lines build a list in systemd, which an empty assignment
+-- resets: those converted, and those listed as not carried over
+-- (systemd.service(5), systemd.exec(5)). A Condition*= or Assert*= resets
+-- every condition, or every assertion, whatever its key
+local LISTS = {}
+for k in ("ExecStart ExecStartPre Environment EnvironmentFile SupplementaryGroups CapabilityBoundingSet "
+	.. "RuntimeDirectory StateDirectory CacheDirectory LogsDirectory ConfigurationDirectory "
+	.. "ExecStartPost ExecStop ExecStopPost ExecReload ExecCondition RestartPreventExitStatus "
+	.. "RestartForceExitStatus SuccessExitStatus ReadWritePaths ReadOnlyPaths InaccessiblePaths "
+	.. "SystemCallFilter UnsetEnvironment PassEnvironment"):gmatch("%S+") do
+	LISTS[k] = true
+end
+
+-- an empty assignment to a list: the notes of the lines it resets go with
+-- them (same section; the same key, or for a condition the same kind)
+local function reset_notes(st, e)
+	local kind = is_condition(e.key) and e.key:match("^%u%l+")
+	local kept = {}
+	for _, x in ipairs(st.notes) do
+		local same = x.section == e.section
+			and (x.key == e.key or (kind and is_condition(x.key) and x.key:match("^%u%l+") == kind))
+		if not same then kept[#kept + 1] = x end
+	end
+	st.notes = kept
+end
+
 --- One entry into the state: its key's handler, or a note saying why it is
--- not carried over.
+-- not carried over. An empty assignment is read the same way for every
+-- key that holds a list: it resets that list, the notes of the lines
+-- before it too, and one that is not converted is listed as ignored; but
+-- for a dependency it resets nothing, and is listed as ignored
 -- apply : (state, entry)
 function M.apply(st, e)
 	local k = e.key
 	local handler
 	if e.section == "Unit" then handler = Unit[k]
 	elseif e.section == "Service" then handler = Service[k] or (k:match("^Limit") and limit) end
+	local empty_list = e.value == "" and (LISTS[k] and e.section == "Service"
+		or is_condition(k) and e.section ~= "Install")
+	if empty_list then reset_notes(st, e) end
 	if e.section == "Install" then
 		note(st, e, "ignored", "[Install]: luainit starts every enabled definition in /etc/luainit/services")
+	elseif e.value == "" and e.section == "Unit" and DEPENDENCIES[k] then
+		note(st, e, "ignored", "an empty assignment resets no dependencies in systemd; the lines before it stand")
+	elseif empty_list and not handler then
+		note(st, e, "ignored", "an empty assignment resets the list the lines before it built; nothing to convert")
 	elseif handler then
 		handler(st, e)
 	elseif M.ignored[k] then

@@ -440,6 +440,94 @@ ExecStart=/bin/d
 		notes[1].reason)
 end
 
+-- an empty Before=, Conflicts=, PartOf= or OnFailure= was listed as
+-- unsupported ("no conflicts"), as if it said something; like every
+-- dependency, it resets nothing in systemd, and is listed as ignored as an
+-- empty After= is. An empty ExecStop=, SuccessExitStatus= or condition
+-- left the lines before it listed as unsupported, though systemd resets
+-- them; now every key that holds a list resets it the same way, the
+-- notes of the lines it resets too, and one not converted is listed as
+-- ignored
+T["an empty assignment resets every list the same way, and no dependency"] = function()
+	local src, notes, errs = convert([[
+[Unit]
+Before=a.service
+Before=
+Conflicts=c.service
+Conflicts=
+PartOf=p.service
+PartOf=
+OnFailure=f.service
+OnFailure=
+Upholds=
+ConditionPathExists=/x
+AssertHost=h
+ConditionHost=
+[Service]
+ExecStart=+/bin/d
+ExecStart=
+ExecStart=/bin/e
+ExecStop=/bin/stop
+ExecStop=
+SuccessExitStatus=3
+SuccessExitStatus=
+SuccessExitStatus=4
+Environment=A=1 bad
+Environment=
+CapabilityBoundingSet=~CAP_SYS_ADMIN
+CapabilityBoundingSet=
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(ui.validate(src, "d"))
+	local d = def_of(src)
+	assert(d.command[1] == "/bin/e" and d.env == nil and #d.capabilities == 0)
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
+	assert(table.concat(got, "\n") == table.concat({
+		"2 Before=a.service: unsupported", "3 Before=: ignored",
+		"4 Conflicts=c.service: unsupported", "5 Conflicts=: ignored",
+		"6 PartOf=p.service: unsupported", "7 PartOf=: ignored",
+		"8 OnFailure=f.service: unsupported", "9 OnFailure=: ignored",
+		"10 Upholds=: ignored",
+		"12 AssertHost=h: unsupported", "13 ConditionHost=: ignored",
+		"19 ExecStop=: ignored", "21 SuccessExitStatus=: ignored", "22 SuccessExitStatus=4: unsupported",
+	}, "\n"), table.concat(got, "\n"))
+	for _, n in ipairs(notes) do
+		if n.key == "Before" and n.value == "" then
+			assert(n.reason == "an empty assignment resets no dependencies in systemd; the lines before it stand")
+		elseif n.key == "ExecStop" then
+			assert(n.reason == "an empty assignment resets the list the lines before it built; nothing to convert")
+		end
+	end
+	assert(not src:find("ExecStop", 1, true) and not src:find("ConditionPathExists", 1, true), src)
+end
+
+-- SupplementaryGroups= and CapabilityBoundingSet= lines replaced the
+-- lines before; systemd adds each line's groups, and ORs the capability
+-- sets. BindTo=, systemd's older spelling of BindsTo=, was not converted
+T["SupplementaryGroups= and CapabilityBoundingSet= lines add up"] = function()
+	local src, _, errs = convert([[
+[Unit]
+BindTo=b.service
+[Service]
+ExecStart=/bin/d
+SupplementaryGroups=a b
+SupplementaryGroups=c
+CapabilityBoundingSet=CAP_NET_RAW
+CapabilityBoundingSet=CAP_CHOWN CAP_NET_RAW
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(ui.validate(src, "d"))
+	local d = def_of(src)
+	assert(table.concat(d.groups, " ") == "a b c", table.concat(d.groups, " "))
+	assert(table.concat(d.capabilities, " ") == "CAP_NET_RAW CAP_CHOWN", table.concat(d.capabilities, " "))
+	assert(table.concat(d.requires, " ") == "b")
+	d = def_of(convert("[Service]\nExecStart=/bin/d\nSupplementaryGroups=a\nSupplementaryGroups=\n"
+		.. "SupplementaryGroups=d\nCapabilityBoundingSet=CAP_CHOWN\nCapabilityBoundingSet=\n"
+		.. "CapabilityBoundingSet=CAP_KILL\n"))
+	assert(table.concat(d.groups, " ") == "d" and table.concat(d.capabilities, " ") == "CAP_KILL")
+end
+
 -- an empty RuntimeDirectory= (or StateDirectory=, ...) left the lines
 -- before it standing; systemd resets that key's list, and only that one
 T["an empty *Directory= resets its own list"] = function()
