@@ -280,6 +280,21 @@ local function finish(st)
 		def.restart_delay, def.restart_max_delay = 0.1, 0.1
 		st.default_restart_delay = true
 	end
+	-- RestartSteps= and RestartMaxDelaySec= step the delay only together,
+	-- with steps and a finite maximum; then the steps are lost (the delay
+	-- stays restart_delay), else they do nothing
+	local steps, max = st.restart_steps, st.restart_max
+	local stepped = steps and max and steps.n > 0 and max.s ~= math.huge
+	for _, x in ipairs({ steps or false, max or false }) do
+		if x and stepped then
+			note(st, x.entry, "unsupported", string.format("no stepped restart delay: systemd grows the delay "
+				.. "from RestartSec= to RestartMaxDelaySec= in %d steps; luainit waits restart_delay every "
+				.. "time (for its doubling up to a maximum, set restart_max_delay by hand)", steps.n))
+		elseif x then
+			note(st, x.entry, "ignored", "no effect in systemd either: the delay is stepped only with "
+				.. "RestartSteps= above 0 and a finite RestartMaxDelaySec=")
+		end
+	end
 	if def.pid_file and def.type ~= "forking" then
 		st.notes[#st.notes + 1] = { key = "PIDFile", value = def.pid_file, kind = "ignored",
 			reason = "only used with Type=forking" }

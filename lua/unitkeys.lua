@@ -101,8 +101,9 @@ function M.state(errs)
 		after = {}, requires = {}, wants = {},    -- service names
 		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
 		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
-		-- stdin_tty, burst, interval, restart_sec: StandardInput=tty,
-		-- StartLimit*=, a RestartSec= read
+		-- stdin_tty, burst, interval, restart_sec, restart_steps,
+		-- restart_max: StandardInput=tty, StartLimit*=, a RestartSec=
+		-- read, RestartSteps=, RestartMaxDelaySec=
 	}
 end
 
@@ -371,6 +372,21 @@ local restart_sec = span({ "restart_delay", "restart_max_delay" }, false, "no in
 	.. "systemd then waits for ever and never restarts it; luainit's default (0.1 s, doubling up to 30 s) is kept")
 function Service.RestartSec(st, e)
 	if restart_sec(st, e) then st.restart_sec = true end
+end
+-- RestartSteps= and RestartMaxDelaySec= (systemd 254): the delay grows
+-- from RestartSec= to RestartMaxDelaySec= in that many steps, only with
+-- both set; luainit has no such steps. The last value of each is kept
+-- (st.restart_steps, st.restart_max) for unitimport, which lists them
+-- once every line is read
+function Service.RestartSteps(st, e)
+	local n = e.value:match("^%d+$") and math.tointeger(tonumber(e.value))
+	if not n then note(st, e, "unsupported", "not an integer >= 0"); return end
+	st.restart_steps = { n = n, entry = e }
+end
+function Service.RestartMaxDelaySec(st, e)
+	local s = seconds(e.value)
+	if not s then note(st, e, "unsupported", "not a time span"); return end
+	st.restart_max = { s = s, entry = e }
 end
 Service.TimeoutStopSec = span({ "stop_timeout" }, true, "no infinite stop timeout; the default (5 s) is kept")
 Service.TimeoutStartSec = span({ "start_timeout" }, true, "no infinite start timeout; the default (30 s) is kept")

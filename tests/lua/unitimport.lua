@@ -963,6 +963,48 @@ T["render writes a float in the fewest digits that read back the same"] = functi
 	assert(convert("[Service]\nExecStart=/bin/d\nRestartSec=100ms\n"):find("\n\trestart_delay = 0.1,\n", 1, true))
 end
 
+-- RestartSteps= and RestartMaxDelaySec= (systemd 254) were listed as
+-- "no luainit equivalent" with nothing on what is lost; together they
+-- grow the delay in steps, which luainit has not: both are listed as
+-- unsupported with their lines, and the delay stays RestartSec='s. Alone,
+-- with RestartSteps=0 or RestartMaxDelaySec=infinity, systemd does not
+-- step either: listed as ignored
+T["RestartSteps= and RestartMaxDelaySec= are listed, not converted"] = function()
+	local function conv(lines)
+		local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nRestart=always\nRestartSec=1\n" .. lines)
+		assert(#errs == 0, table.concat(errs, "\n"))
+		assert(ui.validate(src, "d"))
+		local got = {}
+		for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
+		return def_of(src), table.concat(got, ", "), notes, src
+	end
+	local d, got, notes, src = conv("RestartSteps=5\nRestartMaxDelaySec=30\n")
+	assert(d.restart_delay == 1 and d.restart_max_delay == 1)
+	assert(got == "5 RestartSteps=5: unsupported, 6 RestartMaxDelaySec=30: unsupported", got)
+	assert(notes[1].reason:find("^no stepped restart delay: systemd grows the delay from RestartSec= to "
+		.. "RestartMaxDelaySec= in 5 steps; luainit waits restart_delay every time"), notes[1].reason)
+	assert(src:find("\n-- unsupported: line 5: RestartSteps=5: no stepped restart delay", 1, true), src)
+	local ignored = "no effect in systemd either: the delay is stepped only with RestartSteps= above 0 "
+		.. "and a finite RestartMaxDelaySec="
+	for _, lines in ipairs({ "RestartSteps=3\n", "RestartMaxDelaySec=1min\n", "RestartSteps=0\nRestartMaxDelaySec=9\n",
+		"RestartMaxDelaySec=infinity\nRestartSteps=2\n", "RestartSteps=4\nRestartMaxDelaySec=9\nRestartSteps=0\n" }) do
+		d, got, notes = conv(lines)
+		assert(d.restart_delay == 1 and d.restart_max_delay == 1, lines)
+		assert(not got:find("unsupported", 1, true) and got:find("ignored", 1, true), lines .. ": " .. got)
+		for _, n in ipairs(notes) do assert(n.reason == ignored, n.reason) end
+	end
+	d, got = conv("RestartSteps=x\nRestartSteps=-1\nRestartMaxDelaySec=soon\n")
+	assert(got == "5 RestartSteps=x: unsupported, 6 RestartSteps=-1: unsupported, "
+		.. "7 RestartMaxDelaySec=soon: unsupported", got)
+	-- the tool names the file and the line
+	local f = os.tmpname()
+	local fh = assert(io.open(f, "w"))
+	fh:write("[Service]\nExecStart=/bin/d\nRestart=always\nRestartSteps=5\nRestartMaxDelaySec=30\n"); fh:close()
+	local rc, _, err = run_main({ f })
+	os.remove(f)
+	assert(rc == 0 and err:find("unsupported: " .. f .. ": line 4: RestartSteps=5: no stepped restart delay", 1, true), err)
+end
+
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
