@@ -1,7 +1,8 @@
 --- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
 -- and Key=Value lines with continuations, command lines split into words
--- with quotes and C escapes, environment files and time spans. Pure Lua,
--- no policy: unitkeys decides what each key becomes.
+-- with quotes and C escapes, environment files, time spans, integers and
+-- unit names, and which keys systemd reads as dependencies or lists. Pure
+-- Lua, no policy: unitkeys decides what each key becomes.
 local M = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
@@ -92,6 +93,49 @@ function M.words(s)
 	if inword then out[#out + 1] = table.concat(cur) end
 	return out
 end
+
+--- A unit name's stem and type ("a@b.service" -> "a@b", "service"); nil
+-- for a word systemd refuses as one: a character no unit name holds (a
+-- quote), more than 255 characters, or no known type.
+-- unit_name : (w) -> string, string | nil
+local UNIT_TYPES = { service = true, socket = true, target = true, device = true, mount = true,
+	automount = true, swap = true, path = true, timer = true, slice = true, scope = true }
+function M.unit_name(w)
+	if #w > 255 or not w:match("^[%w:%-_%.\\@]+$") then return nil end
+	local stem, suffix = w:match("^(.+)%.(%a+)$")
+	if stem and UNIT_TYPES[suffix] then return stem, suffix end
+end
+
+--- An integer from min to max as systemd's parsers read one: decimal
+-- digits, a sign only where min < 0; nil for anything else (1e3, 0x10,
+-- 1.5, out of range).
+-- integer : (s, min, max) -> integer | nil
+function M.integer(s, min, max)
+	local n = s:match(min < 0 and "^[+-]?%d+$" or "^%d+$") and math.tointeger(tonumber(s))
+	if n and n >= min and n <= max then return n end
+end
+
+local function set(names)
+	local t = {}
+	for k in names:gmatch("%S+") do t[k] = true end
+	return t
+end
+
+--- The [Unit] keys systemd reads as dependencies (config_parse_unit_deps),
+-- which an empty assignment does not reset ("dependencies cannot be reset
+-- to an empty list", systemd.unit(5): the parser finds no word).
+M.dependencies = set("After Before Requires Requisite Wants BindsTo BindTo Upholds Conflicts OnSuccess "
+	.. "OnFailure PartOf PropagatesReloadTo PropagateReloadTo ReloadPropagatedFrom PropagateReloadFrom "
+	.. "PropagatesStopTo StopPropagatedFrom JoinsNamespaceOf")
+
+--- [Service] keys whose lines build a list that an empty assignment resets
+-- (systemd.service(5), systemd.exec(5)): those unitkeys converts, and
+-- those it lists as not carried over.
+M.lists = set("ExecStart ExecStartPre Environment EnvironmentFile SupplementaryGroups CapabilityBoundingSet "
+	.. "RuntimeDirectory StateDirectory CacheDirectory LogsDirectory ConfigurationDirectory "
+	.. "ExecStartPost ExecStop ExecStopPost ExecReload ExecCondition RestartPreventExitStatus "
+	.. "RestartForceExitStatus SuccessExitStatus ReadWritePaths ReadOnlyPaths InaccessiblePaths "
+	.. "SystemCallFilter UnsetEnvironment PassEnvironment")
 
 --- Parse an environment file (KEY=VALUE lines, # comments, quotes).
 -- envfile : (text) -> {KEY = value}

@@ -7,9 +7,14 @@
 -- from what they left. Pure Lua, like unitimport.
 local boolean = require "boolean"
 local unitfile = require "unitfile"
-local RLIMITS = require("luainit.process").RLIMITS
+local process = require "luainit.process"
+local RLIMITS = process.RLIMITS
 
-local words, seconds = unitfile.words, unitfile.seconds
+-- A number out of the range its field takes (unitfile.integer) is listed
+-- as not carried over, as one that is no number: written into the
+-- definition, services.check would refuse it, and systemd ignores the line
+-- too (its parsers' "out of range, ignoring").
+local words, seconds, int_in = unitfile.words, unitfile.seconds, unitfile.integer
 
 local M = {}
 
@@ -147,18 +152,6 @@ local function split(st, e, v, keep)
 	st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr)
 end
 
--- the unit types a dependency can name (systemd.unit(5))
-local UNIT_TYPES = { service = true, socket = true, target = true, device = true, mount = true,
-	automount = true, swap = true, path = true, timer = true, slice = true, scope = true }
-
--- a unit name's stem and type; nil for a word systemd refuses as one (a
--- character a unit name cannot hold, such as a quote, or no known type)
-local function unit_name(w)
-	if #w > 255 or not w:match("^[%w:%-_%.\\@]+$") then return nil end
-	local stem, suffix = w:match("^(.+)%.(%a+)$")
-	if stem and UNIT_TYPES[suffix] then return stem, suffix end
-end
-
 -- After=, Requires=, Wants=: the *.service names, less the suffix, each
 -- once in its list (a name named again, on this line or another, or by
 -- Requires= and BindsTo= both, keeps its first place). Returns how many
@@ -182,7 +175,7 @@ local function deps(st, list, e, bound)
 		list[#list + 1] = name
 	end
 	for _, w in ipairs(ws) do
-		local stem, suffix = unit_name(w)
+		local stem, suffix = unitfile.unit_name(w)
 		local one = { key = e.key, value = w, line = e.line, section = e.section }
 		if not stem then
 			note(st, one, "unsupported", "not a unit name; systemd ignores this word too, and keeps the line's others")
@@ -286,22 +279,34 @@ function Service.SupplementaryGroups(st, e)
 	for _, x in ipairs(g) do st.def.groups[#st.def.groups + 1] = x end
 	if #st.def.groups == 0 then st.def.groups = nil end
 end
+-- an empty value resets it, as in systemd; a relative path systemd
+-- refuses, and so would services.check
 function Service.WorkingDirectory(st, e)
 	local v = e.value
+	if v == "" then st.def.cwd = nil; return end
 	if v:sub(1, 1) == "-" then v = v:sub(2); note(st, e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
 	if v == "~" then note(st, e, "unsupported", "'~' (the user's home) is not supported"); return end
+	if v:sub(1, 1) ~= "/" then note(st, e, "unsupported", "not an absolute path"); return end
 	st.def.cwd = v
 end
 function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per service") end
 -- the umask is written as an expression (tonumber("022", 8)) that reads as
--- octal; value is the number, for a caller that reads the def
+-- octal; value is the number, for a caller that reads the def. systemd
+-- takes a mode up to 07777 (parse_mode), and umask(2) keeps only the
+-- permission bits: 07077 is umask 0077 there, and here
 function Service.UMask(st, e)
-	if not e.value:match("^[0-7]+$") then note(st, e, "unsupported", "not an octal mask"); return end
-	st.def.umask = { __lua = string.format("tonumber(%q, 8)", e.value), value = tonumber(e.value, 8) }
+	local digits = e.value:match("^0*([0-7]+)$") or e.value:match("^0+$") and "0"
+	local m = digits and #digits <= 4 and tonumber(digits, 8)
+	if not m then note(st, e, "unsupported", "not an octal mask from 0000 to 07777"); return end
+	local v = string.format("%04o", m & 511)
+	if m > 511 then note(st, e, "note", "umask(2) keeps only the permission bits: " .. v .. ", as under systemd") end
+	st.def.umask = { __lua = string.format("tonumber(%q, 8)", v), value = m & 511 }
 end
+-- an empty value resets it, as in systemd
 function Service.Nice(st, e)
-	local n = math.tointeger(tonumber(e.value))
-	if n then st.def.nice = n else note(st, e, "unsupported", "not an integer") end
+	if e.value == "" then st.def.nice = nil; return end
+	local n = int_in(e.value, -20, 19)
+	if n then st.def.nice = n else note(st, e, "unsupported", "not an integer from -20 to 19") end
 end
 function Service.NoNewPrivileges(st, e)
 	local b = boolean.parse(e.value)
@@ -410,8 +415,19 @@ function Service.KillMode(st, e)
 		note(st, e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
 	end
 end
+-- KillSignal=: a signal by name (SIGTERM, TERM) or number (15), as systemd
+-- takes it, written by the name services.check knows; a real-time signal
+-- has none
+local SIGNALS = require("services").signals
+local signame = {}
+for n in pairs(SIGNALS) do
+	local ok, num = pcall(process.signum, n)
+	if ok then signame[num] = n end
+end
 function Service.KillSignal(st, e)
-	local sig = e.value:upper():gsub("^SIG", "")
+	local v = e.value:upper()
+	local sig = v:match("^%d+$") and signame[tonumber(v)] or v:gsub("^SIG", "")
+	if not SIGNALS[sig] then note(st, e, "unsupported", "not a signal luainit knows (a name such as TERM, or its number)"); return end
 	st.def.stop_signal = sig
 end
 -- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
@@ -430,39 +446,62 @@ Service.StartLimitInterval = Service.StartLimitIntervalSec
 
 -- resources: Limit*= (rlimits) and the cgroup's
 
+-- Limit*=: N or SOFT:HARD, each an integer from 0 or infinity, soft no
+-- higher than hard, as systemd takes them; LimitNICE= also as a nice
+-- level, +N or -N, which systemd turns into the limit 20 - N
 local function limit(st, e)
 	local what = limit_name(e.key)
 	if not what then note(st, e, "unsupported", "unknown resource limit"); return end
 	local function lim(s)
 		if s == "infinity" then return "infinity" end
-		return math.tointeger(tonumber(s))
+		if what == "nice" then
+			local nice = s:match("^[+-]%d+$") and int_in(s, -20, 19)
+			if nice then return 20 - nice end
+			return int_in(s, 0, 40)
+		end
+		return int_in(s, 0, math.maxinteger)
 	end
 	local soft, hard = e.value:match("^([^:]+):([^:]+)$")
-	if soft then
-		local a, b = lim(soft), lim(hard)
-		if a and b then st.rlimits[what] = { a, b } else note(st, e, "unsupported", "not a number or infinity") end
+	local a, b = lim(soft or e.value), lim(hard or e.value)
+	local bound = what == "nice" and "from 0 to 40, +19 to -20 (nice levels)"
+		or "from 0 to " .. math.maxinteger
+	if not (a and b) then
+		note(st, e, "unsupported", "not an integer " .. bound .. " or infinity, or SOFT:HARD of those (no units)")
+	elseif b ~= "infinity" and (a == "infinity" or a > b) then
+		note(st, e, "unsupported", "a soft limit above the hard limit")
 	else
-		local a = lim(e.value)
-		if a then st.rlimits[what] = a else note(st, e, "unsupported", "only plain numbers or infinity (no units)") end
+		st.rlimits[what] = soft and { a, b } or a
 	end
 end
 -- systemd's infinity is the kernel's "max"; a size with a suffix goes
--- to memory.max as written (both count K, M, G ... in powers of 1024)
+-- to memory.max as written (both count K, M, G ... in powers of 1024),
+-- from 1 byte to below 2^64, as systemd's parse_size takes it. An empty
+-- value resets it, here and in the two below, as in systemd
+local SIZE = { [""] = 0, K = 1, M = 2, G = 3, T = 4, P = 5, E = 6 }
 function Service.MemoryMax(st, e)
-	if e.value == "infinity" then st.cgroup.memory_max = "max"
-	elseif e.value:match("^%d+[KMGTPE]?$") then st.cgroup.memory_max = e.value
-	else note(st, e, "unsupported", "only bytes, with K, M, G, T, P or E, or infinity (no percentage)") end
+	local n, unit = e.value:match("^(%d+)([KMGTPE]?)$")
+	local bytes = n and tonumber(n) * 1024.0 ^ SIZE[unit]
+	if e.value == "" then st.cgroup.memory_max = nil
+	elseif e.value == "infinity" then st.cgroup.memory_max = "max"
+	elseif bytes and bytes >= 1 and bytes < 2 ^ 64 then st.cgroup.memory_max = e.value
+	else note(st, e, "unsupported", "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
+		.. "(no percentage)") end
 end
 Service.MemoryLimit = Service.MemoryMax
+-- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
+-- more, which the kernel refuses
 function Service.TasksMax(st, e)
-	local n = math.tointeger(tonumber(e.value))
-	if e.value == "infinity" then st.cgroup.pids_max = "max"
+	local n = int_in(e.value, 1, 4194304)
+	if e.value == "" then st.cgroup.pids_max = nil
+	elseif e.value == "infinity" then st.cgroup.pids_max = "max"
 	elseif n then st.cgroup.pids_max = n
-	else note(st, e, "unsupported", "only a plain number or infinity is supported") end
+	else note(st, e, "unsupported", "only an integer from 1 to 4194304 or infinity (no percentage)") end
 end
 function Service.CPUWeight(st, e)
-	local n = math.tointeger(tonumber(e.value))
-	if n then st.cgroup.cpu_weight = n else note(st, e, "unsupported", "only a plain number is supported") end
+	local n = int_in(e.value, 1, 10000)
+	if e.value == "" then st.cgroup.cpu_weight = nil
+	elseif n then st.cgroup.cpu_weight = n
+	else note(st, e, "unsupported", "only an integer from 1 to 10000 (no idle)") end
 end
 
 -- directories systemd would create: tmpfiles.d lines, written once the
@@ -523,29 +562,10 @@ Unit.BindTo = Unit.BindsTo -- systemd's older spelling
 Unit.StartLimitBurst = Service.StartLimitBurst
 Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
 
--- The dependency keys: systemd reads each with config_parse_unit_deps,
--- converted or not. An empty one resets nothing: "dependencies cannot be
--- reset to an empty list" (systemd.unit(5)), and the parser, finding no
--- word, ignores the line without a warning
-local DEPENDENCIES = {}
-for k in ("After Before Requires Requisite Wants BindsTo BindTo Upholds Conflicts OnSuccess OnFailure "
-	.. "PartOf PropagatesReloadTo PropagateReloadTo ReloadPropagatedFrom PropagateReloadFrom "
-	.. "PropagatesStopTo StopPropagatedFrom JoinsNamespaceOf"):gmatch("%S+") do
-	DEPENDENCIES[k] = true
-end
-
--- The keys whose lines build a list in systemd, which an empty assignment
--- resets: those converted, and those listed as not carried over
--- (systemd.service(5), systemd.exec(5)). A Condition*= or Assert*= resets
--- every condition, or every assertion, whatever its key
-local LISTS = {}
-for k in ("ExecStart ExecStartPre Environment EnvironmentFile SupplementaryGroups CapabilityBoundingSet "
-	.. "RuntimeDirectory StateDirectory CacheDirectory LogsDirectory ConfigurationDirectory "
-	.. "ExecStartPost ExecStop ExecStopPost ExecReload ExecCondition RestartPreventExitStatus "
-	.. "RestartForceExitStatus SuccessExitStatus ReadWritePaths ReadOnlyPaths InaccessiblePaths "
-	.. "SystemCallFilter UnsetEnvironment PassEnvironment"):gmatch("%S+") do
-	LISTS[k] = true
-end
+-- which [Unit] keys are dependencies, which [Service] keys lists
+-- (unitfile); a Condition*= or Assert*= resets every condition, or
+-- every assertion, whatever its key
+local DEPENDENCIES, LISTS = unitfile.dependencies, unitfile.lists
 
 -- an empty assignment to a list: the notes of the lines it resets go with
 -- them (same section; the same key, or for a condition the same kind)
