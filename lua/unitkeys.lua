@@ -295,7 +295,7 @@ function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per 
 -- takes a mode up to 07777 (parse_mode), and umask(2) keeps only the
 -- permission bits: 07077 is umask 0077 there, and here
 function Service.UMask(st, e)
-	local digits = e.value:match("^0*([0-7]+)$") or e.value:match("^0+$") and "0"
+	local digits = e.value:match("^0*([0-7]+)$")
 	local m = digits and #digits <= 4 and tonumber(digits, 8)
 	if not m then note(st, e, "unsupported", "not an octal mask from 0000 to 07777"); return end
 	local v = string.format("%04o", m & 511)
