@@ -257,6 +257,30 @@ static int has_opt(lua_State *L, int idx, const char *key)
 	return t != LUA_TNIL;
 }
 
+/* Raise "bad argument #arg to 'link_set' (unknown key 'mut')" for a key
+ * of the options table at arg (an absolute index) that is not one of keys
+ * (NULL-terminated): a misspelt option would be ignored, not refused. A
+ * key that is not a string is named by its type ("unknown key (a
+ * number)": { "up" } is a list); lua_tostring would turn a number key into
+ * a string in place, under lua_next. */
+static void check_keys(lua_State *L, int arg, const char *const keys[])
+{
+	lua_pushnil(L);
+	while (lua_next(L, arg)) {
+		const char *k;
+		size_t i = 0;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_argerror(L, arg, lua_pushfstring(L, "unknown key (a %s)", luaL_typename(L, -2)));
+		k = lua_tostring(L, -2);
+		while (keys[i] && strcmp(keys[i], k))
+			i++;
+		if (!keys[i])
+			luaL_argerror(L, arg, lua_pushfstring(L, "unknown key '%s'", k));
+		lua_pop(L, 1);
+	}
+}
+
 /* A link's name as a message gives it: the name, or the index in digits. */
 static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
 {
@@ -324,6 +348,7 @@ static int l_links(lua_State *L)
  * Unknown keys raise. */
 static int l_link_set(lua_State *L)
 {
+	static const char *const keys[] = { "up", "mtu", "name", "mac", NULL };
 	struct guard *g;
 	struct rtnl_link *orig, *chg;
 	char ctx[96], num[24];
@@ -333,13 +358,7 @@ static int l_link_set(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	g = new_guard(L);
-	lua_pushnil(L);
-	while (lua_next(L, 2)) {
-		const char *k = lua_tostring(L, -2);
-		if (!k || (strcmp(k, "up") && strcmp(k, "mtu") && strcmp(k, "name") && strcmp(k, "mac")))
-			return luaL_argerror(L, 2, lua_pushfstring(L, "unknown key '%s'", k ? k : "?"));
-		lua_pop(L, 1);
-	}
+	check_keys(L, 2, keys);
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
 	if (!(orig = g->link[0] = get_link(L, 1, &err)))
 		return gfail(L, g, err, ctx);
