@@ -467,6 +467,7 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 
 static int addr_change(lua_State *L, int add)
 {
+	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
 	char ctx[160], num[24];
 	const char *ifname = link_label(L, 1, num, sizeof num);
 	const char *cidr = luaL_checkstring(L, 2);
@@ -477,11 +478,19 @@ static int addr_change(lua_State *L, int add)
 	uint32_t valid = 0, preferred = 0;
 	int err, flags = 0, lifetimes = 0;
 
-	if (!lua_isnoneornil(L, 3))
+	/* addr_del takes no options: a table there (addr_add's, say) would
+	 * look as if it filtered the delete, and was ignored */
+	if (!lua_isnoneornil(L, 3)) {
+		if (!add)
+			return luaL_argerror(L, 3, lua_pushfstring(L, "no options expected, got %s",
+			                                           luaL_typename(L, 3)));
 		luaL_checktype(L, 3, LUA_TTABLE);
+	}
 	lua_settop(L, 3);
 	g = new_guard(L);
 	local = check_cidr(L, 2, g);
+	if (!lua_isnil(L, 3))
+		check_keys(L, 3, keys);
 	/* before the link is looked up: a bad option raises whether or not
 	 * the link is there */
 	if (add)
@@ -530,13 +539,14 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
- * Without replace an existing address is EEXIST. valid is 1-4294967295
+ * Unknown keys raise. Without replace an existing address is EEXIST. valid is 1-4294967295
  * (forever), preferred 0-valid, and either raises otherwise; valid
  * defaults to forever, preferred to valid. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
 
 /** addr_del : (ifname | index, "10.0.2.15/24") -> true | (nil, string, integer)
- * The prefix length must match the address's. */
+ * The prefix length must match the address's. A third argument other
+ * than nil raises: there are no options. */
 static int l_addr_del(lua_State *L) { return addr_change(L, 0); }
 
 /* rtnl_route_str2proto reads /etc/iproute2, which a small system lacks. */

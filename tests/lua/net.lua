@@ -125,11 +125,11 @@ T["addr_add: a lifetime the kernel refuses (valid 0, preferred above valid) rais
 		raises("^option 'valid': integer 1%-4294967295 expected, got 0$", net.addr_add, "lo", "::1/128", opts)
 		raises("^option 'valid': integer 1%-4294967295 expected, got 0$", net.addr_add, nosuch, "10.99.0.1/24", opts)
 	end
-	-- the range is checked first, and addr_del takes no lifetimes
+	-- the range is checked first, and addr_del takes no lifetimes (no
+	-- options at all: it raises, see below)
 	raises("^option 'preferred': integer 0%-4294967295 expected, got 4294967296$", net.addr_add,
 		nosuch, "10.99.0.1/24", { valid = 60, preferred = 2^32 })
-	local ok, err, _, ename = net.addr_del(nosuch, "10.99.0.1/24", { valid = 60, preferred = 120 })
-	assert(ok == nil and ename == "ENODEV", tostring(err))
+	local ok, err, _, ename
 	-- equal, preferred alone (valid forever) or valid alone (preferred
 	-- the same) are taken, and the request fails on the missing link
 	for _, opts in ipairs({ { valid = 60, preferred = 60 }, { preferred = 4294967295 }, { valid = 60 },
@@ -137,6 +137,35 @@ T["addr_add: a lifetime the kernel refuses (valid 0, preferred above valid) rais
 		ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24", opts)
 		assert(ok == nil and ename == "ENODEV", tostring(err))
 	end
+end
+
+-- addr_add ignored a key it did not know (a misspelt { prefered = 30 }
+-- added an address preferred forever), and addr_del took an options table
+-- it never read, as if it filtered the delete
+T["addr_add raises on an unknown key, addr_del on any options"] = function()
+	local nosuch = "luainit-nosuch0"
+	-- lo is the host's: each raises before any change
+	local function add_raises(msg, ...)
+		raises("^bad argument #3 to '[%w.]*addr_add' %(" .. msg .. "%)$", net.addr_add, ...)
+	end
+	add_raises("unknown key 'prefered'", "lo", "127.0.0.1/8", { valid = 60, prefered = 30 })
+	add_raises("unknown key 'brd'", nosuch, "10.99.0.1/24", { brd = true })
+	add_raises("unknown key 'peer'", "lo", "::1/128", { peer = "::2" })
+	add_raises("unknown key %(a number%)", "lo", "127.0.0.1/8", { "replace" })
+	-- an argument before it is checked first
+	raises("IPv4 or IPv6 address expected", net.addr_add, "lo", "127.0.0.256/8", { prefered = 30 })
+	for _, opts in ipairs({ { valid = 60, preferred = 120 }, {}, { replace = true }, "x", 0, false }) do
+		raises("^bad argument #3 to '[%w.]*addr_del' %(no options expected, got " .. type(opts) .. "%)$",
+			net.addr_del, nosuch, "10.99.0.1/24", opts)
+	end
+	-- every key it knows is taken, and the request fails on the missing link
+	local ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24",
+		{ broadcast = true, valid = 60, preferred = 30, replace = true, nodad = true })
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	ok, err, _, ename = net.addr_add(nosuch, "10.99.0.1/24", {})
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	ok, err, _, ename = net.addr_del(nosuch, "10.99.0.1/24", nil)
+	assert(ok == nil and ename == "ENODEV", tostring(err))
 end
 
 -- The family of a route is dst's, or for "default" the gateway's, or
@@ -251,6 +280,8 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.route_add({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", metric = -1 }) end,
 			function() net.addr_add("lo", "127.0.0.1/8", { valid = -1 }) end,
 			function() net.addr_add("lo", "127.0.0.1/8", { valid = 60, preferred = 120 }) end,
+			function() net.addr_add("lo", "127.0.0.1/8", { prefered = 30 }) end,
+			function() net.addr_del("lo", "127.0.0.1/8", { replace = true }) end,
 		}
 		local i = 0
 		return function()
