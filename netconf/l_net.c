@@ -465,6 +465,55 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 	return 1;
 }
 
+/* addr_add's broadcast option (options table at idx, or nil) for the
+ * address local: into *brd (network order), returning whether there is
+ * one. nil and false are none; true is local with every host bit set; a
+ * string is an IPv4 address as inet_pton takes it ("10.0.2.255": no
+ * prefix length, none of nl_addr_parse's "default" or "any"), where a
+ * string nl_addr_parse refused was dropped and the address added without
+ * one. Broadcast is IPv4 only: the kernel drops IFA_BROADCAST on an IPv6
+ * address without a word (ip says "Broadcast can be set only for IPv4
+ * addresses"), so true or a string raises there, as does any other type
+ * anywhere. Read before the link is looked up, as the lifetimes are. */
+static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_t *brd)
+{
+	const char *s;
+	size_t len;
+	struct in_addr in;
+	int t;
+
+	if (lua_isnil(L, idx))
+		return 0;
+	t = lua_getfield(L, idx, "broadcast");
+	if (t == LUA_TNIL || (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (t != LUA_TBOOLEAN && t != LUA_TSTRING)
+		luaL_error(L, "option 'broadcast': true, false or an IPv4 address expected, got %s",
+		           luaL_typename(L, -1));
+	if (nl_addr_get_family(local) != AF_INET)
+		luaL_error(L, "option 'broadcast': false or nil expected for an IPv6 address "
+		           "(broadcast is IPv4 only), got %s",
+		           t == LUA_TBOOLEAN ? "true" : lua_pushfstring(L, "'%s'", lua_tostring(L, -1)));
+	if (t == LUA_TSTRING) {
+		s = lua_tolstring(L, -1, &len);
+		if (strlen(s) != len)   /* inet_pton would stop at the NUL */
+			luaL_error(L, "option 'broadcast': IPv4 address expected, got a string with a NUL byte");
+		if (inet_pton(AF_INET, s, &in) != 1)
+			luaL_error(L, "option 'broadcast': IPv4 address expected, got '%s'", s);
+		*brd = in.s_addr;
+	} else {
+		int plen = nl_addr_get_prefixlen(local);
+		uint32_t mask = plen ? htonl(~0u << (32 - plen)) : 0;
+
+		memcpy(brd, nl_addr_get_binary_addr(local), 4);
+		*brd |= ~mask;
+	}
+	lua_pop(L, 1);
+	return 1;
+}
+
 static int addr_change(lua_State *L, int add)
 {
 	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
@@ -475,8 +524,8 @@ static int addr_change(lua_State *L, int add)
 	struct nl_addr *local;
 	struct rtnl_link *link;
 	struct rtnl_addr *a;
-	uint32_t valid = 0, preferred = 0;
-	int err, flags = 0, lifetimes = 0;
+	uint32_t valid = 0, preferred = 0, brd = 0;
+	int err, flags = 0, lifetimes = 0, has_brd = 0;
 
 	/* addr_del takes no options: a table there (addr_add's, say) would
 	 * look as if it filtered the delete, and was ignored */
@@ -493,8 +542,10 @@ static int addr_change(lua_State *L, int add)
 		check_keys(L, 3, keys);
 	/* before the link is looked up: a bad option raises whether or not
 	 * the link is there */
-	if (add)
+	if (add) {
 		lifetimes = check_lifetimes(L, 3, &valid, &preferred);
+		has_brd = check_broadcast(L, 3, local, &brd);
+	}
 	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
 	if (!(link = g->link[0] = get_link(L, 1, &err)))
 		return gfail(L, g, err, ctx);
@@ -502,24 +553,12 @@ static int addr_change(lua_State *L, int add)
 		return gfail(L, g, -NLE_NOMEM, ctx);
 	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
 	rtnl_addr_set_local(a, local);
-	if (add && nl_addr_get_family(local) == AF_INET && !lua_isnoneornil(L, 3)) {
-		int t = lua_getfield(L, 3, "broadcast");
-		struct nl_addr *b = NULL;
-		if (t == LUA_TBOOLEAN && lua_toboolean(L, -1)) {
-			uint32_t ip, mask;
-			int plen = nl_addr_get_prefixlen(local);
-			memcpy(&ip, nl_addr_get_binary_addr(local), 4);
-			mask = plen ? htonl(~0u << (32 - plen)) : 0;
-			ip |= ~mask;
-			b = nl_addr_build(AF_INET, &ip, 4);
-		} else if (t == LUA_TSTRING) {
-			nl_addr_parse(lua_tostring(L, -1), AF_INET, &b);
-		}
-		lua_pop(L, 1);
-		if (b) {
-			rtnl_addr_set_broadcast(a, b);
-			nl_addr_put(b);
-		}
+	if (has_brd) {
+		struct nl_addr *b = nl_addr_build(AF_INET, &brd, 4);
+		if (!b)
+			return gfail(L, g, -NLE_NOMEM, ctx);
+		rtnl_addr_set_broadcast(a, b);
+		nl_addr_put(b);
 	}
 	if (add) {
 		if (lifetimes) {
@@ -539,7 +578,9 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
- * Unknown keys raise. Without replace an existing address is EEXIST. valid is 1-4294967295
+ * Unknown keys raise. broadcast is IPv4 only (check_broadcast): true,
+ * false or an IPv4 address, and raises otherwise or on an IPv6 address.
+ * Without replace an existing address is EEXIST. valid is 1-4294967295
  * (forever), preferred 0-valid, and either raises otherwise; valid
  * defaults to forever, preferred to valid. */
 static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
