@@ -467,8 +467,10 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 
 /* addr_add's broadcast option (options table at idx, or nil) for the
  * address local: into *brd (network order), returning whether there is
- * one. nil and false are none; true is local with every host bit set; a
- * string is an IPv4 address as inet_pton takes it ("10.0.2.255": no
+ * one. nil and false are none; true is local with every host bit set,
+ * and none on a /31 or /32, as ip's "brd +": a /31's other host bit is
+ * its peer (RFC 3021), which became a broadcast route, and a /32's was
+ * the address itself; a string is an IPv4 address as inet_pton takes it ("10.0.2.255": no
  * prefix length, none of nl_addr_parse's "default" or "any"), where a
  * string nl_addr_parse refused was dropped and the address added without
  * one. Broadcast is IPv4 only: the kernel drops IFA_BROADCAST on an IPv6
@@ -507,8 +509,12 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 		int plen = nl_addr_get_prefixlen(local);
 		uint32_t mask = plen ? htonl(~0u << (32 - plen)) : 0;
 
+		lua_pop(L, 1);
+		if (plen >= 31)
+			return 0;
 		memcpy(brd, nl_addr_get_binary_addr(local), 4);
 		*brd |= ~mask;
+		return 1;
 	}
 	lua_pop(L, 1);
 	return 1;

@@ -215,7 +215,8 @@ T["addr_add: the broadcast the kernel keeps (private netns)"] = function()
 local net = require "luainit.net"
 for _, c in ipairs({ { "10.9.0.1/24", { broadcast = true } }, { "10.9.1.1/24", { broadcast = "10.9.1.127" } },
 	{ "10.9.2.1/24", { broadcast = false } }, { "10.9.3.1/24" }, { "10.9.4.1/16", { broadcast = true } },
-	{ "fd00::1/64", { broadcast = false, nodad = true } } }) do
+	{ "10.9.5.0/31", { broadcast = true } }, { "10.9.6.1/32", { broadcast = true } },
+	{ "10.9.7.0/31", { broadcast = "10.9.7.1" } }, { "fd00::1/64", { broadcast = false, nodad = true } } }) do
 	assert(net.addr_add("lo", c[1], c[2]))
 end
 os.execute("ip -o addr show dev lo")
@@ -233,6 +234,12 @@ os.execute("ip -o addr show dev lo")
 	has("inet 10.9.3.1/24 scope global")
 	has("inet 10.9.4.1/16 brd 10.9.255.255 scope global")
 	has("inet6 fd00::1/64 scope global")
+	-- true on a /31 or /32 is none, as ip's "brd +": a /31's peer (RFC
+	-- 3021) was made a broadcast route, a /32's address its own broadcast;
+	-- one given is still taken
+	has("inet 10.9.5.0/31 scope global")
+	has("inet 10.9.6.1/32 scope global")
+	has("inet 10.9.7.0/31 brd 10.9.7.1 scope global")
 end
 
 -- The family of a route is dst's, or for "default" the gateway's, or
