@@ -709,8 +709,6 @@ static int l_routes(lua_State *L)
 static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, char *ctx, size_t len,
                                       int *nle)
 {
-	static const char *const keys[] = { "dst", "gateway", "dev", "metric", "table",
-		"src", "protocol", "replace", NULL };
 	const char *dst = lx_optstring(L, 1, "dst", "default");
 	const char *gw = lx_optstring(L, 1, "gateway", NULL);
 	const char *src = lx_optstring(L, 1, "src", NULL);
@@ -733,11 +731,6 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	}
 	lua_pop(L, 1);
 
-	lua_pushnil(L);
-	while (lua_next(L, 1)) {
-		luaL_checkoption(L, -2, NULL, keys);
-		lua_pop(L, 1);
-	}
 	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
 	         gw ? " via " : "", gw ? gw : "", dev ? " dev " : "", dev ? dev : "");
 	/* The family is dst's, or for "default" the gateway's, or src's (an
@@ -796,12 +789,19 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 
 static int route_change(lua_State *L, int add)
 {
+	/* a delete takes no replace (it was ignored); protocol, when given,
+	 * is a filter */
+	static const char *const add_keys[] = { "dst", "gateway", "dev", "metric", "table",
+		"src", "protocol", "replace", NULL };
+	static const char *const del_keys[] = { "dst", "gateway", "dev", "metric", "table",
+		"src", "protocol", NULL };
 	char ctx[200];
 	struct guard *g;
 	struct rtnl_route *r;
 	int err, flags;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	check_keys(L, 1, add ? add_keys : del_keys);
 	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
 	lua_settop(L, 1);
 	g = new_guard(L);
@@ -824,10 +824,12 @@ static int route_change(lua_State *L, int add)
  * dev: a link name or index, as link_arg takes it. The family is dst's, or for
  * "default" the gateway's or src's (a gateway or src of the other raises);
  * an existing route is EEXIST unless replace. String fields take strings
- * only (a number raises). */
+ * only (a number raises). Unknown keys raise. */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }
 
-/** route_del : ({dst, gateway?, dev?, metric?, table?}) -> true | (nil, string, integer) */
+/** route_del : ({dst, gateway?, dev?, metric?, table?, src?, protocol?}) -> true | (nil, string, integer)
+ * Fields left out match any value. Unknown keys raise, replace among
+ * them. */
 static int l_route_del(lua_State *L) { return route_change(L, 0); }
 
 static const luaL_Reg funcs[] = {

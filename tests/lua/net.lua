@@ -242,6 +242,33 @@ os.execute("ip -o addr show dev lo")
 	has("inet 10.9.7.0/31 brd 10.9.7.1 scope global")
 end
 
+-- A route's unknown key raised 'bad argument #-2 ... (invalid option
+-- 'metirc')' (luaL_checkoption on the key, read after the known fields),
+-- and route_del took replace and ignored it
+T["route_add and route_del raise on an unknown key, as link_set; route_del takes no replace"] = function()
+	local nosuch = "luainit-nosuch0"
+	for name, f in pairs({ route_add = net.route_add, route_del = net.route_del }) do
+		local function key_raises(msg, spec)
+			raises("^bad argument #1 to '[%w.]*" .. name .. "' %(" .. msg .. "%)$", f, spec)
+		end
+		key_raises("unknown key 'metirc'", { dst = "10.99.0.0/16", dev = nosuch, metirc = 5 })
+		key_raises("unknown key 'via'", { dst = "10.99.0.0/16", via = "10.0.0.1" })
+		key_raises("unknown key %(a number%)", { "10.99.0.0/16", dev = nosuch })
+		-- before a known field is read
+		key_raises("unknown key 'metirc'", { dst = 10, metirc = 5 })
+	end
+	raises("^bad argument #1 to '[%w.]*route_del' %(unknown key 'replace'%)$", net.route_del,
+		{ dst = "10.99.0.0/16", dev = nosuch, replace = true })
+	-- every key each knows is taken, and the request fails on the missing link
+	local spec = { dst = "10.99.0.0/16", gateway = "10.0.0.1", dev = nosuch, metric = 5, table = 254,
+		src = "10.0.0.2", protocol = "static" }
+	local ok, err, _, ename = net.route_del(spec)
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+	spec.replace = true
+	ok, err, _, ename = net.route_add(spec)
+	assert(ok == nil and ename == "ENODEV", tostring(err))
+end
+
 -- The family of a route is dst's, or for "default" the gateway's, or
 -- src's: an IPv6 default route with only a src was taken as IPv4, and its
 -- src raised 'src: address expected' (as did any src or gateway of the
@@ -357,6 +384,7 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.addr_add("lo", "127.0.0.1/8", { prefered = 30 }) end,
 			function() net.addr_add("lo", "127.0.0.1/8", { broadcast = "not-an-ip" }) end,
 			function() net.addr_add("lo", "::1/128", { broadcast = true }) end,
+			function() net.route_del({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", replace = true }) end,
 			function() net.addr_del("lo", "127.0.0.1/8", { replace = true }) end,
 		}
 		local i = 0
