@@ -258,11 +258,10 @@ static int has_opt(lua_State *L, int idx, const char *key)
 }
 
 /* Raise "bad argument #arg to 'link_set' (unknown key 'mut')" for a key
- * of the options table at arg (an absolute index) that is not one of keys
- * (NULL-terminated): a misspelt option would be ignored, not refused. A
- * key that is not a string is named by its type ("unknown key (a
- * number)": { "up" } is a list); lua_tostring would turn a number key into
- * a string in place, under lua_next. */
+ * of the options table at arg (absolute) not in keys (NULL-terminated),
+ * where a misspelt option was ignored. A key that is not a string is
+ * named by its type ("unknown key (a number)"): lua_tostring would change
+ * a number key in place, under lua_next. */
 static void check_keys(lua_State *L, int arg, const char *const keys[])
 {
 	lua_pushnil(L);
@@ -465,18 +464,14 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 	return 1;
 }
 
-/* addr_add's broadcast option (options table at idx, or nil) for the
- * address local: into *brd (network order), returning whether there is
- * one. nil and false are none; true is local with every host bit set,
- * and none on a /31 or /32, as ip's "brd +": a /31's other host bit is
- * its peer (RFC 3021), which became a broadcast route, and a /32's was
- * the address itself; a string is an IPv4 address as inet_pton takes it ("10.0.2.255": no
- * prefix length, none of nl_addr_parse's "default" or "any"), where a
- * string nl_addr_parse refused was dropped and the address added without
- * one. Broadcast is IPv4 only: the kernel drops IFA_BROADCAST on an IPv6
- * address without a word (ip says "Broadcast can be set only for IPv4
- * addresses"), so true or a string raises there, as does any other type
- * anywhere. Read before the link is looked up, as the lifetimes are. */
+/* addr_add's broadcast (options at idx, or nil) for the address local,
+ * into *brd (network order); returns whether there is one. nil or false:
+ * none. true: every host bit set, but none on a /31 or /32, as ip's
+ * "brd +" (a /31's other address is its peer, RFC 3021). A string: an
+ * IPv4 address as inet_pton takes it (no prefix, none of nl_addr_parse's
+ * "any"), where one nl_addr_parse refused was dropped. IPv4 only: the
+ * kernel drops IFA_BROADCAST on IPv6 without a word, so true or a string
+ * raises there, as any other type does anywhere. */
 static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_t *brd)
 {
 	const char *s;
