@@ -203,6 +203,38 @@ const char *lx_pushnotint(lua_State *L, double d)
 	return lua_pushfstring(L, "non-integer number %s", num);
 }
 
+/* lua_tostring would change a number key in place, under lua_next: such
+ * a key is named by its type. */
+void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what)
+{
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx)) {
+		if (!what)
+			luaL_typeerror(L, idx, "table");
+		luaL_error(L, "%s: table expected, got %s", what, luaL_typename(L, idx));
+	}
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		size_t i = 0;
+
+		if (lua_type(L, -2) == LUA_TSTRING) {
+			const char *k = lua_tostring(L, -2);
+			while (keys[i] && strcmp(keys[i], k))
+				i++;
+			if (keys[i]) {
+				lua_pop(L, 1);
+				continue;
+			}
+			lua_pushfstring(L, "unknown key '%s'", k);
+		} else {
+			lua_pushfstring(L, "unknown key (a %s)", luaL_typename(L, -2));
+		}
+		if (!what)
+			luaL_argerror(L, idx, lua_tostring(L, -1));
+		luaL_error(L, "%s: %s", what, lua_tostring(L, -1));
+	}
+}
+
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
 {
 	const char *s = def;

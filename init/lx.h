@@ -62,6 +62,16 @@ char *lx_numtext(char *buf, double d);
  * no 64-bit integer holds. Pushed on the stack, and returned. */
 const char *lx_pushnotint(lua_State *L, double d);
 
+/* Raise for a key of the table at idx not in keys (NULL-terminated), where
+ * a misspelt option would be ignored. With what NULL, idx is an argument:
+ * "bad argument #2 to 'link_set' (unknown key 'mut')"; otherwise the
+ * table is inside one (spawn's stdout = {file = ...}), and what names it:
+ * "spawn: stdout: unknown key 'apend'". A key that is not a string is
+ * named by its type ("unknown key (a number)"). Anything but a table at
+ * idx raises "table expected, got string" (nil too: an optional table is
+ * checked only when given). */
+void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what);
+
 /* Fields of an optional options table at index idx. A wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes strings
  * only (no number is converted) and never writes into the table;

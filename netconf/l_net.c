@@ -257,29 +257,6 @@ static int has_opt(lua_State *L, int idx, const char *key)
 	return t != LUA_TNIL;
 }
 
-/* Raise "bad argument #arg to 'link_set' (unknown key 'mut')" for a key
- * of the options table at arg (absolute) not in keys (NULL-terminated),
- * where a misspelt option was ignored. A key that is not a string is
- * named by its type ("unknown key (a number)"): lua_tostring would change
- * a number key in place, under lua_next. */
-static void check_keys(lua_State *L, int arg, const char *const keys[])
-{
-	lua_pushnil(L);
-	while (lua_next(L, arg)) {
-		const char *k;
-		size_t i = 0;
-
-		if (lua_type(L, -2) != LUA_TSTRING)
-			luaL_argerror(L, arg, lua_pushfstring(L, "unknown key (a %s)", luaL_typename(L, -2)));
-		k = lua_tostring(L, -2);
-		while (keys[i] && strcmp(keys[i], k))
-			i++;
-		if (!keys[i])
-			luaL_argerror(L, arg, lua_pushfstring(L, "unknown key '%s'", k));
-		lua_pop(L, 1);
-	}
-}
-
 /* A link's name as a message gives it: the name, or the index in digits. */
 static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
 {
@@ -357,7 +334,7 @@ static int l_link_set(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	g = new_guard(L);
-	check_keys(L, 2, keys);
+	lx_checkkeys(L, 2, keys, NULL);
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
 	if (!(orig = g->link[0] = get_link(L, 1, &err)))
 		return gfail(L, g, err, ctx);
@@ -540,7 +517,7 @@ static int addr_change(lua_State *L, int add)
 	g = new_guard(L);
 	local = check_cidr(L, 2, g);
 	if (!lua_isnil(L, 3))
-		check_keys(L, 3, keys);
+		lx_checkkeys(L, 3, keys, NULL);
 	/* before the link is looked up: a bad option raises whether or not
 	 * the link is there */
 	if (add) {
@@ -796,7 +773,7 @@ static int route_change(lua_State *L, int add)
 	int err, flags;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
-	check_keys(L, 1, add ? add_keys : del_keys);
+	lx_checkkeys(L, 1, add ? add_keys : del_keys, NULL);
 	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
 	lua_settop(L, 1);
 	g = new_guard(L);
