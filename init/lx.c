@@ -235,11 +235,24 @@ void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *w
 	}
 }
 
+/* Whether the options at idx are given: nil or none is no options; a
+ * table is; anything else raises, where lua_getfield on a string read the
+ * string library's fields (every option its default, without a word) and
+ * on a number raised "attempt to index a number value". */
+static int opts_given(lua_State *L, int idx)
+{
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	if (!lua_istable(L, idx))
+		luaL_typeerror(L, idx, "table");
+	return 1;
+}
+
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
 {
 	const char *s = def;
 
-	if (lua_isnoneornil(L, idx))
+	if (!opts_given(L, idx))
 		return def;
 	/* A string only: a number would need lua_tostring, whose text lives
 	 * only on the stack (the pop below would free it) unless written back
@@ -260,7 +273,7 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 {
 	lua_Integer v = def;
 
-	if (lua_isnoneornil(L, idx))
+	if (!opts_given(L, idx))
 		return def;
 	/* A number only: lua_tointegerx alone converts a string too, so
 	 * mtu = "1500" was taken, and a writefile mode = "0644" was the
@@ -283,7 +296,7 @@ int lx_optboolean(lua_State *L, int idx, const char *key, int def)
 {
 	int v = def;
 
-	if (lua_isnoneornil(L, idx))
+	if (!opts_given(L, idx))
 		return def;
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (!lua_isboolean(L, -1))

@@ -72,9 +72,11 @@ const char *lx_pushnotint(lua_State *L, double d);
  * checked only when given). */
 void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what);
 
-/* Fields of an optional options table at index idx. A wrong type raises
- * "option 'key': string expected, got number"; lx_optstring takes strings
- * only (no number is converted) and never writes into the table;
+/* Fields of an optional options table at index idx: nil or none gives
+ * every default, any other type than a table raises ("bad argument #2 to
+ * 'umount' (table expected, got string)"). A field of a wrong type raises
+ * "option 'key': string expected, got number"; lx_optstring takes
+ * strings only (no number is converted) and never writes into the table;
  * lx_optinteger takes numbers only, an integer or a float with an integral
  * value ("integer expected, got string", "got non-integer number 1.5",
  * "got number 1e+300 out of integer range"). */

@@ -260,6 +260,32 @@ return {
 		end)
 	end,
 
+	-- lx_opt* read an options string's fields from the string library
+	-- (every option its default, without a word: parse_fstab was strict,
+	-- a busy umount not remounted read-only) and a number raised "attempt
+	-- to index a number value"
+	["options that are not a table raise, and nothing is done"] = function()
+		in_tmp(function(dir)
+			local function raises(pattern, f, ...)
+				local ok, err = pcall(f, ...)
+				assert(not ok and tostring(err):match(pattern), tostring(err))
+			end
+			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\n")
+			raises("^bad argument #2 to '[%w.]*%f[%w]parse_fstab' %(table expected, got string%)$",
+				mount.parse_fstab, dir .. "/fstab", "lenient")
+			raises("^bad argument #2 to '[%w.]*%f[%w]mount' %(table expected, got string%)$",
+				mount.mount, { source = "tmpfs", target = dir .. "/t", fstype = "tmpfs" }, "mkdir")
+			assert(not mount.is_mounted(dir .. "/t"), "mounted after a bad options argument")
+			local t = dir .. "/m"
+			assert(sh("mkdir " .. t))
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs" }))
+			raises("^bad argument #2 to '[%w.]*%f[%w]umount' %(table expected, got number%)$", mount.umount, t, 1)
+			raises("^bad argument #2 to '[%w.]*%f[%w]umount' %(table expected, got string%)$", mount.umount, t, "lazy")
+			assert(mount.is_mounted(t), "unmounted after a bad options argument")
+			assert(mount.umount(t, nil) == true, "nil options are none")
+		end)
+	end,
+
 	["resolve: paths pass through, unknown tags fail"] = function()
 		assert(mount.resolve("/dev/vda") == "/dev/vda")
 		assert(mount.resolve("tmpfs") == "tmpfs")
