@@ -421,9 +421,11 @@ static int write_atomic(const char *path, const char *tmp, const char *data,
  * path, fsync the directory). Without atomic the file is opened
  * O_WRONLY|O_CREAT|O_TRUNC (or O_APPEND), which suits /proc/sys and /sys;
  * as readfile, it never waits (a FIFO nobody reads is ENXIO) nor takes a
- * terminal as the caller's own. */
+ * terminal as the caller's own. An unknown key of opts raises ("unknown
+ * key 'mdoe'"), before anything is written. */
 static int l_writefile(lua_State *L)
 {
+	static const char *const keys[] = { "mode", "append", "sync", "atomic", NULL };
 	const char *path = luaL_checkstring(L, 1);
 	size_t len;
 	const char *data = luaL_checklstring(L, 2, &len);
@@ -431,7 +433,7 @@ static int l_writefile(lua_State *L)
 	int append, atomic, dosync, fd, err;
 
 	if (!lua_isnoneornil(L, 3))
-		luaL_checktype(L, 3, LUA_TTABLE);
+		lx_checkkeys(L, 3, keys, NULL);
 	append = lx_optboolean(L, 3, "append", 0);
 	atomic = lx_optboolean(L, 3, "atomic", 0);
 	dosync = lx_optboolean(L, 3, "sync", 0);

@@ -236,6 +236,17 @@ T["writefile atomic, append and mode; readfile reads it back"] = function()
 		assert(not ok, "atomic+append must raise")
 		ok = pcall(fs.writefile, p, "x", { sync = "yes" })
 		assert(not ok, "a non-boolean option must raise")
+		-- a misspelt key was ignored: { mdoe = 384 } wrote a 0644 file
+		local err
+		ok, err = pcall(fs.writefile, d .. "/k", "x", { mdoe = 384 })
+		assert(not ok and err:match("^bad argument #3 to '[%w.]*%f[%w]writefile' %(unknown key 'mdoe'%)$"), err)
+		ok, err = pcall(fs.writefile, d .. "/k", "x", { atomic = true, apend = true })
+		assert(not ok and err:match("%(unknown key 'apend'%)$"), err)
+		ok, err = pcall(fs.writefile, d .. "/k", "x", { 384 })
+		assert(not ok and err:match("%(unknown key %(a number%)%)$"), err)
+		ok, err = pcall(fs.writefile, d .. "/k", "x", "atomic")
+		assert(not ok and err:match("%(table expected, got string%)$"), err)
+		assert(not fs.exists(d .. "/k"), "writefile wrote with a bad options table")
 	end)
 	-- /proc files report size 0
 	local status = assert(fs.readfile("/proc/self/status"))
