@@ -150,16 +150,21 @@ static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs, int line)
  * noauto, nofail, line?}; source keeps "UUID=..." tags as written; line is
  * the entry's line in a single file (see entry_lines). A malformed
  * line fails the call with "path:LINE: malformed entry (...)", EINVAL;
- * with opts.lenient the result is entries, {"path:LINE: ...", ...}. */
+ * with opts.lenient the result is entries, {"path:LINE: ...", ...}. An
+ * unknown key of opts raises. */
 static int l_parse_fstab(lua_State *L)
 {
+	static const char *const keys[] = { "lenient", NULL };
 	const char *path = luaL_optstring(L, 1, "/etc/fstab");
-	int lenient = lx_optboolean(L, 2, "lenient", 0), rc, n = 0;
-	struct guard *g = new_guard(L);
+	struct guard *g;
 	struct parse_errs pe;
 	struct libmnt_fs *fs;
-	int *lines;
+	int *lines, lenient, rc, n = 0;
 
+	if (!lua_isnoneornil(L, 2))
+		lx_checkkeys(L, 2, keys, NULL);
+	lenient = lx_optboolean(L, 2, "lenient", 0);
+	g = new_guard(L);
 	pe.n = 0;
 	g->tb = mnt_new_table();
 	g->itr = mnt_new_iter(MNT_ITER_FORWARD);
@@ -379,16 +384,25 @@ static int context_fail(lua_State *L, struct guard *g, int rc, const char *what,
  * remount, propagation, loop, x-* kept out of the kernel), a missing or
  * "auto" fstype is probed, UUID=/LABEL= sources resolve through libblkid.
  * opts.mkdir creates the target first (X-mount.mkdir). noauto/nofail are
- * the caller's business. Errors read "mount /mnt/data: reason". */
+ * the caller's business. Errors read "mount /mnt/data: reason". An unknown
+ * key of entry or opts raises, where a misspelt options was a read-write
+ * mount; entry takes every field parse_fstab returns, and reads only the
+ * four. */
 static int l_mount(lua_State *L)
 {
+	static const char *const entry_keys[] = { "source", "target", "fstype", "options",
+		"vfs_options", "fs_options", "user_options", "freq", "passno", "noauto",
+		"nofail", "line", NULL };
+	static const char *const keys[] = { "mkdir", NULL };
 	const char *source, *target, *fstype, *options;
 	char optbuf[4096], *dev = NULL;
 	struct libmnt_context *cxt;
 	struct guard *g;
 	int want_mkdir, rc;
 
-	luaL_checktype(L, 1, LUA_TTABLE);
+	lx_checkkeys(L, 1, entry_keys, NULL);
+	if (!lua_isnoneornil(L, 2))
+		lx_checkkeys(L, 2, keys, NULL);
 	source = lx_optstring(L, 1, "source", NULL);
 	target = lx_optstring(L, 1, "target", NULL);
 	fstype = lx_optstring(L, 1, "fstype", NULL);
@@ -438,16 +452,23 @@ static int remount_ro(const char *target)
 /** umount : (target, opts?) -> true | true, "readonly" | (nil, string, integer)
  * Unmount with libmount (a loop device set up by mount is released).
  * opts: lazy (MNT_DETACH), force (MNT_FORCE), readonly_fallback (when
- * busy, remount read-only instead and return true, "readonly"). */
+ * busy, remount read-only instead and return true, "readonly"). An unknown
+ * key of opts raises, before anything is unmounted. */
 static int l_umount(lua_State *L)
 {
+	static const char *const keys[] = { "lazy", "force", "readonly_fallback", NULL };
 	const char *target = luaL_checkstring(L, 1);
-	int lazy = lx_optboolean(L, 2, "lazy", 0), force = lx_optboolean(L, 2, "force", 0);
-	int rofb = lx_optboolean(L, 2, "readonly_fallback", 0), rc, err;
+	int lazy, force, rofb, rc, err;
 	struct libmnt_context *cxt;
-	struct guard *g = new_guard(L);
+	struct guard *g;
 	struct stat st;
 
+	if (!lua_isnoneornil(L, 2))
+		lx_checkkeys(L, 2, keys, NULL);
+	lazy = lx_optboolean(L, 2, "lazy", 0);
+	force = lx_optboolean(L, 2, "force", 0);
+	rofb = lx_optboolean(L, 2, "readonly_fallback", 0);
+	g = new_guard(L);
 	if (!(cxt = new_context(g))) {
 		done(g);
 		return lx_fail(L, ENOMEM, "umount %s", target);
@@ -573,16 +594,18 @@ static void umount_one(lua_State *L, int *n, const char *target)
  * remounted read-only), "skipped" (kept, or already gone) or "failed".
  * opts.under = "/path": only mounts at or below it (tests: never run
  * this unrestricted on a host); opts.keep = {"/proc", ...}: leave these
- * and the mounts below them ("skipped"). */
+ * and the mounts below them ("skipped"). An unknown key of opts raises
+ * before anything is unmounted: a misspelt under unmounted everything. */
 static int l_umount_all(lua_State *L)
 {
+	static const char *const keys[] = { "under", "keep", NULL };
 	const char *under;
 	struct guard *g;
 	struct libmnt_fs *fs;
 	int err, n = 0;
 
 	if (!lua_isnoneornil(L, 1))
-		luaL_checktype(L, 1, LUA_TTABLE);
+		lx_checkkeys(L, 1, keys, NULL);
 	lua_settop(L, 1);
 	under = lx_optstring(L, 1, "under", NULL);
 	g = new_guard(L);

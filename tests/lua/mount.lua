@@ -286,6 +286,45 @@ return {
 		end)
 	end,
 
+	-- an unknown key was ignored: a misspelt options mounted read-write,
+	-- and umount_all with a misspelt under unmounted everything
+	["an unknown key of an entry or of opts raises, and nothing is done"] = function()
+		in_tmp(function(dir)
+			local function raises(fn, key, f, ...)
+				local ok, err = pcall(f, ...)
+				local pattern = "^bad argument #%d to '[%w.]*%f[%w]" .. fn .. "' %(unknown key '" .. key .. "'%)$"
+				assert(not ok and tostring(err):match(pattern), tostring(err))
+			end
+			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\n")
+			raises("parse_fstab", "lenint", mount.parse_fstab, dir .. "/fstab", { lenint = true })
+			local t = dir .. "/t"
+			assert(sh("mkdir " .. t))
+			raises("mount", "optoins", mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs", optoins = "ro" })
+			raises("mount", "mkdri", mount.mount, { source = "tmpfs", target = dir .. "/new", fstype = "tmpfs" }, { mkdri = true })
+			local ok, err = pcall(mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs", [1] = "ro" })
+			assert(not ok and err:match("%(unknown key %(a number%)%)$"), err)
+			assert(not mount.is_mounted(t) and not mount.is_mounted(dir .. "/new"), "mounted with an unknown key")
+			-- an entry parse_fstab returned is taken whole (line, noauto,
+			-- nofail, freq, passno, vfs_options, ...)
+			write(dir .. "/fstab", "tmpfs " .. t .. " tmpfs ro,nofail,size=1m 0 0\n")
+			local e = assert(mount.parse_fstab(dir .. "/fstab"))[1]
+			assert(e.line == 1 and e.nofail == true and e.vfs_options and e.fs_options and e.user_options, "fields")
+			assert(mount.mount(e))
+			assert(has_opt(find_mount(t).vfs_options, "ro"), "the entry's ro was lost")
+			raises("umount", "lazzy", mount.umount, t, { lazzy = true })
+			assert(mount.is_mounted(t), "unmounted with an unknown key")
+			-- nothing unmounted (under is given all the same: were the
+			-- check gone, umount_all alone would remount / read-only, which
+			-- a private mount namespace does not keep from the host)
+			assert(sh("mkdir " .. dir .. "/u"))
+			assert(mount.mount({ source = "tmpfs", target = dir .. "/u", fstype = "tmpfs" }))
+			raises("umount_all", "undre", mount.umount_all, { under = dir, undre = dir .. "/u" })
+			raises("umount_all", "kepp", mount.umount_all, { under = dir, kepp = { t } })
+			assert(mount.is_mounted(t) and mount.is_mounted(dir .. "/u"), "umount_all unmounted with an unknown key")
+			assert(mount.umount(t) and mount.umount(dir .. "/u"))
+		end)
+	end,
+
 	["resolve: paths pass through, unknown tags fail"] = function()
 		assert(mount.resolve("/dev/vda") == "/dev/vda")
 		assert(mount.resolve("tmpfs") == "tmpfs")
