@@ -513,6 +513,36 @@ static int path_under(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* opts.keep, checked whole before the first unmount: kept() reads it
+ * lazily, up to the first match, so a bad entry past the match raised
+ * only at a later mount, after some were gone, and a relative path, or a
+ * map where an array was meant, kept nothing. */
+static void check_keep(lua_State *L, int opts)
+{
+	lua_Integer n = 0, max = 0;
+
+	if (lua_isnoneornil(L, opts) || lua_getfield(L, opts, "keep") == LUA_TNIL) {
+		lua_settop(L, opts);
+		return;
+	}
+	luaL_argcheck(L, lua_istable(L, -1), opts, "keep: array of paths expected");
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_Integer i = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
+		luaL_argcheck(L, i >= 1 && lua_type(L, -1) == LUA_TSTRING, opts,
+		              "keep: array of paths expected");
+		if (lua_tostring(L, -1)[0] != '/')
+			luaL_argerror(L, opts, lua_pushfstring(L, "keep: absolute path expected, got '%s'",
+			                                       lua_tostring(L, -1)));
+		n++;
+		if (i > max)
+			max = i;
+		lua_pop(L, 1);
+	}
+	luaL_argcheck(L, n == max, opts, "keep: array of paths expected (it has holes)");
+	lua_settop(L, opts);
+}
+
 static int kept(lua_State *L, int opts, const char *target)
 {
 	int found = 0;
@@ -595,7 +625,9 @@ static void umount_one(lua_State *L, int *n, const char *target)
  * opts.under = "/path": only mounts at or below it (tests: never run
  * this unrestricted on a host); opts.keep = {"/proc", ...}: leave these
  * and the mounts below them ("skipped"). An unknown key of opts raises
- * before anything is unmounted: a misspelt under unmounted everything. */
+ * before anything is unmounted: a misspelt under unmounted everything; so
+ * do an under or a keep path that is not absolute (under = "" was
+ * everything, keep = {"proc"} nothing). */
 static int l_umount_all(lua_State *L)
 {
 	static const char *const keys[] = { "under", "keep", NULL };
@@ -608,6 +640,9 @@ static int l_umount_all(lua_State *L)
 		lx_checkkeys(L, 1, keys, NULL);
 	lua_settop(L, 1);
 	under = lx_optstring(L, 1, "under", NULL);
+	if (under && under[0] != '/')
+		luaL_argerror(L, 1, lua_pushfstring(L, "under: absolute path expected, got '%s'", under));
+	check_keep(L, 1);
 	g = new_guard(L);
 	if ((err = read_mountinfo(g, MNT_ITER_BACKWARD))) {
 		done(g);

@@ -325,6 +325,35 @@ return {
 		end)
 	end,
 
+	-- under = "" matched every mount; keep was read lazily, up to its
+	-- first match, so a bad entry past it raised after some unmounts, and
+	-- a relative path or a map kept nothing
+	["umount_all: under and keep are checked whole before any unmount"] = function()
+		in_tmp(function(dir)
+			local function raises(pattern, opts)
+				local ok, err = pcall(mount.umount_all, opts)
+				assert(not ok and tostring(err):match(pattern), tostring(err))
+			end
+			local a, b = dir .. "/a", dir .. "/b"
+			assert(sh("mkdir " .. a .. " " .. b))
+			assert(mount.mount({ source = "tmpfs", target = a, fstype = "tmpfs" }))
+			assert(mount.mount({ source = "tmpfs", target = b, fstype = "tmpfs" }))
+			raises("under: absolute path expected, got 'tmp'%)$", { under = "tmp" })
+			-- only once a relative under is known to raise (were the check
+			-- gone, "" would unmount everything, and remount / read-only)
+			raises("under: absolute path expected, got ''%)$", { under = "" })
+			raises("keep: array of paths expected%)$", { under = dir, keep = b })
+			raises("keep: array of paths expected%)$", { under = dir, keep = { b, {} } })
+			raises("keep: array of paths expected%)$", { under = dir, keep = { b = b } })
+			raises("keep: array of paths expected %(it has holes%)%)$", { under = dir, keep = { [1] = b, [3] = a } })
+			raises("keep: absolute path expected, got 'b'%)$", { under = dir, keep = { b, "b" } })
+			assert(mount.is_mounted(a) and mount.is_mounted(b), "umount_all unmounted with bad options")
+			local res = assert(mount.umount_all({ under = dir, keep = { b } }))
+			assert(#res == 2 and not mount.is_mounted(a) and mount.is_mounted(b))
+			assert(mount.umount(b))
+		end)
+	end,
+
 	["resolve: paths pass through, unknown tags fail"] = function()
 		assert(mount.resolve("/dev/vda") == "/dev/vda")
 		assert(mount.resolve("tmpfs") == "tmpfs")
