@@ -28,16 +28,18 @@ static struct kmod_db *get_db(void)
  * Module directory (nil: /lib/modules/<uname -r>). opts.confdirs: array of
  * modprobe.d directories (first wins per file name); opts.cmdline: text
  * used instead of /proc/cmdline. Options left out return to their defaults.
- * Drops the cached index. */
+ * Drops the cached index. An unknown key of opts raises, and nothing is
+ * changed (confdir = {...} set the default directories). */
 static int l_set_root(lua_State *L)
 {
+	static const char *const keys[] = { "confdirs", "cmdline", NULL };
 	const char *root = luaL_optstring(L, 1, NULL), *dirs[KMOD_CONFDIRS];
 	const char *cmdline = NULL;
 	struct kmod_db *d = get_db();
 	int n = -1;
 
 	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
+		lx_checkkeys(L, 2, keys, NULL);
 		/* the strings stay on the stack until kmod_set_* copied them */
 		if (lua_getfield(L, 2, "cmdline") != LUA_TNIL) {
 			luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 2, "cmdline: string expected");

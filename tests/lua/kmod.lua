@@ -219,6 +219,15 @@ return {
 			assert(kmod.flush() == 0)
 			assert(#kmod.lookup("virtio:d00000001v1") == 1, "re-read after a flush")
 			assert(not pcall(kmod.set_root, "/tmp", { confdirs = "x" }))
+			-- a misspelt key was ignored: confdir = {...} read the
+			-- system's modprobe.d; now it raises and nothing changes
+			local root = kmod.root()
+			local ok, err = pcall(kmod.set_root, "/tmp", { confdir = { "/tmp" } })
+			assert(not ok and err:match("^bad argument #2 to '[%w.]*%f[%w]set_root' %(unknown key 'confdir'%)$"), err)
+			ok, err = pcall(kmod.set_root, "/tmp", "quiet")
+			assert(not ok and err:match("%(table expected, got string%)$"), err)
+			assert(kmod.root() == root, "set_root changed the root with a bad options table")
+			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "set_root changed the confdirs")
 			assert(not pcall(kmod.set_root, string.rep("x", 300)))
 		end)
 	end,
