@@ -44,6 +44,7 @@ static int l_set_root(lua_State *L)
 		if (lua_getfield(L, 2, "cmdline") != LUA_TNIL) {
 			luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 2, "cmdline: string expected");
 			cmdline = lua_tostring(L, -1);
+			luaL_argcheck(L, strlen(cmdline) < sizeof d->cmdline, 2, "cmdline: too long");
 		}
 		if (lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
 			luaL_argcheck(L, lua_istable(L, -1), 2, "confdirs: array expected");
@@ -57,6 +58,9 @@ static int l_set_root(lua_State *L)
 			}
 		}
 	}
+	/* every check before the first change: a path too long raised once
+	 * the confdirs and the cmdline were set */
+	luaL_argcheck(L, !root || strlen(root) < sizeof d->root, 1, "path too long");
 	if (kmod_set_confdirs(d, n < 0 ? NULL : dirs, n < 0 ? 0 : n))
 		luaL_argerror(L, 2, "confdirs: bad directory list");
 	if (kmod_set_cmdline(d, cmdline))

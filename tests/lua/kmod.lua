@@ -228,7 +228,13 @@ return {
 			assert(not ok and err:match("%(table expected, got string%)$"), err)
 			assert(kmod.root() == root, "set_root changed the root with a bad options table")
 			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "set_root changed the confdirs")
+			-- a path or a cmdline too long changes nothing either (the
+			-- path was checked once confdirs and cmdline were set)
 			assert(not pcall(kmod.set_root, string.rep("x", 300)))
+			assert(not pcall(kmod.set_root, "/tmp", { cmdline = string.rep("x", 5000) }))
+			assert(kmod.root() == root, "set_root changed the root with a bad argument")
+			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "a bad argument changed the confdirs")
+			assert(kmod.options("lxt_virtio_net") == "napi_tx=1 debug=1", "a bad argument changed the cmdline")
 		end)
 	end,
 }
