@@ -110,10 +110,14 @@ static mode_t opt_mode(lua_State *L, int t, const char *key, mode_t def)
 }
 
 /* stdin/stdout/stderr: "null" | "inherit" | "console" | "stdout" (stderr
- * only) | fd | object with fileno | {file=, append=, create=, mode=}. */
+ * only) | fd | object with fileno | {file=, append=, create=, mode=}; any
+ * other key of the file table raises ("spawn: stdout: unknown key
+ * 'apend'", which truncated the file). */
 static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 {
 	static const char *const kinds[] = { "inherit", "null", "console", "stdout", NULL };
+	static const char *const file_keys[] = { "file", "append", "create", "mode", NULL };
+	static const char *const wheres[] = { "spawn: stdin", "spawn: stdout", "spawn: stderr" };
 	const char *what = io_names[i];
 	int t = lua_getfield(L, SPEC, what);
 
@@ -142,6 +146,7 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 			luaL_error(L, "spawn: %s: file must be a path", what);
 		io->kind = LX_IO_FILE;
 		io->path = anchor_top(L);
+		lx_checkkeys(L, tab, file_keys, wheres[i]);
 		create = lx_optboolean(L, tab, "create", 1);
 		append = lx_optboolean(L, tab, "append", 0);
 		io->mode = opt_mode(L, tab, "mode", 0644);
@@ -594,9 +599,16 @@ static const char *opt_path(lua_State *L, const char *key, const char *def)
 /** spawn : (spec) -> pid | (nil, string, integer, string)
  * Fork and exec spec.argv with the whole service setup done in the child
  * (see docs/lua-api.md, luainit.process for the fields). Returns once the child has
- * exec'd; a failed setup step or exec is reported here, by step name. */
+ * exec'd; a failed setup step or exec is reported here, by step name.
+ * A key of spec not among the fields raises ("bad argument #1 to 'spawn'
+ * (unknown key 'enviroment')"), before anything is read. */
 static int l_spawn(lua_State *L)
 {
+	/* every field read below, and no other */
+	static const char *const keys[] = { "argv", "path", "env", "cwd", "umask", "setsid",
+		"ctty", "pgroup", "no_new_privs", "nice", "rlimits", "capbset", "ambient",
+		"stdin", "stdout", "stderr", "tty", "fds", "cgroup", "cgroup_clone", "user",
+		"group", "groups", NULL };
 	struct lx_spawn s;
 	struct lx_spawn_error e;
 	char exe[PATH_MAX], step[64];
@@ -606,7 +618,7 @@ static int l_spawn(lua_State *L)
 	pid_t pid;
 	int err;
 
-	luaL_checktype(L, SPEC, LUA_TTABLE);
+	lx_checkkeys(L, SPEC, keys, NULL);
 	lua_settop(L, SPEC);
 	lua_createtable(L, 8, 0); /* ANCHOR: argv, env and their buffers */
 	memset(&s, 0, sizeof s);

@@ -288,6 +288,51 @@ T["stdout to a file (truncate, append), stderr follows stdout, stdin from a file
 	cleanup()
 end
 
+-- an unknown key was ignored: a misspelt environment gave the default
+-- one, { file = f, apend = true } truncated f
+T["an unknown key of the spec or of a stdio file table raises, and nothing runs"] = function()
+	setup()
+	local f = DIR .. "/keep"
+	assert(run({ argv = { "/bin/sh", "-c", "echo kept" }, stdout = { file = f } }) == "exited")
+	local function raises(pattern, spec)
+		local ok, err = pcall(process.spawn, spec)
+		assert(not ok and tostring(err):match(pattern), tostring(err))
+	end
+	local touch = { "/bin/sh", "-c", "echo ran >" .. DIR .. "/ran" }
+	raises("^bad argument #1 to '[%w.]*%f[%w]spawn' %(unknown key 'enviroment'%)$",
+		{ argv = touch, enviroment = { "X=1" } })
+	raises("%(unknown key %(a number%)%)$", { argv = touch, "/bin/true" })
+	raises("^spawn: stdout: unknown key 'apend'$", { argv = touch, stdout = { file = f, apend = true } })
+	raises("^spawn: stdin: unknown key %(a number%)$", { argv = touch, stdin = { file = f, 1 } })
+	raises("^spawn: stderr: unknown key 'mdoe'$", { argv = touch, stderr = { file = f, mdoe = "0600" } })
+	assert(readfile(f) == "kept\n", "the file was opened")
+	assert(not io.open(DIR .. "/ran"), "the child ran")
+	cleanup()
+end
+
+-- every field lua-api.md's spawn table names is one spawn takes: each,
+-- given a value of no type it accepts (a coroutine), raises about its
+-- value, never "unknown key"
+T["spawn takes every field lua-api.md names"] = function()
+	local f = assert(io.open("docs/lua-api.md"))
+	local text = f:read("a")
+	f:close()
+	local tab = assert(text:match("\n### spawn\n(.-)\n### "), "no spawn section")
+	local names = {}
+	for first in tab:gmatch("\n| (`[^|]-) |") do
+		for n in first:gmatch("`([%w_]+)`") do names[#names + 1] = n end
+	end
+	assert(#names >= 23, "fields found: " .. #names)
+	local co = coroutine.create(function() end)
+	for _, n in ipairs(names) do
+		local spec = { argv = { "/bin/true" } }
+		spec[n] = co
+		local ok, res = pcall(process.spawn, spec)
+		assert(ok or not tostring(res):find("unknown key", 1, true), n .. ": " .. tostring(res))
+		if ok and res then process.wait(res) end
+	end
+end
+
 T["stdout to a pipe from luainit.fs"] = function()
 	if not have_fs then error("SKIP: luainit.fs has no pipe yet") end
 	local r, w = assert(fs.pipe())
