@@ -605,19 +605,19 @@ static int l_save(lua_State *L)
  * read before. PID 1 of a machine uses /var/cache/luainit/compiled without
  * being told; anything else has no cache until it calls this. seconds:
  * record the files' times in whole seconds, for an image that mke2fs -d
- * will make from this tree. */
+ * will make from this tree. Any other key raises ("unknown key 'second'"),
+ * and so does a seconds that is not a boolean (any value was taken for
+ * its truth), before the cache in use is dropped. */
 static int l_use(lua_State *L)
 {
+	static const char *const keys[] = { "seconds", NULL };
 	const char *file = luaL_optstring(L, 1, NULL);
 	char *copy;
-	int seconds = 0;
+	int seconds;
 
-	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
-		lua_getfield(L, 2, "seconds");
-		seconds = lua_toboolean(L, -1);
-		lua_pop(L, 1);
-	}
+	if (!lua_isnoneornil(L, 2))
+		lx_checkkeys(L, 2, keys, NULL);
+	seconds = lx_optboolean(L, 2, "seconds", 0);
 	copy = file ? strdup(file) : NULL;
 	if (file && copy == NULL)
 		return luaL_error(L, "out of memory");

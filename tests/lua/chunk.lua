@@ -112,6 +112,14 @@ T["an image build records whole seconds; the image's files match them"] = with_d
 	assert(chunk.loadfile(dir .. "/a.lua")() == "s")
 	assert(chunk.stats().hits == 1)
 	assert(not pcall(chunk.use, cache, "seconds"), "options are a table")
+	-- a misspelt key was ignored (times recorded in nanoseconds, which an
+	-- image mke2fs -d makes does not keep), and seconds = 1 taken for its
+	-- truth; either raises now, and the cache in use stays
+	local ok, err = pcall(chunk.use, nil, { second = true })
+	assert(not ok and err:match("^bad argument #2 to '[%w.]*%f[%w]use' %(unknown key 'second'%)$"), err)
+	ok, err = pcall(chunk.use, nil, { seconds = 1 })
+	assert(not ok and err:match("option 'seconds': boolean expected, got number"), err)
+	assert(chunk.stats().file == cache, "a refused use changed the cache")
 end)
 
 T["errors point at the file and line, from the cache as from the text"] = with_dir(function()
