@@ -146,7 +146,11 @@ local function check_entry(e)
 		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
 	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
-			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a))) end
+			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a)))
+			elseif tonumber(a:match("/(%d+)$")) == 0 then
+				-- net.addr_add refuses it: libnl sends no prefix length of 0
+				bad("address", string.format("'%s': a prefix length of 1 or more expected", a))
+			end
 		end
 	end
 	if type(e.gateway) == "table" and has_other_keys(e.gateway) then

@@ -516,6 +516,10 @@ static int addr_change(lua_State *L, int add)
 	lua_settop(L, 3);
 	g = new_guard(L);
 	local = check_cidr(L, 2, g);
+	/* libnl leaves a prefix length of 0 out of the request (it takes 0
+	 * for "not set") and then refuses to send it: an EIO said nothing */
+	if (nl_addr_get_prefixlen(local) == 0)
+		return luaL_argerror(L, 2, lua_pushfstring(L, "a prefix length of 1 or more expected, got '%s'", cidr));
 	if (!lua_isnil(L, 3))
 		lx_checkkeys(L, 3, keys, NULL);
 	/* before the link is looked up: a bad option raises whether or not

@@ -168,6 +168,19 @@ T["addr_add raises on an unknown key, addr_del on any options"] = function()
 	assert(ok == nil and ename == "ENODEV", tostring(err))
 end
 
+-- libnl takes a prefix length of 0 for "not set", leaves it out of the
+-- request and refuses to send it: the caller got a bare EIO
+T["addr_add/addr_del: a prefix length of 0 raises"] = function()
+	for _, f in ipairs({ "addr_add", "addr_del" }) do
+		for _, a in ipairs({ "10.99.0.1/0", "fd00::1/0" }) do
+			raises("^bad argument #2 to '[%w.]*" .. f .. "' %(a prefix length of 1 or more expected, got '"
+				.. a:gsub("%p", "%%%0") .. "'%)$", net[f], "luainit-nosuch0", a)
+		end
+	end
+	local ok, _, _, ename = net.addr_add("luainit-nosuch0", "10.99.0.1/1")
+	assert(ok == nil and ename == "ENODEV", "a /1 reaches the kernel")
+end
+
 -- A broadcast nl_addr_parse refused was dropped, and the address added
 -- without one: { broadcast = "not-an-ip" } was as good as none. On an
 -- IPv6 address it was ignored too (the kernel drops IFA_BROADCAST there

@@ -301,6 +301,16 @@ return {
 			assert(a == "" or not binding_reads(a), a .. ": luainit.net reads it")
 		end
 	end,
+	-- an address with a prefix length of 0: net.addr_add refuses it, so the
+	-- check does (a route's default, 0.0.0.0/0, stays good)
+	["validate: an address /0 is an error of its key, a route /0 is not"] = function()
+		local e = errors_of({ interfaces = { { match = "eth0", address = { "10.0.0.2/0", "fd00::2/00" } } } })
+		assert(e:find("key 'address': '10.0.0.2/0': a prefix length of 1 or more expected", 1, true), e)
+		assert(e:find("key 'address': 'fd00::2/00': a prefix length of 1 or more expected", 1, true), e)
+		local _, errs = network.validate({ interfaces = { { match = "eth0", address = "10.0.0.2/24",
+			routes = { { dst = "0.0.0.0/0", gateway = "10.0.0.1" } } } } })
+		assert(#errs == 0, table.concat(errs, "; "))
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
