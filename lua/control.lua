@@ -16,7 +16,8 @@
 -- get in to stop or power off.
 --
 -- The codec (json, frame, unframe, message, parse_request) is proto's,
--- re-exported here. The server parts require the supervisor lazily.
+-- re-exported here. The server parts require the supervisor lazily, and
+-- what each command does (ctlcmds.lua) at the first request.
 local event = require "luainit.event"
 local socket = require "luainit.socket"
 local proto = require "proto"
@@ -64,7 +65,7 @@ local conns, nconns = {}, 0
 local per_uid = {}        -- uid -> open connections
 local sweeper, sweeper_armed
 local followers = {}      -- key ("pid1" or "svc:<name>") -> {conn = true}
-local handlers = {}
+local handlers            -- cmd -> function (ctlcmds.lua), loaded at the first request
 local log, sched, sup   -- required when the server starts
 
 local function close(c)
@@ -133,6 +134,58 @@ M.send = send
 
 local function progress(c, text) send(c, { progress = text }) end
 
+-- Followers: `log -f` subscribes to PID 1's lines (through a proxy on
+-- log.console, installed on first use) or to a service's (through
+-- supervisor.log_line).
+local hooked = {}
+local function notify(key, line)
+	local set = followers[key]
+	if not set then return end
+	for c in pairs(set) do pcall(send, c, { line = line }) end
+end
+
+local function hook_logs()
+	if hooked.done then return end
+	hooked.done = true
+	local real = log.console
+	log.console = setmetatable({
+		write = function(_, line, ...)
+			local r = table.pack(real:write(line, ...))
+			if type(line) == "string" then notify("pid1", (line:gsub("\n$", ""))) end
+			return table.unpack(r, 1, r.n)
+		end,
+	}, { __index = function(_, k)
+		local v = real[k]
+		if type(v) == "function" then return function(_, ...) return v(real, ...) end end
+		return v
+	end })
+	local log_line = sup.log_line
+	sup.log_line = function(svc, line)
+		log_line(svc, line)
+		notify("svc:" .. svc.name, line)
+	end
+end
+
+-- Send c first (the lines so far), then every new line of key ("pid1" or
+-- "svc:<name>") until c closes or the shutdown ends the followers.
+local function follow(c, key, first)
+	hook_logs()
+	send(c, first)
+	c.follow_key = key
+	followers[key] = followers[key] or {}
+	followers[key][c] = true
+end
+
+-- Run req's handler, loading the handlers at the first request: a boot
+-- creates the socket but answers none, and their bytecode costs it time.
+local function handle(c, req)
+	if not handlers then
+		handlers = require("ctlcmds").init({ control = M, send = send, progress = progress, follow = follow,
+			connections = M.connections, log = log, sched = sched, sup = sup })
+	end
+	return handlers[req.cmd](c, req)
+end
+
 local process_input
 
 local function dispatch(c, req)
@@ -143,7 +196,7 @@ local function dispatch(c, req)
 	c.busy = true
 	c.requests = c.requests + 1
 	sched.spawn(function()
-		local ok, reply, keep = xpcall(handlers[req.cmd], debug.traceback, c, req)
+		local ok, reply, keep = xpcall(handle, debug.traceback, c, req)
 		if not ok then
 			log.err("control: %s: %s", req.cmd, tostring(reply))
 			reply = { ok = false, code = 1, error = "internal error in '" .. req.cmd .. "': " .. tostring(reply):match("^[^\n]*") }
@@ -401,387 +454,10 @@ end
 --- Open connections (tests and status).
 function M.connections() return nconns end
 
----------------------------------------------------------------- commands
-
-local function sorted_names()
-	local names = {}
-	for n in pairs(sup.services) do names[#names + 1] = n end
-	table.sort(names)
-	return names
-end
-
-local function unknown(names)
-	local bad = {}
-	for _, n in ipairs(names) do if not sup.services[n] then bad[#bad + 1] = n end end
-	if #bad == 0 then return nil end
-	return { ok = false, code = 3, error = (#bad == 1 and "unknown service '" or "unknown services '")
-		.. table.concat(bad, "', '") .. "'", result = { unknown = json.array(bad) } }
-end
-
-local function tail(list, n)
-	local out = json.array()
-	for i = math.max(1, #list - n + 1), #list do out[#out + 1] = list[i] end
-	return out
-end
-
--- analyze: the boot timeline as text, and as an SVG chart when asked
-handlers.analyze = function(_, req)
-	local analyze = require "analyze"
-	local data = analyze.collect()
-	return { ok = true, code = 0, result = {
-		text = analyze.text(data), svg = req.flags.svg and analyze.svg(data) or nil } }
-end
-
-handlers.version = function()
-	return { ok = true, code = 0, result = { protocol = M.PROTOCOL } }
-end
-
-handlers.status = function(_, req)
-	local names = req.args
-	local used, cap = event.memory()
-	local pid1 = { lua_memory = used, lua_memory_cap = cap, connections = nconns }
-	if #names == 0 then
-		local list = json.array()
-		-- the table of every service shows no counters; --json gets them
-		local counters
-		if not req.flags.json then counters = false end
-		for _, n in ipairs(sorted_names()) do
-			local st = sup.status(n, counters)
-			st.log = nil
-			list[#list + 1] = st
-		end
-		return { ok = true, code = 0, result = { services = list, pid1 = pid1 } }
-	end
-	local list, missing, code = json.array(), json.array(), 0
-	local lines = math.tointeger(req.flags.lines) or 10
-	for _, n in ipairs(names) do
-		local st = sup.status(n, true)
-		if not st then
-			missing[#missing + 1] = n
-			code = 3
-		else
-			st.log = tail(st.log or {}, math.max(0, math.min(lines, 1000)))
-			if st.state ~= "ready" and st.state ~= "done" then code = 3 end
-			list[#list + 1] = st
-		end
-	end
-	local r = { ok = true, code = code, result = { services = list, unknown = missing, pid1 = pid1 } }
-	if #missing > 0 then
-		r.ok = false
-		r.error = (#missing == 1 and "unknown service '" or "unknown services '") .. table.concat(missing, "', '") .. "'"
-	end
-	return r
-end
-
-handlers.list = function()
-	local list = json.array()
-	for _, n in ipairs(sorted_names()) do
-		local s = sup.services[n]
-		list[#list + 1] = { name = n, state = s.state, enabled = s.enabled, type = s.type,
-			description = s.description, file = s.file }
-	end
-	return { ok = true, code = 0, result = { services = list } }
-end
-
-local DOWN = { stopped = true, failed = true, done = true, backoff = true }
-
--- Wait until name is up (ready/done) or down, sending each state change
--- as progress; returns true when it got there.
-local function await(c, name, up, deadline)
-	local last
-	while true do
-		local svc = sup.services[name]
-		if not svc then return false, "removed" end
-		local st = svc.state
-		local why = svc.why
-		local desc = name .. ": " .. ((why and why:sub(1, #st) == st) and why or (st .. (why and (" (" .. why .. ")") or "")))
-		if desc ~= last then last = desc progress(c, desc) end
-		if up then
-			if st == "ready" or st == "done" then return true end
-			if st == "failed" or st == "backoff" or (st == "stopped" and not svc.want) then return false end
-		elseif DOWN[st] and not svc.pid then
-			return true
-		end
-		local left = deadline - now()
-		if left <= 0 then return false, "timed out" end
-		sched.wait("svc:" .. name, math.min(left, 1000))
-	end
-end
-
-local function action(verb)
-	return function(c, req)
-		local names = req.args
-		if #names == 0 then return { ok = false, code = 2, error = verb .. ": name at least one service" } end
-		local bad = unknown(names)
-		if bad then return bad end
-		local results, code = json.array(), 0
-		for _, n in ipairs(names) do
-			local svc = sup.services[n]
-			local timeout = tonumber(req.flags.timeout)
-			local deadline = now() + (timeout and timeout * 1000 or (svc.start_timeout + svc.stop_timeout + 5) * 1000)
-			local ok, why = true, nil
-			if verb == "stop" or (verb == "restart" and not DOWN[svc.state]) then
-				sup.stop(n)
-				if not req.flags.no_block or verb == "restart" then ok, why = await(c, n, false, deadline) end
-				-- act again from the loop, not from inside the supervisor's wake-up
-				sched.sleep(0)
-			end
-			if ok and verb ~= "stop" then
-				local started, serr = sup.start(n)
-				if not started then ok, why = false, serr
-				elseif not req.flags.no_block then ok, why = await(c, n, true, deadline) end
-			end
-			svc = sup.services[n] or svc
-			results[#results + 1] = { name = n, ok = ok, state = svc.state, why = why or svc.why, pid = svc.pid }
-			if not ok then code = 1 end
-		end
-		local r = { ok = code == 0, code = code, result = { services = results } }
-		if code ~= 0 then
-			local msgs = {}
-			for _, x in ipairs(results) do
-				if not x.ok then msgs[#msgs + 1] = string.format("%s: %s (%s)", x.name, x.state, tostring(x.why)) end
-			end
-			r.error = verb .. " failed: " .. table.concat(msgs, "; ")
-		end
-		return r
-	end
-end
-handlers.start, handlers.stop, handlers.restart = action("start"), action("stop"), action("restart")
-
--- Followers: `log -f` subscribes to PID 1's lines (through a proxy on
--- log.console, installed on first use) or to a service's (through
--- supervisor.log_line).
-local hooked = {}
-local function notify(key, line)
-	local set = followers[key]
-	if not set then return end
-	for c in pairs(set) do pcall(send, c, { line = line }) end
-end
-
-local function hook_logs()
-	if hooked.done then return end
-	hooked.done = true
-	local real = log.console
-	log.console = setmetatable({
-		write = function(_, line, ...)
-			local r = table.pack(real:write(line, ...))
-			if type(line) == "string" then notify("pid1", (line:gsub("\n$", ""))) end
-			return table.unpack(r, 1, r.n)
-		end,
-	}, { __index = function(_, k)
-		local v = real[k]
-		if type(v) == "function" then return function(_, ...) return v(real, ...) end end
-		return v
-	end })
-	local log_line = sup.log_line
-	sup.log_line = function(svc, line)
-		log_line(svc, line)
-		notify("svc:" .. svc.name, line)
-	end
-end
-
--- The file is opened as the supervisor opens it (supervisor.lua's
--- log_open): without blocking, and read only if it is a regular file. A
--- plain open of a FIFO nobody writes waited inside PID 1 for a writer.
--- Only its last FILE_TAIL bytes are read, the newest lines (the first 4
--- MiB of a larger file gave -n N old lines). Of a longer file the read
--- starts one byte before those and skips through the first newline, so a
--- line the cut falls in is left out and one that starts right at it is
--- kept.
--- Returns the lines, or nil and why: the error, naming the path (a file
--- that is there but cannot be read is no "no log file"), and true as a
--- third value when the file does not exist.
-local FILE_TAIL = 4 << 20
-local function file_tail(path, n)
-	local fs = require "luainit.fs"
-	local fd <close>, err, _, ename = fs.open(path, "r,nonblock,noctty")
-	if not fd then return nil, err, ename == "ENOENT" end
-	-- fd's own messages name the call only ("read: Input/output error")
-	local function failed(e) return nil, (e:gsub("^(%w+)", "%1 " .. path:gsub("%%", "%%%%"), 1)) end
-	local st, serr = fd:stat()
-	if not st then return failed(serr) end
-	if st.type ~= "file" then
-		return nil, string.format("log file %s is not a regular file (%s)", path, sup.NOT_FILE[st.type] or st.type)
-	end
-	local size, kerr = fd:seek(0, "end")
-	if not size then return failed(kerr) end
-	local cut = size > FILE_TAIL
-	local from = cut and size - FILE_TAIL - 1 or 0
-	local at, aerr = fd:seek(from)
-	if not at then return failed(aerr) end
-	-- a service may write on while this reads: no more than was there
-	local parts, want = {}, size - from
-	while want > 0 do
-		local s, rerr = fd:read(want)
-		if not s then return failed(rerr) end
-		if s == "" then break end
-		parts[#parts + 1] = s
-		want = want - #s
-	end
-	local text = #parts == 1 and parts[1] or table.concat(parts)
-	local first = 1
-	if cut then first = (text:find("\n", 1, true) or #text) + 1 end
-	local lines = {}
-	for l in text:gmatch("[^\n]+", first) do lines[#lines + 1] = l end
-	return tail(lines, n)
-end
-
-handlers.log = function(c, req)
-	local name = req.args[1]
-	local n = math.tointeger(req.flags.n) or 50
-	if n < 0 then return { ok = false, code = 2, error = "log: -n needs a number >= 0" } end
-	local lines
-	if name then
-		local svc = sup.services[name]
-		if not svc then return unknown({ name }) end
-		if req.flags.file then
-			-- the file has what the ring lost, with timestamps. One
-			-- that does not exist is no error: the supervisor makes it
-			-- at the service's first line of output.
-			local path = sup.log_file(svc)
-			local why, absent
-			if not path then
-				why = name .. " has no log file (log.file = false)"
-			else
-				lines, why, absent = file_tail(path, n)
-				if absent then
-					why = name .. " has no log file (" .. path .. " does not exist: it is made at the service's first line of output)"
-				elseif not lines then
-					why = name .. ": " .. why
-				end
-			end
-			if not lines then return { ok = false, code = 1, error = "log: " .. why } end
-		else
-			lines = tail(svc.ring or {}, n)
-		end
-	else
-		lines = tail(log.ring(), n)
-	end
-	-- trim from the oldest end so the reply fits in one frame
-	local size, first, budget = 0, #lines + 1, M.limits.max_reply - 1024
-	while first > 1 and size + #lines[first - 1] + 8 < budget do
-		first = first - 1
-		size = size + #lines[first] + 8
-	end
-	local omitted = first - 1
-	if omitted > 0 then lines = tail(lines, #lines - omitted) end
-	local result = { lines = lines, omitted = omitted > 0 and omitted or nil }
-	-- after the shutdown's farewell there is nothing more to follow
-	result.ended = req.flags.follow and M.ended or nil
-	if not req.flags.follow or M.ended then return { ok = true, code = 0, result = result } end
-	hook_logs()
-	send(c, { lines = lines, omitted = result.omitted })
-	c.follow_key = name and ("svc:" .. name) or "pid1"
-	followers[c.follow_key] = followers[c.follow_key] or {}
-	followers[c.follow_key][c] = true
-	return nil, true -- stays open, streaming, until the client goes
-end
-
-local reloading = false
-handlers.reload = function(c, req)
-	if reloading then return { ok = false, code = 1, error = "reload: another reload is in progress" } end
-	local services = require "services"
-	local set, errs = services.load_dir(M.services_dir or services.dir)
-	for _, check in ipairs(M.reload_checks) do
-		local ok, more = pcall(check)
-		if not ok then errs[#errs + 1] = tostring(more)
-		elseif type(more) == "table" then for _, e in ipairs(more) do errs[#errs + 1] = tostring(e) end end
-	end
-	if #errs > 0 then
-		return { ok = false, code = 1, error = string.format("reload refused: %d error(s); the running services are unchanged", #errs),
-			result = { errors = json.array(errs) } }
-	end
-	local plan = sup.reload_plan(set)
-	if req.flags.dry_run then return { ok = true, code = 0, result = { plan = plan, dry_run = true } } end
-	reloading = true
-	local ok, res = pcall(sup.reload, set, plan, function(msg) progress(c, msg) end)
-	reloading = false
-	if not ok then error(res, 0) end
-	local r = { ok = #res.failed == 0, code = #res.failed == 0 and 0 or 1, result = { plan = plan, failed = res.failed } }
-	if not r.ok then r.error = "reload applied, but these did not come up: " .. table.concat(res.failed, ", ") end
-	return r
-end
-
--- eval: values shown, and modules at hand, as in the rescue console
-local function show(v) return require("rescue").show(v) end
-local function eval_env() return require("rescue").environment() end
-
---- Run code in env under the eval limits (instructions, time, heap
--- growth). Returns true, values_text, output or false, error, output.
--- The code runs in its own coroutine with a count hook, so only it is
--- limited; once over budget the hook fires on every instruction, so a
--- pcall in the code cannot swallow the error and loop on.
+--- Run code in env (default: the rescue console's modules) under
+-- M.limits' eval_* (ctlcmds.eval, loaded now if no request has loaded it).
+-- Returns true, values_text, output or false, error, output.
 -- eval : (code, env?) -> boolean, string, string
-function M.eval(code, env)
-	env = env or eval_env()
-	local out, outlen = {}, 0
-	env.print = function(...)
-		local parts = table.pack(...)
-		for i = 1, parts.n do parts[i] = tostring(parts[i]) end
-		local line = table.concat(parts, "\t", 1, parts.n) .. "\n"
-		if outlen + #line <= M.limits.eval_output then out[#out + 1] = line outlen = outlen + #line end
-	end
-	local chunk, err = load("return " .. code, "=eval", "t", env)
-	if not chunk then chunk, err = load(code, "=eval", "t", env) end
-	if not chunk then return false, err, "" end
-	local lim = M.limits
-	local co = coroutine.create(chunk)
-	local count, t0, m0 = 0, now(), (event.memory())
-	local reason
-	local function hook()
-		count = count + 1000
-		if not reason then
-			if count > lim.eval_instructions then
-				reason = string.format("eval stopped: more than %d instructions", lim.eval_instructions)
-			elseif now() - t0 > lim.eval_ms then
-				reason = string.format("eval stopped: ran longer than %d ms", lim.eval_ms)
-			elseif (event.memory()) - m0 > lim.eval_memory then
-				reason = string.format("eval stopped: grew PID 1's heap by more than %d MiB", lim.eval_memory >> 20)
-			end
-			if reason then debug.sethook(co, hook, "", 1) end
-		end
-		if reason then error(reason, 0) end
-	end
-	debug.sethook(co, hook, "", 1000)
-	local r = table.pack(coroutine.resume(co))
-	local output = table.concat(out)
-	if coroutine.status(co) == "suspended" then
-		return false, "eval: the code waited (yielded); start a task with sched.spawn(fn) instead", output
-	end
-	if not r[1] then
-		local tb = debug.traceback(co, tostring(r[2]))
-		if reason then
-			-- the stop is raised from the hook: show where the code was, not the hook
-			tb = tb:gsub("\n%s*%[C%]: in function 'error'", ""):gsub("\n%s*[^\n]*in hook '%?'", "")
-			collectgarbage("collect") -- give back what a runaway allocated
-		end
-		return false, (tb:gsub("\n%s*%[C%]: in %?$", "")), output
-	end
-	local parts = {}
-	for i = 2, r.n do parts[#parts + 1] = show(r[i]) end
-	return true, table.concat(parts, "\t"), output
-end
-
-handlers.eval = function(c, req)
-	local code = req.args[1]
-	if not code then return { ok = false, code = 2, error = "eval: give the Lua code to run" } end
-	c.env = c.env or eval_env()
-	local ok, res, output = M.eval(code, c.env)
-	if not ok then return { ok = false, code = 1, error = res, result = { output = output } } end
-	return { ok = true, code = 0, result = { values = res, output = output } }
-end
-
-local function power(kind)
-	return function(c)
-		local shutdown = require "shutdown"
-		if shutdown.in_progress then
-			return { ok = false, code = 1, error = kind .. ": already shutting down (" .. tostring(shutdown.in_progress) .. ")" }
-		end
-		log.info("control: %s requested by pid %d (uid %d)", kind, c.pid, c.uid)
-		send(c, { ok = true, code = 0, result = { kind = kind } })
-		shutdown.request(kind)
-	end
-end
-handlers.poweroff, handlers.reboot, handlers.halt = power("poweroff"), power("reboot"), power("halt")
+function M.eval(code, env) return require("ctlcmds").eval(code, env, M.limits) end
 
 return M
