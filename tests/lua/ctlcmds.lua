@@ -1,0 +1,58 @@
+-- tests/lua/ctlcmds.lua: the command handlers (lua/ctlcmds.lua) are loaded
+-- at the first request that needs one, not when the socket opens: a boot
+-- creates the socket and answers nothing. (What each command does is
+-- tested through the server, in control.lua and tests/ns/luactl.)
+local fs = require "luainit.fs"
+local process = require "luainit.process"
+local sched = require "sched"
+
+local T = {}
+
+local bin = fs.readlink("/proc/self/exe")
+
+-- A fresh process, since this one has loaded them already: it listens,
+-- then has the real client ask for an unknown command (refused by the
+-- request checks, no handler needed) and for the version.
+local SCRIPT = [[
+local control = require "control"
+local process = require "luainit.process"
+local sched = require "sched"
+local d = arg[1]
+local function loaded() return package.loaded.ctlcmds and "loaded" or "unloaded" end
+sched.main(function()
+	assert(control.listen(d .. "/control"))
+	local said = { "listen " .. loaded() }
+	for _, cmd in ipairs({ "frobnicate", "version" }) do
+		local pid = assert(process.spawn({ argv = { d .. "/luactl", cmd },
+			env = { "LUAINIT_CONTROL=" .. d .. "/control", "PATH=/usr/bin:/bin" },
+			stdout = { file = d .. "/" .. cmd .. ".out" }, stderr = { file = d .. "/" .. cmd .. ".err" } }))
+		local _, code = sched.wait_child(pid, 20000)
+		said[#said + 1] = cmd .. " " .. tostring(code) .. " " .. loaded()
+	end
+	control.close()
+	io.write(table.concat(said, "\n"), "\n")
+end)
+]]
+
+T["the handlers load at the first request, not when the socket opens"] = function()
+	if not bin then error("SKIP: no /proc") end
+	local d = "/tmp/luainit-test-ctlcmds." .. process.getpid() .. "." .. math.random(1e9)
+	fs.mkdirp(d)
+	local ok, err = pcall(function()
+		assert(fs.symlink(bin, d .. "/luactl"))
+		assert(fs.writefile(d .. "/lazy.lua", SCRIPT))
+		local pid = assert(process.spawn({ argv = { bin, "--lua", d .. "/lazy.lua", d },
+			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
+		local how, code = sched.wait_child(pid, 30000)
+		local out, e = fs.readfile(d .. "/out") or "", fs.readfile(d .. "/err") or ""
+		assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
+		assert(out == "listen unloaded\nfrobnicate 2 unloaded\nversion 0 loaded\n", out .. e)
+		assert((fs.readfile(d .. "/frobnicate.err") or ""):match("unknown command 'frobnicate'"))
+		assert((fs.readfile(d .. "/version.out") or ""):match("PID 1 protocol 1"))
+	end)
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+	assert(ok, err)
+end
+
+return T
