@@ -1,6 +1,6 @@
 /* client.c: luactl, poweroff, reboot and halt (the same binary, chosen by
  * argv[0]). All of it is Lua (lua/luactl.lua, speaking the protocol of
- * lua/control.lua); this file only makes a Lua state for it, and keeps the
+ * lua/proto.lua to PID 1's lua/control.lua); this file only makes a Lua state for it, and keeps the
  * one thing Lua may not do outside PID 1 in C: `-f` (sync, then reboot(2)
  * at once, as sysvinit's halt -f does). */
 #include <errno.h>

@@ -176,9 +176,26 @@ local function follow(c, key, first)
 	followers[key][c] = true
 end
 
+-- poweroff, reboot and halt are answered here, not by ctlcmds.lua: a
+-- broken edit of that file must not leave luactl unable to stop the
+-- machine (it falls back to a signal only when there is no socket).
+local function power(kind)
+	return function(c)
+		local shutdown = require "shutdown"
+		if shutdown.in_progress then
+			return { ok = false, code = 1, error = kind .. ": already shutting down (" .. tostring(shutdown.in_progress) .. ")" }
+		end
+		log.info("control: %s requested by pid %d (uid %d)", kind, c.pid, c.uid)
+		send(c, { ok = true, code = 0, result = { kind = kind } })
+		shutdown.request(kind)
+	end
+end
+local POWER = { poweroff = power("poweroff"), reboot = power("reboot"), halt = power("halt") }
+
 -- Run req's handler, loading the handlers at the first request: a boot
 -- creates the socket but answers none, and their bytecode costs it time.
 local function handle(c, req)
+	if POWER[req.cmd] then return POWER[req.cmd](c, req) end
 	if not handlers then
 		handlers = require("ctlcmds").init({ control = M, send = send, progress = progress, follow = follow,
 			connections = M.connections, log = log, sched = sched, sup = sup })

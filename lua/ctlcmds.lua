@@ -1,6 +1,7 @@
 --- ctlcmds: what each luactl command does inside PID 1 (analyze, version,
--- status, list, start/stop/restart, log, reload, eval, poweroff/reboot/
--- halt). The server (control.lua) owns the sockets, the connections and
+-- status, list, start/stop/restart, log, reload, eval; poweroff, reboot
+-- and halt are the server's, so that a broken edit here cannot keep
+-- luactl from stopping the machine). The server (control.lua) owns the sockets, the connections and
 -- their limits, who may run what, and the `log -f` followers; it loads
 -- this module at the first request (a boot creates the socket but answers
 -- none, and need not load these) and hands it, through init, the few
@@ -363,17 +364,5 @@ handlers.eval = function(c, req)
 	return { ok = true, code = 0, result = { values = res, output = output } }
 end
 
-local function power(kind)
-	return function(c)
-		local shutdown = require "shutdown"
-		if shutdown.in_progress then
-			return { ok = false, code = 1, error = kind .. ": already shutting down (" .. tostring(shutdown.in_progress) .. ")" }
-		end
-		log.info("control: %s requested by pid %d (uid %d)", kind, c.pid, c.uid)
-		send(c, { ok = true, code = 0, result = { kind = kind } })
-		shutdown.request(kind)
-	end
-end
-handlers.poweroff, handlers.reboot, handlers.halt = power("poweroff"), power("reboot"), power("halt")
 
 return M

@@ -55,4 +55,52 @@ T["the handlers load at the first request, not when the socket opens"] = functio
 	assert(ok, err)
 end
 
+-- A broken ctlcmds.lua (an edit with a mistake in it) fails every
+-- request that needs it, but poweroff, reboot and halt are the server's:
+-- luactl falls back to a signal only when there is no socket, so they
+-- must not depend on it. shutdown.request is a stand-in here.
+local BROKEN = [[
+package.preload.ctlcmds = function() error("ctlcmds.lua:1: broken on purpose") end
+local asked = {}
+require("shutdown").request = function(kind) asked[#asked + 1] = kind end
+local control = require "control"
+local process = require "luainit.process"
+local sched = require "sched"
+local d = arg[1]
+sched.main(function()
+	assert(control.listen(d .. "/control"))
+	local said = {}
+	for _, cmd in ipairs({ "status", "poweroff" }) do
+		local pid = assert(process.spawn({ argv = { d .. "/luactl", cmd },
+			env = { "LUAINIT_CONTROL=" .. d .. "/control", "PATH=/usr/bin:/bin" },
+			stdout = { file = d .. "/" .. cmd .. ".out" }, stderr = { file = d .. "/" .. cmd .. ".err" } }))
+		local _, code = sched.wait_child(pid, 20000)
+		said[#said + 1] = cmd .. " " .. tostring(code)
+	end
+	control.close()
+	said[#said + 1] = "asked " .. table.concat(asked, ",")
+	io.write(table.concat(said, "\n"), "\n")
+end)
+]]
+
+T["poweroff works when the handlers do not load"] = function()
+	if not bin then error("SKIP: no /proc") end
+	local d = "/tmp/luainit-test-ctlcmds." .. process.getpid() .. "." .. math.random(1e9)
+	fs.mkdirp(d)
+	local ok, err = pcall(function()
+		assert(fs.symlink(bin, d .. "/luactl"))
+		assert(fs.writefile(d .. "/broken.lua", BROKEN))
+		local pid = assert(process.spawn({ argv = { bin, "--lua", d .. "/broken.lua", d },
+			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
+		local how, code = sched.wait_child(pid, 30000)
+		local out, e = fs.readfile(d .. "/out") or "", fs.readfile(d .. "/err") or ""
+		assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
+		assert(out == "status 1\npoweroff 0\nasked poweroff\n", out .. e)
+		assert((fs.readfile(d .. "/status.err") or ""):match("internal error in 'status'"))
+	end)
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+	assert(ok, err)
+end
+
 return T
