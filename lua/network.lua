@@ -154,15 +154,20 @@ local function jitter(base_ms)
 	return math.max(500, base_ms + (r / 65535) * 2000 - 1000)
 end
 
+-- The prefix length of a lease's subnet mask; nil when it has none that
+-- an address can take: no mask, a mask whose ones do not all come first
+-- (255.0.255.0), or 0.0.0.0 (net.addr_add refuses a /0).
 local function prefix_of(mask)
 	if not netcheck.is_ipv4(mask) then return nil end
-	local bits = 0
-	for o in mask:gmatch("%d+") do
-		local v = tonumber(o)
-		while v > 0 do bits = bits + (v & 1); v = v >> 1 end
-	end
+	local m = 0
+	for o in mask:gmatch("%d+") do m = (m << 8) | tonumber(o) end
+	local hosts = ~m & 0xffffffff
+	if m == 0 or hosts & (hosts + 1) ~= 0 then return nil end
+	local bits = 32
+	while hosts > 0 do bits, hosts = bits - 1, hosts >> 1 end
 	return bits
 end
+M._prefix_of = prefix_of -- for tests
 
 local PARAMS = { 1, 3, 6, 15, 26, 28, 51, 54, 58, 59 }
 
@@ -249,7 +254,12 @@ local function bind(c, m)
 	local t1 = math.min(o.t1 or m.t1 or lease // 2, lease)
 	local t2 = math.min(o.t2 or m.t2 or lease * 7 // 8, lease)
 	if t1 > t2 then t1 = t2 end
-	local cidr = m.yiaddr .. "/" .. (prefix_of(m.subnet_mask) or 24)
+	local prefix = prefix_of(m.subnet_mask)
+	if m.subnet_mask and not prefix then
+		log.warn("network: %s: DHCP subnet mask %s from %s is not a mask an address can take; using /24",
+			c.name, m.subnet_mask, tostring(m.server_id or m.siaddr))
+	end
+	local cidr = m.yiaddr .. "/" .. (prefix or 24)
 	local router = o.use_routes ~= false and m.routers and m.routers[1] or nil
 	local renewed = c.lease ~= nil
 	if c.lease and (c.lease.cidr ~= cidr or c.lease.router ~= router) then unbind(c, "lease changed") ; renewed = false end
@@ -374,7 +384,19 @@ local function dhcp_start(ifc)
 	c.sock = sock
 	c.watch = assert(event.watch(sock, "r", function() on_readable(c) end))
 	ifc.dhcp = c
-	c.task = sched.spawn(function() run(c) end, "dhcp " .. ifc.name)
+	-- A mistake in the client (a lease no check foresaw) must not leave
+	-- the interface without one, its socket watched for nothing: the
+	-- error is logged and the client starts over.
+	c.task = sched.spawn(function()
+		while not c.stopped do
+			local ok, err = xpcall(run, debug.traceback, c)
+			if ok or c.stopped then break end
+			log.err("network: %s: DHCP client: %s; starting over in 10 s", c.name, err)
+			c.xid, c.inbox = nil, {}
+			set_state(c, "init")
+			await(c, now() + 10000, function() return false end)
+		end
+	end, "dhcp " .. ifc.name)
 	return c
 end
 

@@ -311,6 +311,19 @@ return {
 			routes = { { dst = "0.0.0.0/0", gateway = "10.0.0.1" } } } } })
 		assert(#errs == 0, table.concat(errs, "; "))
 	end,
+	-- regression: a lease's subnet mask 0.0.0.0 made the DHCP client add a
+	-- /0, which net.addr_add refuses with an error that ended the client;
+	-- a mask whose ones are not contiguous counted its ones (10.99.0.1: /7)
+	["a lease's subnet mask: the prefix it gives, or none"] = function()
+		local cases = { ["255.255.255.0"] = 24, ["255.255.255.255"] = 32, ["128.0.0.0"] = 1,
+			["255.255.254.0"] = 23, ["0.0.0.0"] = false, ["255.0.255.0"] = false,
+			["10.99.0.1"] = false, ["255.255.255.1"] = false, ["nonsense"] = false }
+		for mask, want in pairs(cases) do
+			local got = network._prefix_of(mask)
+			assert(got == (want or nil), mask .. ": " .. tostring(got))
+		end
+		assert(network._prefix_of(nil) == nil)
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
