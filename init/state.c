@@ -201,10 +201,12 @@ unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n)
  * When package.path finds a file for it whose text differs from the
  * compiled-in copy (a person edited it), this searcher steps aside and the
  * next one loads that file; otherwise the precompiled bytecode is loaded,
- * so a boot does not compile its library again. The file is found as
- * package.searchpath finds it (the first template naming a readable
- * file), and checked through the compiled-file cache (l_chunk.c): in a
- * boot, one stat per module instead of an fopen, a read and a hash. */
+ * so a boot does not compile its library again. The file is the first
+ * that package.path's templates name and that is a readable regular file
+ * (package.searchpath would stop at a directory or an unreadable file
+ * too, and fail to load it), checked through the compiled-file cache
+ * (l_chunk.c): in a boot, one stat per module instead of an fopen, a
+ * read and a hash. */
 static int search_library(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
