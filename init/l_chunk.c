@@ -323,13 +323,33 @@ static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
 	return 0;
 }
 
+/* Put e, made for a source of srclen and hash with status st, in the
+ * cache in place of any entry of its name, to be written at save. */
+static void record(struct entry *e, uint64_t srclen, uint64_t hash, const struct stat *st)
+{
+	struct entry **pp;
+
+	e->srclen = srclen;
+	e->hash = hash;
+	set_times(e, st);
+	e->used = 1;
+	if (*(pp = find_link(e->name))) {
+		struct entry *old = *pp;
+		*pp = old->next;
+		free(old);
+	}
+	e->next = cc.list;
+	cc.list = e;
+	cc.dirty = 1;
+}
+
 /* Remember the function at the top of the stack as the compiled text of
  * name. Failing to (memory) only costs a compile next time. */
 static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t hash,
                      const struct stat *st)
 {
 	struct dumpbuf b = { NULL, 0, 0 };
-	struct entry *e, **pp;
+	struct entry *e;
 
 	if (cc.file == NULL || cc.state != 1)
 		return;
@@ -338,18 +358,7 @@ static void remember(lua_State *L, const char *name, uint64_t srclen, uint64_t h
 		return;
 	}
 	free(b.p);
-	e->srclen = srclen;
-	e->hash = hash;
-	set_times(e, st);
-	e->used = 1;
-	if (*(pp = find_link(name))) {
-		struct entry *old = *pp;
-		*pp = old->next;
-		free(old);
-	}
-	e->next = cc.list;
-	cc.list = e;
-	cc.dirty = 1;
+	record(e, srclen, hash, st);
 }
 
 /* Hash the file open on fd, stopping once it is longer than limit. */
@@ -378,7 +387,7 @@ static int hash_fd(int fd, size_t limit, uint64_t *hash, size_t *len)
 int lx_chunk_sametext(const char *path, const char *name, unsigned long long srclen,
                       unsigned long long srchash)
 {
-	struct entry *e, **pp;
+	struct entry *e;
 	struct stat st;
 	uint64_t hash;
 	size_t len;
@@ -405,20 +414,8 @@ int lx_chunk_sametext(const char *path, const char *name, unsigned long long src
 		return -1;
 	if (len != srclen || hash != srchash)
 		return 0;
-	if (cc.state == 1 && cc.file && (e = new_entry(name, strlen(name), "", 0, 1)) != NULL) {
-		e->srclen = srclen;
-		e->hash = srchash;
-		set_times(e, &st);
-		e->used = 1;
-		if (*(pp = find_link(name))) {
-			struct entry *old = *pp;
-			*pp = old->next;
-			free(old);
-		}
-		e->next = cc.list;
-		cc.list = e;
-		cc.dirty = 1;
-	}
+	if (cc.state == 1 && cc.file && (e = new_entry(name, strlen(name), "", 0, 1)) != NULL)
+		record(e, srclen, srchash, &st);
 	return 1;
 }
 
