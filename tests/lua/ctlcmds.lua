@@ -34,25 +34,33 @@ sched.main(function()
 end)
 ]]
 
-T["the handlers load at the first request, not when the socket opens"] = function()
+-- Run script (with a luactl beside it) in a fresh `luainit --lua` in a
+-- directory of its own; check(out, d) reads what it wrote there.
+local function run_script(script, check)
 	if not bin then error("SKIP: no /proc") end
 	local d = "/tmp/luainit-test-ctlcmds." .. process.getpid() .. "." .. math.random(1e9)
 	fs.mkdirp(d)
 	local ok, err = pcall(function()
 		assert(fs.symlink(bin, d .. "/luactl"))
-		assert(fs.writefile(d .. "/lazy.lua", SCRIPT))
-		local pid = assert(process.spawn({ argv = { bin, "--lua", d .. "/lazy.lua", d },
+		assert(fs.writefile(d .. "/script.lua", script))
+		local pid = assert(process.spawn({ argv = { bin, "--lua", d .. "/script.lua", d },
 			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
 		local how, code = sched.wait_child(pid, 30000)
 		local out, e = fs.readfile(d .. "/out") or "", fs.readfile(d .. "/err") or ""
 		assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
-		assert(out == "listen unloaded\nfrobnicate 2 unloaded\nversion 0 loaded\n", out .. e)
-		assert((fs.readfile(d .. "/frobnicate.err") or ""):match("unknown command 'frobnicate'"))
-		assert((fs.readfile(d .. "/version.out") or ""):match("PID 1 protocol 1"))
+		check(out, d)
 	end)
 	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
 	fs.rmdir(d)
 	assert(ok, err)
+end
+
+T["the handlers load at the first request, not when the socket opens"] = function()
+	run_script(SCRIPT, function(out, d)
+		assert(out == "listen unloaded\nfrobnicate 2 unloaded\nversion 0 loaded\n", out)
+		assert((fs.readfile(d .. "/frobnicate.err") or ""):match("unknown command 'frobnicate'"))
+		assert((fs.readfile(d .. "/version.out") or ""):match("PID 1 protocol 1"))
+	end)
 end
 
 -- A broken ctlcmds.lua (an edit with a mistake in it) fails every
@@ -84,23 +92,10 @@ end)
 ]]
 
 T["poweroff works when the handlers do not load"] = function()
-	if not bin then error("SKIP: no /proc") end
-	local d = "/tmp/luainit-test-ctlcmds." .. process.getpid() .. "." .. math.random(1e9)
-	fs.mkdirp(d)
-	local ok, err = pcall(function()
-		assert(fs.symlink(bin, d .. "/luactl"))
-		assert(fs.writefile(d .. "/broken.lua", BROKEN))
-		local pid = assert(process.spawn({ argv = { bin, "--lua", d .. "/broken.lua", d },
-			stdout = { file = d .. "/out" }, stderr = { file = d .. "/err" } }))
-		local how, code = sched.wait_child(pid, 30000)
-		local out, e = fs.readfile(d .. "/out") or "", fs.readfile(d .. "/err") or ""
-		assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code) .. " " .. e)
-		assert(out == "status 1\npoweroff 0\nasked poweroff\n", out .. e)
+	run_script(BROKEN, function(out, d)
+		assert(out == "status 1\npoweroff 0\nasked poweroff\n", out)
 		assert((fs.readfile(d .. "/status.err") or ""):match("internal error in 'status'"))
 	end)
-	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
-	fs.rmdir(d)
-	assert(ok, err)
 end
 
 return T
