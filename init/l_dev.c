@@ -478,17 +478,7 @@ static const luaL_Reg funcs[] = {
 int luaopen_luainit_dev(lua_State *L);
 int luaopen_luainit_dev(lua_State *L)
 {
-	if (luaL_newmetatable(L, UEVENT_MT)) {
-		luaL_newlib(L, uev_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, uev_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, uev_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, uev_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, UEVENT_MT, uev_methods, uev_close, uev_close, uev_tostring);
 	luaL_newlib(L, funcs);
 	return 1;
 }

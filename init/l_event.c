@@ -461,17 +461,7 @@ static const luaL_Reg funcs[] = {
 int luaopen_luainit_event(lua_State *L);
 int luaopen_luainit_event(lua_State *L)
 {
-	if (luaL_newmetatable(L, WATCH_MT)) {
-		luaL_newlib(L, ev_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, ev_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, ev_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, ev_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, WATCH_MT, ev_methods, ev_close, ev_close, ev_tostring);
 	luaL_newlib(L, funcs);
 	return 1;
 }

@@ -520,16 +520,6 @@ static const luaL_Reg funcs[] = {
 
 void lx_fd_register(lua_State *L)
 {
-	if (luaL_newmetatable(L, FD_MT)) {
-		luaL_newlib(L, fd_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, fd_gc);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, fd_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, fd_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, FD_MT, fd_methods, fd_gc, fd_close, fd_tostring);
 	luaL_setfuncs(L, funcs, 0);
 }

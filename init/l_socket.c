@@ -326,17 +326,7 @@ static const luaL_Reg funcs[] = {
 int luaopen_luainit_socket(lua_State *L);
 int luaopen_luainit_socket(lua_State *L)
 {
-	if (luaL_newmetatable(L, SOCK_MT)) {
-		luaL_newlib(L, methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, sock_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, sock_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, sock_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, SOCK_MT, methods, sock_close, sock_close, sock_tostring);
 	luaL_newlib(L, funcs);
 	return 1;
 }

@@ -235,6 +235,26 @@ void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *w
 	}
 }
 
+void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc,
+                lua_CFunction close, lua_CFunction tostring)
+{
+	if (luaL_newmetatable(L, name)) {
+		int n = 0;
+		while (methods[n].name)
+			n++;
+		lua_createtable(L, 0, n);
+		luaL_setfuncs(L, methods, 0);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, gc);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, close);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+}
+
 /* Whether the options at idx are given: nil or none is no options; a
  * table is; anything else raises, where lua_getfield on a string read the
  * string library's fields (every option its default, without a word) and

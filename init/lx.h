@@ -72,6 +72,13 @@ const char *lx_pushnotint(lua_State *L, double d);
  * checked only when given). */
 void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what);
 
+/* Register the userdata type name once (STYLE.md's "Userdata"): its
+ * methods as __index, gc as __gc, close as __close (the same function
+ * where the collector may close, as most types do), tostring as
+ * __tostring. Leaves the stack as it was. */
+void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc,
+                lua_CFunction close, lua_CFunction tostring);
+
 /* Fields of an optional options table at index idx: nil or none gives
  * every default, any other type than a table raises ("bad argument #2 to
  * 'umount' (table expected, got string)"). A field of a wrong type raises

@@ -400,16 +400,6 @@ static const luaL_Reg funcs[] = {
 
 void lx_net_open_dhcp(lua_State *L)
 {
-	if (luaL_newmetatable(L, DSOCK_MT)) {
-		luaL_newlib(L, dsock_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, dsock_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, dsock_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, dsock_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, DSOCK_MT, dsock_methods, dsock_close, dsock_close, dsock_tostring);
 	luaL_setfuncs(L, funcs, 0);
 }

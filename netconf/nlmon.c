@@ -303,17 +303,7 @@ static const luaL_Reg mon_methods[] = {
 
 void lx_net_open_monitor(lua_State *L)
 {
-	if (luaL_newmetatable(L, MON_MT)) {
-		luaL_newlib(L, mon_methods);
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, mon_close);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, mon_close);
-		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, mon_tostring);
-		lua_setfield(L, -2, "__tostring");
-	}
-	lua_pop(L, 1);
+	lx_newtype(L, MON_MT, mon_methods, mon_close, mon_close, mon_tostring);
 	lua_pushcfunction(L, l_monitor);
 	lua_setfield(L, -2, "monitor");
 }
