@@ -213,26 +213,39 @@ void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *w
 			luaL_typeerror(L, idx, "table");
 		luaL_error(L, "%s: table expected, got %s", what, luaL_typename(L, idx));
 	}
+	/* keys as a set, made once per list and kept in the registry: spawn
+	 * checks ~20 keys at every start, a strcmp walk of its 23 names each */
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, keys) != LUA_TTABLE) {
+		int n = 0;
+		lua_pop(L, 1);
+		while (keys[n])
+			n++;
+		lua_createtable(L, 0, n);
+		while (n--) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, keys[n]);
+		}
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, keys);
+	}
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
-		size_t i = 0;
-
-		if (lua_type(L, -2) == LUA_TSTRING) {
-			const char *k = lua_tostring(L, -2);
-			while (keys[i] && strcmp(keys[i], k))
-				i++;
-			if (keys[i]) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, -3) != LUA_TNIL) {
 				lua_pop(L, 1);
 				continue;
 			}
-			lua_pushfstring(L, "unknown key '%s'", k);
+			lua_pushfstring(L, "unknown key '%s'", lua_tostring(L, -2));
 		} else {
-			lua_pushfstring(L, "unknown key (a %s)", luaL_typename(L, -2));
+			lua_pushfstring(L, "unknown key (a %s)", luaL_typename(L, -1));
 		}
 		if (!what)
 			luaL_argerror(L, idx, lua_tostring(L, -1));
 		luaL_error(L, "%s: %s", what, lua_tostring(L, -1));
 	}
+	lua_pop(L, 1);
 }
 
 void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc,
