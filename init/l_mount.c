@@ -545,22 +545,15 @@ static void check_keep(lua_State *L, int opts)
 
 static int kept(lua_State *L, int opts, const char *target)
 {
-	int found = 0;
+	int top = lua_gettop(L), found = 0;
 
-	if (lua_isnoneornil(L, opts))
-		return 0;
-	if (lua_getfield(L, opts, "keep") != LUA_TNIL) {
-		luaL_argcheck(L, lua_istable(L, -1), opts, "keep: array of paths expected");
+	/* keep was checked whole (check_keep) before the first unmount */
+	if (!lua_isnoneornil(L, opts) && lua_getfield(L, opts, "keep") == LUA_TTABLE)
 		for (lua_Integer i = 1; !found && lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
-			const char *k = lua_tostring(L, -1);
-			luaL_argcheck(L, k != NULL, opts, "keep: array of paths expected");
-			found = path_under(target, k);
+			found = path_under(target, lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
-		if (!found)
-			lua_pop(L, 1);  /* the nil that ended the loop */
-	}
-	lua_pop(L, 1);
+	lua_settop(L, top);
 	return found;
 }
 
