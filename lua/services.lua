@@ -143,10 +143,10 @@ local function shown(v)
 	return type(v)
 end
 
--- An integer >= min; a float with an integral value counts (4 * 2^20,
--- 1e3: Lua's usual ways of writing sizes), and the caller stores it as
--- math.tointeger(v).
-local function int_min(v, min) return type(v) == "number" and integer.of(v, min) ~= nil end
+-- integer.of: an integer from min to max, where a float with an integral
+-- value counts (4 * 2^20, 1e3: Lua's usual ways of writing sizes); the
+-- checks below store the integer it returns.
+local int = integer.of
 
 -- memory.max as the kernel reads it (memparse: K, M, G, T, P, E are
 -- powers of 1024), above 0
@@ -171,11 +171,10 @@ end
 
 -- The resource names process.spawn takes, from its own list
 local RLIMITS = process.RLIMITS
-local function rlim_ok(x) return x == "infinity" or int_min(x, 0) end
+-- a limit as process.spawn takes it, "infinity" or an integer (it raised
+-- at each start for 1024.0, which the check had taken); nil for any other
+local function rlim(x) if x == "infinity" then return x end return int(x, 0) end
 local function rlim_value(x) return x == "infinity" and math.huge or x end
--- a limit as process.spawn takes it: "infinity" or an integer (it raised
--- at each start for 1024.0, which the check had taken)
-local function rlim_stored(x) return x == "infinity" and x or math.tointeger(x) end
 
 -- Checks of the members of the table fields, run once the field itself
 -- is a table. The supervisor reads log's members at the first line of
@@ -185,6 +184,9 @@ local function rlim_stored(x) return x == "infinity" and x or math.tointeger(x) 
 -- fine. bad(key, expected, value) reports field 'FIELD.key'.
 local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
 local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
+local LOG_INTS = { { "max_size", 1, "a size in bytes, an integer >= 1" },
+	{ "keep", 0, "a number of rotated files, an integer >= 0" },
+	{ "ring", 0, "a number of lines kept in memory, an integer >= 0" } }
 local members = {
 	log = function(v, bad, unknown)
 		for k in pairs(v) do if not LOG_KEYS[k] then unknown(k, LOG_KEYS) end end
@@ -192,18 +194,13 @@ local members = {
 		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
 			bad(".file", "true, false or an absolute path", f)
 		end
-		if v.max_size ~= nil and not int_min(v.max_size, 1) then
-			bad(".max_size", "a size in bytes, an integer >= 1", v.max_size)
-		end
-		if v.keep ~= nil and not int_min(v.keep, 0) then
-			bad(".keep", "a number of rotated files, an integer >= 0", v.keep)
-		end
-		if v.ring ~= nil and not int_min(v.ring, 0) then
-			bad(".ring", "a number of lines kept in memory, an integer >= 0", v.ring)
-		end
-		-- 3.0 rotated files would be named name.log.3.0
-		for _, k in ipairs({ "max_size", "keep", "ring" }) do
-			if int_min(v[k], 0) then v[k] = math.tointeger(v[k]) end
+		-- stored as integers: 3.0 rotated files would be name.log.3.0
+		for _, f in ipairs(LOG_INTS) do
+			local k, x = f[1], v[f[1]]
+			if x ~= nil then
+				local i = int(x, f[2])
+				if i then v[k] = i else bad("." .. k, f[3], x) end
+			end
 		end
 	end,
 	-- N = 0 would fail the service at its first exit; T = 0 is what
@@ -215,8 +212,8 @@ local members = {
 			bad("", "{ N, T }: N restarts within T seconds mark the service failed", v)
 			return
 		end
-		if not int_min(v[1], 1) then bad("[1]", "a number of restarts, an integer >= 1", v[1])
-		else v[1] = math.tointeger(v[1]) end
+		local n1 = int(v[1], 1)
+		if n1 then v[1] = n1 else bad("[1]", "a number of restarts, an integer >= 1", v[1]) end
 		if type(v[2]) ~= "number" or not (v[2] >= 0) then bad("[2]", "a number of seconds >= 0", v[2]) end
 	end,
 	rlimits = function(v, bad, unknown)
@@ -224,17 +221,18 @@ local members = {
 			if not RLIMITS[k] then
 				unknown(k, RLIMITS)
 			elseif type(x) == "table" then
-				if not (rlim_ok(x[1]) and rlim_ok(x[2])) then
+				local soft, hard = rlim(x[1]), rlim(x[2])
+				if not (soft and hard) then
 					bad("." .. k, "{ soft, hard }, each an integer >= 0 or \"infinity\"", x)
-				elseif rlim_value(x[1]) > rlim_value(x[2]) then
+				elseif rlim_value(soft) > rlim_value(hard) then
 					bad("." .. k, "a soft limit no higher than the hard limit", x[1])
 				else
-					x[1], x[2] = rlim_stored(x[1]), rlim_stored(x[2])
+					x[1], x[2] = soft, hard
 				end
-			elseif not rlim_ok(x) then
-				bad("." .. k, "an integer >= 0, \"infinity\" or { soft, hard }", x)
 			else
-				v[k] = rlim_stored(x) -- an existing key: allowed while pairs runs
+				local r = rlim(x)
+				if r then v[k] = r -- an existing key: allowed while pairs runs
+				else bad("." .. k, "an integer >= 0, \"infinity\" or { soft, hard }", x) end
 			end
 		end
 	end,
@@ -245,7 +243,8 @@ local members = {
 	cgroup = function(v, bad, unknown)
 		for k in pairs(v) do if not CGROUP_KEYS[k] then unknown(k, CGROUP_KEYS) end end
 		local m = v.memory_max
-		if int_min(m, 1) then v.memory_max = math.tointeger(m)
+		local mi = int(m, 1)
+		if mi then v.memory_max = mi
 		elseif m ~= nil and m ~= "max" and not size_ok(m) then
 			bad(".memory_max", "a size in bytes, an integer >= 1 or a string such as \"64M\" "
 				.. "(K, M, G, T, P, E: powers of 1024), or \"max\"", m)
@@ -253,12 +252,14 @@ local members = {
 		-- pids.max takes up to the kernel's PID_MAX_LIMIT (4194304 on
 		-- 64-bit machines)
 		local p = v.pids_max
-		if int_min(p, 1) and p <= 4194304 then v.pids_max = math.tointeger(p)
+		local pi = int(p, 1, 4194304)
+		if pi then v.pids_max = pi
 		elseif p ~= nil and p ~= "max" then
 			bad(".pids_max", "a number of tasks, an integer from 1 to 4194304, or \"max\"", p)
 		end
 		local w = v.cpu_weight
-		if int_min(w, 1) and w <= 10000 then v.cpu_weight = math.tointeger(w)
+		local wi = int(w, 1, 10000)
+		if wi then v.cpu_weight = wi
 		elseif w ~= nil then
 			bad(".cpu_weight", "an integer from 1 to 10000 (100 is the default share)", w)
 		end
