@@ -612,8 +612,7 @@ static int l_use(lua_State *L)
 	char *copy;
 	int seconds;
 
-	if (!lua_isnoneornil(L, 2))
-		lx_checkkeys(L, 2, keys, NULL);
+	lx_checkoptkeys(L, 2, keys);
 	seconds = lx_optboolean(L, 2, "seconds", 0);
 	copy = file ? strdup(file) : NULL;
 	if (file && copy == NULL)

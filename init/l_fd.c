@@ -432,8 +432,7 @@ static int l_writefile(lua_State *L)
 	mode_t mode;
 	int append, atomic, dosync, fd, err;
 
-	if (!lua_isnoneornil(L, 3))
-		lx_checkkeys(L, 3, keys, NULL);
+	lx_checkoptkeys(L, 3, keys);
 	append = lx_optboolean(L, 3, "append", 0);
 	atomic = lx_optboolean(L, 3, "atomic", 0);
 	dosync = lx_optboolean(L, 3, "sync", 0);

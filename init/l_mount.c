@@ -161,8 +161,7 @@ static int l_parse_fstab(lua_State *L)
 	struct libmnt_fs *fs;
 	int *lines, lenient, rc, n = 0;
 
-	if (!lua_isnoneornil(L, 2))
-		lx_checkkeys(L, 2, keys, NULL);
+	lx_checkoptkeys(L, 2, keys);
 	lenient = lx_optboolean(L, 2, "lenient", 0);
 	g = new_guard(L);
 	pe.n = 0;
@@ -401,8 +400,7 @@ static int l_mount(lua_State *L)
 	int want_mkdir, rc;
 
 	lx_checkkeys(L, 1, entry_keys, NULL);
-	if (!lua_isnoneornil(L, 2))
-		lx_checkkeys(L, 2, keys, NULL);
+	lx_checkoptkeys(L, 2, keys);
 	source = lx_optstring(L, 1, "source", NULL);
 	target = lx_optstring(L, 1, "target", NULL);
 	fstype = lx_optstring(L, 1, "fstype", NULL);
@@ -463,8 +461,7 @@ static int l_umount(lua_State *L)
 	struct guard *g;
 	struct stat st;
 
-	if (!lua_isnoneornil(L, 2))
-		lx_checkkeys(L, 2, keys, NULL);
+	lx_checkoptkeys(L, 2, keys);
 	lazy = lx_optboolean(L, 2, "lazy", 0);
 	force = lx_optboolean(L, 2, "force", 0);
 	rofb = lx_optboolean(L, 2, "readonly_fallback", 0);
@@ -629,8 +626,7 @@ static int l_umount_all(lua_State *L)
 	struct libmnt_fs *fs;
 	int err, n = 0;
 
-	if (!lua_isnoneornil(L, 1))
-		lx_checkkeys(L, 1, keys, NULL);
+	lx_checkoptkeys(L, 1, keys);
 	lua_settop(L, 1);
 	under = lx_optstring(L, 1, "under", NULL);
 	if (under && under[0] != '/')

@@ -248,6 +248,12 @@ void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *w
 	lua_pop(L, 1);
 }
 
+void lx_checkoptkeys(lua_State *L, int idx, const char *const keys[])
+{
+	if (!lua_isnoneornil(L, idx))
+		lx_checkkeys(L, idx, keys, NULL);
+}
+
 void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc,
                 lua_CFunction close, lua_CFunction tostring)
 {

@@ -71,6 +71,8 @@ const char *lx_pushnotint(lua_State *L, double d);
  * idx raises "table expected, got string" (nil too: an optional table is
  * checked only when given). */
 void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what);
+/* lx_checkkeys for an optional options table: none or nil passes. */
+void lx_checkoptkeys(lua_State *L, int idx, const char *const keys[]);
 
 /* Register the userdata type name once (STYLE.md's "Userdata"): its
  * methods as __index, gc as __gc, close as __close (the same function

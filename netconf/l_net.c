@@ -331,7 +331,7 @@ static int l_link_set(lua_State *L)
 	const char *ifname = link_label(L, 1, num, sizeof num);
 	int err;
 
-	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);   /* before settop: "got no value" */
 	lua_settop(L, 2);
 	g = new_guard(L);
 	lx_checkkeys(L, 2, keys, NULL);
@@ -520,8 +520,7 @@ static int addr_change(lua_State *L, int add)
 	 * for "not set") and then refuses to send it: an EIO said nothing */
 	if (nl_addr_get_prefixlen(local) == 0)
 		return luaL_argerror(L, 2, lua_pushfstring(L, "a prefix length of 1 or more expected, got '%s'", cidr));
-	if (!lua_isnil(L, 3))
-		lx_checkkeys(L, 3, keys, NULL);
+	lx_checkoptkeys(L, 3, keys);
 	/* before the link is looked up: a bad option raises whether or not
 	 * the link is there */
 	if (add) {
@@ -776,7 +775,6 @@ static int route_change(lua_State *L, int add)
 	struct rtnl_route *r;
 	int err, flags;
 
-	luaL_checktype(L, 1, LUA_TTABLE);
 	lx_checkkeys(L, 1, add ? add_keys : del_keys, NULL);
 	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
 	lua_settop(L, 1);
