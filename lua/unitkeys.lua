@@ -384,7 +384,7 @@ end
 -- (st.restart_steps, st.restart_max) for unitimport, which lists them
 -- once every line is read
 function Service.RestartSteps(st, e)
-	local n = e.value:match("^%d+$") and math.tointeger(tonumber(e.value))
+	local n = int_in(e.value, 0, math.maxinteger)
 	if not n then note(st, e, "unsupported", "not an integer >= 0"); return end
 	st.restart_steps = { n = n, entry = e }
 end
