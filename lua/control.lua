@@ -132,8 +132,6 @@ local function send(c, msg)
 end
 M.send = send
 
-local function progress(c, text) send(c, { progress = text }) end
-
 -- Followers: `log -f` subscribes to PID 1's lines (through a proxy on
 -- log.console, installed on first use) or to a service's (through
 -- supervisor.log_line).
@@ -197,8 +195,7 @@ local POWER = { poweroff = power("poweroff"), reboot = power("reboot"), halt = p
 local function handle(c, req)
 	if POWER[req.cmd] then return POWER[req.cmd](c, req) end
 	if not handlers then
-		handlers = require("ctlcmds").init({ control = M, send = send, progress = progress, follow = follow,
-			connections = M.connections, log = log, sched = sched, sup = sup })
+		handlers = require("ctlcmds").init(M, follow)
 	end
 	return handlers[req.cmd](c, req)
 end

@@ -11,6 +11,9 @@
 -- when it sent that itself; true as a second value keeps the connection
 -- busy (a `log -f` streams until the client goes).
 local event = require "luainit.event"
+local log = require "log"
+local sched = require "sched"
+local sup = require "supervisor"
 local json = require("proto").json
 
 local M = {}
@@ -18,19 +21,19 @@ local M = {}
 local now = event.now
 local handlers = {}
 -- set by init: the server's public module (limits, ended, reload_checks,
--- services_dir and eval are read from it at each request), its send,
--- progress, follow and connections, and the modules it required
-local ctl, send, progress, follow, connections
-local log, sched, sup
+-- services_dir, send and connections are read from it at each request)
+-- and its follow, which registers a `log -f` follower
+local ctl, follow
 
 --- Give the handlers what they use of the server; returns the handlers,
 -- by command name.
--- init : ({control, send, progress, follow, connections, log, sched, sup}) -> {cmd = function}
-function M.init(s)
-	ctl, send, progress, follow, connections = s.control, s.send, s.progress, s.follow, s.connections
-	log, sched, sup = s.log, s.sched, s.sup
+-- init : (control, follow) -> {cmd = function}
+function M.init(control, follow_fn)
+	ctl, follow = control, follow_fn
 	return handlers
 end
+
+local function progress(c, text) ctl.send(c, { progress = text }) end
 
 local function sorted_names()
 	local names = {}
@@ -68,7 +71,7 @@ end
 handlers.status = function(_, req)
 	local names = req.args
 	local used, cap = event.memory()
-	local pid1 = { lua_memory = used, lua_memory_cap = cap, connections = connections() }
+	local pid1 = { lua_memory = used, lua_memory_cap = cap, connections = ctl.connections() }
 	if #names == 0 then
 		local list = json.array()
 		-- the table of every service shows no counters; --json gets them
@@ -359,7 +362,7 @@ handlers.eval = function(c, req)
 	local code = req.args[1]
 	if not code then return { ok = false, code = 2, error = "eval: give the Lua code to run" } end
 	c.env = c.env or eval_env()
-	local ok, res, output = ctl.eval(code, c.env)
+	local ok, res, output = M.eval(code, c.env, ctl.limits)
 	if not ok then return { ok = false, code = 1, error = res, result = { output = output } } end
 	return { ok = true, code = 0, result = { values = res, output = output } }
 end
