@@ -62,6 +62,9 @@ local function cg_enable(root, ctrl)
 	fs.writefile(root .. "/cgroup.subtree_control", "+" .. ctrl)
 end
 
+-- a limit of a definition's cgroup table, and the file it is written to
+local LIMITS = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
+
 --- Make svc's group (anew when it is empty) with its limits; nil without
 -- cgroup v2 (process groups instead). cfg: the supervisor's settings
 -- (cgroups, cgroup_clone: found out here when nil; cgroup_root,
@@ -101,8 +104,7 @@ function M.setup(svc, cfg)
 	-- parent's group's, i.e. into any group that was ever killed
 	if not fresh and fs.rmdir(path) then fresh = fs.mkdir(path, 493) end
 	svc.cgroup_clone = fresh and cfg.cgroup_clone or false
-	local limits = { memory_max = "memory.max", pids_max = "pids.max", cpu_weight = "cpu.weight" }
-	for key, file in pairs(limits) do
+	for key, file in pairs(LIMITS) do
 		local v = svc.cgroup[key]
 		if v ~= nil or not fresh then
 			local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))

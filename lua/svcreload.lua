@@ -6,6 +6,7 @@
 local event = require "luainit.event"
 local fs = require "luainit.fs"
 local sched = require "sched"
+local fields = require("services").fields
 
 local M = {}
 
@@ -22,7 +23,6 @@ end
 -- A definition changed if any field a definition may set differs (the
 -- runtime fields of the running service are not compared).
 local function changed(old, new)
-	local fields = require("services").fields
 	for k in pairs(fields) do
 		if not deep_equal(old[k], new[k]) then return true end
 	end
