@@ -659,9 +659,7 @@ static int l_builtin(lua_State *L)
 	const char *name = luaL_optstring(L, 3, path);
 	const struct lx_embedded *e;
 
-	for (e = lx_lualib; e->name && strcmp(e->name, mod) != 0; e++)
-		;
-	if (!e->name)
+	if (!(e = lx_lualib_find(mod)))
 		return luaL_argerror(L, 2, lua_pushfstring(L, "no built-in module '%s'", mod));
 	lua_pushboolean(L, lx_chunk_sametext(path, name, e->srclen, e->srchash) == 1);
 	return 1;

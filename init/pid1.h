@@ -25,6 +25,8 @@ struct lx_embedded {
 	unsigned long long srchash;
 };
 extern const struct lx_embedded lx_lualib[];
+/* The compiled-in library module name, or NULL. */
+const struct lx_embedded *lx_lualib_find(const char *name);
 
 /* FNV-1a, 64 bits: the hash that keys the compiled-in library and the
  * compiled-file cache to the source text. Start from LX_FNV1A_INIT; feed

@@ -197,6 +197,14 @@ unsigned long long lx_fnv1a(unsigned long long h, const void *p, size_t n)
 	return h;
 }
 
+const struct lx_embedded *lx_lualib_find(const char *name)
+{
+	for (const struct lx_embedded *e = lx_lualib; e->name; e++)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
 /* package.searchers[2]: a module of the library compiled into the binary.
  * When package.path finds a file for it whose text differs from the
  * compiled-in copy (a person edited it), this searcher steps aside and the
@@ -215,9 +223,7 @@ static int search_library(lua_State *L)
 	char file[PATH_MAX];
 	int same = -1;
 
-	for (e = lx_lualib; e->name && strcmp(e->name, name) != 0; e++)
-		;
-	if (!e->name) {
+	if (!(e = lx_lualib_find(name))) {
 		lua_pushfstring(L, "no built-in module '%s'", name);
 		return 1;
 	}

@@ -48,9 +48,9 @@ end
 -- that require checks each file with a stat instead of reading it
 local lib, same = "/usr/lib/luainit", 0
 for _, n in ipairs(fs.readdir(root .. lib) or {}) do
+	-- a file that is not a built-in module's (pcall: builtin raises) is left
 	local mod = n:match("^(.+)%.lua$")
-	local ok, is = pcall(chunk.builtin, root .. lib .. "/" .. n, mod, lib .. "/" .. n)
-	if mod and ok and is then
+	if mod and select(2, pcall(chunk.builtin, root .. lib .. "/" .. n, mod, lib .. "/" .. n)) == true then
 		same = same + 1
 	end
 end
