@@ -7,8 +7,10 @@
  * kernel's printk timestamp, the clock of "Run /sbin/init as init process"
  * and "reboot: Power down":
  *   BENCH ready uptime=S pid1_rss_kb=N pid1_pss_kb=N procs=N
- *   BENCH shutdown-request uptime=S
- * and asks PID 1 to power off with SIGUSR2 (luainit, BusyBox init and the
+ *   BENCH shutdown-request uptime=S pid1_rss_kb=N pid1_pss_kb=N
+ * and, a second after ready (PID 1's memory after the boot, once it has
+ * settled: luainit hands the boot's back half a second after its last
+ * step), asks PID 1 to power off with SIGUSR2 (luainit, BusyBox init and the
  * floor all take SIGUSR2 as poweroff). Every init starts it last, after its
  * other services, so that its polling never competes with their starts. */
 #include <arpa/inet.h>
@@ -147,7 +149,7 @@ static int all_running(int extra, int *procs, char *missing, size_t mlen)
 
 int main(void)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 }, settle = { 0, 300 * 1000 * 1000 };
+	struct timespec tick = { 0, 10 * 1000 * 1000 }, settle = { 1, 0 };
 	char buf[32], up[64], missing[256] = "";
 	int extra = 0, procs = 0, ready = 0;
 
@@ -172,10 +174,11 @@ int main(void)
 		     rollup_kb("\nRss:"), rollup_kb("\nPss:"), procs);
 	else
 		mark("timeout uptime=%s missing:%s%s", up, http_ok() ? "" : " http", missing);
-	/* let the boot's last lines reach the console before asking to go down */
+	/* the boot's last lines reach the console, PID 1 settles */
 	nanosleep(&settle, NULL);
 	uptime(up, sizeof up);
-	mark("shutdown-request uptime=%s", up);
+	mark("shutdown-request uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld", up,
+	     rollup_kb("\nRss:"), rollup_kb("\nPss:"));
 	kill(1, SIGUSR2);
 	/* stay until the init's shutdown ends it: BusyBox init would start a
 	 * ::respawn: entry that exits again, and a second probe would ask for

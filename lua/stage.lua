@@ -32,6 +32,11 @@ M.cmdline = { words = {}, all = {}, init_args = {} }
 -- empty in a container, whose argv is the runtime's.
 M.argv = {}
 
+--- Milliseconds after boot.done() for the work that can wait until the
+-- services have started: saving a fresh random seed, collecting the
+-- boot's garbage and dropping its code from memory.
+M.settle_ms = 500
+
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
 local flag_warned = setmetatable({}, { __mode = "k" }) -- cmdline -> {key = true}
@@ -405,7 +410,7 @@ function M.random_seed(path)
 			-- once this boot is done, not while services start (and
 			-- anyway after 30 s, should the boot file not call done())
 			if not M.boot_done then sched.wait("boot-done", 30000) end
-			sched.sleep(500)
+			sched.sleep(M.settle_ms)
 			if shutdown.in_progress then return end
 			shutdown.unhook(at_shutdown)
 			local ok, err = save({ mode = 384, atomic = true })
@@ -543,9 +548,14 @@ function M.done()
 	local saved, err = require("luainit.chunk").save()
 	if saved == nil then log.debug("compiled cache not saved: %s", err) end
 	-- the boot's temporaries (parsed files, closures) are garbage now:
-	-- hand the memory back before PID 1 settles into its loop
-	collectgarbage("collect")
-	event.trim()
+	-- hand the memory back, but once the services have started, not while
+	-- they start (on one CPU the collection and the trim, ~20 ms under
+	-- emulation, delayed the last of them by as much)
+	require("sched").after(M.settle_ms, function()
+		if require("shutdown").in_progress then return end
+		collectgarbage("collect")
+		event.trim()
+	end, "trim")
 	local up = sys.clock("boottime")
 	log.info("luainit: boot complete (%.0f ms since kernel start)", up * 1000)
 	M.boot_done = true
