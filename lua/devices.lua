@@ -27,9 +27,8 @@ M.glob_match = glob_match
 -- every uevent, so it is refused where the rule is written.
 local function is_glob(v)
 	if type(v) ~= "string" then return false end
-	local ok, why = glob.pattern(v)
-	if not ok then return false, string.format("glob '%s': %s", v, why) end
-	return true
+	local ok, why = glob.check(v)
+	return ok or false, why
 end
 local ACTIONS = { add = true, remove = true, change = true, move = true, online = true,
 	offline = true, bind = true, unbind = true }

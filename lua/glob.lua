@@ -116,6 +116,15 @@ function M.pattern(g)
 	return table.concat(out) .. "$"
 end
 
+--- Is g a glob that can be used? The message names the glob, for the
+-- checks of the configuration that takes it (devices.rule, network.lua).
+-- check : (string) -> true | (nil, string)
+function M.check(g)
+	local ok, why = M.pattern(g)
+	if not ok then return nil, string.format("glob '%s': %s", g, why) end
+	return true
+end
+
 -- glob -> its pattern, or false when it is not valid: a network entry's
 -- match runs at every link event, and its glob never changes (emptied at
 -- 256 entries: strings are never weak keys)

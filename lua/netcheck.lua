@@ -111,8 +111,8 @@ local function check_entry(e)
 	-- a glob is checked here, where its entry can be named, not when a
 	-- link is matched against it
 	local function check_glob(key, g)
-		local ok, why = glob.pattern(g)
-		if not ok then bad(key, string.format("glob '%s': %s", g, why)) end
+		local ok, why = glob.check(g)
+		if not ok then bad(key, why) end
 	end
 	if type(m) == "string" then
 		if m == "" then bad("match", "empty name") else check_glob("match", m) end

@@ -45,7 +45,10 @@ T["what fnmatch quietly matches nothing with is an error"] = function()
 		local p, err = glob.pattern(c[1])
 		assert(p == nil and err:find(c[2], 1, true), c[1] .. ": " .. tostring(p or err))
 		assert(glob.match(c[1], "ea") == false)
+		local ok, msg = glob.check(c[1])
+		assert(ok == nil and msg == "glob '" .. c[1] .. "': " .. err, tostring(msg))
 	end
+	assert(glob.check("eth[0-3]") == true)
 	assert(glob.match(5, "5") == false, "not a string: matches nothing")
 end
 
