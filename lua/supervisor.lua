@@ -72,9 +72,11 @@ function M.log_line(svc, line) svclog.record(svc, line, M.log_dir, M.logs_closed
 function M.log_file(svc) return svclog.path(svc, M.log_dir) end
 M.NOT_FILE = svclog.NOT_FILE
 
-local function watch_output(svc, rfd)
-	svclog.watch(svc, rfd, function(s, line) M.log_line(s, line) end)
-end
+-- One output handler for every spawn (a closure made per spawn was
+-- garbage at each start); it looks M.log_line up at each line, as control
+-- may have wrapped it since.
+local function on_line(svc, line) M.log_line(svc, line) end
+local function watch_output(svc, rfd) svclog.watch(svc, rfd, on_line) end
 
 --- Close every service's log file and stop reopening them (shutdown calls
 -- this once every process is gone, before it unmounts); lines still go to
