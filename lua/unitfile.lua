@@ -106,13 +106,23 @@ function M.unit_name(w)
 	if stem and UNIT_TYPES[suffix] then return stem, suffix end
 end
 
---- An integer from min to max as systemd's parsers read one: decimal
--- digits, a sign only where min < 0; nil for anything else (1e3, 0x10,
--- 1.5, out of range).
+--- An integer from min to max in plain decimal: digits, a sign only where
+-- min < 0; nil for anything else (1e3, 1.5, out of range). systemd's
+-- parsers (safe_atou and kin: strtoul with base 0) also take 0x10, 0o10,
+-- 0b10 and a leading 0 as octal (010 is 8 there): those are nil too (see
+-- other_base), not read as another number than systemd's.
 -- integer : (s, min, max) -> integer | nil
 function M.integer(s, min, max)
-	local n = s:match(min < 0 and "^[+-]?%d+$" or "^%d+$") and math.tointeger(tonumber(s))
+	local n = s:match(min < 0 and "^[+-]?%d+$" or "^%d+$") and not s:match("^[+-]?0%d")
+		and math.tointeger(tonumber(s))
 	if n and n >= min and n <= max then return n end
+end
+
+--- Is s (or a part of a SOFT:HARD pair) a number systemd reads in a base
+-- other than 10 (0x10, 0o10, 0b10, 010), which integer refuses?
+-- other_base : (s) -> boolean
+function M.other_base(s)
+	return (":" .. s):find(":[+-]?0[%dxXoObB]") ~= nil
 end
 
 local function set(names)

@@ -128,6 +128,17 @@ local function add_env(st, k, v)
 end
 M.note, M.add_env = note, add_env
 
+-- A number key's value not carried over, with what was expected; a number
+-- in another base (unitfile.other_base) is said to be one, as "010 is not
+-- an integer" would read as wrong
+local function bad_number(st, e, expected)
+	if unitfile.other_base(e.value) then
+		expected = expected .. ", in plain decimal (systemd reads 0x, 0o, 0b and a leading 0 "
+			.. "as another base: write the number it means)"
+	end
+	note(st, e, "unsupported", expected)
+end
+
 -- an empty assignment (Key=) resets the list the earlier lines built
 local function clear(list)
 	for i = #list, 1, -1 do list[i] = nil end
@@ -306,7 +317,7 @@ end
 function Service.Nice(st, e)
 	if e.value == "" then st.def.nice = nil; return end
 	local n = int_in(e.value, -20, 19)
-	if n then st.def.nice = n else note(st, e, "unsupported", "not an integer from -20 to 19") end
+	if n then st.def.nice = n else bad_number(st, e, "not an integer from -20 to 19") end
 end
 function Service.NoNewPrivileges(st, e)
 	local b = boolean.parse(e.value)
@@ -385,7 +396,7 @@ end
 -- once every line is read
 function Service.RestartSteps(st, e)
 	local n = int_in(e.value, 0, math.maxinteger)
-	if not n then note(st, e, "unsupported", "not an integer >= 0"); return end
+	if not n then bad_number(st, e, "not an integer >= 0"); return end
 	st.restart_steps = { n = n, entry = e }
 end
 function Service.RestartMaxDelaySec(st, e)
@@ -426,15 +437,18 @@ for n in pairs(SIGNALS) do
 end
 function Service.KillSignal(st, e)
 	local v = e.value:upper()
-	local sig = v:match("^%d+$") and signame[tonumber(v)] or v:gsub("^SIG", "")
-	if not SIGNALS[sig] then note(st, e, "unsupported", "not a signal luainit knows (a name such as TERM, or its number)"); return end
+	local num = int_in(v, 0, 64)
+	local sig = num and signame[num] or v:gsub("^SIG", "")
+	if not SIGNALS[sig] then bad_number(st, e, "not a signal luainit knows (a name such as TERM, or its number)"); return end
 	st.def.stop_signal = sig
 end
 -- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
--- systemd 230, in [Service]; [Unit] since) become crash_limit
+-- systemd 230, in [Service]; [Unit] since) become crash_limit. The burst
+-- is an unsigned int to systemd (config_parse_unsigned), which ignores
+-- the line for 1e1 or 1.5 (tonumber took them)
 function Service.StartLimitBurst(st, e)
-	local n = math.tointeger(tonumber(e.value))
-	if not n or n < 0 then note(st, e, "unsupported", "not an integer >= 0"); return end
+	local n = int_in(e.value, 0, 4294967295)
+	if not n then bad_number(st, e, "not an integer from 0 to 4294967295"); return end
 	st.burst = n
 end
 function Service.StartLimitIntervalSec(st, e)
@@ -466,7 +480,7 @@ local function limit(st, e)
 	local bound = what == "nice" and "from 0 to 40, +19 to -20 (nice levels)"
 		or "from 0 to " .. math.maxinteger
 	if not (a and b) then
-		note(st, e, "unsupported", "not an integer " .. bound .. " or infinity, or SOFT:HARD of those (no units)")
+		bad_number(st, e, "not an integer " .. bound .. " or infinity, or SOFT:HARD of those (no units)")
 	elseif b ~= "infinity" and (a == "infinity" or a > b) then
 		note(st, e, "unsupported", "a soft limit above the hard limit")
 	else
@@ -495,13 +509,13 @@ function Service.TasksMax(st, e)
 	if e.value == "" then st.cgroup.pids_max = nil
 	elseif e.value == "infinity" then st.cgroup.pids_max = "max"
 	elseif n then st.cgroup.pids_max = n
-	else note(st, e, "unsupported", "only an integer from 1 to 4194304 or infinity (no percentage)") end
+	else bad_number(st, e, "only an integer from 1 to 4194304 or infinity (no percentage)") end
 end
 function Service.CPUWeight(st, e)
 	local n = int_in(e.value, 1, 10000)
 	if e.value == "" then st.cgroup.cpu_weight = nil
 	elseif n then st.cgroup.cpu_weight = n
-	else note(st, e, "unsupported", "only an integer from 1 to 10000 (no idle)") end
+	else bad_number(st, e, "only an integer from 1 to 10000 (no idle)") end
 end
 
 -- directories systemd would create: tmpfiles.d lines, written once the

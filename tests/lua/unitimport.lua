@@ -633,9 +633,9 @@ CacheDirectoryMode=17777
 	assert(extra.tmpfiles == "d /run/r 0750 root - -\nd /var/lib/s 0755 root - -\nd /var/cache/c 0755 root - -\n",
 		extra.tmpfiles)
 	local want = {
-		{ "StartLimitBurst", 3, "not an integer >= 0" }, { "StartLimitIntervalSec", 5, "not a time span" },
-		{ "StartLimitBurst", 8, "not an integer >= 0" }, { "StartLimitBurst", 9, "not an integer >= 0" },
-		{ "StartLimitBurst", 10, "not an integer >= 0" }, { "StartLimitInterval", 11, "not a time span" },
+		{ "StartLimitBurst", 3, "not an integer from 0 to 4294967295" }, { "StartLimitIntervalSec", 5, "not a time span" },
+		{ "StartLimitBurst", 8, "not an integer from 0 to 4294967295" }, { "StartLimitBurst", 9, "not an integer from 0 to 4294967295" },
+		{ "StartLimitBurst", 10, "not an integer from 0 to 4294967295" }, { "StartLimitInterval", 11, "not a time span" },
 		{ "RuntimeDirectoryMode", 14, "not an octal mode up to 07777" },
 		{ "StateDirectoryMode", 16, "not an octal mode up to 07777" },
 		{ "CacheDirectoryMode", 18, "not an octal mode up to 07777" },
