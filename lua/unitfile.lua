@@ -54,25 +54,37 @@ local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\
 
 --- Split a systemd command line or assignment list into words: whitespace
 -- separates, "double" and 'single' quotes group, C escapes are decoded.
--- A quote left open fails; the words before the one it is in, and where
--- that one starts, are returned too (systemd keeps them for some keys).
+-- A quote left open fails, and so does a \x escape systemd refuses (not
+-- two hex digits, or \x00: no value holds a NUL); the words before the
+-- one it is in, and where that one starts, are returned too (systemd
+-- keeps them for some keys).
 -- words : (s) -> {string} | (nil, string, {string}, integer)
 function M.words(s)
 	local out, cur, inword, quote = {}, {}, false, nil
 	local i, n = 1, #s
 	local start -- where the word being read starts
 	-- the escape starting at the backslash at i: its text and the index of
-	-- its last character
+	-- its last character, or nil and what is wrong with it
 	local function escape()
 		local e = s:sub(i + 1, i + 1)
-		if e == "x" then return string.char(tonumber(s:sub(i + 2, i + 3), 16) or 63), i + 3 end
+		if e == "x" then
+			local h = s:sub(i + 2, i + 3)
+			if not h:match("^%x%x$") then return nil, "'\\x" .. h .. "': two hex digits expected after \\x" end
+			if h == "00" then return nil, "'\\x00': a NUL, which no value can hold (systemd refuses it)" end
+			return string.char(tonumber(h, 16)), i + 3
+		end
 		return ESC[e] or e, i + 1
 	end
 	while i <= n do
 		local c = s:sub(i, i)
-		if quote then
+		-- an escape, in quotes or not (a quote has begun its word)
+		if c == "\\" and i < n then
+			if not inword then start, inword = i, true end
+			local t, j = escape()
+			if not t then return nil, j, out, start end
+			cur[#cur + 1], i = t, j
+		elseif quote then
 			if c == quote then quote = nil
-			elseif c == "\\" and i < n then cur[#cur + 1], i = escape()
 			else cur[#cur + 1] = c end
 		elseif c:match("%s") then
 			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
@@ -80,9 +92,6 @@ function M.words(s)
 			if not inword then start = i end
 			if c == '"' or c == "'" then
 				quote, inword = c, true
-			elseif c == "\\" and i < n then
-				cur[#cur + 1], i = escape()
-				inword = true
 			else
 				cur[#cur + 1] = c; inword = true
 			end

@@ -740,6 +740,35 @@ ConfigurationDirectory=e1 'e2 e3
 	assert(d.env.A == "1" and d.env.B == nil)
 end
 
+-- Environment=A=\x00 put a NUL in the value (and \xZZ a '?'); systemd's
+-- unescaping refuses both, and its Environment= parser keeps the words
+-- before; an ExecStart= with one is an error, as a bad quote is
+T["a \\x00 or a \\x without two hex digits is refused, not passed on"] = function()
+	local src, notes, errs = convert([[
+[Service]
+ExecStart=/bin/d
+Environment=A=1 B=x\x00y C=3
+Environment="D=\x00"
+Environment=E=\xZZ F=\x4
+Environment=G=\x41\x7e
+]])
+	assert(#errs == 0, table.concat(errs, "\n"))
+	assert(not src:find("\0", 1, true), src)
+	local d = def_of(src)
+	assert(d.env.A == "1" and d.env.B == nil and d.env.C == nil and d.env.D == nil and d.env.E == nil
+		and d.env.F == nil and d.env.G == "A~")
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.reason end
+	local why = "; systemd ignores the line from this word on, and keeps the words before it"
+	local nul = "'\\x00': a NUL, which no value can hold (systemd refuses it)"
+	assert(table.concat(got, "\n") == table.concat({
+		"3 Environment=B=x\\x00y C=3: " .. nul .. why, '4 Environment="D=\\x00": ' .. nul .. why,
+		"5 Environment=E=\\xZZ F=\\x4: '\\xZZ': two hex digits expected after \\x" .. why,
+	}, "\n"), table.concat(got, "\n"))
+	local _, _, e2 = convert("[Service]\nExecStart=/bin/d a\\x00\n")
+	assert(e2[1] == "line 2: ExecStart: " .. nul, table.concat(e2, "; "))
+end
+
 -- a bad quote in After=, Requires=, Wants=, Requisite= or BindsTo= made
 -- the whole line an error. systemd's config_parse_unit_deps splits the
 -- value at whitespace only (a quote is part of the word) and refuses each
