@@ -419,11 +419,16 @@ function Service.WatchdogSec(st, e)
 	end
 	st.def.watchdog = s > 0 and s ~= math.huge and s or nil
 end
+-- Any other word, the empty one included, is no kill mode to systemd,
+-- which ignores the line (no reset: its enum parser has no default); an
+-- earlier KillMode=process stays listed
 function Service.KillMode(st, e)
 	if e.value == "control-group" or e.value == "mixed" then
 		note(st, e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
-	else
+	elseif e.value == "process" or e.value == "none" then
 		note(st, e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
+	else
+		note(st, e, "ignored", "not a kill mode (control-group, mixed, process or none): systemd ignores the line too")
 	end
 end
 -- KillSignal=: a signal by name (SIGTERM, TERM) or number (15), as systemd

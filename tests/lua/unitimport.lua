@@ -769,6 +769,20 @@ Environment=G=\x41\x7e
 	assert(e2[1] == "line 2: ExecStart: " .. nul, table.concat(e2, "; "))
 end
 
+-- KillMode= (empty) or KillMode=kill was listed as unsupported with the
+-- reason of process and none; systemd ignores such a line (its enum parser
+-- has no default to reset to), and an earlier KillMode=process stands
+T["an empty or unknown KillMode= is ignored, as systemd does"] = function()
+	local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nKillMode=process\nKillMode=\nKillMode=kill\n")
+	assert(#errs == 0 and ui.validate(src, "d"), table.concat(errs, "\n"))
+	local got = {}
+	for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.kind .. " KillMode=" .. n.value end
+	assert(table.concat(got, ", ") == "3 unsupported KillMode=process, 4 ignored KillMode=, 5 ignored KillMode=kill",
+		table.concat(got, ", "))
+	assert(notes[2].reason == "not a kill mode (control-group, mixed, process or none): systemd ignores the line too")
+	assert(src:find("-- unsupported: line 3: KillMode=process:", 1, true) and not src:find("KillMode=\n", 1, true), src)
+end
+
 -- a bad quote in After=, Requires=, Wants=, Requisite= or BindsTo= made
 -- the whole line an error. systemd's config_parse_unit_deps splits the
 -- value at whitespace only (a quote is part of the word) and refuses each
