@@ -1,8 +1,9 @@
 --- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
 -- and Key=Value lines with continuations, command lines split into words
--- with quotes and C escapes, environment files, time spans, integers and
--- unit names, and which keys systemd reads as dependencies or lists. Pure
--- Lua, no policy: unitkeys decides what each key becomes.
+-- with quotes and C escapes, environment files, time spans, integers,
+-- memory sizes and unit names, and which keys systemd reads as
+-- dependencies or lists. Pure Lua, no policy: unitkeys decides what each
+-- key becomes.
 local M = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
@@ -127,11 +128,28 @@ function M.integer(s, min, max)
 	if n and n >= min and n <= max then return n end
 end
 
---- Is s (or a part of a SOFT:HARD pair) a number systemd reads in a base
--- other than 10 (0x10, 0o10, 0b10, 010), which integer refuses?
--- other_base : (s) -> boolean
+--- For s (or a part of a SOFT:HARD pair) that systemd reads in a base
+-- other than 10 (0x10, 0o10, 0b10, 010), which integer refuses: the end of
+-- the message saying so; nil for any other s.
+-- other_base : (s) -> string | nil
 function M.other_base(s)
-	return (":" .. s):find(":[+-]?0[%dxXoObB]") ~= nil
+	if (":" .. s):find(":[+-]?0[%dxXoObB]") then
+		return ", in plain decimal (systemd reads 0x, 0o, 0b and a leading 0 as another base: "
+			.. "write the number it means)"
+	end
+end
+
+--- A memory size as memory.max takes it: systemd's infinity is the
+-- kernel's "max"; a size with a suffix goes as written (both count K, M,
+-- G ... in powers of 1024), from 1 byte to below 2^64, as systemd's
+-- parse_size takes it; nil for anything else.
+-- memory_size : (s) -> string | nil
+local SIZE = { [""] = 0, K = 1, M = 2, G = 3, T = 4, P = 5, E = 6 }
+function M.memory_size(s)
+	if s == "infinity" then return "max" end
+	local n, unit = s:match("^(%d+)([KMGTPE]?)$")
+	local bytes = n and tonumber(n) * 1024.0 ^ SIZE[unit]
+	if bytes and bytes >= 1 and bytes < 2 ^ 64 then return s end
 end
 
 local function set(names)

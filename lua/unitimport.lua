@@ -269,6 +269,16 @@ local function finish(st)
 		if #a > 0 then def.after = a end
 	end
 	if next(st.rlimits) then def.rlimits = st.rlimits end
+	-- MemoryLimit= (deprecated) is memory.max to systemd on cgroup v2 only
+	-- where no MemoryMax= sets a limit (infinity sets none)
+	local ml = st.memory_limit
+	if ml and (st.cgroup.memory_max == nil or st.cgroup.memory_max == "max") then
+		st.cgroup.memory_max = ml.value
+		note(st, ml.entry, "note", "the deprecated spelling (cgroup v1's) of MemoryMax=: converted as MemoryMax=; "
+			.. "write MemoryMax= in the unit")
+	elseif ml then
+		note(st, ml.entry, "ignored", "the deprecated spelling of MemoryMax=; MemoryMax= is set, and systemd uses it")
+	end
 	if next(st.cgroup) then def.cgroup = st.cgroup end
 	if st.burst and st.burst > 0 then def.crash_limit = { st.burst, st.interval or 10 } end
 	if def.restart == nil then def.restart = "never"; st.default_restart = true end

@@ -107,8 +107,8 @@ function M.state(errs)
 		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
 		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
 		-- stdin_tty, burst, interval, restart_sec, restart_steps,
-		-- restart_max: StandardInput=tty, StartLimit*=, a RestartSec=
-		-- read, RestartSteps=, RestartMaxDelaySec=
+		-- restart_max, memory_limit: StandardInput=tty, StartLimit*=, a
+		-- RestartSec= read, RestartSteps=, RestartMaxDelaySec=, MemoryLimit=
 	}
 end
 
@@ -128,15 +128,10 @@ local function add_env(st, k, v)
 end
 M.note, M.add_env = note, add_env
 
--- A number key's value not carried over, with what was expected; a number
--- in another base (unitfile.other_base) is said to be one, as "010 is not
--- an integer" would read as wrong
+-- a number key's value not carried over: what was expected, and why for
+-- a number in another base ("010: not an integer" would read as wrong)
 local function bad_number(st, e, expected)
-	if unitfile.other_base(e.value) then
-		expected = expected .. ", in plain decimal (systemd reads 0x, 0o, 0b and a leading 0 "
-			.. "as another base: write the number it means)"
-	end
-	note(st, e, "unsupported", expected)
+	note(st, e, "unsupported", expected .. (unitfile.other_base(e.value) or ""))
 end
 
 -- an empty assignment (Key=) resets the list the earlier lines built
@@ -419,9 +414,8 @@ function Service.WatchdogSec(st, e)
 	end
 	st.def.watchdog = s > 0 and s ~= math.huge and s or nil
 end
--- Any other word, the empty one included, is no kill mode to systemd,
--- which ignores the line (no reset: its enum parser has no default); an
--- earlier KillMode=process stays listed
+-- another word, the empty one too, systemd ignores (its enum parser has no
+-- default to reset to): an earlier KillMode=process stands
 function Service.KillMode(st, e)
 	if e.value == "control-group" or e.value == "mixed" then
 		note(st, e, "ignored", "luainit signals the main process and its group, then kills the whole cgroup after stop_timeout")
@@ -492,21 +486,29 @@ local function limit(st, e)
 		st.rlimits[what] = soft and { a, b } or a
 	end
 end
--- systemd's infinity is the kernel's "max"; a size with a suffix goes
--- to memory.max as written (both count K, M, G ... in powers of 1024),
--- from 1 byte to below 2^64, as systemd's parse_size takes it. An empty
--- value resets it, here and in the two below, as in systemd
-local SIZE = { [""] = 0, K = 1, M = 2, G = 3, T = 4, P = 5, E = 6 }
-function Service.MemoryMax(st, e)
-	local n, unit = e.value:match("^(%d+)([KMGTPE]?)$")
-	local bytes = n and tonumber(n) * 1024.0 ^ SIZE[unit]
-	if e.value == "" then st.cgroup.memory_max = nil
-	elseif e.value == "infinity" then st.cgroup.memory_max = "max"
-	elseif bytes and bytes >= 1 and bytes < 2 ^ 64 then st.cgroup.memory_max = e.value
-	else note(st, e, "unsupported", "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
-		.. "(no percentage)") end
+-- a memory size as memory.max takes it (unitfile.memory_size): nil for
+-- the empty value, which resets it, here and in the two below, as in
+-- systemd; false (listed) for one not taken
+local function memory(st, e)
+	if e.value == "" then return nil end
+	local m = unitfile.memory_size(e.value)
+	if not m then
+		note(st, e, "unsupported", "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
+			.. "(no percentage)")
+	end
+	return m or false
 end
-Service.MemoryLimit = Service.MemoryMax
+function Service.MemoryMax(st, e)
+	local m = memory(st, e)
+	if m ~= false then st.cgroup.memory_max = m end
+end
+-- MemoryLimit=, cgroup v1's (deprecated): kept aside (st.memory_limit),
+-- as systemd writes it to memory.max only where MemoryMax= sets no limit,
+-- whatever the order of the lines (unitimport decides)
+function Service.MemoryLimit(st, e)
+	local m = memory(st, e)
+	if m ~= false then st.memory_limit = m and { value = m, entry = e } or nil end
+end
 -- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
 -- more, which the kernel refuses
 function Service.TasksMax(st, e)

@@ -358,10 +358,35 @@ T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = fun
 	local d = def_of(src)
 	assert(d.cgroup.memory_max == "max" and d.cgroup.pids_max == "max" and d.cgroup.cpu_weight == 200)
 	assert(ui.validate(src, "d"))
-	src = convert("[Service]\nExecStart=/bin/d\nMemoryLimit=512M\nTasksMax=64\n")
+	src, notes = convert("[Service]\nExecStart=/bin/d\nMemoryLimit=512M\nTasksMax=64\n")
 	d = def_of(src)
 	assert(d.cgroup.memory_max == "512M" and d.cgroup.pids_max == 64)
 	assert(ui.validate(src, "d"))
+	-- MemoryLimit= converted with no word that it is deprecated; and it
+	-- replaced an earlier MemoryMax=, which systemd uses whatever the order
+	local n = note_for(notes, "MemoryLimit")
+	assert(n.kind == "note" and n.line == 3 and n.reason == "the deprecated spelling (cgroup v1's) of MemoryMax=: "
+		.. "converted as MemoryMax=; write MemoryMax= in the unit", n.reason)
+	assert(src:find("-- note: line 3: MemoryLimit=512M: the deprecated spelling", 1, true), src)
+	for _, unit in ipairs({ "MemoryMax=1G\nMemoryLimit=2G\n", "MemoryLimit=2G\nMemoryMax=1G\n" }) do
+		src, notes = convert("[Service]\nExecStart=/bin/d\n" .. unit)
+		assert(def_of(src).cgroup.memory_max == "1G", unit)
+		n = note_for(notes, "MemoryLimit")
+		assert(n.kind == "ignored" and n.value == "2G"
+			and n.reason == "the deprecated spelling of MemoryMax=; MemoryMax= is set, and systemd uses it", n.reason)
+	end
+	-- MemoryMax=infinity or an empty one sets no limit: MemoryLimit= holds;
+	-- an empty MemoryLimit= resets it, a bad one leaves the line before
+	for unit, want in pairs({ ["MemoryMax=infinity\nMemoryLimit=2G\n"] = "2G",
+		["MemoryLimit=2G\nMemoryMax=1G\nMemoryMax=\n"] = "2G", ["MemoryLimit=2G\nMemoryLimit=\n"] = false,
+		["MemoryLimit=2G\nMemoryLimit=50%\n"] = "2G", ["MemoryLimit=infinity\n"] = "max" }) do
+		src, notes = convert("[Service]\nExecStart=/bin/d\n" .. unit)
+		d = def_of(src)
+		assert((d.cgroup and d.cgroup.memory_max or false) == want, unit)
+		assert(ui.validate(src, "d"))
+	end
+	_, notes = convert("[Service]\nExecStart=/bin/d\nMemoryLimit=50%\n")
+	assert(note_for(notes, "MemoryLimit", "unsupported").line == 3)
 	local _
 	_, notes = convert("[Service]\nExecStart=/bin/d\nMemoryMax=50%\nTasksMax=10%\n")
 	assert(note_for(notes, "MemoryMax", "unsupported") and note_for(notes, "TasksMax", "unsupported"))
