@@ -54,7 +54,7 @@ static void *db_alloc(struct kmod_db *db, size_t size)
 void kmod_init(struct kmod_db *db)
 {
 	memset(db, 0, sizeof *db);
-	db->nconfdirs = -1;
+	kmod_settings_init(&db->set);
 }
 
 size_t kmod_flush(struct kmod_db *db)
@@ -82,37 +82,46 @@ size_t kmod_flush(struct kmod_db *db)
 	return bytes;
 }
 
-int kmod_set_root(struct kmod_db *db, const char *root)
+void kmod_settings_init(struct kmod_settings *s)
 {
-	if (root && strlen(root) >= sizeof db->root)
+	memset(s, 0, sizeof *s);
+	s->nconfdirs = -1;
+}
+
+int kmod_settings_root(struct kmod_settings *s, const char *root)
+{
+	if (root && strlen(root) >= sizeof s->root)
 		return ENAMETOOLONG;
-	kmod_flush(db);
-	snprintf(db->root, sizeof db->root, "%s", root ? root : "");
+	snprintf(s->root, sizeof s->root, "%s", root ? root : "");
 	return 0;
 }
 
-int kmod_set_confdirs(struct kmod_db *db, const char *const *dirs, int n)
+int kmod_settings_confdirs(struct kmod_settings *s, const char *const *dirs, int n)
 {
-	if (dirs && n > KMOD_CONFDIRS)
+	if (dirs && (n < 0 || n > KMOD_CONFDIRS))
 		return E2BIG;
 	for (int i = 0; dirs && i < n; i++)
-		if (strlen(dirs[i]) >= sizeof db->confdirs[0])
+		if (strlen(dirs[i]) >= sizeof s->confdirs[0])
 			return ENAMETOOLONG;
-	kmod_flush(db);
-	db->nconfdirs = dirs ? n : -1;
+	s->nconfdirs = dirs ? n : -1;
 	for (int i = 0; dirs && i < n; i++)
-		snprintf(db->confdirs[i], sizeof db->confdirs[i], "%s", dirs[i]);
+		snprintf(s->confdirs[i], sizeof s->confdirs[i], "%s", dirs[i]);
 	return 0;
 }
 
-int kmod_set_cmdline(struct kmod_db *db, const char *cmdline)
+int kmod_settings_cmdline(struct kmod_settings *s, const char *cmdline)
 {
-	if (cmdline && strlen(cmdline) >= sizeof db->cmdline)
+	if (cmdline && strlen(cmdline) >= sizeof s->cmdline)
 		return E2BIG;
-	kmod_flush(db);
-	db->has_cmdline = cmdline != NULL;
-	snprintf(db->cmdline, sizeof db->cmdline, "%s", cmdline ? cmdline : "");
+	s->has_cmdline = cmdline != NULL;
+	snprintf(s->cmdline, sizeof s->cmdline, "%s", cmdline ? cmdline : "");
 	return 0;
+}
+
+void kmod_configure(struct kmod_db *db, const struct kmod_settings *s)
+{
+	kmod_flush(db);
+	db->set = *s;
 }
 
 const char *kmod_root(struct kmod_db *db, char *buf, size_t size)
@@ -120,8 +129,8 @@ const char *kmod_root(struct kmod_db *db, char *buf, size_t size)
 	struct utsname u;
 	struct stat st;
 
-	if (db->root[0]) {
-		snprintf(buf, size, "%s", db->root);
+	if (db->set.root[0]) {
+		snprintf(buf, size, "%s", db->set.root);
 		return buf;
 	}
 	uname(&u);
@@ -443,11 +452,11 @@ static int cmp_conf_file(const void *a, const void *b)
 static int parse_confdirs(struct kmod_db *db)
 {
 	static struct conf_file files[CONF_FILES];  /* PID 1 is single-threaded */
-	int nfiles = 0, ndirs = db->nconfdirs < 0
-		? (int)(sizeof default_confdirs / sizeof default_confdirs[0]) : db->nconfdirs;
+	int nfiles = 0, ndirs = db->set.nconfdirs < 0
+		? (int)(sizeof default_confdirs / sizeof default_confdirs[0]) : db->set.nconfdirs;
 
 	for (int d = 0; d < ndirs; d++) {
-		const char *dir = db->nconfdirs < 0 ? default_confdirs[d] : db->confdirs[d];
+		const char *dir = db->set.nconfdirs < 0 ? default_confdirs[d] : db->set.confdirs[d];
 		DIR *dp = opendir(dir);
 		struct dirent *de;
 
@@ -471,8 +480,8 @@ static int parse_confdirs(struct kmod_db *db)
 	}
 	qsort(files, (size_t)nfiles, sizeof files[0], cmp_conf_file);
 	for (int i = 0; i < nfiles; i++) {
-		const char *dir = db->nconfdirs < 0 ? default_confdirs[files[i].dir]
-			: db->confdirs[files[i].dir];
+		const char *dir = db->set.nconfdirs < 0 ? default_confdirs[files[i].dir]
+			: db->set.confdirs[files[i].dir];
 		char path[320], *data;
 		size_t len;
 		int err;
@@ -494,17 +503,17 @@ static int parse_cmdline(struct kmod_db *db)
 	char *s, *w;
 	int err;
 
-	if (!db->has_cmdline) {
+	if (!db->set.has_cmdline) {
 		int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, db->cmdline, sizeof db->cmdline - 1);
+		ssize_t n = fd < 0 ? -1 : read(fd, db->set.cmdline, sizeof db->set.cmdline - 1);
 
 		if (fd >= 0)
 			close(fd);
-		db->cmdline[n > 0 ? n : 0] = '\0';
+		db->set.cmdline[n > 0 ? n : 0] = '\0';
 	}
-	if (!(s = db_alloc(db, strlen(db->cmdline) + 1)))
+	if (!(s = db_alloc(db, strlen(db->set.cmdline) + 1)))
 		return ENOMEM;
-	strcpy(s, db->cmdline);
+	strcpy(s, db->set.cmdline);
 	for (char *p = s; *p; p++)
 		if (*p == '\n')
 			*p = ' ';

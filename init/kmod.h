@@ -34,13 +34,19 @@ struct kmod_conf {              /* one modprobe.d or kernel command line item */
 
 struct kmod_buf;
 
-struct kmod_db {
-	/* settings, kept across kmod_flush */
+/* What the index is read from. Made whole in a struct of its own, each
+ * setting checked as it is made, and put in effect by kmod_configure: a
+ * setting that does not fit changes nothing of the others. */
+struct kmod_settings {
 	char root[256];                 /* "" -> /lib/modules/<uname -r> */
 	char confdirs[KMOD_CONFDIRS][128];
 	int nconfdirs;                  /* -1: the default directories */
-	char cmdline[4096];
+	char cmdline[4096];             /* also /proc/cmdline, once read */
 	int has_cmdline;                /* 0: read /proc/cmdline */
+};
+
+struct kmod_db {
+	struct kmod_settings set;       /* kept across kmod_flush */
 	/* caches, filled on first use */
 	int loaded;
 	int dep_err;                    /* errno reading modules.dep, or 0 */
@@ -64,13 +70,19 @@ enum kmod_how { KMOD_LOADED, KMOD_ALREADY, KMOD_BUILTIN, KMOD_BLACKLISTED };
 void kmod_init(struct kmod_db *db);
 /* Free the caches (settings stay); returns the bytes released. */
 size_t kmod_flush(struct kmod_db *db);
-/* Module directory ("" or NULL: /lib/modules/<uname -r>); flushes.
- * Returns 0 or ENAMETOOLONG. */
-int kmod_set_root(struct kmod_db *db, const char *root);
-/* modprobe.d directories, first wins for equal file names (NULL: the
- * defaults); kernel command line (NULL: /proc/cmdline). Flush. 0 or errno. */
-int kmod_set_confdirs(struct kmod_db *db, const char *const *dirs, int n);
-int kmod_set_cmdline(struct kmod_db *db, const char *cmdline);
+/* The default settings: /lib/modules/<uname -r>, the usual modprobe.d
+ * directories, /proc/cmdline. */
+void kmod_settings_init(struct kmod_settings *s);
+/* Module directory ("" or NULL: the default). 0 or ENAMETOOLONG. */
+int kmod_settings_root(struct kmod_settings *s, const char *root);
+/* modprobe.d directories, first wins for equal file names (dirs NULL:
+ * the defaults). 0, E2BIG (more than KMOD_CONFDIRS: dirs is not read) or
+ * ENAMETOOLONG (a path). */
+int kmod_settings_confdirs(struct kmod_settings *s, const char *const *dirs, int n);
+/* Kernel command line (NULL: /proc/cmdline). 0 or E2BIG. */
+int kmod_settings_cmdline(struct kmod_settings *s, const char *cmdline);
+/* Put s in effect; drops the caches. */
+void kmod_configure(struct kmod_db *db, const struct kmod_settings *s);
 /* The module directory in effect. */
 const char *kmod_root(struct kmod_db *db, char *buf, size_t size);
 /* Parse everything not parsed yet. Returns 0 or an errno value (a missing

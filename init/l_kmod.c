@@ -2,7 +2,6 @@
  * on kmod.c: one module index per PID 1, parsed on first use and kept
  * (boot resolves hundreds of modaliases) until kmod.flush(). */
 #include <errno.h>
-#include <string.h>
 
 #include <lauxlib.h>
 
@@ -28,45 +27,48 @@ static struct kmod_db *get_db(void)
  * Module directory (nil: /lib/modules/<uname -r>). opts.confdirs: array of
  * modprobe.d directories (first wins per file name); opts.cmdline: text
  * used instead of /proc/cmdline. Options left out return to their defaults.
- * Drops the cached index. An unknown key of opts raises, and nothing is
- * changed (confdir = {...} set the default directories). */
+ * Drops the cached index. An unknown key of opts raises (confdir = {...}
+ * set the default directories), and so does a value of a wrong type or
+ * one too long for kmod.c (a path of 256 bytes, 9 directories); then
+ * nothing is changed. The types are checked here, the sizes by
+ * kmod_settings_*, all before kmod_configure changes anything. */
 static int l_set_root(lua_State *L)
 {
 	static const char *const keys[] = { "confdirs", "cmdline", NULL };
-	const char *root = luaL_optstring(L, 1, NULL), *dirs[KMOD_CONFDIRS];
-	const char *cmdline = NULL;
-	struct kmod_db *d = get_db();
-	int n = -1;
+	static struct kmod_settings s;  /* 5 KB; PID 1 is single-threaded */
+	const char *root = luaL_optstring(L, 1, NULL), *cmdline, *dirs[KMOD_CONFDIRS];
 
-	if (!lua_isnoneornil(L, 2)) {
-		lx_checkkeys(L, 2, keys, NULL);
-		/* the strings stay on the stack until kmod_set_* copied them */
-		if (lua_getfield(L, 2, "cmdline") != LUA_TNIL) {
-			luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 2, "cmdline: string expected");
-			cmdline = lua_tostring(L, -1);
-			luaL_argcheck(L, strlen(cmdline) < sizeof d->cmdline, 2, "cmdline: too long");
+	lx_checkoptkeys(L, 2, keys);
+	cmdline = lx_optstring(L, 2, "cmdline", NULL);
+	kmod_settings_init(&s);
+	if (kmod_settings_root(&s, root))
+		luaL_argerror(L, 1, lua_pushfstring(L, "path longer than %d bytes",
+		                                    (int)sizeof s.root - 1));
+	if (kmod_settings_cmdline(&s, cmdline))
+		luaL_error(L, "option 'cmdline': longer than %d bytes", (int)sizeof s.cmdline - 1);
+	if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
+		size_t n;
+		int err;
+		if (!lua_istable(L, -1))
+			luaL_error(L, "option 'confdirs': array of paths expected, got %s",
+			           luaL_typename(L, -1));
+		n = lua_rawlen(L, -1);
+		/* the strings stay on the stack until copied; past
+		 * KMOD_CONFDIRS, kmod_settings_confdirs refuses the count */
+		for (size_t i = 0; i < n && i < KMOD_CONFDIRS; i++) {
+			if (lua_rawgeti(L, -1 - (int)i, (lua_Integer)i + 1) != LUA_TSTRING)
+				luaL_error(L, "option 'confdirs': path expected at [%d], got %s",
+				           (int)i + 1, luaL_typename(L, -1));
+			dirs[i] = lua_tostring(L, -1);
 		}
-		if (lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
-			luaL_argcheck(L, lua_istable(L, -1), 2, "confdirs: array expected");
-			n = (int)luaL_len(L, -1);
-			luaL_argcheck(L, n <= KMOD_CONFDIRS, 2, "confdirs: too many directories");
-			for (int i = 0; i < n; i++) {
-				lua_rawgeti(L, -1 - i, i + 1);
-				dirs[i] = lua_tostring(L, -1);
-				luaL_argcheck(L, dirs[i] && strlen(dirs[i]) < sizeof d->confdirs[0],
-				              2, "confdirs: short path strings expected");
-			}
-		}
+		err = kmod_settings_confdirs(&s, dirs, n > KMOD_CONFDIRS ? KMOD_CONFDIRS + 1 : (int)n);
+		if (err == E2BIG)
+			luaL_error(L, "option 'confdirs': more than %d directories", KMOD_CONFDIRS);
+		if (err)
+			luaL_error(L, "option 'confdirs': a path longer than %d bytes",
+			           (int)sizeof s.confdirs[0] - 1);
 	}
-	/* every check before the first change: a path too long raised once
-	 * the confdirs and the cmdline were set */
-	luaL_argcheck(L, !root || strlen(root) < sizeof d->root, 1, "path too long");
-	if (kmod_set_confdirs(d, n < 0 ? NULL : dirs, n < 0 ? 0 : n))
-		luaL_argerror(L, 2, "confdirs: bad directory list");
-	if (kmod_set_cmdline(d, cmdline))
-		luaL_argerror(L, 2, "cmdline: too long");
-	if (kmod_set_root(d, root))
-		luaL_argerror(L, 1, "path too long");
+	kmod_configure(get_db(), &s);
 	return lx_ok(L);
 }
 

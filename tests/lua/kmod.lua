@@ -229,9 +229,18 @@ return {
 			assert(kmod.root() == root, "set_root changed the root with a bad options table")
 			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "set_root changed the confdirs")
 			-- a path or a cmdline too long changes nothing either (the
-			-- path was checked once confdirs and cmdline were set)
-			assert(not pcall(kmod.set_root, string.rep("x", 300)))
-			assert(not pcall(kmod.set_root, "/tmp", { cmdline = string.rep("x", 5000) }))
+			-- path was checked once confdirs and cmdline were set), nor
+			-- does a list kmod.c cannot hold; each says which value
+			local function refused(pattern, ...)
+				local ok, e = pcall(kmod.set_root, ...)
+				assert(not ok and e:find(pattern, 1, true), e)
+			end
+			refused("(path longer than 255 bytes)", string.rep("x", 256))
+			refused("option 'cmdline': longer than 4095 bytes", "/tmp", { cmdline = string.rep("x", 4096) })
+			refused("option 'cmdline': string expected, got number", "/tmp", { cmdline = 1 })
+			refused("option 'confdirs': more than 8 directories", "/tmp", { confdirs = { "/a", "/b", "/c", "/d", "/e", "/f", "/g", "/h", "/i" } })
+			refused("option 'confdirs': a path longer than 127 bytes", "/tmp", { confdirs = { "/tmp", "/" .. string.rep("y", 127) } })
+			refused("option 'confdirs': path expected at [2], got number", "/tmp", { confdirs = { "/tmp", 2 } })
 			assert(kmod.root() == root, "set_root changed the root with a bad argument")
 			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "a bad argument changed the confdirs")
 			assert(kmod.options("lxt_virtio_net") == "napi_tx=1 debug=1", "a bad argument changed the cmdline")
