@@ -50,16 +50,18 @@ static void *anchored_buffer(lua_State *L, size_t size)
 	return p;
 }
 
-/* Descriptor number of an integer or of any object with a :fileno()
- * method (luainit.fs descriptors, sockets). */
+/* Descriptor number of an integer (3.0 too: lx_getint) or of any object
+ * with a :fileno() method (luainit.fs descriptors, sockets). */
 static int tofd(lua_State *L, int idx, const char *what)
 {
 	lua_Integer n = -1;
+	const char *got;
 	int t;
 
 	idx = lua_absindex(L, idx);
-	if (lua_isinteger(L, idx)) {
-		n = lua_tointeger(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		if (!lx_getint(L, idx, &n, &got))
+			luaL_error(L, "spawn: %s: descriptor number expected, got %s", what, got);
 	} else if ((t = lua_type(L, idx)) == LUA_TTABLE ||
 	           (t == LUA_TUSERDATA && luaL_getmetafield(L, idx, "__index") != LUA_TNIL)) {
 		if (t == LUA_TUSERDATA)
@@ -81,13 +83,14 @@ static int tofd(lua_State *L, int idx, const char *what)
 
 static const char *const io_names[] = { "stdin", "stdout", "stderr" };
 
-/* A mode or umask field of table t: an integer, or an octal string ("027"),
- * since Lua has no octal literals. A decimal 644 meant as 0644 is above
- * 0777 and raises instead of giving a strange mode. */
+/* A mode or umask field of table t: an integer (420.0 too: lx_getint), or
+ * an octal string ("027"), since Lua has no octal literals. A decimal 644
+ * meant as 0644 is above 0777 and raises instead of giving a strange
+ * mode. */
 static mode_t opt_mode(lua_State *L, int t, const char *key, mode_t def)
 {
 	lua_Integer v = def;
-	const char *s;
+	const char *s, *got;
 	char *end;
 
 	t = lua_absindex(L, t);
@@ -96,15 +99,12 @@ static mode_t opt_mode(lua_State *L, int t, const char *key, mode_t def)
 		v = strtol(s, &end, 8);
 		if (!*s || *end)
 			luaL_error(L, "spawn: %s: octal string or integer expected, got '%s'", key, s);
-	} else if (!lua_isnil(L, -1)) {
-		if (!lua_isinteger(L, -1))
-			luaL_error(L, "spawn: %s: octal string or integer expected, got %s",
-			           key, luaL_typename(L, -1));
-		v = lua_tointeger(L, -1);
+	} else if (!lua_isnil(L, -1) && !lx_getint(L, -1, &v, &got)) {
+		luaL_error(L, "spawn: %s: octal string or integer expected, got %s", key, got);
 	}
 	if (v < 0 || v > 0777)
-		luaL_error(L, "spawn: %s: %d out of range 0..511 (Lua has no octal literals: "
-		           "write \"0644\" or 420)", key, (int)v);
+		luaL_error(L, "spawn: %s: %I out of range 0..511 (Lua has no octal literals: "
+		           "write \"0644\" or 420)", key, v);
 	lua_pop(L, 1);
 	return (mode_t)v;
 }
@@ -187,13 +187,23 @@ static const char *rlimit_name(int res)
 	return "?";
 }
 
+/* A limit: "infinity" or an integer >= 0 (1024.0 too: lx_getint). */
 static rlim_t check_rlim(lua_State *L, int idx, const char *name)
 {
-	if (lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), "infinity") == 0)
-		return RLIM_INFINITY;
-	if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0)
-		luaL_error(L, "spawn: rlimit %s: integer >= 0 or \"infinity\" expected", name);
-	return (rlim_t)lua_tointeger(L, idx);
+	lua_Integer v = -1;
+	const char *got;
+
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		if (strcmp(lua_tostring(L, idx), "infinity") == 0)
+			return RLIM_INFINITY;
+		got = lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
+	} else if (lx_getint(L, idx, &v, &got) && v < 0) {
+		got = lua_pushfstring(L, "%I", v);
+	}
+	if (v < 0)
+		luaL_error(L, "spawn: rlimit %s: integer >= 0 or \"infinity\" expected, got %s",
+		           name, got);
+	return (rlim_t)v;
 }
 
 static int unknown_rlimit(lua_State *L, const char *name)

@@ -203,6 +203,21 @@ const char *lx_pushnotint(lua_State *L, double d)
 	return lua_pushfstring(L, "non-integer number %s", num);
 }
 
+int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
+{
+	lua_Integer i = 0;
+	int ok = 0;
+
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		i = lua_tointegerx(L, idx, &ok);
+	if (ok)
+		*v = i;
+	else
+		*got = lua_type(L, idx) == LUA_TNUMBER ? lx_pushnotint(L, lua_tonumber(L, idx)) :
+		       lua_pushstring(L, luaL_typename(L, idx));
+	return ok;
+}
+
 /* lua_tostring would change a number key in place, under lua_next: such
  * a key is named by its type. */
 void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what)
@@ -311,22 +326,14 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def)
 {
 	lua_Integer v = def;
+	const char *got;
 
 	if (!opts_given(L, idx))
 		return def;
-	/* A number only: lua_tointegerx alone converts a string too, so
-	 * mtu = "1500" was taken, and a writefile mode = "0644" was the
-	 * decimal 644. A float with an integral value (1500.0) is its integer,
-	 * as Lua's own integer arguments take one. */
-	if (lua_getfield(L, idx, key) != LUA_TNIL) {
-		int ok = 0;
-		if (lua_type(L, -1) == LUA_TNUMBER)
-			v = lua_tointegerx(L, -1, &ok);
-		if (!ok)
-			luaL_error(L, "option '%s': integer expected, got %s", key,
-			           lua_type(L, -1) == LUA_TNUMBER ? lx_pushnotint(L, lua_tonumber(L, -1)) :
-			           luaL_typename(L, -1));
-	}
+	/* no string: mtu = "1500" was taken, and a writefile mode = "0644"
+	 * was the decimal 644 */
+	if (lua_getfield(L, idx, key) != LUA_TNIL && !lx_getint(L, -1, &v, &got))
+		luaL_error(L, "option '%s': integer expected, got %s", key, got);
 	lua_pop(L, 1);
 	return v;
 }

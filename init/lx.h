@@ -62,6 +62,15 @@ char *lx_numtext(char *buf, double d);
  * no 64-bit integer holds. Pushed on the stack, and returned. */
 const char *lx_pushnotint(lua_State *L, double d);
 
+/* The one rule of an integer field or argument, lua/integer.lua's in C:
+ * an integer, or a float with an integral value (420.0 is 420), as Lua's
+ * own integer arguments take one; not 420.5, nor a float past 64 bits,
+ * nor a string (lua_tointegerx took "0644" as 644). Returns 1 with *v
+ * set; else 0, with what the value is pushed and in *got for a message's
+ * "integer expected, got %s": "non-integer number 420.5", "number 1e+300
+ * out of integer range", or the type's name. */
+int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
+
 /* Raise for a key of the table at idx not in keys (NULL-terminated), where
  * a misspelt option would be ignored. With what NULL, idx is an argument:
  * "bad argument #2 to 'link_set' (unknown key 'mut')"; otherwise the
@@ -86,9 +95,9 @@ void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFu
  * 'umount' (table expected, got string)"). A field of a wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes
  * strings only (no number is converted) and never writes into the table;
- * lx_optinteger takes numbers only, an integer or a float with an integral
- * value ("integer expected, got string", "got non-integer number 1.5",
- * "got number 1e+300 out of integer range"). */
+ * lx_optinteger takes an integer as lx_getint does ("integer expected,
+ * got string", "got non-integer number 1.5", "got number 1e+300 out of
+ * integer range"). */
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);

@@ -4,8 +4,9 @@
 -- rule (id) they share. Lua writes a number with a fraction point or an
 -- exponent as a float (1e3, 4 * 2^20, 1000.0), so such a float with an
 -- integral value counts, and the caller keeps the integer: the kernel's
--- files take no float ("1000.0"), nor do most of process.spawn's fields,
--- and a rotated log would be named name.log.3.0. A string is no integer
+-- files take no float ("1000.0"), and a rotated log would be named
+-- name.log.3.0. The C bindings hold to the same rule (lx_getint in
+-- init/lx.c: process.spawn's fields, lx_optinteger's options). A string is no integer
 -- here, even "1000": math.tointeger("1000") is 1000, hence the type test.
 -- A module of its own, as boolean.lua is: devices.lua, which the boot may
 -- load without any service, does not load services.lua for it.

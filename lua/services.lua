@@ -171,8 +171,8 @@ end
 
 -- The resource names process.spawn takes, from its own list
 local RLIMITS = process.RLIMITS
--- a limit as process.spawn takes it, "infinity" or an integer (it raised
--- at each start for 1024.0, which the check had taken); nil for any other
+-- a limit as process.spawn takes it, "infinity" or an integer >= 0 (1024.0
+-- is 1024, kept as the integer as every member is); nil for any other
 local function rlim(x) if x == "infinity" then return x end return int(x, 0) end
 local function rlim_value(x) return x == "infinity" and math.huge or x end
 
@@ -317,10 +317,11 @@ local function message(e)
 end
 
 -- The fields that hold a whole number, checked above: the checked service
--- holds the integer (1000.0 is uid 1000, 18.0 umask 022): process.spawn
--- takes no float for user, group and umask. The integer members of log,
--- crash_limit, rlimits, cgroup and groups are made integers where they
--- are checked (members).
+-- holds the integer (1000.0 is uid 1000, 18.0 umask 022), as it does for
+-- the integer members of log, crash_limit, rlimits, cgroup and groups
+-- (made integers where they are checked: members). process.spawn would
+-- take the float too: its integer fields follow the same rule in C
+-- (lx_getint); a 420.5 is refused here, at load, rather than at a start.
 local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd = true }
 
 local function check(name, def, file)

@@ -178,6 +178,43 @@ T["rlimits reach the child; an unknown name raises"] = function()
 	assert(not ok and tostring(err):match("soft limit above hard"), tostring(err))
 end
 
+-- An integer field takes an integral float (420.0 is 420), as
+-- lua/integer.lua and lx_optinteger do, and refuses 420.5 naming the
+-- field: umask = 18.0 and rlimits = { nofile = 1024.0 } raised at every
+-- start ("got number") while nice = 5.0 and user = 0.0 were taken.
+T["spawn: integer fields take 420.0 and refuse 420.5, naming the field"] = function()
+	assert(sh(nil, { argv = { "/bin/sh", "-c", "umask" }, umask = 18.0 }) == "0022\n")
+	local out = sh(nil, { argv = { "/bin/cat", "/proc/self/limits" },
+		rlimits = { nofile = 123.0, core = { 0.0, "infinity" } } })
+	assert(out:match("Max open files%s+123%s+123%s"), out)
+	assert(out:match("Max core file size%s+0%s+unlimited%s"), out)
+	setup()
+	local f = DIR .. "/mode"
+	assert(run({ argv = { "/bin/true" }, stdout = { file = f, mode = 384.0 } }) == "exited")
+	assert(sh(nil, { argv = { "/bin/stat", "-c", "%a", f } }) == "600\n")
+	assert(sh(nil, { argv = { "/bin/readlink", "/proc/self/fd/3" }, fds = { [3.0] = 1.0 } }) ~= "")
+	local function refused(msg, spec)
+		spec.argv = { "/bin/true" }
+		local ok, err = pcall(process.spawn, spec)
+		assert(not ok and tostring(err):find(msg, 1, true), tostring(err))
+	end
+	refused("spawn: umask: octal string or integer expected, got non-integer number 18.5", { umask = 18.5 })
+	refused("spawn: mode: octal string or integer expected, got non-integer number 420.5",
+		{ stdout = { file = f, mode = 420.5 } })
+	refused("spawn: umask: 4294967296 out of range 0..511", { umask = 2^32 })
+	refused("spawn: rlimit nofile: integer >= 0 or \"infinity\" expected, got non-integer number 1024.5",
+		{ rlimits = { nofile = 1024.5 } })
+	refused("spawn: rlimit core: integer >= 0 or \"infinity\" expected, got non-integer number 0.5",
+		{ rlimits = { core = { 0.5, "infinity" } } })
+	refused("spawn: rlimit nofile: integer >= 0 or \"infinity\" expected, got -1", { rlimits = { nofile = -1 } })
+	refused("spawn: rlimit nofile: integer >= 0 or \"infinity\" expected, got 'unlimited'",
+		{ rlimits = { nofile = "unlimited" } })
+	refused("spawn: rlimit nofile: integer >= 0 or \"infinity\" expected, got '1024'", { rlimits = { nofile = "1024" } })
+	refused("spawn: stdout: descriptor number expected, got non-integer number 1.5", { stdout = 1.5 })
+	refused("option 'nice': integer expected, got non-integer number 5.5", { nice = 5.5 })
+	cleanup()
+end
+
 -- services.lua and unitkeys (Limit*=) check names against this table
 -- instead of a copy of the list
 T["RLIMITS: the names spawn takes, with their numbers"] = function()

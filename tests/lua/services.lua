@@ -155,14 +155,14 @@ T["cgroup values and uid/gid ranges are checked"] = function()
 		cgroup = { memory_max = 64 * 2^20, pids_max = 1e2, cpu_weight = 50.0 } }, "x.lua"))
 	assert(math.type(svc.cgroup.memory_max) == "integer" and tostring(svc.cgroup.memory_max) == "67108864")
 	assert(math.type(svc.cgroup.pids_max) == "integer" and math.type(svc.cgroup.cpu_weight) == "integer")
-	-- so is a gid in groups: process.spawn takes no float and raised at start
+	-- so is a gid in groups (process.spawn took no float then and raised
+	-- at start; it takes 1e3 now, and the service still holds 1000)
 	svc = assert(services.check("x", { command = { "/bin/true" }, groups = { "wheel", 1e3 } }, "x.lua"))
 	assert(math.type(svc.groups[2]) == "integer" and svc.groups[2] == 1000)
 end
 
 -- user and group refused an integral float (1000.0) that groups took
 -- (1e3); all three take one now, and the service holds the integer
--- (process.spawn takes no float)
 T["user, group and groups take an integral float id, as an integer"] = function()
 	local def = { command = { "/bin/true" }, user = 1000.0, group = 1e3, groups = { 0.0, 4294967294.0, "wheel" } }
 	local svc = assert(services.check("x", def, "x.lua"))
@@ -191,7 +191,8 @@ T["every integer field takes an integral float, as an integer; a fraction or a s
 	end
 	assert(svc.rlimits.core[2] == "infinity")
 	-- process.spawn takes what the check kept (it raised "spawn: rlimit
-	-- nofile: integer >= 0 or \"infinity\" expected" for 1024.0)
+	-- nofile: integer >= 0 or \"infinity\" expected" for 1024.0, which it
+	-- takes too now: tests/lua/process.lua)
 	local pid = assert(process.spawn({ argv = { "/bin/true" }, umask = svc.umask, nice = svc.nice,
 		rlimits = { nofile = svc.rlimits.nofile, core = svc.rlimits.core } }))
 	assert(require("sched").wait_child(pid, 20000) == "exited")
