@@ -337,7 +337,9 @@ static int cmpstr(const void *a, const void *b)
 }
 
 /* A number in the map is written as services.lua writes one (its
- * env_number), not as lua_tostring did (PORT=8080.0): an integral float as
+ * env_number; a service's env comes here as "NAME=value" strings the
+ * supervisor made, so this rule is for direct callers, a boot file's),
+ * not as lua_tostring did (PORT=8080.0): an integral float as
  * the integer (8080, -0.0 as 0, 2^70 in all its digits: %.0f of the
  * largest double is 309 of them, hence num's size), any other in the
  * fewest digits that read back (lx_numtext: 0.1); inf and nan raise

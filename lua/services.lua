@@ -161,7 +161,10 @@ end
 -- one (lua/integer.lua); any other number as luactl's JSON and unitimport
 -- write a float (lua/float.lua: 0.1, not 0.10000000000000001).
 -- process.spawn writes a number of its env map the same way, in C
--- (init/l_spawn.c, check_env).
+-- (init/l_spawn.c, check_env), for a boot file that calls it: neither
+-- rule stands for the other, as the supervisor hands spawn an array of
+-- NAME=value strings it makes itself, never the map.
+-- tests/lua/process.lua holds the two to the same text.
 local function env_number(v)
 	local i = math.tointeger(v)
 	if i then return string.format("%d", i) end
