@@ -695,12 +695,15 @@ static int l_spawn(lua_State *L)
 	}
 	check_fds(L, &s);
 	cgroup = opt_path(L, "cgroup", NULL);
+	/* clone3 into the group only when asked: on kernels that compare a
+	 * group's cgroup.kill count with the parent's, a child started in a
+	 * group once killed is killed too. Asked without a group it raises:
+	 * it was ignored, and the child ran in PID 1's group. */
+	if (lx_optboolean(L, SPEC, "cgroup_clone", 0)) {
+		luaL_argcheck(L, cgroup != NULL, SPEC, "cgroup_clone needs cgroup");
+		s.cgroup = cgroup;
+	}
 	if (cgroup) {
-		/* clone3 into the group only when asked: on kernels that
-		 * compare a group's cgroup.kill count with the parent's, a
-		 * child started in a group once killed is killed too */
-		if (lx_optboolean(L, SPEC, "cgroup_clone", 0))
-			s.cgroup = cgroup;
 		lua_pushfstring(L, "%s/cgroup.procs", cgroup);
 		s.cgroup_procs = anchor_top(L);
 	}

@@ -518,6 +518,16 @@ T["cgroup: the child starts in the given cgroup v2"] = function()
 	assert(not pid and err:match(": cgroup: ") and errno == 2, tostring(err))
 end
 
+-- cgroup_clone without cgroup was ignored: the child ran in PID 1's
+-- group, not the one the caller meant
+T["cgroup_clone without cgroup raises; false needs none"] = function()
+	local ok, err = pcall(process.spawn, { argv = { "/bin/true" }, cgroup_clone = true })
+	assert(not ok and tostring(err):find("(cgroup_clone needs cgroup)", 1, true), tostring(err))
+	ok, err = pcall(process.spawn, { argv = { "/bin/true" }, cgroup_clone = 1 })
+	assert(not ok and tostring(err):find("option 'cgroup_clone': boolean expected, got number", 1, true), tostring(err))
+	assert(run({ argv = { "/bin/true" }, cgroup_clone = false }) == "exited")
+end
+
 T["kill, wait and decode_status"] = function()
 	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" } }))
 	assert(process.has_children())
