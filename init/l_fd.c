@@ -73,7 +73,7 @@ static int l_open(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t fl = lx_checkflags(L, 2, open_flags, NULL, 0);
-	mode_t mode = lx_fs_checkmode(L, 3, 0666);
+	mode_t mode = lx_checkmode(L, 3, 0666);
 	int oflags = (int)(fl & 0xffffffffu) | O_CLOEXEC;
 	struct lx_fd *f;
 

@@ -22,24 +22,6 @@
 #include "lx.h"
 #include "l_fs.h"
 
-/* A mode: an integer (0x1ed, 493) or an octal string ("0755", "755");
- * def < 0: the argument is required. */
-mode_t lx_fs_checkmode(lua_State *L, int arg, lua_Integer def)
-{
-	lua_Integer m = def;
-
-	if (lua_type(L, arg) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, arg);
-		char *end;
-		m = (lua_Integer)strtol(s, &end, 8);
-		luaL_argcheck(L, *s && !*end, arg, "octal mode expected");
-	} else if (!lua_isnoneornil(L, arg) || def < 0) {
-		m = luaL_checkinteger(L, arg);
-	}
-	luaL_argcheck(L, m >= 0 && m <= 07777, arg, "mode out of range");
-	return (mode_t)m;
-}
-
 static const struct lx_flag mount_flags[] = {
 	{ "ro", MS_RDONLY }, { "rw", 0 }, { "nosuid", MS_NOSUID },
 	{ "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
@@ -94,7 +76,7 @@ static int l_mkdir(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 
-	if (mkdir(path, lx_fs_checkmode(L, 2, 0755)) < 0)
+	if (mkdir(path, lx_checkmode(L, 2, 0755)) < 0)
 		return lx_fail(L, errno, "mkdir %s", path);
 	return lx_ok(L);
 }
@@ -105,7 +87,7 @@ static int l_mkdirp(lua_State *L)
 {
 	size_t n;
 	const char *path = luaL_checklstring(L, 1, &n);
-	mode_t mode = lx_fs_checkmode(L, 2, 0755);
+	mode_t mode = lx_checkmode(L, 2, 0755);
 	char p[PATH_MAX];
 	struct stat st;
 
@@ -186,7 +168,7 @@ static int l_chmod(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 
-	if (chmod(path, lx_fs_checkmode(L, 2, -1)) < 0)
+	if (chmod(path, lx_checkmode(L, 2, -1)) < 0)
 		return lx_fail(L, errno, "chmod %s", path);
 	return lx_ok(L);
 }
@@ -245,7 +227,7 @@ static int l_mknod(lua_State *L)
 	static const mode_t types[] = { S_IFCHR, S_IFBLK, S_IFIFO };
 	const char *path = luaL_checkstring(L, 1);
 	int kind = luaL_checkoption(L, 2, NULL, kinds);
-	mode_t mode = lx_fs_checkmode(L, 3, -1);
+	mode_t mode = lx_checkmode(L, 3, -1);
 	lua_Integer ma = luaL_optinteger(L, 4, 0), mi = luaL_optinteger(L, 5, 0);
 
 	luaL_argcheck(L, ma >= 0 && ma < (1 << 12), 4, "major out of range");
@@ -489,7 +471,7 @@ static int l_umask(lua_State *L)
 		old = umask(022);
 		umask(old);
 	} else {
-		old = umask(lx_fs_checkmode(L, 1, -1) & 0777);
+		old = umask(lx_checkmode(L, 1, -1) & 0777);
 	}
 	lua_pushinteger(L, old);
 	return 1;

@@ -25,10 +25,6 @@ int lx_fd_release(struct lx_fd *f);
  * table at the top of the stack (l_fd.c). */
 void lx_fd_register(lua_State *L);
 
-/* A mode argument: an integer or an octal string; def < 0: required
- * (l_fs.c). */
-mode_t lx_fs_checkmode(lua_State *L, int arg, lua_Integer def);
-
 /* Push the table of stat, lstat and fd:stat (l_fs.c). */
 int lx_fs_pushstat(lua_State *L, const struct stat *st);
 

@@ -92,7 +92,7 @@ static int l_dgram(lua_State *L)
 {
 	struct sockaddr_un sa;
 	socklen_t alen = make_addr(L, 1, &sa);
-	lua_Integer mode = luaL_optinteger(L, 2, -1);
+	int mode = lua_isnoneornil(L, 2) ? -1 : (int)lx_checkmode(L, 2, -1);
 	struct sock *s = new_sock(L, SOCK_DGRAM);
 	int one = 1;
 
@@ -186,7 +186,7 @@ static int l_listen(lua_State *L)
 {
 	struct sockaddr_un sa;
 	socklen_t alen = make_addr(L, 1, &sa);
-	lua_Integer mode = luaL_optinteger(L, 2, 0600);
+	mode_t mode = lx_checkmode(L, 2, 0600);
 	int backlog = (int)luaL_optinteger(L, 3, 64), err;
 	struct sock *s = new_sock(L, SOCK_STREAM);
 	mode_t old;
@@ -197,7 +197,7 @@ static int l_listen(lua_State *L)
 	if (sa.sun_path[0])
 		unlink(sa.sun_path);
 	/* create the file with its final mode: no window where it is open */
-	old = umask(0777 & ~(mode_t)mode);
+	old = umask(0777 & ~mode);
 	err = bind(s->fd, (struct sockaddr *)&sa, alen) < 0 ? errno : 0;
 	umask(old);
 	if (!err && listen(s->fd, backlog) < 0)

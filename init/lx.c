@@ -218,6 +218,28 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
+mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def)
+{
+	lua_Integer m = def;
+	const char *got = NULL;
+
+	if (lua_type(L, arg) == LUA_TSTRING) {
+		const char *s = lua_tostring(L, arg);
+		char *end;
+		m = (lua_Integer)strtol(s, &end, 8);
+		if (!*s || *end)
+			got = lua_pushfstring(L, "'%s'", s);
+	} else if (!lua_isnoneornil(L, arg) || def < 0) {
+		lx_getint(L, arg, &m, &got);
+	}
+	if (got)
+		luaL_argerror(L, arg, lua_pushfstring(L, "mode: octal string or integer "
+		                                      "expected, got %s", got));
+	if (m < 0 || m > 07777)
+		luaL_argerror(L, arg, lua_pushfstring(L, "mode: %I out of range 0..07777", m));
+	return (mode_t)m;
+}
+
 /* lua_tostring would change a number key in place, under lua_next: such
  * a key is named by its type. */
 void lx_checkkeys(lua_State *L, int idx, const char *const keys[], const char *what)

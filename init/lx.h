@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <lua.h>
 #include <lauxlib.h>
 
@@ -70,6 +71,13 @@ const char *lx_pushnotint(lua_State *L, double d);
  * "integer expected, got %s": "non-integer number 420.5", "number 1e+300
  * out of integer range", or the type's name. */
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
+
+/* A mode argument: an integer (0x1ed, 493, 493.0: lx_getint) or an octal
+ * string ("0755", "755"), from 0 to 07777; def when none or nil, unless
+ * def < 0 (required). Anything else raises naming the mode: "bad argument
+ * #2 to 'chmod' (mode: octal string or integer expected, got nil)", and
+ * "(mode: 4096 out of range 0..07777)". */
+mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def);
 
 /* Raise for a key of the table at idx not in keys (NULL-terminated), where
  * a misspelt option would be ignored. With what NULL, idx is an argument:

@@ -139,6 +139,25 @@ T["mkdirp creates parents, accepts an existing dir, refuses a file"] = function(
 	end)
 end
 
+-- a mode is an integer or an octal string: a message says so and names
+-- the mode ("number expected, got nil" left the string out)
+T["a bad mode raises naming the mode and what it takes"] = function()
+	with_dir(function(d)
+		assert(fs.writefile(d .. "/f", ""))
+		assert(fs.chmod(d .. "/f", 384.0))
+		assert(fs.stat(d .. "/f").mode == tonumber("600", 8))
+		for _, c in ipairs({ { nil, "octal string or integer expected, got nil" },
+			{ 420.5, "octal string or integer expected, got non-integer number 420.5" },
+			{ "0x1ed", "octal string or integer expected, got '0x1ed'" },
+			{ 4096, "4096 out of range 0..07777" }, { -1, "-1 out of range 0..07777" } }) do
+			local ok, err = pcall(fs.chmod, d .. "/f", c[1])
+			assert(not ok and err:find("(mode: " .. c[2] .. ")", 1, true), err)
+		end
+		local ok, err = pcall(fs.mkdir, d .. "/m", {})
+		assert(not ok and err:find("(mode: octal string or integer expected, got table)", 1, true), err)
+	end)
+end
+
 T["stat and lstat report types, permission bits and devices"] = function()
 	with_dir(function(d)
 		assert(fs.writefile(d .. "/f", "12345"))
