@@ -252,23 +252,33 @@ static uint32_t checkmode(lua_State *L, int idx)
 	return bits[luaL_checkoption(L, idx, "r", modes)];
 }
 
+/* A descriptor number (3.0 too: lx_getint) or any object with a
+ * :fileno() method (fs descriptors, sockets). What is wrong is said by
+ * name: a fileno that returned no integer gave "bad argument #-1". */
 static int getfd(lua_State *L, int idx)
 {
-	int fd;
+	lua_Integer n = -1;
+	const char *got;
 
-	if (lua_isinteger(L, idx))
-		return (int)lua_tointeger(L, idx);
-	/* any object with a :fileno() method (fs descriptors, sockets) */
-	if (luaL_getmetafield(L, idx, "__index") != LUA_TNIL) {
-		lua_getfield(L, -1, "fileno");
-		lua_remove(L, -2);
-		lua_pushvalue(L, idx);
-		lua_call(L, 1, 1);
-		fd = (int)luaL_checkinteger(L, -1);
-		lua_pop(L, 1);
-		return fd;
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		if (!lx_getint(L, idx, &n, &got))
+			luaL_argerror(L, idx, lua_pushfstring(L, "descriptor number expected, got %s", got));
+		return (int)n;
 	}
-	return luaL_argerror(L, idx, "descriptor number or object with fileno expected");
+	if (luaL_getmetafield(L, idx, "__index") == LUA_TNIL)
+		return luaL_typeerror(L, idx, "descriptor number or object with fileno");
+	lua_pop(L, 1);
+	/* through the object: an __index that is a function is asked too */
+	if (lua_getfield(L, idx, "fileno") != LUA_TFUNCTION)
+		return luaL_argerror(L, idx, "object has no fileno method");
+	lua_pushvalue(L, idx);
+	lua_call(L, 1, 1);
+	if (!lua_isinteger(L, -1))
+		luaL_argerror(L, idx, lua_pushfstring(L, "fileno returned %s, not a descriptor number",
+		                                      luaL_typename(L, -1)));
+	n = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return (int)n;
 }
 
 /** watch : (fd, mode "r"|"w"|"rw", fn(readable, writable)) -> watch | (nil, string, integer)

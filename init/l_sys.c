@@ -162,12 +162,16 @@ static int l_kmsg(lua_State *L)
 	char buf[1024];
 	int n, err;
 
-	if (lua_type(L, 1) == LUA_TNUMBER) {
-		lua_Integer l = luaL_checkinteger(L, 1);
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		level = luaL_checkoption(L, 1, NULL, levels);
+	} else {
+		/* a level that is no string nor integer said "string expected" */
+		lua_Integer l = -1;
+		const char *got;
+		if (!lx_getint(L, 1, &l, &got))
+			luaL_argerror(L, 1, lua_pushfstring(L, "level name or number expected, got %s", got));
 		luaL_argcheck(L, l >= 0 && l <= 7, 1, "level out of range 0-7");
 		level = (int)l;
-	} else {
-		level = luaL_checkoption(L, 1, NULL, levels);
 	}
 	msg = luaL_checklstring(L, 2, &len);
 	if (lx_script_mode)

@@ -115,14 +115,18 @@ const char *lx_signame(int sig)
 
 int lx_checksignal(lua_State *L, int arg)
 {
-	const char *s;
+	const char *s, *got;
 
-	if (lua_type(L, arg) == LUA_TNUMBER) {
-		lua_Integer n = luaL_checkinteger(L, arg);
+	/* named: a number other than an integer gave "number has no integer
+	 * representation", and a table "string expected" */
+	if (lua_type(L, arg) != LUA_TSTRING) {
+		lua_Integer n = -1;
+		if (!lx_getint(L, arg, &n, &got))
+			luaL_argerror(L, arg, lua_pushfstring(L, "signal name or number expected, got %s", got));
 		luaL_argcheck(L, n >= 0 && n < 65, arg, "signal number out of range");
 		return (int)n;
 	}
-	s = luaL_checkstring(L, arg);
+	s = lua_tostring(L, arg);
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
 	for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)

@@ -33,8 +33,9 @@ const char *lx_errname(int err);
 uint64_t lx_checkflags(lua_State *L, int arg, const struct lx_flag *tab,
                        char *rest, size_t restlen);
 
-/* Signal number for a name ("TERM", "SIGTERM") or number argument; raises on
- * an unknown name. */
+/* Signal number for a name ("TERM", "SIGTERM") or number argument (15.0
+ * too: lx_getint); raises on an unknown name, and on any other value
+ * "signal name or number expected, got table". */
 int lx_checksignal(lua_State *L, int arg);
 
 /* Name of a signal ("TERM"), or NULL. */

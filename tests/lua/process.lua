@@ -528,6 +528,20 @@ T["cgroup_clone without cgroup raises; false needs none"] = function()
 	assert(run({ argv = { "/bin/true" }, cgroup_clone = false }) == "exited")
 end
 
+-- a signal is a name or a number, and a message says both ("string
+-- expected, got table"; 1.5 "number has no integer representation")
+T["a bad signal raises naming what it takes"] = function()
+	for _, c in ipairs({ { 1.5, "got non-integer number 1.5" }, { {}, "got table" }, { true, "got boolean" } }) do
+		local ok, err = pcall(process.kill, process.getpid(), c[1])
+		assert(not ok and err:find("(signal name or number expected, " .. c[2] .. ")", 1, true), err)
+	end
+	local ok, err = pcall(process.signum)
+	assert(not ok and err:find("(signal name or number expected, got no value)", 1, true), err)
+	assert(process.signum(15.0) == 15 and process.signum("TERM") == 15)
+	ok, err = pcall(process.signum, 65)
+	assert(not ok and err:find("(signal number out of range)", 1, true), err)
+end
+
 T["kill, wait and decode_status"] = function()
 	local pid = assert(process.spawn({ argv = { "/bin/sleep", "10" } }))
 	assert(process.has_children())

@@ -157,6 +157,13 @@ T["kmsg accepts levels by name and number, writes nothing in script mode"] = fun
 	assert(not pcall(sys.kmsg, "loud", "x"))
 	assert(not pcall(sys.kmsg, 8, "x"))
 	assert(not pcall(sys.kmsg, "info"))
+	-- a level neither a name nor an integer is named ("string expected"
+	-- said nothing of numbers, and 1.5 "no integer representation")
+	for _, c in ipairs({ { 1.5, "got non-integer number 1.5" }, { nil, "got nil" }, { {}, "got table" } }) do
+		local ok, err = pcall(sys.kmsg, c[1], "x")
+		assert(not ok and err:find("(level name or number expected, " .. c[2] .. ")", 1, true), err)
+	end
+	assert(sys.kmsg(3.0, "test message") == true)
 end
 
 T["reboot is refused in script mode; an unknown command raises"] = function()
