@@ -84,7 +84,7 @@ function M.setup(svc, cfg)
 			log.warn("no cgroup v2 at /sys/fs/cgroup: services fall back to process groups")
 		end
 	end
-	if not cfg.cgroups then svc.cgroup_path = nil return nil end
+	if not cfg.cgroups then svc.cgroup_path, svc.cgroup_clone = nil, false return nil end
 	if svc.procs_fd then svc.procs_fd:close() svc.procs_fd = nil end
 	local root = cfg.cgroup_root
 	if not (cg_enabled[root] and cg_enabled[root].pids) then

@@ -362,4 +362,12 @@ T["a missing dependency is reported and the others still load"] = function()
 	assert(set.cache and not set.web and not set.broken)
 end
 
+-- regression: with cgroups turned off after a start that cloned into its
+-- group, the next start kept cgroup_clone and spawn refused it
+T["svcgroup.setup without cgroups clears the group and the clone"] = function()
+	local svc = { name = "web", cgroup = {}, cgroup_path = "/sys/fs/cgroup/luainit/web", cgroup_clone = true }
+	assert(require("svcgroup").setup(svc, { cgroups = false }) == nil)
+	assert(svc.cgroup_path == nil and svc.cgroup_clone == false)
+end
+
 return T
