@@ -377,6 +377,44 @@ static int context_fail(lua_State *L, struct guard *g, int rc, const char *what,
 	return lx_failmsg(L, err, "%s %s: %s", what, target, msg);
 }
 
+/* parse_fstab's fields that say again what options says (libmount's split
+ * of it, and two of its words): mount reads options alone, so each one
+ * given must agree with it. A vfs_options = "ro" beside no options, or an
+ * options edited after parse_fstab, was a mount without them. Raises,
+ * naming the field. */
+static void check_derived(lua_State *L, const char *options)
+{
+	static const char *const parts[] = { "user_options", "vfs_options", "fs_options" };
+	static const char *const words[] = { "noauto", "nofail" };
+	const char *given[3];
+	char *split[3] = { NULL, NULL, NULL };
+	char msg[400] = "";
+
+	for (int i = 0; i < 2; i++) {
+		int v = lx_optboolean(L, 1, words[i], -1);
+		if (v != -1 && v != has_option(options, words[i]))
+			luaL_argerror(L, 1, lua_pushfstring(L, "%s = %s does not agree with options '%s' "
+			              "(which give %s = %s): mount reads options alone", words[i],
+			              v ? "true" : "false", options ? options : "", words[i],
+			              v ? "false" : "true"));
+	}
+	for (int i = 0; i < 3; i++)
+		given[i] = lx_optstring(L, 1, parts[i], NULL);
+	if (!given[0] && !given[1] && !given[2])
+		return;
+	if (options && mnt_split_optstr(options, &split[0], &split[1], &split[2], 0, 0) < 0)
+		luaL_error(L, "not enough memory"); /* its only failure, with options given */
+	for (int i = 0; i < 3 && !*msg; i++)
+		if (given[i] && strcmp(given[i], split[i] ? split[i] : "") != 0)
+			snprintf(msg, sizeof msg, "%s '%s' does not agree with options '%s' (which "
+			         "give %s '%s'): mount reads options alone", parts[i], given[i],
+			         options ? options : "", parts[i], split[i] ? split[i] : "");
+	for (int i = 0; i < 3; i++)
+		free(split[i]);
+	if (*msg)
+		luaL_argerror(L, 1, lua_pushstring(L, msg));
+}
+
 /** mount : (entry, opts?) -> true | (nil, string, integer)
  * Mount one fstab-style entry {source, target, fstype?, options?} with
  * libmount: the options string is honoured as mount(8) does (ro, bind,
@@ -385,8 +423,9 @@ static int context_fail(lua_State *L, struct guard *g, int rc, const char *what,
  * opts.mkdir creates the target first (X-mount.mkdir). noauto/nofail are
  * the caller's business. Errors read "mount /mnt/data: reason". An unknown
  * key of entry or opts raises, where a misspelt options was a read-write
- * mount; entry takes every field parse_fstab returns, and reads only the
- * four. */
+ * mount; entry takes every field parse_fstab returns: those that repeat
+ * options must agree with it (check_derived); freq, passno and line are
+ * the fstab line's. */
 static int l_mount(lua_State *L)
 {
 	static const char *const entry_keys[] = { "source", "target", "fstype", "options",
@@ -407,6 +446,7 @@ static int l_mount(lua_State *L)
 	options = lx_optstring(L, 1, "options", NULL);
 	want_mkdir = lx_optboolean(L, 2, "mkdir", 0);
 	luaL_argcheck(L, target && *target, 1, "entry.target expected");
+	check_derived(L, options);
 	if (want_mkdir) {
 		int len = snprintf(optbuf, sizeof optbuf, "%s%sX-mount.mkdir",
 		                   options ? options : "", options && *options ? "," : "");

@@ -202,6 +202,39 @@ return {
 		end)
 	end,
 
+	-- mount reads options alone: a vfs_options = "ro" beside it, or an
+	-- options edited after parse_fstab, was a mount without them
+	["mount: an entry's fields that repeat options must agree with them"] = function()
+		in_tmp(function(dir)
+			local t = dir .. "/t"
+			assert(sh("mkdir " .. t))
+			local function raises(e, msg)
+				local ok, err = pcall(mount.mount, e)
+				assert(not ok and err:match("^bad argument #1 to '[%w.]*%f[%w]mount' %((.*)%)$") == msg, err)
+				assert(not mount.is_mounted(t), "mounted")
+			end
+			raises({ source = "tmpfs", target = t, fstype = "tmpfs", vfs_options = "ro" },
+				"vfs_options 'ro' does not agree with options '' (which give vfs_options ''): mount reads options alone")
+			raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "ro,size=1m", fs_options = "size=2m" },
+				"fs_options 'size=2m' does not agree with options 'ro,size=1m' (which give fs_options 'size=1m'): mount reads options alone")
+			raises({ source = "tmpfs", target = t, fstype = "tmpfs", noauto = true },
+				"noauto = true does not agree with options '' (which give noauto = false): mount reads options alone")
+			raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "nofail", nofail = false },
+				"nofail = false does not agree with options 'nofail' (which give nofail = true): mount reads options alone")
+			write(dir .. "/fstab", "tmpfs " .. t .. " tmpfs nosuid,size=1m,x-a 0 2\n")
+			local e = assert(mount.parse_fstab(dir .. "/fstab"))[1]
+			e.options = e.options .. ",ro"
+			raises(e, "vfs_options 'nosuid' does not agree with options 'nosuid,size=1m,x-a,ro' (which give vfs_options 'nosuid,ro'): mount reads options alone")
+			e.vfs_options = "nosuid,ro"
+			assert(mount.mount(e), "an entry whose fields agree")
+			assert(has_opt(find_mount(t).vfs_options, "ro"))
+			assert(mount.umount(t))
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs", options = "noauto,size=1m", noauto = true,
+				nofail = false, fs_options = "size=1m", user_options = "noauto", freq = 1, passno = 2, line = 3 }))
+			assert(mount.umount(t))
+		end)
+	end,
+
 	["umount: busy target, readonly_fallback, lazy, not mounted"] = function()
 		in_tmp(function(dir)
 			local t = dir .. "/busy"
