@@ -415,17 +415,134 @@ static void check_derived(lua_State *L, const char *options)
 		luaL_argerror(L, 1, lua_pushstring(L, msg));
 }
 
+static int word_is(const char *w, size_t n, const char *s)
+{
+	return strlen(s) == n && strncmp(w, s, n) == 0;
+}
+
+/* The libmount map that takes the option named w (n bytes; valued: it
+ * has "=value") as its parser decides (mnt_split_optstr): MNT_LINUX_MAP
+ * or MNT_USERSPACE_MAP, *id its flag; -1 for a filesystem's option (in
+ * neither, or "ro=1": a value to a map's word that takes none). */
+static int option_map(const char *w, size_t n, int valued, unsigned long *id)
+{
+	static const int maps[] = { MNT_LINUX_MAP, MNT_USERSPACE_MAP };
+
+	for (int i = 0; i < 2; i++)
+		for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(maps[i]); m->name; m++) {
+			size_t len = strlen(m->name);
+			if (m->mask & MNT_PREFIX) {
+				if (n < len || strncmp(w, m->name, len) != 0)
+					continue;
+			} else if (strncmp(m->name, w, n) != 0 || !strchr("=[", m->name[n])) {
+				continue;
+			} else if (valued && !strchr(m->name, '=')) {
+				return -1;
+			}
+			*id = (unsigned long)m->id;
+			return maps[i];
+		}
+	return -1;
+}
+
+/* A filesystem's own flags: a bind mount (and its remount) changes the
+ * mount's flags only, so the kernel drops these there. */
+#define SB_FLAGS (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_I_VERSION | MS_LAZYTIME)
+
+/* Why the option named w (n bytes; valued: it has "=value") would have
+ * no effect here, as the end of "option 'w=v' has no effect...", or NULL.
+ * kind: NULL, or what the mount is when the kernel takes no filesystem
+ * options for it (see vet_options). */
+static const char *inert(const char *w, size_t n, int valued, const char *kind, int *err)
+{
+	unsigned long id;
+
+	*err = ENOTSUP;
+	if (word_is(w, n, "helper"))
+		return ": luainit runs no /sbin/mount.<type> helper";
+	if (word_is(w, n, "uhelper"))
+		return ": luainit runs no /sbin/umount.<type> helper";
+	if (word_is(w, n, "encryption"))
+		return ": libmount has no loop encryption any more (use dm-crypt)";
+	if (n > 7 && strncmp(w, "verity.", 7) == 0)
+		return ": no dm-verity here (libmount is built without libcryptsetup)";
+	*err = EINVAL;
+	if (n > 8 && strncasecmp(w, "x-mount.", 8) == 0 && !word_is(w, n, "X-mount.mkdir")
+	    && !word_is(w, n, "x-mount.mkdir") && !word_is(w, n, "X-mount.subdir"))
+		return ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only";
+	if (!kind)
+		return NULL;
+	switch (option_map(w, n, valued, &id)) {
+	case MNT_LINUX_MAP:     return id & SB_FLAGS ? kind : NULL;
+	case MNT_USERSPACE_MAP: return NULL;
+	default:                return kind;
+	}
+}
+
+/* *out: options as libmount is to get them (a userdata left on the
+ * stack, "" for none), and 0; or a failure pushed, naming the first
+ * option that would have no effect (see inert), and its count of values.
+ * nofail is left out: libmount reads it only to call some failures a
+ * success, which dropped their explanation; judging them is the caller's. */
+static int vet_options(lua_State *L, const char *target, const char *source,
+                       const char *fstype, int want_mkdir, const char **out)
+{
+	const char *options = *out;
+	size_t size = (options ? strlen(options) : 0) + sizeof ",X-mount.mkdir";
+	char *buf = lua_newuserdatauv(L, size, 0), *p = buf;
+	char *str = (char *)options, *w, *v;
+	const char *kind = NULL, *why;
+	unsigned long fl = 0;
+	size_t n, vn;
+	int err;
+
+	if (options && mnt_optstr_get_flags(options, &fl, mnt_get_builtin_optmap(MNT_LINUX_MAP)) == 0) {
+		/* the kernel reads the flags of the mount for these, not the
+		 * filesystem's flags or options */
+		if (fl & MS_BIND)
+			kind = " on a bind mount (only the mount's own flags: ro, nosuid, nodev, "
+			       "noexec, the atime ones, nosymfollow)";
+		else if ((fl & MS_PROPAGATION) && !(fl & ~(MS_PROPAGATION | MS_REC | MS_SILENT))
+		         && (!source || strcmp(source, "none") == 0)
+		         && (!fstype || !*fstype || strcmp(fstype, "none") == 0 || strcmp(fstype, "auto") == 0))
+			kind = " on a propagation change";
+	}
+	while (str && mnt_optstr_next_option(&str, &w, &n, &v, &vn) == 0) {
+		size_t len = v ? (size_t)(v + vn - w) : n;
+		if ((why = inert(w, n, v != NULL, kind, &err)))
+			return lx_failmsg(L, err, "mount %s: option '%.*s' has no effect%s", target,
+			                  (int)len, w, why);
+		if (word_is(w, n, "nofail"))
+			continue;
+		if (p > buf)
+			*p++ = ',';
+		memcpy(p, w, len);
+		p += len;
+	}
+	/* libmount's parser stops at an unclosed quote, and what follows
+	 * was dropped */
+	if (str && str[strspn(str, ",")])
+		return lx_failmsg(L, EINVAL, "mount %s: options '%s': unclosed quote in '%s'",
+		                  target, options, str);
+	if (want_mkdir)
+		p += sprintf(p, "%sX-mount.mkdir", p > buf ? "," : "");
+	*p = '\0';
+	*out = buf;
+	return 0;
+}
+
 /** mount : (entry, opts?) -> true | (nil, string, integer)
  * Mount one fstab-style entry {source, target, fstype?, options?} with
  * libmount: the options string is honoured as mount(8) does (ro, bind,
  * remount, propagation, loop, x-* kept out of the kernel), a missing or
  * "auto" fstype is probed, UUID=/LABEL= sources resolve through libblkid.
- * opts.mkdir creates the target first (X-mount.mkdir). noauto/nofail are
- * the caller's business. Errors read "mount /mnt/data: reason". An unknown
- * key of entry or opts raises, where a misspelt options was a read-write
- * mount; entry takes every field parse_fstab returns: those that repeat
- * options must agree with it (check_derived); freq, passno and line are
- * the fstab line's. */
+ * opts.mkdir creates the target first (X-mount.mkdir). noauto, nofail and
+ * _netdev are the caller's business. An option that would have no effect
+ * fails the call before anything is mounted (vet_options). Errors read
+ * "mount /mnt/data: reason". An unknown key of entry or opts raises, where
+ * a misspelt options was a read-write mount; entry takes every field
+ * parse_fstab returns: those that repeat options must agree with it
+ * (check_derived); freq, passno and line are the fstab line's. */
 static int l_mount(lua_State *L)
 {
 	static const char *const entry_keys[] = { "source", "target", "fstype", "options",
@@ -433,13 +550,14 @@ static int l_mount(lua_State *L)
 		"nofail", "line", NULL };
 	static const char *const keys[] = { "mkdir", NULL };
 	const char *source, *target, *fstype, *options;
-	char optbuf[4096], *dev = NULL;
+	char *dev = NULL;
 	struct libmnt_context *cxt;
 	struct guard *g;
 	int want_mkdir, rc;
 
 	lx_checkkeys(L, 1, entry_keys, NULL);
 	lx_checkoptkeys(L, 2, keys);
+	lua_settop(L, 2);
 	source = lx_optstring(L, 1, "source", NULL);
 	target = lx_optstring(L, 1, "target", NULL);
 	fstype = lx_optstring(L, 1, "fstype", NULL);
@@ -447,12 +565,8 @@ static int l_mount(lua_State *L)
 	want_mkdir = lx_optboolean(L, 2, "mkdir", 0);
 	luaL_argcheck(L, target && *target, 1, "entry.target expected");
 	check_derived(L, options);
-	if (want_mkdir) {
-		int len = snprintf(optbuf, sizeof optbuf, "%s%sX-mount.mkdir",
-		                   options ? options : "", options && *options ? "," : "");
-		luaL_argcheck(L, len > 0 && (size_t)len < sizeof optbuf, 1, "options too long");
-		options = optbuf;
-	}
+	if ((rc = vet_options(L, target, source, fstype, want_mkdir, &options)))
+		return rc;
 	g = new_guard(L);
 	if (!(cxt = new_context(g))) {
 		done(g);
@@ -470,7 +584,7 @@ static int l_mount(lua_State *L)
 		rc = mnt_context_set_source(cxt, dev ? dev : source);
 	if (!rc && fstype && *fstype && strcmp(fstype, "auto") != 0)
 		rc = mnt_context_set_fstype(cxt, fstype);
-	if (!rc && options)
+	if (!rc && *options)
 		rc = mnt_context_set_options(cxt, options);
 	free(dev);
 	if (!rc)

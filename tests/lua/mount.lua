@@ -202,6 +202,69 @@ return {
 		end)
 	end,
 
+	-- the kernel takes no filesystem options or flags for a bind mount or
+	-- a propagation change, and libmount lets several userspace options
+	-- pass without acting on them: each was a mount without it
+	["mount: an option that would have no effect fails, naming it, and nothing is mounted"] = function()
+		in_tmp(function(dir)
+			assert(sh("mkdir " .. dir .. "/src " .. dir .. "/dst " .. dir .. "/t"))
+			local src, dst, t = dir .. "/src", dir .. "/dst", dir .. "/t"
+			local function refused(e, word, why, ename)
+				local ok, err, code, name = mount.mount(e)
+				local want = "mount " .. e.target .. ": option '" .. word .. "' has no effect" .. why
+				assert(ok == nil and err == want, err)
+				assert(name == ename and math.type(code) == "integer", tostring(name))
+				assert(not mount.is_mounted(e.target), "mounted with " .. word)
+			end
+			local bind = " on a bind mount (only the mount's own flags: ro, nosuid, nodev, noexec, the atime ones, nosymfollow)"
+			refused({ source = src, target = dst, fstype = "none", options = "bind,size=1m" }, "size=1m", bind, "EINVAL")
+			refused({ source = src, target = dst, options = "rbind,ro,sync" }, "sync", bind, "EINVAL")
+			refused({ source = src, target = dst, options = "lazytime,bind" }, "lazytime", bind, "EINVAL")
+			refused({ source = src, target = dst, options = "bind,ro=1" }, "ro=1", bind, "EINVAL")
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "size=1m,X-mount.mode=0700" },
+				"X-mount.mode=0700", ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only", "EINVAL")
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "helper=udisks2" },
+				"helper=udisks2", ": luainit runs no /sbin/mount.<type> helper", "EOPNOTSUPP")
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "uhelper=udisks2" },
+				"uhelper=udisks2", ": luainit runs no /sbin/umount.<type> helper", "EOPNOTSUPP")
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "encryption=aes" },
+				"encryption=aes", ": libmount has no loop encryption any more (use dm-crypt)", "EOPNOTSUPP")
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "verity.roothash=00" },
+				"verity.roothash=00", ": no dm-verity here (libmount is built without libcryptsetup)", "EOPNOTSUPP")
+			-- libmount's parser ended at an unclosed quote: what followed was dropped
+			local ok, err, _, name = mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs", options = 'ro,mode="0700,size=1m' })
+			assert(ok == nil and name == "EINVAL" and err == "mount " .. t .. [[: options 'ro,mode="0700,size=1m': unclosed quote in 'mode="0700,size=1m']], err)
+			assert(not mount.is_mounted(t))
+			-- a remount of a bind mount, and a propagation change, change
+			-- the mount only: a size there was dropped
+			assert(mount.mount({ source = "tmpfs", target = src, fstype = "tmpfs", options = "size=1m" }))
+			assert(mount.mount({ source = src, target = dst, options = "bind" }))
+			ok, err = mount.mount({ target = dst, options = "remount,bind,ro,size=2m" })
+			assert(ok == nil and err:find("option 'size=2m' has no effect on a bind mount", 1, true), err)
+			ok, err = mount.mount({ target = dst, options = "rprivate,size=2m" })
+			assert(ok == nil and err == "mount " .. dst .. ": option 'size=2m' has no effect on a propagation change", err)
+			assert(not has_opt(find_mount(dst).vfs_options, "ro"), "remounted read-only all the same")
+			-- what a bind mount does take, and the words that are the
+			-- caller's or comments
+			assert(mount.mount({ target = dst, options = "remount,bind,ro,nosuid" }))
+			assert(has_opt(find_mount(dst).vfs_options, "ro") and has_opt(find_mount(dst).vfs_options, "nosuid"))
+			assert(mount.mount({ source = src, target = t, options = "bind,nodev,noexec,noatime,defaults,nofail,noauto,"
+				.. "_netdev,comment=x,x-systemd.automount,X-fstab.note" }))
+			local m = find_mount(t)
+			assert(has_opt(m.vfs_options, "nodev") and has_opt(m.vfs_options, "noexec") and has_opt(m.vfs_options, "noatime"), m.vfs_options)
+			assert(mount.umount(t) and mount.umount(dst) and mount.umount(src))
+		end)
+	end,
+
+	-- libmount reads nofail only to call some failures a success, and
+	-- then gives no explanation: the message was the bare strerror
+	["mount: a nofail entry's failure keeps its explanation"] = function()
+		in_tmp(function(dir)
+			local ok, err, _, name = mount.mount({ source = dir .. "/nodev", target = dir, fstype = "ext4", options = "nofail" })
+			assert(ok == nil and name == "ENOENT" and err == "mount " .. dir .. ": special device " .. dir .. "/nodev does not exist", err)
+		end)
+	end,
+
 	-- mount reads options alone: a vfs_options = "ro" beside it, or an
 	-- options edited after parse_fstab, was a mount without them
 	["mount: an entry's fields that repeat options must agree with them"] = function()
