@@ -38,6 +38,8 @@ static int sigwatch_on;
  * long, then takes pending signals and reaps (see serve_signals). */
 #define POLL_MS 1000
 static pid_t fallback_shell;
+/* --container was given to the machine's init (see machine_init). */
+static int container_refused;
 /* Where an error outside every protected call (a Lua "panic": none is
  * known to be left, every entry into Lua goes through lx_pcall_c) lands
  * instead of abort(), which would take PID 1 and the kernel with it. */
@@ -300,11 +302,20 @@ static void start_lua(int argc, char **argv)
 }
 
 /* PID 1 of the machine, not of a PID namespace (unshare, a container
- * runtime). With a /proc: the pid it shows for us is 1 (a namespace that
- * sees the host's /proc sees its host pid) and PID 2 is kthreadd (a
- * namespace's never is). With none (the machine's init starts before any
- * mount), an explicit --container decides: a sandbox without /proc. */
-static int machine_init(int explicit_container)
+ * runtime), from what is there when it starts; argv plays no part. With a
+ * /proc: the pid it shows for us is 1 (a namespace that sees the host's
+ * /proc sees its host pid) and PID 2 is kthreadd (a namespace's never is).
+ * With none (the machine's init starts before any mount, and a sandbox
+ * may have none at all): reboot(RB_DISABLE_CAD) succeeds for the
+ * machine's PID 1 alone. In any other PID namespace the kernel takes only
+ * restart, power-off and halt (EINVAL), and a container without
+ * CAP_SYS_BOOT or under a seccomp profile gets EPERM; the machine's init
+ * makes that call anyway (pid1_main). A missing /proc was taken for the
+ * machine unless --container was given: a sandbox given a command booted
+ * instead (modules, coldplug, / remounted read-only at shutdown), and a
+ * kernel's init given -- --container ran as a container's, whose exit
+ * panics the kernel. */
+static int machine_init(void)
 {
 	char buf[64];
 
@@ -313,7 +324,7 @@ static int machine_init(int explicit_container)
 	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0)
 		return atoi(buf) == 1 && lx_readfile("/proc/2/comm", buf, sizeof buf) >= 0 &&
 		       strcmp(buf, "kthreadd\n") == 0;
-	return !explicit_container;
+	return reboot(RB_DISABLE_CAD) == 0;
 }
 
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
@@ -324,6 +335,9 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	ensure_stdio();
+	if (container_refused)
+		lx_log("--container ignored: this is the machine's init (PID 1 of the kernel), "
+		       "which must not exit as a container's does; booting");
 	raise_nofile();
 	if (getpid() != 1) {
 		/* Not the machine's init: adopt orphans of our subtree. */
@@ -456,7 +470,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--container") == 0)
 			lx_container = 1;
-	if (machine_init(lx_container)) {
+	if (machine_init()) {
+		container_refused = lx_container;
 		lx_container = 0;
 		lx_console_open();
 		pid1_main(argc, argv);

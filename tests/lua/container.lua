@@ -15,6 +15,17 @@ function T.parse_command()
 	assert(not o.explicit and #o.cmd == 0)
 end
 
+-- what the kernel hands init for `init=/sbin/luainit -- --container`
+-- (the words after --, without it) asks for container mode, which
+-- main.c refuses the machine's init; after a -- of luainit's own the word
+-- is the command
+function T.parse_container_word()
+	local o = assert(container.parse({ [0] = "/sbin/luainit", "--container" }))
+	assert(o.explicit and #o.cmd == 0)
+	o = assert(container.parse({ [0] = "luainit", "--", "--container" }))
+	assert(not o.explicit and #o.cmd == 1 and o.cmd[1] == "--container")
+end
+
 function T.parse_errors()
 	local o, err = container.parse({ [0] = "luainit", "--container", "--bogus" })
 	assert(o == nil and err:match("unknown option '%-%-bogus'") and err:match("usage:"))
