@@ -257,12 +257,15 @@ static int has_opt(lua_State *L, int idx, const char *key)
 	return t != LUA_TNIL;
 }
 
-/* A link's name as a message gives it: the name, or the index in digits. */
-static const char *link_label(lua_State *L, int arg, char *buf, size_t len)
+/* A link's name as a message gives it: the name, or the index in digits
+ * (in buf, of len bytes). arg and opt as link_arg takes them, and it
+ * raises as link_arg does. A name stays valid while the value at arg is
+ * referenced (an argument, or a field of the caller's table). */
+static const char *link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len)
 {
 	lua_Integer i;
 
-	if (!link_arg(L, arg, NULL, &i))
+	if (!link_arg(L, arg, opt, &i))
 		return lua_tostring(L, arg);
 	snprintf(buf, len, "%lld", (long long)i);
 	return buf;
@@ -328,7 +331,7 @@ static int l_link_set(lua_State *L)
 	struct guard *g;
 	struct rtnl_link *orig, *chg;
 	char ctx[96], num[24];
-	const char *ifname = link_label(L, 1, num, sizeof num);
+	const char *ifname = link_label(L, 1, NULL, num, sizeof num);
 	int err;
 
 	luaL_checktype(L, 2, LUA_TTABLE);   /* before settop: "got no value" */
@@ -496,7 +499,7 @@ static int addr_change(lua_State *L, int add)
 {
 	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
 	char ctx[160], num[24];
-	const char *ifname = link_label(L, 1, num, sizeof num);
+	const char *ifname = link_label(L, 1, NULL, num, sizeof num);
 	const char *cidr = luaL_checkstring(L, 2);
 	struct guard *g;
 	struct nl_addr *local;
@@ -694,16 +697,10 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 	struct rtnl_route *r;
 	struct nl_addr *a;
 
-	/* dev: a link as link_arg takes one (get_link below looks it up) */
-	if (lua_getfield(L, 1, "dev") != LUA_TNIL) {
-		lua_Integer i;
-		if (link_arg(L, lua_gettop(L), "dev", &i)) {
-			snprintf(devnum, sizeof devnum, "%lld", (long long)i);
-			dev = devnum;
-		} else {
-			dev = lua_tostring(L, -1);  /* held by the spec table */
-		}
-	}
+	/* dev: a link as link_arg takes one (get_link below looks it up); a
+	 * name is held by the spec table after the pop */
+	if (lua_getfield(L, 1, "dev") != LUA_TNIL)
+		dev = link_label(L, lua_gettop(L), "dev", devnum, sizeof devnum);
 	lua_pop(L, 1);
 
 	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
