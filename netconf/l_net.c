@@ -245,18 +245,6 @@ static uint32_t opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
 	return (uint32_t)v;
 }
 
-/* Is option key given (not nil) in the options table at idx, if any? */
-static int has_opt(lua_State *L, int idx, const char *key)
-{
-	int t;
-
-	if (lua_isnoneornil(L, idx))
-		return 0;
-	t = lua_getfield(L, idx, key);
-	lua_pop(L, 1);
-	return t != LUA_TNIL;
-}
-
 /* A link's name as a message gives it: the name, or the index in digits
  * (in buf, of len bytes). arg and opt as link_arg takes them, and it
  * raises as link_arg does. A name stays valid while the value at arg is
@@ -421,19 +409,19 @@ static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
 }
 
 /* addr_add's lifetimes (options table at idx), into *valid and *preferred;
- * returns whether either is given. With either given, valid left out is
+ * returns whether the request is to carry them. valid left out is
  * forever (4294967295), as in ip-address(8), and preferred left out is
  * valid (ip makes it forever, and then refuses it as above valid); a
- * preferred alone was ignored. A valid of 0 and a preferred above valid
- * raise: the kernel answered both with a bare EINVAL, once the request
- * was sent (IPv4 and IPv6, a new address or one replaced, alike). */
+ * preferred alone was ignored. Forever for both is what the kernel takes
+ * for a request without lifetimes (IPv4 and IPv6, a new address or one
+ * replaced), so they go only when one is not: each option is read once,
+ * with no look beforehand at whether either is given. A valid of 0 and a
+ * preferred above valid raise: the kernel answered both with a bare
+ * EINVAL, once the request was sent. */
 static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *preferred)
 {
-	lua_Integer v;
+	lua_Integer v = lx_optinteger(L, idx, "valid", UINT32_MAX);
 
-	if (!has_opt(L, idx, "valid") && !has_opt(L, idx, "preferred"))
-		return 0;
-	v = lx_optinteger(L, idx, "valid", UINT32_MAX);
 	if (v < 1 || v > (lua_Integer)UINT32_MAX)
 		luaL_error(L, "option 'valid': integer 1-4294967295 expected, got %I", v);
 	*valid = (uint32_t)v;
@@ -441,7 +429,7 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 	if (*preferred > *valid)
 		luaL_error(L, "option 'preferred': at most 'valid' (%I) expected, got %I",
 		           (lua_Integer)*valid, (lua_Integer)*preferred);
-	return 1;
+	return *valid != UINT32_MAX || *preferred != UINT32_MAX;
 }
 
 /* addr_add's broadcast (options at idx, or nil) for the address local,

@@ -255,6 +255,41 @@ os.execute("ip -o addr show dev lo")
 	has("inet 10.9.7.0/31 brd 10.9.7.1 scope global")
 end
 
+-- The lifetimes the kernel keeps: forever for both is sent as no
+-- lifetimes at all (the kernel's default), so a replace with valid =
+-- 4294967295, or with none, makes a finite address permanent again.
+T["addr_add: the lifetimes the kernel keeps (private netns)"] = function()
+	local script = os.tmpname()
+	util.write(script, [[
+local net = require "luainit.net"
+for _, c in ipairs({ { "10.9.0.1/24", { valid = 60, preferred = 30 } },
+	{ "10.9.1.1/24", { valid = 60 } }, { "10.9.1.1/24", { valid = 4294967295, replace = true } },
+	{ "10.9.2.1/24", { valid = 60 } }, { "10.9.2.1/24", { replace = true } },
+	{ "fd00::1/64", { valid = 60, nodad = true } },
+	{ "fd00::1/64", { valid = 4294967295, preferred = 4294967295.0, replace = true, nodad = true } },
+	{ "fd00::2/64", { valid = 60, preferred = 0, nodad = true } } }) do
+	assert(net.addr_add("lo", c[1], c[2]))
+end
+os.execute("ip -o addr show dev lo")
+]])
+	local p = io.popen("unshare -n build/luainit --lua " .. script .. " 2>&1")
+	local out = p:read("a")
+	p:close()
+	os.remove(script)
+	if out:find("unshare failed") or out:find("Operation not permitted") then error("SKIP: no network namespace here") end
+	if out:find("ip: not found") then error("SKIP: no ip(8) here") end
+	local function has(addr, lft)
+		local line = out:match("[^\n]* " .. addr:gsub("%p", "%%%0") .. " [^\n]*")
+		assert(line, "missing: " .. addr .. "\n" .. out)
+		assert(line:find(lft), addr .. ": " .. lft .. " expected\n" .. out)
+	end
+	has("10.9.0.1/24", "valid_lft %d+sec preferred_lft %d+sec")
+	has("10.9.1.1/24", "valid_lft forever preferred_lft forever")
+	has("10.9.2.1/24", "valid_lft forever preferred_lft forever")
+	has("fd00::1/64", "valid_lft forever preferred_lft forever")
+	has("fd00::2/64", "valid_lft %d+sec preferred_lft 0sec")
+end
+
 -- A route's unknown key raised 'bad argument #-2 ... (invalid option
 -- 'metirc')' (luaL_checkoption on the key, read after the known fields),
 -- and route_del took replace and ignored it
