@@ -394,14 +394,38 @@ static int l_addresses(lua_State *L)
 	return 1;
 }
 
+/* nl_addr_parse for an IP address of family (AF_UNSPEC: either), into *a.
+ * nl_addr_parse also takes the words "default", "all", "any" and "none",
+ * in any case and with a prefix ("any/24"), as an address of no bytes: a
+ * route's dst of 0.0.0.0/0 or 0.0.0.0/24 (of IPv4 whatever its gateway),
+ * an address, gateway or src libnl could not put in a request (ERANGE).
+ * They are no address here; a route's dst takes "default" itself. Returns
+ * 0 or a libnl error, with *a NULL on an error. */
+static int parse_ip(const char *s, int family, struct nl_addr **a)
+{
+	int err = nl_addr_parse(s, family, a);
+
+	if (err < 0) {
+		*a = NULL;
+		return err;
+	}
+	if (nl_addr_get_len(*a) == 0 ||
+	    (nl_addr_get_family(*a) != AF_INET && nl_addr_get_family(*a) != AF_INET6)) {
+		nl_addr_put(*a);
+		*a = NULL;
+		return -NLE_INVAL;
+	}
+	return 0;
+}
+
 /* Parse "10.0.2.15/24" (argument arg) into g->naddr; raises on a malformed
- * address (or one of another family: "aa:bb:cc:dd:ee:ff" parses too). */
+ * address, one of another family ("aa:bb:cc:dd:ee:ff" parses too) or one
+ * of nl_addr_parse's words ("any/24"). */
 static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
 {
 	const char *s = luaL_checkstring(L, arg);
 
-	if (nl_addr_parse(s, AF_UNSPEC, &g->naddr) < 0 || (nl_addr_get_family(g->naddr) != AF_INET &&
-	                                                 nl_addr_get_family(g->naddr) != AF_INET6)) {
+	if (parse_ip(s, AF_UNSPEC, &g->naddr) < 0) {
 		luaL_argerror(L, arg, lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
 		return NULL;
 	}
@@ -550,6 +574,8 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
+ * The address is IPv4 or IPv6 with a prefix length of 1 or more; one of
+ * nl_addr_parse's words ("any/24", parse_ip) raises, as does anything else.
  * Unknown keys raise. broadcast is IPv4 only (check_broadcast): true,
  * false or an IPv4 address, and raises otherwise or on an IPv6 address.
  * Without replace an existing address is EEXIST. valid is 1-4294967295
@@ -704,12 +730,14 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 		return NULL;
 	}
 	rtnl_route_set_family(r, (uint8_t)family);
-	if (nl_addr_parse(dst, family, &a) < 0)
-		luaL_error(L, "%s: dst: address expected", ctx);
+	/* "default" only, of nl_addr_parse's words (parse_ip): "any/24" was a
+	 * route to 0.0.0.0/24 */
+	if ((strcmp(dst, "default") ? parse_ip(dst, family, &a) : nl_addr_parse(dst, family, &a)) < 0)
+		luaL_error(L, "%s: dst: \"default\" or an address expected", ctx);
 	rtnl_route_set_dst(r, a);
 	nl_addr_put(a);
 	if (src) {
-		if (nl_addr_parse(src, family, &a) < 0)
+		if (parse_ip(src, family, &a) < 0)
 			luaL_error(L, "%s: src: %s address expected", ctx, fam);
 		rtnl_route_set_pref_src(r, a);
 		nl_addr_put(a);
@@ -728,7 +756,7 @@ static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, ch
 			return NULL;
 		}
 		if (gw) {
-			if (nl_addr_parse(gw, family, &a) < 0)
+			if (parse_ip(gw, family, &a) < 0)
 				luaL_error(L, "%s: gateway: %s address expected", ctx, fam);
 			rtnl_route_nh_set_gateway(nh, a);
 			nl_addr_put(a);
@@ -782,8 +810,10 @@ static int route_change(lua_State *L, int add)
 /** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
  * dev: a link name or index, as link_arg takes it. The family is dst's, or for
  * "default" the gateway's or src's (a gateway or src of the other raises);
- * an existing route is EEXIST unless replace. String fields take strings
- * only (a number raises). Unknown keys raise. */
+ * an existing route is EEXIST unless replace. dst is "default", written
+ * so, or an address; gateway and src addresses: nl_addr_parse's other
+ * words ("any", "all", "none", "DEFAULT", "default/8") raise in each.
+ * String fields take strings only (a number raises). Unknown keys raise. */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }
 
 /** route_del : ({dst, gateway?, dev?, metric?, table?, src?, protocol?}) -> true | (nil, string, integer)

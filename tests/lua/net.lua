@@ -341,6 +341,77 @@ T["a route's gateway and src are of its family, and a default route's family fol
 	end
 end
 
+-- libnl's nl_addr_parse takes the words "default", "all", "any" and
+-- "none" (any case, with a prefix too) as an address of no bytes:
+-- addr_add("eth0", "any/24") failed with ERANGE once sent (bare "any"
+-- raised about its prefix length), a route's dst "any/24" added a route
+-- to 0.0.0.0/24 and "all" or "DEFAULT" an IPv4 default route, and a
+-- gateway or src "any" was ERANGE. An address raises for each; a route's
+-- dst takes "default", written so, and nothing else of them.
+T["nl_addr_parse's words are no address: 'any/24' raises, a route's dst takes \"default\" only"] = function()
+	local nosuch = "luainit-nosuch0"
+	local words = { "any", "all", "none", "default", "ANY", "Default", "any/24", "default/8", "all/0", "none/32" }
+	local function pat(s) return (s:gsub("%p", "%%%0")) end
+	-- lo is the host's: each raises before any change
+	for _, w in ipairs(words) do
+		for _, f in ipairs({ "addr_add", "addr_del" }) do
+			for _, ifname in ipairs({ "lo", nosuch }) do
+				raises("^bad argument #2 to '[%w.]*" .. f .. "' %(IPv4 or IPv6 address expected, got '" .. pat(w)
+					.. "'%)$", net[f], ifname, w)
+			end
+		end
+		for _, f in ipairs({ "route_add", "route_del" }) do
+			if w ~= "default" then
+				raises("^" .. f .. " " .. pat(w) .. " dev luainit%-nosuch0: dst: \"default\" or an address expected$",
+					net[f], { dst = w, dev = nosuch })
+			end
+			raises("^" .. f .. " 10%.1%.0%.0/16 via " .. pat(w) .. " dev luainit%-nosuch0: gateway: IPv4 address expected$",
+				net[f], { dst = "10.1.0.0/16", gateway = w, dev = nosuch })
+			raises(": gateway: IPv6 address expected$", net[f], { dst = "fd00::/16", gateway = w, dev = nosuch })
+			raises(": src: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", src = w, dev = nosuch })
+			raises(": src: IPv6 address expected$", net[f], { dst = "default", gateway = "fe80::1", src = w, dev = nosuch })
+		end
+	end
+	-- "default", 0.0.0.0/0 and ::/0 are taken, and the request fails on the
+	-- missing link
+	for _, spec in ipairs({ { dst = "default" }, { dst = "0.0.0.0/0" }, { dst = "::/0" }, {},
+		{ dst = "default", gateway = "fe80::1" } }) do
+		spec.dev = nosuch
+		local ok, err, _, ename = net.route_del(spec)
+		assert(ok == nil and ename == "ENODEV", tostring(err))
+	end
+end
+
+-- What the kernel gets: a child luainit in a network namespace of its own
+-- adds default routes (IPv4, and IPv6 by its src), and a dst "any/24",
+-- which raises, adds none (it was a route to 0.0.0.0/24).
+T["a route's dst: \"default\" is a default route, \"any/24\" none (private netns)"] = function()
+	local script = os.tmpname()
+	util.write(script, [[
+local net = require "luainit.net"
+assert(net.link_set("lo", { up = true }))
+assert(net.route_add({ dst = "default", dev = "lo", table = 200 }))
+assert(net.route_add({ dst = "default", src = "::1", dev = "lo", table = 201 }))
+assert(not pcall(net.route_add, { dst = "any/24", dev = "lo", table = 202 }))
+assert(not pcall(net.route_add, { dst = "all", gateway = "::1", dev = "lo", table = 203 }))
+for _, r in ipairs(assert(net.routes(nil, "all"))) do
+	if r.table >= 200 and r.table <= 203 then print("route", r.table, r.family, r.dst, r.dev) end
+end
+]])
+	local p = io.popen("unshare -n build/luainit --lua " .. script .. " 2>&1")
+	local out = p:read("a")
+	p:close()
+	os.remove(script)
+	if out:find("unshare failed") or out:find("Operation not permitted") then error("SKIP: no network namespace here") end
+	local got = {}
+	for line in out:gmatch("[^\n]+") do
+		assert(line:match("^route\t"), "unexpected output: " .. out)
+		got[#got + 1] = line
+	end
+	table.sort(got)
+	assert(table.concat(got, "\n") == "route\t200\tinet\tdefault\tlo\nroute\t201\tinet6\tdefault\tlo", out)
+end
+
 T["an optional argument left out is left out"] = function()
 	local ok, err, _, ename = net.addr_del("luainit-nosuch0", "10.99.0.1/24")
 	assert(ok == nil and ename == "ENODEV", tostring(err))
