@@ -1,7 +1,9 @@
 /* l_net.c: luainit.net, network interfaces over rtnetlink (libnl-route):
- * links, addresses and routes (list, add, delete, change) on one
- * synchronous NETLINK_ROUTE socket. The monitor for link and address
- * events is nlmon.c (no libnl), the DHCP codec and socket l_dhcp.c; the
+ * links and addresses (list, add, delete, change) on one synchronous
+ * NETLINK_ROUTE socket, and what every request shares (net.h): that
+ * socket, its errors, the guard of libnl's objects, how a link or an
+ * address is read. Routes are l_route.c, the monitor for link and address
+ * events nlmon.c (no libnl), the DHCP codec and socket l_dhcp.c; the
  * policy is lua/network.lua.
  * Errors name the operation and the interface: nil, "addr_add eth0
  * 10.0.2.15/24: File exists", errno, "EEXIST". */
@@ -52,7 +54,7 @@ static int nle_errno(int nle)
 }
 
 /* nil, "ctx: strerror", errno, "ENAME" for a libnl result nle < 0. */
-static int nlfail(lua_State *L, int nle, const char *ctx)
+int lx_net_nlfail(lua_State *L, int nle, const char *ctx)
 {
 	int err = kernel_errno ? kernel_errno : nle_errno(nle);
 	return lx_fail(L, err, "%s", ctx);
@@ -77,28 +79,23 @@ static int sock(void)
 	return 0;
 }
 
+/* sock() for the other files (net.h). */
+struct nl_sock *lx_net_sock(int *nle)
+{
+	return (*nle = sock()) < 0 ? NULL : sync_sk;
+}
+
 /* The address without its prefix length: "10.0.2.15", "fe80::1". */
-static void addr_str(struct nl_addr *a, char *buf, size_t len)
+void lx_net_nladdr_str(struct nl_addr *a, char *buf, size_t len)
 {
 	lx_net_addr_str(nl_addr_get_family(a), nl_addr_get_binary_addr(a), nl_addr_get_len(a), buf, len);
 }
 
-/* The libnl objects a request holds while it can still raise (an argument
- * check, a push that runs out of memory): libnl's memory is not Lua's, and
- * a raise would leak them. They live in a userdata made before the first
- * of them, whose __gc frees what is left; a request that gets to its end
- * frees them itself (guard_free), not leaving it to the collector. */
+/* The guard of a request's libnl objects (struct lx_net_guard, net.h): a
+ * userdata whose __gc frees what a raise left. */
 #define GUARD_MT "luainit.net.guard"
-struct guard {
-	struct nl_cache *cache[2];
-	struct rtnl_link *link[2];
-	struct rtnl_addr *addr;
-	struct rtnl_route *route;
-	struct rtnl_nexthop *nh;      /* until the route owns it */
-	struct nl_addr *naddr;
-};
 
-static void guard_free(struct guard *g)
+void lx_net_guard_free(struct lx_net_guard *g)
 {
 	for (int i = 0; i < 2; i++) {
 		if (g->cache[i])
@@ -119,23 +116,23 @@ static void guard_free(struct guard *g)
 
 static int guard_gc(lua_State *L)
 {
-	guard_free(lua_touserdata(L, 1));
+	lx_net_guard_free(lua_touserdata(L, 1));
 	return 0;
 }
 
-/* nlfail for a request that holds g: its objects go first. */
-static int gfail(lua_State *L, struct guard *g, int nle, const char *ctx)
+/* lx_net_nlfail for a request that holds g: its objects go first. */
+int lx_net_gfail(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx)
 {
-	guard_free(g);
-	return nlfail(L, nle, ctx);
+	lx_net_guard_free(g);
+	return lx_net_nlfail(L, nle, ctx);
 }
 
 /* An empty guard, pushed: it raises only before anything is allocated.
  * It takes the first free stack slot: a request sets its top to its last
  * argument first, or the guard would stand in for an argument left out. */
-static struct guard *new_guard(lua_State *L)
+struct lx_net_guard *lx_net_newguard(lua_State *L)
 {
-	struct guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+	struct lx_net_guard *g = lua_newuserdatauv(L, sizeof *g, 0);
 
 	memset(g, 0, sizeof *g);
 	luaL_setmetatable(L, GUARD_MT);
@@ -158,7 +155,7 @@ static void push_link(lua_State *L, struct rtnl_link *l)
 	lx_setstr(L, "operstate", buf);
 	lx_setint(L, "mtu", rtnl_link_get_mtu(l));
 	if (mac) {
-		addr_str(mac, buf, sizeof buf);
+		lx_net_nladdr_str(mac, buf, sizeof buf);
 		lx_setstr(L, "mac", buf);
 	}
 	if (kind)
@@ -182,7 +179,7 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 		lx_setstr(L, "ifname", name);
 	lx_setstr(L, "family", lx_net_family(rtnl_addr_get_family(a)));
 	if (local) {
-		addr_str(local, buf, sizeof buf);
+		lx_net_nladdr_str(local, buf, sizeof buf);
 		lx_setstr(L, "address", buf);
 	}
 	lx_setint(L, "prefixlen", rtnl_addr_get_prefixlen(a));
@@ -236,7 +233,7 @@ static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
  * 0-4294967295 it raises "option 'metric': integer 0-4294967295 expected,
  * got -1", where a cast wrapped -1 to 4294967295 (a metric's last choice)
  * and 2^32 + 254 to 254 (the main table). */
-static uint32_t opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
+uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
 {
 	lua_Integer v = lx_optinteger(L, idx, key, def);
 
@@ -249,7 +246,7 @@ static uint32_t opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
  * (in buf, of len bytes). arg and opt as link_arg takes them, and it
  * raises as link_arg does. A name stays valid while the value at arg is
  * referenced (an argument, or a field of the caller's table). */
-static const char *link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len)
+const char *lx_net_link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len)
 {
 	lua_Integer i;
 
@@ -262,7 +259,7 @@ static const char *link_label(lua_State *L, int arg, const char *opt, char *buf,
 /* The link named or numbered by argument arg, as a request names it: its
  * index (a number is one), and its name when given one. Returns NULL
  * with *nle set when no link has that name. */
-static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
+struct rtnl_link *lx_net_get_link(lua_State *L, int arg, int *nle)
 {
 	struct rtnl_link *l;
 	unsigned idx;
@@ -294,19 +291,19 @@ static struct rtnl_link *get_link(lua_State *L, int arg, int *nle)
 /** links : () -> {{index, name, flags = {up=true,...}, operstate, mtu, mac, type?}, ...} | (nil, string, integer) */
 static int l_links(lua_State *L)
 {
-	struct guard *g;
+	struct lx_net_guard *g;
 	int err = sock(), n = 0;
 
 	lua_settop(L, 0);
-	g = new_guard(L);
+	g = lx_net_newguard(L);
 	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0)
-		return gfail(L, g, err, "links");
+		return lx_net_gfail(L, g, err, "links");
 	lua_newtable(L);
 	for (struct nl_object *o = nl_cache_get_first(g->cache[0]); o; o = nl_cache_get_next(o)) {
 		push_link(L, (struct rtnl_link *)o);
 		lua_rawseti(L, -2, ++n);
 	}
-	guard_free(g);
+	lx_net_guard_free(g);
 	return 1;
 }
 
@@ -316,21 +313,21 @@ static int l_links(lua_State *L)
 static int l_link_set(lua_State *L)
 {
 	static const char *const keys[] = { "up", "mtu", "name", "mac", NULL };
-	struct guard *g;
+	struct lx_net_guard *g;
 	struct rtnl_link *orig, *chg;
 	char ctx[96], num[24];
-	const char *ifname = link_label(L, 1, NULL, num, sizeof num);
+	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
 	int err;
 
 	luaL_checktype(L, 2, LUA_TTABLE);   /* before settop: "got no value" */
 	lua_settop(L, 2);
-	g = new_guard(L);
+	g = lx_net_newguard(L);
 	lx_checkkeys(L, 2, keys, NULL);
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
-	if (!(orig = g->link[0] = get_link(L, 1, &err)))
-		return gfail(L, g, err, ctx);
+	if (!(orig = g->link[0] = lx_net_get_link(L, 1, &err)))
+		return lx_net_gfail(L, g, err, ctx);
 	if (!(chg = g->link[1] = rtnl_link_alloc()))
-		return gfail(L, g, -NLE_NOMEM, ctx);
+		return lx_net_gfail(L, g, -NLE_NOMEM, ctx);
 	if (lua_getfield(L, 2, "up") != LUA_TNIL) {
 		if (lua_toboolean(L, -1))
 			rtnl_link_set_flags(chg, IFF_UP);
@@ -354,9 +351,9 @@ static int l_link_set(lua_State *L)
 	}
 	kernel_errno = 0;
 	err = rtnl_link_change(sync_sk, orig, chg, 0);
-	guard_free(g);
+	lx_net_guard_free(g);
 	if (err < 0)
-		return nlfail(L, err, ctx);
+		return lx_net_nlfail(L, err, ctx);
 	return lx_ok(L);
 }
 
@@ -366,17 +363,17 @@ static int l_addresses(lua_State *L)
 	lua_Integer only_index = 0;
 	int by_index = !lua_isnoneornil(L, 1) && link_arg(L, 1, NULL, &only_index);
 	const char *only = by_index || lua_isnoneornil(L, 1) ? NULL : lua_tostring(L, 1);
-	struct guard *g;
+	struct lx_net_guard *g;
 	struct nl_cache *links, *c;
 	int err = sock(), n = 0;
 	char name[64];
 
 	lua_settop(L, 1);
-	g = new_guard(L);
+	g = lx_net_newguard(L);
 
 	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0 ||
 	    (err = rtnl_addr_alloc_cache(sync_sk, &g->cache[1])) < 0)
-		return gfail(L, g, err, "addresses");
+		return lx_net_gfail(L, g, err, "addresses");
 	links = g->cache[0];
 	c = g->cache[1];
 	lua_newtable(L);
@@ -390,7 +387,7 @@ static int l_addresses(lua_State *L)
 		push_addr(L, a, links);
 		lua_rawseti(L, -2, ++n);
 	}
-	guard_free(g);
+	lx_net_guard_free(g);
 	return 1;
 }
 
@@ -401,7 +398,7 @@ static int l_addresses(lua_State *L)
  * an address, gateway or src libnl could not put in a request (ERANGE).
  * They are no address here; a route's dst takes "default" itself. Returns
  * 0 or a libnl error, with *a NULL on an error. */
-static int parse_ip(const char *s, int family, struct nl_addr **a)
+int lx_net_parse_ip(const char *s, int family, struct nl_addr **a)
 {
 	int err = nl_addr_parse(s, family, a);
 
@@ -421,11 +418,11 @@ static int parse_ip(const char *s, int family, struct nl_addr **a)
 /* Parse "10.0.2.15/24" (argument arg) into g->naddr; raises on a malformed
  * address, one of another family ("aa:bb:cc:dd:ee:ff" parses too) or one
  * of nl_addr_parse's words ("any/24"). */
-static struct nl_addr *check_cidr(lua_State *L, int arg, struct guard *g)
+static struct nl_addr *check_cidr(lua_State *L, int arg, struct lx_net_guard *g)
 {
 	const char *s = luaL_checkstring(L, arg);
 
-	if (parse_ip(s, AF_UNSPEC, &g->naddr) < 0) {
+	if (lx_net_parse_ip(s, AF_UNSPEC, &g->naddr) < 0) {
 		luaL_argerror(L, arg, lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
 		return NULL;
 	}
@@ -449,7 +446,7 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 	if (v < 1 || v > (lua_Integer)UINT32_MAX)
 		luaL_error(L, "option 'valid': integer 1-4294967295 expected, got %I", v);
 	*valid = (uint32_t)v;
-	*preferred = opt_u32(L, idx, "preferred", *valid);
+	*preferred = lx_net_opt_u32(L, idx, "preferred", *valid);
 	if (*preferred > *valid)
 		luaL_error(L, "option 'preferred': at most 'valid' (%I) expected, got %I",
 		           (lua_Integer)*valid, (lua_Integer)*preferred);
@@ -511,9 +508,9 @@ static int addr_change(lua_State *L, int add)
 {
 	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
 	char ctx[160], num[24];
-	const char *ifname = link_label(L, 1, NULL, num, sizeof num);
+	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
 	const char *cidr = luaL_checkstring(L, 2);
-	struct guard *g;
+	struct lx_net_guard *g;
 	struct nl_addr *local;
 	struct rtnl_link *link;
 	struct rtnl_addr *a;
@@ -529,7 +526,7 @@ static int addr_change(lua_State *L, int add)
 		luaL_checktype(L, 3, LUA_TTABLE);
 	}
 	lua_settop(L, 3);
-	g = new_guard(L);
+	g = lx_net_newguard(L);
 	local = check_cidr(L, 2, g);
 	/* libnl leaves a prefix length of 0 out of the request (it takes 0
 	 * for "not set") and then refuses to send it: an EIO said nothing */
@@ -543,16 +540,16 @@ static int addr_change(lua_State *L, int add)
 		has_brd = check_broadcast(L, 3, local, &brd);
 	}
 	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
-	if (!(link = g->link[0] = get_link(L, 1, &err)))
-		return gfail(L, g, err, ctx);
+	if (!(link = g->link[0] = lx_net_get_link(L, 1, &err)))
+		return lx_net_gfail(L, g, err, ctx);
 	if (!(a = g->addr = rtnl_addr_alloc()))
-		return gfail(L, g, -NLE_NOMEM, ctx);
+		return lx_net_gfail(L, g, -NLE_NOMEM, ctx);
 	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
 	rtnl_addr_set_local(a, local);
 	if (has_brd) {
 		struct nl_addr *b = nl_addr_build(AF_INET, &brd, 4);
 		if (!b)
-			return gfail(L, g, -NLE_NOMEM, ctx);
+			return lx_net_gfail(L, g, -NLE_NOMEM, ctx);
 		rtnl_addr_set_broadcast(a, b);
 		nl_addr_put(b);
 	}
@@ -567,15 +564,16 @@ static int addr_change(lua_State *L, int add)
 	}
 	kernel_errno = 0;
 	err = add ? rtnl_addr_add(sync_sk, a, flags) : rtnl_addr_delete(sync_sk, a, 0);
-	guard_free(g);
+	lx_net_guard_free(g);
 	if (err < 0)
-		return nlfail(L, err, ctx);
+		return lx_net_nlfail(L, err, ctx);
 	return lx_ok(L);
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
  * The address is IPv4 or IPv6 with a prefix length of 1 or more; one of
- * nl_addr_parse's words ("any/24", parse_ip) raises, as does anything else.
+ * nl_addr_parse's words ("any/24", lx_net_parse_ip) raises, as does
+ * anything else.
  * Unknown keys raise. broadcast is IPv4 only (check_broadcast): true,
  * false or an IPv4 address, and raises otherwise or on an IPv6 address.
  * Without replace an existing address is EEXIST. valid is 1-4294967295
@@ -588,243 +586,9 @@ static int l_addr_add(lua_State *L) { return addr_change(L, 1); }
  * than nil raises: there are no options. */
 static int l_addr_del(lua_State *L) { return addr_change(L, 0); }
 
-/* rtnl_route_str2proto reads /etc/iproute2, which a small system lacks. */
-static const struct { const char *name; int proto; } protos[] = {
-	{ "redirect", RTPROT_REDIRECT }, { "kernel", RTPROT_KERNEL }, { "boot", RTPROT_BOOT },
-	{ "static", RTPROT_STATIC }, { "ra", RTPROT_RA }, { "dhcp", RTPROT_DHCP },
-};
-
-static int str2proto(const char *s)
-{
-	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
-		if (!strcmp(protos[i].name, s))
-			return protos[i].proto;
-	return rtnl_route_str2proto(s);
-}
-
-static const char *proto2str(int p, char *buf, size_t len)
-{
-	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
-		if (protos[i].proto == p)
-			return protos[i].name;
-	return rtnl_route_proto2str(p, buf, len);
-}
-
-/* One table per nexthop: libnl merges IPv6 routes that differ only in
- * their device (fe80::/64 on every link) into one multipath object. */
-static int push_routes(lua_State *L, struct rtnl_route *r, struct nl_cache *links, int n)
-{
-	char dst[INET6_ADDRSTRLEN + 8], buf[INET6_ADDRSTRLEN + 8], name[64];
-	struct nl_addr *d = rtnl_route_get_dst(r), *src = rtnl_route_get_pref_src(r);
-	int nnh = rtnl_route_get_nnexthops(r);
-
-	if (!d || nl_addr_get_prefixlen(d) == 0) {
-		strcpy(dst, "default");
-	} else {
-		size_t len;
-		addr_str(d, dst, sizeof dst);
-		len = strlen(dst);
-		snprintf(dst + len, sizeof dst - len, "/%u", nl_addr_get_prefixlen(d));
-	}
-	for (int i = 0; i < (nnh > 0 ? nnh : 1); i++) {
-		lua_createtable(L, 0, 9);
-		lx_setstr(L, "family", lx_net_family(rtnl_route_get_family(r)));
-		lx_setstr(L, "dst", dst);
-		if (nnh > 0) {
-			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
-			struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
-			if (gw) {
-				addr_str(gw, buf, sizeof buf);
-				lx_setstr(L, "gateway", buf);
-			}
-			if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), name, sizeof name))
-				lx_setstr(L, "dev", name);
-		}
-		if (src) {
-			addr_str(src, buf, sizeof buf);
-			lx_setstr(L, "src", buf);
-		}
-		lx_setint(L, "metric", rtnl_route_get_priority(r));
-		lx_setint(L, "table", rtnl_route_get_table(r));
-		lx_setstr(L, "protocol", proto2str(rtnl_route_get_protocol(r), buf, sizeof buf));
-		lx_setstr(L, "scope", rtnl_scope2str(rtnl_route_get_scope(r), buf, sizeof buf));
-		lua_rawseti(L, -2, ++n);
-	}
-	return n;
-}
-
-/** routes : (family "inet"|"inet6"|nil, table?) -> {{family, dst ("default"|cidr), gateway?, dev?, src?, metric, table, protocol, scope}, ...} | (nil, string, integer)
- * table: an integer 0-4294967295 (default 254, main) or "all"; anything
- * else raises. Only unicast routes. */
-static int l_routes(lua_State *L)
-{
-	static const char *const fams[] = { "inet", "inet6", NULL };
-	int family = lua_isnoneornil(L, 1) ? AF_UNSPEC :
-		(luaL_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
-	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "all");
-	uint32_t table = RT_TABLE_MAIN;
-	lua_Integer t = 0;
-	struct guard *g;
-	struct nl_cache *links, *c;
-	int err = sock(), n = 0, isint = 0;
-
-	/* a number only (luaL_optinteger took "254"), and in range (it was
-	 * cast: -1 listed table 4294967295) */
-	if (!all && !lua_isnoneornil(L, 2)) {
-		if (lua_type(L, 2) == LUA_TNUMBER)
-			t = lua_tointegerx(L, 2, &isint);
-		if (!isint || t < 0 || t > (lua_Integer)UINT32_MAX)
-			return luaL_argerror(L, 2, "table id 0-4294967295 or \"all\" expected");
-		table = (uint32_t)t;
-	}
-	lua_settop(L, 2);
-	g = new_guard(L);
-
-	if (err < 0 || (err = rtnl_link_alloc_cache(sync_sk, AF_UNSPEC, &g->cache[0])) < 0 ||
-	    (err = rtnl_route_alloc_cache(sync_sk, family, 0, &g->cache[1])) < 0)
-		return gfail(L, g, err, "routes");
-	links = g->cache[0];
-	c = g->cache[1];
-	lua_newtable(L);
-	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *r = (struct rtnl_route *)o;
-		if (rtnl_route_get_type(r) != RTN_UNICAST || (!all && rtnl_route_get_table(r) != table))
-			continue;
-		n = push_routes(L, r, links, n);
-	}
-	guard_free(g);
-	return 1;
-}
-
-/* Build a route from the spec table at index 1 into g->route; a
- * description goes to ctx. */
-static struct rtnl_route *check_route(lua_State *L, struct guard *g, int add, char *ctx, size_t len,
-                                      int *nle)
-{
-	const char *dst = lx_optstring(L, 1, "dst", "default");
-	const char *gw = lx_optstring(L, 1, "gateway", NULL);
-	const char *src = lx_optstring(L, 1, "src", NULL);
-	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
-	const char *dev = NULL, *by, *fam;
-	char devnum[24];
-	int family, p;
-	struct rtnl_route *r;
-	struct nl_addr *a;
-
-	/* dev: a link as link_arg takes one (get_link below looks it up); a
-	 * name is held by the spec table after the pop */
-	if (lua_getfield(L, 1, "dev") != LUA_TNIL)
-		dev = link_label(L, lua_gettop(L), "dev", devnum, sizeof devnum);
-	lua_pop(L, 1);
-
-	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
-	         gw ? " via " : "", gw ? gw : "", dev ? " dev " : "", dev ? dev : "");
-	/* The family is dst's, or for "default" the gateway's, or src's (an
-	 * IPv6 default route through a point-to-point link has only src),
-	 * else IPv4; a gateway or src of the other family is its error. */
-	by = strcmp(dst, "default") ? dst : gw ? gw : src;
-	family = by && strchr(by, ':') ? AF_INET6 : AF_INET;
-	fam = family == AF_INET6 ? "IPv6" : "IPv4";
-	if (!(r = g->route = rtnl_route_alloc())) {
-		*nle = -NLE_NOMEM;
-		return NULL;
-	}
-	rtnl_route_set_family(r, (uint8_t)family);
-	/* "default" only, of nl_addr_parse's words (parse_ip): "any/24" was a
-	 * route to 0.0.0.0/24 */
-	if ((strcmp(dst, "default") ? parse_ip(dst, family, &a) : nl_addr_parse(dst, family, &a)) < 0)
-		luaL_error(L, "%s: dst: \"default\" or an address expected", ctx);
-	rtnl_route_set_dst(r, a);
-	nl_addr_put(a);
-	if (src) {
-		if (parse_ip(src, family, &a) < 0)
-			luaL_error(L, "%s: src: %s address expected", ctx, fam);
-		rtnl_route_set_pref_src(r, a);
-		nl_addr_put(a);
-	}
-	rtnl_route_set_table(r, opt_u32(L, 1, "table", RT_TABLE_MAIN));
-	rtnl_route_set_priority(r, opt_u32(L, 1, "metric", 0));
-	/* a delete must not filter on the protocol unless asked */
-	p = proto ? str2proto(proto) : RTPROT_UNSPEC;
-	if (p < 0)
-		luaL_error(L, "%s: unknown protocol '%s'", ctx, proto);
-	rtnl_route_set_protocol(r, (uint8_t)p);
-	if (gw || dev) {
-		struct rtnl_nexthop *nh = g->nh = rtnl_route_nh_alloc();
-		if (!nh) {
-			*nle = -NLE_NOMEM;
-			return NULL;
-		}
-		if (gw) {
-			if (parse_ip(gw, family, &a) < 0)
-				luaL_error(L, "%s: gateway: %s address expected", ctx, fam);
-			rtnl_route_nh_set_gateway(nh, a);
-			nl_addr_put(a);
-		}
-		if (dev) {
-			lua_getfield(L, 1, "dev");
-			g->link[0] = get_link(L, lua_gettop(L), nle);
-			lua_pop(L, 1);
-			if (!g->link[0])
-				return NULL;
-			rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(g->link[0]));
-		}
-		rtnl_route_add_nexthop(r, nh);
-		g->nh = NULL;   /* the route's now */
-	}
-	return r;
-}
-
-static int route_change(lua_State *L, int add)
-{
-	/* a delete takes no replace (it was ignored); protocol, when given,
-	 * is a filter */
-	static const char *const add_keys[] = { "dst", "gateway", "dev", "metric", "table",
-		"src", "protocol", "replace", NULL };
-	static const char *const del_keys[] = { "dst", "gateway", "dev", "metric", "table",
-		"src", "protocol", NULL };
-	char ctx[200];
-	struct guard *g;
-	struct rtnl_route *r;
-	int err, flags;
-
-	lx_checkkeys(L, 1, add ? add_keys : del_keys, NULL);
-	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
-	lua_settop(L, 1);
-	g = new_guard(L);
-	if ((err = sock()) < 0)
-		return gfail(L, g, err, add ? "route_add" : "route_del");
-	if (!(r = check_route(L, g, add, ctx, sizeof ctx, &err)))
-		return gfail(L, g, err, ctx);
-	kernel_errno = 0;
-	if (add)
-		err = rtnl_route_add(sync_sk, r, flags);
-	else
-		err = rtnl_route_delete(sync_sk, r, 0);
-	guard_free(g);
-	if (err < 0)
-		return nlfail(L, err, ctx);
-	return lx_ok(L);
-}
-
-/** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
- * dev: a link name or index, as link_arg takes it. The family is dst's, or for
- * "default" the gateway's or src's (a gateway or src of the other raises);
- * an existing route is EEXIST unless replace. dst is "default", written
- * so, or an address; gateway and src addresses: nl_addr_parse's other
- * words ("any", "all", "none", "DEFAULT", "default/8") raise in each.
- * String fields take strings only (a number raises). Unknown keys raise. */
-static int l_route_add(lua_State *L) { return route_change(L, 1); }
-
-/** route_del : ({dst, gateway?, dev?, metric?, table?, src?, protocol?}) -> true | (nil, string, integer)
- * Fields left out match any value. Unknown keys raise, replace among
- * them. */
-static int l_route_del(lua_State *L) { return route_change(L, 0); }
-
 static const luaL_Reg funcs[] = {
 	{ "links", l_links }, { "link_set", l_link_set },
 	{ "addresses", l_addresses }, { "addr_add", l_addr_add }, { "addr_del", l_addr_del },
-	{ "routes", l_routes }, { "route_add", l_route_add }, { "route_del", l_route_del },
 	{ NULL, NULL }
 };
 
@@ -837,6 +601,7 @@ int luaopen_luainit_net(lua_State *L)
 	}
 	lua_pop(L, 1);
 	luaL_newlib(L, funcs);
+	lx_net_open_routes(L);
 	lx_net_open_monitor(L);
 	lx_net_open_dhcp(L);
 	return 1;

@@ -7,6 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct nl_addr;
+struct nl_cache;
+struct nl_sock;
+struct rtnl_addr;
+struct rtnl_link;
+struct rtnl_nexthop;
+struct rtnl_route;
+
+/* Add routes(), route_add() and route_del() (l_route.c) to the module
+ * table at the top. */
+void lx_net_open_routes(lua_State *L);
 /* Add the DHCP functions (l_dhcp.c) to the module table at the top. */
 void lx_net_open_dhcp(lua_State *L);
 /* Add monitor() (nlmon.c) to the module table at the top. */
@@ -20,5 +31,49 @@ void lx_net_push_flags(lua_State *L, unsigned flags);
 const char *lx_net_family(int family);
 void lx_net_operstate(unsigned state, char *buf, size_t len);
 void lx_net_addr_str(int family, const uint8_t *b, unsigned n, char *buf, size_t len);
+
+/* What the libnl requests share (l_net.c; l_route.c uses them). */
+
+/* The synchronous request socket, connected on first use, with the errno
+ * of the kernel's last error cleared for a new request; NULL with *nle a
+ * libnl error. */
+struct nl_sock *lx_net_sock(int *nle);
+/* nil, "ctx: strerror", errno, "ENAME" for a libnl result nle < 0, with
+ * the errno the kernel sent when it sent one. */
+int lx_net_nlfail(lua_State *L, int nle, const char *ctx);
+
+/* The libnl objects a request holds while it can still raise (an argument
+ * check, a push that runs out of memory): libnl's memory is not Lua's, and
+ * a raise would leak them. They live in a userdata made before the first
+ * of them (lx_net_newguard), whose __gc frees what is left; a request that
+ * gets to its end frees them itself (lx_net_guard_free), not leaving it to
+ * the collector, and one that fails frees them with lx_net_gfail. */
+struct lx_net_guard {
+	struct nl_cache *cache[2];
+	struct rtnl_link *link[2];
+	struct rtnl_addr *addr;
+	struct rtnl_route *route;
+	struct rtnl_nexthop *nh;      /* until the route owns it */
+	struct nl_addr *naddr;
+};
+struct lx_net_guard *lx_net_newguard(lua_State *L);
+void lx_net_guard_free(struct lx_net_guard *g);
+int lx_net_gfail(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx);
+
+/* An address without its prefix length: "10.0.2.15", "fe80::1". */
+void lx_net_nladdr_str(struct nl_addr *a, char *buf, size_t len);
+/* An IP address of family (AF_UNSPEC: either) as nl_addr_parse reads it,
+ * but none of its words ("any", "default/8"): 0 or a libnl error. */
+int lx_net_parse_ip(const char *s, int family, struct nl_addr **a);
+/* An integer option of a 32-bit field of the kernel's, def when left out;
+ * raises out of 0-4294967295. */
+uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def);
+/* A link a request names (argument arg, or when opt is not NULL the value
+ * at arg is option opt's): as a message gives it, the name or the index
+ * in digits (in buf); as a request takes it, a link object holding its
+ * index (NULL with *nle set when no link has that name). Both raise for
+ * anything but a name or an integer. */
+const char *lx_net_link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len);
+struct rtnl_link *lx_net_get_link(lua_State *L, int arg, int *nle);
 
 #endif

@@ -1,9 +1,9 @@
--- tests/lua/net.lua: luainit.net's netlink requests (netconf/l_net.c) when
--- they raise: a bad argument, or a memory error while a listing pushes its
--- result. They run on the host's network namespace, so every request here
--- raises before it reaches the kernel, fails there without changing
--- anything (an address lo does not have, no such device or route), or is
--- an empty change of lo.
+-- tests/lua/net.lua: luainit.net's netlink requests (netconf/l_net.c,
+-- l_route.c) when they raise: a bad argument, or a memory error while a
+-- listing pushes its result. They run on the host's network namespace,
+-- so every request here raises before it reaches the kernel, fails there
+-- without changing anything (an address lo does not have, no such device
+-- or route), or is an empty change of lo.
 local net = require "luainit.net"
 local util = dofile("tests/lua/_util.lua")
 
