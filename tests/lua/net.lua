@@ -511,6 +511,9 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.addr_add("lo", "::1/128", { broadcast = true }) end,
 			function() net.route_del({ dst = "10.99.0.0/16", dev = "luainit-nosuch0", replace = true }) end,
 			function() net.addr_del("lo", "127.0.0.1/8", { replace = true }) end,
+			function() net.addr_add("lo", "any/24") end,
+			function() net.route_add({ dst = "any/24", dev = "luainit-nosuch0" }) end,
+			function() net.route_add({ dst = "10.99.0.0/16", gateway = "any", dev = "luainit-nosuch0" }) end,
 		}
 		local i = 0
 		return function()
