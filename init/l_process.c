@@ -188,15 +188,34 @@ static int l_getpriority(lua_State *L)
 	return 1;
 }
 
-/** getpwnam : (name | uid) -> {name, uid, gid, home, shell, gecos} | nil */
+/* A uid or gid argument, anything but a string: an integer (1000.0 too:
+ * lx_getint) from 0 to 4294967294, as spawn's user and group take one;
+ * else it raises. lua_isinteger sent 1000.0 to the name lookup as
+ * "1000.0" (nil), and the cast made 4294967296 uid 0: root's entry, for
+ * an id no user has. 4294967295 is (uid_t)-1, no user either. */
+static lua_Integer check_id(lua_State *L, int arg, const char *what)
+{
+	lua_Integer v;
+	const char *got;
+
+	if (!lx_getint(L, arg, &v, &got))
+		luaL_argerror(L, arg, lua_pushfstring(L, "name or %s expected, got %s", what, got));
+	if (v < 0 || v > 4294967294LL)
+		luaL_argerror(L, arg, lua_pushfstring(L, "%s %I out of range 0..4294967294", what, v));
+	return v;
+}
+
+/** getpwnam : (name | uid) -> {name, uid, gid, home, shell, gecos} | nil
+ * A string is a name ("1000" too); a uid outside 0..4294967294, a
+ * non-integral number or another type raises. */
 static int l_getpwnam(lua_State *L)
 {
 	struct passwd *pw;
 
-	if (lua_isinteger(L, 1))
-		pw = getpwuid((uid_t)lua_tointeger(L, 1));
+	if (lua_type(L, 1) == LUA_TSTRING)
+		pw = getpwnam(lua_tostring(L, 1));
 	else
-		pw = getpwnam(luaL_checkstring(L, 1));
+		pw = getpwuid((uid_t)check_id(L, 1, "uid"));
 	if (!pw) {
 		lua_pushnil(L);
 		return 1;
@@ -217,15 +236,16 @@ static int l_getpwnam(lua_State *L)
 	return 1;
 }
 
-/** getgrnam : (name | gid) -> {name, gid, members = {name, ...}} | nil */
+/** getgrnam : (name | gid) -> {name, gid, members = {name, ...}} | nil
+ * The arguments as getpwnam's. */
 static int l_getgrnam(lua_State *L)
 {
 	struct group *gr;
 
-	if (lua_isinteger(L, 1))
-		gr = getgrgid((gid_t)lua_tointeger(L, 1));
+	if (lua_type(L, 1) == LUA_TSTRING)
+		gr = getgrnam(lua_tostring(L, 1));
 	else
-		gr = getgrnam(luaL_checkstring(L, 1));
+		gr = getgrgid((gid_t)check_id(L, 1, "gid"));
 	if (!gr) {
 		lua_pushnil(L);
 		return 1;

@@ -588,4 +588,30 @@ T["getpid, getppid, pids, getpwnam, getgrnam"] = function()
 	assert(process.getgrnam("no-such-group-xyz") == nil)
 end
 
+T["getpwnam, getgrnam: an id is an integer in 0..4294967294; 4294967296 is not root"] = function()
+	-- 0.0 was looked up as the name "0.0" (nil), and the cast made
+	-- 4294967296 uid 0, root's entry
+	assert(process.getpwnam(0.0).name == "root" and process.getgrnam(0.0).name == "root")
+	for _, f in ipairs({ { process.getpwnam, "uid" }, { process.getgrnam, "gid" } }) do
+		local lookup, what = f[1], f[2]
+		for _, c in ipairs({
+			{ 4294967296, what .. " 4294967296 out of range 0..4294967294" },
+			{ 4294967295, what .. " 4294967295 out of range 0..4294967294" },
+			{ -1, what .. " -1 out of range 0..4294967294" },
+			{ 2^32, what .. " 4294967296 out of range 0..4294967294" },
+			{ 0.5, "name or " .. what .. " expected, got non-integer number 0.5" },
+			{ 2^64, "name or " .. what .. " expected, got number 1.8446744073709552e+19 out of integer range" },
+			{ {}, "name or " .. what .. " expected, got table" },
+		}) do
+			local ok, err = pcall(lookup, c[1])
+			assert(not ok and err:find("(" .. c[2] .. ")", 1, true), tostring(err))
+		end
+		local ok, err = pcall(lookup)
+		assert(not ok and err:find("got no value", 1, true), tostring(err))
+	end
+	-- a string is a name, digits too (spawn's user = "0" falls back to the
+	-- uid; a lookup by name does not)
+	assert(process.getpwnam("0") == nil)
+end
+
 return T
