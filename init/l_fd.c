@@ -416,7 +416,8 @@ static int write_atomic(const char *path, const char *tmp, const char *data,
 }
 
 /** writefile : (path, data, opts?) -> true | (nil, string, integer)
- * opts: mode (0644, before the umask, for a new file), append, sync (fsync
+ * opts: mode (0644, before the umask, for a new file; an integer or an
+ * octal string, as open's: lx_optmode), append, sync (fsync
  * before close), atomic (write path..".tmp.<pid>", fsync, rename over
  * path, fsync the directory). Without atomic the file is opened
  * O_WRONLY|O_CREAT|O_TRUNC (or O_APPEND), which suits /proc/sys and /sys;
@@ -436,12 +437,7 @@ static int l_writefile(lua_State *L)
 	append = lx_optboolean(L, 3, "append", 0);
 	atomic = lx_optboolean(L, 3, "atomic", 0);
 	dosync = lx_optboolean(L, 3, "sync", 0);
-	{
-		/* checked before the cast: 2^32 + 0644 would pass as 0644 */
-		lua_Integer m = lx_optinteger(L, 3, "mode", 0644);
-		luaL_argcheck(L, m >= 0 && m <= 07777, 3, "mode out of range");
-		mode = (mode_t)m;
-	}
+	mode = lx_optmode(L, 3, "mode", 0644);
 	luaL_argcheck(L, !(atomic && append), 3, "atomic and append exclude each other");
 	if (atomic) {
 		char tmp[PATH_MAX];

@@ -222,25 +222,46 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
+/* The value at idx as a mode from 0 to max: NULL with *m set, or what
+ * is wrong with it, pushed. A string is octal digits and nothing else
+ * (strtol took " 755", "+755" and "-0"). */
+static const char *tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
+{
+	const char *got;
+	char oct[24];
+
+	snprintf(oct, sizeof oct, "0%llo", (unsigned long long)max);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		size_t len, i;
+		const char *s = lua_tolstring(L, idx, &len);
+		if (len == 0 || strspn(s, "01234567") != len)
+			return lua_pushfstring(L, "octal string or integer expected, got '%s'", s);
+		for (*m = 0, i = 0; i < len; i++)
+			if ((*m = *m * 8 + (s[i] - '0')) > max)
+				return lua_pushfstring(L, "'%s' out of range 0..%s", s, oct);
+		return NULL;
+	}
+	if (!lx_getint(L, idx, m, &got))
+		return lua_pushfstring(L, "octal string or integer expected, got %s", got);
+	if (*m < 0)
+		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal)", *m, max, oct);
+	/* the number is shown as Lua has it, in decimal, and so is the range:
+	 * "660 out of range 0..0777" read as if 660 were below it */
+	if (*m > max)
+		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal; Lua has no "
+		                       "octal literals: write \"0644\" or 420)", *m, max, oct);
+	return NULL;
+}
+
 mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def)
 {
 	lua_Integer m = def;
-	const char *got = NULL;
+	const char *msg;
 
-	if (lua_type(L, arg) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, arg);
-		char *end;
-		m = (lua_Integer)strtol(s, &end, 8);
-		if (!*s || *end)
-			got = lua_pushfstring(L, "'%s'", s);
-	} else if (!lua_isnoneornil(L, arg) || def < 0) {
-		lx_getint(L, arg, &m, &got);
-	}
-	if (got)
-		luaL_argerror(L, arg, lua_pushfstring(L, "mode: octal string or integer "
-		                                      "expected, got %s", got));
-	if (m < 0 || m > 07777)
-		luaL_argerror(L, arg, lua_pushfstring(L, "mode: %I out of range 0..07777", m));
+	if (lua_isnoneornil(L, arg) && def >= 0)
+		return (mode_t)def;
+	if ((msg = tomode(L, arg, 07777, &m)))
+		luaL_argerror(L, arg, lua_pushfstring(L, "mode: %s", msg));
 	return (mode_t)m;
 }
 
@@ -362,6 +383,19 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 		luaL_error(L, "option '%s': integer expected, got %s", key, got);
 	lua_pop(L, 1);
 	return v;
+}
+
+mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def)
+{
+	lua_Integer m = def;
+	const char *msg;
+
+	if (!opts_given(L, idx))
+		return (mode_t)def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL && (msg = tomode(L, -1, 07777, &m)))
+		luaL_error(L, "option '%s': %s", key, msg);
+	lua_pop(L, 1);
+	return (mode_t)m;
 }
 
 int lx_optboolean(lua_State *L, int idx, const char *key, int def)

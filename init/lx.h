@@ -74,10 +74,11 @@ const char *lx_pushnotint(lua_State *L, double d);
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
 
 /* A mode argument: an integer (0x1ed, 493, 493.0: lx_getint) or an octal
- * string ("0755", "755"), from 0 to 07777; def when none or nil, unless
- * def < 0 (required). Anything else raises naming the mode: "bad argument
- * #2 to 'chmod' (mode: octal string or integer expected, got nil)", and
- * "(mode: 4096 out of range 0..07777)". */
+ * string ("0755", "755"; octal digits only), from 0 to 07777; def when
+ * none or nil, unless def < 0 (required). Anything else raises naming the
+ * mode: "bad argument #2 to 'chmod' (mode: octal string or integer
+ * expected, got nil)", "(mode: 4096 out of range 0..4095 (0..07777 in
+ * octal; Lua has no octal literals: write "0644" or 420))". */
 mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def);
 
 /* Raise for a key of the table at idx not in keys (NULL-terminated), where
@@ -110,6 +111,9 @@ void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFu
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);
+/* lx_checkmode's rule for an option: "option 'mode': octal string or
+ * integer expected, got table". */
+mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def);
 
 /* Like lx_fail, but the message is given whole ("mount /mnt: mount point
  * does not exist") instead of ending in strerror(err). */

@@ -149,9 +149,11 @@ T["a bad mode raises naming the mode and what it takes"] = function()
 		for _, c in ipairs({ { nil, "octal string or integer expected, got nil" },
 			{ 420.5, "octal string or integer expected, got non-integer number 420.5" },
 			{ "0x1ed", "octal string or integer expected, got '0x1ed'" },
-			{ 4096, "4096 out of range 0..07777" }, { -1, "-1 out of range 0..07777" } }) do
+			{ "+755", "octal string or integer expected, got '+755'" },
+			{ 4096, "4096 out of range 0..4095 (0..07777 in octal; Lua has no octal literals" },
+			{ -1, "-1 out of range 0..4095 (0..07777 in octal)" } }) do
 			local ok, err = pcall(fs.chmod, d .. "/f", c[1])
-			assert(not ok and err:find("(mode: " .. c[2] .. ")", 1, true), err)
+			assert(not ok and err:find("(mode: " .. c[2], 1, true), err)
 		end
 		local ok, err = pcall(fs.mkdir, d .. "/m", {})
 		assert(not ok and err:find("(mode: octal string or integer expected, got table)", 1, true), err)
@@ -231,7 +233,21 @@ T["writefile atomic, append and mode; readfile reads it back"] = function()
 		for _, m in ipairs({ -1, 8 ^ 4 // 1, (1 << 32) + 420 }) do
 			assert(not pcall(fs.writefile, d .. "/m", "x", { mode = m }), tostring(m))
 		end
+		-- the mode is read as open's and mkdir's, an octal string too: it
+		-- raised "option 'mode': integer expected, got string"
+		for _, c in ipairs({ { "0x1ed", "octal string or integer expected, got '0x1ed'" },
+			{ " 644", "octal string or integer expected, got ' 644'" },
+			{ "", "octal string or integer expected, got ''" },
+			{ 420.5, "octal string or integer expected, got non-integer number 420.5" },
+			{ {}, "octal string or integer expected, got table" },
+			{ "10000", "'10000' out of range 0..07777" } }) do
+			local ok, err = pcall(fs.writefile, d .. "/m", "x", { mode = c[1] })
+			assert(not ok and err:find("option 'mode': " .. c[2], 1, true), tostring(err))
+		end
 		assert(not fs.exists(d .. "/m"), "a refused mode wrote the file")
+		assert(fs.writefile(d .. "/s", "x", { mode = "0604" }) and fs.stat(d .. "/s").mode == tonumber("604", 8))
+		assert(fs.writefile(d .. "/a", "x", { mode = "640", atomic = true }) and fs.stat(d .. "/a").mode == tonumber("640", 8))
+		assert(fs.unlink(d .. "/s") and fs.unlink(d .. "/a"))
 		assert(table.concat(fs.readdir(d), ",") == "seed", "temporary file left behind")
 		assert(fs.writefile(p, " more", { append = true, sync = true }))
 		assert(fs.readfile(p) == "new contents more")
