@@ -73,7 +73,7 @@ static int l_open(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 	uint64_t fl = lx_checkflags(L, 2, open_flags, NULL, 0);
-	mode_t mode = lx_checkmode(L, 3, 0666);
+	mode_t mode = lx_checkmode(L, 3, 0666, LX_MODE_ALL);
 	int oflags = (int)(fl & 0xffffffffu) | O_CLOEXEC;
 	struct lx_fd *f;
 
@@ -437,7 +437,7 @@ static int l_writefile(lua_State *L)
 	append = lx_optboolean(L, 3, "append", 0);
 	atomic = lx_optboolean(L, 3, "atomic", 0);
 	dosync = lx_optboolean(L, 3, "sync", 0);
-	mode = lx_optmode(L, 3, "mode", 0644);
+	mode = lx_optmode(L, 3, "mode", 0644, LX_MODE_ALL);
 	luaL_argcheck(L, !(atomic && append), 3, "atomic and append exclude each other");
 	if (atomic) {
 		char tmp[PATH_MAX];

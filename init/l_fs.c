@@ -76,7 +76,7 @@ static int l_mkdir(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 
-	if (mkdir(path, lx_checkmode(L, 2, 0755)) < 0)
+	if (mkdir(path, lx_checkmode(L, 2, 0755, LX_MODE_ALL)) < 0)
 		return lx_fail(L, errno, "mkdir %s", path);
 	return lx_ok(L);
 }
@@ -87,7 +87,7 @@ static int l_mkdirp(lua_State *L)
 {
 	size_t n;
 	const char *path = luaL_checklstring(L, 1, &n);
-	mode_t mode = lx_checkmode(L, 2, 0755);
+	mode_t mode = lx_checkmode(L, 2, 0755, LX_MODE_ALL);
 	char p[PATH_MAX];
 	struct stat st;
 
@@ -168,7 +168,7 @@ static int l_chmod(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
 
-	if (chmod(path, lx_checkmode(L, 2, -1)) < 0)
+	if (chmod(path, lx_checkmode(L, 2, -1, LX_MODE_ALL)) < 0)
 		return lx_fail(L, errno, "chmod %s", path);
 	return lx_ok(L);
 }
@@ -220,14 +220,16 @@ static int l_readlink(lua_State *L)
 	return 1;
 }
 
-/** mknod : (path, kind "c"|"b"|"p", mode, major?, minor?) -> true | (nil, string, integer) */
+/** mknod : (path, kind "c"|"b"|"p", mode, major?, minor?) -> true | (nil, string, integer)
+ * mode: the permission bits, 0..0777 (LX_MODE_PERM: setuid, setgid and
+ * sticky mean nothing on a device node or a FIFO). */
 static int l_mknod(lua_State *L)
 {
 	static const char *const kinds[] = { "c", "b", "p", NULL };
 	static const mode_t types[] = { S_IFCHR, S_IFBLK, S_IFIFO };
 	const char *path = luaL_checkstring(L, 1);
 	int kind = luaL_checkoption(L, 2, NULL, kinds);
-	mode_t mode = lx_checkmode(L, 3, -1);
+	mode_t mode = lx_checkmode(L, 3, -1, LX_MODE_PERM);
 	lua_Integer ma = luaL_optinteger(L, 4, 0), mi = luaL_optinteger(L, 5, 0);
 
 	luaL_argcheck(L, ma >= 0 && ma < (1 << 12), 4, "major out of range");
@@ -462,16 +464,23 @@ static int l_statfs(lua_State *L)
 }
 
 /** umask : (mask?) -> old mask
- * Without mask, only reads it (set and restored: PID 1 is one thread). */
+ * mask: a mode of permission bits, 0..0777. Without mask, only reads it
+ * (set and restored: PID 1 is one thread). */
 static int l_umask(lua_State *L)
 {
+	lua_Integer m;
+	const char *msg;
 	mode_t old;
 
 	if (lua_isnoneornil(L, 1)) {
 		old = umask(022);
 		umask(old);
 	} else {
-		old = umask(lx_checkmode(L, 1, -1) & 0777);
+		/* the permission bits only (lx.h): 07777 let a decimal 755 through
+		 * as 01363, and the kernel kept 0363 of it without a word */
+		if ((msg = lx_tomode(L, 1, LX_MODE_PERM, &m)))
+			luaL_argerror(L, 1, lua_pushfstring(L, "mask: %s", msg));
+		old = umask((mode_t)m);
 	}
 	lua_pushinteger(L, old);
 	return 1;

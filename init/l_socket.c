@@ -87,12 +87,14 @@ static int sock_fileno(lua_State *L)
 
 /** dgram : (path | "@abstract", mode?) -> socket | (nil, string, integer)
  * A bound datagram socket that receives sender credentials (sd_notify).
- * An existing socket file at path is replaced. */
+ * An existing socket file at path is replaced. mode: the permission bits,
+ * 0..0777 (lx.h's LX_MODE_PERM: setuid, setgid and sticky mean nothing on
+ * a socket, and a decimal 660 given for 0660 raises). */
 static int l_dgram(lua_State *L)
 {
 	struct sockaddr_un sa;
 	socklen_t alen = make_addr(L, 1, &sa);
-	int mode = lua_isnoneornil(L, 2) ? -1 : (int)lx_checkmode(L, 2, -1);
+	int mode = lua_isnoneornil(L, 2) ? -1 : (int)lx_checkmode(L, 2, -1, LX_MODE_PERM);
 	struct sock *s = new_sock(L, SOCK_DGRAM);
 	int one = 1;
 
@@ -181,12 +183,13 @@ static int l_sendto(lua_State *L)
 }
 
 /** listen : (path, mode?, backlog?) -> socket | (nil, string, integer)
- * A listening stream socket; an existing socket file is replaced. */
+ * A listening stream socket; an existing socket file is replaced. mode
+ * as dgram's, default 0600. */
 static int l_listen(lua_State *L)
 {
 	struct sockaddr_un sa;
 	socklen_t alen = make_addr(L, 1, &sa);
-	mode_t mode = lx_checkmode(L, 2, 0600);
+	mode_t mode = lx_checkmode(L, 2, 0600, LX_MODE_PERM);
 	int backlog = (int)luaL_optinteger(L, 3, 64), err;
 	struct sock *s = new_sock(L, SOCK_STREAM);
 	mode_t old;

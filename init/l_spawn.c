@@ -83,28 +83,19 @@ static int tofd(lua_State *L, int idx, const char *what)
 
 static const char *const io_names[] = { "stdin", "stdout", "stderr" };
 
-/* A mode or umask field of table t: an integer (420.0 too: lx_getint), or
- * an octal string ("027"), since Lua has no octal literals. A decimal 644
- * meant as 0644 is above 0777 and raises instead of giving a strange
+/* A mode or umask field of table t, as every mode is read (lx_tomode):
+ * an integer (420.0 too) or an octal string ("027"), since Lua has no
+ * octal literals. The permission bits only (lx.h's rule: setuid, setgid
+ * and sticky mean nothing on a service's output file or in a umask), so
+ * that a decimal 644 meant as 0644 raises instead of giving a strange
  * mode. */
 static mode_t opt_mode(lua_State *L, int t, const char *key, mode_t def)
 {
 	lua_Integer v = def;
-	const char *s, *got;
-	char *end;
+	const char *msg;
 
-	t = lua_absindex(L, t);
-	if (lua_getfield(L, t, key) == LUA_TSTRING) {
-		s = lua_tostring(L, -1);
-		v = strtol(s, &end, 8);
-		if (!*s || *end)
-			luaL_error(L, "spawn: %s: octal string or integer expected, got '%s'", key, s);
-	} else if (!lua_isnil(L, -1) && !lx_getint(L, -1, &v, &got)) {
-		luaL_error(L, "spawn: %s: octal string or integer expected, got %s", key, got);
-	}
-	if (v < 0 || v > 0777)
-		luaL_error(L, "spawn: %s: %I out of range 0..511 (Lua has no octal literals: "
-		           "write \"0644\" or 420)", key, v);
+	if (lua_getfield(L, t, key) != LUA_TNIL && (msg = lx_tomode(L, -1, LX_MODE_PERM, &v)))
+		luaL_error(L, "spawn: %s: %s", key, msg);
 	lua_pop(L, 1);
 	return (mode_t)v;
 }

@@ -222,10 +222,9 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
-/* The value at idx as a mode from 0 to max: NULL with *m set, or what
- * is wrong with it, pushed. A string is octal digits and nothing else
- * (strtol took " 755", "+755" and "-0"). */
-static const char *tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
+/* A string is octal digits and nothing else (strtol took " 755", "+755"
+ * and "-0"). */
+const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
 {
 	const char *got;
 	char oct[24];
@@ -253,14 +252,14 @@ static const char *tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m
 	return NULL;
 }
 
-mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def)
+mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def, lua_Integer max)
 {
 	lua_Integer m = def;
 	const char *msg;
 
 	if (lua_isnoneornil(L, arg) && def >= 0)
 		return (mode_t)def;
-	if ((msg = tomode(L, arg, 07777, &m)))
+	if ((msg = lx_tomode(L, arg, max, &m)))
 		luaL_argerror(L, arg, lua_pushfstring(L, "mode: %s", msg));
 	return (mode_t)m;
 }
@@ -385,14 +384,14 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 	return v;
 }
 
-mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def)
+mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer max)
 {
 	lua_Integer m = def;
 	const char *msg;
 
 	if (!opts_given(L, idx))
 		return (mode_t)def;
-	if (lua_getfield(L, idx, key) != LUA_TNIL && (msg = tomode(L, -1, 07777, &m)))
+	if (lua_getfield(L, idx, key) != LUA_TNIL && (msg = lx_tomode(L, -1, max, &m)))
 		luaL_error(L, "option '%s': %s", key, msg);
 	lua_pop(L, 1);
 	return (mode_t)m;

@@ -73,13 +73,31 @@ const char *lx_pushnotint(lua_State *L, double d);
  * out of integer range", or the type's name. */
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
 
-/* A mode argument: an integer (0x1ed, 493, 493.0: lx_getint) or an octal
- * string ("0755", "755"; octal digits only), from 0 to 07777; def when
- * none or nil, unless def < 0 (required). Anything else raises naming the
- * mode: "bad argument #2 to 'chmod' (mode: octal string or integer
- * expected, got nil)", "(mode: 4096 out of range 0..4095 (0..07777 in
- * octal; Lua has no octal literals: write "0644" or 420))". */
-mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def);
+/* The largest mode a call takes, one rule for every mode luainit reads:
+ * the bits that mean something on what the call makes or changes.
+ * LX_MODE_ALL, with setuid, setgid and sticky, where the file may be a
+ * program or a directory: chmod, mkdir (/tmp's 01777), open and
+ * writefile (tmpfiles.d hands its 'd' and 'f' lines' modes to mkdir and
+ * writefile). LX_MODE_PERM, the permission bits, where those three mean
+ * nothing: a socket file (listen, dgram), a device node or FIFO (mknod),
+ * a umask (umask(2) keeps 0777), and spawn's umask and output file. The
+ * narrow range is what catches a decimal written for an octal mode: 660
+ * is 01224, a sticky -w--w-r-- that LX_MODE_ALL cannot tell from a
+ * mode someone meant. */
+#define LX_MODE_PERM 0777
+#define LX_MODE_ALL 07777
+
+/* A mode: an integer (0x1ed, 493, 493.0: lx_getint) or an octal string
+ * ("0755", "755"; octal digits only), from 0 to max. Returns NULL with *m
+ * set, or what is wrong, pushed: "octal string or integer expected, got
+ * table", "660 out of range 0..511 (0..0777 in octal; Lua has no octal
+ * literals: write "0644" or 420)", "'1777' out of range 0..0777". */
+const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m);
+
+/* A mode argument (lx_tomode) up to max; def when none or nil, unless
+ * def < 0 (required). Anything else raises naming the mode: "bad argument
+ * #2 to 'chmod' (mode: octal string or integer expected, got nil)". */
+mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def, lua_Integer max);
 
 /* Raise for a key of the table at idx not in keys (NULL-terminated), where
  * a misspelt option would be ignored. With what NULL, idx is an argument:
@@ -113,7 +131,7 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);
 /* lx_checkmode's rule for an option: "option 'mode': octal string or
  * integer expected, got table". */
-mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def);
+mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer max);
 
 /* Like lx_fail, but the message is given whole ("mount /mnt: mount point
  * does not exist") instead of ending in strerror(err). */

@@ -157,6 +157,18 @@ T["a bad mode raises naming the mode and what it takes"] = function()
 		end
 		local ok, err = pcall(fs.mkdir, d .. "/m", {})
 		assert(not ok and err:find("(mode: octal string or integer expected, got table)", 1, true), err)
+		-- where a file can be a program or a directory the mode goes to
+		-- 07777: setuid, setgid and sticky (tmpfiles.d's 'd /tmp 1777')
+		local old = fs.umask(0)
+		local made, why = pcall(function()
+			assert(fs.mkdir(d .. "/t", "1777") and fs.stat(d .. "/t").mode == tonumber("1777", 8))
+			assert(fs.chmod(d .. "/f", "4755") and fs.stat(d .. "/f").mode == tonumber("4755", 8))
+			assert(fs.writefile(d .. "/w", "", { mode = "2750" }) and fs.stat(d .. "/w").mode == tonumber("2750", 8))
+			assert(assert(fs.open(d .. "/o", "w,create", tonumber("4700", 8))):close())
+			assert(fs.stat(d .. "/o").mode == tonumber("4700", 8))
+		end)
+		fs.umask(old)
+		assert(made, why)
 	end)
 end
 
@@ -183,6 +195,13 @@ T["stat and lstat report types, permission bits and devices"] = function()
 		assert(fs.stat(d .. "/blk").type == "blk")
 		local ok = pcall(fs.mknod, d .. "/x", "s", 0)
 		assert(not ok, "unknown node kind must raise")
+		-- a node's mode is its permission bits: a decimal 644 (01204) raises
+		local err
+		ok, err = pcall(fs.mknod, d .. "/x", "p", 644)
+		assert(not ok and err:find("(mode: 644 out of range 0..511", 1, true), err)
+		ok, err = pcall(fs.mknod, d .. "/x", "p", "1644")
+		assert(not ok and err:find("(mode: '1644' out of range 0..0777)", 1, true), err)
+		assert(not fs.exists(d .. "/x"))
 		assert(fs.chown(d .. "/f", 1234, -1))
 		st = fs.stat(d .. "/f")
 		assert(st.uid == 1234 and st.gid == 0)
@@ -443,6 +462,15 @@ T["statfs names common filesystems; umask round trip; sync calls"] = function()
 	assert(fs.umask() == tonumber("027", 8))
 	assert(fs.umask(old) == tonumber("027", 8))
 	assert(fs.umask() == old)
+	-- a umask is permission bits (umask(2) keeps 0777): a decimal 755
+	-- was taken as 01363 and the kernel kept 0363 of it
+	for _, c in ipairs({ { 755, "(mask: 755 out of range 0..511 (0..0777 in octal;" },
+		{ "1022", "(mask: '1022' out of range 0..0777)" }, { {}, "(mask: octal string or integer expected, got table)" } }) do
+		local ok, err = pcall(fs.umask, c[1])
+		assert(not ok and err:find(c[2], 1, true), err)
+	end
+	assert(fs.umask() == old, "a refused mask changed the umask")
+	assert(fs.umask("027") == old and fs.umask(old) == tonumber("027", 8))
 	assert(fs.sync() == true)
 	assert(fs.fsync("/tmp"))
 	assert(fs.syncfs("/tmp"))

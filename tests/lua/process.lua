@@ -202,6 +202,12 @@ T["spawn: integer fields take 420.0 and refuse 420.5, naming the field"] = funct
 	refused("spawn: mode: octal string or integer expected, got non-integer number 420.5",
 		{ stdout = { file = f, mode = 420.5 } })
 	refused("spawn: umask: 4294967296 out of range 0..511", { umask = 2^32 })
+	-- spawn reads a mode as luainit.fs and luainit.socket do (lx_tomode),
+	-- with the permission bits only: a decimal 755 and a sticky "1644"
+	-- raise, and a string is octal digits only (strtol took " 022")
+	refused("spawn: umask: 755 out of range 0..511 (0..0777 in octal; Lua has no octal literals", { umask = 755 })
+	refused("spawn: umask: octal string or integer expected, got ' 022'", { umask = " 022" })
+	refused("spawn: mode: '1644' out of range 0..0777", { stdout = { file = f, mode = "1644" } })
 	refused("spawn: rlimit nofile: integer >= 0 or \"infinity\" expected, got non-integer number 1024.5",
 		{ rlimits = { nofile = 1024.5 } })
 	refused("spawn: rlimit core: integer >= 0 or \"infinity\" expected, got non-integer number 0.5",

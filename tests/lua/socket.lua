@@ -33,4 +33,32 @@ T["listen and dgram take a mode as fs does: an integer or an octal string"] = fu
 	assert(ok, err)
 end
 
+-- a decimal 660 written for 0660 is 01224: it was taken (07777), and made
+-- the socket -w--w-r-- (listen) or a sticky -w--w-r-- (dgram). A socket's
+-- mode is its permission bits, 0..0777, as spawn's modes and fs.umask's
+T["listen and dgram refuse a mode past 0777: a decimal 660 meant as 0660"] = function()
+	local d = string.format("/tmp/luainit-socket-%d", sys.getpid())
+	assert(fs.mkdir(d, 448))
+	local ok, err = pcall(function()
+		for _, f in ipairs({ socket.listen, socket.dgram }) do
+			for _, c in ipairs({
+				{ 660, "(mode: 660 out of range 0..511 (0..0777 in octal; Lua has no octal literals: write \"0644\" or 420))" },
+				{ 512.0, "(mode: 512 out of range 0..511" },
+				{ "1660", "(mode: '1660' out of range 0..0777)" },
+				{ -1, "(mode: -1 out of range 0..511 (0..0777 in octal))" } }) do
+				local ok2, e = pcall(f, d .. "/x", c[1])
+				assert(not ok2 and e:find(c[2], 1, true), e)
+			end
+			assert(not fs.exists(d .. "/x"), "a refused mode made the socket")
+			local s = assert(f(d .. "/x", 511))
+			assert(fs.stat(d .. "/x").mode == 511)
+			s:close()
+			assert(fs.unlink(d .. "/x"))
+		end
+	end)
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+	assert(ok, err)
+end
+
 return T
