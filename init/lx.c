@@ -358,7 +358,7 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 	 * only on the stack (the pop below would free it) unless written back
 	 * into the caller's table, which changed the caller's value (and a
 	 * link index became a link name). A field that also takes a number
-	 * reads it itself (l_net.c's dev). */
+	 * reads it itself (l_route.c's dev). */
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "option '%s': string expected, got %s", key,
