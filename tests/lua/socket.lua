@@ -6,12 +6,20 @@ local sys = require "luainit.sys"
 
 local T = {}
 
+-- fn(d) with a fresh directory d, removed after whatever fn did
+local function in_dir(fn)
+	local d = string.format("/tmp/luainit-socket-%d", sys.getpid())
+	assert(fs.mkdir(d, 448))
+	local ok, err = pcall(fn, d)
+	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
+	fs.rmdir(d)
+	assert(ok, err)
+end
+
 -- the mode was read by luaL_optinteger: "0660" was the decimal 660
 -- (octal 1224), and the socket file was made -w--w-r--
 T["listen and dgram take a mode as fs does: an integer or an octal string"] = function()
-	local d = string.format("/tmp/luainit-socket-%d", sys.getpid())
-	assert(fs.mkdir(d, 448))
-	local ok, err = pcall(function()
+	in_dir(function(d)
 		local l = assert(socket.listen(d .. "/l", "0660"))
 		assert(fs.stat(d .. "/l").mode == tonumber("660", 8), fs.stat(d .. "/l").mode)
 		l:close()
@@ -28,18 +36,13 @@ T["listen and dgram take a mode as fs does: an integer or an octal string"] = fu
 			assert(not ok2 and e:find("(mode: octal string or integer expected, got non-integer number 420.5)", 1, true), e)
 		end
 	end)
-	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
-	fs.rmdir(d)
-	assert(ok, err)
 end
 
 -- a decimal 660 written for 0660 is 01224: it was taken (07777), and made
 -- the socket -w--w-r-- (listen) or a sticky -w--w-r-- (dgram). A socket's
 -- mode is its permission bits, 0..0777, as spawn's modes and fs.umask's
 T["listen and dgram refuse a mode past 0777: a decimal 660 meant as 0660"] = function()
-	local d = string.format("/tmp/luainit-socket-%d", sys.getpid())
-	assert(fs.mkdir(d, 448))
-	local ok, err = pcall(function()
+	in_dir(function(d)
 		for _, f in ipairs({ socket.listen, socket.dgram }) do
 			for _, c in ipairs({
 				{ 660, "(mode: 660 out of range 0..511 (0..0777 in octal; Lua has no octal literals: write \"0644\" or 420))" },
@@ -56,9 +59,6 @@ T["listen and dgram refuse a mode past 0777: a decimal 660 meant as 0660"] = fun
 			assert(fs.unlink(d .. "/x"))
 		end
 	end)
-	for _, n in ipairs(fs.readdir(d) or {}) do fs.unlink(d .. "/" .. n) end
-	fs.rmdir(d)
-	assert(ok, err)
 end
 
 return T
