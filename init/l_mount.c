@@ -422,9 +422,10 @@ static int word_is(const char *w, size_t n, const char *s)
 
 /* The libmount map that takes the option named w (n bytes; valued: it
  * has "=value") as its parser decides (mnt_split_optstr): MNT_LINUX_MAP
- * or MNT_USERSPACE_MAP, *id its flag; -1 for a filesystem's option (in
- * neither, or "ro=1": a value to a map's word that takes none). */
-static int option_map(const char *w, size_t n, int valued, unsigned long *id)
+ * or MNT_USERSPACE_MAP, *id its flag, *mask the entry's (MNT_INVERT: the
+ * option clears the flag); -1 for a filesystem's option (in neither, or
+ * "ro=1": a value to a map's word that takes none). */
+static int option_map(const char *w, size_t n, int valued, unsigned long *id, int *mask)
 {
 	static const int maps[] = { MNT_LINUX_MAP, MNT_USERSPACE_MAP };
 
@@ -440,14 +441,24 @@ static int option_map(const char *w, size_t n, int valued, unsigned long *id)
 				return -1;
 			}
 			*id = (unsigned long)m->id;
+			*mask = m->mask;
 			return maps[i];
 		}
 	return -1;
 }
 
-/* A filesystem's own flags: a bind mount (and its remount) changes the
- * mount's flags only, so the kernel drops these there. */
-#define SB_FLAGS (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_I_VERSION | MS_LAZYTIME)
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+/* The flags a bind mount takes: the mount's own, which libmount 2.38 sets
+ * by a remount after the bind (its MNT_BIND_SETTABLE), and the bind's
+ * and propagation's. The rest (a filesystem's: sync, dirsync, mand,
+ * iversion, lazytime; and strictatime, which libmount does not carry to
+ * the remount) the kernel or libmount drops there. An option clearing a
+ * flag (async, nolazytime) asks for what a bind mount does anyway. */
+#define BIND_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+                    MS_RDONLY | MS_NOSYMFOLLOW | MS_BIND | MS_REC | MS_REMOUNT | MS_SILENT | \
+                    MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
 /* Why the option named w (n bytes; valued: it has "=value") would have
  * no effect here, as the end of "option 'w=v' has no effect...", or NULL.
@@ -456,6 +467,7 @@ static int option_map(const char *w, size_t n, int valued, unsigned long *id)
 static const char *inert(const char *w, size_t n, int valued, const char *kind, int *err)
 {
 	unsigned long id;
+	int mask;
 
 	*err = ENOTSUP;
 	if (word_is(w, n, "helper"))
@@ -472,8 +484,8 @@ static const char *inert(const char *w, size_t n, int valued, const char *kind, 
 		return ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only";
 	if (!kind)
 		return NULL;
-	switch (option_map(w, n, valued, &id)) {
-	case MNT_LINUX_MAP:     return id & SB_FLAGS ? kind : NULL;
+	switch (option_map(w, n, valued, &id, &mask)) {
+	case MNT_LINUX_MAP:     return !(mask & MNT_INVERT) && (id & ~BIND_FLAGS) ? kind : NULL;
 	case MNT_USERSPACE_MAP: return NULL;
 	default:                return kind;
 	}
@@ -501,7 +513,7 @@ static int vet_options(lua_State *L, const char *target, const char *source,
 		 * filesystem's flags or options */
 		if (fl & MS_BIND)
 			kind = " on a bind mount (only the mount's own flags: ro, nosuid, nodev, "
-			       "noexec, the atime ones, nosymfollow)";
+			       "noexec, noatime, nodiratime, relatime, nosymfollow)";
 		else if ((fl & MS_PROPAGATION) && !(fl & ~(MS_PROPAGATION | MS_REC | MS_SILENT))
 		         && (!source || strcmp(source, "none") == 0)
 		         && (!fstype || !*fstype || strcmp(fstype, "none") == 0 || strcmp(fstype, "auto") == 0))
