@@ -478,9 +478,15 @@ static const char *inert(const char *w, size_t n, int valued, const char *kind, 
 		return ": libmount has no loop encryption any more (use dm-crypt)";
 	if (n > 7 && strncmp(w, "verity.", 7) == 0)
 		return ": no dm-verity here (libmount is built without libcryptsetup)";
+	/* libmount 2.38 mounts it in a namespace of its own, binds the
+	 * subdirectory there and setns()es back unchecked (mnt_tmptgt_*):
+	 * private mounts never saw the bind, and PID 1 could stay there */
+	if (word_is(w, n, "X-mount.subdir"))
+		return ": libmount 2.38 binds the subdirectory inside a mount namespace of its "
+		       "own (PID 1's private mounts never see it); bind it in a second entry";
 	*err = EINVAL;
 	if (n > 8 && strncasecmp(w, "x-mount.", 8) == 0 && !word_is(w, n, "X-mount.mkdir")
-	    && !word_is(w, n, "x-mount.mkdir") && !word_is(w, n, "X-mount.subdir"))
+	    && !word_is(w, n, "x-mount.mkdir"))
 		return ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only";
 	if (!kind)
 		return NULL;

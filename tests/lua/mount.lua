@@ -225,6 +225,17 @@ return {
 			refused({ source = src, target = dst, options = "bind,strictatime" }, "strictatime", bind, "EINVAL")
 			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "size=1m,X-mount.mode=0700" },
 				"X-mount.mode=0700", ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only", "EINVAL")
+			-- libmount 2.38 bound the subdirectory inside a mount
+			-- namespace of its own: the call said true, nothing was
+			-- mounted here, and /run/mount/tmptgt was left
+			local fs = require "luainit.fs"
+			local ns, tmptgt = fs.readlink("/proc/self/ns/mnt"), fs.exists("/run/mount/tmptgt")
+			local subdir = ": libmount 2.38 binds the subdirectory inside a mount namespace of its own "
+				.. "(PID 1's private mounts never see it); bind it in a second entry"
+			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "size=1m,X-mount.subdir=sub" },
+				"X-mount.subdir=sub", subdir, "EOPNOTSUPP")
+			refused({ source = src, target = dst, options = "bind,X-mount.subdir" }, "X-mount.subdir", subdir, "EOPNOTSUPP")
+			assert(fs.readlink("/proc/self/ns/mnt") == ns and fs.exists("/run/mount/tmptgt") == tmptgt)
 			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "helper=udisks2" },
 				"helper=udisks2", ": luainit runs no /sbin/mount.<type> helper", "EOPNOTSUPP")
 			refused({ source = "tmpfs", target = t, fstype = "tmpfs", options = "uhelper=udisks2" },
