@@ -66,17 +66,9 @@ function M.flag(key, c)
 	return false
 end
 
---- Run fn(...) as the boot step `name`. It fails when fn raises or
--- returns false or nil with a message (false, why / nil, err: the
--- bindings' error return, so `return fs.mount(...)` is a step). required
--- (default false) makes a failure stop the boot with the rescue console.
--- step : (name, fn, opts?) -> ok, result
-function M.step(name, fn, opts)
-	opts = opts or {}
-	if M.cmdline["luainit.break"] == (opts.id or name) then
-		log.info("luainit.break=%s: stopping before this step", opts.id or name)
-		require("rescue").run("luainit.break=" .. (opts.id or name))
-	end
+-- The timed part of a step: fn's call, its timeline entry and its line.
+-- timed : (name, fn) -> true, result | false, why
+local function timed(name, fn)
 	local t0 = event.now()
 	local ok, res, detail = xpcall(fn, debug.traceback)
 	local t1 = event.now()
@@ -89,10 +81,26 @@ function M.step(name, fn, opts)
 	end
 	local why = ok and (detail or "failed") or res
 	log.failed(name, why, t1 - t0)
+	return false, why
+end
+
+--- Run fn(...) as the boot step `name`. It fails when fn raises or
+-- returns false or nil with a message (false, why / nil, err: the
+-- bindings' error return, so `return fs.mount(...)` is a step). required
+-- (default false) makes a failure stop the boot with the rescue console.
+-- step : (name, fn, opts?) -> ok, result
+function M.step(name, fn, opts)
+	opts = opts or {}
+	if M.cmdline["luainit.break"] == (opts.id or name) then
+		log.info("luainit.break=%s: stopping before this step", opts.id or name)
+		require("rescue").run("luainit.break=" .. (opts.id or name))
+	end
+	local good, res = timed(name, fn)
+	if good then return true, res end
 	if opts.required then
 		require("rescue").run(string.format("required boot step '%s' failed", name))
 	end
-	return false, why
+	return false, res
 end
 
 local function parent_of(path)
@@ -164,10 +172,116 @@ function M.remount_root()
 	end, { id = "remount-root" })
 end
 
---- Mount everything in /etc/fstab except noauto entries. A nofail entry
--- that fails is reported; any other failure opens the rescue console. A
--- line that is malformed, or whose mount point is not an absolute path,
--- is reported as path:LINE and skipped.
+--- Milliseconds fstab's network entries (see fstab_split) wait for the
+-- network to be online before they are reported left unmounted: as long
+-- as systemd gives a mount (DefaultTimeoutStartSec, 90 s). Counted from
+-- boot.fstab(); set it in boot.lua before that.
+M.netdev_timeout_ms = 90000
+
+-- The filesystem types that need the network, as systemd reads fstab
+-- (fstype_is_network: its "@network" set, davfs, glusterfs, lustre and
+-- sshfs, after a "fuse." prefix), and util-linux's curlftpfs
+-- (mnt_fstype_is_netfs). Not 9p, as systemd: over virtio it is local
+-- (9p over TCP says _netdev); nor nfsd, which util-linux's "nfs*" took.
+local NETWORK_FSTYPES = {}
+for t in ([[afs ceph cifs curlftpfs davfs gfs gfs2 glusterfs lustre ncp ncpfs nfs nfs4
+	ocfs2 orangefs pvfs2 smb3 smbfs sshfs]]):gmatch("%S+") do NETWORK_FSTYPES[t] = true end
+
+local function has_option(options, word)
+	return ("," .. (options or "") .. ","):find("," .. word .. ",", 1, true) ~= nil
+end
+
+--- Does fstab entry e need the network: `_netdev` among its options, or
+-- a network filesystem type (nfs, nfs4, cifs, smb3, ceph, glusterfs,
+-- sshfs or fuse.sshfs, davfs, ...; see NETWORK_FSTYPES)?
+-- is_network : (entry) -> boolean
+function M.is_network(e)
+	if has_option(e.options, "_netdev") then return true end
+	local t = e.fstype or ""
+	return NETWORK_FSTYPES[t:match("^fuse%.(.+)$") or t] == true
+end
+
+-- path is dir or below it (whole components)
+local function under(path, dir)
+	path, dir = (path or ""):gsub("/+$", ""), dir:gsub("/+$", "")
+	return path == dir or path:sub(1, #dir + 1) == dir .. "/"
+end
+
+--- Split fstab entries into those mounted at once and those that wait for
+-- the network, each in fstab order. An entry waits when it needs the
+-- network (is_network), when its mount point is below one that waits
+-- (mounted now, the network filesystem would hide it), and when it binds
+-- a path below one (it would bind the empty directory).
+-- fstab_split : (entries) -> now, late
+function M.fstab_split(entries)
+	local now, late = {}, {}
+	for _, e in ipairs(entries) do
+		local wait = M.is_network(e)
+		local bind = has_option(e.options, "bind") or has_option(e.options, "rbind")
+		for _, l in ipairs(late) do
+			if wait then break end
+			wait = under(e.target, l.target) or (bind and under(e.source, l.target))
+		end
+		if wait then late[#late + 1] = e else now[#now + 1] = e end
+	end
+	return now, late
+end
+
+local function mount_entry(mount, e)
+	if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
+	fs.mkdirp(e.target, 493)
+	local ok, err = mount.mount(e)
+	if not ok then return false, err end
+	return "mounted " .. e.target .. " (" .. e.fstype .. ")"
+end
+
+local function network_online()
+	local network = package.loaded.network
+	return network ~= nil and network.online == true
+end
+
+-- fstab's entries that wait for the network (fstab_split): a task mounts
+-- them, in fstab order, once network.online says so, or reports them left
+-- unmounted after netdev_timeout_ms. It waits on "network-online" from
+-- boot.fstab() on, before boot.services() starts the supervisor's wait,
+-- so the wake reaches it first: the mounts are done (or failed) before a
+-- service that requires or is ordered after "network-online" starts.
+-- A failure never opens the rescue console: services may be running by
+-- then; one without nofail is an error in the log.
+local function mount_late(late)
+	local sched = require "sched"
+	local targets = {}
+	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
+	log.info("fstab: waiting for the network to mount %s", table.concat(targets, ", "))
+	local timeout = M.netdev_timeout_ms
+	sched.spawn(function()
+		local deadline = event.now() + timeout
+		while not network_online() and event.now() < deadline do
+			sched.wait("network-online", deadline - event.now())
+		end
+		if require("shutdown").in_progress then return end
+		local why = not network_online() and string.format("network not online after %g s "
+			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
+		local mount = require "luainit.mount"
+		for _, e in ipairs(late) do
+			local ok = timed("mount " .. e.target, function()
+				if why then return false, why end
+				return mount_entry(mount, e)
+			end)
+			if not ok and not e.nofail then
+				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
+					.. "mount opens no rescue console)", e.target)
+			end
+		end
+	end, "fstab: network mounts")
+end
+
+--- Mount everything in /etc/fstab except noauto entries; the ones that
+-- need the network wait for it in the background (fstab_split). A nofail
+-- entry that fails is reported; any other failure opens the rescue
+-- console, but for a network entry (an error in the log). A line that is
+-- malformed, or whose mount point is not an absolute path, is reported as
+-- path:LINE and skipped.
 function M.fstab(path)
 	path = path or "/etc/fstab"
 	local mount = require "luainit.mount"
@@ -184,6 +298,7 @@ function M.fstab(path)
 		return M.step("read " .. path, function() return false, errors end)
 	end
 	for _, e in ipairs(errors or {}) do log.failed("parse " .. path, e) end
+	local wanted = {}
 	for _, e in ipairs(entries) do
 		if e.fstype == "swap" then goto next end
 		-- libmount takes any word as the mount point; a relative one
@@ -194,15 +309,15 @@ function M.fstab(path)
 			goto next
 		end
 		if e.target == "/" or e.noauto then goto next end
-		M.step("mount " .. e.target, function()
-			if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
-			fs.mkdirp(e.target, 493)
-			local ok, err = mount.mount(e)
-			if not ok then return false, err end
-			return "mounted " .. e.target .. " (" .. e.fstype .. ")"
-		end, { required = not e.nofail, id = "fstab:" .. e.target })
+		wanted[#wanted + 1] = e
 		::next::
 	end
+	local now, late = M.fstab_split(wanted)
+	for _, e in ipairs(now) do
+		M.step("mount " .. e.target, function() return mount_entry(mount, e) end,
+			{ required = not e.nofail, id = "fstab:" .. e.target })
+	end
+	if #late > 0 then mount_late(late) end
 end
 
 --- The hostname a hostname(5) file names: its first line that is neither

@@ -171,6 +171,91 @@ T["fstab: a relative mount point is path:LINE and skipped, the rest mounted"] = 
 	fs.rmdir(base)
 end
 
+-- regression: _netdev and NFS entries were mounted with the rest, before
+-- boot.network(), and failed at every boot
+T["fstab: which entries wait for the network (_netdev, network types, what is below one)"] = function()
+	local net = stage.is_network
+	for _, t in ipairs({ "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "davfs", "sshfs",
+		"fuse.sshfs", "fuse.curlftpfs", "afs", "lustre", "ocfs2", "gfs2" }) do
+		assert(net({ source = "srv:/x", target = "/mnt", fstype = t, options = "defaults" }), t)
+	end
+	for _, t in ipairs({ "ext4", "tmpfs", "9p", "nfsd", "fuse", "fuse.", "none" }) do
+		assert(not net({ source = "x", target = "/mnt", fstype = t, options = "defaults" }), t)
+	end
+	assert(net({ target = "/mnt", fstype = "ext4", options = "_netdev" }))
+	assert(net({ target = "/mnt", fstype = "ext4", options = "noatime,_netdev,nofail" }))
+	assert(not net({ target = "/mnt", fstype = "ext4", options = "x_netdev,_netdevs" }))
+	assert(not net({ target = "/mnt", fstype = "ext4" }), "no options")
+
+	local function e(src, target, fstype, options) return { source = src, target = target, fstype = fstype, options = options } end
+	local entries = {
+		e("/dev/vda2", "/var", "ext4", "defaults"),
+		e("srv:/home", "/home", "nfs", "defaults"),
+		e("tmpfs", "/home/cache", "tmpfs", "size=1m"),        -- below a network one
+		e("tmpfs", "/homes", "tmpfs", "size=1m"),             -- only a common prefix
+		e("/home/alice/www", "/srv/www", "none", "bind,ro"),  -- binds what is below one
+		e("/var/www", "/srv/var", "none", "bind"),
+		e("/dev/nbd0", "/data", "ext4", "_netdev,nofail"),
+		e("tmpfs", "/data/", "tmpfs", "remount,size=2m"),     -- the same mount point
+		e("tmpfs", "/database", "tmpfs", "size=1m"),
+		e("/data/x", "/srv/x", "none", "rbind"),
+		e("/data/y", "/srv/y", "ext4", "defaults"),           -- a device path, not a bind
+	}
+	local now, late = stage.fstab_split(entries)
+	local function targets(l)
+		local t = {}
+		for _, x in ipairs(l) do t[#t + 1] = x.target end
+		return table.concat(t, " ")
+	end
+	assert(targets(now) == "/var /homes /srv/var /database /srv/y", targets(now))
+	assert(targets(late) == "/home /home/cache /srv/www /data /data/ /srv/x", targets(late))
+	now, late = stage.fstab_split({})
+	assert(#now == 0 and #late == 0)
+end
+
+T["fstab: a network entry is mounted once the network is online, or reported left unmounted"] = function()
+	local log, sched, network = require "log", require "sched", require "network"
+	if network.online then error("SKIP: the network module says online") end
+	local base = "/tmp/luainit-test-netdev." .. process.getpid()
+	fs.mkdirp(base)
+	local timeout = stage.netdev_timeout_ms
+	stage.netdev_timeout_ms = 200
+	fs.writefile(base .. "/fstab", table.concat({
+		"tmpfs " .. base .. "/late tmpfs size=1m,_netdev,nofail 0 0",
+		"tmpfs " .. base .. "/late2 tmpfs size=1m,_netdev 0 0",
+	}, "\n") .. "\n")
+	stage.fstab(base .. "/fstab")
+	stage.netdev_timeout_ms = timeout
+	assert(not stage.is_mountpoint(base .. "/late"), "mounted before the network")
+	sched.sleep(400)
+	local ring = table.concat(log.ring(10), "\n")
+	assert(not stage.is_mountpoint(base .. "/late") and not stage.is_mountpoint(base .. "/late2"))
+	assert(ring:find("[FAILED] mount " .. base .. "/late: network not online after 0.2 s (stage.netdev_timeout_ms); left unmounted", 1, true), ring)
+	assert(ring:find("error: fstab: " .. base .. "/late2 is not mounted and has no nofail", 1, true), ring)
+	assert(not ring:find("error: fstab: " .. base .. "/late is", 1, true), "nofail: no error")
+
+	-- online: mounted at the wake, before the other tasks waiting for it
+	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/on tmpfs size=1m,_netdev 0 0\n"
+		.. "tmpfs " .. base .. "/on/below tmpfs size=1m 0 0\n")
+	stage.fstab(base .. "/fstab")
+	local seen
+	sched.spawn(function()
+		sched.wait("network-online", 5000)
+		seen = stage.is_mountpoint(base .. "/on/below")
+	end, "test: after network-online")
+	assert(not stage.is_mountpoint(base .. "/on"))
+	network.online = true
+	local ok, err = pcall(sched.wake, "network-online")
+	network.online = false
+	assert(ok, err)
+	assert(stage.is_mountpoint(base .. "/on") and stage.is_mountpoint(base .. "/on/below"))
+	assert(seen == true, "a task woken after the fstab task saw the mounts")
+	assert(fs.umount(base .. "/on/below") and fs.umount(base .. "/on"))
+	for _, d in ipairs({ "late", "late2", "on/below", "on" }) do fs.rmdir(base .. "/" .. d) end
+	fs.unlink(base .. "/fstab")
+	fs.rmdir(base)
+end
+
 -- regression: the whole file was the hostname, a second line and all, and
 -- a name too long raised from sethostname; now the first line that is not
 -- a comment, checked, and a bad one is its file:line

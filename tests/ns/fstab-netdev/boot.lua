@@ -1,0 +1,51 @@
+-- fstab's network entries: a _netdev tmpfs (and what is mounted below it
+-- or binds it) is mounted only once the network is online, when the link
+-- the run script adds after boot gets its address, and before a service
+-- that requires "network-online" starts; without the network they are
+-- reported left unmounted after stage.netdev_timeout_ms; a required one
+-- that fails is an error, not the rescue console.
+local boot = require "stage"
+local fs = require "luainit.fs"
+local sched = require "sched"
+local sup = require "supervisor"
+local network = require "network"
+local T = require "nstest"
+T.setup("/tmp/luainit-netdev-test")
+local dir = T.dir
+
+-- no network yet, and none comes in time
+boot.netdev_timeout_ms = 300
+fs.writefile(dir .. "/fstab.never", (("tmpfs @/never tmpfs size=1m,_netdev,nofail 0 0\n"):gsub("@", dir)))
+boot.fstab(dir .. "/fstab.never")
+boot.netdev_timeout_ms = 30000
+sched.sleep(500)
+T.check("left unmounted after the timeout", not boot.is_mountpoint(dir .. "/never"))
+
+fs.writefile(dir .. "/fstab", (([[
+tmpfs                @/local      tmpfs  size=1m                0 0
+tmpfs                @/net        tmpfs  size=1m,_netdev        0 0
+tmpfs                @/net/inner  tmpfs  size=1m                0 0
+@/net/inner          @/bound      none   bind                   0 0
+/dev/does-not-exist  @/bad        ext4   _netdev                0 0
+/dev/does-not-exist  @/opt        ext4   _netdev,nofail         0 0
+]]):gsub("@", dir)))
+boot.fstab(dir .. "/fstab")
+T.check("a local entry is mounted at once", boot.is_mountpoint(dir .. "/local"))
+T.check("the network entries wait", not boot.is_mountpoint(dir .. "/net") and not boot.is_mountpoint(dir .. "/bound"))
+fs.writefile(dir .. "/network.lua", 'return { interfaces = { { match = "nd0", address = "10.95.0.2/24" } } }\n')
+print("NETDEV start: " .. tostring(network.start(dir .. "/network.lua")))
+local _, errs = T.services({ usesnet = string.format([[
+return { command = { "/bin/sh", "-c", "if grep -q ' %s/net/inner ' /proc/self/mountinfo; then echo mounted; else echo missing; fi > %s/usesnet.out; exec sleep 1000" },
+	requires = { "network-online" } }
+]], dir, dir) })
+for _, e in ipairs(errs) do print("ERROR " .. e) end
+sup.start_all()
+sched.sleep(300)
+T.check("still waiting while there is no link", not boot.is_mountpoint(dir .. "/net"))
+print("NETDEV: waiting for the link")
+local up = T.wait_until(function() return boot.is_mountpoint(dir .. "/net/inner") end, 20000)
+T.check("mounted once online", up and network.online)
+T.check("the bind of a path below it is mounted", boot.is_mountpoint(dir .. "/bound"))
+local out = T.wait_until(function() return fs.readfile(dir .. "/usesnet.out") end, 10000)
+T.check("a service requiring network-online finds the mount", out == "mounted\n", out and (out:gsub("\n", " ")))
+T.finish("NETDEV: done")
