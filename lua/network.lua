@@ -556,7 +556,8 @@ function M.start(path)
 		else
 			log.failed("network: link events", merr)
 		end
-		require("shutdown").hook(function() return M.stop() end)
+		-- last, after the processes and the network filesystems
+		require("shutdown").network_down(M.stop)
 	end
 	scan()
 	local names = {}

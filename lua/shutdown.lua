@@ -1,7 +1,8 @@
 --- shutdown: the orderly way down. Run the shutdown hooks (services stop
 -- here) and the farewells (clients hear that PID 1 is going), then TERM
 -- every process and wait for the reaper to see them go,
--- KILL what is left, swapoff, sync, unmount in reverse order (read-only
+-- KILL what is left, the releases, unmount fstab's network filesystems and
+-- take the network down, swapoff, sync, unmount in reverse order (read-only
 -- whatever stays busy), and reboot(2). The waits end on reaping events, not
 -- on fixed sleeps. A second request while one runs is ignored.
 local event = require "luainit.event"
@@ -11,7 +12,7 @@ local fs = require "luainit.fs"
 local log = require "log"
 local sched = require "sched"
 
-local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, grace_ms = 5000, kill_wait_ms = 2000 }
+local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, network_downs = {}, grace_ms = 5000, kill_wait_ms = 2000 }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
@@ -41,6 +42,14 @@ end
 -- keep a filesystem from going read-only.
 -- release : (fn) -> nil
 function M.release(fn) M.releases[#M.releases + 1] = fn end
+
+--- Run fn() after the releases, the last thing before swapoff: it takes
+-- the network down (network.lua releases its DHCP leases here). Every
+-- process had the network until it was gone, and fstab's network
+-- filesystems are unmounted just before (stage.umount_network): after,
+-- an NFS unmount would wait for a server it can no longer reach.
+-- network_down : (fn) -> nil
+function M.network_down(fn) M.network_downs[#M.network_downs + 1] = fn end
 
 local function step(name, fn)
 	local t0 = event.now()
@@ -72,6 +81,12 @@ local function run(kind)
 		local ok, err = xpcall(fn, debug.traceback)
 		if not ok then log.err("shutdown: release: %s", err) end
 	end
+	-- after the releases (a service's log file may be on one of them)
+	local stage = package.loaded.stage
+	if stage and stage.network_mounted and #stage.network_mounted > 0 then
+		step("unmount network filesystems", stage.umount_network)
+	end
+	for _, fn in ipairs(M.network_downs) do step("stop the network", fn) end
 	local machine = event.mode() == "pid1"
 	step("swapoff", function()
 		-- the swap a container sees is the host's

@@ -178,6 +178,10 @@ end
 -- boot.fstab(); set it in boot.lua before that.
 M.netdev_timeout_ms = 90000
 
+--- The targets fstab's network entries mounted, in the order they were
+-- mounted: shutdown unmounts them before the network goes down.
+M.network_mounted = {}
+
 -- The filesystem types that need the network, as systemd reads fstab
 -- (fstype_is_network: its "@network" set, davfs, glusterfs, lustre and
 -- sshfs, after a "fuse." prefix), and util-linux's curlftpfs
@@ -266,7 +270,11 @@ local function mount_late(late)
 		for _, e in ipairs(late) do
 			local ok = timed("mount " .. e.target, function()
 				if why then return false, why end
-				return mount_entry(mount, e)
+				local res, err = mount_entry(mount, e)
+				if res and not res:find("(already)", 1, true) then
+					M.network_mounted[#M.network_mounted + 1] = e.target
+				end
+				return res, err
 			end)
 			if not ok and not e.nofail then
 				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
@@ -274,6 +282,28 @@ local function mount_late(late)
 			end
 		end
 	end, "fstab: network mounts")
+end
+
+--- Unmount what fstab's network entries mounted (network_mounted), last
+-- mounted first: shutdown calls it once every process is gone, before
+-- the network goes down (an NFS unmount needs its server). One that
+-- fails is tried again with force (MNT_FORCE: an NFS or CIFS client gives
+-- up the requests it waits on); what is left goes with every other mount.
+-- umount_network : () -> string | (false, string)
+function M.umount_network()
+	local mount = require "luainit.mount"
+	local n, bad = 0, {}
+	for i = #M.network_mounted, 1, -1 do
+		local t = M.network_mounted[i]
+		if mount.is_mounted(t) then
+			local ok, err = mount.umount(t)
+			if not ok then ok, err = mount.umount(t, { force = true }) end
+			if ok then n = n + 1 else bad[#bad + 1] = err end
+		end
+	end
+	M.network_mounted = {}
+	if #bad > 0 then return false, table.concat(bad, "; ") end
+	return string.format("unmounted %d network filesystem(s)", n)
 end
 
 --- Mount everything in /etc/fstab except noauto entries; the ones that

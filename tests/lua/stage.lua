@@ -250,7 +250,11 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	assert(ok, err)
 	assert(stage.is_mountpoint(base .. "/on") and stage.is_mountpoint(base .. "/on/below"))
 	assert(seen == true, "a task woken after the fstab task saw the mounts")
-	assert(fs.umount(base .. "/on/below") and fs.umount(base .. "/on"))
+	local n = #stage.network_mounted
+	assert(stage.network_mounted[n - 1] == base .. "/on" and stage.network_mounted[n] == base .. "/on/below")
+	-- shutdown's: last mounted first
+	assert(stage.umount_network() == "unmounted 2 network filesystem(s)")
+	assert(not stage.is_mountpoint(base .. "/on") and #stage.network_mounted == 0)
 	for _, d in ipairs({ "late", "late2", "on/below", "on" }) do fs.rmdir(base .. "/" .. d) end
 	fs.unlink(base .. "/fstab")
 	fs.rmdir(base)

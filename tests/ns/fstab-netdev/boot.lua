@@ -3,7 +3,8 @@
 -- the run script adds after boot gets its address, and before a service
 -- that requires "network-online" starts; without the network they are
 -- reported left unmounted after stage.netdev_timeout_ms; a required one
--- that fails is an error, not the rescue console.
+-- that fails is an error, not the rescue console; at poweroff they are
+-- unmounted before the network stops.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sched = require "sched"
