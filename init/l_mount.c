@@ -460,6 +460,14 @@ static int option_map(const char *w, size_t n, int valued, unsigned long *id, in
                     MS_RDONLY | MS_NOSYMFOLLOW | MS_BIND | MS_REC | MS_REMOUNT | MS_SILENT | \
                     MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
+/* An X-mount.* option libmount 2.38 does not act on (2.39's mode=,
+ * owner=, idmap=, ...): mount(8) of this version ignores it. */
+static int newer_xmount(const char *w, size_t n)
+{
+	return n > 8 && strncasecmp(w, "x-mount.", 8) == 0 && !word_is(w, n, "X-mount.mkdir")
+	       && !word_is(w, n, "x-mount.mkdir") && !word_is(w, n, "X-mount.subdir");
+}
+
 /* Why the option named w (n bytes; valued: it has "=value") would have
  * no effect here, as the end of "option 'w=v' has no effect...", or NULL.
  * kind: NULL, or what the mount is when the kernel takes no filesystem
@@ -485,8 +493,7 @@ static const char *inert(const char *w, size_t n, int valued, const char *kind, 
 		return ": libmount 2.38 binds the subdirectory inside a mount namespace of its "
 		       "own (PID 1's private mounts never see it); bind it in a second entry";
 	*err = EINVAL;
-	if (n > 8 && strncasecmp(w, "x-mount.", 8) == 0 && !word_is(w, n, "X-mount.mkdir")
-	    && !word_is(w, n, "x-mount.mkdir"))
+	if (newer_xmount(w, n))
 		return ": libmount 2.38 acts on X-mount.mkdir and X-mount.subdir only";
 	if (!kind)
 		return NULL;
@@ -500,10 +507,12 @@ static const char *inert(const char *w, size_t n, int valued, const char *kind, 
 /* *out: options as libmount is to get them (a userdata left on the
  * stack, "" for none), and 0; or a failure pushed, naming the first
  * option that would have no effect (see inert), and its count of values.
+ * skipped: 0, or the stack index of a table to which an X-mount.* option
+ * libmount does not act on is added, left out instead of failing.
  * nofail is left out: libmount reads it only to call some failures a
  * success, which dropped their explanation; judging them is the caller's. */
 static int vet_options(lua_State *L, const char *target, const char *source,
-                       const char *fstype, int want_mkdir, const char **out)
+                       const char *fstype, int want_mkdir, int skipped, const char **out)
 {
 	const char *options = *out;
 	size_t size = (options ? strlen(options) : 0) + sizeof ",X-mount.mkdir";
@@ -527,6 +536,11 @@ static int vet_options(lua_State *L, const char *target, const char *source,
 	}
 	while (str && mnt_optstr_next_option(&str, &w, &n, &v, &vn) == 0) {
 		size_t len = v ? (size_t)(v + vn - w) : n;
+		if (skipped && newer_xmount(w, n)) {
+			lua_pushlstring(L, w, len);
+			lua_rawseti(L, skipped, (lua_Integer)lua_rawlen(L, skipped) + 1);
+			continue;
+		}
 		if ((why = inert(w, n, v != NULL, kind, &err)))
 			return lx_failmsg(L, err, "mount %s: option '%.*s' has no effect%s", target,
 			                  (int)len, w, why);
@@ -549,14 +563,16 @@ static int vet_options(lua_State *L, const char *target, const char *source,
 	return 0;
 }
 
-/** mount : (entry, opts?) -> true | (nil, string, integer)
+/** mount : (entry, opts?) -> true, {option, ...}? | (nil, string, integer)
  * Mount one fstab-style entry {source, target, fstype?, options?} with
  * libmount: the options string is honoured as mount(8) does (ro, bind,
  * remount, propagation, loop, x-* kept out of the kernel), a missing or
  * "auto" fstype is probed, UUID=/LABEL= sources resolve through libblkid.
  * opts.mkdir creates the target first (X-mount.mkdir). noauto, nofail and
  * _netdev are the caller's business. An option that would have no effect
- * fails the call before anything is mounted (vet_options). Errors read
+ * fails the call before anything is mounted (vet_options), but with
+ * opts.skip_newer an X-mount.* option of a newer libmount (X-mount.mode=)
+ * is left out, as mount(8) 2.38 does, and listed after true. Errors read
  * "mount /mnt/data: reason". An unknown key of entry or opts raises, where
  * a misspelt options was a read-write mount; entry takes every field
  * parse_fstab returns: those that repeat options must agree with it
@@ -566,12 +582,12 @@ static int l_mount(lua_State *L)
 	static const char *const entry_keys[] = { "source", "target", "fstype", "options",
 		"vfs_options", "fs_options", "user_options", "freq", "passno", "noauto",
 		"nofail", "line", NULL };
-	static const char *const keys[] = { "mkdir", NULL };
+	static const char *const keys[] = { "mkdir", "skip_newer", NULL };
 	const char *source, *target, *fstype, *options;
 	char *dev = NULL;
 	struct libmnt_context *cxt;
 	struct guard *g;
-	int want_mkdir, rc;
+	int want_mkdir, skip, rc;
 
 	lx_checkkeys(L, 1, entry_keys, NULL);
 	lx_checkoptkeys(L, 2, keys);
@@ -581,9 +597,11 @@ static int l_mount(lua_State *L)
 	fstype = lx_optstring(L, 1, "fstype", NULL);
 	options = lx_optstring(L, 1, "options", NULL);
 	want_mkdir = lx_optboolean(L, 2, "mkdir", 0);
+	skip = lx_optboolean(L, 2, "skip_newer", 0);
 	luaL_argcheck(L, target && *target, 1, "entry.target expected");
 	check_derived(L, options);
-	if ((rc = vet_options(L, target, source, fstype, want_mkdir, &options)))
+	lua_newtable(L);   /* 3: the options skip_newer left out */
+	if ((rc = vet_options(L, target, source, fstype, want_mkdir, skip ? 3 : 0, &options)))
 		return rc;
 	g = new_guard(L);
 	if (!(cxt = new_context(g))) {
@@ -609,7 +627,11 @@ static int l_mount(lua_State *L)
 		rc = mnt_context_mount(cxt);
 	if (rc == 0 && mnt_context_get_status(cxt) == 1) {
 		done(g);
-		return lx_ok(L);
+		lua_pushboolean(L, 1);
+		if (lua_rawlen(L, 3) == 0)
+			return 1;
+		lua_pushvalue(L, 3);
+		return 2;
 	}
 	return context_fail(L, g, rc, "mount", target);
 }

@@ -231,11 +231,18 @@ function M.fstab_split(entries)
 	return now, late
 end
 
-local function mount_entry(mount, e)
+local function mount_entry(mount, e, path)
 	if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
+	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
 	fs.mkdirp(e.target, 493)
-	local ok, err = mount.mount(e)
-	if not ok then return false, err end
+	-- an X-mount.* of a newer libmount (X-mount.mode=) is left out, as
+	-- mount(8) of this libmount's version ignores it: said, not fatal
+	local ok, skipped = mount.mount(e, { skip_newer = true })
+	if not ok then return false, at .. skipped end
+	if skipped then
+		log.warn("%soption(s) %s left out: this libmount (2.38) does not act on them", at,
+			table.concat(skipped, ", "))
+	end
 	return "mounted " .. e.target .. " (" .. e.fstype .. ")"
 end
 
@@ -252,7 +259,7 @@ end
 -- service that requires or is ordered after "network-online" starts.
 -- A failure never opens the rescue console: services may be running by
 -- then; one without nofail is an error in the log.
-local function mount_late(late)
+local function mount_late(late, path)
 	local sched = require "sched"
 	local targets = {}
 	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
@@ -270,7 +277,7 @@ local function mount_late(late)
 		for _, e in ipairs(late) do
 			local ok = timed("mount " .. e.target, function()
 				if why then return false, why end
-				local res, err = mount_entry(mount, e)
+				local res, err = mount_entry(mount, e, path)
 				if res and not res:find("(already)", 1, true) then
 					M.network_mounted[#M.network_mounted + 1] = e.target
 				end
@@ -344,10 +351,10 @@ function M.fstab(path)
 	end
 	local now, late = M.fstab_split(wanted)
 	for _, e in ipairs(now) do
-		M.step("mount " .. e.target, function() return mount_entry(mount, e) end,
+		M.step("mount " .. e.target, function() return mount_entry(mount, e, path) end,
 			{ required = not e.nofail, id = "fstab:" .. e.target })
 	end
-	if #late > 0 then mount_late(late) end
+	if #late > 0 then mount_late(late, path) end
 end
 
 --- The hostname a hostname(5) file names: its first line that is neither
