@@ -8,6 +8,12 @@ local M = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
 
+local function set(names)
+	local t = {}
+	for k in names:gmatch("%S+") do t[k] = true end
+	return t
+end
+
 --- Parse unit text into {section, key, value, line} entries.
 -- parse : (text) -> {entry}, {string}
 function M.parse(text)
@@ -116,46 +122,138 @@ function M.unit_name(w)
 	if stem and UNIT_TYPES[suffix] then return stem, suffix end
 end
 
---- An integer from min to max in plain decimal: digits, a sign only where
--- min < 0; nil for anything else (1e3, 1.5, out of range). systemd's
--- parsers (safe_atou and kin: strtoul with base 0) also take 0x10, 0o10,
--- 0b10 and a leading 0 as octal (010 is 8 there): those are nil too (see
--- other_base), not read as another number than systemd's.
--- integer : (s, min, max) -> integer | nil
+--- An integer as systemd's readers take it (src/basic/parse-util.c:
+-- safe_atoi for Nice= and KillSignal=, safe_atou for StartLimitBurst= and
+-- RestartSteps=, safe_atou64 for LimitNOFILE=, TasksMax=, CPUWeight=):
+-- after leading whitespace, 0b or 0o picks binary or octal (mangle_base);
+-- the rest goes to strtol with that base or 0, which takes a sign, then
+-- in base 0 0x for hexadecimal and a leading 0 for octal; nothing may
+-- follow the digits. A minus is refused by the unsigned ones unless the
+-- number is 0, which min >= 0 does here. Returns the number from min to
+-- max, and how it was read when not in plain decimal ("read as 8:
+-- systemd reads a leading 0 as octal", for a note); else nil and that,
+-- or why it is refused, if there is more to say than the range.
+-- A 0b where strtol itself sees it (-0b1, 0b0b1) is refused: glibc reads
+-- it as binary only since 2.38 (C23), before that as 0 and garbage.
+-- integer : (s, min, max) -> integer, string? | nil, string?
+local DIGITS = "0123456789abcdef"
 function M.integer(s, min, max)
-	local n = s:match(min < 0 and "^[+-]?%d+$" or "^%d+$") and not s:match("^[+-]?0%d")
-		and math.tointeger(tonumber(s))
-	if n and n >= min and n <= max then return n end
+	local t, base, how = s:gsub("^[ \t\n\r]+", ""), 0, nil
+	local b = t:match("^0[bB](.*)$")
+	local o = not b and t:match("^0[oO](.*)$")
+	if b then t, base, how = b, 2, "0b as binary"
+	elseif o then t, base, how = o, 8, "0o as octal" end
+	local sign, digits = t:match("^[ \t\n\v\f\r]*([+-]?)(.*)$")
+	if base ~= 8 and digits:match("^0[bB][01]") then
+		return nil, "systemd's reading of this 0b depends on its C library: binary with glibc 2.38 and "
+			.. "later, no number before"
+	end
+	if base == 0 then
+		local hex = digits:match("^0[xX](%x.*)$")
+		if hex then digits, base, how = hex, 16, "0x as hexadecimal"
+		elseif digits:match("^0.") then base, how = 8, "a leading 0 as octal"
+		else base = 10 end
+	end
+	if digits == "" then return nil end
+	local n = 0
+	for c in digits:gmatch(".") do
+		local d = DIGITS:find(c:lower(), 1, true)
+		if not d or d > base then
+			if how and c:match("%d") then return nil, "systemd reads " .. how .. ", where " .. c .. " is no digit" end
+			return nil
+		end
+		if n > (math.maxinteger - d + 1) // base then return nil end -- beyond any range here
+		n = n * base + d - 1
+	end
+	if sign == "-" then n = -n end
+	-- 07 is 7 either way: no need to say how it was read
+	how = how and not (base == 8 and not o and tonumber(digits, 10) == math.abs(n))
+		and string.format("read as %d: systemd reads %s", n, how) or nil
+	if n < min or n > max then return nil, how end
+	return n, how
 end
 
---- For s (or a part of a SOFT:HARD pair) that systemd reads in a base
--- other than 10 (0x10, 0o10, 0b10, 010), which integer refuses: the end of
--- the message saying so; nil for any other s.
--- other_base : (s) -> string | nil
-function M.other_base(s)
-	if (":" .. s):find(":[+-]?0[%dxXoObB]") then
-		return ", in plain decimal (systemd reads 0x, 0o, 0b and a leading 0 as another base: "
-			.. "write the number it means)"
+--- A Limit*= value as systemd's rlimit_parse takes it (rlimit-util.c):
+-- N, or SOFT:HARD with the soft limit no higher, each infinity or a
+-- number: a count (LimitNOFILE=, LimitNPROC= ...) as integer reads it
+-- (safe_atou64), a size (LimitFSIZE=, LimitAS= ...) or a time
+-- (LimitCPU= in seconds, LimitRTTIME= in microseconds) in decimal
+-- (parse_size, parse_sec: no units here), LimitNICE= also +N or -N, a
+-- nice level, which is the limit 20 - N. Returns the limit (an integer,
+-- "infinity" or {soft, hard}) and how a part was read, for a note (see
+-- integer); else nil and why.
+-- rlimit : (what, s) -> integer | string | {integer|string}, string? | nil, string
+local DECIMAL = set("as core data fsize memlock msgqueue rss stack cpu rttime")
+function M.rlimit(what, s)
+	local hows, max = {}, what == "nice" and 40 or math.maxinteger
+	local function one(p)
+		if p == "infinity" then return "infinity" end
+		local n, how
+		if DECIMAL[what] then
+			local d = p:match("^[ \t\n\r]*(%d+)$")
+			n = d and math.tointeger(tonumber(d))
+			how = n and d:match("^0+[1-9]") and string.format("read as %d: systemd reads Limit%s= in decimal", n,
+				what:upper())
+		elseif what == "nice" and p:match("^[+-]") then
+			-- +19 to -20
+			local sign = p:sub(1, 1)
+			n, how = M.integer(p:sub(2), 0, sign == "+" and 19 or 20)
+			how = how and how:gsub("^read as ", "read as " .. sign)
+			n = n and (sign == "+" and 20 - n or 20 + n)
+		else
+			n, how = M.integer(p, 0, max)
+		end
+		if how then hows[#hows + 1] = (p ~= s and p .. ": " or "") .. how end
+		return n
 	end
+	local soft, hard = s:match("^([^:]*):([^:]*)$")
+	local a, b = one(soft or s), hard and one(hard)
+	local how = #hows > 0 and table.concat(hows, "; ") or nil
+	if not a or hard and not b then
+		local range = what == "nice" and "from 0 to 40, +19 to -20 (nice levels)" or "from 0 to " .. max
+		return nil, "not an integer " .. range .. " or infinity, or SOFT:HARD of those (no units)"
+			.. (how and " (" .. how .. ")" or "")
+	end
+	if not hard then return a, how end
+	if b ~= "infinity" and (a == "infinity" or a > b) then return nil, "a soft limit above the hard limit" end
+	return { a, b }, how
+end
+
+--- A signal as systemd's signal_from_string takes it (KillSignal=): a
+-- number (safe_atoi, as integer reads it) from 1 to 64 and no other, or a
+-- name as written, SIG or not: HUP ... SYS, RTMIN, RTMIN+n, RTMAX,
+-- RTMAX-n (n up to 30). The number or the name without SIG, and how a
+-- number was read; nil and why (or nil) for what systemd refuses.
+-- signal : (s) -> integer | string, string? | nil, string?
+local SIGNAMES = set("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT "
+	.. "STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMAX")
+function M.signal(s)
+	local n, how = M.integer(s, math.mininteger, math.maxinteger)
+	if n then
+		if n >= 1 and n <= 64 then return n, how end
+		return nil, how
+	end
+	if how then return nil, how end
+	local name = s:gsub("^SIG", "")
+	local up, down = name:match("^RTMIN(%+.*)$"), name:match("^RTMAX(%-.*)$")
+	if SIGNAMES[name] or up and M.integer(up, 0, 30) or down and M.integer(down, -30, 0) then return name end
 end
 
 --- A memory size as memory.max takes it: systemd's infinity is the
 -- kernel's "max"; a size with a suffix goes as written (both count K, M,
 -- G ... in powers of 1024), from 1 byte to below 2^64, as systemd's
--- parse_size takes it; nil for anything else.
--- memory_size : (s) -> string | nil
+-- parse_size takes it, without the leading zeros: parse_size reads
+-- decimal, the kernel's memparse reads 010K as octal. With how it was
+-- read when a zero went; nil for anything else.
+-- memory_size : (s) -> string, string? | nil
 local SIZE = { [""] = 0, K = 1, M = 2, G = 3, T = 4, P = 5, E = 6 }
 function M.memory_size(s)
 	if s == "infinity" then return "max" end
-	local n, unit = s:match("^(%d+)([KMGTPE]?)$")
+	local n, unit = s:match("^0*(%d+)([KMGTPE]?)$")
 	local bytes = n and tonumber(n) * 1024.0 ^ SIZE[unit]
-	if bytes and bytes >= 1 and bytes < 2 ^ 64 then return s end
-end
-
-local function set(names)
-	local t = {}
-	for k in names:gmatch("%S+") do t[k] = true end
-	return t
+	if bytes and bytes >= 1 and bytes < 2 ^ 64 then
+		return n .. unit, n .. unit ~= s and "read as " .. n .. unit .. ": systemd reads a size in decimal" or nil
+	end
 end
 
 --- The [Unit] keys systemd reads as dependencies (config_parse_unit_deps),

@@ -10,8 +10,9 @@ local unitfile = require "unitfile"
 local process = require "luainit.process"
 local RLIMITS = process.RLIMITS
 
--- A number out of the range its field takes (unitfile.integer) is listed
--- as not carried over, as one that is no number: written into the
+-- A number is read as systemd reads it (unitfile.integer: 0x10 is 16,
+-- 010 is 8, noted as such); one out of the range its field takes is
+-- listed as not carried over, as one that is no number: written into the
 -- definition, services.check would refuse it, and systemd ignores the line
 -- too (its parsers' "out of range, ignoring").
 local words, seconds, int_in = unitfile.words, unitfile.seconds, unitfile.integer
@@ -128,10 +129,17 @@ local function add_env(st, k, v)
 end
 M.note, M.add_env = note, add_env
 
--- a number key's value not carried over: what was expected, and why for
--- a number in another base ("010: not an integer" would read as wrong)
-local function bad_number(st, e, expected)
-	note(st, e, "unsupported", expected .. (unitfile.other_base(e.value) or ""))
+local function paren(s) return s and " (" .. s .. ")" or "" end
+
+-- an integer key's value as systemd reads it (unitfile.integer), noted
+-- when that is not in plain decimal; nil for one it refuses, or out of
+-- range, listed with what was expected (and how systemd read it: "0x14:
+-- not from -20 to 19" alone would read as wrong)
+local function number(st, e, min, max, expected)
+	local n, how = int_in(e.value, min, max)
+	if n and how then note(st, e, "note", how)
+	elseif not n then note(st, e, "unsupported", expected .. paren(how)) end
+	return n
 end
 
 -- an empty assignment (Key=) resets the list the earlier lines built
@@ -311,8 +319,7 @@ end
 -- an empty value resets it, as in systemd
 function Service.Nice(st, e)
 	if e.value == "" then st.def.nice = nil; return end
-	local n = int_in(e.value, -20, 19)
-	if n then st.def.nice = n else bad_number(st, e, "not an integer from -20 to 19") end
+	st.def.nice = number(st, e, -20, 19, "not an integer from -20 to 19") or st.def.nice
 end
 function Service.NoNewPrivileges(st, e)
 	local b = boolean.parse(e.value)
@@ -390,9 +397,8 @@ end
 -- (st.restart_steps, st.restart_max) for unitimport, which lists them
 -- once every line is read
 function Service.RestartSteps(st, e)
-	local n = int_in(e.value, 0, math.maxinteger)
-	if not n then bad_number(st, e, "not an integer >= 0"); return end
-	st.restart_steps = { n = n, entry = e }
+	local n = number(st, e, 0, 4294967295, "not an integer from 0 to 4294967295")
+	if n then st.restart_steps = { n = n, entry = e } end
 end
 function Service.RestartMaxDelaySec(st, e)
 	local s = seconds(e.value)
@@ -425,9 +431,10 @@ function Service.KillMode(st, e)
 		note(st, e, "ignored", "not a kill mode (control-group, mixed, process or none): systemd ignores the line too")
 	end
 end
--- KillSignal=: a signal by name (SIGTERM, TERM) or number (15), as systemd
--- takes it, written by the name services.check knows; a real-time signal
--- has none
+-- KillSignal=: a signal as systemd takes it (unitfile.signal: SIGTERM,
+-- TERM, 15), written by the name services.check knows; one that has none
+-- (a real-time signal, STKFLT) is listed, and the default kept, not an
+-- earlier line's, which systemd replaces
 local SIGNALS = require("services").signals
 local signame = {}
 for n in pairs(SIGNALS) do
@@ -435,20 +442,27 @@ for n in pairs(SIGNALS) do
 	if ok then signame[num] = n end
 end
 function Service.KillSignal(st, e)
-	local v = e.value:upper()
-	local num = int_in(v, 0, 64)
-	local sig = num and signame[num] or v:gsub("^SIG", "")
-	if not SIGNALS[sig] then bad_number(st, e, "not a signal luainit knows (a name such as TERM, or its number)"); return end
+	local sig, how = unitfile.signal(e.value)
+	if not sig then
+		note(st, e, "unsupported", "not a signal: a name such as TERM or SIGTERM, in capitals, or a number "
+			.. "from 1 to 64" .. paren(how))
+		return
+	end
+	sig = signame[sig] or sig
+	if not SIGNALS[sig] then
+		st.def.stop_signal = nil
+		note(st, e, "unsupported", "luainit has no name for this signal; the default (TERM) is kept")
+		return
+	end
 	st.def.stop_signal = sig
+	if how then note(st, e, "note", how) end
 end
 -- StartLimitBurst= and StartLimitIntervalSec= (StartLimitInterval= before
 -- systemd 230, in [Service]; [Unit] since) become crash_limit. The burst
 -- is an unsigned int to systemd (config_parse_unsigned), which ignores
 -- the line for 1e1 or 1.5 (tonumber took them)
 function Service.StartLimitBurst(st, e)
-	local n = int_in(e.value, 0, 4294967295)
-	if not n then bad_number(st, e, "not an integer from 0 to 4294967295"); return end
-	st.burst = n
+	st.burst = number(st, e, 0, 4294967295, "not an integer from 0 to 4294967295") or st.burst
 end
 function Service.StartLimitIntervalSec(st, e)
 	local s = seconds(e.value)
@@ -459,43 +473,26 @@ Service.StartLimitInterval = Service.StartLimitIntervalSec
 
 -- resources: Limit*= (rlimits) and the cgroup's
 
--- Limit*=: N or SOFT:HARD, each an integer from 0 or infinity, soft no
--- higher than hard, as systemd takes them; LimitNICE= also as a nice
--- level, +N or -N, which systemd turns into the limit 20 - N
+-- Limit*=: N or SOFT:HARD, each an integer or infinity, as systemd reads
+-- them (unitfile.rlimit: LimitNOFILE=0x400 is 1024, LimitFSIZE=010 is 10)
 local function limit(st, e)
 	local what = limit_name(e.key)
 	if not what then note(st, e, "unsupported", "unknown resource limit"); return end
-	local function lim(s)
-		if s == "infinity" then return "infinity" end
-		if what == "nice" then
-			local nice = s:match("^[+-]%d+$") and int_in(s, -20, 19)
-			if nice then return 20 - nice end
-			return int_in(s, 0, 40)
-		end
-		return int_in(s, 0, math.maxinteger)
-	end
-	local soft, hard = e.value:match("^([^:]+):([^:]+)$")
-	local a, b = lim(soft or e.value), lim(hard or e.value)
-	local bound = what == "nice" and "from 0 to 40, +19 to -20 (nice levels)"
-		or "from 0 to " .. math.maxinteger
-	if not (a and b) then
-		bad_number(st, e, "not an integer " .. bound .. " or infinity, or SOFT:HARD of those (no units)")
-	elseif b ~= "infinity" and (a == "infinity" or a > b) then
-		note(st, e, "unsupported", "a soft limit above the hard limit")
-	else
-		st.rlimits[what] = soft and { a, b } or a
-	end
+	local v, how = unitfile.rlimit(what, e.value)
+	if not v then note(st, e, "unsupported", how); return end
+	st.rlimits[what] = v
+	if how then note(st, e, "note", how) end
 end
 -- a memory size as memory.max takes it (unitfile.memory_size): nil for
 -- the empty value, which resets it, here and in the two below, as in
 -- systemd; false (listed) for one not taken
 local function memory(st, e)
 	if e.value == "" then return nil end
-	local m = unitfile.memory_size(e.value)
+	local m, how = unitfile.memory_size(e.value)
 	if not m then
 		note(st, e, "unsupported", "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
 			.. "(no percentage)")
-	end
+	elseif how then note(st, e, "note", how) end
 	return m or false
 end
 function Service.MemoryMax(st, e)
@@ -512,17 +509,16 @@ end
 -- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
 -- more, which the kernel refuses
 function Service.TasksMax(st, e)
-	local n = int_in(e.value, 1, 4194304)
-	if e.value == "" then st.cgroup.pids_max = nil
-	elseif e.value == "infinity" then st.cgroup.pids_max = "max"
-	elseif n then st.cgroup.pids_max = n
-	else bad_number(st, e, "only an integer from 1 to 4194304 or infinity (no percentage)") end
+	local cg = st.cgroup
+	if e.value == "" then cg.pids_max = nil
+	elseif e.value == "infinity" then cg.pids_max = "max"
+	else cg.pids_max = number(st, e, 1, 4194304, "only an integer from 1 to 4194304 or infinity (no percentage)")
+		or cg.pids_max end
 end
 function Service.CPUWeight(st, e)
-	local n = int_in(e.value, 1, 10000)
-	if e.value == "" then st.cgroup.cpu_weight = nil
-	elseif n then st.cgroup.cpu_weight = n
-	else bad_number(st, e, "only an integer from 1 to 10000 (no idle)") end
+	if e.value == "" then st.cgroup.cpu_weight = nil; return end
+	local cg = st.cgroup
+	cg.cpu_weight = number(st, e, 1, 10000, "only an integer from 1 to 10000 (no idle)") or cg.cpu_weight
 end
 
 -- directories systemd would create: tmpfiles.d lines, written once the

@@ -27,39 +27,61 @@ local function convert(key, value)
 	return def, listed
 end
 
--- key -> { field(def) -> the converted value, good = { value = converted }, bad = { value... } }
+-- key -> { field(def) -> the converted value, good = { value = converted }, bad = { value... } }.
+-- The integers are read as systemd reads them (0x10 is 16, 010 is 8,
+-- 0o10 8, 0b10 2; a size or a time in decimal); what it refuses, or
+-- reads differently by C library (-0b1), is bad
 local KEYS = {
 	UMask = { function(d) return d.umask end,
 		good = { ["0022"] = 18, ["022"] = 18, ["0"] = 0, ["0777"] = 511, ["7777"] = 511, ["1077"] = 63,
 			["000000000000000000000022"] = 18 },
-		bad = { "8", "17777", "-1", "0x12", "", "abc", "00000000000000000000017777" } },
+		bad = { "8", "17777", "-1", "0x12", "", "abc", "00000000000000000000017777", "0o022", "+022", "0b11" } },
 	Nice = { function(d) return d.nice end,
-		good = { ["-20"] = -20, ["19"] = 19, ["0"] = 0, ["+5"] = 5, [""] = false },
-		bad = { "20", "-21", "30", "1e1", "0x10", "abc", "99999999999999999999", "1.5", "010", "-010" } },
+		good = { ["-20"] = -20, ["19"] = 19, ["0"] = 0, ["+5"] = 5, [""] = false, ["010"] = 8, ["-010"] = -8,
+			["0x10"] = 16, ["-0x14"] = -20, ["0o7"] = 7, ["0b101"] = 5, ["0o-5"] = -5, ["07"] = 7, ["-0"] = 0 },
+		bad = { "20", "-21", "30", "1e1", "abc", "99999999999999999999", "1.5", "0x14", "09", "-0o10", "0x", "0b2",
+			"-0b1", "+0b1", "0b0b1", "0o", "1 0" } },
 	CPUWeight = { function(d) return d.cgroup and d.cgroup.cpu_weight end,
-		good = { ["1"] = 1, ["10000"] = 10000, ["100"] = 100, [""] = false },
-		bad = { "0", "10001", "20000", "-1", "idle", "1.5", "1e2", "0100", "0x10" } },
+		good = { ["1"] = 1, ["10000"] = 10000, ["100"] = 100, [""] = false, ["0100"] = 64, ["0x10"] = 16,
+			["+100"] = 100 },
+		bad = { "0", "10001", "20000", "-1", "idle", "1.5", "1e2", "0x2711", "08" } },
 	TasksMax = { function(d) return d.cgroup and d.cgroup.pids_max end,
-		good = { ["1"] = 1, ["4194304"] = 4194304, infinity = "max", [""] = false },
-		bad = { "0", "4194305", "-3", "10%", "x", "1e3", "010", "0b10" } },
+		good = { ["1"] = 1, ["4194304"] = 4194304, infinity = "max", [""] = false, ["010"] = 8, ["0b10"] = 2 },
+		bad = { "0", "4194305", "-3", "10%", "x", "1e3", "00", "0x400001" } },
 	MemoryMax = { function(d) return d.cgroup and d.cgroup.memory_max end,
-		good = { ["1"] = "1", ["512M"] = "512M", ["15E"] = "15E", infinity = "max", [""] = false },
-		bad = { "0", "0K", "16E", "99999999999999999999999", "50%", "1.5G", "-1", "1k" } },
+		good = { ["1"] = "1", ["512M"] = "512M", ["15E"] = "15E", infinity = "max", [""] = false,
+			["010"] = "10", ["0512M"] = "512M" },
+		bad = { "0", "0K", "16E", "99999999999999999999999", "50%", "1.5G", "-1", "1k", "0x10", "00" } },
 	LimitNOFILE = { function(d) local r = d.rlimits and d.rlimits.nofile; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
 		good = { ["0"] = 0, ["1024"] = 1024, ["1024:4096"] = "1024:4096", infinity = "infinity",
-			["5:infinity"] = "5:infinity", ["9223372036854775807"] = math.maxinteger },
-		bad = { "-1", "4096:1024", "infinity:5", "9223372036854775808", "1e3", "0x10", "1K", "", "1:2:3",
-			"010", "1024:04096", "0o10" } },
+			["5:infinity"] = "5:infinity", ["9223372036854775807"] = math.maxinteger, ["0x10"] = 16, ["010"] = 8,
+			["0o10"] = 8, ["+5"] = 5, ["-0"] = 0, ["1024:010000"] = "1024:4096", ["0x400:0x1000"] = "1024:4096" },
+		bad = { "-1", "4096:1024", "infinity:5", "9223372036854775808", "1e3", "1K", "", "1:2:3",
+			"04096", "1024:04096", "0x", "5:", ":5", "0x8000000000000000" } },
+	-- a size or a time: decimal (parse_size, parse_sec), no units here
+	LimitFSIZE = { function(d) local r = d.rlimits and d.rlimits.fsize; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
+		good = { ["0"] = 0, ["010"] = 10, ["1024:02048"] = "1024:2048", infinity = "infinity" },
+		bad = { "0x10", "0o10", "0b10", "-1", "1K", "" } },
+	LimitCPU = { function(d) return d.rlimits and d.rlimits.cpu end,
+		good = { ["10"] = 10, ["010"] = 10, infinity = "infinity" },
+		bad = { "0x10", "-1", "1min" } },
 	LimitNICE = { function(d) return d.rlimits and d.rlimits.nice end,
-		good = { ["0"] = 0, ["40"] = 40, ["+19"] = 1, ["-20"] = 40, ["+0"] = 20, ["-5"] = 25 },
-		bad = { "41", "+20", "-21", "nice", "+05", "010" } },
+		good = { ["0"] = 0, ["40"] = 40, ["+19"] = 1, ["-20"] = 40, ["+0"] = 20, ["-5"] = 25, ["+05"] = 15,
+			["010"] = 8, ["-0x10"] = 36, ["0x28"] = 40 },
+		bad = { "41", "+20", "-21", "nice", "0x29", "+-5", "+0x14", "-025" } },
+	-- a name as written (systemd's names are capitals), or a number from 1
+	-- to 64; one luainit has no name for (a real-time one, STKFLT) is
+	-- listed too
 	KillSignal = { function(d) return d.stop_signal end,
-		good = { SIGTERM = "TERM", TERM = "TERM", ["15"] = "TERM", ["9"] = "KILL", sigint = "INT" },
-		bad = { "SIGRTMIN+3", "", "FOO", "0", "64", "-15", "015", "0xf" } },
+		good = { SIGTERM = "TERM", TERM = "TERM", ["15"] = "TERM", ["9"] = "KILL", ["015"] = "PIPE",
+			["0xf"] = "TERM", ["0b1001"] = "KILL", ["+2"] = "INT" },
+		bad = { "SIGRTMIN+3", "RTMAX-2", "STKFLT", "64", "", "FOO", "0", "65", "-15", "09", "sigint", "term",
+			"SIGterm", "SIGSIGTERM", "RTMIN-3", "RTMIN+31" } },
 	-- an unsigned int to systemd; crash_limit's N, no limit for 0
 	StartLimitBurst = { function(d) return d.crash_limit and d.crash_limit[1] end,
-		good = { ["1"] = 1, ["5"] = 5, ["4294967295"] = 4294967295, ["0"] = false },
-		bad = { "1e1", "0x10", "010", "0b101", "1.5", "-1", "+5", "4294967296", "", "x" } },
+		good = { ["1"] = 1, ["5"] = 5, ["4294967295"] = 4294967295, ["0"] = false, ["+5"] = 5, ["010"] = 8,
+			["0x10"] = 16, ["0b101"] = 5, ["-0"] = false },
+		bad = { "1e1", "1.5", "-1", "4294967296", "", "x", "0x100000000", "-0x1" } },
 	WorkingDirectory = { function(d) return d.cwd end,
 		good = { ["/x"] = "/x", ["-/x"] = "/x", [""] = false },
 		bad = { "relative", "-relative", "~" } },
@@ -95,19 +117,15 @@ T["the message names the range"] = function()
 	assert(why == "a soft limit above the hard limit", why)
 	_, why = convert("LimitNICE", "41")
 	assert(why:find("from 0 to 40, +19 to -20", 1, true), why)
-	-- 1e1 and 0x10 were tonumber's 10 and 16 in StartLimitBurst=
+	-- 1e1 was tonumber's 10 in StartLimitBurst=
 	_, why = convert("StartLimitBurst", "1e1")
 	assert(why == "not an integer from 0 to 4294967295", why)
-	-- systemd reads 010 as 8 (strtoul, base 0): refused, saying why,
-	-- rather than read as 10
-	local BASE = ", in plain decimal (systemd reads 0x, 0o, 0b and a leading 0 as another base: "
-		.. "write the number it means)"
-	_, why = convert("StartLimitBurst", "0x10")
-	assert(why == "not an integer from 0 to 4294967295" .. BASE, why)
-	_, why = convert("Nice", "010")
-	assert(why == "not an integer from -20 to 19" .. BASE, why)
+	-- a number systemd reads in another base: the range, and what it read
+	_, why = convert("Nice", "0x20")
+	assert(why == "not an integer from -20 to 19 (read as 32: systemd reads 0x as hexadecimal)", why)
 	_, why = convert("LimitNOFILE", "1024:04096")
-	assert(why:find(BASE, 1, true), why)
+	assert(why == "not an integer from 0 to 9223372036854775807 or infinity, or SOFT:HARD of those (no units) "
+		.. "(04096: systemd reads a leading 0 as octal, where 9 is no digit)", why)
 	-- UMask= above 0777: umask(2) keeps the permission bits, as under systemd
 	local src, notes = ui.convert("[Service]\nExecStart=/bin/d\nUMask=7777\n", { file = "t.service" })
 	assert(src:find('\tumask = tonumber("0777", 8),', 1, true), src)
