@@ -129,6 +129,13 @@ local function add_env(st, k, v)
 end
 M.note, M.add_env = note, add_env
 
+-- a line systemd ignores, as it refuses the value: listed, and it takes
+-- the place of no line before it (see apply)
+local function refuse(st, e, reason, kind)
+	st.refused = true
+	note(st, e, kind or "unsupported", reason)
+end
+
 local function paren(s) return s and " (" .. s .. ")" or "" end
 
 -- an integer key's value as systemd reads it (unitfile.integer), noted
@@ -138,7 +145,7 @@ local function paren(s) return s and " (" .. s .. ")" or "" end
 local function number(st, e, min, max, expected)
 	local n, how = int_in(e.value, min, max)
 	if n and how then note(st, e, "note", how)
-	elseif not n then note(st, e, "unsupported", expected .. paren(how)) end
+	elseif not n then refuse(st, e, expected .. paren(how)) end
 	return n
 end
 
@@ -253,7 +260,7 @@ local TYPES = { simple = "simple", exec = "simple", notify = "notify", ["notify-
 	oneshot = "oneshot", forking = "forking", idle = "simple", dbus = "simple" }
 function Service.Type(st, e)
 	local t = e.value
-	if not TYPES[t] then note(st, e, "unsupported", "unknown Type '" .. t .. "'"); return end
+	if not TYPES[t] then refuse(st, e, "unknown Type '" .. t .. "'"); return end
 	st.def.type = TYPES[t]
 	if t == "exec" then note(st, e, "note", "exec: luainit's simple is ready once started (after exec)")
 	elseif t == "idle" then note(st, e, "note", "idle: started like simple, without waiting for other jobs")
@@ -293,15 +300,16 @@ function Service.SupplementaryGroups(st, e)
 	for _, x in ipairs(g) do st.def.groups[#st.def.groups + 1] = x end
 	if #st.def.groups == 0 then st.def.groups = nil end
 end
--- an empty value resets it, as in systemd; a relative path systemd
--- refuses, and so would services.check
+-- an empty value resets it, as in systemd, and so does ~ here (systemd
+-- takes it: the user's home); a relative path systemd refuses, and so
+-- would services.check
 function Service.WorkingDirectory(st, e)
-	local v = e.value
-	if v == "" then st.def.cwd = nil; return end
-	if v:sub(1, 1) == "-" then v = v:sub(2); note(st, e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
-	if v == "~" then note(st, e, "unsupported", "'~' (the user's home) is not supported"); return end
-	if v:sub(1, 1) ~= "/" then note(st, e, "unsupported", "not an absolute path"); return end
-	st.def.cwd = v
+	if e.value == "" then st.def.cwd = nil; return end
+	local v = e.value:gsub("^%-", "")
+	if v ~= "~" and v:sub(1, 1) ~= "/" then refuse(st, e, "not an absolute path"); return end
+	st.def.cwd = v ~= "~" and v or nil
+	if v ~= e.value then note(st, e, "note", "'-' prefix: luainit fails the start if the directory is missing") end
+	if v == "~" then note(st, e, "unsupported", "'~' (the user's home) is not supported") end
 end
 function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per service") end
 -- the umask is written as an expression (tonumber("022", 8)) that reads as
@@ -311,7 +319,7 @@ function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per 
 function Service.UMask(st, e)
 	local digits = e.value:match("^0*([0-7]+)$")
 	local m = digits and #digits <= 4 and tonumber(digits, 8)
-	if not m then note(st, e, "unsupported", "not an octal mask from 0000 to 07777"); return end
+	if not m then refuse(st, e, "not an octal mask from 0000 to 07777"); return end
 	local v = string.format("%04o", m & 511)
 	if m > 511 then note(st, e, "note", "umask(2) keeps only the permission bits: " .. v .. ", as under systemd") end
 	st.def.umask = { __lua = string.format("tonumber(%q, 8)", v), value = m & 511 }
@@ -323,7 +331,7 @@ function Service.Nice(st, e)
 end
 function Service.NoNewPrivileges(st, e)
 	local b = boolean.parse(e.value)
-	if b == nil then note(st, e, "unsupported", "not a boolean") else st.def.no_new_privs = b or nil end
+	if b == nil then refuse(st, e, "not a boolean") else st.def.no_new_privs = b or nil end
 end
 -- each line adds to the set of the lines before (systemd ORs them); an
 -- empty one keeps none, and the lines after it add to that
@@ -340,12 +348,12 @@ function Service.CapabilityBoundingSet(st, e)
 	end
 end
 function Service.TTYPath(st, e) st.def.tty = e.value end
+local INPUTS = { null = 1, tty = 1, ["tty-force"] = 1, ["tty-fail"] = 1, socket = 1, data = 1, fd = 1 }
 function Service.StandardInput(st, e)
-	if e.value == "tty" or e.value == "tty-force" or e.value == "tty-fail" then
-		st.stdin_tty = true
-	elseif e.value ~= "null" then
-		note(st, e, "unsupported", M.unsupported.StandardInput)
-	end
+	local v = e.value
+	if not (INPUTS[v] or v:match("^fd:") or v:match("^file:")) then refuse(st, e, "not an input systemd knows"); return end
+	st.stdin_tty = v:match("^tty") and true or nil
+	if not st.stdin_tty and v ~= "null" then note(st, e, "unsupported", M.unsupported.StandardInput) end
 end
 
 -- restarts, timeouts and the way it stops
@@ -355,7 +363,7 @@ local RESTARTS = { no = "never", always = "always", ["on-failure"] = "on-failure
 	["on-success"] = "never" }
 function Service.Restart(st, e)
 	local r = RESTARTS[e.value]
-	if not r then note(st, e, "unsupported", "unknown Restart '" .. e.value .. "'"); return end
+	if not r then refuse(st, e, "unknown Restart '" .. e.value .. "'"); return end
 	st.def.restart = r
 	if e.value == "on-abnormal" or e.value == "on-abort" or e.value == "on-watchdog" then
 		note(st, e, "note", e.value .. " -> on-failure: luainit also restarts after a non-zero exit")
@@ -373,7 +381,7 @@ end
 local function span(fields, zero_is_infinite, reason)
 	return function(st, e)
 		local s = seconds(e.value)
-		if not s then note(st, e, "unsupported", "not a time span"); return false end
+		if not s then refuse(st, e, "not a time span"); return false end
 		if s == math.huge or (s == 0 and zero_is_infinite) then
 			for _, f in ipairs(fields) do st.def[f] = nil end
 			note(st, e, "unsupported", reason)
@@ -402,7 +410,7 @@ function Service.RestartSteps(st, e)
 end
 function Service.RestartMaxDelaySec(st, e)
 	local s = seconds(e.value)
-	if not s then note(st, e, "unsupported", "not a time span"); return end
+	if not s then refuse(st, e, "not a time span"); return end
 	st.restart_max = { s = s, entry = e }
 end
 Service.TimeoutStopSec = span({ "stop_timeout" }, true, "no infinite stop timeout; the default (5 s) is kept")
@@ -414,7 +422,7 @@ Service.TimeoutSec = span({ "start_timeout", "stop_timeout" }, true,
 -- value is not a time span to systemd either: it ignores the line
 function Service.WatchdogSec(st, e)
 	local s = seconds(e.value)
-	if not s then note(st, e, "unsupported", "not a time span"); return end
+	if not s then refuse(st, e, "not a time span"); return end
 	if s == math.huge then
 		note(st, e, "note", "infinity: no watchdog, as systemd never fires it (it sets WATCHDOG_USEC, luainit does not)")
 	end
@@ -428,7 +436,7 @@ function Service.KillMode(st, e)
 	elseif e.value == "process" or e.value == "none" then
 		note(st, e, "unsupported", "KillMode=" .. e.value .. ": luainit kills the whole cgroup at stop, children included")
 	else
-		note(st, e, "ignored", "not a kill mode (control-group, mixed, process or none): systemd ignores the line too")
+		refuse(st, e, "not a kill mode (control-group, mixed, process or none): systemd ignores the line too", "ignored")
 	end
 end
 -- KillSignal=: a signal as systemd takes it (unitfile.signal: SIGTERM,
@@ -444,7 +452,7 @@ end
 function Service.KillSignal(st, e)
 	local sig, how = unitfile.signal(e.value)
 	if not sig then
-		note(st, e, "unsupported", "not a signal: a name such as TERM or SIGTERM, in capitals, or a number "
+		refuse(st, e, "not a signal: a name such as TERM or SIGTERM, in capitals, or a number "
 			.. "from 1 to 64" .. paren(how))
 		return
 	end
@@ -466,7 +474,7 @@ function Service.StartLimitBurst(st, e)
 end
 function Service.StartLimitIntervalSec(st, e)
 	local s = seconds(e.value)
-	if not s then note(st, e, "unsupported", "not a time span"); return end
+	if not s then refuse(st, e, "not a time span"); return end
 	st.interval = s
 end
 Service.StartLimitInterval = Service.StartLimitIntervalSec
@@ -477,9 +485,9 @@ Service.StartLimitInterval = Service.StartLimitIntervalSec
 -- them (unitfile.rlimit: LimitNOFILE=0x400 is 1024, LimitFSIZE=010 is 10)
 local function limit(st, e)
 	local what = limit_name(e.key)
-	if not what then note(st, e, "unsupported", "unknown resource limit"); return end
+	if not what then refuse(st, e, "unknown resource limit"); return end
 	local v, how = unitfile.rlimit(what, e.value)
-	if not v then note(st, e, "unsupported", how); return end
+	if not v then refuse(st, e, how); return end
 	st.rlimits[what] = v
 	if how then note(st, e, "note", how) end
 end
@@ -490,7 +498,7 @@ local function memory(st, e)
 	if e.value == "" then return nil end
 	local m, how = unitfile.memory_size(e.value)
 	if not m then
-		note(st, e, "unsupported", "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
+		refuse(st, e, "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
 			.. "(no percentage)")
 	elseif how then note(st, e, "note", how) end
 	return m or false
@@ -543,7 +551,7 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 	-- refuses would fail it at boot
 	Service[modekey] = function(st, e)
 		if not e.value:match("^[0-7]+$") or tonumber(e.value, 8) > 4095 then
-			note(st, e, "unsupported", "not an octal mode up to 07777"); return
+			refuse(st, e, "not an octal mode up to 07777"); return
 		end
 		st.dir_modes[modekey] = e.value
 	end
@@ -584,6 +592,17 @@ Unit.StartLimitIntervalSec = Service.StartLimitIntervalSec
 -- every assertion, whatever its key
 local DEPENDENCIES, LISTS = unitfile.dependencies, unitfile.lists
 
+-- a line of a key that holds one value takes the place of the lines
+-- before it, and their notes go too (KillMode=process, then mixed: no
+-- process listed)
+local function replace_notes(st, e)
+	local kept = {}
+	for _, x in ipairs(st.notes) do
+		if x.section ~= e.section or x.key ~= e.key or x.line == e.line then kept[#kept + 1] = x end
+	end
+	st.notes = kept
+end
+
 -- an empty assignment to a list: the notes of the lines it resets go with
 -- them (same section; the same key, or for a condition the same kind)
 local function reset_notes(st, e)
@@ -618,7 +637,9 @@ function M.apply(st, e)
 	elseif empty_list and not handler then
 		note(st, e, "ignored", "an empty assignment resets the list the lines before it built; nothing to convert")
 	elseif handler then
+		st.refused = nil
 		handler(st, e)
+		if not (st.refused or LISTS[k] or DEPENDENCIES[k] and e.section == "Unit") then replace_notes(st, e) end
 	elseif M.ignored[k] then
 		note(st, e, "ignored", M.ignored[k])
 	elseif is_condition(k) then
