@@ -59,42 +59,92 @@ end
 local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\v",
 	["\\"] = "\\", ['"'] = '"', ["'"] = "'", s = " ", [" "] = " " }
 
---- Split a systemd command line or assignment list into words: whitespace
--- separates, "double" and 'single' quotes group, C escapes are decoded.
--- A quote left open fails, and so does a \x escape systemd refuses (not
--- two hex digits, or \x00: no value holds a NUL); the words before the
--- one it is in, and where that one starts, are returned too (systemd
--- keeps them for some keys).
--- words : (s) -> {string} | (nil, string, {string}, integer)
-function M.words(s)
-	local out, cur, inword, quote = {}, {}, false, nil
+-- systemd's C escapes (cunescape_one, src/basic/escape.c): these, \xHH,
+-- \uHHHH and \UHHHHHHHH (UTF-8) and \OOO; any other is refused, and so
+-- is a NUL, an octal above \377 and a \U that is no Unicode character
+local CESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\v",
+	["\\"] = "\\", ['"'] = '"', ["'"] = "'", s = " " }
+local HEX = { x = 2, u = 4, U = 8 }
+local COUNT = { [2] = "two hex digits", [4] = "four hex digits", [8] = "eight hex digits" }
+
+-- the escape at the backslash s[i]: its text and the index of its last
+-- character; else nil, why systemd refuses it, and true for a NUL
+local function unescape(s, i)
+	local e = s:sub(i + 1, i + 1)
+	if CESC[e] then return CESC[e], i + 1 end
+	local n, octal = HEX[e], e:match("^[0-7]$")
+	if not (n or octal) then return nil, "'\\" .. e .. "': no escape systemd knows" end
+	local last = octal and i + 3 or i + 1 + n
+	local text, d = s:sub(i, last), s:sub(octal and i + 1 or i + 2, last)
+	if not d:match(octal and "^[0-7][0-7][0-7]$" or "^" .. ("%x"):rep(n) .. "$") then
+		return nil, "'" .. text .. "': " .. (n and COUNT[n] .. " expected after \\" .. e or "three octal digits expected")
+	end
+	local c = tonumber(d, octal and 8 or 16)
+	if c == 0 then return nil, "'" .. text .. "': a NUL, which no value can hold", true end
+	if octal and c > 255 then return nil, "'" .. text .. "': above \\377" end
+	-- unichar_is_valid: no surrogate, nothing above U+10FFFF, no noncharacter
+	if e == "U" and not M.utf8_valid(c <= 0x7fffffff and utf8.char(c) or "\255") then
+		return nil, "'" .. text .. "': no Unicode character"
+	end
+	return (octal or e == "x") and string.char(c) or utf8.char(c), last
+end
+
+--- Whether s is UTF-8 as systemd's utf8_is_valid takes it: no overlong
+-- form, no surrogate, nothing above U+10FFFF, and no noncharacter
+-- (U+FDD0 to U+FDEF, U+FFFE and U+FFFF of each plane).
+-- utf8_valid : (s) -> boolean
+function M.utf8_valid(s)
+	if not utf8.len(s) then return false end
+	for _, c in utf8.codes(s) do
+		if c >= 0xFDD0 and c <= 0xFDEF or c & 0xFFFE == 0xFFFE then return false end
+	end
+	return true
+end
+
+--- Split a systemd command line or assignment list into words as its
+-- extract_first_word does with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE:
+-- whitespace separates, "double" and 'single' quotes group, C escapes are
+-- decoded in quotes or not (cunescape). A quote left open fails, and so
+-- does an escape systemd refuses (\q, \xZZ, \x00: no value holds a NUL);
+-- the words before the one it is in, and where that one starts, are
+-- returned too (systemd keeps them for some keys). With relax, as
+-- ExecStart= reads its words (extract_first_word_and_warn, which tries
+-- again keeping them), such an escape but a NUL is kept as written, the
+-- backslash too, and listed in kept; so is a backslash at the end. The
+-- words' text as written is in raw (a lone ; is a separator there, a \;
+-- the word ;).
+-- words : (s, relax?) -> {string, raw = {string}}, {string}? | (nil, string, {string}, integer)
+function M.words(s, relax)
+	local out, cur, inword, quote, kept = { raw = {} }, {}, false, nil, nil
 	local i, n = 1, #s
 	local start -- where the word being read starts
-	-- the escape starting at the backslash at i: its text and the index of
-	-- its last character, or nil and what is wrong with it
-	local function escape()
-		local e = s:sub(i + 1, i + 1)
-		if e == "x" then
-			local h = s:sub(i + 2, i + 3)
-			if not h:match("^%x%x$") then return nil, "'\\x" .. h .. "': two hex digits expected after \\x" end
-			if h == "00" then return nil, "'\\x00': a NUL, which no value can hold (systemd refuses it)" end
-			return string.char(tonumber(h, 16)), i + 3
-		end
-		return ESC[e] or e, i + 1
+	local function word(last)
+		out.raw[#out + 1] = s:sub(start, last)
+		out[#out + 1] = table.concat(cur)
+		cur, inword = {}, false
 	end
 	while i <= n do
 		local c = s:sub(i, i)
 		-- an escape, in quotes or not (a quote has begun its word)
-		if c == "\\" and i < n then
+		if c == "\\" then
+			local t, j, nul = unescape(s, i)
+			if relax and not inword and s:find("^\\;%f[%s\0]", i) then
+				t, j = ";", i + 1 -- config_parse_exec's own check, before a word is read
+			elseif not t and relax and not nul and (i < n or not quote) then
+				kept = kept or {}
+				kept[#kept + 1] = s:sub(i, i + 1)
+				t, j = kept[#kept], i + 1
+			elseif not t then
+				if i == n then j = quote and "unterminated " .. quote .. " quote" or "a backslash at the end" end
+				return nil, j, out, inword and start or i
+			end
 			if not inword then start, inword = i, true end
-			local t, j = escape()
-			if not t then return nil, j, out, start end
 			cur[#cur + 1], i = t, j
 		elseif quote then
 			if c == quote then quote = nil
 			else cur[#cur + 1] = c end
 		elseif c:match("%s") then
-			if inword then out[#out + 1] = table.concat(cur); cur = {}; inword = false end
+			if inword then word(i - 1) end
 		else
 			if not inword then start = i end
 			if c == '"' or c == "'" then
@@ -106,8 +156,41 @@ function M.words(s)
 		i = i + 1
 	end
 	if quote then return nil, "unterminated " .. quote .. " quote", out, start end
-	if inword then out[#out + 1] = table.concat(cur) end
-	return out
+	if inword then word(n) end
+	return out, kept
+end
+
+--- An ExecStart= (or ExecStartPre=) value as systemd's config_parse_exec
+-- reads it: the prefixes before the first word (- @ + ! : |), then words
+-- (see words: relaxed), in commands separated by a lone ; (a ; in quotes
+-- too where a command's first word is expected; \; is the word ;).
+-- Returns the prefixes (a set), the commands (lists of words) and the
+-- escapes kept as written; nil and why for a quote left open, a NUL, or
+-- a command whose path systemd refuses (string_is_safe: a control
+-- character, a quote or a backslash), with the unit.
+-- command : (s) -> {[string] = true}, {{string}}, {string}? | nil, string
+function M.command(s)
+	local flags = {}
+	while s:match("^[-@+!:|]") do flags[s:sub(1, 1)], s = true, s:sub(2) end
+	local ws, kept = M.words(s, true)
+	if not ws then
+		return nil, (kept:gsub("a NUL, which no value can hold",
+			"a NUL, which no argument can hold (systemd passes the text as written, with a warning)"))
+	end
+	local cmds, cur = {}, {}
+	for i, w in ipairs(ws) do
+		local raw = ws.raw[i]
+		if raw == ";" or #cur == 0 and w == ";" and raw ~= "\\;" then
+			if #cur > 0 then cmds[#cmds + 1], cur = cur, {} end
+		elseif #cur == 0 and (raw == "\\;" or w:find("[%c\"'\\]")) then
+			return nil, "the command's path '" .. (raw == "\\;" and raw or w) .. "' has a control character, a "
+				.. "quote or a backslash: systemd refuses the line, and the unit with it"
+		else
+			cur[#cur + 1] = w
+		end
+	end
+	if #cur > 0 then cmds[#cmds + 1] = cur end
+	return flags, cmds, kept
 end
 
 --- A unit name's stem and type ("a@b.service" -> "a@b", "service"); nil
@@ -173,18 +256,21 @@ function M.integer(s, min, max)
 	return n, how
 end
 
---- A Limit*= value as systemd's rlimit_parse takes it (rlimit-util.c):
+--- A Limit*= line (key and value) as systemd's rlimit_parse takes it:
 -- N, or SOFT:HARD with the soft limit no higher, each infinity or a
 -- number: a count (LimitNOFILE=, LimitNPROC= ...) as integer reads it
 -- (safe_atou64), a size (LimitFSIZE=, LimitAS= ...) or a time
 -- (LimitCPU= in seconds, LimitRTTIME= in microseconds) in decimal
 -- (parse_size, parse_sec: no units here), LimitNICE= also +N or -N, a
 -- nice level, which is the limit 20 - N. Returns the limit (an integer,
--- "infinity" or {soft, hard}) and how a part was read, for a note (see
--- integer); else nil and why.
--- rlimit : (what, s) -> integer | string | {integer|string}, string? | nil, string
+-- "infinity" or {soft, hard}), how a part was read, for a note (see
+-- integer), and the resource (LimitNOFILE=: nofile); else nil and why.
+-- rlimit : (key, s) -> integer | string | {integer|string}, string?, string | nil, string
 local DECIMAL = set("as core data fsize memlock msgqueue rss stack cpu rttime")
-function M.rlimit(what, s)
+local COUNTS = set("nofile nproc locks sigpending rtprio nice")
+function M.rlimit(key, s)
+	local what = (key:match("^Limit(%u+)$") or ""):lower()
+	if not (DECIMAL[what] or COUNTS[what]) then return nil, "unknown resource limit" end
 	local hows, max = {}, what == "nice" and 40 or math.maxinteger
 	local function one(p)
 		if p == "infinity" then return "infinity" end
@@ -214,9 +300,9 @@ function M.rlimit(what, s)
 		return nil, "not an integer " .. range .. " or infinity, or SOFT:HARD of those (no units)"
 			.. (how and " (" .. how .. ")" or "")
 	end
-	if not hard then return a, how end
+	if not hard then return a, how, what end
 	if b ~= "infinity" and (a == "infinity" or a > b) then return nil, "a soft limit above the hard limit" end
-	return { a, b }, how
+	return { a, b }, how, what
 end
 
 --- A signal as systemd's signal_from_string takes it (KillSignal=): a

@@ -8,7 +8,6 @@
 local boolean = require "boolean"
 local unitfile = require "unitfile"
 local process = require "luainit.process"
-local RLIMITS = process.RLIMITS
 
 -- A number is read as systemd reads it (unitfile.integer: 0x10 is 16,
 -- 010 is 8, noted as such); one out of the range its field takes is
@@ -87,13 +86,6 @@ local DEP_SUFFIX_NOTE = {
 	swap = "swap is handled by boot.lua",
 }
 
--- LimitNOFILE= and its kin: systemd's names are process.spawn's in capitals
-local function limit_name(key)
-	local what = key:match("^Limit(%u+)$")
-	what = what and what:lower()
-	return RLIMITS[what] and what or nil
-end
-
 --- A conversion's state: what the unit's keys have set so far. def holds
 -- the fields a key sets as they are; the rest is collected here and turned
 -- into fields once every key is read (a later line can reset a list, and
@@ -154,15 +146,14 @@ local function clear(list)
 	for i = #list, 1, -1 do list[i] = nil end
 end
 
--- the words of a list value (v, default e.value); a bad quote is an error
--- naming the line, and the line then sets nothing (nil): read as words
--- anyway, it would drop or reset what the lines before it set. With keep,
--- for a key whose systemd parser takes the words before the bad one and
--- ignores the rest of the line with a warning (Environment=,
--- RuntimeDirectory= and its kin), those words, and the rest is listed as
--- unsupported with the line
-local function split(st, e, v, keep)
-	v = v or e.value
+-- the words of a list value; a bad quote (or escape) is an error naming
+-- the line, and the line then sets nothing (nil): read as words anyway,
+-- it would drop or reset what the lines before it set. With keep, for a
+-- key whose systemd parser takes the words before the bad one and ignores
+-- the rest of the line with a warning (Environment=, RuntimeDirectory=
+-- and its kin), those words, and the rest is listed as unsupported
+local function split(st, e, keep)
+	local v = e.value
 	local ws, werr, before, at = words(v)
 	if ws then return ws end
 	if keep then
@@ -223,32 +214,20 @@ local EXEC_PREFIX_NOTES = {
 }
 
 -- ExecStart=, ExecStartPre=: the prefixes, then one command, or several
--- separated by a lone ";" (old systemd syntax), appended to list
+-- separated by a lone ";" (old systemd syntax), appended to list, as
+-- systemd reads them (unitfile.command); a line it refuses, or we do (a
+-- NUL), is an error naming the line, as a bad quote is
 local function exec_line(st, e, list)
 	if e.value == "" then clear(list); return end
-	local v = e.value
-	local flags = {}
-	while true do
-		local c = v:sub(1, 1)
-		if c == "-" or c == "@" or c == "+" or c == "!" or c == ":" or c == "|" then
-			flags[c] = true
-			v = v:sub(2)
-		else break end
-	end
-	local cmds, cur = {}, {}
-	local ws = split(st, e, v)
-	if not ws then return end
-	for _, w in ipairs(ws) do
-		if w == ";" then cmds[#cmds + 1] = cur; cur = {} else cur[#cur + 1] = w end
-	end
-	cmds[#cmds + 1] = cur
-	for _, argv in ipairs(cmds) do
-		if #argv > 0 then
-			list[#list + 1] = { words = argv, flags = flags, entry = e }
-		end
-	end
+	local flags, cmds, kept = unitfile.command(e.value)
+	if not flags then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, cmds); return end
+	for _, argv in ipairs(cmds) do list[#list + 1] = { words = argv, flags = flags, entry = e } end
 	for _, p in ipairs(EXEC_PREFIX_NOTES) do
 		if flags[p[1]] then note(st, e, p[2], p[3]) end
+	end
+	if kept then
+		note(st, e, "note", "kept as written, backslash and all, as systemd keeps an escape it does not know "
+			.. "(with a warning): '" .. table.concat(kept, "' '") .. "'")
 	end
 end
 
@@ -275,9 +254,12 @@ function Service.PIDFile(st, e) st.def.pid_file = e.value end
 
 function Service.Environment(st, e)
 	if e.value == "" then st.env, st.env_order = {}, {}; return end
-	for _, w in ipairs(split(st, e, nil, true)) do
+	for _, w in ipairs(split(st, e, true)) do
 		local k, v = w:match("^([%a_][%w_]*)=(.*)$")
-		if k then add_env(st, k, v) else note(st, e, "unsupported", "not NAME=value: '" .. w .. "'") end
+		if not k then note(st, e, "unsupported", "not NAME=value: '" .. w .. "'")
+		elseif not unitfile.utf8_valid(v) then
+			note(st, e, "unsupported", k .. ": the value is not UTF-8: systemd ignores this assignment")
+		else add_env(st, k, v) end
 	end
 end
 function Service.EnvironmentFile(st, e)
@@ -482,11 +464,10 @@ Service.StartLimitInterval = Service.StartLimitIntervalSec
 -- resources: Limit*= (rlimits) and the cgroup's
 
 -- Limit*=: N or SOFT:HARD, each an integer or infinity, as systemd reads
--- them (unitfile.rlimit: LimitNOFILE=0x400 is 1024, LimitFSIZE=010 is 10)
+-- them (unitfile.rlimit: LimitNOFILE=0x400 is 1024, LimitFSIZE=010 is 10),
+-- under process.spawn's name (nofile)
 local function limit(st, e)
-	local what = limit_name(e.key)
-	if not what then refuse(st, e, "unknown resource limit"); return end
-	local v, how = unitfile.rlimit(what, e.value)
+	local v, how, what = unitfile.rlimit(e.key, e.value)
 	if not v then refuse(st, e, how); return end
 	st.rlimits[what] = v
 	if how then note(st, e, "note", how) end
@@ -543,7 +524,7 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 			st.dirs = kept
 			return
 		end
-		for _, d in ipairs(split(st, e, nil, true)) do
+		for _, d in ipairs(split(st, e, true)) do
 			st.dirs[#st.dirs + 1] = { path = root .. "/" .. d, modekey = modekey, entry = e }
 		end
 	end
