@@ -9,11 +9,9 @@ local boolean = require "boolean"
 local unitfile = require "unitfile"
 local process = require "luainit.process"
 
--- A number is read as systemd reads it (unitfile.integer: 0x10 is 16,
--- 010 is 8, noted as such); one out of the range its field takes is
--- listed as not carried over, as one that is no number: written into the
--- definition, services.check would refuse it, and systemd ignores the line
--- too (its parsers' "out of range, ignoring").
+-- A number is read as systemd reads it (unitfile.integer: 010 is 8); one
+-- out of its field's range is listed, as one that is no number: services.check
+-- would refuse it, and systemd ignores the line too ("out of range, ignoring").
 local words, seconds, int_in = unitfile.words, unitfile.seconds, unitfile.integer
 
 local M = {}
@@ -130,10 +128,9 @@ end
 
 local function paren(s) return s and " (" .. s .. ")" or "" end
 
--- an integer key's value as systemd reads it (unitfile.integer), noted
--- when that is not in plain decimal; nil for one it refuses, or out of
--- range, listed with what was expected (and how systemd read it: "0x14:
--- not from -20 to 19" alone would read as wrong)
+-- an integer key's value as systemd reads it, noted when not in plain
+-- decimal; nil for one it refuses or out of range, listed with what was
+-- expected and how systemd read it ("0x14: not from -20 to 19" misleads)
 local function number(st, e, min, max, expected)
 	local n, how = int_in(e.value, min, max)
 	if n and how then note(st, e, "note", how)

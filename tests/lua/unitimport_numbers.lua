@@ -99,4 +99,17 @@ T["a number systemd refuses, or reads by C library, is listed saying why"] = fun
 	end
 end
 
+-- a directory's mode is octal to systemd (parse_mode, as UMask=), and to
+-- the tmpfiles step the line goes to: written as it is; 0o755 and +755
+-- are no modes to systemd
+T["RuntimeDirectoryMode= is octal, as written"] = function()
+	local src, notes, errs, x = ui.convert("[Service]\nExecStart=/bin/d\nRuntimeDirectory=r\nRuntimeDirectoryMode=750\n"
+		.. "StateDirectory=s\nStateDirectoryMode=0o750\nCacheDirectory=c\nCacheDirectoryMode=+755\n",
+		{ file = "t.service" })
+	assert(src and #errs == 0, table.concat(errs, "; "))
+	assert(x.tmpfiles == "d /run/r 750 root - -\nd /var/lib/s 0755 root - -\nd /var/cache/c 0755 root - -\n",
+		x.tmpfiles)
+	assert(said(notes, 6) == "unsupported: not an octal mode up to 07777" and said(notes, 8) == said(notes, 6))
+end
+
 return T
