@@ -56,9 +56,6 @@ function M.parse(text)
 	return entries, errs
 end
 
-local ESC = { n = "\n", t = "\t", r = "\r", a = "\a", b = "\b", f = "\f", v = "\v",
-	["\\"] = "\\", ['"'] = '"', ["'"] = "'", s = " ", [" "] = " " }
-
 -- systemd's C escapes (cunescape_one, src/basic/escape.c): these, \xHH,
 -- \uHHHH and \UHHHHHHHH (UTF-8) and \OOO; any other is refused, and so
 -- is a NUL, an octal above \377 and a \U that is no Unicode character
@@ -372,7 +369,7 @@ function M.envfile(text)
 				local q = v:sub(1, 1)
 				if (q == '"' or q == "'") and v:sub(-1) == q and #v >= 2 then
 					v = v:sub(2, -2)
-					if q == '"' then v = v:gsub('\\(.)', function(e) return ESC[e] or e end) end
+					if q == '"' then v = v:gsub('\\(.)', function(e) return CESC[e] or e end) end
 				else
 					v = trim(v:gsub("%s+#.*$", ""))
 				end
