@@ -39,6 +39,16 @@ M.parse, M.words, M.envfile, M.seconds = unitfile.parse, unitfile.words, unitfil
 -- what each key becomes lives in unitkeys; so do the lists of the keys
 -- that are not carried over
 local unitkeys = require "unitkeys"
+
+-- cgroup v2's memory keys other than MemoryMax=, with the value that sets
+-- nothing: with any of them set, systemd ignores MemoryLimit= (its
+-- cgroup_context_has_unified_memory_config)
+local UNIFIED_MEMORY = {
+	MemoryMin = "0", MemoryLow = "0", StartupMemoryLow = "0",
+	MemoryHigh = "infinity", StartupMemoryHigh = "infinity", StartupMemoryMax = "infinity",
+	MemorySwapMax = "infinity", StartupMemorySwapMax = "infinity",
+	MemoryZSwapMax = "infinity", StartupMemoryZSwapMax = "infinity",
+}
 M.ignored, M.unsupported = unitkeys.ignored, unitkeys.unsupported
 local note, add_env = unitkeys.note, unitkeys.add_env
 
@@ -270,9 +280,13 @@ local function finish(st)
 	end
 	if next(st.rlimits) then def.rlimits = st.rlimits end
 	-- MemoryLimit= (deprecated) is memory.max to systemd on cgroup v2 only
-	-- where no MemoryMax= sets a limit (infinity sets none)
+	-- where no MemoryMax= sets a limit (infinity sets none), nor any other
+	-- of cgroup v2's memory keys (UNIFIED_MEMORY)
 	local ml = st.memory_limit
-	if ml and (st.cgroup.memory_max == nil or st.cgroup.memory_max == "max") then
+	if ml and next(st.unified_memory) then
+		note(st, ml.entry, "ignored", "the deprecated spelling of MemoryMax=; systemd ignores it where "
+			.. next(st.unified_memory) .. "= (a cgroup v2 memory setting) is set")
+	elseif ml and (st.cgroup.memory_max == nil or st.cgroup.memory_max == "max") then
 		st.cgroup.memory_max = ml.value
 		note(st, ml.entry, "note", "the deprecated spelling (cgroup v1's) of MemoryMax=: converted as MemoryMax=; "
 			.. "write MemoryMax= in the unit")
@@ -380,10 +394,13 @@ function M.convert(text, opts)
 	end
 
 	local st = unitkeys.state(errs)
+	st.unified_memory = {}
 	local spec = specifiers(n, opts)
 	for _, e in ipairs(entries) do
 		if e.section ~= "Install" then e.value = expand_specifiers(st, spec, e) end
 		unitkeys.apply(st, e)
+		local default = e.section == "Service" and UNIFIED_MEMORY[e.key]
+		if default then st.unified_memory[e.key] = e.value ~= "" and e.value ~= default or nil end
 	end
 	read_env_files(st, opts)
 	command(st, expander(st, opts))

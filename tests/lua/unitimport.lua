@@ -375,6 +375,17 @@ T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = fun
 		assert(n.kind == "ignored" and n.value == "2G"
 			and n.reason == "the deprecated spelling of MemoryMax=; MemoryMax= is set, and systemd uses it", n.reason)
 	end
+	-- another cgroup v2 memory key set makes systemd ignore MemoryLimit=;
+	-- one at the value that sets nothing, or reset, does not
+	src, notes = convert("[Service]\nExecStart=/bin/d\nMemoryHigh=500M\nMemoryLimit=1G\n")
+	assert(not (def_of(src).cgroup or {}).memory_max, src)
+	n = note_for(notes, "MemoryLimit")
+	assert(n.kind == "ignored" and n.reason:find("where MemoryHigh= (a cgroup v2 memory setting) is set", 1, true), n.reason)
+	for _, unit in ipairs({ "MemoryHigh=infinity\nMemoryLimit=1G\n", "MemoryLow=0\nMemoryLimit=1G\n",
+		"MemorySwapMax=1G\nMemorySwapMax=\nMemoryLimit=1G\n" }) do
+		src = convert("[Service]\nExecStart=/bin/d\n" .. unit)
+		assert(def_of(src).cgroup.memory_max == "1G", unit)
+	end
 	-- MemoryMax=infinity or an empty one sets no limit: MemoryLimit= holds;
 	-- an empty MemoryLimit= resets it, a bad one leaves the line before
 	for unit, want in pairs({ ["MemoryMax=infinity\nMemoryLimit=2G\n"] = "2G",
