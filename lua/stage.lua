@@ -231,13 +231,53 @@ function M.fstab_split(entries)
 	return now, late
 end
 
-local function mount_entry(mount, e, path)
+-- An X-mount.* of a newer libmount (X-mount.mode=) is left out, as
+-- mount(8) of this libmount's version ignores it: said, not fatal.
+-- mount_here : (entry) -> true, {option, ...}? | (nil, string)
+local function mount_here(e)
+	return require("luainit.mount").mount(e, { skip_newer = true })
+end
+
+-- mount_here in a child luainit (`--lua /dev/stdin`, the script on a
+-- pipe): a network filesystem's mount(2) can wait minutes on its server,
+-- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
+-- Only from a task (sched.wait_child).
+local MOUNT_CHILD = [[
+local a = function(i) return arg[i] ~= "" and arg[i] or nil end
+local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
+	options = a(4) }, { skip_newer = true })
+io.stdout:write(ok and table.concat(r or {}, ",") or r)
+os.exit(ok and 0 or 1)
+]]
+local function mount_in_child(e)
+	local process, sched = require "luainit.process", require "sched"
+	local script_r, script_w = fs.pipe()
+	local out_r, out_w = fs.pipe()
+	script_w:write(MOUNT_CHILD)
+	script_w:close()
+	local pid, err = process.spawn({ path = "/proc/self/exe",
+		argv = { "luainit", "--lua", "/dev/stdin", e.source or "", e.target, e.fstype or "", e.options or "" },
+		stdin = script_r, stdout = out_w, stderr = out_w })
+	script_r:close()
+	out_w:close()
+	if not pid then out_r:close() return nil, err end
+	local how, code = sched.wait_child(pid)
+	local text = out_r:read(4096) or ""
+	out_r:close()
+	if how ~= "exited" or code ~= 0 then
+		return nil, text ~= "" and text or string.format("mount %s: the mounting child %s %s", e.target,
+			how == "exited" and "exited with" or "was killed by signal", tostring(code))
+	end
+	local skipped = {}
+	for o in text:gmatch("[^,]+") do skipped[#skipped + 1] = o end
+	return true, #skipped > 0 and skipped or nil
+end
+
+local function mount_entry(mount_fn, e, path)
 	if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
 	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
 	fs.mkdirp(e.target, 493)
-	-- an X-mount.* of a newer libmount (X-mount.mode=) is left out, as
-	-- mount(8) of this libmount's version ignores it: said, not fatal
-	local ok, skipped = mount.mount(e, { skip_newer = true })
+	local ok, skipped = mount_fn(e)
 	if not ok then return false, at .. skipped end
 	if skipped then
 		log.warn("%soption(s) %s left out: this libmount (2.38) does not act on them", at,
@@ -273,11 +313,10 @@ local function mount_late(late, path)
 		if require("shutdown").in_progress then return end
 		local why = not network_online() and string.format("network not online after %g s "
 			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
-		local mount = require "luainit.mount"
 		for _, e in ipairs(late) do
 			local ok = timed("mount " .. e.target, function()
 				if why then return false, why end
-				local res, err = mount_entry(mount, e, path)
+				local res, err = mount_entry(mount_in_child, e, path)
 				if res and not res:find("(already)", 1, true) then
 					M.network_mounted[#M.network_mounted + 1] = e.target
 				end
@@ -351,7 +390,7 @@ function M.fstab(path)
 	end
 	local now, late = M.fstab_split(wanted)
 	for _, e in ipairs(now) do
-		M.step("mount " .. e.target, function() return mount_entry(mount, e, path) end,
+		M.step("mount " .. e.target, function() return mount_entry(mount_here, e, path) end,
 			{ required = not e.nofail, id = "fstab:" .. e.target })
 	end
 	if #late > 0 then mount_late(late, path) end
