@@ -224,12 +224,18 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 
 /* A string is octal digits and nothing else (strtol took " 755", "+755"
  * and "-0"). */
+/* v in octal with its leading 0, in buf (24 bytes), for a message */
+static const char *octal(char *buf, lua_Integer v)
+{
+	snprintf(buf, 24, "0%llo", (unsigned long long)v);
+	return buf;
+}
+
 const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
 {
 	const char *got;
 	char oct[24];
 
-	snprintf(oct, sizeof oct, "0%llo", (unsigned long long)max);
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		size_t len, i;
 		const char *s = lua_tolstring(L, idx, &len);
@@ -237,18 +243,18 @@ const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
 			return lua_pushfstring(L, "octal string or integer expected, got '%s'", s);
 		for (*m = 0, i = 0; i < len; i++)
 			if ((*m = *m * 8 + (s[i] - '0')) > max)
-				return lua_pushfstring(L, "'%s' out of range 0..%s", s, oct);
+				return lua_pushfstring(L, "'%s' out of range 0..%s", s, octal(oct, max));
 		return NULL;
 	}
 	if (!lx_getint(L, idx, m, &got))
 		return lua_pushfstring(L, "octal string or integer expected, got %s", got);
 	if (*m < 0)
-		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal)", *m, max, oct);
+		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal)", *m, max, octal(oct, max));
 	/* the number is shown as Lua has it, in decimal, and so is the range:
 	 * "660 out of range 0..0777" read as if 660 were below it */
 	if (*m > max)
 		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal; Lua has no "
-		                       "octal literals: write \"0644\" or 420)", *m, max, oct);
+		                       "octal literals: write \"0644\" or 420)", *m, max, octal(oct, max));
 	return NULL;
 }
 
