@@ -310,11 +310,9 @@ static void start_lua(int argc, char **argv)
  * machine's PID 1 alone. In any other PID namespace the kernel takes only
  * restart, power-off and halt (EINVAL), and a container without
  * CAP_SYS_BOOT or under a seccomp profile gets EPERM; the machine's init
- * makes that call anyway (pid1_main). A missing /proc was taken for the
- * machine unless --container was given: a sandbox given a command booted
- * instead (modules, coldplug, / remounted read-only at shutdown), and a
- * kernel's init given -- --container ran as a container's, whose exit
- * panics the kernel. */
+ * makes that call anyway (pid1_main), so it is made once (cad_disabled). */
+static int cad_disabled;
+
 static int machine_init(void)
 {
 	char buf[64];
@@ -324,7 +322,8 @@ static int machine_init(void)
 	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0)
 		return atoi(buf) == 1 && lx_readfile("/proc/2/comm", buf, sizeof buf) >= 0 &&
 		       strcmp(buf, "kthreadd\n") == 0;
-	return reboot(RB_DISABLE_CAD) == 0;
+	cad_disabled = reboot(RB_DISABLE_CAD) == 0;
+	return cad_disabled;
 }
 
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
@@ -342,7 +341,7 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 	if (getpid() != 1) {
 		/* Not the machine's init: adopt orphans of our subtree. */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	} else if (!lx_container) {
+	} else if (!lx_container && !cad_disabled) {
 		/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
 		reboot(RB_DISABLE_CAD);
 	}
