@@ -53,17 +53,16 @@ static int l_set_root(lua_State *L)
 			luaL_error(L, "option 'confdirs': array of paths expected, got %s",
 			           luaL_typename(L, -1));
 		n = lua_rawlen(L, -1);
-		/* the strings stay on the stack until copied; past
-		 * KMOD_CONFDIRS, kmod_settings_confdirs refuses the count */
+		/* the strings stay on the stack until copied */
 		for (size_t i = 0; i < n && i < KMOD_CONFDIRS; i++) {
 			if (lua_rawgeti(L, -1 - (int)i, (lua_Integer)i + 1) != LUA_TSTRING)
 				luaL_error(L, "option 'confdirs': path expected at [%d], got %s",
 				           (int)i + 1, luaL_typename(L, -1));
 			dirs[i] = lua_tostring(L, -1);
 		}
-		err = kmod_settings_confdirs(&s, dirs, n > KMOD_CONFDIRS ? KMOD_CONFDIRS + 1 : (int)n);
-		if (err == E2BIG)
+		if (n > KMOD_CONFDIRS)
 			luaL_error(L, "option 'confdirs': more than %d directories", KMOD_CONFDIRS);
+		err = kmod_settings_confdirs(&s, dirs, (int)n);
 		if (err)
 			luaL_error(L, "option 'confdirs': a path longer than %d bytes",
 			           (int)sizeof s.confdirs[0] - 1);
