@@ -12,7 +12,8 @@ local fs = require "luainit.fs"
 local log = require "log"
 local sched = require "sched"
 
-local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, network_downs = {}, grace_ms = 5000, kill_wait_ms = 2000 }
+local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, network_users = {}, network_downs = {},
+	grace_ms = 5000, kill_wait_ms = 2000 }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
@@ -43,11 +44,16 @@ end
 -- release : (fn) -> nil
 function M.release(fn) M.releases[#M.releases + 1] = fn end
 
---- Run fn() after the releases, the last thing before swapoff: it takes
--- the network down (network.lua releases its DHCP leases here). Every
--- process had the network until it was gone, and fstab's network
--- filesystems are unmounted just before (stage.umount_network): after,
--- an NFS unmount would wait for a server it can no longer reach.
+--- Run fn() as the step name after the releases and before the network
+-- goes down: the last work that needs the network (netmounts unmounts
+-- fstab's network filesystems here; after, an NFS unmount would wait for
+-- a server it can no longer reach).
+-- needs_network : (name, fn) -> nil
+function M.needs_network(name, fn) M.network_users[#M.network_users + 1] = { name = name, fn = fn } end
+
+--- Run fn() after needs_network's steps, the last thing before swapoff:
+-- it takes the network down (network.lua releases its DHCP leases here).
+-- Every process had the network until it was gone.
 -- network_down : (fn) -> nil
 function M.network_down(fn) M.network_downs[#M.network_downs + 1] = fn end
 
@@ -81,11 +87,8 @@ local function run(kind)
 		local ok, err = xpcall(fn, debug.traceback)
 		if not ok then log.err("shutdown: release: %s", err) end
 	end
-	-- after the releases (a service's log file may be on one of them)
-	local stage = package.loaded.stage
-	if stage and stage.network_mounted and #stage.network_mounted > 0 then
-		step("unmount network filesystems", stage.umount_network)
-	end
+	-- after the releases (a service's log file may be on a network filesystem)
+	for _, u in ipairs(M.network_users) do step(u.name, u.fn) end
 	for _, fn in ipairs(M.network_downs) do step("stop the network", fn) end
 	local machine = event.mode() == "pid1"
 	step("swapoff", function()

@@ -83,6 +83,9 @@ local function timed(name, fn)
 	log.failed(name, why, t1 - t0)
 	return false, why
 end
+-- for netmounts' mounts after the boot: timed and logged, but no boot
+-- step (no rescue console, no luainit.break)
+M.timed = timed
 
 --- Run fn(...) as the boot step `name`. It fails when fn raises or
 -- returns false or nil with a message (false, why / nil, err: the
@@ -151,6 +154,13 @@ function M.early_mounts()
 	if not fs.exists("/dev/fd") then fs.symlink("/proc/self/fd", "/dev/fd") end
 end
 
+--- Is word one of the comma-separated options (an fstab entry's)?
+-- has_option : (options?, word) -> boolean
+local function has_option(options, word)
+	return ("," .. (options or "") .. ","):find("," .. word .. ",", 1, true) ~= nil
+end
+M.has_option = has_option
+
 --- Remount / read-write (or as fstab's "/" entry says).
 function M.remount_root()
 	return M.step("remount / read-write", function()
@@ -162,7 +172,7 @@ function M.remount_root()
 			local entries, errors = mount.parse_fstab("/etc/fstab", { lenient = true })
 			M.fstab_parsed = { path = "/etc/fstab", stat = fs.stat("/etc/fstab"), entries = entries, errors = errors }
 			for _, e in ipairs(entries or {}) do
-				if e.target == "/" and (("," .. e.options .. ","):find(",ro,", 1, true)) then want = "ro" end
+				if e.target == "/" and has_option(e.options, "ro") then want = "ro" end
 			end
 		end
 		local flags = want == "ro" and "remount,ro" or "remount"
@@ -172,15 +182,11 @@ function M.remount_root()
 	end, { id = "remount-root" })
 end
 
---- Milliseconds fstab's network entries (see fstab_split) wait for the
+--- Milliseconds fstab's network entries (see netmounts.split) wait for the
 -- network to be online before they are reported left unmounted: as long
 -- as systemd gives a mount (DefaultTimeoutStartSec, 90 s). Counted from
 -- boot.fstab(); set it in boot.lua before that.
 M.netdev_timeout_ms = 90000
-
---- The targets fstab's network entries mounted, in the order they were
--- mounted: shutdown unmounts them before the network goes down.
-M.network_mounted = {}
 
 -- The filesystem types that need the network, as systemd reads fstab
 -- (fstype_is_network: its "@network" set, davfs, glusterfs, lustre and
@@ -190,10 +196,6 @@ M.network_mounted = {}
 local NETWORK_FSTYPES = {}
 for t in ([[afs ceph cifs curlftpfs davfs gfs gfs2 glusterfs lustre ncp ncpfs nfs nfs4
 	ocfs2 orangefs pvfs2 smb3 smbfs sshfs]]):gmatch("%S+") do NETWORK_FSTYPES[t] = true end
-
-local function has_option(options, word)
-	return ("," .. (options or "") .. ","):find("," .. word .. ",", 1, true) ~= nil
-end
 
 --- Does fstab entry e need the network: `_netdev` among its options, or
 -- a network filesystem type (nfs, nfs4, cifs, smb3, ceph, glusterfs,
@@ -205,32 +207,6 @@ function M.is_network(e)
 	return NETWORK_FSTYPES[t:match("^fuse%.(.+)$") or t] == true
 end
 
--- path is dir or below it (whole components)
-local function under(path, dir)
-	path, dir = (path or ""):gsub("/+$", ""), dir:gsub("/+$", "")
-	return path == dir or path:sub(1, #dir + 1) == dir .. "/"
-end
-
---- Split fstab entries into those mounted at once and those that wait for
--- the network, each in fstab order. An entry waits when it needs the
--- network (is_network), when its mount point is below one that waits
--- (mounted now, the network filesystem would hide it), and when it binds
--- a path below one (it would bind the empty directory).
--- fstab_split : (entries) -> now, late
-function M.fstab_split(entries)
-	local now, late = {}, {}
-	for _, e in ipairs(entries) do
-		local wait = M.is_network(e)
-		local bind = has_option(e.options, "bind") or has_option(e.options, "rbind")
-		for _, l in ipairs(late) do
-			if wait then break end
-			wait = under(e.target, l.target) or (bind and under(e.source, l.target))
-		end
-		if wait then late[#late + 1] = e else now[#now + 1] = e end
-	end
-	return now, late
-end
-
 -- An X-mount.* of a newer libmount (X-mount.mode=) is left out, as
 -- mount(8) of this libmount's version ignores it: said, not fatal.
 -- mount_here : (entry) -> true, {option, ...}? | (nil, string)
@@ -238,42 +214,11 @@ local function mount_here(e)
 	return require("luainit.mount").mount(e, { skip_newer = true })
 end
 
--- mount_here in a child luainit (`--lua /dev/stdin`, the script on a
--- pipe): a network filesystem's mount(2) can wait minutes on its server,
--- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
--- Only from a task (sched.wait_child).
-local MOUNT_CHILD = [[
-local a = function(i) return arg[i] ~= "" and arg[i] or nil end
-local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
-	options = a(4) }, { skip_newer = true })
-io.stdout:write(ok and table.concat(r or {}, ",") or r)
-os.exit(ok and 0 or 1)
-]]
-local function mount_in_child(e)
-	local process, sched = require "luainit.process", require "sched"
-	local script_r, script_w = fs.pipe()
-	local out_r, out_w = fs.pipe()
-	script_w:write(MOUNT_CHILD)
-	script_w:close()
-	local pid, err = process.spawn({ path = "/proc/self/exe",
-		argv = { "luainit", "--lua", "/dev/stdin", e.source or "", e.target, e.fstype or "", e.options or "" },
-		stdin = script_r, stdout = out_w, stderr = out_w })
-	script_r:close()
-	out_w:close()
-	if not pid then out_r:close() return nil, err end
-	local how, code = sched.wait_child(pid)
-	local text = out_r:read(4096) or ""
-	out_r:close()
-	if how ~= "exited" or code ~= 0 then
-		return nil, text ~= "" and text or string.format("mount %s: the mounting child %s %s", e.target,
-			how == "exited" and "exited with" or "was killed by signal", tostring(code))
-	end
-	local skipped = {}
-	for o in text:gmatch("[^,]+") do skipped[#skipped + 1] = o end
-	return true, #skipped > 0 and skipped or nil
-end
-
-local function mount_entry(mount_fn, e, path)
+--- Mount fstab entry e of file path through mount_fn (mount_here, or
+-- netmounts' child), unless something is mounted there: a step's result,
+-- the failure naming path:LINE, a warning for the options left out.
+-- mount_entry : (mount_fn, entry, path) -> string | (false, string)
+function M.mount_entry(mount_fn, e, path)
 	if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
 	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
 	fs.mkdirp(e.target, 493)
@@ -286,74 +231,8 @@ local function mount_entry(mount_fn, e, path)
 	return "mounted " .. e.target .. " (" .. e.fstype .. ")"
 end
 
-local function network_online()
-	local network = package.loaded.network
-	return network ~= nil and network.online == true
-end
-
--- fstab's entries that wait for the network (fstab_split): a task mounts
--- them, in fstab order, once network.online says so, or reports them left
--- unmounted after netdev_timeout_ms. It waits on "network-online" from
--- boot.fstab() on, before boot.services() starts the supervisor's wait,
--- so the wake reaches it first: the mounts are done (or failed) before a
--- service that requires or is ordered after "network-online" starts.
--- A failure never opens the rescue console: services may be running by
--- then; one without nofail is an error in the log.
-local function mount_late(late, path)
-	local sched = require "sched"
-	local targets = {}
-	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
-	log.info("fstab: waiting for the network to mount %s", table.concat(targets, ", "))
-	local timeout = M.netdev_timeout_ms
-	sched.spawn(function()
-		local deadline = event.now() + timeout
-		while not network_online() and event.now() < deadline do
-			sched.wait("network-online", deadline - event.now())
-		end
-		if require("shutdown").in_progress then return end
-		local why = not network_online() and string.format("network not online after %g s "
-			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
-		for _, e in ipairs(late) do
-			local ok = timed("mount " .. e.target, function()
-				if why then return false, why end
-				local res, err = mount_entry(mount_in_child, e, path)
-				if res and not res:find("(already)", 1, true) then
-					M.network_mounted[#M.network_mounted + 1] = e.target
-				end
-				return res, err
-			end)
-			if not ok and not e.nofail then
-				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
-					.. "mount opens no rescue console)", e.target)
-			end
-		end
-	end, "fstab: network mounts")
-end
-
---- Unmount what fstab's network entries mounted (network_mounted), last
--- mounted first: shutdown calls it once every process is gone, before
--- the network goes down (an NFS unmount needs its server). One that
--- fails is tried again with force (MNT_FORCE: an NFS or CIFS client gives
--- up the requests it waits on); what is left goes with every other mount.
--- umount_network : () -> string | (false, string)
-function M.umount_network()
-	local mount = require "luainit.mount"
-	local n, bad = 0, {}
-	for i = #M.network_mounted, 1, -1 do
-		local t = M.network_mounted[i]
-		if mount.is_mounted(t) then
-			local ok, err = mount.umount(t)
-			if not ok then ok, err = mount.umount(t, { force = true }) end
-			if ok then n = n + 1 else bad[#bad + 1] = err end
-		end
-	end
-	M.network_mounted = {}
-	if #bad > 0 then return false, table.concat(bad, "; ") end
-	return string.format("unmounted %d network filesystem(s)", n)
-end
-
 --- Mount everything in /etc/fstab except noauto entries; the ones that
--- need the network wait for it in the background (fstab_split). A nofail
+-- need the network wait for it in the background (netmounts.split). A nofail
 -- entry that fails is reported; any other failure opens the rescue
 -- console, but for a network entry (an error in the log). A line that is
 -- malformed, or whose mount point is not an absolute path, is reported as
@@ -388,12 +267,19 @@ function M.fstab(path)
 		wanted[#wanted + 1] = e
 		::next::
 	end
-	local now, late = M.fstab_split(wanted)
+	local now, late, netmounts = wanted, {}, nil
+	for _, e in ipairs(wanted) do
+		if M.is_network(e) then
+			netmounts = require "netmounts"
+			now, late = netmounts.split(wanted)
+			break
+		end
+	end
 	for _, e in ipairs(now) do
-		M.step("mount " .. e.target, function() return mount_entry(mount_here, e, path) end,
+		M.step("mount " .. e.target, function() return M.mount_entry(mount_here, e, path) end,
 			{ required = not e.nofail, id = "fstab:" .. e.target })
 	end
-	if #late > 0 then mount_late(late, path) end
+	if #late > 0 then netmounts.mount_later(late, path) end
 end
 
 --- The hostname a hostname(5) file names: its first line that is neither

@@ -1,5 +1,6 @@
 -- tests/lua/stage.lua: boot-step helpers that need no machine to change.
 local stage = require "stage"
+local netmounts = require "netmounts"
 local fs = require "luainit.fs"
 local process = require "luainit.process"
 
@@ -201,7 +202,7 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 		e("/data/x", "/srv/x", "none", "rbind"),
 		e("/data/y", "/srv/y", "ext4", "defaults"),           -- a device path, not a bind
 	}
-	local now, late = stage.fstab_split(entries)
+	local now, late = netmounts.split(entries)
 	local function targets(l)
 		local t = {}
 		for _, x in ipairs(l) do t[#t + 1] = x.target end
@@ -209,7 +210,7 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 	end
 	assert(targets(now) == "/var /homes /srv/var /database /srv/y", targets(now))
 	assert(targets(late) == "/home /home/cache /srv/www /data /data/ /srv/x", targets(late))
-	now, late = stage.fstab_split({})
+	now, late = netmounts.split({})
 	assert(#now == 0 and #late == 0)
 end
 
@@ -249,11 +250,11 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 		sched.sleep(50)
 	end
 	assert(stage.is_mountpoint(base .. "/on") and stage.is_mountpoint(base .. "/on/below"))
-	local n = #stage.network_mounted
-	assert(stage.network_mounted[n - 1] == base .. "/on" and stage.network_mounted[n] == base .. "/on/below")
+	local n = #netmounts.mounted
+	assert(netmounts.mounted[n - 1] == base .. "/on" and netmounts.mounted[n] == base .. "/on/below")
 	-- shutdown's: last mounted first
-	assert(stage.umount_network() == "unmounted 2 network filesystem(s)")
-	assert(not stage.is_mountpoint(base .. "/on") and #stage.network_mounted == 0)
+	assert(netmounts.umount() == "unmounted 2 network filesystem(s)")
+	assert(not stage.is_mountpoint(base .. "/on") and #netmounts.mounted == 0)
 	for _, d in ipairs({ "late", "late2", "on/below", "on" }) do fs.rmdir(base .. "/" .. d) end
 	fs.unlink(base .. "/fstab")
 	fs.rmdir(base)

@@ -1,0 +1,151 @@
+--- netmounts: fstab's entries that need the network (stage.is_network),
+-- mounted once it is online, each by a child luainit so that a server
+-- that does not answer never holds PID 1, and unmounted at shutdown before
+-- the network goes down. Loaded by boot.fstab() only when fstab has one.
+local event = require "luainit.event"
+local fs = require "luainit.fs"
+local log = require "log"
+local stage = require "stage"
+
+local M = {}
+
+--- The targets fstab's network entries mounted, in the order they were
+-- mounted: shutdown unmounts them before the network goes down.
+M.mounted = {}
+
+-- path is dir or below it (whole components)
+local function under(path, dir)
+	path, dir = (path or ""):gsub("/+$", ""), dir:gsub("/+$", "")
+	return path == dir or path:sub(1, #dir + 1) == dir .. "/"
+end
+
+--- Split fstab entries into those mounted at once and those that wait for
+-- the network, each in fstab order. An entry waits when it needs the
+-- network (stage.is_network), when its mount point is below one that waits
+-- (mounted now, the network filesystem would hide it), and when it binds
+-- a path below one (it would bind the empty directory).
+-- split : (entries) -> now, late
+function M.split(entries)
+	local now, late = {}, {}
+	for _, e in ipairs(entries) do
+		local wait = stage.is_network(e)
+		local bind = stage.has_option(e.options, "bind") or stage.has_option(e.options, "rbind")
+		for _, l in ipairs(late) do
+			if wait then break end
+			wait = under(e.target, l.target) or (bind and under(e.source, l.target))
+		end
+		if wait then late[#late + 1] = e else now[#now + 1] = e end
+	end
+	return now, late
+end
+
+-- stage's mount_here in a child luainit (`--lua /dev/stdin`, the script
+-- on a pipe): a network filesystem's mount(2) can wait minutes on its server,
+-- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
+-- Only from a task (sched.wait_child).
+local MOUNT_CHILD = [[
+local a = function(i) return arg[i] ~= "" and arg[i] or nil end
+local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
+	options = a(4) }, { skip_newer = true })
+io.stdout:write(ok and table.concat(r or {}, ",") or r)
+os.exit(ok and 0 or 1)
+]]
+local function mount_in_child(e)
+	local process, sched = require "luainit.process", require "sched"
+	local script_r, script_w = fs.pipe()
+	local out_r, out_w = fs.pipe()
+	script_w:write(MOUNT_CHILD)
+	script_w:close()
+	local pid, err = process.spawn({ path = "/proc/self/exe",
+		argv = { "luainit", "--lua", "/dev/stdin", e.source or "", e.target, e.fstype or "", e.options or "" },
+		stdin = script_r, stdout = out_w, stderr = out_w })
+	script_r:close()
+	out_w:close()
+	if not pid then out_r:close() return nil, err end
+	local how, code = sched.wait_child(pid)
+	local text = out_r:read(4096) or ""
+	out_r:close()
+	if how ~= "exited" or code ~= 0 then
+		return nil, text ~= "" and text or string.format("mount %s: the mounting child %s %s", e.target,
+			how == "exited" and "exited with" or "was killed by signal", tostring(code))
+	end
+	local skipped = {}
+	for o in text:gmatch("[^,]+") do skipped[#skipped + 1] = o end
+	return true, #skipped > 0 and skipped or nil
+end
+
+-- The first mount registers the unmount with the shutdown.
+local registered = false
+local function mounted(target)
+	if not registered then
+		registered = true
+		require("shutdown").needs_network("unmount network filesystems", M.umount)
+	end
+	M.mounted[#M.mounted + 1] = target
+end
+
+local function network_online()
+	local network = package.loaded.network
+	return network ~= nil and network.online == true
+end
+
+--- Mount fstab's entries that wait for the network (split): a task mounts
+-- them, in fstab order, once network.online says so, or reports them left
+-- unmounted after stage.netdev_timeout_ms. Each is mounted by a child
+-- (mount_in_child), so a service ordered after "network-online" may start
+-- before its mount is done. A failure never opens the rescue console:
+-- services may be running by then; one without nofail is an error in the
+-- log. path: the fstab file, for the messages.
+-- mount_later : (entries, path) -> nil
+function M.mount_later(late, path)
+	local sched = require "sched"
+	local targets = {}
+	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
+	log.info("fstab: waiting for the network to mount %s", table.concat(targets, ", "))
+	local timeout = stage.netdev_timeout_ms
+	sched.spawn(function()
+		local deadline = event.now() + timeout
+		while not network_online() and event.now() < deadline do
+			sched.wait("network-online", deadline - event.now())
+		end
+		if require("shutdown").in_progress then return end
+		local why = not network_online() and string.format("network not online after %g s "
+			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
+		for _, e in ipairs(late) do
+			local ok = stage.timed("mount " .. e.target, function()
+				if why then return false, why end
+				local res, err = stage.mount_entry(mount_in_child, e, path)
+				if res and not res:find("(already)", 1, true) then mounted(e.target) end
+				return res, err
+			end)
+			if not ok and not e.nofail then
+				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
+					.. "mount opens no rescue console)", e.target)
+			end
+		end
+	end, "fstab: network mounts")
+end
+
+--- Unmount what fstab's network entries mounted (M.mounted), last
+-- mounted first: shutdown calls it once every process is gone, before
+-- the network goes down (an NFS unmount needs its server). One that
+-- fails is tried again with force (MNT_FORCE: an NFS or CIFS client gives
+-- up the requests it waits on); what is left goes with every other mount.
+-- umount : () -> string | (false, string)
+function M.umount()
+	local mount = require "luainit.mount"
+	local n, bad = 0, {}
+	for i = #M.mounted, 1, -1 do
+		local t = M.mounted[i]
+		if mount.is_mounted(t) then
+			local ok, err = mount.umount(t)
+			if not ok then ok, err = mount.umount(t, { force = true }) end
+			if ok then n = n + 1 else bad[#bad + 1] = err end
+		end
+	end
+	M.mounted = {}
+	if #bad > 0 then return false, table.concat(bad, "; ") end
+	return string.format("unmounted %d network filesystem(s)", n)
+end
+
+return M
