@@ -32,7 +32,7 @@ C_OBJ     := $(patsubst %.c,$(OBJ)/%.o,$(C_SRC)) $(OBJ)/lualib.o
 # a boot or a rare request runs; after the boot, lx_state_trim drops that
 # second part from PID 1's page tables (docs/performance.md).
 COLD_SRC  := init/cold.c init/client.c init/kmod.c init/l_chunk.c init/l_dev.c init/l_kmod.c \
-             init/l_mount.c init/modules.c netconf/l_net.c netconf/l_route.c
+             init/l_mount.c init/l_mountopts.c init/modules.c netconf/l_net.c netconf/l_route.c
 HOT_OBJ   := $(patsubst %.c,$(OBJ)/%.o,$(filter-out $(COLD_SRC),$(C_SRC)))
 COLD_OBJ  := $(patsubst %.c,$(OBJ)/%.o,$(COLD_SRC)) $(OBJ)/lualib.o
 # liblua.a's members (Lua 5.4's src/Makefile), split the same way: the
