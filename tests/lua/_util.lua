@@ -15,6 +15,22 @@ function M.write(path, text)
 	f:close()
 end
 
+--- Run the Lua script text in a child luainit in a network namespace of
+-- its own (`unshare -n`); its output, stdout and stderr. Raises SKIP where
+-- no namespace can be made, or ip(8) is missing and the script uses it.
+-- in_netns : (text) -> string
+function M.in_netns(text)
+	local script = os.tmpname()
+	M.write(script, text)
+	local p = io.popen("unshare -n build/luainit --lua " .. script .. " 2>&1")
+	local out = p:read("a")
+	p:close()
+	os.remove(script)
+	if out:find("unshare failed") or out:find("Operation not permitted") then error("SKIP: no network namespace here") end
+	if out:find("ip: not found") then error("SKIP: no ip(8) here") end
+	return out
+end
+
 -- Call f n times with the Lua heap capped a little above what is in use
 -- (more slack each time, in steps of 48 bytes up to 2 kB, then again), so
 -- that calls run out of memory at different points, and measure() before
