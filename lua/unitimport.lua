@@ -49,6 +49,18 @@ local UNIFIED_MEMORY = {
 	MemorySwapMax = "infinity", StartupMemorySwapMax = "infinity",
 	MemoryZSwapMax = "infinity", StartupMemoryZSwapMax = "infinity",
 }
+
+-- Record whether entry e of one of those keys sets something: an empty
+-- value resets it, its default ("0", 0K as well, or "infinity") sets
+-- nothing, a size or a percentage sets it, and anything else is a line
+-- systemd ignores, which changes nothing. A key set maps to its line.
+local function unified_memory(st, e, default)
+	local v = e.value
+	local n = v:match("^(%d+)[KMGTPE]?$") or v:match("^(%d+%.?%d*)%%$")
+	if v == "" then st.unified_memory[e.key] = nil
+	elseif v == "infinity" then st.unified_memory[e.key] = default ~= "infinity" and (e.line or 0) or nil
+	elseif n then st.unified_memory[e.key] = (default ~= "0" or tonumber(n) > 0) and (e.line or 0) or nil end
+end
 M.ignored, M.unsupported = unitkeys.ignored, unitkeys.unsupported
 local note, add_env = unitkeys.note, unitkeys.add_env
 
@@ -283,9 +295,13 @@ local function finish(st)
 	-- where no MemoryMax= sets a limit (infinity sets none), nor any other
 	-- of cgroup v2's memory keys (UNIFIED_MEMORY)
 	local ml = st.memory_limit
-	if ml and next(st.unified_memory) then
+	local first -- the cgroup v2 memory key set on the first line
+	for k, line in pairs(st.unified_memory) do
+		if not first or line < st.unified_memory[first] then first = k end
+	end
+	if ml and first then
 		note(st, ml.entry, "ignored", "the deprecated spelling of MemoryMax=; systemd ignores it where "
-			.. next(st.unified_memory) .. "= (a cgroup v2 memory setting) is set")
+			.. first .. "= (a cgroup v2 memory setting) is set")
 	elseif ml and (st.cgroup.memory_max == nil or st.cgroup.memory_max == "max") then
 		st.cgroup.memory_max = ml.value
 		note(st, ml.entry, "note", "the deprecated spelling (cgroup v1's) of MemoryMax=: converted as MemoryMax=; "
@@ -400,7 +416,7 @@ function M.convert(text, opts)
 		if e.section ~= "Install" then e.value = expand_specifiers(st, spec, e) end
 		unitkeys.apply(st, e)
 		local default = e.section == "Service" and UNIFIED_MEMORY[e.key]
-		if default then st.unified_memory[e.key] = e.value ~= "" and e.value ~= default or nil end
+		if default then unified_memory(st, e, default) end
 	end
 	read_env_files(st, opts)
 	command(st, expander(st, opts))

@@ -381,8 +381,13 @@ T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = fun
 	assert(not (def_of(src).cgroup or {}).memory_max, src)
 	n = note_for(notes, "MemoryLimit")
 	assert(n.kind == "ignored" and n.reason:find("where MemoryHigh= (a cgroup v2 memory setting) is set", 1, true), n.reason)
+	-- several set: the note names the first line's
+	_, notes = convert("[Service]\nExecStart=/bin/d\nMemoryMin=1M\nMemoryHigh=50%\nMemoryLimit=1G\n")
+	n = note_for(notes, "MemoryLimit")
+	assert(n.reason:find("where MemoryMin= (a cgroup", 1, true), n.reason)
 	for _, unit in ipairs({ "MemoryHigh=infinity\nMemoryLimit=1G\n", "MemoryLow=0\nMemoryLimit=1G\n",
-		"MemorySwapMax=1G\nMemorySwapMax=\nMemoryLimit=1G\n" }) do
+		"MemorySwapMax=1G\nMemorySwapMax=\nMemoryLimit=1G\n", "MemoryLow=0K\nMemoryLimit=1G\n",
+		"MemoryHigh=max\nMemoryLimit=1G\n", "MemoryHigh=1G\nMemoryHigh=bogus\nMemoryHigh=\nMemoryLimit=1G\n" }) do
 		src = convert("[Service]\nExecStart=/bin/d\n" .. unit)
 		assert(def_of(src).cgroup.memory_max == "1G", unit)
 	end
