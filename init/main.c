@@ -309,21 +309,23 @@ static void start_lua(int argc, char **argv)
  * may have none at all): reboot(RB_DISABLE_CAD) succeeds for the
  * machine's PID 1 alone. In any other PID namespace the kernel takes only
  * restart, power-off and halt (EINVAL), and a container without
- * CAP_SYS_BOOT or under a seccomp profile gets EPERM; the machine's init
- * makes that call anyway (pid1_main), so it is made once (cad_disabled). */
-static int cad_disabled;
-
+ * CAP_SYS_BOOT or under a seccomp profile gets EPERM. The machine's init
+ * makes that call either way: Ctrl-Alt-Del becomes SIGINT to it instead
+ * of an instant reboot. */
 static int machine_init(void)
 {
 	char buf[64];
 
 	if (getpid() != 1)
 		return 0;
-	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0)
-		return atoi(buf) == 1 && lx_readfile("/proc/2/comm", buf, sizeof buf) >= 0 &&
-		       strcmp(buf, "kthreadd\n") == 0;
-	cad_disabled = reboot(RB_DISABLE_CAD) == 0;
-	return cad_disabled;
+	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0) {
+		if (atoi(buf) != 1 || lx_readfile("/proc/2/comm", buf, sizeof buf) < 0 ||
+		    strcmp(buf, "kthreadd\n") != 0)
+			return 0;
+		reboot(RB_DISABLE_CAD);
+		return 1;
+	}
+	return reboot(RB_DISABLE_CAD) == 0;
 }
 
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
@@ -338,13 +340,10 @@ static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
 		lx_log("--container ignored: this is the machine's init (PID 1 of the kernel), "
 		       "which must not exit as a container's does; booting");
 	raise_nofile();
-	if (getpid() != 1) {
-		/* Not the machine's init: adopt orphans of our subtree. */
+	/* Not the machine's init: adopt orphans of our subtree. (The
+	 * machine's had Ctrl-Alt-Del disabled by machine_init.) */
+	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
-	} else if (!lx_container && !cad_disabled) {
-		/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
-		reboot(RB_DISABLE_CAD);
-	}
 	/* A container's command runs where the runtime put us (WORKDIR) and
 	 * with its umask; a machine's init starts from / with 022. */
 	if (!lx_container) {
