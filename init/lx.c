@@ -222,8 +222,6 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
-/* A string is octal digits and nothing else (strtol took " 755", "+755"
- * and "-0"). */
 /* v in octal with its leading 0, in buf (24 bytes), for a message */
 static const char *octal(char *buf, lua_Integer v)
 {
@@ -231,6 +229,8 @@ static const char *octal(char *buf, lua_Integer v)
 	return buf;
 }
 
+/* A string is octal digits and nothing else (strtol took " 755", "+755"
+ * and "-0"). */
 const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
 {
 	const char *got;
