@@ -39,10 +39,20 @@ function M.split(entries)
 	return now, late
 end
 
+-- The first mount registers the unmount with the shutdown.
+local registered = false
+local function mounted(target)
+	if not registered then
+		registered = true
+		require("shutdown").needs_network("unmount network filesystems", M.umount)
+	end
+	M.mounted[#M.mounted + 1] = target
+end
+
 -- stage's mount_here in a child luainit (`--lua /dev/stdin`, the script
 -- on a pipe): a network filesystem's mount(2) can wait minutes on its server,
 -- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
--- Only from a task (sched.wait_child).
+-- Only from a task (sched.wait_child). A mount done is recorded (mounted).
 local MOUNT_CHILD = [[
 local a = function(i) return arg[i] ~= "" and arg[i] or nil end
 local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
@@ -69,19 +79,10 @@ local function mount_in_child(e)
 		return nil, text ~= "" and text or string.format("mount %s: the mounting child %s %s", e.target,
 			how == "exited" and "exited with" or "was killed by signal", tostring(code))
 	end
+	mounted(e.target)
 	local skipped = {}
 	for o in text:gmatch("[^,]+") do skipped[#skipped + 1] = o end
 	return true, #skipped > 0 and skipped or nil
-end
-
--- The first mount registers the unmount with the shutdown.
-local registered = false
-local function mounted(target)
-	if not registered then
-		registered = true
-		require("shutdown").needs_network("unmount network filesystems", M.umount)
-	end
-	M.mounted[#M.mounted + 1] = target
 end
 
 local function network_online()
@@ -114,9 +115,7 @@ function M.mount_later(late, path)
 		for _, e in ipairs(late) do
 			local ok = stage.timed("mount " .. e.target, function()
 				if why then return false, why end
-				local res, err = stage.mount_entry(mount_in_child, e, path)
-				if res and not res:find("(already)", 1, true) then mounted(e.target) end
-				return res, err
+				return stage.mount_entry(mount_in_child, e, path)
 			end)
 			if not ok and not e.nofail then
 				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
