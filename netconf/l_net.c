@@ -209,20 +209,13 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
 static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 {
 	const char *got;
-	int isint;
 
 	if (lua_type(L, arg) == LUA_TSTRING)
 		return 0;
-	if (lua_type(L, arg) == LUA_TNUMBER) {
-		*idx = lua_tointegerx(L, arg, &isint);
-		if (isint)
-			return 1;
-		got = lx_pushnotint(L, lua_tonumber(L, arg));
-	} else if (!opt) {
+	if (!opt && lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_typeerror(L, arg, "link name or index");
-	} else {
-		got = luaL_typename(L, arg);
-	}
+	if (lx_getint(L, arg, idx, &got))
+		return 1;
 	if (opt)
 		return luaL_error(L, "option '%s': link name or index expected, got %s", opt, got);
 	return luaL_argerror(L, arg, lua_pushfstring(L, "link name or index expected, got %s", got));

@@ -96,15 +96,14 @@ static int l_routes(lua_State *L)
 	lua_Integer t = 0;
 	struct lx_net_guard *g;
 	struct nl_cache *links, *c;
-	int err, n = 0, isint = 0;
+	int err, n = 0;
 	struct nl_sock *sk = lx_net_sock(&err);
 
 	/* a number only (luaL_optinteger took "254"), and in range (it was
 	 * cast: -1 listed table 4294967295) */
 	if (!all && !lua_isnoneornil(L, 2)) {
-		if (lua_type(L, 2) == LUA_TNUMBER)
-			t = lua_tointegerx(L, 2, &isint);
-		if (!isint || t < 0 || t > (lua_Integer)UINT32_MAX)
+		const char *got;
+		if (!lx_getint(L, 2, &t, &got) || t < 0 || t > (lua_Integer)UINT32_MAX)
 			return luaL_argerror(L, 2, "table id 0-4294967295 or \"all\" expected");
 		table = (uint32_t)t;
 	}
