@@ -174,17 +174,17 @@ local function expand_specifiers(st, spec, e)
 	end))
 end
 
-local function default_readfile(p)
-	local f = io.open(p, "r")
-	if not f then return nil end
+local function readfile(p)
+	local f, err = io.open(p, "r")
+	if not f then return nil, err end
 	local s = f:read("a"); f:close(); return s
 end
 
 -- EnvironmentFile= is read now, its variables override Environment='s
 local function read_env_files(st, opts)
-	local readfile = opts.readfile or default_readfile
+	local read = opts.readfile or readfile
 	for _, ef in ipairs(st.env_files) do
-		local text = readfile((opts.root or "") .. ef.path)
+		local text = read((opts.root or "") .. ef.path)
 		if text then
 			local keys = {}
 			local fenv = M.envfile(text)
@@ -453,12 +453,6 @@ usage: unitimport [--root DIR] [--instance NAME] [--name NAME] [--env K=V]... [-
   --name NAME      the service name (default: the unit name without .service)
   --env K=V        a variable for $VAR expansion that the unit does not set (e.g. TERM=vt220)
   --tmpfiles FILE  write the tmpfiles.d lines for RuntimeDirectory= and friends to FILE]]
-
-local function readfile(p)
-	local f, err = io.open(p, "r")
-	if not f then return nil, err end
-	local s = f:read("a"); f:close(); return s
-end
 
 local function kinds(notes)
 	local c = { unsupported = 0, ignored = 0, note = 0 }

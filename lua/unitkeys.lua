@@ -295,9 +295,13 @@ function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per 
 -- octal; value is the number, for a caller that reads the def. systemd
 -- takes a mode up to 07777 (parse_mode), and umask(2) keeps only the
 -- permission bits: 07077 is umask 0077 there, and here
+-- octal digits up to 07777 (systemd's parse_mode), leading zeros aside
+local function octal_mode(s)
+	local digits = s:match("^0*([0-7]+)$")
+	return digits and #digits <= 4 and tonumber(digits, 8) or nil
+end
 function Service.UMask(st, e)
-	local digits = e.value:match("^0*([0-7]+)$")
-	local m = digits and #digits <= 4 and tonumber(digits, 8)
+	local m = octal_mode(e.value)
 	if not m then refuse(st, e, "not an octal mask from 0000 to 07777"); return end
 	local v = string.format("%04o", m & 511)
 	if m > 511 then note(st, e, "note", "umask(2) keeps only the permission bits: " .. v .. ", as under systemd") end
@@ -528,7 +532,7 @@ for key, root in pairs({ Runtime = "/run", State = "/var/lib", Cache = "/var/cac
 	-- written into the tmpfiles.d line as it is: one the tmpfiles step
 	-- refuses would fail it at boot
 	Service[modekey] = function(st, e)
-		if not e.value:match("^[0-7]+$") or tonumber(e.value, 8) > 4095 then
+		if not octal_mode(e.value) then
 			refuse(st, e, "not an octal mode up to 07777"); return
 		end
 		st.dir_modes[modekey] = e.value
