@@ -162,14 +162,27 @@ end
 
 local function ms(x) return string.format("%.0f ms", x) end
 
---- A report to read on a terminal: boot time, blame, critical chain.
--- text : (data, {blame = n?}?) -> string
-function M.text(data, opts)
+--- The report to read on a terminal, by section: `time` (the boot time,
+-- and the services never ready), `blame` (the slowest steps and services,
+-- opts.blame of them, all when nil) and `chain` (the critical chain);
+-- each says there is nothing to analyze (and `empty` is set) when nothing
+-- was recorded.
+-- sections : (data, {blame = n?}?) -> {time, blame, chain, empty?}
+function M.sections(data, opts)
 	opts = opts or {}
+	local total, first, last = M.userspace(data)
+	if not total then
+		local none = "nothing to analyze: no boot steps or services were recorded\n"
+		return { time = none, blame = none, chain = none, empty = true }
+	end
 	local out = {}
 	local function p(...) out[#out + 1] = string.format(...) end
-	local total, first, last = M.userspace(data)
-	if not total then return "nothing to analyze: no boot steps or services were recorded\n" end
+	local function take()
+		local s = table.concat(out, "\n") .. "\n"
+		out = {}
+		return s
+	end
+	local r = {}
 	if data.pid1 then
 		p("Startup finished in %s (kernel) + %s (userspace) = %s", ms(data.pid1), ms(total), ms(last))
 	else
@@ -178,19 +191,29 @@ function M.text(data, opts)
 	local never = {}
 	for _, s in ipairs(data.services) do if not s.ready then never[#never + 1] = s.name end end
 	if #never > 0 then p("Never ready: %s", table.concat(never, ", ")) end
-	p("")
+	r.time = take()
 	p("Blame (slowest first):")
-	for _, b in ipairs(M.blame(data, opts.blame or 10)) do
+	for _, b in ipairs(M.blame(data, opts.blame)) do
 		p("%10s  %-7s %s%s", ms(b.ms), b.kind, b.name, b.ok == false and "  [FAILED]" or "")
 	end
-	p("")
+	r.blame = take()
 	p("Critical chain (@ time since kernel start, + time it took):")
 	local chain = M.critical_chain(data)
 	for i, c in ipairs(chain) do
 		p("%s%s%s @%s +%s", string.rep("  ", i > 1 and 1 or 0), i > 1 and "<- " or "",
 			c.kind == "step" and ("step: " .. c.name) or c.name, ms(c.start), ms(c.ready - c.start))
 	end
-	return table.concat(out, "\n") .. "\n"
+	r.chain = take()
+	return r
+end
+
+--- The whole report: the boot time, the ten slowest (opts.blame), the
+-- critical chain.
+-- text : (data, {blame = n?}?) -> string
+function M.text(data, opts)
+	local r = M.sections(data, { blame = opts and opts.blame or 10 })
+	if r.empty then return r.time end
+	return r.time .. "\n" .. r.blame .. "\n" .. r.chain
 end
 
 ---------------------------------------------------------------- SVG

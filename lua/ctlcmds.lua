@@ -56,12 +56,15 @@ local function tail(list, n)
 	return out
 end
 
--- analyze: the boot timeline as text, and as an SVG chart when asked
+-- analyze: the boot timeline as text (whole, and by section for the
+-- client's `analyze blame` and the like), and as an SVG chart when asked
 handlers.analyze = function(_, req)
 	local analyze = require "analyze"
 	local data = analyze.collect()
-	return { ok = true, code = 0, result = {
-		text = analyze.text(data), svg = req.flags.svg and analyze.svg(data) or nil } }
+	local sections = analyze.sections(data)
+	sections.empty = nil
+	return { ok = true, code = 0, result = { text = analyze.text(data), sections = sections,
+		svg = req.flags.svg and analyze.svg(data) or nil } }
 end
 
 handlers.version = function()

@@ -22,7 +22,9 @@ usage: luactl [--json] COMMAND [ARGS...]
   repl                                 an interactive Lua prompt inside PID 1 (root only)
   poweroff|reboot|halt [-f] [-n] [-p]  shut down (-f: at once, -n: without sync,
                                        -p: power off; --help: every option)
-  analyze [--svg FILE]                 boot time, blame, critical chain; a boot chart
+  analyze [time|blame|critical-chain] [--svg FILE]
+                                       boot time, blame, critical chain; a boot chart
+  analyze plot [FILE]                  the boot chart only, to FILE or stdout
   import-unit FILE.service             print a systemd unit as a luainit service
   version                              the protocol PID 1 speaks
 Exit codes: 0 ok, 1 the request failed, 2 usage, 3 unknown service or not running.
@@ -30,9 +32,15 @@ The socket is $LUAINIT_CONTROL or /run/luainit/control.]]
 
 local function err(fmt, ...) io.stderr:write("luactl: ", string.format(fmt, ...), "\n") end
 
+-- A mistake gets its message and a pointer to the list, not the list:
+-- the message is what the person needs to see.
 local function usage(fmt, ...)
-	if fmt then err(fmt, ...) end
-	io.stderr:write(USAGE, "\n")
+	if fmt then
+		err(fmt, ...)
+		io.stderr:write("Run 'luactl help' for the commands.\n")
+	else
+		io.stderr:write(USAGE, "\n")
+	end
 	return 2
 end
 
@@ -424,18 +432,35 @@ function cmds.repl(args)
 	return 0
 end
 
+-- analyze's verbs, as systemd-analyze names them: the report's sections
+local ANALYZE = { time = "time", blame = "blame", ["critical-chain"] = "chain" }
+
 function cmds.analyze(args)
-	local svg
-	for i = 1, #args do
-		if args[i] == "--svg" and args[i + 1] and not svg then svg = args[i + 1]
-		elseif args[i - 1] ~= "--svg" then return usage("analyze: unexpected argument '%s'", args[i]) end
+	local svg, section
+	local i = 1
+	while i <= #args do
+		local a = args[i]
+		if a == "--svg" and args[i + 1] and not svg then svg, i = args[i + 1], i + 1
+		elseif a == "plot" and i == 1 then
+			-- as systemd-analyze plot, to stdout, or to FILE
+			if #args > 2 then return usage("analyze plot: at most the SVG file to write") end
+			svg, section, i = args[2] or "-", "none", 2
+		elseif ANALYZE[a] and i == 1 then section = ANALYZE[a]
+		elseif a == "--svg" then return usage("analyze: --svg needs a file name")
+		else return usage("analyze: unexpected argument '%s' (time, blame, critical-chain, plot [FILE] or --svg FILE expected)", a) end
+		i = i + 1
 	end
-	if #args > 0 and not svg then return usage("analyze: --svg needs a file name") end
 	local r, code = call("analyze", {}, { svg = svg ~= nil })
 	if not r then return code end
 	if not r.ok then return fail_reply(r) end
-	io.stdout:write(r.result.text)
-	if svg then
+	-- (a PID 1 from before the sections sends only the whole text)
+	local sections = r.result.sections
+	if section ~= "none" then
+		io.stdout:write(section and sections and sections[section] or r.result.text)
+	end
+	if svg == "-" then
+		io.stdout:write(r.result.svg)
+	elseif svg then
 		local f, e = io.open(svg, "w")
 		if not f then err("analyze: %s", e) return 1 end
 		f:write(r.result.svg)
@@ -557,6 +582,35 @@ for _, k in ipairs({ "poweroff", "reboot", "halt" }) do
 	cmds[k] = function(args) return power(k, args, "luactl " .. k) end
 end
 
+-- " (did you mean 'status'?)" for the one command cmd begins (`stat`), else
+-- for one a letter away (added, dropped, changed or two swapped: `logs`,
+-- `stp`, `sttaus`), else ""
+local function suggest(cmd)
+	local function near(a, b)
+		if #a < #b then a, b = b, a end
+		if #a - #b > 1 then return false end
+		local i = 1
+		while i <= #b and a:sub(i, i) == b:sub(i, i) do i = i + 1 end
+		-- skip one in the longer, or one in each, or two swapped; the rests agree
+		if #a == #b and a:sub(i, i + 1) == b:sub(i, i + 1):reverse() and a:sub(i + 2) == b:sub(i + 2) then
+			return true
+		end
+		return a:sub(i + 1) == b:sub(i + (#a == #b and 1 or 0))
+	end
+	local names = {}
+	for name in pairs(cmds) do names[#names + 1] = name end
+	table.sort(names)
+	local begun = {}
+	for _, name in ipairs(names) do
+		if name:sub(1, #cmd) == cmd then begun[#begun + 1] = name end
+	end
+	if #begun == 1 then return " (did you mean '" .. begun[1] .. "'?)" end
+	for _, name in ipairs(names) do
+		if near(cmd, name) then return " (did you mean '" .. name .. "'?)" end
+	end
+	return ""
+end
+
 --- Entry point from init/client.c. argv[0] is the program name.
 -- main : (argv) -> exit code[, force_kind, nosync]
 function M.main(argv)
@@ -574,7 +628,7 @@ function M.main(argv)
 	if not cmd then return usage() end
 	if cmd == "-h" or cmd == "--help" or cmd == "help" then io.stdout:write(USAGE, "\n") return 0 end
 	local fn = cmds[cmd]
-	if not fn then return usage("unknown command '%s'", cmd) end
+	if not fn then return usage("unknown command '%s'%s", cmd, suggest(cmd)) end
 	if json_first then
 		if cmd ~= "status" and cmd ~= "list" then return usage("--json works with status and list") end
 		args[#args + 1] = "--json"

@@ -62,6 +62,21 @@ T["the text report has the boot time, blame and chain"] = function()
 	assert(analyze.text({ steps = {}, services = {} }):find("nothing to analyze", 1, true))
 end
 
+T["the report by section: luactl analyze time, blame and critical-chain"] = function()
+	local d = sample()
+	local r = analyze.sections(d)
+	assert(r.time == "Startup finished in 1000 ms (kernel) + 700 ms (userspace) = 1700 ms\nNever ready: web<&>\"'\n", r.time)
+	-- blame by itself lists all (six steps and services ready), the whole report ten
+	local _, lines = r.blame:gsub("\n", "")
+	assert(lines == 1 + #analyze.blame(d) and r.blame:find("^Blame %(slowest first%):\n"), r.blame)
+	assert(select(2, analyze.text(d, { blame = 2 }):gsub(" ms  ", "")) == 2)
+	assert(r.chain:find("^Critical chain") and r.chain:find("<- syslogd @1410 ms +40 ms\n", 1, true), r.chain)
+	-- the whole text is the three, a blank line between
+	assert(analyze.text(d) == r.time .. "\n" .. r.blame .. "\n" .. r.chain)
+	local none = analyze.sections({ steps = {}, services = {} })
+	assert(none.empty and none.blame:find("nothing to analyze", 1, true))
+end
+
 -- A small XML well-formedness check: every tag closes in order, attribute
 -- values are quoted, and text holds no raw '<' or bare '&'.
 local function well_formed(x)

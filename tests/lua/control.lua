@@ -205,7 +205,33 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 		code, _, e = luactl(d, "start")
 		assert(code == 2 and e:match("name at least one service"), e)
 		code, _, e = luactl(d, "frobnicate")
-		assert(code == 2 and e:match("unknown command 'frobnicate'"), e)
+		assert(code == 2 and e == "luactl: unknown command 'frobnicate'\nRun 'luactl help' for the commands.\n", e)
+		-- a command begun or a letter off gets the one meant
+		for _, t in ipairs({ { "logs", "log" }, { "stat", "status" }, { "stp", "stop" }, { "rstart", "restart" },
+				{ "poweroffx", "poweroff" }, { "sttaus", "status" } }) do
+			code, _, e = luactl(d, t[1])
+			assert(code == 2 and e:find("luactl: unknown command '" .. t[1] .. "' (did you mean '" .. t[2] .. "'?)\n",
+				1, true) == 1, e)
+		end
+		code, _, e = luactl(d, "st")
+		assert(code == 2 and e:match("^luactl: unknown command 'st'\n"), e)
+		-- analyze by section, as systemd-analyze's verbs (a step recorded by hand)
+		code = luactl(d, "eval", 'local n = require("luainit.event").now() '
+			.. 'table.insert(require("stage").timeline, { name = "by hand", start = n - 5, stop = n, ok = true })')
+		assert(code == 0)
+		local whole
+		code, whole = luactl(d, "analyze")
+		assert(code == 0 and whole:find("\nBlame ") and whole:find("\nCritical chain "), whole)
+		for verb, first in pairs({ time = "^[SU]", blame = "^Blame ", ["critical-chain"] = "^Critical chain " }) do
+			code, out = luactl(d, "analyze", verb)
+			assert(code == 0 and out:find(first) and whole:find(out:match("^[^\n]*"), 1, true), verb .. ": " .. out)
+		end
+		code, _, e = luactl(d, "analyze", "blame", "time")
+		assert(code == 2 and e:match("unexpected argument 'time'"), e)
+		code, out = luactl(d, "analyze", "plot")
+		assert(code == 0 and out:find("^<%?xml") and out:find("by hand", 1, true) and out:find("</svg>\n?$"), out)
+		code, _, e = luactl(d, "analyze", "plot", "a.svg", "b.svg")
+		assert(code == 2 and e:match("analyze plot: at most the SVG file"), e)
 		code, out, e = luactl(d, "eval", "while true do end")
 		assert(code == 1 and e:match("eval stopped"), e)
 		code, out = luactl(d, "eval", "return 6 * 7")
