@@ -188,20 +188,17 @@ static int l_getpriority(lua_State *L)
 	return 1;
 }
 
-/* A uid or gid argument, anything but a string: an integer (1000.0 too:
- * lx_getint) from 0 to 4294967294, as spawn's user and group take one;
- * else it raises. lua_isinteger sent 1000.0 to the name lookup as
- * "1000.0" (nil), and the cast made 4294967296 uid 0: root's entry, for
- * an id no user has. 4294967295 is (uid_t)-1, no user either. */
+/* A uid or gid argument, anything but a string (a string is a name):
+ * lx_toid's rule, as spawn's user and group take one. lua_isinteger
+ * sent 1000.0 to the name lookup as "1000.0" (nil), and the cast made
+ * 4294967296 uid 0: root's entry, for an id no user has. */
 static lua_Integer check_id(lua_State *L, int arg, const char *what)
 {
 	lua_Integer v;
-	const char *got;
+	const char *msg = lx_toid(L, arg, what, &v);
 
-	if (!lx_getint(L, arg, &v, &got))
-		luaL_argerror(L, arg, lua_pushfstring(L, "name or %s expected, got %s", what, got));
-	if (v < 0 || v > 4294967294LL)
-		luaL_argerror(L, arg, lua_pushfstring(L, "%s %I out of range 0..4294967294", what, v));
+	if (msg)
+		luaL_argerror(L, arg, msg);
 	return v;
 }
 

@@ -429,58 +429,35 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 	return err;
 }
 
-/* A uid or gid given as a number or a digit string: 0 to 4294967294, or it
- * raises. Without the check 4294967296 became 0 in the cast, root; and
- * 4294967295 is (uid_t)-1, which set*id calls take as "no change". An
- * integral float past 64 bits (2^64) is out of that range too, not "not
- * an integer". */
-static unsigned long id_arg(lua_State *L, int idx, const char *what)
+/* The uid or gid (what) of field, a number or a digit string: lx_toid's
+ * rule, or it raises naming the field ("spawn: group: gid 4294967296 out
+ * of range 0..4294967294"). Without the range 4294967296 became 0 in the
+ * cast, root; and 4294967295 is (uid_t)-1, which set*id calls take as
+ * "no change". */
+static lua_Integer id_arg(lua_State *L, int idx, const char *field, const char *what)
 {
-	unsigned long long v;
+	lua_Integer id;
+	const char *msg = lx_toid(L, idx, what, &id);
 
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		int isint;
-		lua_Integer i = lua_tointegerx(L, idx, &isint);   /* 1000.0 is 1000 */
-		if (!isint) {
-			char num[LX_NUMTEXT];
-			double d = lua_tonumber(L, idx);
-			lx_numtext(num, d);
-			if (isfinite(d) && d == floor(d))
-				luaL_error(L, "spawn: %s: id %s out of range (0 to 4294967294)", what, num);
-			luaL_error(L, "spawn: %s: id %s is not an integer", what, num);
-		}
-		if (i < 0 || i > 4294967294LL)
-			luaL_error(L, "spawn: %s: id %I out of range (0 to 4294967294)", what, i);
-		return (unsigned long)i;
-	}
-	errno = 0;
-	v = strtoull(lua_tostring(L, idx), NULL, 10);
-	if (errno || v > 4294967294ULL)
-		luaL_error(L, "spawn: %s: id '%s' out of range (0 to 4294967294)", what,
-		           lua_tostring(L, idx));
-	return (unsigned long)v;
+	if (msg)
+		luaL_error(L, "spawn: %s: %s", field, msg);
+	return id;
 }
 
-/* Resolve a group name or number. 0 or ENOENT. */
-static int lookup_gid(lua_State *L, int idx, gid_t *gid)
+/* Resolve the group name or number of field. 0 or ENOENT. */
+static int lookup_gid(lua_State *L, int idx, const char *field, gid_t *gid)
 {
+	const char *g = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
 	struct group *gr;
 
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		*gid = (gid_t)id_arg(L, idx, "group");
-		return 0;
-	}
-	if (lua_type(L, idx) != LUA_TSTRING)
-		luaL_error(L, "spawn: group name or gid expected, got %s", luaL_typename(L, idx));
-	if ((gr = getgrnam(lua_tostring(L, idx)))) {
+	if (g && (gr = getgrnam(g))) {
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if (lx_process_all_digits(lua_tostring(L, idx))) {
-		*gid = (gid_t)id_arg(L, idx, "group");
-		return 0;
-	}
-	return ENOENT;
+	if (g && !lx_process_all_digits(g))
+		return ENOENT;
+	*gid = (gid_t)id_arg(L, idx, field, "gid");
+	return 0;
 }
 
 /* user, group, groups -> ids. Returns 0, or pushes the failure (4 values). */
@@ -491,19 +468,15 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	gid_t pw_gid = 0;
 
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
-		struct passwd *pw = NULL;
-		if (lua_type(L, -1) == LUA_TNUMBER) {
-			s->uid = (uid_t)id_arg(L, -1, "user");
-			pw = getpwuid(s->uid);
-		} else if (lua_type(L, -1) == LUA_TSTRING) {
-			const char *u = lua_tostring(L, -1);
-			if (!(pw = getpwnam(u)) && lx_process_all_digits(u))
-				pw = getpwuid((uid_t)id_arg(L, -1, "user"));
-			if (!pw && !lx_process_all_digits(u))
-				return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
-			s->uid = pw ? pw->pw_uid : (uid_t)id_arg(L, -1, "user");
+		const char *u = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		struct passwd *pw = u ? getpwnam(u) : NULL;
+		if (u && !pw && !lx_process_all_digits(u))
+			return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
+		if (pw) {
+			s->uid = pw->pw_uid;
 		} else {
-			luaL_error(L, "spawn: user: name or uid expected, got %s", luaL_typename(L, -1));
+			s->uid = (uid_t)id_arg(L, -1, "user", "uid");
+			pw = getpwuid(s->uid);
 		}
 		s->set_uid = 1;
 		if (pw) {
@@ -514,7 +487,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	}
 	lua_pop(L, 1);
 	if (lua_getfield(L, SPEC, "group") != LUA_TNIL) {
-		if (lookup_gid(L, -1, &s->gid))
+		if (lookup_gid(L, -1, "group", &s->gid))
 			return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
 			               luaL_tolstring(L, -1, NULL));
 		s->set_gid = 1;
@@ -536,8 +509,10 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 			luaL_error(L, "spawn: groups: more than %d", NGROUPS_MAX);
 		g = anchored_buffer(L, (size_t)n * sizeof *g);
 		for (lua_Integer i = 1; i <= n; i++) {
+			char field[32];
+			snprintf(field, sizeof field, "groups[%d]", (int)i);
 			lua_geti(L, -1, i);
-			if (lookup_gid(L, -1, &g[i - 1]))
+			if (lookup_gid(L, -1, field, &g[i - 1]))
 				return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
 				               lua_tostring(L, -1));
 			lua_pop(L, 1);

@@ -222,6 +222,34 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
+const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id)
+{
+	const char *got;
+	double d;
+
+	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *s = lua_tostring(L, idx), *p = s;
+		if (!*s || s[strspn(s, "0123456789")])
+			return lua_pushfstring(L, "name or %s expected, got '%s'", what, s);
+		for (*id = 0; *p; p++)
+			if ((*id = *id * 10 + (*p - '0')) > LX_ID_MAX)
+				return lua_pushfstring(L, "%s '%s' out of range 0..%I", what, s, LX_ID_MAX);
+		return NULL;
+	}
+	if (lx_getint(L, idx, id, &got)) {
+		if (*id >= 0 && *id <= LX_ID_MAX)
+			return NULL;
+		return lua_pushfstring(L, "%s %I out of range 0..%I", what, *id, LX_ID_MAX);
+	}
+	d = lua_tonumber(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER && isfinite(d) && d == floor(d)) {
+		char num[LX_NUMTEXT];
+		return lua_pushfstring(L, "%s %s out of range 0..%I", what, lx_numtext(num, d), LX_ID_MAX);
+	}
+	return lua_pushfstring(L, "name or %s expected, got %s", what, got);
+}
+
 /* v in octal with its leading 0, in buf (24 bytes), for a message */
 static const char *octal(char *buf, lua_Integer v)
 {

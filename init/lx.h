@@ -73,6 +73,21 @@ const char *lx_pushnotint(lua_State *L, double d);
  * out of integer range", or the type's name. */
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
 
+/* The largest uid or gid: 4294967295 is (uid_t)-1, which set*id and
+ * chown take as "no change", and no user has. */
+#define LX_ID_MAX ((lua_Integer)4294967294)
+
+/* A uid or gid where a name is taken too (what says which: "uid", "gid"):
+ * a number (1000.0 too: lx_getint) or a string of decimal digits (spawn's
+ * user = "1000" that no name matched), from 0 to LX_ID_MAX; a caller
+ * looks a name up before. Returns NULL with *id set, or what is wrong,
+ * pushed: "uid 4294967296 out of range 0..4294967294" (the cast made it
+ * 0, root), "gid 1.8446744073709552e+19 out of range 0..4294967294" (an
+ * integral float no integer holds is out of range too), "uid '99999999999'
+ * out of range 0..4294967294", "name or uid expected, got non-integer
+ * number 0.5", "name or gid expected, got table". */
+const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id);
+
 /* The largest mode a call takes, one rule for every mode luainit reads:
  * the bits that mean something on what the call makes or changes.
  * LX_MODE_ALL, with setuid, setgid and sticky, where the file may be a
