@@ -252,44 +252,22 @@ static uint32_t checkmode(lua_State *L, int idx)
 	return bits[luaL_checkoption(L, idx, "r", modes)];
 }
 
-/* A descriptor number (3.0 too: lx_getint) or any object with a
- * :fileno() method (fs descriptors, sockets). What is wrong is said by
- * name: a fileno that returned no integer gave "bad argument #-1". */
-static int getfd(lua_State *L, int idx)
-{
-	lua_Integer n = -1;
-	const char *got;
-
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		if (!lx_getint(L, idx, &n, &got))
-			luaL_argerror(L, idx, lua_pushfstring(L, "descriptor number expected, got %s", got));
-		return (int)n;
-	}
-	if (luaL_getmetafield(L, idx, "__index") == LUA_TNIL)
-		return luaL_typeerror(L, idx, "descriptor number or object with fileno");
-	lua_pop(L, 1);
-	/* through the object: an __index that is a function is asked too */
-	if (lua_getfield(L, idx, "fileno") != LUA_TFUNCTION)
-		return luaL_argerror(L, idx, "object has no fileno method");
-	lua_pushvalue(L, idx);
-	lua_call(L, 1, 1);
-	if (!lua_isinteger(L, -1))
-		luaL_argerror(L, idx, lua_pushfstring(L, "fileno returned %s, not a descriptor number",
-		                                      luaL_typename(L, -1)));
-	n = lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	return (int)n;
-}
-
 /** watch : (fd, mode "r"|"w"|"rw", fn(readable, writable)) -> watch | (nil, string, integer)
- * Calls fn whenever fd is ready; watch:close() stops (it never closes fd). */
+ * Calls fn whenever fd is ready; watch:close() stops (it never closes fd).
+ * fd: a descriptor number or an object with :fileno() (lx_tofd); what is
+ * wrong with another is said by name (a fileno that returned no integer
+ * gave "bad argument #-1"), and 2^32 + 3 raises instead of watching 3. */
 static int l_watch(lua_State *L)
 {
-	int fd = getfd(L, 1);
-	uint32_t mode = checkmode(L, 2);
-	struct ev *e = new_ev(L, K_FD, 3);
-	int err;
+	int fd, err;
+	const char *msg = lx_tofd(L, 1, &fd);
+	uint32_t mode;
+	struct ev *e;
 
+	if (msg)
+		return luaL_argerror(L, 1, msg);
+	mode = checkmode(L, 2);
+	e = new_ev(L, K_FD, 3);
 	e->w.fd = fd;
 	if ((err = start(L, e, mode))) {
 		e->w.fd = -1;

@@ -50,35 +50,16 @@ static void *anchored_buffer(lua_State *L, size_t size)
 	return p;
 }
 
-/* Descriptor number of an integer (3.0 too: lx_getint) or of any object
- * with a :fileno() method (luainit.fs descriptors, sockets). */
+/* The descriptor of field what: lx_tofd's, or it raises naming the field
+ * ("spawn: fds[3]: descriptor -1 out of range 0..2147483647"). */
 static int tofd(lua_State *L, int idx, const char *what)
 {
-	lua_Integer n = -1;
-	const char *got;
-	int t;
+	int fd;
+	const char *msg = lx_tofd(L, idx, &fd);
 
-	idx = lua_absindex(L, idx);
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		if (!lx_getint(L, idx, &n, &got))
-			luaL_error(L, "spawn: %s: descriptor number expected, got %s", what, got);
-	} else if ((t = lua_type(L, idx)) == LUA_TTABLE ||
-	           (t == LUA_TUSERDATA && luaL_getmetafield(L, idx, "__index") != LUA_TNIL)) {
-		if (t == LUA_TUSERDATA)
-			lua_pop(L, 1);
-		if (lua_getfield(L, idx, "fileno") != LUA_TFUNCTION)
-			luaL_error(L, "spawn: %s: object has no fileno method", what);
-		lua_pushvalue(L, idx);
-		lua_call(L, 1, 1);
-		n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
-		lua_pop(L, 1);
-	} else {
-		luaL_error(L, "spawn: %s: descriptor number or object with fileno expected, got %s",
-		           what, luaL_typename(L, idx));
-	}
-	if (n < 0 || n > INT_MAX)
-		luaL_error(L, "spawn: %s: bad descriptor", what);
-	return (int)n;
+	if (msg)
+		luaL_error(L, "spawn: %s: %s", what, msg);
+	return fd;
 }
 
 static const char *const io_names[] = { "stdin", "stdout", "stderr" };
@@ -552,12 +533,14 @@ static void check_fds(lua_State *L, struct lx_spawn *s)
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		lua_Integer t = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : -1;
+		char what[16];
 		if (t < 3 || t > 65535)
 			luaL_error(L, "spawn: fds: keys must be descriptor numbers 3..65535");
 		if (s->nfds == LX_SPAWN_MAXFDS)
 			luaL_error(L, "spawn: fds: more than %d", LX_SPAWN_MAXFDS);
+		snprintf(what, sizeof what, "fds[%d]", (int)t);
 		s->fds[s->nfds].target = (int)t;
-		s->fds[s->nfds++].fd = tofd(L, -1, "fds");
+		s->fds[s->nfds++].fd = tofd(L, -1, what);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);

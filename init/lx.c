@@ -1,6 +1,7 @@
 /* lx.c: the error and argument conventions shared by every Lua binding. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -248,6 +249,38 @@ const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id)
 		return lua_pushfstring(L, "%s %s out of range 0..%I", what, lx_numtext(num, d), LX_ID_MAX);
 	}
 	return lua_pushfstring(L, "name or %s expected, got %s", what, got);
+}
+
+const char *lx_tofd(lua_State *L, int idx, int *fd)
+{
+	int t = lua_type(L, idx), obj = 0;
+	const char *got;
+	lua_Integer n;
+
+	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
+	if (t == LUA_TNUMBER) {
+		if (!lx_getint(L, idx, &n, &got))
+			return lua_pushfstring(L, "descriptor number expected, got %s", got);
+	} else {
+		if ((t == LUA_TTABLE || t == LUA_TUSERDATA) &&
+		    (obj = luaL_getmetafield(L, idx, "__index") != LUA_TNIL))
+			lua_pop(L, 1);
+		/* through the object: an __index that is a function is asked too;
+		 * a userdata without one cannot be indexed at all */
+		if ((!obj && t != LUA_TTABLE) || lua_getfield(L, idx, "fileno") != LUA_TFUNCTION)
+			return obj ? lua_pushliteral(L, "object has no fileno method") :
+			       lua_pushfstring(L, "descriptor number or object with fileno expected, got %s",
+			                       luaL_typename(L, idx));
+		lua_pushvalue(L, idx);
+		lua_call(L, 1, 1);
+		if (!lx_getint(L, -1, &n, &got))
+			return lua_pushfstring(L, "fileno returned %s, not a descriptor number", got);
+		lua_pop(L, 1);
+	}
+	if (n < 0 || n > INT_MAX)
+		return lua_pushfstring(L, "descriptor %I out of range 0..%d", n, INT_MAX);
+	*fd = (int)n;
+	return NULL;
 }
 
 /* v in octal with its leading 0, in buf (24 bytes), for a message */

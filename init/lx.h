@@ -88,6 +88,18 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
  * number 0.5", "name or gid expected, got table". */
 const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id);
 
+/* A descriptor: a number (3.0 too: lx_getint) or an object with a
+ * :fileno() method (luainit.fs descriptors, sockets, net monitors), that
+ * is a table or a userdata with an __index, from 0 to INT_MAX. The method
+ * is called, and may raise (a closed fs.fd's does). Returns NULL with *fd
+ * set, or what is wrong, pushed: "descriptor number expected, got
+ * non-integer number 1.5", "descriptor 4294967299 out of range
+ * 0..2147483647" (the cast made it 3), "descriptor number or object with
+ * fileno expected, got boolean" (a table with no fileno too), "object has
+ * no fileno method" (an io file), "fileno returned string, not a
+ * descriptor number". */
+const char *lx_tofd(lua_State *L, int idx, int *fd);
+
 /* The largest mode a call takes, one rule for every mode luainit reads:
  * the bits that mean something on what the call makes or changes.
  * LX_MODE_ALL, with setuid, setgid and sticky, where the file may be a
