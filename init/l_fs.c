@@ -173,21 +173,15 @@ static int l_chmod(lua_State *L)
 	return lx_ok(L);
 }
 
-static lua_Integer checkid(lua_State *L, int arg)
-{
-	lua_Integer id = luaL_checkinteger(L, arg);
-
-	luaL_argcheck(L, id >= -1 && id < (lua_Integer)UINT32_MAX, arg, "id out of range");
-	return id;
-}
-
 /** chown : (path, uid, gid) -> true | (nil, string, integer)
- * Numeric ids; -1 leaves that id unchanged. Follows symlinks. */
+ * Numeric ids (a number or a string of decimal digits: lx_checkid, as
+ * getpwnam and spawn take one), from 0 to 4294967294; -1 leaves that id
+ * unchanged. Follows symlinks. */
 static int l_chown(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
-	uid_t uid = (uid_t)checkid(L, 2);
-	gid_t gid = (gid_t)checkid(L, 3);
+	uid_t uid = (uid_t)lx_checkid(L, 2, "uid", LX_ID_KEEP);
+	gid_t gid = (gid_t)lx_checkid(L, 3, "gid", LX_ID_KEEP);
 
 	if (chown(path, uid, gid) < 0)
 		return lx_fail(L, errno, "chown %s", path);

@@ -188,23 +188,11 @@ static int l_getpriority(lua_State *L)
 	return 1;
 }
 
-/* A uid or gid argument, anything but a string (a string is a name):
- * lx_toid's rule, as spawn's user and group take one. lua_isinteger
- * sent 1000.0 to the name lookup as "1000.0" (nil), and the cast made
- * 4294967296 uid 0: root's entry, for an id no user has. */
-static lua_Integer check_id(lua_State *L, int arg, const char *what)
-{
-	lua_Integer v;
-	const char *msg = lx_toid(L, arg, what, &v);
-
-	if (msg)
-		luaL_argerror(L, arg, msg);
-	return v;
-}
-
 /** getpwnam : (name | uid) -> {name, uid, gid, home, shell, gecos} | nil
  * A string is a name ("1000" too); a uid outside 0..4294967294, a
- * non-integral number or another type raises. */
+ * non-integral number or another type raises (lx_checkid, as spawn's user
+ * and group take an id: lua_isinteger sent 1000.0 to the name lookup as
+ * "1000.0", and the cast made 4294967296 uid 0, root's entry). */
 static int l_getpwnam(lua_State *L)
 {
 	struct passwd *pw;
@@ -212,7 +200,7 @@ static int l_getpwnam(lua_State *L)
 	if (lua_type(L, 1) == LUA_TSTRING)
 		pw = getpwnam(lua_tostring(L, 1));
 	else
-		pw = getpwuid((uid_t)check_id(L, 1, "uid"));
+		pw = getpwuid((uid_t)lx_checkid(L, 1, "uid", LX_ID_NAME));
 	if (!pw) {
 		lua_pushnil(L);
 		return 1;
@@ -242,7 +230,7 @@ static int l_getgrnam(lua_State *L)
 	if (lua_type(L, 1) == LUA_TSTRING)
 		gr = getgrnam(lua_tostring(L, 1));
 	else
-		gr = getgrgid((gid_t)check_id(L, 1, "gid"));
+		gr = getgrgid((gid_t)lx_checkid(L, 1, "gid", LX_ID_NAME));
 	if (!gr) {
 		lua_pushnil(L);
 		return 1;

@@ -418,7 +418,7 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 static lua_Integer id_arg(lua_State *L, int idx, const char *field, const char *what)
 {
 	lua_Integer id;
-	const char *msg = lx_toid(L, idx, what, &id);
+	const char *msg = lx_toid(L, idx, what, LX_ID_NAME, &id);
 
 	if (msg)
 		luaL_error(L, "spawn: %s: %s", field, msg);

@@ -223,32 +223,44 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
-const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id)
+const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Integer *id)
 {
-	const char *got;
+	lua_Integer min = flags & LX_ID_KEEP ? -1 : 0;
+	const char *name = flags & LX_ID_NAME ? "name or " : "", *got;
 	double d;
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		const char *s = lua_tostring(L, idx), *p = s;
 		if (!*s || s[strspn(s, "0123456789")])
-			return lua_pushfstring(L, "name or %s expected, got '%s'", what, s);
+			return lua_pushfstring(L, "%s%s expected, got '%s'", name, what, s);
 		for (*id = 0; *p; p++)
 			if ((*id = *id * 10 + (*p - '0')) > LX_ID_MAX)
-				return lua_pushfstring(L, "%s '%s' out of range 0..%I", what, s, LX_ID_MAX);
+				return lua_pushfstring(L, "%s '%s' out of range %I..%I", what, s, min, LX_ID_MAX);
 		return NULL;
 	}
 	if (lx_getint(L, idx, id, &got)) {
-		if (*id >= 0 && *id <= LX_ID_MAX)
+		if (*id >= min && *id <= LX_ID_MAX)
 			return NULL;
-		return lua_pushfstring(L, "%s %I out of range 0..%I", what, *id, LX_ID_MAX);
+		return lua_pushfstring(L, "%s %I out of range %I..%I", what, *id, min, LX_ID_MAX);
 	}
 	d = lua_tonumber(L, idx);
 	if (lua_type(L, idx) == LUA_TNUMBER && isfinite(d) && d == floor(d)) {
 		char num[LX_NUMTEXT];
-		return lua_pushfstring(L, "%s %s out of range 0..%I", what, lx_numtext(num, d), LX_ID_MAX);
+		return lua_pushfstring(L, "%s %s out of range %I..%I", what, lx_numtext(num, d), min,
+		                       LX_ID_MAX);
 	}
-	return lua_pushfstring(L, "name or %s expected, got %s", what, got);
+	return lua_pushfstring(L, "%s%s expected, got %s", name, what, got);
+}
+
+lua_Integer lx_checkid(lua_State *L, int arg, const char *what, int flags)
+{
+	lua_Integer id;
+	const char *msg = lx_toid(L, arg, what, flags, &id);
+
+	if (msg)
+		luaL_argerror(L, arg, msg);
+	return id;
 }
 
 const char *lx_tofd(lua_State *L, int idx, int *fd)

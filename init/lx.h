@@ -77,16 +77,28 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
  * chown take as "no change", and no user has. */
 #define LX_ID_MAX ((lua_Integer)4294967294)
 
-/* A uid or gid where a name is taken too (what says which: "uid", "gid"):
- * a number (1000.0 too: lx_getint) or a string of decimal digits (spawn's
- * user = "1000" that no name matched), from 0 to LX_ID_MAX; a caller
- * looks a name up before. Returns NULL with *id set, or what is wrong,
- * pushed: "uid 4294967296 out of range 0..4294967294" (the cast made it
- * 0, root), "gid 1.8446744073709552e+19 out of range 0..4294967294" (an
- * integral float no integer holds is out of range too), "uid '99999999999'
- * out of range 0..4294967294", "name or uid expected, got non-integer
- * number 0.5", "name or gid expected, got table". */
-const char *lx_toid(lua_State *L, int idx, const char *what, lua_Integer *id);
+/* lx_toid's flags. LX_ID_NAME: a name is taken too, and the caller
+ * looked it up before (getpwnam, spawn's user and group), so a refusal
+ * says "name or uid expected". LX_ID_KEEP: -1 too, which chown takes as
+ * "unchanged" (it is (uid_t)-1, 4294967295, in the call). */
+#define LX_ID_NAME 1
+#define LX_ID_KEEP 2
+
+/* A uid or gid (what says which: "uid", "gid"): a number (1000.0 too:
+ * lx_getint) or a string of decimal digits (spawn's user = "1000" that
+ * no name matched), from 0 (the number -1 with LX_ID_KEEP) to
+ * LX_ID_MAX. Returns NULL with *id set, or what is wrong, pushed: "uid
+ * 4294967296 out of range 0..4294967294" (the cast made it 0, root),
+ * "gid 1.8446744073709552e+19 out of range 0..4294967294" (an integral
+ * float no integer holds is out of range too), "uid '99999999999' out
+ * of range 0..4294967294", "gid -2 out of range -1..4294967294", "name
+ * or uid expected, got non-integer number 0.5", "name or gid expected,
+ * got table", "uid expected, got ' 1000'" (without LX_ID_NAME). */
+const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Integer *id);
+
+/* An id argument (lx_toid), or it raises naming the argument: "bad
+ * argument #2 to 'chown' (uid 4294967296 out of range -1..4294967294)". */
+lua_Integer lx_checkid(lua_State *L, int arg, const char *what, int flags);
 
 /* A descriptor: a number (3.0 too: lx_getint) or an object with a
  * :fileno() method (luainit.fs descriptors, sockets, net monitors), that

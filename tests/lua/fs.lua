@@ -211,6 +211,49 @@ T["stat and lstat report types, permission bits and devices"] = function()
 	end)
 end
 
+-- chown had its own id check (-1..4294967294, "id out of range", and
+-- Lua's string coercion, which took " 1000" and "1e3"); it is lx_toid's
+-- now, as getpwnam and spawn take an id, with -1 for "unchanged" and the
+-- argument named in the same words.
+T["chown: an id as getpwnam takes one, or -1 for unchanged"] = function()
+	local process = require "luainit.process"
+	with_dir(function(d)
+		local f = d .. "/f"
+		assert(fs.writefile(f, ""))
+		assert(fs.chown(f, 1234.0, "99"))
+		local st = fs.stat(f)
+		assert(st.uid == 1234 and st.gid == 99)
+		assert(fs.chown(f, "4294967294", -1.0))
+		st = fs.stat(f)
+		assert(st.uid == 4294967294 and st.gid == 99)
+		local function refused(want, uid, gid)
+			local ok, err = pcall(fs.chown, f, uid, gid)
+			local arg, msg = tostring(err):match("^bad argument #(%d) to '[%w.]+' %((.*)%)$")
+			assert(not ok and arg .. " " .. msg == want, tostring(err))
+		end
+		refused("2 uid 4294967295 out of range -1..4294967294", 4294967295, -1)
+		refused("3 gid 4294967296 out of range -1..4294967294", -1, 4294967296)
+		refused("2 uid -2 out of range -1..4294967294", -2, -1)
+		refused("3 gid 1.8446744073709552e+19 out of range -1..4294967294", -1, 2^64)
+		refused("3 gid '4294967295' out of range -1..4294967294", -1, "4294967295")
+		refused("2 uid expected, got non-integer number 0.5", 0.5, -1)
+		refused("2 uid expected, got ' 1000'", " 1000", -1)
+		refused("2 uid expected, got '1e3'", "1e3", -1)
+		refused("2 uid expected, got 'root'", "root", -1)
+		refused("3 gid expected, got nil", -1, nil)
+		refused("2 uid expected, got table", {}, -1)
+		st = fs.stat(f)
+		assert(st.uid == 4294967294 and st.gid == 99, "a refusal changes nothing")
+		-- the words getpwnam says, but for the names chown does not take
+		for _, v in ipairs({ 4294967296, 2^64, 0.5, 0 / 0, {}, true }) do
+			local _, want = pcall(process.getpwnam, v)
+			want = want:match("%((.*)%)$"):gsub("^name or ", ""):gsub("0%.%.", "-1..")
+			local _, err = pcall(fs.chown, f, v, -1)
+			assert(err:match("%((.*)%)$") == want, err .. " / " .. want)
+		end
+	end)
+end
+
 T["readdir is sorted and leaves out . and .."] = function()
 	with_dir(function(d)
 		for _, n in ipairs { "b", "a", "C", "a.b", "zz" } do assert(fs.writefile(d .. "/" .. n, "")) end
