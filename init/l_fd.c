@@ -90,17 +90,24 @@ static int l_open(lua_State *L)
 
 /** fdopen : (n) -> fd | (nil, string, integer)
  * Wraps descriptor n (e.g. 0). fd:close() closes it; the garbage collector
- * never does, so dropping the object leaves n open. */
+ * never does, so dropping the object leaves n open. n is a number, as
+ * lx_tofd takes one ("descriptor 4294967296 out of range 0..2147483647"),
+ * but not lx_tofd's object with fileno: that would make a second owner of
+ * the object's descriptor unasked (fdopen(obj:fileno()) says it). */
 static int l_fdopen(lua_State *L)
 {
-	lua_Integer n = luaL_checkinteger(L, 1);
 	struct lx_fd *f;
+	const char *msg;
+	int n;
 
-	luaL_argcheck(L, n >= 0 && n <= INT_MAX, 1, "descriptor out of range");
-	if (fcntl((int)n, F_GETFD) < 0)
-		return lx_fail(L, errno, "fdopen %d", (int)n);
+	if (lua_type(L, 1) != LUA_TNUMBER)
+		return luaL_typeerror(L, 1, "descriptor number");
+	if ((msg = lx_tofd(L, 1, &n)))
+		return luaL_argerror(L, 1, msg);
+	if (fcntl(n, F_GETFD) < 0)
+		return lx_fail(L, errno, "fdopen %d", n);
 	f = lx_fd_new(L, 0);
-	f->fd = (int)n;
+	f->fd = n;
 	return 1;
 }
 

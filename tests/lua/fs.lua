@@ -448,8 +448,17 @@ T["fdopen wraps a descriptor the collector never closes"] = function()
 	assert(fs.fdopen(n):close())
 	fails("EBADF", fs.fdopen(n))
 	f:close() -- f's own number is gone; close reports EBADF or nothing
-	local ok = pcall(fs.fdopen, -1)
-	assert(not ok)
+	-- lx_tofd's rule and words, for a number only (an object with fileno
+	-- is not taken: that would be a second owner of its descriptor); the
+	-- cast made 2^32 + n descriptor n, and "0" was taken as 0
+	for _, c in ipairs({ { -1, "descriptor -1 out of range 0..2147483647" },
+		{ 2^32 + n, "descriptor " .. math.tointeger(2^32 + n) .. " out of range 0..2147483647" },
+		{ 1.5, "descriptor number expected, got non-integer number 1.5" },
+		{ "0", "descriptor number expected, got string" },
+		{ f, "descriptor number expected, got luainit.fs.fd" } }) do
+		local ok, err = pcall(fs.fdopen, c[1])
+		assert(not ok and err:match("^bad argument #1 to '[%w.]+' %((.*)%)$") == c[2], err)
+	end
 end
 
 T["pipe: data flows, nonblock read gives EAGAIN, EOF after close"] = function()
