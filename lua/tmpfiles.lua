@@ -181,7 +181,13 @@ function M.apply(opts)
 	end
 	local function id(map, v, e)
 		if v == nil then return nil end
-		if v:match("^%d+$") then return tonumber(v) end
+		if v:match("^%d+$") then
+			-- (4294967295 is (uid_t)-1, "unchanged" to chown(2))
+			local n = math.tointeger(tonumber(v))
+			if n and n <= 4294967294 then return n end
+			fail(e, "user or group id " .. v .. " out of range 0..4294967294")
+			return nil
+		end
 		local x = map[v]
 		if not x then fail(e, "unknown user or group '" .. v .. "'") end
 		return x

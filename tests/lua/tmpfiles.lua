@@ -65,6 +65,18 @@ T["a bad line fails the step and names file:line; D with remove empties"] = func
 	assert(fs.exists(r .. "/tmp") and not fs.exists(r .. "/tmp/old"))
 end
 
+-- regression: a numeric user past the uid range raised out of fs.chown
+-- instead of failing its line
+T["a numeric user or group out of range fails its line, the rest is applied"] = function()
+	local r = scratch()
+	fs.writefile(r .. "/usr/lib/tmpfiles.d/a.conf",
+		"d /run/big 0755 4294967295 - -\nd /run/huge 0755 - 99999999999999999999 -\nd /run/fine 0755 - - -\n")
+	local ok, err = tmpfiles.apply({ root = r })
+	assert(ok == false and err:find("2 line(s) failed: ", 1, true)
+		and err:find("a.conf:1: user or group id 4294967295 out of range 0..4294967294", 1, true), err)
+	assert(fs.exists(r .. "/run/fine"))
+end
+
 -- regression: an unknown type was counted as "unsupported", a mode such
 -- as 99z fell back to the default and 12345 reached chmod; each is now an
 -- error of its file:line and the lines around it are still applied
