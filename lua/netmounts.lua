@@ -13,6 +13,15 @@ local M = {}
 -- mounted: shutdown unmounts them before the network goes down.
 M.mounted = {}
 
+--- The targets of entries without nofail that were tried and not
+-- mounted (failed, or the network did not come in time), in the order
+-- they were tried: what a service that requires "remote-fs" is told.
+M.failed = {}
+
+-- mount_later's tasks still at work (boot.fstab calls it once, a test
+-- may call it again): "remote-fs" is reached when none is
+local pending = 0
+
 -- path is dir or below it (whole components)
 local function under(path, dir)
 	path, dir = (path or ""):gsub("/+$", ""), dir:gsub("/+$", "")
@@ -90,13 +99,33 @@ local function network_online()
 	return network ~= nil and network.online == true
 end
 
+--- Is the work done: every entry that waits for the network mounted or
+-- given up on? True at once when fstab has no such entry (mount_later
+-- was never called). The supervisor's "remote-fs" (systemd's
+-- remote-fs.target); sched.wake("remote-fs") when it becomes true.
+-- done : () -> boolean
+function M.done() return pending == 0 end
+
+--- The targets of M.failed that are still not mount points (one mounted
+-- by hand since is left out), in order: a service that requires
+-- "remote-fs" fails when this is not empty.
+-- not_mounted : () -> {target}
+function M.not_mounted()
+	local out = {}
+	for _, t in ipairs(M.failed) do
+		if not stage.is_mountpoint(t) then out[#out + 1] = t end
+	end
+	return out
+end
+
 --- Mount fstab's entries that wait for the network (split): a task mounts
 -- them, in fstab order, once network.online says so, or reports them left
 -- unmounted after stage.netdev_timeout_ms. Each is mounted by a child
 -- (mount_in_child), so a service ordered after "network-online" may start
--- before its mount is done. A failure never opens the rescue console:
+-- before its mount is done; one ordered after "remote-fs" waits for the
+-- task to end (M.done). A failure never opens the rescue console:
 -- services may be running by then; one without nofail is an error in the
--- log. path: the fstab file, for the messages.
+-- log, and in M.failed. path: the fstab file, for the messages.
 -- mount_later : (entries, path) -> nil
 function M.mount_later(late, path)
 	local sched = require "sched"
@@ -104,7 +133,15 @@ function M.mount_later(late, path)
 	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
 	log.info("fstab: waiting for the network to mount %s", table.concat(targets, ", "))
 	local timeout = stage.netdev_timeout_ms
+	-- counted before the task runs: boot.fstab returns with "remote-fs"
+	-- not reached, and the services start after it
+	pending = pending + 1
 	sched.spawn(function()
+		-- however the task ends (a shutdown, an error), it is done
+		local _ <close> = setmetatable({}, { __close = function()
+			pending = pending - 1
+			if pending == 0 then sched.wake("remote-fs") end
+		end })
 		local deadline = event.now() + timeout
 		while not network_online() and event.now() < deadline do
 			sched.wait("network-online", deadline - event.now())
@@ -118,6 +155,7 @@ function M.mount_later(late, path)
 				return stage.mount_entry(mount_in_child, e, path)
 			end)
 			if not ok and not e.nofail then
+				M.failed[#M.failed + 1] = e.target
 				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
 					.. "mount opens no rescue console)", e.target)
 			end

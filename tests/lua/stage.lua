@@ -214,7 +214,7 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 	assert(#now == 0 and #late == 0)
 end
 
-T["fstab: a network entry is mounted once the network is online, or reported left unmounted"] = function()
+T["fstab: a network entry is mounted once the network is online, or reported left unmounted; then remote-fs is reached"] = function()
 	local log, sched, network = require "log", require "sched", require "network"
 	if network.online then error("SKIP: the network module says online") end
 	local base = "/tmp/luainit-test-netdev." .. process.getpid()
@@ -225,12 +225,24 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 		"tmpfs " .. base .. "/late tmpfs size=1m,_netdev,nofail 0 0",
 		"tmpfs " .. base .. "/late2 tmpfs size=1m,_netdev 0 0",
 	}, "\n") .. "\n")
+	assert(netmounts.done(), "remote-fs: nothing to mount yet")
+	local failed0 = #netmounts.failed
 	stage.fstab(base .. "/fstab")
 	stage.netdev_timeout_ms = timeout
 	assert(not stage.is_mountpoint(base .. "/late"), "mounted before the network")
+	-- "remote-fs" is not reached until both were given up on, then woken
+	assert(not netmounts.done(), "remote-fs reached before the mounts were tried")
+	local woke
+	sched.spawn(function() woke = select(2, sched.wait("remote-fs", 2000)) ~= "timeout" end)
 	sched.sleep(400)
 	local ring = table.concat(log.ring(10), "\n")
 	assert(not stage.is_mountpoint(base .. "/late") and not stage.is_mountpoint(base .. "/late2"))
+	assert(netmounts.done() and woke, "remote-fs not reached after the timeout")
+	-- only the entry without nofail is one a service that requires remote-fs
+	-- is told of
+	assert(#netmounts.failed == failed0 + 1 and netmounts.failed[#netmounts.failed] == base .. "/late2")
+	local left = netmounts.not_mounted()
+	assert(left[#left] == base .. "/late2", table.concat(left, " "))
 	assert(ring:find("[FAILED] mount " .. base .. "/late: network not online after 0.2 s (stage.netdev_timeout_ms); left unmounted", 1, true), ring)
 	assert(ring:find("error: fstab: " .. base .. "/late2 is not mounted and has no nofail", 1, true), ring)
 	assert(not ring:find("error: fstab: " .. base .. "/late is", 1, true), "nofail: no error")
@@ -240,7 +252,7 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/on tmpfs size=1m,_netdev 0 0\n"
 		.. "tmpfs " .. base .. "/on/below tmpfs size=1m 0 0\n")
 	stage.fstab(base .. "/fstab")
-	assert(not stage.is_mountpoint(base .. "/on"))
+	assert(not stage.is_mountpoint(base .. "/on") and not netmounts.done())
 	network.online = true
 	local ok, err = pcall(sched.wake, "network-online")
 	network.online = false
@@ -250,11 +262,13 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 		sched.sleep(50)
 	end
 	assert(stage.is_mountpoint(base .. "/on") and stage.is_mountpoint(base .. "/on/below"))
+	assert(netmounts.done() and #netmounts.failed == failed0 + 1, "a mount done is no failure")
 	local n = #netmounts.mounted
 	assert(netmounts.mounted[n - 1] == base .. "/on" and netmounts.mounted[n] == base .. "/on/below")
 	-- shutdown's: last mounted first
 	assert(netmounts.umount() == "unmounted 2 network filesystem(s)")
 	assert(not stage.is_mountpoint(base .. "/on") and #netmounts.mounted == 0)
+	netmounts.failed[#netmounts.failed] = nil
 	for _, d in ipairs({ "late", "late2", "on/below", "on" }) do fs.rmdir(base .. "/" .. d) end
 	fs.unlink(base .. "/fstab")
 	fs.rmdir(base)
