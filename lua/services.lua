@@ -104,6 +104,11 @@ M.defaults = {
 -- service's grew to 64, ~1.3 kB more per service.
 M.defaults_mt = { __index = M.defaults }
 
+--- The names requires and after accept that are no service: the
+-- network's readiness ("network-online") and fstab's network mounts done
+-- ("remote-fs"); supervisor.lua's deps_state says what each waits for.
+M.pseudo = { ["network-online"] = true, ["remote-fs"] = true }
+
 M.signals = {}
 for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"):gmatch("%S+") do
 	M.signals[n] = true
@@ -486,7 +491,7 @@ function M.check_set(set, errs)
 		for _, n in ipairs(names) do
 			local svc = set[n]
 			for _, d in ipairs(svc.requires) do
-				if not set[d] and d ~= "network-online" then
+				if not set[d] and not M.pseudo[d] then
 					errs[#errs + 1] = string.format("%s: requires '%s', which is missing or invalid", svc.file, d)
 					set[n] = nil
 					changed = true

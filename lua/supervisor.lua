@@ -122,11 +122,31 @@ local function network_online()
 	return net ~= nil and net.online == true
 end
 
+-- "remote-fs": not a service either, fstab's network mounts done
+-- (netmounts.lua: each mounted or given up on). Without netmounts,
+-- fstab has none and it is reached at once: boot.fstab() runs before
+-- the services start, and loads netmounts when it has some.
+local REMOTE_FS = "remote-fs"
+local WAIT_REMOTE_FS = "waiting for network filesystems"
+
+local function remote_fs_done()
+	local nm = package.loaded.netmounts
+	return nm == nil or nm.done()
+end
+
 local function deps_state(svc)
 	if #svc.requires == 0 and #svc.after == 0 then return "go" end
 	for _, d in ipairs(svc.requires) do
 		if d == NETWORK_ONLINE then
 			if not network_online() then return "wait", "waiting for the network" end
+			goto next
+		end
+		if d == REMOTE_FS then
+			if not remote_fs_done() then return "wait", WAIT_REMOTE_FS end
+			local left = package.loaded.netmounts and package.loaded.netmounts.not_mounted()
+			if left and #left > 0 then
+				return "failed", "requires 'remote-fs': network filesystem(s) not mounted: " .. table.concat(left, ", ")
+			end
 			goto next
 		end
 		local dep = M.services[d]
@@ -142,6 +162,7 @@ local function deps_state(svc)
 		if net and net.started and not net.settled then
 			return "wait", "waiting for the network"
 		end
+		if d == REMOTE_FS and not remote_fs_done() then return "wait", WAIT_REMOTE_FS end
 		local dep = M.services[d]
 		if dep and dep.want and not UP[dep.state] and dep.state ~= "failed" then
 			return "wait", "waiting for " .. d
@@ -643,14 +664,18 @@ end
 --- Start every enabled service, in dependency order, in parallel.
 function M.start_all()
 	M.listen_notify()
-	if not M.network_watch then
-		-- services waiting for "network-online" start when it comes
-		M.network_watch = sched.spawn(function()
-			while true do
-				sched.wait("network-online")
-				M.kick()
-			end
-		end, "network-online watch")
+	-- services waiting for "network-online" or "remote-fs" start when it
+	-- comes: one watch each, woken by network.lua and netmounts.lua
+	M.watches = M.watches or {}
+	for _, key in ipairs({ NETWORK_ONLINE, REMOTE_FS }) do
+		if not M.watches[key] then
+			M.watches[key] = sched.spawn(function()
+				while true do
+					sched.wait(key)
+					M.kick()
+				end
+			end, key .. " watch")
+		end
 	end
 	local names = {}
 	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end

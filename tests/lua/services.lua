@@ -362,6 +362,17 @@ T["a missing dependency is reported and the others still load"] = function()
 	assert(set.cache and not set.web and not set.broken)
 end
 
+T["network-online and remote-fs are no services, but requires and after take them"] = function()
+	local d = dir_with({
+		mounts = 'return { command = {"/bin/true"}, requires = {"remote-fs", "network-online"} }',
+		later = 'return { command = {"/bin/true"}, after = {"remote-fs", "network-online"} }',
+		typo = 'return { command = {"/bin/true"}, requires = {"remote-fss"} }',
+	})
+	local set, errs = services.load_dir(d)
+	assert(set.mounts and set.later and not set.typo, table.concat(errs, "\n"))
+	assert(#errs == 1 and has(errs, "typo.lua: requires 'remote%-fss', which is missing or invalid"), table.concat(errs, "\n"))
+end
+
 -- regression: with cgroups turned off after a start that cloned into its
 -- group, the next start kept cgroup_clone and spawn refused it
 T["svcgroup.setup without cgroups clears the group and the clone"] = function()

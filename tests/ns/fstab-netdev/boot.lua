@@ -4,12 +4,15 @@
 -- that requires "network-online" starts; without the network they are
 -- reported left unmounted after stage.netdev_timeout_ms; a required one
 -- that fails is an error, not the rescue console; at poweroff they are
--- unmounted before the network stops.
+-- unmounted before the network stops. A service ordered after
+-- "remote-fs" starts once every one was tried, whatever came of it; one
+-- that requires it fails then, naming the one without nofail that failed.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
 local network = require "network"
+local process = require "luainit.process"
 local T = require "nstest"
 T.setup("/tmp/luainit-netdev-test")
 local dir = T.dir
@@ -38,15 +41,38 @@ print("NETDEV start: " .. tostring(network.start(dir .. "/network.lua")))
 local _, errs = T.services({ usesnet = string.format([[
 return { command = { "/bin/sh", "-c", "for i in $(seq 100); do grep -q ' %s/net/inner ' /proc/self/mountinfo && break; sleep 0.1; done; if grep -q ' %s/net/inner ' /proc/self/mountinfo; then echo mounted; else echo missing; fi > %s/usesnet.out; exec sleep 1000" },
 	requires = { "network-online" } }
-]], dir, dir, dir) })
+]], dir, dir, dir),
+	-- looks once, at its start: the mounts must be done by then
+	afterfs = string.format([[
+return { command = { "/bin/sh", "-c", "if grep -q ' %s/net/inner ' /proc/self/mountinfo && grep -q ' %s/bound ' /proc/self/mountinfo; then echo mounted; else echo missing; fi > %s/afterfs.out; exec sleep 1000" },
+	after = { "remote-fs" } }
+]], dir, dir, dir),
+	needsfs = 'return { command = { "/bin/sleep", "1000" }, requires = { "remote-fs" } }\n',
+})
 for _, e in ipairs(errs) do print("ERROR " .. e) end
 sup.start_all()
 sched.sleep(300)
 T.check("still waiting while there is no link", not boot.is_mountpoint(dir .. "/net"))
+local function state(n) return sup.services[n].state .. " " .. tostring(sup.services[n].why) end
+for _, n in ipairs({ "afterfs", "needsfs" }) do
+	T.check(n .. " waits for remote-fs", sup.services[n].state == "starting" and not sup.services[n].pid
+		and sup.services[n].why == "waiting for network filesystems", state(n))
+end
+local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "status", "afterfs" },
+	env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = dir .. "/status.out" }, stderr = "stdout" })
+sched.wait_child(pid, 10000)
+local status = fs.readfile(dir .. "/status.out") or ""
+T.check("luactl status says what it waits for", status:find("state: +starting %(waiting for network filesystems%)") ~= nil,
+	(status:gsub("\n", " | ")))
 print("NETDEV: waiting for the link")
 local up = T.wait_until(function() return boot.is_mountpoint(dir .. "/net/inner") end, 20000)
 T.check("mounted once online", up and network.online)
 T.check("the bind of a path below it is mounted", boot.is_mountpoint(dir .. "/bound"))
 local out = T.wait_until(function() return fs.readfile(dir .. "/usesnet.out") end, 10000)
 T.check("a service requiring network-online sees the mount come", out == "mounted\n", out and (out:gsub("\n", " ")))
+out = T.wait_until(function() return fs.readfile(dir .. "/afterfs.out") end, 10000)
+T.check("a service after remote-fs starts with the mounts done", out == "mounted\n", out and (out:gsub("\n", " ")))
+T.check("a service requiring remote-fs fails when one is not mounted", sup.services.needsfs.state == "failed"
+	and sup.services.needsfs.why == "requires 'remote-fs': network filesystem(s) not mounted: " .. dir .. "/bad",
+	state("needsfs"))
 T.finish("NETDEV: done")

@@ -1,7 +1,8 @@
 -- A network config whose interface never appears: a service ordered
 -- `after` "network-online" starts once network.online_timeout_ms has
 -- passed (as systemd's network-online.target gives up), and one that
--- `requires` it keeps waiting, saying why.
+-- `requires` it keeps waiting, saying why. Without a network entry in
+-- fstab, "remote-fs" is reached at once, for `after` and `requires`.
 local fs = require "luainit.fs"
 local sched = require "sched"
 local sup = require "supervisor"
@@ -17,6 +18,8 @@ local set = {}
 for name, def in pairs({
 	orderonly = { command = { "/bin/sleep", "1000" }, after = { "network-online" } },
 	needsnet = { command = { "/bin/sleep", "1000" }, requires = { "network-online" } },
+	afterfs = { command = { "/bin/sleep", "1000" }, after = { "remote-fs" } },
+	needsfs = { command = { "/bin/sleep", "1000" }, requires = { "remote-fs" } },
 }) do
 	set[name] = assert(services.check(name, def, name))
 end
@@ -24,6 +27,8 @@ sup.add(set)
 sup.start_all()
 local function state(n) return sup.services[n].state .. " " .. tostring(sup.services[n].why) end
 T.check("after waits while the network may come", sup.services.orderonly.state ~= "ready", state("orderonly"))
+T.check("remote-fs without network mounts: reached at once", sup.services.afterfs.state == "ready"
+	and sup.services.needsfs.state == "ready", state("afterfs") .. ", " .. state("needsfs"))
 sup.wait_settled("orderonly", 10000)
 T.check("after starts once the wait is over", sup.services.orderonly.state == "ready", state("orderonly"))
 T.check("settled without being online", network.settled and not network.online)
