@@ -1,10 +1,11 @@
 -- fstab's network entries: a _netdev tmpfs (and what is mounted below it
 -- or binds it) is mounted only once the network is online, when the link
--- the run script adds after boot gets its address, and before a service
--- that requires "network-online" starts; without the network they are
--- reported left unmounted after stage.netdev_timeout_ms; a required one
--- that fails is an error, not the rescue console; at poweroff they are
--- unmounted before the network stops. A service ordered after
+-- the run script adds after boot gets its address (a service that
+-- requires "network-online" may start first, and sees it come); without
+-- the network they are reported left unmounted after
+-- stage.netdev_timeout_ms; a required one that fails is an error, not the
+-- rescue console; at poweroff they are unmounted before the network
+-- stops. A service ordered after
 -- "remote-fs" starts once every one was tried, whatever came of it; one
 -- that requires it fails then, naming the one without nofail that failed.
 local boot = require "stage"
@@ -65,12 +66,22 @@ local status = fs.readfile(dir .. "/status.out") or ""
 T.check("luactl status says what it waits for", status:find("state: +starting %(waiting for network filesystems%)") ~= nil,
 	(status:gsub("\n", " | ")))
 print("NETDEV: waiting for the link")
-local up = T.wait_until(function() return boot.is_mountpoint(dir .. "/net/inner") end, 20000)
-T.check("mounted once online", up and network.online)
+-- until each was tried: the bind is mounted by a child of its own after
+-- net/inner's, and was looked at too soon on a busy machine
+local up = T.wait_until(function() return require("netmounts").done() end, 20000)
+T.check("mounted once online", up and boot.is_mountpoint(dir .. "/net/inner") and network.online)
 T.check("the bind of a path below it is mounted", boot.is_mountpoint(dir .. "/bound"))
-local out = T.wait_until(function() return fs.readfile(dir .. "/usesnet.out") end, 10000)
+-- a service's line: its shell makes the file (the redirection) before
+-- it writes, and an empty file was taken for its answer
+local function line_of(name)
+	return T.wait_until(function()
+		local s = fs.readfile(dir .. "/" .. name .. ".out")
+		return s ~= "" and s
+	end, 10000)
+end
+local out = line_of("usesnet")
 T.check("a service requiring network-online sees the mount come", out == "mounted\n", out and (out:gsub("\n", " ")))
-out = T.wait_until(function() return fs.readfile(dir .. "/afterfs.out") end, 10000)
+out = line_of("afterfs")
 T.check("a service after remote-fs starts with the mounts done", out == "mounted\n", out and (out:gsub("\n", " ")))
 T.check("a service requiring remote-fs fails when one is not mounted", sup.services.needsfs.state == "failed"
 	and sup.services.needsfs.why == "requires 'remote-fs': network filesystem(s) not mounted: " .. dir .. "/bad",
