@@ -126,6 +126,27 @@ static int l_routes(lua_State *L)
 	return 1;
 }
 
+/* A route's gateway or src (key), an address of the route's family (fam
+ * names it) as lx_net_parse_ip reads one, with no prefix length: neither
+ * has a use for one, and nl_addr_parse read "10.0.0.1/24" as 10.0.0.1 with
+ * a prefix the request never carries: the route went via 10.0.0.1, the
+ * "/24" dropped without a word. Raises; the address is the caller's to
+ * put. */
+static struct nl_addr *check_host(lua_State *L, const char *ctx, const char *key, const char *s,
+                                  int family, const char *fam)
+{
+	struct nl_addr *a;
+
+	if (lx_net_parse_ip(s, family, &a) < 0)
+		luaL_error(L, "%s: %s: %s address expected", ctx, key, fam);
+	if (strchr(s, '/')) {
+		nl_addr_put(a);
+		luaL_error(L, "%s: %s: %s address without a prefix length expected, got '%s'", ctx, key,
+		           fam, s);
+	}
+	return a;
+}
+
 /* Build a route from the spec table at index 1 into g->route; a
  * description goes to ctx. */
 static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int add, char *ctx,
@@ -167,8 +188,7 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 	rtnl_route_set_dst(r, a);
 	nl_addr_put(a);
 	if (src) {
-		if (lx_net_parse_ip(src, family, &a) < 0)
-			luaL_error(L, "%s: src: %s address expected", ctx, fam);
+		a = check_host(L, ctx, "src", src, family, fam);
 		rtnl_route_set_pref_src(r, a);
 		nl_addr_put(a);
 	}
@@ -186,8 +206,7 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 			return NULL;
 		}
 		if (gw) {
-			if (lx_net_parse_ip(gw, family, &a) < 0)
-				luaL_error(L, "%s: gateway: %s address expected", ctx, fam);
+			a = check_host(L, ctx, "gateway", gw, family, fam);
 			rtnl_route_nh_set_gateway(nh, a);
 			nl_addr_put(a);
 		}
@@ -244,14 +263,16 @@ static int route_change(lua_State *L, int add)
  * dev: a link name or index, as l_net.c's link_arg takes it. The family
  * is dst's, or for "default" the gateway's or src's (a gateway or src of
  * the other raises); an existing route is EEXIST unless replace. dst is
- * "default", written so, or an address; gateway and src addresses:
+ * "default", written so, or an address; gateway and src addresses
+ * without a prefix length ("10.0.0.1/24" raises, check_host):
  * nl_addr_parse's other words ("any", "all", "none", "DEFAULT",
  * "default/8") raise in each. String fields take strings only (a number
  * raises). Unknown keys raise. */
 static int l_route_add(lua_State *L) { return route_change(L, 1); }
 
 /** route_del : ({dst, gateway?, dev?, metric?, table?, src?, protocol?}) -> true | (nil, string, integer)
- * Fields left out match any value. Unknown keys raise, replace among
+ * Fields left out match any value; those given are read, and raise, as
+ * route_add's. Unknown keys raise, replace among
  * them. */
 static int l_route_del(lua_State *L) { return route_change(L, 0); }
 

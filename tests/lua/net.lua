@@ -326,6 +326,65 @@ T["a route's gateway and src are of its family, and a default route's family fol
 	end
 end
 
+-- nl_addr_parse reads "10.0.0.1/24" as 10.0.0.1 with a prefix length, and
+-- a route's gateway or src (its preferred source) carries the address
+-- alone: route_add({ gateway = "10.0.0.1/24" }) went via 10.0.0.1, its
+-- "/24" dropped without a word. Each is an address; one with a prefix
+-- raises, naming the field and what it got.
+T["a route's gateway or src with a prefix length raises, where the prefix was dropped"] = function()
+	local nosuch = "luainit-nosuch0"
+	local function pat(s) return (s:gsub("%p", "%%%0")) end
+	for _, f in ipairs({ "route_add", "route_del" }) do
+		for _, c in ipairs({ { "10.1.0.0/16", "10.0.0.1/24", "IPv4" }, { "10.1.0.0/16", "10.0.0.1/32", "IPv4" },
+			{ "default", "10.0.0.1/0", "IPv4" }, { "fd00::/16", "fe80::1/64", "IPv6" },
+			{ "default", "fe80::1/128", "IPv6" } }) do
+			local dst, a, fam = c[1], c[2], c[3]
+			raises("^" .. f .. " " .. pat(dst) .. " via " .. pat(a) .. " dev luainit%-nosuch0: gateway: " .. fam
+				.. " address without a prefix length expected, got '" .. pat(a) .. "'$",
+				net[f], { dst = dst, gateway = a, dev = nosuch })
+			raises("^" .. f .. " " .. pat(dst) .. " dev luainit%-nosuch0: src: " .. fam
+				.. " address without a prefix length expected, got '" .. pat(a) .. "'$",
+				net[f], { dst = dst, src = a, dev = nosuch })
+		end
+		-- what is no address says so first: of the other family, a word,
+		-- an empty prefix
+		raises(": gateway: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", gateway = "fe80::1/64", dev = nosuch })
+		raises(": src: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", src = "any/24", dev = nosuch })
+		raises(": gateway: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", gateway = "10.0.0.1/", dev = nosuch })
+	end
+	-- the same addresses without one are read, and the missing link fails
+	-- the request
+	for _, spec in ipairs({ { dst = "10.1.0.0/16", gateway = "10.0.0.1", src = "10.0.0.2" },
+		{ dst = "default", gateway = "fe80::1", src = "2001:db8::1" } }) do
+		spec.dev = nosuch
+		local ok, err, _, ename = net.route_del(spec)
+		assert(ok == nil and ename == "ENODEV", tostring(err))
+	end
+end
+
+-- What the kernel gets: the route with a prefixed gateway or src is not
+-- added at all (it was, via the address alone), and the same route
+-- written right is.
+T["a route's gateway or src with a prefix length adds nothing (private netns)"] = function()
+	local out = util.in_netns([[
+local net = require "luainit.net"
+assert(net.link_set("lo", { up = true }))
+assert(net.addr_add("lo", "10.9.0.2/24"))
+print(pcall(net.route_add, { dst = "10.5.0.0/16", gateway = "10.9.0.1/24", dev = "lo", table = 200 }))
+print(pcall(net.route_add, { dst = "10.6.0.0/16", src = "10.9.0.2/8", dev = "lo", table = 200 }))
+assert(net.route_add({ dst = "10.7.0.0/16", gateway = "10.9.0.1", src = "10.9.0.2", dev = "lo", table = 200 }))
+for _, r in ipairs(assert(net.routes(nil, 200))) do
+	print("route", r.dst, r.gateway or "-", r.src or "-")
+end
+]])
+	local routes = {}
+	for line in out:gmatch("[^\n]+") do
+		if line:match("^route\t") then routes[#routes + 1] = line
+		else assert(line:match("^false\t.*without a prefix length expected"), "unexpected output: " .. out) end
+	end
+	assert(table.concat(routes, "\n") == "route\t10.7.0.0/16\t10.9.0.1\t10.9.0.2", out)
+end
+
 -- libnl's nl_addr_parse takes the words "default", "all", "any" and
 -- "none" (any case, with a prefix too) as an address of no bytes:
 -- addr_add("eth0", "any/24") failed with ERANGE once sent (bare "any"
@@ -487,6 +546,8 @@ T["a bad argument leaks none of libnl's objects"] = function()
 			function() net.addr_add("lo", "any/24") end,
 			function() net.route_add({ dst = "any/24", dev = "luainit-nosuch0" }) end,
 			function() net.route_add({ dst = "10.99.0.0/16", gateway = "any", dev = "luainit-nosuch0" }) end,
+			function() net.route_add({ dst = "10.99.0.0/16", gateway = "10.0.0.1/24", dev = "luainit-nosuch0" }) end,
+			function() net.route_del({ dst = "10.99.0.0/16", src = "10.0.0.1/24", dev = "luainit-nosuch0" }) end,
 		}
 		local i = 0
 		return function()
