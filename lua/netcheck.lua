@@ -66,6 +66,18 @@ local function family(s) return is_ipv4(s) and "IPv4" or is_ipv6(s) and "IPv6" o
 
 local function is_ip(s) return is_ipv4(s) or is_ipv6(s) end
 
+-- What is wrong with v where an address alone goes (a gateway, a route's
+-- src, a DNS server), or nil. An address with a prefix length gets its
+-- own message: "10.0.0.1/24" is no gateway, and the binding refuses it
+-- (it took the address and dropped the "/24").
+local function ip_problem(v)
+	if is_ip(v) then return nil end
+	if type(v) == "string" and is_ip(v:match("^(.*)/%d*$")) then
+		return "IP address without a prefix length expected"
+	end
+	return "IP address expected"
+end
+
 local function is_cidr(s)
 	if type(s) ~= "string" then return false end
 	local ip, len = s:match("^([^/]+)/(%d+)$")
@@ -157,14 +169,16 @@ local function check_entry(e)
 		bad("gateway", "a list expected (IP address strings in a table with keys 1..n)")
 	elseif e.gateway ~= nil then
 		for _, g in ipairs(list(e.gateway)) do
-			if not is_ip(g) then bad("gateway", string.format("'%s': IP address expected", tostring(g))) end
+			local p = ip_problem(g)
+			if p then bad("gateway", string.format("'%s': %s", tostring(g), p)) end
 		end
 	end
 	if type(e.dns) == "table" and has_other_keys(e.dns) then
 		bad("dns", "a list expected (IP address strings in a table with keys 1..n)")
 	elseif e.dns ~= nil then
 		for _, d in ipairs(list(e.dns)) do
-			if not is_ip(d) then bad("dns", string.format("'%s': IP address expected", tostring(d))) end
+			local p = ip_problem(d)
+			if p then bad("dns", string.format("'%s': %s", tostring(d), p)) end
 		end
 	end
 	if e.domain ~= nil and type(e.domain) ~= "string" then bad("domain", "string expected") end
@@ -194,9 +208,9 @@ local function check_entry(e)
 					local fam, by = nil, nil
 					if r.dst ~= "default" and is_cidr(r.dst) then fam, by = family(r.dst:match("^[^/]+")), "dst" end
 					for _, f in ipairs({ "gateway", "src" }) do
-						local v = r[f]
+						local v, p = r[f], ip_problem(r[f])
 						if v == nil then -- left out
-						elseif not is_ip(v) then bad(k .. "." .. f, "IP address expected")
+						elseif p then bad(k .. "." .. f, type(v) == "string" and string.format("%s, got '%s'", p, v) or p)
 						elseif fam and family(v) ~= fam then
 							bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
 						elseif not fam then fam, by = family(v), f end

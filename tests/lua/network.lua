@@ -266,7 +266,7 @@ return {
 			"interfaces[1] (eth0): key 'routes[2].src': IPv4 address expected (the route's dst is IPv4)",
 			"interfaces[1] (eth0): key 'routes[3].gateway': IPv6 address expected (the route's dst is IPv6)",
 			"interfaces[1] (eth0): key 'routes[4].src': IPv6 address expected (the route's gateway is IPv6)",
-			"interfaces[1] (eth0): key 'routes[5].src': IP address expected",
+			"interfaces[1] (eth0): key 'routes[5].src': IP address without a prefix length expected, got '10.0.0.2/24'",
 			"interfaces[1] (eth0): key 'routes[6].src': IP address expected",
 			"interfaces[1] (eth0): key 'routes[7].src': IP address expected",
 			"interfaces[1] (eth0): key 'routes[8].gateway': IP address expected",
@@ -275,6 +275,31 @@ return {
 		end
 		assert(select(2, e:gsub("\n", "")) == 7, e)
 		assert(not e:find("interfaces[2]", 1, true), e)
+	end,
+	-- a gateway, a route's gateway or src and a DNS server are addresses:
+	-- one with a prefix length (which luainit.net took, dropping the
+	-- prefix) is an error that says so, naming the key
+	["config: an address with a prefix length where an address alone goes is an error of its key"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", address = "10.0.0.2/24", gateway = "10.0.0.1/24", dns = { "10.0.0.53/32", "fd00::53/64" },
+			  routes = { { dst = "10.1.0.0/16", gateway = "10.0.0.1/24" }, { dst = "fd00::/16", src = "fd00::2/64" },
+			             { dst = "10.2.0.0/16", gateway = "10.0.0.1/" }, { dst = "10.3.0.0/16", src = "any/24" } } },
+			{ match = "eth1", gateway = { "fd00::1", "fe80::1/64" } } } })
+		local want = {
+			"interfaces[1] (eth0): key 'gateway': '10.0.0.1/24': IP address without a prefix length expected",
+			"interfaces[1] (eth0): key 'dns': '10.0.0.53/32': IP address without a prefix length expected",
+			"interfaces[1] (eth0): key 'dns': 'fd00::53/64': IP address without a prefix length expected",
+			"interfaces[1] (eth0): key 'routes[1].gateway': IP address without a prefix length expected, got '10.0.0.1/24'",
+			"interfaces[1] (eth0): key 'routes[2].src': IP address without a prefix length expected, got 'fd00::2/64'",
+			"interfaces[1] (eth0): key 'routes[3].gateway': IP address without a prefix length expected, got '10.0.0.1/'",
+			"interfaces[1] (eth0): key 'routes[4].src': IP address expected, got 'any/24'",
+			"interfaces[2] (eth1): key 'gateway': 'fe80::1/64': IP address without a prefix length expected",
+		}
+		for _, w in ipairs(want) do assert(e:find(w, 1, true), w .. "\n  in: " .. e) end
+		assert(select(2, e:gsub("\n", "")) == #want - 1, e)
+		-- the entries are kept, marked invalid: their links are left alone
+		local cfg = network.validate({ interfaces = { { match = "eth0", gateway = "10.0.0.1/24" } } })
+		assert(cfg.interfaces[1].invalid and not cfg.interfaces[1].gateways, "an invalid entry was normalised")
 	end,
 	-- is_ipv4 and is_ipv6 take what inet_pton takes, which luainit.net
 	-- parses with (an address, a gateway or dns server passed validate and
