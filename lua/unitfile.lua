@@ -380,27 +380,89 @@ function M.envfile(text)
 	return env
 end
 
---- A systemd time span in seconds ("90", "1min 30s", "100ms"); "infinity"
--- gives math.huge; nil for nonsense.
--- seconds : (s) -> number | nil
-local UNITS = {
-	us = 1e-6, usec = 1e-6, ms = 1e-3, msec = 1e-3, [""] = 1, s = 1, sec = 1, second = 1, seconds = 1,
-	m = 60, min = 60, minute = 60, minutes = 60, h = 3600, hr = 3600, hour = 3600, hours = 3600,
-	d = 86400, day = 86400, days = 86400, w = 604800, week = 604800, weeks = 604800,
-}
-function M.seconds(s)
-	s = trim(s)
-	if s == "infinity" then return math.huge end
-	if s == "" then return nil end
-	local total, rest = 0, s
-	while rest ~= "" do
-		local num, unit, tail = rest:match("^([%d%.]+)%s*(%a*)%s*(.*)$")
-		if not num or not tonumber(num) or not UNITS[unit] then return nil end
-		total = total + tonumber(num) * UNITS[unit]
-		rest = tail
+-- The digits of s from i, as strtoull reads them in base 10: a number
+-- from 0 to 2^64 - 1, unsigned in a Lua integer (from 2^63 up it reads as
+-- negative; math.ult compares), and the index past them (i for none);
+-- nil for more than 2^64 - 1 (ERANGE).
+local function u64(s, i)
+	local n = 0
+	while true do
+		local d = s:byte(i)
+		if not d or d < 48 or d > 57 then return n, i end
+		if math.ult(0x1999999999999999, n) then return nil end
+		local m = n * 10
+		n = m + d - 48
+		if math.ult(n, m) then return nil end
+		i = i + 1
 	end
-	if math.type(total) == "float" and total == math.floor(total) and total < 2^53 then total = math.tointeger(total) end
-	return total
+end
+
+--- A time span as systemd's parse_time reads it, in microseconds
+-- (an integer), unit being the microseconds of a number without one
+-- (1000000 for seconds, parse_sec's): one or more numbers in decimal,
+-- each with a fraction or not and a unit or not ("1min 30s", "1.5h",
+-- "5s30", ".5s"), blanks between; units as systemd.time(7) lists them,
+-- a month 30.44 days and a year 365.25, and digits of a fraction below a
+-- microsecond dropped; no sign but +; "infinity" alone is math.huge. nil
+-- for anything else, and for 2^63 microseconds or more (systemd's limit
+-- is 2^64 - 1: 292,000 years and more).
+-- usec : (s, unit) -> integer | number | nil
+local TIME_UNITS = {}
+for _, u in ipairs({ { "seconds second sec s", 1000000 }, { "minutes minute min", 60000000 },
+	{ "months month M", 2629800000000 }, { "msec ms", 1000 }, { "m", 60000000 },
+	{ "hours hour hr h", 3600000000 }, { "days day d", 86400000000 }, { "weeks week w", 604800000000 },
+	{ "years year y", 31557600000000 }, { "usec us \u{3bc}s \u{b5}s", 1 } }) do
+	-- in systemd's order: the first that starts the text is the unit
+	for name in u[1]:gmatch("%S+") do TIME_UNITS[#TIME_UNITS + 1] = { name, u[2] } end
+end
+function M.usec(s, unit)
+	local i = s:match("^[ \t\n\r]*()")
+	if s:sub(i, i + 7) == "infinity" then
+		return s:sub(i + 8):match("^[ \t\n\r]*$") and math.huge or nil
+	end
+	local usec, something = 0, false
+	while true do
+		i = s:match("^[ \t\n\r]*()", i)
+		if i > #s then return something and usec or nil end
+		local j = s:sub(i, i) == "+" and i + 1 or i
+		local l, e = u64(s, j)
+		if e == j then l, e = 0, i end  -- no number: strtoll leaves its end at i
+		if not l or l < 0 then return nil end
+		local p
+		if s:sub(e, e) == "." then p = s:match("^%d*()", e + 1)
+		elseif e == i then return nil
+		else p = e end
+		local q, mult = s:match("^[ \t\n\r]*()", p), unit
+		local after = q
+		for _, u in ipairs(TIME_UNITS) do
+			if s:sub(q, q + #u[1] - 1) == u[1] then mult, after = u[2], q + #u[1]; break end
+		end
+		-- "12.34.56" and "5x" are no span; "12.34 .56" and "5s30" are
+		if after == p and p <= #s then return nil end
+		if l > (math.maxinteger - usec) // mult then return nil end
+		usec = usec + l * mult
+		something = true
+		if s:sub(e, e) == "." then
+			local m = mult // 10
+			for b = e + 1, p - 1 do
+				local k = (s:byte(b) - 48) * m
+				if usec > math.maxinteger - k then return nil end
+				usec, m = usec + k, m // 10
+			end
+			-- "3.", "3.s" and "3. 1" are none
+			if p == e + 1 then return nil end
+		end
+		i = after
+	end
+end
+
+--- A systemd time span in seconds ("90", "1min 30s", "100ms"): usec's,
+-- an integer when whole; "infinity" gives math.huge; nil for nonsense.
+-- seconds : (s) -> number | nil
+function M.seconds(s)
+	local u = M.usec(s, 1000000)
+	if not u or u == math.huge then return u end
+	return u % 1000000 == 0 and u // 1000000 or u / 1e6
 end
 
 return M

@@ -1097,6 +1097,20 @@ end
 T["time spans"] = function()
 	assert(ui.seconds("90") == 90 and ui.seconds("1min 30s") == 90 and ui.seconds("100ms") == 0.1)
 	assert(ui.seconds("2h") == 7200 and ui.seconds("infinity") == math.huge and ui.seconds("x") == nil)
+	-- as systemd's parse_time reads them: months (30.44 days), years
+	-- (365.25), microseconds as µs; several numbers, each with its unit or
+	-- none; a fraction counted to the microsecond
+	for s, want in pairs({ ["1M"] = 2629800, ["1y"] = 31557600, ["2\u{b5}s"] = 2e-6, ["2\u{3bc}s"] = 2e-6,
+		["5s30"] = 35, ["12.34 .56"] = 12.9, [".5s"] = 0.5, ["1 2"] = 3, ["+5"] = 5, ["1.5h"] = 5400,
+		["1w 2d"] = 777600, [" infinity "] = math.huge, ["0.0000009"] = 0, ["1.0000015"] = 1.000001 }) do
+		assert(ui.seconds(s) == want, s .. ": " .. tostring(ui.seconds(s)))
+	end
+	for _, s in ipairs({ "3.", "3.s", "12.34.56", "5x", "-0", "1e3", "", "infinity 5", "5 infinity", "1 fortnight",
+		"9223372036854775808us", "0x10" }) do
+		assert(ui.seconds(s) == nil, s .. ": " .. tostring(ui.seconds(s)))
+	end
+	local unitfile = require "unitfile"
+	assert(unitfile.usec("5", 1) == 5 and unitfile.usec("5", 1000000) == 5000000 and unitfile.usec("1.5ms", 1) == 1500)
 end
 
 return T
