@@ -322,21 +322,91 @@ function M.signal(s)
 	if SIGNAMES[name] or up and M.integer(up, 0, 30) or down and M.integer(down, -30, 0) then return name end
 end
 
+-- The digits of s from i, as strtoull reads them in base 10: a number
+-- from 0 to 2^64 - 1, unsigned in a Lua integer (from 2^63 up it reads as
+-- negative; math.ult compares), and the index past them (i for none);
+-- nil for more than 2^64 - 1 (ERANGE).
+local function u64(s, i)
+	local n = 0
+	while true do
+		local d = s:byte(i)
+		if not d or d < 48 or d > 57 then return n, i end
+		if math.ult(0x1999999999999999, n) then return nil end
+		local m = n * 10
+		n = m + d - 48
+		if math.ult(n, m) then return nil end
+		i = i + 1
+	end
+end
+
+local function u64_float(n) return n >= 0 and n + 0.0 or n + 2.0 ^ 64 end
+
+--- A size in bytes as systemd's parse_size reads it (base 1024: LimitAS=,
+-- MemoryMax=): one or more numbers in decimal, each with a fraction or
+-- not and a suffix, E, P, T, G, M, K, B or none, in that order and each
+-- once ("1G 512M", "1.5G", "2K1"), blanks between; no sign but +, no
+-- lower case, nothing after. The bytes are the sum, the fraction of each
+-- part dropped below a byte as systemd drops it ("0.1K" is 102), from 0
+-- to 2^64 - 1: an integer, or from 2^63 up a float, which is near it
+-- only. Returns the bytes and, when a fraction of a byte went, "drops a
+-- fraction of a byte" (for a note); else nil.
+-- size : (s) -> integer | number, string? | nil
+local IEC = { { "E", 60 }, { "P", 50 }, { "T", 40 }, { "G", 30 }, { "M", 20 }, { "K", 10 }, { "B", 0 }, { "", 0 } }
+function M.size(s)
+	local r, i, from, dropped = 0, 1, 1, false
+	repeat
+		i = s:match("^[ \t\n\r]*()", i)
+		if s:sub(i, i) == "-" then return nil end
+		local l, e = u64(s, s:sub(i, i) == "+" and i + 1 or i)
+		if not l or e == i or s:sub(i, e - 1) == "+" then return nil end
+		local frac = 0
+		if s:sub(e, e) == "." then
+			local l2, e2 = u64(s, e + 1)
+			if not l2 then return nil end
+			frac = u64_float(l2)
+			for _ = e + 1, e2 - 1 do frac = frac / 10 end
+			e = e2
+		end
+		e = s:match("^[ \t\n\r]*()", e)
+		local k
+		for x = from, #IEC do
+			if s:sub(e, e + #IEC[x][1] - 1) == IEC[x][1] then k = x; break end
+		end
+		if not k then return nil end
+		local shift = IEC[k][2]
+		-- the part must be below 2^64: l + (a fraction?) up to (2^64 - 1) >> shift,
+		-- which wraps as in C
+		if math.ult(shift == 0 and -1 or (1 << (64 - shift)) - 1, l + (frac > 0 and 1 or 0)) then return nil end
+		local f = frac * (1 << shift)
+		if f ~= math.floor(f) then dropped = true end
+		local part = (l << shift) + math.tointeger(math.floor(f))
+		if math.ult(-1 - r, part) then return nil end
+		r = r + part
+		i = e + #IEC[k][1]
+		from = k + 1
+	until i > #s
+	return r >= 0 and r or u64_float(r), dropped and "drops a fraction of a byte" or nil
+end
+
 --- A memory size as memory.max takes it: systemd's infinity is the
--- kernel's "max"; a size with a suffix goes as written (both count K, M,
--- G ... in powers of 1024), from 1 byte to below 2^64, as systemd's
--- parse_size takes it, without the leading zeros: parse_size reads
--- decimal, the kernel's memparse reads 010K as octal. With how it was
--- read when a zero went; nil for anything else.
+-- kernel's "max"; a size as size reads it, from 1 byte to below 2^64. One
+-- with a suffix or none goes as written (both count K, M, G ... in powers
+-- of 1024), without the leading zeros: parse_size reads decimal, the
+-- kernel's memparse reads 010K as octal; any other form ("1.5G",
+-- "1G 512M", "512B") goes in bytes, which the kernel takes, up to 2^63 - 1
+-- (a Lua integer). With how it was read when a zero went or it went in
+-- bytes; nil for anything else.
 -- memory_size : (s) -> string, string? | nil
-local SIZE = { [""] = 0, K = 1, M = 2, G = 3, T = 4, P = 5, E = 6 }
 function M.memory_size(s)
 	if s == "infinity" then return "max" end
+	local bytes, how = M.size(s)
+	if not bytes or bytes < 1 then return nil end
 	local n, unit = s:match("^0*(%d+)([KMGTPE]?)$")
-	local bytes = n and tonumber(n) * 1024.0 ^ SIZE[unit]
-	if bytes and bytes >= 1 and bytes < 2 ^ 64 then
+	if n then
 		return n .. unit, n .. unit ~= s and "read as " .. n .. unit .. ": systemd reads a size in decimal" or nil
 	end
+	if math.type(bytes) ~= "integer" then return nil end
+	return tostring(bytes), "read as " .. bytes .. " bytes" .. (how and ": systemd " .. how or "")
 end
 
 --- The [Unit] keys systemd reads as dependencies (config_parse_unit_deps),
@@ -378,23 +448,6 @@ function M.envfile(text)
 		end
 	end
 	return env
-end
-
--- The digits of s from i, as strtoull reads them in base 10: a number
--- from 0 to 2^64 - 1, unsigned in a Lua integer (from 2^63 up it reads as
--- negative; math.ult compares), and the index past them (i for none);
--- nil for more than 2^64 - 1 (ERANGE).
-local function u64(s, i)
-	local n = 0
-	while true do
-		local d = s:byte(i)
-		if not d or d < 48 or d > 57 then return n, i end
-		if math.ult(0x1999999999999999, n) then return nil end
-		local m = n * 10
-		n = m + d - 48
-		if math.ult(n, m) then return nil end
-		i = i + 1
-	end
 end
 
 --- A time span as systemd's parse_time reads it, in microseconds

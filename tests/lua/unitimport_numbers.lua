@@ -48,6 +48,11 @@ T["a number in another base is converted as systemd reads it, with a note"] = fu
 		-- written as 010K, the kernel's memory.max (memparse) reads octal
 		["MemoryMax=010K"] = { function(d) return d.cgroup.memory_max end, "10K",
 			"note: read as 10K: systemd reads a size in decimal" },
+		-- a size memory.max does not read as written goes in bytes
+		["MemoryMax=1.5G"] = { function(d) return d.cgroup.memory_max end, "1610612736",
+			"note: read as 1610612736 bytes" },
+		["MemoryMax=1.1K"] = { function(d) return d.cgroup.memory_max end, "1126",
+			"note: read as 1126 bytes: systemd drops a fraction of a byte" },
 		-- plain decimal, or the same number either way: nothing to say
 		["Nice=07"] = { function(d) return d.nice end, 7, "" },
 		["Nice=+5"] = { function(d) return d.nice end, 5, "" },

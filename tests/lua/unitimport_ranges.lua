@@ -48,10 +48,14 @@ local KEYS = {
 	TasksMax = { function(d) return d.cgroup and d.cgroup.pids_max end,
 		good = { ["1"] = 1, ["4194304"] = 4194304, infinity = "max", [""] = false, ["010"] = 8, ["0b10"] = 2 },
 		bad = { "0", "4194305", "-3", "10%", "x", "1e3", "00", "0x400001" } },
+	-- a size as parse_size reads it; a form memory.max does not take as
+	-- written goes in bytes
 	MemoryMax = { function(d) return d.cgroup and d.cgroup.memory_max end,
 		good = { ["1"] = "1", ["512M"] = "512M", ["15E"] = "15E", infinity = "max", [""] = false,
-			["010"] = "10", ["0512M"] = "512M" },
-		bad = { "0", "0K", "16E", "99999999999999999999999", "50%", "1.5G", "-1", "1k", "0x10", "00" } },
+			["010"] = "10", ["0512M"] = "512M", ["1.5G"] = "1610612736", ["1G 512M"] = "1610612736",
+			["512B"] = "512", ["1.1K"] = "1126" },
+		bad = { "0", "0K", "16E", "99999999999999999999999", "50%", "-1", "1k", "0x10", "00", "512M 1G", "1KB",
+			"7.5E 1E" } },
 	LimitNOFILE = { function(d) local r = d.rlimits and d.rlimits.nofile; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
 		good = { ["0"] = 0, ["1024"] = 1024, ["1024:4096"] = "1024:4096", infinity = "infinity",
 			["5:infinity"] = "5:infinity", ["9223372036854775807"] = math.maxinteger, ["0x10"] = 16, ["010"] = 8,
