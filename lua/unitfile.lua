@@ -1,7 +1,7 @@
 --- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
 -- and Key=Value lines with continuations, command lines split into words
 -- with quotes and C escapes, environment files, time spans, integers,
--- memory sizes and unit names, and which keys systemd reads as
+-- sizes, resource limits and unit names, and which keys systemd reads as
 -- dependencies or lists. Pure Lua, no policy: unitkeys decides what each
 -- key becomes.
 local M = {}
@@ -253,30 +253,54 @@ function M.integer(s, min, max)
 	return n, how
 end
 
+-- A leading zero in a number of a size or a time span ("010", "1K 010B"),
+-- which parse_size and parse_time read in decimal; not one after a
+-- decimal point.
+local function leading_zero(p) return p:match("^[ \t\n\r+]*0+[1-9]") or p:match("[^%d%.]0+[1-9]") end
+
 --- A Limit*= line (key and value) as systemd's rlimit_parse takes it:
 -- N, or SOFT:HARD with the soft limit no higher, each infinity or a
 -- number: a count (LimitNOFILE=, LimitNPROC= ...) as integer reads it
--- (safe_atou64), a size (LimitFSIZE=, LimitAS= ...) or a time
--- (LimitCPU= in seconds, LimitRTTIME= in microseconds) in decimal
--- (parse_size, parse_sec: no units here), LimitNICE= also +N or -N, a
+-- (safe_atou64), a size in bytes (LimitAS=, LimitFSIZE= ...: size, with
+-- K, M, G ... in powers of 1024), a time (LimitCPU= in whole seconds,
+-- rounded up, LimitRTTIME= in microseconds: usec, seconds by default for
+-- the one and microseconds for the other), LimitNICE= also +N or -N, a
 -- nice level, which is the limit 20 - N. Returns the limit (an integer,
 -- "infinity" or {soft, hard}), how a part was read, for a note (see
--- integer), and the resource (LimitNOFILE=: nofile); else nil and why.
+-- integer; a size or time in decimal, a fraction dropped or rounded up),
+-- and the resource (LimitNOFILE=: nofile); else nil and why.
 -- rlimit : (key, s) -> integer | string | {integer|string}, string?, string | nil, string
-local DECIMAL = set("as core data fsize memlock msgqueue rss stack cpu rttime")
+local SIZES = set("as core data fsize memlock msgqueue rss stack")
 local COUNTS = set("nofile nproc locks sigpending rtprio nice")
+local TIMES = { cpu = 1000000, rttime = 1 }   -- the unit of a bare number, in microseconds
 function M.rlimit(key, s)
 	local what = (key:match("^Limit(%u+)$") or ""):lower()
-	if not (DECIMAL[what] or COUNTS[what]) then return nil, "unknown resource limit" end
+	if not (SIZES[what] or COUNTS[what] or TIMES[what]) then return nil, "unknown resource limit" end
 	local hows, max = {}, what == "nice" and 40 or math.maxinteger
+	local KEY = "Limit" .. what:upper() .. "="
 	local function one(p)
 		if p == "infinity" then return "infinity" end
-		local n, how
-		if DECIMAL[what] then
-			local d = p:match("^[ \t\n\r]*(%d+)$")
-			n = d and math.tointeger(tonumber(d))
-			how = n and d:match("^0+[1-9]") and string.format("read as %d: systemd reads Limit%s= in decimal", n,
-				what:upper())
+		local n, how, why
+		if SIZES[what] or TIMES[what] then
+			local said = {}
+			if leading_zero(p) then said[1] = "reads " .. KEY .. " in decimal" end
+			if SIZES[what] then
+				n, why = M.size(p)
+				-- systemd takes up to 2^64 - 2
+				if n and math.type(n) ~= "integer" then
+					n, how = nil, "systemd takes it; luainit's limits stop at 2^63 - 1 bytes"
+				end
+				if why then said[#said + 1] = why end
+			else
+				local u = M.usec(p, TIMES[what])
+				if u == math.huge then return "infinity" end
+				n = u
+				if u and what == "cpu" then
+					n = (u + 999999) // 1000000
+					if n * 1000000 ~= u then said[#said + 1] = "rounds " .. KEY .. " up to whole seconds" end
+				end
+			end
+			if n and #said > 0 then how = string.format("read as %d: systemd %s", n, table.concat(said, " and ")) end
 		elseif what == "nice" and p:match("^[+-]") then
 			-- +19 to -20
 			local sign = p:sub(1, 1)
@@ -293,9 +317,14 @@ function M.rlimit(key, s)
 	local a, b = one(soft or s), hard and one(hard)
 	local how = #hows > 0 and table.concat(hows, "; ") or nil
 	if not a or hard and not b then
-		local range = what == "nice" and "from 0 to 40, +19 to -20 (nice levels)" or "from 0 to " .. max
-		return nil, "not an integer " .. range .. " or infinity, or SOFT:HARD of those (no units)"
-			.. (how and " (" .. how .. ")" or "")
+		local expected = SIZES[what] and "a size from 0 to " .. max .. " bytes (or with K, M, G, T, P or E, "
+				.. "in powers of 1024: 512M)"
+			or what == "cpu" and "a time span in seconds (or with a unit: 90, 1min 30s, 1h)"
+			or what == "rttime" and "a time span in microseconds (or with a unit: 500000, 500ms, 2s)"
+			or what == "nice" and "an integer from 0 to 40, +19 to -20 (nice levels)"
+			or "an integer from 0 to " .. max
+		return nil, "not " .. expected .. " or infinity, or SOFT:HARD of those"
+			.. ((SIZES[what] or TIMES[what]) and "" or " (no units)") .. (how and " (" .. how .. ")" or "")
 	end
 	if not hard then return a, how, what end
 	if b ~= "infinity" and (a == "infinity" or a > b) then return nil, "a soft limit above the hard limit" end

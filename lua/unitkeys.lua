@@ -464,9 +464,10 @@ Service.StartLimitInterval = Service.StartLimitIntervalSec
 
 -- resources: Limit*= (rlimits) and the cgroup's
 
--- Limit*=: N or SOFT:HARD, each an integer or infinity, as systemd reads
--- them (unitfile.rlimit: LimitNOFILE=0x400 is 1024, LimitFSIZE=010 is 10),
--- under process.spawn's name (nofile)
+-- Limit*=: N or SOFT:HARD, each a count, a size, a time or infinity, as
+-- systemd reads them (unitfile.rlimit: LimitNOFILE=0x400 is 1024,
+-- LimitFSIZE=010 is 10, LimitAS=1G 1073741824, LimitCPU=1min 60), under
+-- process.spawn's name (nofile)
 local function limit(st, e)
 	local v, how, what = unitfile.rlimit(e.key, e.value)
 	if not v then refuse(st, e, how); return end

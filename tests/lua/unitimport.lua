@@ -350,6 +350,50 @@ T["resource limits"] = function()
 	end
 end
 
+-- The byte-sized limits are parse_size's to systemd (K, M, G, T, P, E in
+-- powers of 1024), LimitCPU= and LimitRTTIME= parse_time's (a unit, or
+-- seconds and microseconds): LimitAS=1G was listed as no integer and left
+-- out, where systemd sets 1073741824 bytes. Converted now, as systemd
+-- reads them; what is no size or time, or more than luainit's limits
+-- hold, is listed with the unit's file and line
+T["Limit*= sizes and times with a unit are converted as systemd reads them"] = function()
+	local keys = { "AS", "FSIZE", "DATA", "STACK", "CORE", "RSS", "MEMLOCK", "MSGQUEUE" }
+	local text = { "[Service]", "ExecStart=/bin/d" }
+	for _, k in ipairs(keys) do text[#text + 1] = "Limit" .. k .. "=1G" end
+	local src, notes, errs = convert(table.concat(text, "\n") .. "\nLimitCPU=1min 30s\nLimitRTTIME=500ms:1s\n"
+		.. "LimitNOFILE=1K\nLimitNICE=+5\n")
+	assert(#errs == 0 and ui.validate(src, "d"), table.concat(errs, "; ") .. src)
+	local d = def_of(src)
+	for _, k in ipairs(keys) do assert(d.rlimits[k:lower()] == 1073741824, k .. ": " .. tostring(d.rlimits[k:lower()])) end
+	assert(d.rlimits.cpu == 90 and d.rlimits.rttime[1] == 500000 and d.rlimits.rttime[2] == 1000000)
+	-- a count takes no unit, to systemd either; +N is a nice level (20 - N)
+	assert(d.rlimits.nofile == nil and d.rlimits.nice == 15)
+	local n = note_for(notes, "LimitNOFILE", "unsupported")
+	assert(n and n.line == 13 and n.reason:find("^not an integer from 0 to 9223372036854775807"), n and n.reason)
+	assert(#notes == 1, #notes .. " notes")
+	-- what systemd rounds or drops is noted
+	_, notes = convert("[Service]\nExecStart=/bin/d\nLimitCPU=1.5\nLimitCORE=0.1K\n")
+	assert(note_for(notes, "LimitCPU", "note").reason == "read as 2: systemd rounds LimitCPU= up to whole seconds")
+	assert(note_for(notes, "LimitCORE", "note").reason == "read as 102: systemd drops a fraction of a byte")
+	-- the tool lists what it cannot convert with the file and the line,
+	-- and leaves it out
+	local f = os.tmpname()
+	local fh = assert(io.open(f, "w"))
+	fh:write("[Service]\nExecStart=/bin/d\nLimitAS=1g\nLimitDATA=8E\nLimitCPU=1 fortnight\nLimitSTACK=8M\n")
+	fh:close()
+	local rc, out, err = run_main({ f })
+	os.remove(f)
+	assert(rc == 0, err)
+	assert(err:find("unsupported: " .. f .. ": line 3: LimitAS=1g: not a size from 0 to 9223372036854775807 bytes "
+		.. "(or with K, M, G, T, P or E, in powers of 1024: 512M) or infinity, or SOFT:HARD of those\n", 1, true), err)
+	assert(err:find("unsupported: " .. f .. ": line 4: LimitDATA=8E: not a size from 0 to 9223372036854775807 bytes "
+		.. "(or with K, M, G, T, P or E, in powers of 1024: 512M) or infinity, or SOFT:HARD of those (systemd takes "
+		.. "it; luainit's limits stop at 2^63 - 1 bytes)\n", 1, true), err)
+	assert(err:find("unsupported: " .. f .. ": line 5: LimitCPU=1 fortnight: not a time span in seconds (or with a "
+		.. "unit: 90, 1min 30s, 1h) or infinity, or SOFT:HARD of those\n", 1, true), err)
+	assert(out:find("rlimits = { stack = 8388608 }", 1, true), out)
+end
+
 -- the cgroup values are ones services.check takes: infinity was copied
 -- as it was, and the kernel refused it at start
 T["MemoryMax=, TasksMax= and CPUWeight= give values services.check takes"] = function()

@@ -95,8 +95,8 @@ T["a number systemd refuses, or reads by C library, is listed saying why"] = fun
 			.. "(read as 65: systemd reads 0x as hexadecimal)",
 		["KillSignal=term"] = "not a signal: a name such as TERM or SIGTERM, in capitals, or a number from 1 to 64",
 		["KillSignal=SIGRTMIN+3"] = "luainit has no name for this signal; the default (TERM) is kept",
-		["LimitFSIZE=0x10"] = "not an integer from 0 to 9223372036854775807 or infinity, or SOFT:HARD of those "
-			.. "(no units)",
+		["LimitFSIZE=0x10"] = "not a size from 0 to 9223372036854775807 bytes (or with K, M, G, T, P or E, in "
+			.. "powers of 1024: 512M) or infinity, or SOFT:HARD of those",
 	}) do
 		local d, notes = convert(line .. "\n")
 		assert(said(notes, 3) == "unsupported: " .. why, line .. ": " .. said(notes, 3))

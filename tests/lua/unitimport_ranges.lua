@@ -62,13 +62,26 @@ local KEYS = {
 			["0o10"] = 8, ["+5"] = 5, ["-0"] = 0, ["1024:010000"] = "1024:4096", ["0x400:0x1000"] = "1024:4096" },
 		bad = { "-1", "4096:1024", "infinity:5", "9223372036854775808", "1e3", "1K", "", "1:2:3",
 			"04096", "1024:04096", "0x", "5:", ":5", "0x8000000000000000" } },
-	-- a size or a time: decimal (parse_size, parse_sec), no units here
+	-- a size: decimal, with K, M, G, T, P, E in powers of 1024 (parse_size);
+	-- a time: decimal, with a unit or in seconds (LimitCPU=, rounded up to
+	-- whole seconds) or microseconds (LimitRTTIME=), parse_time. They were
+	-- refused with a unit: LimitAS=1G was listed, not converted
 	LimitFSIZE = { function(d) local r = d.rlimits and d.rlimits.fsize; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
-		good = { ["0"] = 0, ["010"] = 10, ["1024:02048"] = "1024:2048", infinity = "infinity" },
-		bad = { "0x10", "0o10", "0b10", "-1", "1K", "" } },
+		good = { ["0"] = 0, ["010"] = 10, ["1024:02048"] = "1024:2048", infinity = "infinity", ["1K"] = 1024,
+			["1G:2G"] = "1073741824:2147483648", ["1.5K"] = 1536, ["8M:infinity"] = "8388608:infinity",
+			["1G 512M"] = 1610612736, ["512B"] = 512, ["+1K"] = 1024, ["7E"] = 7 << 60 },
+		bad = { "0x10", "0o10", "0b10", "-1", "", "1k", "1KB", "1K :2K", "512M 1G", "8E", "16E", "2G:1G", "1K:",
+			"infinity:1G", "1 2" } },
+	LimitAS = { function(d) local r = d.rlimits and d.rlimits.as; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
+		good = { ["1G"] = 1073741824, ["4G:infinity"] = "4294967296:infinity", ["0.5M"] = 524288 },
+		bad = { "1g", "1GB", "1Gi", "-1G", "1e9" } },
 	LimitCPU = { function(d) return d.rlimits and d.rlimits.cpu end,
-		good = { ["10"] = 10, ["010"] = 10, infinity = "infinity" },
-		bad = { "0x10", "-1", "1min" } },
+		good = { ["10"] = 10, ["010"] = 10, infinity = "infinity", ["1min"] = 60, ["1min 30s"] = 90, ["1.5"] = 2,
+			["100ms"] = 1, ["1h"] = 3600, ["0"] = 0, ["2d"] = 172800 },
+		bad = { "0x10", "-1", "1x", "1.5.5", "3.", "1e3", "", "1 min x" } },
+	LimitRTTIME = { function(d) local r = d.rlimits and d.rlimits.rttime; return type(r) == "table" and r[1] .. ":" .. r[2] or r end,
+		good = { ["5"] = 5, ["500ms"] = 500000, ["1s:2s"] = "1000000:2000000", ["1.5ms"] = 1500, infinity = "infinity" },
+		bad = { "1x", "-5", "2s:1s", "0x10" } },
 	LimitNICE = { function(d) return d.rlimits and d.rlimits.nice end,
 		good = { ["0"] = 0, ["40"] = 40, ["+19"] = 1, ["-20"] = 40, ["+0"] = 20, ["-5"] = 25, ["+05"] = 15,
 			["010"] = 8, ["-0x10"] = 36, ["0x28"] = 40 },
