@@ -407,22 +407,45 @@ static int l_addresses(lua_State *L)
  * in any case and with a prefix ("any/24"), as an address of no bytes: a
  * route's dst of 0.0.0.0/0 or 0.0.0.0/24 (of IPv4 whatever its gateway),
  * an address, gateway or src libnl could not put in a request (ERANGE).
- * They are no address here; a route's dst takes "default" itself. Returns
- * 0 or a libnl error, with *a NULL on an error. */
+ * They are no address here; a route's dst takes "default" itself.
+ * A prefix length is decimal digits, up to the address's bits, as the
+ * network config's check reads it: nl_addr_parse reads it with strtol in
+ * base 0 and stops where it likes, so "10.0.2.15/024" was a /20 (octal),
+ * "/0x18" a /24, and "/24junk", "/ 24" and "/+24" a /24, none of them a
+ * word; "/33" went to the kernel, which said EINVAL. Returns 0 or a libnl
+ * error, with *a NULL on an error. */
 int lx_net_parse_ip(const char *s, int family, struct nl_addr **a)
 {
-	int err = nl_addr_parse(s, family, a);
+	const char *slash = strchr(s, '/');
+	unsigned plen = 0;
+	int err;
 
-	if (err < 0) {
+	*a = NULL;
+	if (slash) {
+		const char *p = slash + 1;
+		if (!*p)
+			return -NLE_INVAL;
+		for (; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -NLE_INVAL;
+			plen = plen * 10 + (unsigned)(*p - '0');
+			if (plen > 128)
+				return -NLE_INVAL;
+		}
+	}
+	if ((err = nl_addr_parse(s, family, a)) < 0) {
 		*a = NULL;
 		return err;
 	}
 	if (nl_addr_get_len(*a) == 0 ||
-	    (nl_addr_get_family(*a) != AF_INET && nl_addr_get_family(*a) != AF_INET6)) {
+	    (nl_addr_get_family(*a) != AF_INET && nl_addr_get_family(*a) != AF_INET6) ||
+	    plen > nl_addr_get_len(*a) * 8) {
 		nl_addr_put(*a);
 		*a = NULL;
 		return -NLE_INVAL;
 	}
+	if (slash)
+		nl_addr_set_prefixlen(*a, (int)plen);
 	return 0;
 }
 
@@ -582,9 +605,9 @@ static int addr_change(lua_State *L, int add)
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)
- * The address is IPv4 or IPv6 with a prefix length of 1 or more; one of
- * nl_addr_parse's words ("any/24", lx_net_parse_ip) raises, as does
- * anything else.
+ * The address is IPv4 or IPv6 with a prefix length of 1 or more, in
+ * decimal digits up to the address's bits; one of nl_addr_parse's words
+ * ("any/24", lx_net_parse_ip) raises, as does anything else.
  * Unknown keys raise. broadcast is IPv4 only (check_broadcast): true,
  * false or an IPv4 address, and raises otherwise or on an IPv6 address.
  * Without replace an existing address is EEXIST. valid is 1-4294967295

@@ -436,6 +436,57 @@ T["nl_addr_parse's words are no address: 'any/24' raises, a route's dst takes \"
 	end
 end
 
+-- nl_addr_parse reads a prefix length with strtol in base 0 and stops
+-- where it likes: addr_add("eth0", "10.0.2.15/024") added a /20 (octal),
+-- where the network config's check reads 024 as 24, and "/0x18",
+-- "/24junk", "/ 24" and "/+24" were a /24. A prefix length is decimal
+-- digits up to the address's bits (32, 128), read as the check reads it;
+-- anything else raises, as the check refuses it
+T["a prefix length is decimal digits up to the address's bits, as the network config reads it"] = function()
+	local nosuch = "luainit-nosuch0"
+	local function pat(s) return (s:gsub("%p", "%%%0")) end
+	local bad = { "10.0.2.15/0x18", "10.0.2.15/24junk", "10.0.2.15/ 24", "10.0.2.15/+24", "10.0.2.15/-1",
+		"10.0.2.15/33", "10.0.2.15/", "10.0.2.15/1e1", "fd00::1/129", "fd00::1/64/64", "10.0.2.15/99999999999" }
+	local good = { "10.0.2.15/024", "10.0.2.15/0024", "10.0.2.15/32", "fd00::1/064", "fd00::1/128" }
+	local netcheck = require "netcheck"
+	local function checked(a)
+		local _, errs = netcheck.validate({ interfaces = { { match = "eth0", address = a } } })
+		return #errs == 0
+	end
+	for _, a in ipairs(bad) do
+		-- lo is the host's: each raises before any change
+		for _, ifname in ipairs({ "lo", nosuch }) do
+			raises("^bad argument #2 to '[%w.]*addr_add' %(IPv4 or IPv6 address expected, got '" .. pat(a) .. "'%)$",
+				net.addr_add, ifname, a)
+		end
+		raises("^route_del " .. pat(a) .. " dev luainit%-nosuch0: dst: \"default\" or an address expected$",
+			net.route_del, { dst = a, dev = nosuch })
+		assert(not checked(a), a .. ": the network config takes it")
+	end
+	for _, a in ipairs(good) do
+		local ok, err, _, ename = net.addr_add(nosuch, a)
+		assert(ok == nil and ename == "ENODEV", a .. ": " .. tostring(err))
+		assert(checked(a), a .. ": the network config refuses it")
+	end
+end
+
+-- What the kernel gets: "/024" is a /24, as the config's check reads it
+-- (it was a /20)
+T["a prefix length with a leading zero is decimal (private netns)"] = function()
+	local out = util.in_netns([[
+local net = require "luainit.net"
+assert(net.link_set("lo", { up = true }))
+assert(net.addr_add("lo", "10.9.0.1/024"))
+assert(net.addr_add("lo", "fd00::1/064", { nodad = true }))
+assert(net.route_add({ dst = "10.7.0.0/016", dev = "lo", table = 200 }))
+os.execute("ip -o addr show dev lo; ip route show table 200")
+]])
+	local function has(s) assert(out:find(s, 1, true), "missing: " .. s .. "\n" .. out) end
+	has("inet 10.9.0.1/24 scope global")
+	has("inet6 fd00::1/64 scope global")
+	has("10.7.0.0/16 dev lo")
+end
+
 -- What the kernel gets: a child luainit in a network namespace of its own
 -- adds default routes (IPv4, and IPv6 by its src), and a dst "any/24",
 -- which raises, adds none (it was a route to 0.0.0.0/24).
