@@ -76,7 +76,8 @@ local function is_condition(k) return k:match("^Condition") or k:match("^Assert"
 local DEP_SUFFIX_NOTE = {
 	target = "a systemd target (luainit orders services by their own dependencies)",
 	socket = "socket activation is not supported",
-	mount = "mounts are done by boot.fstab() before services start",
+	mount = "mounts are done by boot.fstab() before services start; a network filesystem's after "
+		.. "the network: order after \"remote-fs\" for those",
 	automount = "automounts are not supported",
 	device = "devices appear before services start (boot.coldplug())",
 	path = "path units are not supported", timer = "timers are not supported",
@@ -190,9 +191,10 @@ local function deps(st, list, e, bound)
 			note(st, one, "unsupported", "not a unit name; systemd ignores this word too, and keeps the line's others")
 		elseif suffix == "service" then
 			add(stem)
-		elseif w == "network-online.target" then
-			-- luainit's network readiness has the same name, less ".target"
-			add("network-online")
+		elseif w == "network-online.target" or w == "remote-fs.target" then
+			-- luainit's network readiness and network filesystems' have the
+			-- same names, less ".target"
+			add(stem)
 		else
 			local why = DEP_SUFFIX_NOTE[suffix]
 			note(st, one, bound and "note" or "ignored", bound and why .. "; " .. bound or why)

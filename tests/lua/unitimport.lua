@@ -925,7 +925,7 @@ BindsTo=a.service d.service c.service
 Wants=w.service w.service
 Wants=x.service w.service network-online.target
 After=z.service y.service
-After=y.service z.service network-online.target network-online.target
+After=y.service z.service network-online.target network-online.target remote-fs.target
 [Service]
 ExecStart=/bin/d
 ]])
@@ -933,7 +933,7 @@ ExecStart=/bin/d
 	local d = def_of(src)
 	assert(table.concat(d.requires, " ") == "a b c d", table.concat(d.requires, " "))
 	assert(table.concat(d.wants, " ") == "w x network-online", table.concat(d.wants, " "))
-	assert(table.concat(d.after, " ") == "z y network-online", table.concat(d.after, " "))
+	assert(table.concat(d.after, " ") == "z y network-online remote-fs", table.concat(d.after, " "))
 	-- after leaves out what requires already orders, once
 	d = def_of(convert("[Unit]\nAfter=a.service b.service a.service\nRequires=a.service a.service\n"
 		.. "[Service]\nExecStart=/bin/d\n"))
