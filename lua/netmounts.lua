@@ -62,6 +62,7 @@ end
 -- on a pipe): a network filesystem's mount(2) can wait minutes on its server,
 -- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
 -- Only from a task (sched.wait_child). A mount done is recorded (mounted).
+-- One not done within stage.netmount_timeout_ms is killed, and fails.
 local MOUNT_CHILD = [[
 local a = function(i) return arg[i] ~= "" and arg[i] or nil end
 local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
@@ -69,6 +70,8 @@ local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], f
 io.stdout:write(ok and table.concat(r or {}, ",") or r)
 os.exit(ok and 0 or 1)
 ]]
+-- how long a mount child killed at stage.netmount_timeout_ms is waited for
+local KILL_WAIT_MS = 2000
 local function mount_in_child(e)
 	local process, sched = require "luainit.process", require "sched"
 	local script_r, script_w = fs.pipe()
@@ -81,7 +84,21 @@ local function mount_in_child(e)
 	script_r:close()
 	out_w:close()
 	if not pid then out_r:close() return nil, err end
-	local how, code = sched.wait_child(pid)
+	local timeout = stage.netmount_timeout_ms
+	local how, code = sched.wait_child(pid, timeout)
+	if not how then
+		-- a server that does not answer: the child waits in mount(2), which
+		-- SIGKILL ends (NFS and CIFS wait killably); the reaper takes it,
+		-- and this task waits for that a bounded time only: a child stuck
+		-- past SIGKILL is reaped whenever it ends, with nothing waiting
+		process.kill(pid, "KILL")
+		how = sched.wait_child(pid, KILL_WAIT_MS)
+		-- not read: a child still alive holds the pipe, and the read would wait
+		out_r:close()
+		return nil, string.format("mount %s: not done after %g s (stage.netmount_timeout_ms); "
+			.. "the mounting child (pid %d) was killed%s", e.target, timeout / 1000, pid,
+			how and "" or string.format(", and is not gone after %g s more", KILL_WAIT_MS / 1000))
+	end
 	local text = out_r:read(4096) or ""
 	out_r:close()
 	if how ~= "exited" or code ~= 0 then
@@ -123,7 +140,9 @@ end
 -- unmounted after stage.netdev_timeout_ms. Each is mounted by a child
 -- (mount_in_child), so a service ordered after "network-online" may start
 -- before its mount is done; one ordered after "remote-fs" waits for the
--- task to end (M.done). A failure never opens the rescue console:
+-- task to end (M.done). A child not done within stage.netmount_timeout_ms
+-- is killed and its entry fails, so a server that does not answer holds
+-- "remote-fs" that long per entry, not forever. A failure never opens the rescue console:
 -- services may be running by then; one without nofail is an error in the
 -- log, and in M.failed. path: the fstab file, for the messages.
 -- mount_later : (entries, path) -> nil

@@ -188,6 +188,13 @@ end
 -- boot.fstab(); set it in boot.lua before that.
 M.netdev_timeout_ms = 90000
 
+--- Milliseconds each of fstab's network entries has to be mounted once
+-- the network is online, counted from the start of its mount child: as
+-- long as systemd gives a mount unit (DefaultTimeoutStartSec, 90 s) before
+-- it kills the mount helper. Then the child is killed (a mount(2) waiting
+-- on a server that does not answer is killable) and the entry is failed.
+M.netmount_timeout_ms = 90000
+
 -- The filesystem types that need the network, as systemd reads fstab
 -- (fstype_is_network: its "@network" set, davfs, glusterfs, lustre and
 -- sshfs, after a "fuse." prefix), and util-linux's curlftpfs

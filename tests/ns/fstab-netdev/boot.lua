@@ -8,6 +8,8 @@
 -- stops. A service ordered after
 -- "remote-fs" starts once every one was tried, whatever came of it; one
 -- that requires it fails then, naming the one without nofail that failed.
+-- A mount that hangs is killed after stage.netmount_timeout_ms, reaped,
+-- and counted as failed.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sched = require "sched"
@@ -26,6 +28,22 @@ boot.netdev_timeout_ms = 30000
 sched.sleep(500)
 T.check("left unmounted after the timeout", not boot.is_mountpoint(dir .. "/never"))
 
+-- A mount that really hangs in the kernel, as one on an NFS server that
+-- does not answer: /hang binds a path below an autofs mount whose daemon
+-- never answers (this test holds the read end of its pipe and never reads
+-- it; "daemon" only gives autofs the process group it lets through), so
+-- the mount child's lookup waits in autofs_wait, killably, as an NFS
+-- mount's RPC does. No sleep or test hook stands in for the mount; FUSE
+-- would need a helper and /dev/fuse, and a loop device takes no FIFO.
+local auto_r, auto_w = fs.pipe()
+local daemon = process.spawn({ argv = { "/bin/sleep", "1000" }, setsid = true })
+fs.mkdirp(dir .. "/auto")
+local auto_ok, auto_err = fs.mount("luainit-test", dir .. "/auto", "autofs", nil,
+	string.format("fd=%d,pgrp=%d,minproto=5,maxproto=5,indirect", auto_w:fileno(), daemon))
+auto_w:close()
+T.check("an autofs whose daemon never answers", auto_ok, auto_err)
+boot.netmount_timeout_ms = 2000
+
 fs.writefile(dir .. "/fstab", (([[
 tmpfs                @/local      tmpfs  size=1m                0 0
 tmpfs                @/net        tmpfs  size=1m,_netdev        0 0
@@ -33,6 +51,7 @@ tmpfs                @/net/inner  tmpfs  size=1m                0 0
 @/net/inner          @/bound      none   bind                   0 0
 /dev/does-not-exist  @/bad        ext4   _netdev                0 0
 /dev/does-not-exist  @/opt        ext4   _netdev,nofail         0 0
+@/auto/x             @/hang       none   bind,_netdev           0 0
 ]]):gsub("@", dir)))
 boot.fstab(dir .. "/fstab")
 T.check("a local entry is mounted at once", boot.is_mountpoint(dir .. "/local"))
@@ -66,11 +85,39 @@ local status = fs.readfile(dir .. "/status.out") or ""
 T.check("luactl status says what it waits for", status:find("state: +starting %(waiting for network filesystems%)") ~= nil,
 	(status:gsub("\n", " | ")))
 print("NETDEV: waiting for the link")
+-- the luainit processes but PID 1, "pid state wchan" each: the mount
+-- children, and luactl's, started as /proc/self/exe (their comm is "exe",
+-- a zombie's too)
+local function mount_children()
+	local out = {}
+	for _, p in ipairs(fs.readdir("/proc") or {}) do
+		local st = p:match("^%d+$") and p ~= "1" and fs.readfile("/proc/" .. p .. "/stat")
+		if st and st:find("^%d+ %(exe%)") then
+			out[#out + 1] = st:match("^%d+ %b() %a") .. " " .. tostring(fs.readfile("/proc/" .. p .. "/wchan"))
+		end
+	end
+	return out
+end
+local hung = T.wait_until(function()
+	for _, c in ipairs(mount_children()) do if c:find("autofs_wait") then return c end end
+end, 20000, 20)
+T.check("the mount child that hangs waits in the kernel", hung ~= nil, hung)
 -- until each was tried: the bind is mounted by a child of its own after
 -- net/inner's, and was looked at too soon on a busy machine
 local up = T.wait_until(function() return require("netmounts").done() end, 20000)
 T.check("mounted once online", up and boot.is_mountpoint(dir .. "/net/inner") and network.online)
 T.check("the bind of a path below it is mounted", boot.is_mountpoint(dir .. "/bound"))
+T.check("a mount that hangs is given up on", not boot.is_mountpoint(dir .. "/hang"))
+-- its child is killed and reaped: no luainit but PID 1 is left, running
+-- or a zombie (the services' shells may hold a zombie a moment: not
+-- counted)
+local left = mount_children()
+T.check("the killed mount child is reaped", #left == 0, #left > 0 and table.concat(left, "; ") or nil)
+T.responsive("after the killed mount")
+fs.umount(dir .. "/auto")
+auto_r:close()
+process.kill(daemon, "KILL")
+sched.wait_child(daemon, 10000)
 -- a service's line: its shell makes the file (the redirection) before
 -- it writes, and an empty file was taken for its answer
 local function line_of(name)
@@ -84,6 +131,7 @@ T.check("a service requiring network-online sees the mount come", out == "mounte
 out = line_of("afterfs")
 T.check("a service after remote-fs starts with the mounts done", out == "mounted\n", out and (out:gsub("\n", " ")))
 T.check("a service requiring remote-fs fails when one is not mounted", sup.services.needsfs.state == "failed"
-	and sup.services.needsfs.why == "requires 'remote-fs': network filesystem(s) not mounted: " .. dir .. "/bad",
+	and sup.services.needsfs.why == "requires 'remote-fs': network filesystem(s) not mounted: " .. dir .. "/bad, "
+		.. dir .. "/hang",
 	state("needsfs"))
 T.finish("NETDEV: done")
