@@ -169,6 +169,10 @@ function M.mount_later(late, path)
 		local why = not network_online() and string.format("network not online after %g s "
 			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
 		for _, e in ipairs(late) do
+			-- a shutdown that came meanwhile (it killed the last child) gets
+			-- no new one: it would mount after the network filesystems'
+			-- unmount, or hang the wait for the last processes
+			if require("shutdown").in_progress then return end
 			local ok = stage.timed("mount " .. e.target, function()
 				if why then return false, why end
 				return stage.mount_entry(mount_in_child, e, path)

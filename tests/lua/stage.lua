@@ -268,8 +268,30 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	-- shutdown's: last mounted first
 	assert(netmounts.umount() == "unmounted 2 network filesystem(s)")
 	assert(not stage.is_mountpoint(base .. "/on") and #netmounts.mounted == 0)
+
+	-- a shutdown while a child mounts: that one ends, no other is started
+	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/first tmpfs size=1m,_netdev 0 0\n"
+		.. "tmpfs " .. base .. "/second tmpfs size=1m,_netdev 0 0\n")
+	stage.fstab(base .. "/fstab")
+	local shutdown = require "shutdown"
+	network.online = true
+	ok, err = pcall(sched.wake, "network-online")
+	network.online = false
+	assert(ok, err)
+	-- the task waits for the first child
+	assert(not netmounts.done())
+	shutdown.in_progress = "poweroff"
+	for _ = 1, 100 do
+		if netmounts.done() then break end
+		sched.sleep(50)
+	end
+	shutdown.in_progress = false
+	assert(netmounts.done(), "remote-fs not reached after a shutdown")
+	assert(stage.is_mountpoint(base .. "/first"), "the mount under way ends")
+	assert(not stage.is_mountpoint(base .. "/second"), "a mount started after the shutdown began")
+	assert(netmounts.umount() == "unmounted 1 network filesystem(s)")
 	netmounts.failed[#netmounts.failed] = nil
-	for _, d in ipairs({ "late", "late2", "on/below", "on" }) do fs.rmdir(base .. "/" .. d) end
+	for _, d in ipairs({ "late", "late2", "on/below", "on", "first", "second" }) do fs.rmdir(base .. "/" .. d) end
 	fs.unlink(base .. "/fstab")
 	fs.rmdir(base)
 end
