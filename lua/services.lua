@@ -107,7 +107,10 @@ M.defaults_mt = { __index = M.defaults }
 --- The names requires and after accept that are no service: the
 -- network's readiness ("network-online") and fstab's network mounts done
 -- ("remote-fs"); supervisor.lua's deps_state says what each waits for.
-M.pseudo = { ["network-online"] = true, ["remote-fs"] = true }
+-- Each is what it stands for: no service may take the name (requires and
+-- after would never reach it).
+M.pseudo = { ["network-online"] = "the network's readiness",
+	["remote-fs"] = "the readiness of fstab's network filesystems" }
 
 M.signals = {}
 for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"):gmatch("%S+") do
@@ -366,6 +369,11 @@ local function check(name, def, file)
 		err("field 'stop_signal': unknown signal '%s' (expected a name such as TERM, INT, QUIT, HUP)", def.stop_signal)
 	end
 	if not name:match("^[%w][%w%-_.@]*$") then err("service name '%s': use letters, digits, '-', '_', '.', '@'", name) end
+	-- the name is the file's: that is what to change
+	if M.pseudo[name] then
+		err("service name '%s' (the file's name) is reserved: it is %s, which requires and after "
+			.. "name, not a service; rename the file", name, M.pseudo[name])
+	end
 	if #errs > 0 then return nil, errs end
 	local svc = table.create(0, nkeys)
 	svc.name, svc.file = name, file

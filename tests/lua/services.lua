@@ -373,6 +373,29 @@ T["network-online and remote-fs are no services, but requires and after take the
 	assert(#errs == 1 and has(errs, "typo.lua: requires 'remote%-fss', which is missing or invalid"), table.concat(errs, "\n"))
 end
 
+-- regression: a service named "remote-fs" or "network-online" loaded,
+-- and could never be depended on: requires and after took the name for
+-- the pseudo-dependency
+T["a service may not take the name network-online or remote-fs"] = function()
+	local d = dir_with({
+		["remote-fs"] = 'return { command = {"/bin/true"} }',
+		["network-online"] = 'return { command = {"/bin/true"} }',
+		["remote-fs2"] = 'return { command = {"/bin/true"} }',
+		user = 'return { command = {"/bin/true"}, requires = {"remote-fs"} }',
+	})
+	local set, errs = services.load_dir(d)
+	assert(#errs == 2, table.concat(errs, "\n"))
+	assert(errs[1] == d .. "/network-online.lua: service name 'network-online' (the file's name) is reserved: "
+		.. "it is the network's readiness, which requires and after name, not a service; rename the file", errs[1])
+	assert(errs[2] == d .. "/remote-fs.lua: service name 'remote-fs' (the file's name) is reserved: it is "
+		.. "the readiness of fstab's network filesystems, which requires and after name, not a service; "
+		.. "rename the file", errs[2])
+	assert(not set["remote-fs"] and not set["network-online"], "a reserved name loaded")
+	assert(set["remote-fs2"] and set.user, "a name that only begins so, and one that requires it, load")
+	local svc, e = services.check("remote-fs", { command = { "/bin/true" } }, "/etc/luainit/services/remote-fs.lua")
+	assert(svc == nil and #e == 1 and e[1]:find("^/etc/luainit/services/remote%-fs%.lua: service name 'remote%-fs'"), e and e[1])
+end
+
 -- regression: with cgroups turned off after a start that cloned into its
 -- group, the next start kept cgroup_clone and spawn refused it
 T["svcgroup.setup without cgroups clears the group and the clone"] = function()
