@@ -119,7 +119,8 @@ end
 --- Is the work done: every entry that waits for the network mounted or
 -- given up on? True at once when fstab has no such entry (mount_later
 -- was never called). The supervisor's "remote-fs" (systemd's
--- remote-fs.target); sched.wake("remote-fs") when it becomes true.
+-- remote-fs.target); when it becomes true, sched.wake("remote-fs") and
+-- the supervisor's kick.
 -- done : () -> boolean
 function M.done() return pending == 0 end
 
@@ -159,7 +160,13 @@ function M.mount_later(late, path)
 		-- however the task ends (a shutdown, an error), it is done
 		local _ <close> = setmetatable({}, { __close = function()
 			pending = pending - 1
-			if pending == 0 then sched.wake("remote-fs") end
+			if pending == 0 then
+				sched.wake("remote-fs")
+				-- services waiting for it (no watch task of the
+				-- supervisor's for one event a boot, if any)
+				local sup = package.loaded.supervisor
+				if sup then sup.kick() end
+			end
 		end })
 		local deadline = event.now() + timeout
 		while not network_online() and event.now() < deadline do

@@ -664,18 +664,15 @@ end
 --- Start every enabled service, in dependency order, in parallel.
 function M.start_all()
 	M.listen_notify()
-	-- services waiting for "network-online" or "remote-fs" start when it
-	-- comes: one watch each, woken by network.lua and netmounts.lua
-	M.watches = M.watches or {}
-	for _, key in ipairs({ NETWORK_ONLINE, REMOTE_FS }) do
-		if not M.watches[key] then
-			M.watches[key] = sched.spawn(function()
-				while true do
-					sched.wait(key)
-					M.kick()
-				end
-			end, key .. " watch")
-		end
+	if not M.network_watch then
+		-- services waiting for "network-online" start when it comes
+		-- (those waiting for "remote-fs": netmounts kicks when it is done)
+		M.network_watch = sched.spawn(function()
+			while true do
+				sched.wait(NETWORK_ONLINE)
+				M.kick()
+			end
+		end, "network-online watch")
 	end
 	local names = {}
 	for n, svc in pairs(M.services) do if svc.enabled then names[#names + 1] = n end end
