@@ -22,23 +22,37 @@ static const char *const types[] = {
 	"?", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform", NULL
 };
 
+/* A field's IPv4 address: a string inet_pton reads, never a number (Lua
+ * would coerce 167772161 to a string inet_pton refuses, or 0 to "0",
+ * with a message that never said what came). */
 static uint32_t checkip(lua_State *L, int idx, const char *key)
 {
-	const char *s = lua_tostring(L, idx);
+	size_t n;
+	const char *s;
 	struct in_addr a;
 
-	if (!s || inet_pton(AF_INET, s, &a) != 1)
-		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected", key);
+	if (lua_type(L, idx) != LUA_TSTRING)
+		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got %s", key,
+		           luaL_typename(L, idx));
+	s = lua_tolstring(L, idx, &n);
+	if (strlen(s) != n)   /* inet_pton would stop at the NUL */
+		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got a string with a NUL byte", key);
+	if (inet_pton(AF_INET, s, &a) != 1)
+		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got '%s'", key, s);
 	return a.s_addr;
 }
 
+/* A field's integer 0-max: a number (2.0 too: lx_getint), never a string
+ * Lua would coerce ("7" was xid 7), as the binding's other integers. */
 static lua_Integer checkrange(lua_State *L, int idx, const char *key, lua_Integer max)
 {
-	int ok;
-	lua_Integer v = lua_tointegerx(L, idx, &ok);
+	lua_Integer v;
+	const char *got;
 
-	if (!ok || v < 0 || v > max)
-		luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected", key, max);
+	if (!lx_getint(L, idx, &v, &got))
+		luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected, got %s", key, max, got);
+	if (v < 0 || v > max)
+		luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected, got %I", key, max, v);
 	return v;
 }
 

@@ -110,6 +110,31 @@ return {
 		assert(not pcall(net.dhcp_build, { type = "discover", yiaddr = "300.1.1.1" }))
 		assert(not pcall(net.dhcp_build, { type = "discover", hostname = string.rep("x", 80) }))
 	end,
+	-- Lua's coercion took 167772161 where an address goes (as "167772161",
+	-- which inet_pton refuses without the message saying so) and "7" where
+	-- an integer goes (xid 7); each is refused naming its field, as the
+	-- binding's other fields are
+	["dhcp: build refuses a number for an address and a string for an integer"] = function()
+		local function raises(want, m)
+			m.type = "discover"
+			local ok, err = pcall(net.dhcp_build, m)
+			assert(not ok and err == "dhcp_build: field " .. want, tostring(err))
+		end
+		raises("'yiaddr': IPv4 address expected, got number", { yiaddr = 167772161 })
+		raises("'server_id': IPv4 address expected, got boolean", { server_id = true })
+		raises("'yiaddr': IPv4 address expected, got '300.1.1.1'", { yiaddr = "300.1.1.1" })
+		raises("'yiaddr': IPv4 address expected, got a string with a NUL byte", { yiaddr = "10.0.0.1\0junk" })
+		raises("'dns': IPv4 address expected, got number", { dns = { "1.1.1.1", 16843009 } })
+		raises("'xid': integer 0-4294967295 expected, got string", { xid = "7" })
+		raises("'mtu': integer 0-65535 expected, got string", { mtu = "1400" })
+		raises("'params': integer 0-254 expected, got string", { params = { 1, "3" } })
+		raises("'lease': integer 0-4294967295 expected, got non-integer number 1.5", { lease = 1.5 })
+		raises("'secs': integer 0-65535 expected, got -1", { secs = -1 })
+		raises("'t1': integer 0-4294967295 expected, got 4294967296", { t1 = 2 ^ 32 })
+		-- an integral float is that integer, as elsewhere in the binding
+		local m = assert(net.dhcp_parse(net.dhcp_build({ type = "discover", xid = 7.0, mtu = 1400.0 })))
+		assert(m.xid == 7 and math.type(m.mtu) == "integer" and m.mtu == 1400)
+	end,
 	["config: a valid config normalises"] = function()
 		local cfg, errs = network.validate({ resolv_conf = "/tmp/r", interfaces = {
 			{ match = "eth*", dhcp = true },
