@@ -412,52 +412,66 @@ static int l_addresses(lua_State *L)
  * network config's check reads it: nl_addr_parse reads it with strtol in
  * base 0 and stops where it likes, so "10.0.2.15/024" was a /20 (octal),
  * "/0x18" a /24, and "/24junk", "/ 24" and "/+24" a /24, none of them a
- * word; "/33" went to the kernel, which said EINVAL. Returns 0 or a libnl
- * error, with *a NULL on an error. */
-int lx_net_parse_ip(const char *s, int family, struct nl_addr **a)
+ * word; "/33" went to the kernel, which said EINVAL. So the address is
+ * parsed without it, and the prefix length here, once the address's bits
+ * are known. Returns 0 or a libnl error, with *a NULL on an error; when
+ * the address was read and its prefix length is what is wrong, why (len
+ * bytes) says so ("prefix length 33 out of range 0..32", "decimal prefix
+ * length 0..32 expected, got '0x18'"), and is empty otherwise. */
+int lx_net_parse_ip(const char *s, int family, struct nl_addr **a, char *why, size_t len)
 {
-	const char *slash = strchr(s, '/');
-	unsigned plen = 0;
+	const char *slash = strchr(s, '/'), *p, *dots;
+	char ip[64];
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned plen = 0, bits;
 	int err;
 
 	*a = NULL;
-	if (slash) {
-		const char *p = slash + 1;
-		if (!*p)
-			return -NLE_INVAL;
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return -NLE_INVAL;
-			plen = plen * 10 + (unsigned)(*p - '0');
-			if (plen > 128)
-				return -NLE_INVAL;
-		}
-	}
-	if ((err = nl_addr_parse(s, family, a)) < 0) {
+	*why = '\0';
+	if (n >= sizeof ip)
+		return -NLE_INVAL;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	if ((err = nl_addr_parse(ip, family, a)) < 0) {
 		*a = NULL;
 		return err;
 	}
-	if (nl_addr_get_len(*a) == 0 ||
-	    (nl_addr_get_family(*a) != AF_INET && nl_addr_get_family(*a) != AF_INET6) ||
-	    plen > nl_addr_get_len(*a) * 8) {
-		nl_addr_put(*a);
-		*a = NULL;
-		return -NLE_INVAL;
-	}
-	if (slash)
+	bits = nl_addr_get_len(*a) * 8;
+	if (!bits || (nl_addr_get_family(*a) != AF_INET && nl_addr_get_family(*a) != AF_INET6))
+		goto bad;
+	if (!slash)
+		return 0;
+	for (p = slash + 1; *p >= '0' && *p <= '9'; p++)
+		if (plen <= bits)   /* no overflow: past bits is out of range anyway */
+			plen = plen * 10 + (unsigned)(*p - '0');
+	/* the caller's message quotes s whole: a long tail is cut here */
+	dots = strlen(slash + 1) > 24 ? "..." : "";
+	if (p == slash + 1 || *p)
+		snprintf(why, len, "decimal prefix length 0..%u expected, got '%.24s%s'", bits, slash + 1, dots);
+	else if (plen > bits)
+		snprintf(why, len, "prefix length %.24s%s out of range 0..%u", slash + 1, dots, bits);
+	else {
 		nl_addr_set_prefixlen(*a, (int)plen);
-	return 0;
+		return 0;
+	}
+bad:
+	nl_addr_put(*a);
+	*a = NULL;
+	return -NLE_INVAL;
 }
 
 /* Parse "10.0.2.15/24" (argument arg) into g->naddr; raises on a malformed
  * address, one of another family ("aa:bb:cc:dd:ee:ff" parses too) or one
- * of nl_addr_parse's words ("any/24"). */
+ * of nl_addr_parse's words ("any/24"), and names a bad prefix length
+ * ("'10.0.0.1/33': prefix length 33 out of range 0..32"). */
 static struct nl_addr *check_cidr(lua_State *L, int arg, struct lx_net_guard *g)
 {
 	const char *s = luaL_checkstring(L, arg);
+	char why[80];
 
-	if (lx_net_parse_ip(s, AF_UNSPEC, &g->naddr) < 0) {
-		luaL_argerror(L, arg, lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
+	if (lx_net_parse_ip(s, AF_UNSPEC, &g->naddr, why, sizeof why) < 0) {
+		luaL_argerror(L, arg, *why ? lua_pushfstring(L, "'%s': %s", s, why) :
+		              lua_pushfstring(L, "IPv4 or IPv6 address expected, got '%s'", s));
 		return NULL;
 	}
 	return g->naddr;

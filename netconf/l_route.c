@@ -130,17 +130,19 @@ static int l_routes(lua_State *L)
  * names it) as lx_net_parse_ip reads one, with no prefix length: neither
  * has a use for one, and nl_addr_parse read "10.0.0.1/24" as 10.0.0.1 with
  * a prefix the request never carries: the route went via 10.0.0.1, the
- * "/24" dropped without a word. Raises; the address is the caller's to
- * put. */
+ * "/24" dropped without a word. An address with any prefix length, one
+ * lx_net_parse_ip takes or not ("/33"), gets that message. Raises; the
+ * address is the caller's to put. */
 static struct nl_addr *check_host(lua_State *L, const char *ctx, const char *key, const char *s,
                                   int family, const char *fam)
 {
 	struct nl_addr *a;
+	char why[80];
 
-	if (lx_net_parse_ip(s, family, &a) < 0)
+	if (lx_net_parse_ip(s, family, &a, why, sizeof why) < 0 && !*why)
 		luaL_error(L, "%s: %s: %s address expected", ctx, key, fam);
 	if (strchr(s, '/')) {
-		nl_addr_put(a);
+		nl_addr_put(a);   /* NULL after a bad prefix length: a no-op */
 		luaL_error(L, "%s: %s: %s address without a prefix length expected, got '%s'", ctx, key,
 		           fam, s);
 	}
@@ -157,7 +159,7 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 	const char *src = lx_optstring(L, 1, "src", NULL);
 	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
 	const char *dev = NULL, *by, *fam;
-	char devnum[24];
+	char devnum[24], why[80] = "";
 	int family, p;
 	struct rtnl_route *r;
 	struct nl_addr *a;
@@ -182,9 +184,11 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 	}
 	rtnl_route_set_family(r, (uint8_t)family);
 	/* "default" only, of nl_addr_parse's words (lx_net_parse_ip): "any/24" was a
-	 * route to 0.0.0.0/24 */
-	if ((strcmp(dst, "default") ? lx_net_parse_ip(dst, family, &a) : nl_addr_parse(dst, family, &a)) < 0)
-		luaL_error(L, "%s: dst: \"default\" or an address expected", ctx);
+	 * route to 0.0.0.0/24; a bad prefix length is named ("dst: prefix
+	 * length 33 out of range 0..32") */
+	if ((strcmp(dst, "default") ? lx_net_parse_ip(dst, family, &a, why, sizeof why) :
+	     nl_addr_parse(dst, family, &a)) < 0)
+		luaL_error(L, "%s: dst: %s", ctx, *why ? why : "\"default\" or an address expected");
 	rtnl_route_set_dst(r, a);
 	nl_addr_put(a);
 	if (src) {

@@ -63,8 +63,10 @@ int lx_net_gfail(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx)
 /* An address without its prefix length: "10.0.2.15", "fe80::1". */
 void lx_net_nladdr_str(struct nl_addr *a, char *buf, size_t len);
 /* An IP address of family (AF_UNSPEC: either) as nl_addr_parse reads it,
- * but none of its words ("any", "default/8"): 0 or a libnl error. */
-int lx_net_parse_ip(const char *s, int family, struct nl_addr **a);
+ * but none of its words ("any", "default/8"), and a prefix length of
+ * decimal digits up to its bits: 0 or a libnl error, with what is wrong
+ * with the prefix length in why (empty when the address is). */
+int lx_net_parse_ip(const char *s, int family, struct nl_addr **a, char *why, size_t len);
 /* An integer option of a 32-bit field of the kernel's, def when left out;
  * raises out of 0-4294967295. */
 uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def);

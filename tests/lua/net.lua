@@ -356,11 +356,15 @@ T["a route's gateway or src with a prefix length raises, where the prefix was dr
 				.. " address without a prefix length expected, got '" .. pat(a) .. "'$",
 				net[f], { dst = dst, src = a, dev = nosuch })
 		end
-		-- what is no address says so first: of the other family, a word,
-		-- an empty prefix
+		-- what is no address says so first: of the other family, a word
 		raises(": gateway: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", gateway = "fe80::1/64", dev = nosuch })
 		raises(": src: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", src = "any/24", dev = nosuch })
-		raises(": gateway: IPv4 address expected$", net[f], { dst = "10.1.0.0/16", gateway = "10.0.0.1/", dev = nosuch })
+		-- an address with a malformed or out of range prefix length is an
+		-- address with a prefix length (it said "IPv4 address expected")
+		for _, a in ipairs({ "10.0.0.1/", "10.0.0.1/33", "10.0.0.1/0x18" }) do
+			raises(": gateway: IPv4 address without a prefix length expected, got '" .. pat(a) .. "'$", net[f],
+				{ dst = "10.1.0.0/16", gateway = a, dev = nosuch })
+		end
 	end
 	-- the same addresses without one are read, and the missing link fails
 	-- the request
@@ -441,28 +445,48 @@ end
 -- where the network config's check reads 024 as 24, and "/0x18",
 -- "/24junk", "/ 24" and "/+24" were a /24. A prefix length is decimal
 -- digits up to the address's bits (32, 128), read as the check reads it;
--- anything else raises, as the check refuses it
+-- anything else raises, as the check refuses it, naming the prefix length
+-- and its range (it said "IPv4 or IPv6 address expected" of an address
+-- that was one)
 T["a prefix length is decimal digits up to the address's bits, as the network config reads it"] = function()
 	local nosuch = "luainit-nosuch0"
 	local function pat(s) return (s:gsub("%p", "%%%0")) end
-	local bad = { "10.0.2.15/0x18", "10.0.2.15/24junk", "10.0.2.15/ 24", "10.0.2.15/+24", "10.0.2.15/-1",
-		"10.0.2.15/33", "10.0.2.15/", "10.0.2.15/1e1", "fd00::1/129", "fd00::1/64/64", "10.0.2.15/99999999999" }
+	local function malformed(bits, tail) return "decimal prefix length 0.." .. bits .. " expected, got '" .. tail .. "'" end
+	local function range(n, bits) return "prefix length " .. n .. " out of range 0.." .. bits end
+	local bad = {
+		["10.0.2.15/0x18"] = malformed(32, "0x18"), ["10.0.2.15/24junk"] = malformed(32, "24junk"),
+		["10.0.2.15/ 24"] = malformed(32, " 24"), ["10.0.2.15/+24"] = malformed(32, "+24"),
+		["10.0.2.15/-1"] = malformed(32, "-1"), ["10.0.2.15/"] = malformed(32, ""),
+		["10.0.2.15/1e1"] = malformed(32, "1e1"), ["fd00::1/64/64"] = malformed(128, "64/64"),
+		["10.0.2.15/33"] = range(33, 32), ["fd00::1/129"] = range(129, 128),
+		["10.0.2.15/0033"] = range("0033", 32), ["10.0.2.15/99999999999"] = range(99999999999, 32),
+		-- a long tail is cut in the reason (the value is quoted whole)
+		["10.0.2.15/" .. string.rep("9", 30)] = range(string.rep("9", 24) .. "...", 32),
+	}
 	local good = { "10.0.2.15/024", "10.0.2.15/0024", "10.0.2.15/32", "fd00::1/064", "fd00::1/128" }
 	local netcheck = require "netcheck"
 	local function checked(a)
 		local _, errs = netcheck.validate({ interfaces = { { match = "eth0", address = a } } })
 		return #errs == 0
 	end
-	for _, a in ipairs(bad) do
+	for a, why in pairs(bad) do
 		-- lo is the host's: each raises before any change
 		for _, ifname in ipairs({ "lo", nosuch }) do
-			raises("^bad argument #2 to '[%w.]*addr_add' %(IPv4 or IPv6 address expected, got '" .. pat(a) .. "'%)$",
+			raises("^bad argument #2 to '[%w.]*addr_add' %('" .. pat(a) .. "': " .. pat(why) .. "%)$",
 				net.addr_add, ifname, a)
 		end
-		raises("^route_del " .. pat(a) .. " dev luainit%-nosuch0: dst: \"default\" or an address expected$",
+		raises("^route_del " .. pat(a) .. " dev luainit%-nosuch0: dst: " .. pat(why) .. "$",
 			net.route_del, { dst = a, dev = nosuch })
+		-- a gateway takes no prefix length, good or bad
+		local fam = a:find(":", 1, true) and "IPv6" or "IPv4"
+		raises("^route_del default via " .. pat(a) .. " dev luainit%-nosuch0: gateway: " .. fam ..
+			" address without a prefix length expected, got '" .. pat(a) .. "'$",
+			net.route_del, { gateway = a, dev = nosuch })
 		assert(not checked(a), a .. ": the network config takes it")
 	end
+	-- what is no address is still said to be none
+	raises("%(IPv4 or IPv6 address expected, got '10%.0%.0%.300/24'%)$", net.addr_add, nosuch, "10.0.0.300/24")
+	raises("dst: \"default\" or an address expected$", net.route_del, { dst = "10.0.0.300/33", dev = nosuch })
 	for _, a in ipairs(good) do
 		local ok, err, _, ename = net.addr_add(nosuch, a)
 		assert(ok == nil and ename == "ENODEV", a .. ": " .. tostring(err))
