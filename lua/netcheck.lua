@@ -67,24 +67,32 @@ local function family(s) return is_ipv4(s) and "IPv4" or is_ipv6(s) and "IPv6" o
 local function is_ip(s) return is_ipv4(s) or is_ipv6(s) end
 
 -- What is wrong with v where an address alone goes (a gateway, a route's
--- src, a DNS server), or nil. An address with a prefix length gets its
--- own message: "10.0.0.1/24" is no gateway, and the binding refuses it
--- (it took the address and dropped the "/24").
+-- src, a DNS server), or nil. An address with a prefix length, one that
+-- could be none too ("/33", "/0x18"), gets its own message: "10.0.0.1/24"
+-- is no gateway, and the binding refuses it (it took the address and
+-- dropped the "/24").
 local function ip_problem(v)
 	if is_ip(v) then return nil end
-	if type(v) == "string" and is_ip(v:match("^(.*)/%d*$")) then
+	if type(v) == "string" and is_ip(v:match("^([^/]*)/")) then
 		return "IP address without a prefix length expected"
 	end
 	return "IP address expected"
 end
 
-local function is_cidr(s)
-	if type(s) ~= "string" then return false end
-	local ip, len = s:match("^([^/]+)/(%d+)$")
-	if not ip then return false end
-	len = tonumber(len)
-	if is_ipv4(ip) then return len <= 32 end
-	return is_ipv6(ip) and len <= 128
+-- What is wrong with s as an address with its prefix length, or nil. A
+-- prefix length is decimal digits up to the address's bits, and is named
+-- with its range as luainit.net names it ("prefix length 33 out of range
+-- 0..32"): the address itself is fine.
+local function cidr_problem(s)
+	local ip, len = nil, nil
+	if type(s) == "string" then ip, len = s:match("^([^/]*)/(.*)$") end
+	local fam = ip and family(ip)
+	if not fam then return "address/prefix expected" end
+	local bits = fam == "IPv4" and 32 or 128
+	if not len:match("^%d+$") then
+		return string.format("decimal prefix length 0..%d expected, got '%s'", bits, len)
+	end
+	if tonumber(len) > bits then return string.format("prefix length %s out of range 0..%d", len, bits) end
 end
 
 local function is_mac(s)
@@ -158,7 +166,8 @@ local function check_entry(e)
 		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
 	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
-			if not is_cidr(a) then bad("address", string.format("'%s': address/prefix expected", tostring(a)))
+			local p = cidr_problem(a)
+			if p then bad("address", string.format("'%s': %s", tostring(a), p))
 			elseif tonumber(a:match("/(%d+)$")) == 0 then
 				-- net.addr_add refuses it: libnl sends no prefix length of 0
 				bad("address", string.format("'%s': a prefix length of 1 or more expected", a))
@@ -201,12 +210,14 @@ local function check_entry(e)
 					for rk in pairs(r) do
 						if not ROUTE_KEYS[rk] then bad(k .. "." .. tostring(rk), "unknown key") end
 					end
-					if r.dst ~= "default" and not is_cidr(r.dst) then bad(k .. ".dst", "\"default\" or address/prefix expected") end
+					local dp = r.dst ~= "default" and cidr_problem(r.dst)
+					if dp == "address/prefix expected" then bad(k .. ".dst", "\"default\" or address/prefix expected")
+					elseif dp then bad(k .. ".dst", string.format("'%s': %s", r.dst, dp)) end
 					-- one family for dst, gateway and src, as net.route_add
 					-- reads them (the first given of dst, gateway, src sets
 					-- it): an address of the other raised inside configure
 					local fam, by = nil, nil
-					if r.dst ~= "default" and is_cidr(r.dst) then fam, by = family(r.dst:match("^[^/]+")), "dst" end
+					if r.dst ~= "default" and not dp then fam, by = family(r.dst:match("^[^/]+")), "dst" end
 					for _, f in ipairs({ "gateway", "src" }) do
 						local v, p = r[f], ip_problem(r[f])
 						if v == nil then -- left out

@@ -352,6 +352,32 @@ return {
 			assert(a == "" or not binding_reads(a), a .. ": luainit.net reads it")
 		end
 	end,
+	-- a prefix length is named with its range, as luainit.net names it,
+	-- where "'10.0.0.1/33': address/prefix expected" said the address was
+	-- wrong; an address alone with any prefix length is one with a prefix
+	["config: a bad prefix length is named with its range"] = function()
+		local e = errors_of({ interfaces = { { match = "eth0",
+			address = { "10.0.0.1/33", "fd00::1/129", "10.0.0.1/0x18", "fd00::1/64/64", "10.0.0.1/", "10.0.0.1/024" },
+			gateway = { "10.0.0.1/33", "10.0.0.1/0x18" },
+			routes = { { dst = "10.1.0.0/33" }, { dst = "10.1.0.0/+16" }, { dst = "10.1.0.300/16" } } } } })
+		for _, want in ipairs({
+			"key 'address': '10.0.0.1/33': prefix length 33 out of range 0..32",
+			"key 'address': 'fd00::1/129': prefix length 129 out of range 0..128",
+			"key 'address': '10.0.0.1/0x18': decimal prefix length 0..32 expected, got '0x18'",
+			"key 'address': 'fd00::1/64/64': decimal prefix length 0..128 expected, got '64/64'",
+			"key 'address': '10.0.0.1/': decimal prefix length 0..32 expected, got ''",
+			"key 'gateway': '10.0.0.1/33': IP address without a prefix length expected",
+			"key 'gateway': '10.0.0.1/0x18': IP address without a prefix length expected",
+			"key 'routes[1].dst': '10.1.0.0/33': prefix length 33 out of range 0..32",
+			"key 'routes[2].dst': '10.1.0.0/+16': decimal prefix length 0..32 expected, got '+16'",
+			"key 'routes[3].dst': \"default\" or address/prefix expected",
+		}) do
+			assert(e:find(want, 1, true), want .. "\n" .. e)
+		end
+		assert(not e:find("024", 1, true), e)
+		local _, n = e:gsub("interfaces%[1%]", "")
+		assert(n == 10, e)
+	end,
 	-- an address with a prefix length of 0: net.addr_add refuses it, so the
 	-- check does (a route's default, 0.0.0.0/0, stays good)
 	["validate: an address /0 is an error of its key, a route /0 is not"] = function()
