@@ -268,19 +268,28 @@ local function normalised(e, entry)
 	return entry
 end
 
---- Check a config table. Returns the normalised config (entries that are
--- invalid are kept, marked invalid, so the interfaces they match are left
--- alone rather than caught by a later glob) and a list of error strings
--- "interfaces[2] (eth1): key 'adress': unknown key".
--- validate : (cfg) -> cfg, {string}
-function M.validate(cfg)
+--- Check a config table, read from file when given. Returns the
+-- normalised config (entries that are invalid are kept, marked invalid,
+-- so the interfaces they match are left alone rather than caught by a
+-- later glob) and a list of error strings that name the file, as a
+-- service definition's do, the entry and its key:
+-- "/etc/luainit/network.lua: interfaces[2] (eth1): key 'adress': unknown
+-- key" (without a file, "interfaces[2] (eth1): ..." and "network config:
+-- key ..."). A bad entry's where is that name ("file: interfaces[2]
+-- (eth1)"), for the messages of the link it matches.
+-- validate : (cfg, file?) -> cfg, {string}
+function M.validate(cfg, file)
 	local errs, out = {}, { interfaces = {}, resolv_conf = "/etc/resolv.conf" }
-	if type(cfg) ~= "table" then return out, { "network config: table expected, got " .. type(cfg) } end
+	local top, at = file or "network config", file and file .. ": " or ""
+	if type(cfg) ~= "table" then
+		return out, { file and string.format("%s: the file must return a table, got %s", file, type(cfg))
+			or "network config: table expected, got " .. type(cfg) }
+	end
 	for k, v in pairs(cfg) do
 		local want = TOP_KEYS[k]
-		if not want then errs[#errs + 1] = string.format("network config: key '%s': unknown key", tostring(k))
+		if not want then errs[#errs + 1] = string.format("%s: key '%s': unknown key", top, tostring(k))
 		elseif not want:find(type(v), 1, true) and not (v == false and want:find("false", 1, true)) then
-			errs[#errs + 1] = string.format("network config: key '%s': %s expected", k, want)
+			errs[#errs + 1] = string.format("%s: key '%s': %s expected", top, k, want)
 		end
 	end
 	if type(cfg.resolv_conf) == "string" or cfg.resolv_conf == false then out.resolv_conf = cfg.resolv_conf end
@@ -290,9 +299,9 @@ function M.validate(cfg)
 		local entry = { index = i, label = label, match = type(e) == "table" and e.match or nil }
 		if #problems > 0 then
 			entry.invalid = {}
+			entry.where = string.format("%sinterfaces[%d] (%s)", at, i, label)
 			for _, p in ipairs(problems) do
-				local msg = string.format("interfaces[%d] (%s): %s", i, label, p)
-				errs[#errs + 1] = msg
+				errs[#errs + 1] = entry.where .. ": " .. p
 				entry.invalid[#entry.invalid + 1] = p
 			end
 		else

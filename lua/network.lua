@@ -32,23 +32,43 @@ local now = event.now
 
 ---------------------------------------------------------------- config
 
---- Check a config table. Returns the normalised config (entries that are
--- invalid are kept, marked invalid, so the interfaces they match are left
--- alone rather than caught by a later glob) and a list of error strings
--- "interfaces[2] (eth1): key 'adress': unknown key". The checks are
+--- Check a config table, read from file when given. Returns the
+-- normalised config (entries that are invalid are kept, marked invalid,
+-- so the interfaces they match are left alone rather than caught by a
+-- later glob) and a list of error strings, "/etc/luainit/network.lua:
+-- interfaces[2] (eth1): key 'adress': unknown key". The checks are
 -- netcheck.lua's.
--- validate : (cfg) -> cfg, {string}
-function M.validate(cfg) return netcheck.validate(cfg) end
+-- validate : (cfg, file?) -> cfg, {string}
+function M.validate(cfg, file) return netcheck.validate(cfg, file) end
 
---- Load and check a config file (Lua returning a table).
+-- An error value raised by the file at path, as text naming the file
+-- once: a message at a line of its own ("path:3: ...") as it is, any other
+-- with the path in front; an error value whose __tostring raises or
+-- returns no string by its type.
+local function in_file(path, e)
+	local ok, m = pcall(tostring, e)
+	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
+	return m:sub(1, #path + 1) == path .. ":" and m or path .. ": " .. m
+end
+
+--- Load and check a config file (Lua returning a table). Every message
+-- names the file once: an error the file raised at a line of its own
+-- ("path:3: ...") is given as it is, any other gets the path in front,
+-- and so does each config error (validate's file).
 -- load : (path) -> cfg, {string} | (nil, string)
 function M.load(path)
 	local env = setmetatable({}, { __index = _G })
 	local chunk, err = require("luainit.chunk").loadfile(path, env)
 	if not chunk then return nil, err end
 	local ok, cfg = pcall(chunk)
-	if not ok then return nil, path .. ": " .. tostring(cfg) end
-	return M.validate(cfg)
+	if not ok then return nil, in_file(path, cfg) end
+	-- the table may raise as it is read (a metatable's __index or
+	-- __pairs): that is the file's error, and start must go on to settle
+	-- network-online (it waited forever)
+	local errs
+	ok, cfg, errs = pcall(M.validate, cfg, path)
+	if not ok then return nil, in_file(path, cfg) .. " (raised as the returned table was checked)" end
+	return cfg, errs
 end
 
 --- Does config entry e match link l ({name, mac})?
@@ -443,7 +463,7 @@ local function configure(l)
 	if e.invalid then
 		ifc.state = "invalid config"
 		for _, p in ipairs(e.invalid) do
-			fail(ifc, string.format("interfaces[%d] (%s): %s; %s left unconfigured", e.index, e.label, p, l.name))
+			fail(ifc, string.format("%s: %s; %s left unconfigured", e.where, p, l.name))
 		end
 		timed(false)
 		return

@@ -437,6 +437,62 @@ return {
 		assert(not network.matches({ match = { mac = "52:54:00:12:34:57" } }, l))
 		assert(not network.matches({ match = "eth." }, { name = "ethX" }))
 	end,
+	-- a config error names the file, as a service definition's does; one
+	-- the file raised at a line of its own names it once (it was
+	-- "path: path:2: ..."), and a table that raises as it is checked is an
+	-- error of the file (it raised out of start, which never settled)
+	["config: load's errors name the file once"] = function()
+		local path = os.tmpname()
+		local function load(text)
+			util.write(path, text)
+			return network.load(path)
+		end
+		local cfg, errs = load([[return { interfacs = {}, interfaces = {
+			{ match = "eth0", dhcp = true }, { match = "eth1", adress = "10.0.0.1/24" } } }]])
+		assert(cfg and #errs == 2, table.concat(errs, "\n"))
+		table.sort(errs)
+		assert(errs[1] == path .. ": interfaces[2] (eth1): key 'adress': unknown key", errs[1])
+		assert(errs[2] == path .. ": key 'interfacs': unknown key", errs[2])
+		assert(cfg.interfaces[2].where == path .. ": interfaces[2] (eth1)", tostring(cfg.interfaces[2].where))
+		cfg, errs = load("return 5")
+		assert(errs[1] == path .. ": the file must return a table, got number", errs[1])
+		for text, want in pairs({
+			["local x\nx()"] = path .. ":2: attempt to call a nil value (local 'x')",
+			["error('boom', 0)"] = path .. ": boom",
+			["return {"] = path .. ":1: unexpected symbol near <eof>",
+			["return setmetatable({}, { __index = function() error('no such key') end })"] =
+				path .. ":1: no such key (raised as the returned table was checked)",
+			["return setmetatable({}, { __pairs = function() error('no', 0) end })"] =
+				path .. ": no (raised as the returned table was checked)",
+		}) do
+			cfg, errs = load(text)
+			assert(cfg == nil and errs == want, text .. ": " .. tostring(errs))
+		end
+		os.remove(path)
+		-- without a file, validate names the config and the entry
+		_, errs = network.validate({ interfacs = {}, interfaces = { { match = "eth1", adress = "x" } } })
+		table.sort(errs)
+		assert(errs[1] == "interfaces[1] (eth1): key 'adress': unknown key", errs[1])
+		assert(errs[2] == "network config: key 'interfacs': unknown key", errs[2])
+		_, errs = network.validate(5)
+		assert(errs[1] == "network config: table expected, got number", errs[1])
+	end,
+	-- start in a network namespace of its own: a returned table that raises
+	-- as it is checked fails the step, and network-online is settled (the
+	-- error went out of start, which left services ordered after
+	-- network-online waiting for ever)
+	["config: a table that raises as it is checked fails start, which settles (private netns)"] = function()
+		local path = os.tmpname()
+		util.write(path, "return setmetatable({}, { __index = function() error('no such key', 0) end })")
+		local out = util.in_netns(string.format([[
+local network = require "network"
+print("START", network.start(%q))
+print("SETTLED", network.settled)
+]], path))
+		os.remove(path)
+		assert(out:find("START\tfalse\t" .. path .. ": no such key (raised as the returned table was checked)", 1, true), out)
+		assert(out:find("SETTLED\ttrue", 1, true), out)
+	end,
 	["config: the default test image config is valid"] = function()
 		local cfg, errs = network.load("etc/luainit/network.lua")
 		assert(cfg, errs)
