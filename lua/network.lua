@@ -535,7 +535,8 @@ end
 
 --- Bring up loopback, read the config and configure every present link
 -- that matches; keep watching netlink for links that appear later.
--- Returns one line for the boot step, or false and the config errors
+-- Returns one line for the boot step, or false and why: the file did not
+-- load, or it has errors, each logged as "network config: file: ..."
 -- (the interfaces with valid entries are configured regardless).
 -- start : (path?) -> string | (false, string)
 function M.start(path)
@@ -585,10 +586,14 @@ function M.start(path)
 		names[#names + 1] = ifc.name .. (ifc.entry.dhcp and " (dhcp)" or "")
 	end
 	table.sort(names)
-	local summary = string.format("network: %s; %s", lo,
+	local summary = string.format("%s; %s", lo,
 		#names > 0 and "configuring " .. table.concat(names, ", ") or "no interface matched yet")
-	if #errs > 0 then return false, string.format("%s; %d config error(s): %s", summary, #errs, errs[1]) end
-	return summary
+	-- a failure's line is "[FAILED] network: " and the reason (the step's
+	-- name in front): the reason says "network: " no second time, and
+	-- counts the errors logged above it, each with the file, rather than
+	-- say the first again
+	if #errs > 0 then return false, string.format("%s; %d config error(s) in %s", summary, #errs, path) end
+	return "network: " .. summary
 end
 
 --- Release DHCP leases (RELEASE to the server) and stop watching links.
