@@ -406,8 +406,20 @@ function M.load_file(path, name)
 	name = name or (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
-	local ok, def = xpcall(chunk, debug.traceback)
-	if not ok then return nil, { path .. ": " .. message(def) } end
+	local ok, def = xpcall(chunk, function(e)
+		-- "path:2: ..." as it is, anything else ("custom", a table) after
+		-- the path; of the traceback, the file's frames (the loader's are
+		-- noise), none when the main chunk is all: its line is the message's
+		local msg = message(e)
+		if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end
+		local frames = {}
+		for line in debug.traceback("", 2):gmatch("[^\n]+") do
+			if line:find(path, 1, true) then frames[#frames + 1] = line end
+		end
+		if #frames < 2 then return msg end
+		return msg .. "\nstack traceback:\n" .. table.concat(frames, "\n")
+	end)
+	if not ok then return nil, { def } end
 	return M.check(name, def, path)
 end
 

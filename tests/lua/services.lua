@@ -348,6 +348,23 @@ T["a file whose table raises while checked is left out, the others load"] = func
 	assert(svc == nil and e[1] == "x.lua: checking the returned table raised: boom", e[1])
 end
 
+-- a file that raised said its path twice ("x.lua: x.lua:2: ...") and
+-- carried the loader's traceback
+T["a file that raises is named once, with a traceback only of its own functions"] = function()
+	local d = dir_with({
+		plain = 'local x\nreturn { command = { x.y } }',
+		called = 'local function f(t) return t.x.y end\nreturn { command = { f({}) } }',
+		custom = 'error("no such host", 0)',
+	})
+	local _, errs = services.load_dir(d)
+	local by = {}
+	for _, e in ipairs(errs) do by[e:match("/(%a+)%.lua") or e] = e end
+	assert(by.plain == d .. "/plain.lua:2: attempt to index a nil value (local 'x')", by.plain)
+	assert(by.called == d .. "/called.lua:1: attempt to index a nil value (field 'x')\nstack traceback:\n\t"
+		.. d .. "/called.lua:1: in local 'f'\n\t" .. d .. "/called.lua:2: in main chunk", by.called)
+	assert(by.custom == d .. "/custom.lua: no such host", by.custom)
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',
