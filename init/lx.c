@@ -62,7 +62,7 @@ int lx_ok(lua_State *L)
 uint64_t lx_checkflags(lua_State *L, int arg, const struct lx_flag *tab,
                        char *rest, size_t restlen)
 {
-	const char *s = luaL_optstring(L, arg, "");
+	const char *s = lx_optstr(L, arg, "");
 	uint64_t bits = 0;
 	size_t used = 0;
 
@@ -127,7 +127,7 @@ int lx_checksignal(lua_State *L, int arg)
 		luaL_argcheck(L, n >= 0 && n < 65, arg, "signal number out of range");
 		return (int)n;
 	}
-	s = lua_tostring(L, arg);
+	s = lx_checkstring(L, arg);
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
 	for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)
@@ -231,7 +231,9 @@ const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Inte
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, idx), *p = s;
+		const char *s = lua_tostring(L, idx), *p = s, *msg;
+		if ((msg = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
+			return msg;
 		if (!*s || s[strspn(s, "0123456789")])
 			return lua_pushfstring(L, "%s%s expected, got '%s'", name, what, s);
 		for (*id = 0; *p; p++)
@@ -414,6 +416,35 @@ void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFu
 	lua_pop(L, 1);
 }
 
+const char *lx_nulbyte(lua_State *L, int idx)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len), *z = s ? memchr(s, '\0', len) : NULL;
+
+	return z ? lua_pushfstring(L, "string without NUL bytes expected, got a NUL at byte %I",
+	                           (lua_Integer)(z - s) + 1) : NULL;
+}
+
+const char *lx_checkstring(lua_State *L, int arg)
+{
+	const char *s = luaL_checkstring(L, arg), *msg = lx_nulbyte(L, arg);
+
+	if (msg)
+		luaL_argerror(L, arg, msg);
+	return s;
+}
+
+const char *lx_optstr(lua_State *L, int arg, const char *def)
+{
+	return lua_isnoneornil(L, arg) ? def : lx_checkstring(L, arg);
+}
+
+int lx_checkoption(lua_State *L, int arg, const char *def, const char *const lst[])
+{
+	lx_optstr(L, arg, NULL);
+	return luaL_checkoption(L, arg, def, lst);
+}
+
 /* Whether the options at idx are given: nil or none is no options; a
  * table is; anything else raises, where lua_getfield on a string read the
  * string library's fields (every option its default, without a word) and
@@ -429,7 +460,7 @@ static int opts_given(lua_State *L, int idx)
 
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
 {
-	const char *s = def;
+	const char *s = def, *msg;
 
 	if (!opts_given(L, idx))
 		return def;
@@ -442,6 +473,8 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "option '%s': string expected, got %s", key,
 			           luaL_typename(L, -1));
+		if ((msg = lx_nulbyte(L, -1)))
+			luaL_error(L, "option '%s': %s", key, msg);
 		s = lua_tostring(L, -1);
 	}
 	lua_pop(L, 1); /* the string stays alive: it is held by the options table */

@@ -157,11 +157,29 @@ void lx_checkoptkeys(lua_State *L, int idx, const char *const keys[]);
 void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc,
                 lua_CFunction close, lua_CFunction tostring);
 
+/* A Lua string may hold NUL bytes; what libc and the kernel read as a C
+ * string stops at the first ("/tmp/a\0b" is /tmp/a), so wherever a string
+ * becomes a char * it is refused instead. lx_nulbyte: for the string at
+ * idx (a number is made a string in place, as lua_tolstring does), NULL
+ * when it has no NUL byte, else what is wrong, pushed: "string without NUL
+ * bytes expected, got a NUL at byte 7" (counted from 1). Data taken with
+ * its length (fd:write, writefile's and sendto's data) may hold NULs. */
+const char *lx_nulbyte(lua_State *L, int idx);
+/* luaL_checkstring and luaL_optstring (def when none or nil) that refuse
+ * a NUL byte, naming the argument: "bad argument #1 to 'mkdir' (string
+ * without NUL bytes expected, got a NUL at byte 7)". */
+const char *lx_checkstring(lua_State *L, int arg);
+const char *lx_optstr(lua_State *L, int arg, const char *def);
+/* luaL_checkoption on a string checked by lx_optstr: "c\0x" was "c". */
+int lx_checkoption(lua_State *L, int arg, const char *def, const char *const lst[]);
+
 /* Fields of an optional options table at index idx: nil or none gives
  * every default, any other type than a table raises ("bad argument #2 to
  * 'umount' (table expected, got string)"). A field of a wrong type raises
  * "option 'key': string expected, got number"; lx_optstring takes
- * strings only (no number is converted) and never writes into the table;
+ * strings only (no number is converted), without a NUL byte ("option
+ * 'gateway': string without NUL bytes expected, got a NUL at byte 9"),
+ * and never writes into the table;
  * lx_optinteger takes an integer as lx_getint does ("integer expected,
  * got string", "got non-integer number 1.5", "got number 1e+300 out of
  * integer range"). */

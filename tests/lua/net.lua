@@ -23,10 +23,12 @@ T["bad arguments raise and say what was expected"] = function()
 	-- after six, and dropped it: 52:54:00:12:34:56/24 set 52:54:00:12:34:56
 	-- (lo is the host's: each raises before any change)
 	for _, m in ipairs({ "52:54:00:12:34:56/24", "52:54:00:12:34:56:78", "52:54:00:12:34:56x", "2:54:0:12:34:56",
-		"52-54-00-12-34-56", "52:54:00:12:34:5\0", "any", "" }) do
+		"52-54-00-12-34-56", "any", "" }) do
 		raises("^bad argument #2 to '[%w.]*link_set' %(mac: \"aa:bb:cc:dd:ee:ff\" expected, got '"
-			.. m:gsub("%z.*", ""):gsub("%p", "%%%0") .. "'%)$", net.link_set, "lo", { mac = m })
+			.. m:gsub("%p", "%%%0") .. "'%)$", net.link_set, "lo", { mac = m })
 	end
+	raises("^option 'mac': string without NUL bytes expected, got a NUL at byte 17$", net.link_set, "lo",
+		{ mac = "52:54:00:12:34:5\0" })
 	local ok, err, _, ename = net.link_set("luainit-nosuch0", { mac = "52:54:00:AB:cd:56" })
 	assert(ok == nil and ename == "ENODEV", tostring(err))
 	raises("unknown key 'mut'", net.link_set, "lo", { mut = 1500 })
