@@ -426,8 +426,8 @@ int lx_chunk_sametext(const char *path, const char *name, unsigned long long src
  * names they have on the machine. */
 static int l_loadfile(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	const char *name = luaL_optstring(L, 3, path);
+	const char *path = lx_checkstring(L, 1);
+	const char *name = lx_optstr(L, 3, path);
 	int has_env = !lua_isnoneornil(L, 2);
 	char *text = NULL;
 	size_t len, skip = 0;
@@ -608,7 +608,7 @@ static int l_save(lua_State *L)
 static int l_use(lua_State *L)
 {
 	static const char *const keys[] = { "seconds", NULL };
-	const char *file = luaL_optstring(L, 1, NULL);
+	const char *file = lx_optstr(L, 1, NULL);
 	char *copy;
 	int seconds;
 
@@ -655,8 +655,8 @@ static int l_stats(lua_State *L)
  * Raises for a module luainit does not have built in. */
 static int l_builtin(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1), *mod = luaL_checkstring(L, 2);
-	const char *name = luaL_optstring(L, 3, path);
+	const char *path = lx_checkstring(L, 1), *mod = lx_checkstring(L, 2);
+	const char *name = lx_optstr(L, 3, path);
 	const struct lx_embedded *e;
 
 	if (!(e = lx_lualib_find(mod)))

@@ -107,7 +107,7 @@ static void walk(struct walk *w, int fd, int depth)
  * files are skipped. Feed each to kmod.lookup/kmod.load. */
 static int l_coldplug(lua_State *L)
 {
-	const char *root = luaL_optstring(L, 1, "/sys/devices");
+	const char *root = lx_optstr(L, 1, "/sys/devices");
 	struct walk w = { L, 0, 0, 0, NULL };
 	int fd;
 
@@ -133,7 +133,7 @@ static int l_coldplug(lua_State *L)
  * unique within a call; devices without one are skipped. */
 static int l_bus_modaliases(lua_State *L)
 {
-	const char *root = luaL_optstring(L, 2, "/sys/bus");
+	const char *root = lx_optstr(L, 2, "/sys/bus");
 	DIR *buses, **dirs;
 	struct dirent *b;
 	lua_Integer n = 0;
@@ -447,7 +447,7 @@ static int has_dotdot(const char *s)
  * sysattr("/devices/virtual/net/lo", "address"). */
 static int l_sysattr(lua_State *L)
 {
-	const char *devpath = luaL_checkstring(L, 1), *name = luaL_checkstring(L, 2);
+	const char *devpath = lx_checkstring(L, 1), *name = lx_checkstring(L, 2);
 	char path[1024], buf[ATTR_MAX];
 	long n;
 

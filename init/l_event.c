@@ -249,7 +249,7 @@ static uint32_t checkmode(lua_State *L, int idx)
 {
 	static const char *const modes[] = { "r", "w", "rw", NULL };
 	static const uint32_t bits[] = { EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT };
-	return bits[luaL_checkoption(L, idx, "r", modes)];
+	return bits[lx_checkoption(L, idx, "r", modes)];
 }
 
 /** watch : (fd, mode "r"|"w"|"rw", fn(readable, writable)) -> watch | (nil, string, integer)
@@ -309,7 +309,7 @@ static int l_inotify(lua_State *L)
 static int inotify_add(lua_State *L)
 {
 	struct ev *e = check_ev(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = lx_checkstring(L, 2);
 	uint32_t mask = (uint32_t)lx_checkflags(L, 3, inotify_flags, NULL, 0);
 	int wd;
 
@@ -358,7 +358,7 @@ static int l_mask_names(lua_State *L)
 static int l_hook(lua_State *L)
 {
 	static const char *const names[] = { "child", "signal", NULL };
-	const char *name = names[luaL_checkoption(L, 1, NULL, names)];
+	const char *name = names[lx_checkoption(L, 1, NULL, names)];
 
 	if (!lua_isnoneornil(L, 2))
 		luaL_checktype(L, 2, LUA_TFUNCTION);

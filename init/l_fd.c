@@ -71,7 +71,7 @@ static const struct lx_flag open_flags[] = {
  * create) defaults to 0666 before the umask. */
 static int l_open(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	uint64_t fl = lx_checkflags(L, 2, open_flags, NULL, 0);
 	mode_t mode = lx_checkmode(L, 3, 0666, LX_MODE_ALL);
 	int oflags = (int)(fl & 0xffffffffu) | O_CLOEXEC;
@@ -255,7 +255,7 @@ static int fd_seek(lua_State *L)
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END };
 	struct lx_fd *f = check_fd(L, 1);
 	lua_Integer off = luaL_checkinteger(L, 2);
-	int wh = whences[luaL_checkoption(L, 3, "set", names)];
+	int wh = whences[lx_checkoption(L, 3, "set", names)];
 	off_t pos = lseek(f->fd, (off_t)off, wh);
 
 	if (pos < 0)
@@ -335,7 +335,7 @@ static int read_rest(lua_State *L, int fd, lua_Integer max)
  * the caller's controlling terminal: PID 1 reads paths users name. */
 static int l_readfile(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	lua_Integer max = luaL_optinteger(L, 2, 16 << 20);
 	struct lx_fd *f;
 	int r;
@@ -434,7 +434,7 @@ static int write_atomic(const char *path, const char *tmp, const char *data,
 static int l_writefile(lua_State *L)
 {
 	static const char *const keys[] = { "mode", "append", "sync", "atomic", NULL };
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	size_t len;
 	const char *data = luaL_checklstring(L, 2, &len);
 	mode_t mode;
@@ -472,7 +472,7 @@ static int l_writefile(lua_State *L)
  * FIFO's writer). */
 static int sync_path(lua_State *L, int (*fn)(int), const char *what)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err = 0;
 
 	if (fd < 0)

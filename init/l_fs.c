@@ -41,11 +41,11 @@ static const struct lx_flag mount_flags[] = {
  * (remount, bind, propagation changes). An unknown flag raises. */
 static int l_mount(lua_State *L)
 {
-	const char *src = luaL_optstring(L, 1, NULL);
-	const char *target = luaL_checkstring(L, 2);
-	const char *fstype = luaL_optstring(L, 3, NULL);
+	const char *src = lx_optstr(L, 1, NULL);
+	const char *target = lx_checkstring(L, 2);
+	const char *fstype = lx_optstr(L, 3, NULL);
 	unsigned long flags = (unsigned long)lx_checkflags(L, 4, mount_flags, NULL, 0);
-	const char *data = luaL_optstring(L, 5, NULL);
+	const char *data = lx_optstr(L, 5, NULL);
 
 	if (mount(src, target, fstype, flags, data) < 0)
 		return lx_fail(L, errno, "mount %s", target);
@@ -62,7 +62,7 @@ static const struct lx_flag umount_flags[] = {
  * flags: "force,detach,expire,nofollow". */
 static int l_umount(lua_State *L)
 {
-	const char *target = luaL_checkstring(L, 1);
+	const char *target = lx_checkstring(L, 1);
 	int flags = (int)lx_checkflags(L, 2, umount_flags, NULL, 0);
 
 	if (umount2(target, flags) < 0)
@@ -74,7 +74,7 @@ static int l_umount(lua_State *L)
  * mode defaults to 0755 (before the umask). */
 static int l_mkdir(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 
 	if (mkdir(path, lx_checkmode(L, 2, 0755, LX_MODE_ALL)) < 0)
 		return lx_fail(L, errno, "mkdir %s", path);
@@ -85,8 +85,8 @@ static int l_mkdir(lua_State *L)
  * mkdir -p: creates missing parents; an existing directory is success. */
 static int l_mkdirp(lua_State *L)
 {
-	size_t n;
-	const char *path = luaL_checklstring(L, 1, &n);
+	const char *path = lx_checkstring(L, 1);
+	size_t n = strlen(path);
 	mode_t mode = lx_checkmode(L, 2, 0755, LX_MODE_ALL);
 	char p[PATH_MAX];
 	struct stat st;
@@ -120,7 +120,7 @@ static int l_mkdirp(lua_State *L)
 /* The calls that take one path and return 0 or -1. */
 static int path_call(lua_State *L, int (*fn)(const char *), const char *what)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 
 	if (fn(path) < 0)
 		return lx_fail(L, errno, "%s %s", what, path);
@@ -155,8 +155,8 @@ static int l_chroot(lua_State *L)
 /** rename : (from, to) -> true | (nil, string, integer) */
 static int l_rename(lua_State *L)
 {
-	const char *from = luaL_checkstring(L, 1);
-	const char *to = luaL_checkstring(L, 2);
+	const char *from = lx_checkstring(L, 1);
+	const char *to = lx_checkstring(L, 2);
 
 	if (rename(from, to) < 0)
 		return lx_fail(L, errno, "rename %s to %s", from, to);
@@ -166,7 +166,7 @@ static int l_rename(lua_State *L)
 /** chmod : (path, mode) -> true | (nil, string, integer) */
 static int l_chmod(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 
 	if (chmod(path, lx_checkmode(L, 2, -1, LX_MODE_ALL)) < 0)
 		return lx_fail(L, errno, "chmod %s", path);
@@ -179,7 +179,7 @@ static int l_chmod(lua_State *L)
  * unchanged. Follows symlinks. */
 static int l_chown(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	uid_t uid = (uid_t)lx_checkid(L, 2, "uid", LX_ID_KEEP);
 	gid_t gid = (gid_t)lx_checkid(L, 3, "gid", LX_ID_KEEP);
 
@@ -191,8 +191,8 @@ static int l_chown(lua_State *L)
 /** symlink : (target, linkpath) -> true | (nil, string, integer) */
 static int l_symlink(lua_State *L)
 {
-	const char *target = luaL_checkstring(L, 1);
-	const char *link = luaL_checkstring(L, 2);
+	const char *target = lx_checkstring(L, 1);
+	const char *link = lx_checkstring(L, 2);
 
 	if (symlink(target, link) < 0)
 		return lx_fail(L, errno, "symlink %s", link);
@@ -202,7 +202,7 @@ static int l_symlink(lua_State *L)
 /** readlink : (path) -> string | (nil, string, integer) */
 static int l_readlink(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	char buf[PATH_MAX];
 	ssize_t n = readlink(path, buf, sizeof buf);
 
@@ -221,8 +221,8 @@ static int l_mknod(lua_State *L)
 {
 	static const char *const kinds[] = { "c", "b", "p", NULL };
 	static const mode_t types[] = { S_IFCHR, S_IFBLK, S_IFIFO };
-	const char *path = luaL_checkstring(L, 1);
-	int kind = luaL_checkoption(L, 2, NULL, kinds);
+	const char *path = lx_checkstring(L, 1);
+	int kind = lx_checkoption(L, 2, NULL, kinds);
 	mode_t mode = lx_checkmode(L, 3, -1, LX_MODE_PERM);
 	lua_Integer ma = luaL_optinteger(L, 4, 0), mi = luaL_optinteger(L, 5, 0);
 
@@ -236,8 +236,8 @@ static int l_mknod(lua_State *L)
 /** pivot_root : (new_root, put_old) -> true | (nil, string, integer) */
 static int l_pivot_root(lua_State *L)
 {
-	const char *nr = luaL_checkstring(L, 1);
-	const char *old = luaL_checkstring(L, 2);
+	const char *nr = lx_checkstring(L, 1);
+	const char *old = lx_checkstring(L, 2);
 
 	/* musl has no wrapper */
 	if (syscall(SYS_pivot_root, nr, old) < 0)
@@ -251,7 +251,7 @@ static int l_exists(lua_State *L)
 {
 	struct stat st;
 
-	lua_pushboolean(L, stat(luaL_checkstring(L, 1), &st) == 0);
+	lua_pushboolean(L, stat(lx_checkstring(L, 1), &st) == 0);
 	return 1;
 }
 
@@ -259,8 +259,8 @@ static int l_exists(lua_State *L)
  * mode: letters of "rwx" ("" or nil: exists). Real ids, as access(2). */
 static int l_access(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	const char *m = luaL_optstring(L, 2, "");
+	const char *path = lx_checkstring(L, 1);
+	const char *m = lx_optstr(L, 2, "");
 	int mode = 0;
 
 	for (const char *c = m; *c; c++) {
@@ -319,7 +319,7 @@ int lx_fs_pushstat(lua_State *L, const struct stat *st)
 static int push_stat(lua_State *L, int (*fn)(const char *restrict, struct stat *restrict),
                      const char *what)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	struct stat st;
 
 	if (fn(path, &st) < 0)
@@ -358,7 +358,7 @@ static int cmpstr(const void *a, const void *b)
  * Sorted (byte order), without "." and "..". */
 static int l_readdir(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	char buf[8192] __attribute__((aligned(8)));
 	struct lx_fd *f;
 	const char **v;
@@ -427,7 +427,7 @@ static const struct { unsigned long magic; const char *name; } fs_magics[] = {
  * "cgroup2", ...; devtmpfs reports "tmpfs"), else the magic as "0x...". */
 static int l_statfs(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	struct statfs s;
 	unsigned long magic;
 	const char *name = NULL;

@@ -36,7 +36,7 @@ static int l_set_root(lua_State *L)
 {
 	static const char *const keys[] = { "confdirs", "cmdline", NULL };
 	static struct kmod_settings s;  /* 5 KB; PID 1 is single-threaded */
-	const char *root = luaL_optstring(L, 1, NULL), *cmdline, *dirs[KMOD_CONFDIRS];
+	const char *root = lx_optstr(L, 1, NULL), *cmdline, *dirs[KMOD_CONFDIRS];
 
 	lx_checkoptkeys(L, 2, keys);
 	cmdline = lx_optstring(L, 2, "cmdline", NULL);
@@ -49,6 +49,7 @@ static int l_set_root(lua_State *L)
 	if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
 		size_t n;
 		int err;
+		const char *msg;
 		if (!lua_istable(L, -1))
 			luaL_error(L, "option 'confdirs': array of paths expected, got %s",
 			           luaL_typename(L, -1));
@@ -58,6 +59,8 @@ static int l_set_root(lua_State *L)
 			if (lua_rawgeti(L, -1 - (int)i, (lua_Integer)i + 1) != LUA_TSTRING)
 				luaL_error(L, "option 'confdirs': path expected at [%d], got %s",
 				           (int)i + 1, luaL_typename(L, -1));
+			if ((msg = lx_nulbyte(L, -1)))
+				luaL_error(L, "option 'confdirs': [%d]: %s", (int)i + 1, msg);
 			dirs[i] = lua_tostring(L, -1);
 		}
 		if (n > KMOD_CONFDIRS)
@@ -88,7 +91,7 @@ static int l_root(lua_State *L)
 static int l_load(lua_State *L)
 {
 	static const char *const hows[] = { "loaded", "already", "builtin", "blacklisted" };
-	const char *name = luaL_checkstring(L, 1), *params = luaL_optstring(L, 2, NULL);
+	const char *name = lx_checkstring(L, 1), *params = lx_optstr(L, 2, NULL);
 	enum kmod_how how;
 	char ctx[512];
 	int err;
@@ -107,7 +110,7 @@ static int l_load(lua_State *L)
  * name). Reads the index only: nothing is loaded. */
 static int l_resolve(lua_State *L)
 {
-	const char *name = luaL_checkstring(L, 1);
+	const char *name = lx_checkstring(L, 1);
 	const struct kmod_mod *list[KMOD_LIST_MAX];
 	struct kmod_db *d = get_db();
 	char why[256] = "", path[512];
@@ -130,7 +133,7 @@ static int l_resolve(lua_State *L)
  * blacklisted modules left out; {} when none. Built-in ones are included. */
 static int l_lookup(lua_State *L)
 {
-	const char *alias = luaL_checkstring(L, 1), *names[KMOD_LIST_MAX];
+	const char *alias = lx_checkstring(L, 1), *names[KMOD_LIST_MAX];
 	struct kmod_db *d = get_db();
 	int n, err;
 
@@ -148,7 +151,7 @@ static int l_lookup(lua_State *L)
 /** is_loaded : (name) -> boolean   live in the kernel (/sys/module) */
 static int l_is_loaded(lua_State *L)
 {
-	lua_pushboolean(L, kmod_is_loaded(luaL_checkstring(L, 1)));
+	lua_pushboolean(L, kmod_is_loaded(lx_checkstring(L, 1)));
 	return 1;
 }
 
@@ -156,7 +159,7 @@ static int l_is_loaded(lua_State *L)
  * there is no such file, present in /sys/module without an initstate) */
 static int l_is_builtin(lua_State *L)
 {
-	lua_pushboolean(L, kmod_is_builtin(get_db(), luaL_checkstring(L, 1)));
+	lua_pushboolean(L, kmod_is_builtin(get_db(), lx_checkstring(L, 1)));
 	return 1;
 }
 
@@ -164,7 +167,7 @@ static int l_is_builtin(lua_State *L)
  * modprobe.blacklist= on the kernel command line names it */
 static int l_is_blacklisted(lua_State *L)
 {
-	lua_pushboolean(L, kmod_is_blacklisted(get_db(), luaL_checkstring(L, 1)));
+	lua_pushboolean(L, kmod_is_blacklisted(get_db(), lx_checkstring(L, 1)));
 	return 1;
 }
 
@@ -172,7 +175,7 @@ static int l_is_blacklisted(lua_State *L)
  * The parameter string load would pass for name. */
 static int l_options(lua_State *L)
 {
-	const char *name = luaL_checkstring(L, 1), *extra = luaL_optstring(L, 2, NULL);
+	const char *name = lx_checkstring(L, 1), *extra = lx_optstr(L, 2, NULL);
 	char buf[KMOD_PARAMS_MAX];
 	int err;
 

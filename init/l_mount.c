@@ -156,7 +156,7 @@ static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs, int line)
 static int l_parse_fstab(lua_State *L)
 {
 	static const char *const keys[] = { "lenient", NULL };
-	const char *path = luaL_optstring(L, 1, "/etc/fstab");
+	const char *path = lx_optstr(L, 1, "/etc/fstab");
 	struct guard *g;
 	struct parse_errs pe;
 	struct libmnt_fs *fs;
@@ -280,7 +280,7 @@ static int l_mountinfo(lua_State *L)
  * Whether target (symlinks resolved) is a mount point in mountinfo. */
 static int l_is_mounted(lua_State *L)
 {
-	const char *target = luaL_checkstring(L, 1);
+	const char *target = lx_checkstring(L, 1);
 	char real[PATH_MAX];
 	struct guard *g;
 	int err, found;
@@ -329,7 +329,7 @@ static char *evaluate_tag(const char *spec)
  * spec is returned unchanged. */
 static int l_resolve(lua_State *L)
 {
-	const char *spec = luaL_checkstring(L, 1);
+	const char *spec = lx_checkstring(L, 1);
 	char *dev;
 
 	if (!is_tag(spec)) {
@@ -502,7 +502,7 @@ static int remount_ro(const char *target)
 static int l_umount(lua_State *L)
 {
 	static const char *const keys[] = { "lazy", "force", "readonly_fallback", NULL };
-	const char *target = luaL_checkstring(L, 1);
+	const char *target = lx_checkstring(L, 1);
 	int lazy, force, rofb, rc, err;
 	struct libmnt_context *cxt;
 	struct guard *g;
@@ -564,6 +564,7 @@ static int path_under(const char *path, const char *prefix)
 static void check_keep(lua_State *L, int opts)
 {
 	lua_Integer n = 0, max = 0;
+	const char *msg;
 
 	if (lua_isnoneornil(L, opts) || lua_getfield(L, opts, "keep") == LUA_TNIL) {
 		lua_settop(L, opts);
@@ -575,6 +576,8 @@ static void check_keep(lua_State *L, int opts)
 		lua_Integer i = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
 		luaL_argcheck(L, i >= 1 && lua_type(L, -1) == LUA_TSTRING, opts,
 		              "keep: array of paths expected");
+		if ((msg = lx_nulbyte(L, -1)))  /* {"/proc\0x"} kept /proc */
+			luaL_argerror(L, opts, lua_pushfstring(L, "keep[%I]: %s", i, msg));
 		if (lua_tostring(L, -1)[0] != '/')
 			luaL_argerror(L, opts, lua_pushfstring(L, "keep: absolute path expected, got '%s'",
 			                                       lua_tostring(L, -1)));

@@ -49,9 +49,12 @@ static struct sock *new_sock(lua_State *L, int type)
 static socklen_t make_addr(lua_State *L, int arg, struct sockaddr_un *sa)
 {
 	size_t len;
-	const char *path = luaL_checklstring(L, arg, &len);
+	const char *path = luaL_checklstring(L, arg, &len), *msg;
 
 	luaL_argcheck(L, len > 0 && len < sizeof sa->sun_path, arg, "socket path empty or too long");
+	/* an abstract name is bytes, NULs too; a path stops at the first */
+	if (path[0] != '@' && (msg = lx_nulbyte(L, arg)))
+		luaL_argerror(L, arg, msg);
 	memset(sa, 0, sizeof *sa);
 	sa->sun_family = AF_UNIX;
 	memcpy(sa->sun_path, path, len);

@@ -38,11 +38,10 @@ static int l_hostname(lua_State *L)
  * Raises on a name over 64 bytes or with a NUL byte. */
 static int l_sethostname(lua_State *L)
 {
-	size_t n;
-	const char *name = luaL_checklstring(L, 1, &n);
+	const char *name = lx_checkstring(L, 1);
+	size_t n = strlen(name);
 
 	luaL_argcheck(L, n <= HOSTNAME_MAX, 1, "hostname longer than 64 bytes");
-	luaL_argcheck(L, strlen(name) == n, 1, "hostname contains a NUL byte");
 	if (sethostname(name, n) < 0)
 		return lx_fail(L, errno, "sethostname %s", name);
 	return lx_ok(L);
@@ -163,7 +162,7 @@ static int l_kmsg(lua_State *L)
 	int n, err;
 
 	if (lua_type(L, 1) == LUA_TSTRING) {
-		level = luaL_checkoption(L, 1, NULL, levels);
+		level = lx_checkoption(L, 1, NULL, levels);
 	} else {
 		/* a level that is no string nor integer said "string expected" */
 		lua_Integer l = -1;
@@ -221,7 +220,7 @@ static int l_clock(lua_State *L)
 	static const clockid_t ids[] = { CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME };
 	struct timespec ts;
 
-	if (clock_gettime(ids[luaL_checkoption(L, 1, "monotonic", names)], &ts) < 0)
+	if (clock_gettime(ids[lx_checkoption(L, 1, "monotonic", names)], &ts) < 0)
 		return lx_fail(L, errno, "clock_gettime");
 	lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
 	return 1;
@@ -232,11 +231,11 @@ static int l_clock(lua_State *L)
  * so names holding dots ("net/ipv4/conf/eth0.1/rp_filter") stay reachable. */
 static const char *sysctl_path(lua_State *L, int arg, char *buf, size_t size)
 {
-	size_t n;
-	const char *key = luaL_checklstring(L, arg, &n);
+	const char *key = lx_checkstring(L, arg);
+	size_t n = strlen(key);
 	int slashes = strchr(key, '/') != NULL;
 
-	luaL_argcheck(L, n > 0 && strlen(key) == n, arg, "empty sysctl key");
+	luaL_argcheck(L, n > 0, arg, "empty sysctl key");
 	luaL_argcheck(L, key[0] != '/' && !strstr(key, ".."), arg,
 	              "sysctl key must not start with '/' or hold '..'");
 	luaL_argcheck(L, n + 10 < size, arg, "sysctl key too long");
@@ -432,7 +431,7 @@ static int l_reboot(lua_State *L)
 	static const int rb[] = {
 		RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM, RB_ENABLE_CAD, RB_DISABLE_CAD
 	};
-	int i = luaL_checkoption(L, 1, NULL, cmds);
+	int i = lx_checkoption(L, 1, NULL, cmds);
 
 	if (lx_script_mode)
 		return lx_fail(L, EPERM, "reboot %s: script mode", cmds[i]);
@@ -445,7 +444,7 @@ static int l_reboot(lua_State *L)
  * Opens path (O_RDWR|O_NOCTTY) as stdin, stdout and stderr. */
 static int l_console(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = lx_checkstring(L, 1);
 	/* O_NONBLOCK: a serial line without carrier (no CLOCAL) would hold
 	 * PID 1 in open() until the carrier came; the children that inherit
 	 * fds 0-2 expect them blocking, so it is cleared again at once. */
@@ -505,7 +504,7 @@ static int l_getpid(lua_State *L)
  * No /proc/swaps (a kernel without swap) is 0, {}. */
 static int l_swapoff_all(lua_State *L)
 {
-	const char *path = luaL_optstring(L, 1, "/proc/swaps");
+	const char *path = lx_optstr(L, 1, "/proc/swaps");
 	char buf[16384], *line, *next;
 	long n = lx_readfile(path, buf, sizeof buf);
 	lua_Integer count = 0;
@@ -569,7 +568,7 @@ static int buffer_gc(lua_State *L)
  * 4,000 lines and every escape needs. */
 static int l_mount_points(lua_State *L)
 {
-	const char *path = luaL_optstring(L, 1, "/proc/self/mounts");
+	const char *path = lx_optstr(L, 1, "/proc/self/mounts");
 	char **buf = lua_newuserdatauv(L, sizeof *buf, 0), *dir;
 	size_t end;
 	int err, n = 0;

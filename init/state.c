@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "lx.h"
 #include "pid1.h"
 
 lua_State *lx_L;
@@ -217,7 +218,7 @@ const struct lx_embedded *lx_lualib_find(const char *name)
  * read and a hash. */
 static int search_library(lua_State *L)
 {
-	const char *name = luaL_checkstring(L, 1);
+	const char *name = lx_checkstring(L, 1);
 	const struct lx_embedded *e;
 	const char *p;
 	char file[PATH_MAX];

@@ -571,4 +571,33 @@ T["descriptors are close-on-exec and none leak, even on failures"] = function()
 	assert(nfds() == before, "descriptors leaked")
 end
 
+-- a path stopped at its first NUL byte: mkdir(d .. "/a\0b") made d/a;
+-- data written with its length may hold NULs
+T["a path with a NUL byte raises naming the argument, and nothing is made"] = function()
+	with_dir(function(d)
+		local function raises(pattern, f, ...)
+			local ok, err = pcall(f, ...)
+			assert(not ok and tostring(err):match(pattern), tostring(err))
+		end
+		local p = d .. "/a\0b"
+		local nul = "%(string without NUL bytes expected, got a NUL at byte "
+		local at = nul .. (#d + 3) .. "%)$"
+		raises("^bad argument #1 to '[%w.]*%f[%w]mkdir' " .. at, fs.mkdir, p)
+		raises("^bad argument #1 to '[%w.]*%f[%w]mkdirp' " .. at, fs.mkdirp, p .. "/c")
+		raises("^bad argument #1 to '[%w.]*%f[%w]writefile' " .. at, fs.writefile, p, "x")
+		raises("^bad argument #1 to '[%w.]*%f[%w]open' " .. at, fs.open, p, "w,create")
+		raises("^bad argument #2 to '[%w.]*%f[%w]symlink' " .. at, fs.symlink, "x", p)
+		raises("^bad argument #2 to '[%w.]*%f[%w]rename' " .. at, fs.rename, d, p)
+		raises("^bad argument #2 to '[%w.]*%f[%w]mount' " .. at, fs.mount, "tmpfs", p, "tmpfs")
+		-- "ro\0,nosuid" was ro, and a mode "rw\0x" of access rw
+		raises("^bad argument #4 to '[%w.]*%f[%w]mount' " .. nul .. "3%)$", fs.mount, "tmpfs", d, "tmpfs", "ro\0,bind")
+		raises("^bad argument #2 to '[%w.]*%f[%w]access' " .. nul .. "2%)$", fs.access, d, "r\0x")
+		raises("^bad argument #2 to '[%w.]*%f[%w]mknod' " .. nul .. "2%)$", fs.mknod, d .. "/p", "p\0x", "0600")
+		assert(#assert(fs.readdir(d)) == 0, "something was made")
+		assert(fs.stat(d).type == "dir" and not mountinfo(d), "d was mounted or moved")
+		assert(fs.writefile(d .. "/bin", "a\0b") and fs.readfile(d .. "/bin") == "a\0b", "binary data")
+		assert(fs.unlink(d .. "/bin"))
+	end)
+end
+
 return T

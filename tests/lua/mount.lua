@@ -472,6 +472,35 @@ return {
 		end)
 	end,
 
+	-- libmount and umount2 read a string up to its first NUL byte: target
+	-- = t .. "\0x" mounted on t, options = "ro\0,rw" was ro, and keep =
+	-- {t .. "\0x"} kept t
+	["a field or argument with a NUL byte raises naming it; nothing is mounted or unmounted"] = function()
+		in_tmp(function(dir)
+			local function raises(pattern, f, ...)
+				local ok, err = pcall(f, ...)
+				assert(not ok and tostring(err):match(pattern), tostring(err))
+			end
+			local t = dir .. "/t"
+			local nul = "string without NUL bytes expected, got a NUL at byte "
+			assert(sh("mkdir " .. t))
+			raises("^option 'target': " .. nul .. (#t + 1) .. "$", mount.mount,
+				{ source = "tmpfs", target = t .. "\0x", fstype = "tmpfs" })
+			raises("^option 'source': " .. nul .. "6$", mount.mount, { source = "tmpfs\0x", target = t, fstype = "tmpfs" })
+			raises("^option 'fstype': " .. nul .. "6$", mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs\0x" })
+			raises("^option 'options': " .. nul .. "3$", mount.mount,
+				{ source = "tmpfs", target = t, fstype = "tmpfs", options = "ro\0,rw" })
+			assert(not mount.is_mounted(t), "mounted with a NUL byte")
+			assert(mount.mount({ source = "tmpfs", target = t, fstype = "tmpfs" }))
+			raises("^bad argument #1 to '[%w.]*%f[%w]umount' %(" .. nul .. (#t + 1) .. "%)$", mount.umount, t .. "\0x")
+			raises("^bad argument #1 to '[%w.]*%f[%w]is_mounted' %(" .. nul .. (#t + 1) .. "%)$", mount.is_mounted, t .. "\0x")
+			raises("^option 'under': " .. nul .. (#dir + 1) .. "$", mount.umount_all, { under = dir .. "\0x" })
+			raises("%(keep%[1%]: " .. nul .. (#t + 1) .. "%)$", mount.umount_all, { under = dir, keep = { t .. "\0x" } })
+			assert(mount.is_mounted(t), "unmounted with a NUL byte")
+			assert(mount.umount(t))
+		end)
+	end,
+
 	["resolve: paths pass through, unknown tags fail"] = function()
 		assert(mount.resolve("/dev/vda") == "/dev/vda")
 		assert(mount.resolve("tmpfs") == "tmpfs")

@@ -61,4 +61,23 @@ T["listen and dgram refuse a mode past 0777: a decimal 660 meant as 0660"] = fun
 	end)
 end
 
+-- a socket path stopped at its first NUL byte (d .. "/s\0x" was d/s);
+-- an abstract name is bytes, and may hold NULs
+T["a socket path with a NUL byte raises; an abstract name may hold one"] = function()
+	in_dir(function(d)
+		for _, f in ipairs({ socket.listen, socket.dgram, socket.connect }) do
+			local ok, e = pcall(f, d .. "/s\0x")
+			assert(not ok and e:find("(string without NUL bytes expected, got a NUL at byte " .. (#d + 3) .. ")", 1, true), e)
+		end
+		local ok, e = pcall(socket.sendto, d .. "/s\0x", "data\0")
+		assert(not ok and e:find("got a NUL at byte " .. (#d + 3), 1, true), e)
+		assert(#fs.readdir(d) == 0, "a socket file was made")
+		local name = string.format("@luainit-test-%d\0x", sys.getpid())
+		local g = assert(socket.dgram(name))
+		assert(socket.sendto(name, "a\0b"))
+		assert(g:recvfrom() == "a\0b")
+		g:close()
+	end)
+end
+
 return T
