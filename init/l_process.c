@@ -198,7 +198,7 @@ static int l_getpwnam(lua_State *L)
 	struct passwd *pw;
 
 	if (lua_type(L, 1) == LUA_TSTRING)
-		pw = getpwnam(lua_tostring(L, 1));
+		pw = getpwnam(lx_checkstring(L, 1));
 	else
 		pw = getpwuid((uid_t)lx_checkid(L, 1, "uid", LX_ID_NAME));
 	if (!pw) {
@@ -228,7 +228,7 @@ static int l_getgrnam(lua_State *L)
 	struct group *gr;
 
 	if (lua_type(L, 1) == LUA_TSTRING)
-		gr = getgrnam(lua_tostring(L, 1));
+		gr = getgrnam(lx_checkstring(L, 1));
 	else
 		gr = getgrgid((gid_t)lx_checkid(L, 1, "gid", LX_ID_NAME));
 	if (!gr) {

@@ -42,6 +42,21 @@ static const char *anchor_top(lua_State *L)
 	return s;
 }
 
+/* The string at idx as exec, open and getpwnam read it, up to its first
+ * NUL byte: one with a NUL inside raises naming field, and its index i
+ * when not 0 ("spawn: argv[1]: string without NUL bytes expected, got a
+ * NUL at byte 3"), where argv {"ls\0-la"} ran ls. */
+static const char *cstr(lua_State *L, int idx, const char *field, lua_Integer i)
+{
+	const char *msg = lx_nulbyte(L, idx);
+
+	if (msg && i)
+		luaL_error(L, "spawn: %s[%I]: %s", field, i, msg);
+	if (msg)
+		luaL_error(L, "spawn: %s: %s", field, msg);
+	return lua_tostring(L, idx);
+}
+
 static void *anchored_buffer(lua_State *L, size_t size)
 {
 	void *p = lua_newuserdatauv(L, size ? size : 1, 0);
@@ -90,6 +105,7 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	static const char *const kinds[] = { "inherit", "null", "console", "stdout", NULL };
 	static const char *const file_keys[] = { "file", "append", "create", "mode", NULL };
 	static const char *const wheres[] = { "spawn: stdin", "spawn: stdout", "spawn: stderr" };
+	static const char *const files[] = { "stdin: file", "stdout: file", "stderr: file" };
 	const char *what = io_names[i];
 	int t = lua_getfield(L, SPEC, what);
 
@@ -100,7 +116,7 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 		return;
 	}
 	if (t == LUA_TSTRING) {
-		const char *s = lua_tostring(L, -1);
+		const char *s = cstr(L, -1, what, 0);
 		int k;
 		for (k = 0; kinds[k]; k++)
 			if (strcmp(kinds[k], s) == 0)
@@ -116,6 +132,7 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 		int tab = lua_gettop(L) - 1, create, append;
 		if (!lua_isstring(L, -1))
 			luaL_error(L, "spawn: %s: file must be a path", what);
+		cstr(L, -1, files[i], 0);
 		io->kind = LX_IO_FILE;
 		io->path = anchor_top(L);
 		lx_checkkeys(L, tab, file_keys, wheres[i]);
@@ -166,6 +183,8 @@ static rlim_t check_rlim(lua_State *L, int idx, const char *name)
 	const char *got;
 
 	if (lua_type(L, idx) == LUA_TSTRING) {
+		if ((got = lx_nulbyte(L, idx)))  /* "infinity\0x" was infinity */
+			luaL_error(L, "spawn: rlimit %s: %s", name, got);
 		if (strcmp(lua_tostring(L, idx), "infinity") == 0)
 			return RLIM_INFINITY;
 		got = lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
@@ -225,6 +244,7 @@ static void check_rlimits(lua_State *L, struct lx_spawn *s)
 				break;
 		if (k == NRLIMITS || lua_type(L, -2) != LUA_TSTRING)
 			unknown_rlimit(L, name);
+		cstr(L, -2, "rlimits: key", 0);  /* {["nofile\0x"] = 8} set nofile */
 		s->rlimits[s->nrlimits].resource = rlimit_names[k].res;
 		r = &s->rlimits[s->nrlimits++].lim;
 		if (lua_istable(L, -1)) {
@@ -275,6 +295,7 @@ static int check_caps(lua_State *L, const char *field, uint64_t *mask)
 		lua_geti(L, -1, i);
 		if (!(c = lua_tostring(L, -1)))
 			luaL_error(L, "spawn: %s: capability name expected", field);
+		cstr(L, -1, field, i);
 		if (strncasecmp(c, "CAP_", 4) == 0)
 			c += 4;
 		for (k = 0; k < sizeof cap_names / sizeof cap_names[0]; k++)
@@ -321,6 +342,7 @@ static char **check_env(lua_State *L)
 	static char default_env[] = "PATH=" DEFAULT_PATH;
 	lua_Integer n, total = 0, i = 0;
 	char **envp, num[320];
+	const char *msg;
 
 	if (lua_getfield(L, SPEC, "env") == LUA_TNIL) {
 		lua_pop(L, 1);
@@ -342,6 +364,7 @@ static char **check_env(lua_State *L)
 		lua_rawgeti(L, -1, i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING || !strchr(lua_tostring(L, -1), '='))
 			luaL_error(L, "spawn: env[%d]: \"KEY=value\" string expected", (int)i + 1);
+		cstr(L, -1, "env", i + 1);
 		envp[i] = (char *)anchor_top(L);
 	}
 	lua_pushnil(L);
@@ -353,6 +376,8 @@ static char **check_env(lua_State *L)
 		if (lua_type(L, -2) != LUA_TSTRING || strchr(lua_tostring(L, -2), '=') ||
 		    !lua_tostring(L, -2)[0])
 			luaL_error(L, "spawn: env: keys must be variable names or array indices");
+		/* %s below stops at a NUL: {A = "1\0B=2"} gave A=1 */
+		cstr(L, -2, "env: key", 0);
 		if (lua_type(L, -1) == LUA_TNUMBER) {
 			int isint;
 			lua_Integer iv = lua_tointegerx(L, -1, &isint);
@@ -368,6 +393,8 @@ static char **check_env(lua_State *L)
 				lx_numtext(num, d);
 			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), num);
 		} else if (lua_type(L, -1) == LUA_TSTRING) {
+			if ((msg = lx_nulbyte(L, -1)))
+				luaL_error(L, "spawn: env.%s: %s", lua_tostring(L, -3), msg);
 			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
 		} else {
 			luaL_error(L, "spawn: env.%s: a string or a number expected, got %s",
@@ -428,7 +455,7 @@ static lua_Integer id_arg(lua_State *L, int idx, const char *field, const char *
 /* Resolve the group name or number of field. 0 or ENOENT. */
 static int lookup_gid(lua_State *L, int idx, const char *field, gid_t *gid)
 {
-	const char *g = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+	const char *g = lua_type(L, idx) == LUA_TSTRING ? cstr(L, idx, field, 0) : NULL;
 	struct group *gr;
 
 	if (g && (gr = getgrnam(g))) {
@@ -449,7 +476,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	gid_t pw_gid = 0;
 
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
-		const char *u = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		const char *u = lua_type(L, -1) == LUA_TSTRING ? cstr(L, -1, "user", 0) : NULL;
 		struct passwd *pw = u ? getpwnam(u) : NULL;
 		if (u && !pw && !lx_process_all_digits(u))
 			return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
@@ -554,6 +581,7 @@ static const char *opt_path(lua_State *L, const char *key, const char *def)
 	}
 	if (lua_type(L, -1) != LUA_TSTRING)
 		luaL_error(L, "spawn: %s: string expected, got %s", key, luaL_typename(L, -1));
+	cstr(L, -1, key, 0);
 	return anchor_top(L);
 }
 
@@ -596,6 +624,7 @@ static int l_spawn(lua_State *L)
 	for (lua_Integer i = 1; i <= n; i++) {
 		if (lua_geti(L, -1, i) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
 			luaL_error(L, "spawn: argv[%d]: string expected", (int)i);
+		cstr(L, -1, "argv", i);
 		argv[i - 1] = (char *)anchor_top(L);
 	}
 	argv[n] = NULL;

@@ -644,4 +644,44 @@ T["getpwnam, getgrnam: an id is an integer in 0..4294967294; 4294967296 is not r
 	assert(process.getpwnam("0") == nil)
 end
 
+-- exec, open and getpwnam read a string up to its first NUL byte: argv
+-- {"/bin/sh", "-c", "echo ran >f\0; reboot"} ran the echo, env
+-- {X = "1\0Y"} gave X=1, user = "root\0nobody" was root
+T["a NUL byte in argv, env or a path raises naming the field, and nothing runs"] = function()
+	setup()
+	local ran = DIR .. "/ran"
+	local touch = { "/bin/sh", "-c", "echo ran >" .. ran }
+	local nul = ": string without NUL bytes expected, got a NUL at byte "
+	local function raises(pattern, spec)
+		spec.argv = spec.argv or touch
+		local ok, err = pcall(process.spawn, spec)
+		assert(not ok and tostring(err):match(pattern), tostring(err))
+	end
+	raises("^spawn: argv%[3%]" .. nul .. (#touch[3] + 1) .. "$",
+		{ argv = { "/bin/sh", "-c", touch[3] .. "\0; echo more" } })
+	raises("^spawn: argv%[1%]" .. nul .. "8$", { argv = { "/bin/sh\0x", "-c", touch[3] } })
+	raises("^spawn: env%[2%]" .. nul .. "4$", { env = { "A=1", "X=1\0Y=2" } })
+	raises("^spawn: env%.X" .. nul .. "2$", { env = { X = "1\0Y=2" } })
+	raises("^spawn: env: key" .. nul .. "2$", { env = { ["X\0Y"] = "1" } })
+	raises("^spawn: path" .. nul .. "8$", { path = "/bin/sh\0x" })
+	raises("^spawn: cwd" .. nul .. "2$", { cwd = "/\0tmp" })
+	raises("^spawn: stdout: file" .. nul .. (#DIR + 3) .. "$", { stdout = { file = DIR .. "/o\0x" } })
+	raises("^spawn: stdin" .. nul .. "5$", { stdin = "null\0x" })
+	raises("^spawn: user" .. nul .. "5$", { user = "root\0nobody" })
+	raises("^spawn: group" .. nul .. "5$", { group = "root\0x" })
+	raises("^spawn: groups%[1%]" .. nul .. "5$", { groups = { "root\0x" } })
+	raises("^spawn: capbset%[1%]" .. nul .. "8$", { capbset = { "NET_RAW\0x" } })
+	raises("^spawn: rlimit nofile" .. nul .. "9$", { rlimits = { nofile = "infinity\0x" } })
+	raises("^spawn: rlimits: key" .. nul .. "7$", { rlimits = { ["nofile\0x"] = 64 } })
+	raises("^spawn: cgroup" .. nul .. "2$", { cgroup = "/\0x" })
+	assert(not io.open(ran), "the child ran")
+	-- getpwnam("root\0x") was root's entry
+	for _, f in ipairs({ "getpwnam", "getgrnam" }) do
+		local ok, err = pcall(process[f], "root\0x")
+		assert(not ok and err:match("^bad argument #1 to '[%w.]*%f[%w]" .. f .. "' %(string without NUL bytes "
+			.. "expected, got a NUL at byte 5%)$"), tostring(err))
+	end
+	cleanup()
+end
+
 return T
