@@ -22,21 +22,31 @@ static const char *const types[] = {
 	"?", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform", NULL
 };
 
+/* The string at idx, which C reads up to its first NUL byte: one with a
+ * NUL inside raises naming the field ("dhcp_build: field 'ciaddr': string
+ * without NUL bytes expected, got a NUL at byte 9"), where inet_pton took
+ * "10.0.0.1\0x" as 10.0.0.1. NULL for a value that is no string. */
+static const char *cstr(lua_State *L, int idx, const char *key)
+{
+	const char *msg = lx_nulbyte(L, idx);
+
+	if (msg)
+		luaL_error(L, "dhcp_build: field '%s': %s", key, msg);
+	return lua_tostring(L, idx);
+}
+
 /* A field's IPv4 address: a string inet_pton reads, never a number (Lua
  * would coerce 167772161 to a string inet_pton refuses, or 0 to "0",
  * with a message that never said what came). */
 static uint32_t checkip(lua_State *L, int idx, const char *key)
 {
-	size_t n;
 	const char *s;
 	struct in_addr a;
 
 	if (lua_type(L, idx) != LUA_TSTRING)
 		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got %s", key,
 		           luaL_typename(L, idx));
-	s = lua_tolstring(L, idx, &n);
-	if (strlen(s) != n)   /* inet_pton would stop at the NUL */
-		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got a string with a NUL byte", key);
+	s = cstr(L, idx, key);
 	if (inet_pton(AF_INET, s, &a) != 1)
 		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got '%s'", key, s);
 	return a.s_addr;
@@ -58,10 +68,10 @@ static lua_Integer checkrange(lua_State *L, int idx, const char *key, lua_Intege
 
 static void checktext(lua_State *L, int idx, const char *key, char *dst, size_t cap)
 {
-	size_t n;
-	const char *s = lua_tolstring(L, idx, &n);
+	const char *s = cstr(L, idx, key);
+	size_t n = s ? strlen(s) : 0;
 
-	if (!s || n >= cap || memchr(s, 0, n))
+	if (!s || n >= cap)
 		luaL_error(L, "dhcp_build: field '%s': string under %d bytes expected", key, (int)cap);
 	memcpy(dst, s, n + 1);
 }
@@ -103,8 +113,10 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 {
 	if (!strcmp(k, "op")) {
 		static const char *const ops[] = { "request", "reply", NULL };
+		cstr(L, -1, k);
 		m->op = (uint8_t)(luaL_checkoption(L, -1, NULL, ops) + 1);
 	} else if (!strcmp(k, "type")) {
+		cstr(L, -1, k);
 		m->type = (uint8_t)luaL_checkoption(L, -1, NULL, types);
 	} else if (!strcmp(k, "xid")) {
 		m->xid = (uint32_t)checkrange(L, -1, k, 0xffffffffLL);
@@ -121,7 +133,7 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 	} else if (!strcmp(k, "giaddr")) {
 		m->giaddr = checkip(L, -1, k);
 	} else if (!strcmp(k, "chaddr")) {
-		const char *s = lua_tostring(L, -1);
+		const char *s = cstr(L, -1, k);
 		int n = s ? parse_mac(s, m->chaddr, 16) : -1;
 		if (n < 0)
 			luaL_error(L, "dhcp_build: field 'chaddr': \"aa:bb:..\" expected");
@@ -182,6 +194,7 @@ static int l_dhcp_build(lua_State *L)
 {
 	struct dhcp_msg m;
 	uint8_t buf[DHCP_MAX_LEN];
+	const char *msg;
 	int n;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -190,6 +203,8 @@ static int l_dhcp_build(lua_State *L)
 	while (lua_next(L, 1)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
 			luaL_error(L, "dhcp_build: field names must be strings");
+		if ((msg = lx_nulbyte(L, -2)))  /* {["xid\0x"] = 1} set xid */
+			luaL_error(L, "dhcp_build: field name: %s", msg);
 		build_field(L, &m, lua_tostring(L, -2));
 		lua_pop(L, 1);
 	}
@@ -324,8 +339,8 @@ static int dsock_tostring(lua_State *L)
  * address because requests ask for a broadcast reply. */
 static int l_dhcp_socket(lua_State *L)
 {
-	size_t n;
-	const char *ifname = luaL_checklstring(L, 1, &n);
+	const char *ifname = lx_checkstring(L, 1);
+	size_t n = strlen(ifname);
 	struct dsock *s;
 	struct sockaddr_in sa;
 	int one = 1, err;
@@ -360,7 +375,7 @@ static int dsock_send(lua_State *L)
 	struct dsock *s = check_dsock(L, 1);
 	size_t len;
 	const char *data = luaL_checklstring(L, 2, &len);
-	const char *dest = luaL_optstring(L, 3, "255.255.255.255");
+	const char *dest = lx_optstr(L, 3, "255.255.255.255");
 	struct sockaddr_in sa;
 
 	memset(&sa, 0, sizeof sa);

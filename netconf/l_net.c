@@ -211,8 +211,14 @@ static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 {
 	const char *got;
 
-	if (lua_type(L, arg) == LUA_TSTRING)
-		return 0;
+	if (lua_type(L, arg) == LUA_TSTRING) {
+		/* if_nametoindex stops at a NUL: "lo\0x" was lo */
+		if (!(got = lx_nulbyte(L, arg)))
+			return 0;
+		if (opt)
+			return luaL_error(L, "option '%s': %s", opt, got);
+		return luaL_argerror(L, arg, got);
+	}
 	if (!opt && lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_typeerror(L, arg, "link name or index");
 	if (lx_getint(L, arg, idx, &got))
@@ -466,7 +472,7 @@ bad:
  * ("'10.0.0.1/33': prefix length 33 out of range 0..32"). */
 static struct nl_addr *check_cidr(lua_State *L, int arg, struct lx_net_guard *g)
 {
-	const char *s = luaL_checkstring(L, arg);
+	const char *s = lx_checkstring(L, arg);
 	char why[80];
 
 	if (lx_net_parse_ip(s, AF_UNSPEC, &g->naddr, why, sizeof why) < 0) {
@@ -512,7 +518,6 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_t *brd)
 {
 	const char *s;
-	size_t len;
 	struct in_addr in;
 	int t;
 
@@ -531,9 +536,7 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 		           "(broadcast is IPv4 only), got %s",
 		           t == LUA_TBOOLEAN ? "true" : lua_pushfstring(L, "'%s'", lua_tostring(L, -1)));
 	if (t == LUA_TSTRING) {
-		s = lua_tolstring(L, -1, &len);
-		if (strlen(s) != len)   /* inet_pton would stop at the NUL */
-			luaL_error(L, "option 'broadcast': IPv4 address expected, got a string with a NUL byte");
+		s = lx_optstring(L, idx, "broadcast", NULL);  /* no NUL: inet_pton would stop there */
 		if (inet_pton(AF_INET, s, &in) != 1)
 			luaL_error(L, "option 'broadcast': IPv4 address expected, got '%s'", s);
 		*brd = in.s_addr;
@@ -557,7 +560,7 @@ static int addr_change(lua_State *L, int add)
 	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
 	char ctx[160], num[24];
 	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
-	const char *cidr = luaL_checkstring(L, 2);
+	const char *cidr = lx_checkstring(L, 2);
 	struct lx_net_guard *g;
 	struct nl_addr *local;
 	struct rtnl_link *link;

@@ -90,8 +90,8 @@ static int l_routes(lua_State *L)
 {
 	static const char *const fams[] = { "inet", "inet6", NULL };
 	int family = lua_isnoneornil(L, 1) ? AF_UNSPEC :
-		(luaL_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
-	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "all");
+		(lx_checkoption(L, 1, NULL, fams) == 0 ? AF_INET : AF_INET6);
+	int all = lua_type(L, 2) == LUA_TSTRING && !strcmp(lx_checkstring(L, 2), "all");
 	uint32_t table = RT_TABLE_MAIN;
 	lua_Integer t = 0;
 	struct lx_net_guard *g;

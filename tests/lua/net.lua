@@ -210,7 +210,8 @@ T["addr_add: a broadcast that is not an IPv4 address, or one on IPv6, raises"] =
 		brd_raises("'default'", ifname, "10.99.0.1/24", { broadcast = "default" })
 		brd_raises("'10%.1'", ifname, "10.99.0.1/24", { broadcast = "10.1" })
 		brd_raises("''", ifname, "10.99.0.1/24", { broadcast = "" })
-		brd_raises("a string with a NUL byte", ifname, "10.99.0.1/24", { broadcast = "10.99.0.255\0x" })
+		raises("^option 'broadcast': string without NUL bytes expected, got a NUL at byte 12$", net.addr_add,
+			ifname, "10.99.0.1/24", { broadcast = "10.99.0.255\0x" })
 		for _, v in ipairs({ 5, {}, 0xa6300ff }) do
 			raises("^option 'broadcast': true, false or an IPv4 address expected, got " .. type(v) .. "$",
 				net.addr_add, ifname, "10.99.0.1/24", { broadcast = v })
@@ -651,6 +652,56 @@ T["a listing that runs out of memory leaks none of libnl's caches"] = function()
 	util.no_rss_growth_when_oom(function() net.links() end, 400, 2048)
 	util.no_rss_growth_when_oom(function() net.addresses() end, 400, 2048)
 	util.no_rss_growth_when_oom(function() net.routes(nil, "all") end, 400, 2048)
+end
+
+-- a link name, an address or a route's field stopped at its first NUL
+-- byte: route_add{gateway = "10.9.0.1\0/24"} went via 10.9.0.1, and
+-- link_set("lo\0x", ...) changed lo. Each raises naming the field or
+-- argument, before any request (nosuch is no link: were the check gone,
+-- the request would fail, not change the host's lo)
+T["a string with a NUL byte raises naming the field or argument"] = function()
+	local nosuch = "luainit-nosuch0"
+	local nul = "string without NUL bytes expected, got a NUL at byte "
+	local function arg(f, n, at) return "^bad argument #" .. n .. " to '[%w.]*%f[%w]" .. f .. "' %(" .. nul .. at .. "%)$" end
+	raises(arg("link_set", 1, 16), net.link_set, nosuch .. "\0x", { up = true })
+	raises(arg("addr_add", 2, 13), net.addr_add, nosuch, "10.99.0.1/24\0x")
+	raises(arg("addr_del", 1, 16), net.addr_del, nosuch .. "\0x", "10.99.0.1/24")
+	raises(arg("addresses", 1, 3), net.addresses, "lo\0x")
+	raises(arg("routes", 2, 4), net.routes, "inet", "all\0x")
+	raises(arg("routes", 1, 5), net.routes, "inet\0x")
+	for _, f in ipairs({ "route_add", "route_del" }) do
+		local r = { dst = "10.99.0.0/16", dev = nosuch }
+		for k, at in pairs({ gateway = 10, src = 10, dst = 13, protocol = 5, dev = 16 }) do
+			local v = (r[k] or (k == "protocol" and "boot" or "10.99.0.1")) .. "\0/24"
+			raises("^option '" .. k .. "': " .. nul .. at .. "$", net[f],
+				{ dst = r.dst, dev = r.dev, [k] = v })
+		end
+	end
+end
+
+-- and in a private netns, nothing reaches the kernel: no route, lo's mtu
+-- and name as they were (name = "x\0y" named it x)
+T["a route's gateway or a link's name with a NUL byte changes nothing (private netns)"] = function()
+	local out = util.in_netns([[
+local net = require "luainit.net"
+assert(net.link_set("lo", { up = true }))
+assert(net.addr_add("lo", "10.9.0.2/24"))
+print(pcall(net.route_add, { dst = "10.5.0.0/16", gateway = "10.9.0.1\0/24", dev = "lo", table = 200 }))
+print(pcall(net.link_set, "lo\0x", { mtu = 1400 }))
+print(pcall(net.link_set, "lo", { name = "x\0y" }))
+for _, r in ipairs(assert(net.routes(nil, 200))) do print("route", r.dst) end
+for _, l in ipairs(assert(net.links())) do print("link", l.name, l.mtu) end
+]])
+	local nul = "string without NUL bytes expected, got a NUL at byte "
+	local want = { "^false\toption 'gateway': " .. nul .. "9$",
+		"^false\tbad argument #1 to '[%w.]*%f[%w]link_set' %(" .. nul .. "3%)$",
+		"^false\toption 'name': " .. nul .. "2$", "^link\tlo\t65536$" }
+	local n = 0
+	for line in out:gmatch("[^\n]+") do
+		n = n + 1
+		assert(want[n] and line:match(want[n]), "unexpected output: " .. out)
+	end
+	assert(n == #want, out)
 end
 
 return T

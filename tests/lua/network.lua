@@ -109,6 +109,21 @@ return {
 		assert(not pcall(net.dhcp_build, { xid = 1 }))
 		assert(not pcall(net.dhcp_build, { type = "discover", yiaddr = "300.1.1.1" }))
 		assert(not pcall(net.dhcp_build, { type = "discover", hostname = string.rep("x", 80) }))
+		-- a field, or a field's name, stopped at its first NUL byte:
+		-- ciaddr "10.0.0.1\0x" was 10.0.0.1, ["xid\0x"] set xid
+		local nul = ": string without NUL bytes expected, got a NUL at byte "
+		for _, c in ipairs({
+			{ { type = "discover", ciaddr = "10.0.0.1\0x" }, "field 'ciaddr'" .. nul .. "9" },
+			{ { type = "discover", dns = { "10.0.0.1\0x" } }, "field 'dns'" .. nul .. "9" },
+			{ { type = "discover", chaddr = "02:00:00:00:00:01\0" }, "field 'chaddr'" .. nul .. "18" },
+			{ { type = "discover", hostname = "box\0x" }, "field 'hostname'" .. nul .. "4" },
+			{ { type = "discover\0x" }, "field 'type'" .. nul .. "9" },
+			{ { type = "discover", ["xid\0x"] = 1 }, "field name" .. nul .. "4" },
+		}) do
+			local ok, err = pcall(net.dhcp_build, c[1])
+			assert(not ok and err == "dhcp_build: " .. c[2], tostring(err))
+		end
+		assert(net.dhcp_build({ type = "discover", client_id = "\1\0\0" }), "client_id is bytes")
 	end,
 	-- Lua's coercion took 167772161 where an address goes (as "167772161",
 	-- which inet_pton refuses without the message saying so) and "7" where
@@ -123,7 +138,7 @@ return {
 		raises("'yiaddr': IPv4 address expected, got number", { yiaddr = 167772161 })
 		raises("'server_id': IPv4 address expected, got boolean", { server_id = true })
 		raises("'yiaddr': IPv4 address expected, got '300.1.1.1'", { yiaddr = "300.1.1.1" })
-		raises("'yiaddr': IPv4 address expected, got a string with a NUL byte", { yiaddr = "10.0.0.1\0junk" })
+		raises("'yiaddr': string without NUL bytes expected, got a NUL at byte 9", { yiaddr = "10.0.0.1\0junk" })
 		raises("'dns': IPv4 address expected, got number", { dns = { "1.1.1.1", 16843009 } })
 		raises("'xid': integer 0-4294967295 expected, got string", { xid = "7" })
 		raises("'mtu': integer 0-65535 expected, got string", { mtu = "1400" })
