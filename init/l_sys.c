@@ -319,7 +319,9 @@ static int l_cmdline(lua_State *L)
 		lua_settop(L, 0);
 		lua_pushlstring(L, buf, (size_t)n);
 	}
-	src = luaL_checklstring(L, 1, &len);
+	/* the words are split up to a NUL: "a=1\0b=2" was a=1 alone */
+	src = lx_checkstring(L, 1);
+	len = strlen(src);
 	lua_settop(L, 1);
 	a = lua_newuserdatauv(L, len + 1, 0);  /* 2: a copy to cut in place */
 	memcpy(a, src, len + 1);

@@ -50,6 +50,9 @@ T["cmdline edge cases: empty, tabs, no --, quoted value with ="] = function()
 	assert(#t.init_args == 0)
 	t = assert(sys.cmdline("a -- -- b"))
 	assert(same(t.init_args, { "--", "b" }))
+	-- the words after a NUL byte were dropped: "a=1\0b=2" was a=1 alone
+	local ok, err = pcall(sys.cmdline, "a=1\0b=2")
+	assert(not ok and err:find("(string without NUL bytes expected, got a NUL at byte 4)", 1, true), err)
 	t = assert(sys.cmdline('k=""'))
 	assert(t.k == "")
 end
