@@ -582,32 +582,21 @@ for _, k in ipairs({ "poweroff", "reboot", "halt" }) do
 	cmds[k] = function(args) return power(k, args, "luactl " .. k) end
 end
 
--- " (did you mean 'status'?)" for the one command cmd begins (`stat`), else
--- for one a letter away (added, dropped, changed or two swapped: `logs`,
--- `stp`, `sttaus`), else ""
+-- " (did you mean 'status'?)" for the one command cmd begins (`stat`),
+-- else for the nearest a letter off (`logs`, `stp`), or two in a longer
+-- word (`sttaus`: two swapped); else "". (services' nearest, the one
+-- "did you mean" of definitions' keys, is loaded only here.)
 local function suggest(cmd)
-	local function near(a, b)
-		if #a < #b then a, b = b, a end
-		if #a - #b > 1 then return false end
-		local i = 1
-		while i <= #b and a:sub(i, i) == b:sub(i, i) do i = i + 1 end
-		-- skip one in the longer, or one in each, or two swapped; the rests agree
-		if #a == #b and a:sub(i, i + 1) == b:sub(i, i + 1):reverse() and a:sub(i + 2) == b:sub(i + 2) then
-			return true
+	local begun
+	for name in pairs(cmds) do
+		if name:sub(1, #cmd) == cmd then
+			if begun then begun = false break end
+			begun = name
 		end
-		return a:sub(i + 1) == b:sub(i + (#a == #b and 1 or 0))
 	end
-	local names = {}
-	for name in pairs(cmds) do names[#names + 1] = name end
-	table.sort(names)
-	local begun = {}
-	for _, name in ipairs(names) do
-		if name:sub(1, #cmd) == cmd then begun[#begun + 1] = name end
-	end
-	if #begun == 1 then return " (did you mean '" .. begun[1] .. "'?)" end
-	for _, name in ipairs(names) do
-		if near(cmd, name) then return " (did you mean '" .. name .. "'?)" end
-	end
+	local name, d = begun, 0
+	if not begun then name, d = require("services").nearest(cmd, cmds) end
+	if name and (d <= 1 or d == 2 and #cmd >= 5) then return " (did you mean '" .. name .. "'?)" end
 	return ""
 end
 

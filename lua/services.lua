@@ -132,15 +132,16 @@ local function distance(a, b)
 	return prev[#b]
 end
 
---- The valid name closest to key.
--- nearest : (key, names_set) -> string
+--- The valid name closest to key (the first in order of a tie), and how
+-- far it is (letters added, dropped or changed).
+-- nearest : (key, names_set) -> string, integer
 function M.nearest(key, names)
 	local best, bd = nil, math.huge
 	for n in pairs(names) do
 		local d = distance(key, n)
 		if d < bd or (d == bd and n < best) then best, bd = n, d end
 	end
-	return best
+	return best, bd
 end
 
 -- How a bad value reads in a message: strings quoted, numbers and
