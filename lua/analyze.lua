@@ -208,14 +208,16 @@ function M.sections(data, opts)
 end
 
 --- The whole report: the boot time, the ten slowest (opts.blame), the
--- critical chain.
--- text : (data, {blame = n?}?) -> string
-function M.text(data, opts)
-	local r = M.sections(data, { blame = opts and opts.blame or 10 })
+-- critical chain; from sec, sections(data)'s result, when given.
+-- text : (data, {blame = n?}?, sections?) -> string
+function M.text(data, opts, sec)
+	local n = opts and opts.blame or 10
+	local r = sec or M.sections(data, { blame = n })
 	if r.empty then return r.time end
-	return r.time .. "\n" .. r.blame .. "\n" .. r.chain
+	-- the heading and the first n lines of a longer list
+	local blame = r.blame:match("^[^\n]*\n" .. ("[^\n]*\n"):rep(n)) or r.blame
+	return r.time .. "\n" .. blame .. "\n" .. r.chain
 end
-
 ---------------------------------------------------------------- SVG
 
 local function esc(s)

@@ -71,8 +71,12 @@ T["the report by section: luactl analyze time, blame and critical-chain"] = func
 	assert(lines == 1 + #analyze.blame(d) and r.blame:find("^Blame %(slowest first%):\n"), r.blame)
 	assert(select(2, analyze.text(d, { blame = 2 }):gsub(" ms  ", "")) == 2)
 	assert(r.chain:find("^Critical chain") and r.chain:find("<- syslogd @1410 ms +40 ms\n", 1, true), r.chain)
-	-- the whole text is the three, a blank line between
+	-- the whole text is the three, a blank line between, the same from
+	-- sections given (as luactl's reply makes it) and with blame cut to ten
 	assert(analyze.text(d) == r.time .. "\n" .. r.blame .. "\n" .. r.chain)
+	assert(analyze.text(d, { blame = 2 }, r) == analyze.text(d, { blame = 2 }))
+	for i = 1, 12 do d.steps[#d.steps + 1] = { name = "s" .. i, start = 1400, stop = 1400 + i, ok = true } end
+	assert(analyze.text(d, nil, analyze.sections(d)) == analyze.text(d))
 	local none = analyze.sections({ steps = {}, services = {} })
 	assert(none.empty and none.blame:find("nothing to analyze", 1, true))
 end
