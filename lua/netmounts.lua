@@ -172,7 +172,6 @@ function M.mount_later(late, path)
 		while not network_online() and event.now() < deadline do
 			sched.wait("network-online", deadline - event.now())
 		end
-		if require("shutdown").in_progress then return end
 		local why = not network_online() and string.format("network not online after %g s "
 			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
 		for _, e in ipairs(late) do

@@ -143,7 +143,9 @@ local function deps_state(svc)
 		end
 		if d == REMOTE_FS then
 			if not remote_fs_done() then return "wait", WAIT_REMOTE_FS end
-			local left = package.loaded.netmounts and package.loaded.netmounts.not_mounted()
+			-- (a table and a stat per entry only when one failed)
+			local nm = package.loaded.netmounts
+			local left = nm and #nm.failed > 0 and nm.not_mounted()
 			if left and #left > 0 then
 				return "failed", "requires 'remote-fs': network filesystem(s) not mounted: " .. table.concat(left, ", ")
 			end

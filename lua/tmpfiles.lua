@@ -16,6 +16,7 @@
 -- is an error of its file:line; the other lines are still applied. The age
 -- column is ignored (no cleaning).
 local fs = require "luainit.fs"
+local integer = require "integer"
 local log = require "log"
 
 local M = {
@@ -182,11 +183,9 @@ function M.apply(opts)
 	local function id(map, v, e)
 		if v == nil then return nil end
 		if v:match("^%d+$") then
-			-- (4294967295 is (uid_t)-1, "unchanged" to chown(2))
-			local n = math.tointeger(tonumber(v))
-			if n and n <= 4294967294 then return n end
-			fail(e, "user or group id " .. v .. " out of range 0..4294967294")
-			return nil
+			local n = integer.id(tonumber(v))
+			if not n then fail(e, "user or group id " .. v .. ": " .. integer.id_expected .. " expected") end
+			return n
 		end
 		local x = map[v]
 		if not x then fail(e, "unknown user or group '" .. v .. "'") end

@@ -73,7 +73,7 @@ T["a numeric user or group out of range fails its line, the rest is applied"] = 
 		"d /run/big 0755 4294967295 - -\nd /run/huge 0755 - 99999999999999999999 -\nd /run/fine 0755 - - -\n")
 	local ok, err = tmpfiles.apply({ root = r })
 	assert(ok == false and err:find("2 line(s) failed: ", 1, true)
-		and err:find("a.conf:1: user or group id 4294967295 out of range 0..4294967294", 1, true), err)
+		and err:find("a.conf:1: user or group id 4294967295: an integer from 0 to 4294967294 expected", 1, true), err)
 	assert(fs.exists(r .. "/run/fine"))
 end
 
