@@ -92,12 +92,15 @@ local function mount_in_child(e)
 		-- and this task waits for that a bounded time only: a child stuck
 		-- past SIGKILL is reaped whenever it ends, with nothing waiting
 		process.kill(pid, "KILL")
-		how = sched.wait_child(pid, KILL_WAIT_MS)
-		-- not read: a child still alive holds the pipe, and the read would wait
-		out_r:close()
-		return nil, string.format("mount %s: not done after %g s (stage.netmount_timeout_ms); "
-			.. "the mounting child (pid %d) was killed%s", e.target, timeout / 1000, pid,
-			how and "" or string.format(", and is not gone after %g s more", KILL_WAIT_MS / 1000))
+		how, code = sched.wait_child(pid, KILL_WAIT_MS)
+		-- (one that mounted as the time ran out has exited 0: mounted)
+		if how ~= "exited" or code ~= 0 then
+			-- not read: a child still alive holds the pipe, and the read would wait
+			out_r:close()
+			return nil, string.format("mount %s: not done after %g s (stage.netmount_timeout_ms); "
+				.. "the mounting child (pid %d) was killed%s", e.target, timeout / 1000, pid,
+				how and "" or string.format(", and is not gone after %g s more", KILL_WAIT_MS / 1000))
+		end
 	end
 	local text = out_r:read(4096) or ""
 	out_r:close()
@@ -126,12 +129,16 @@ function M.done() return pending == 0 end
 
 --- The targets of M.failed that are still not mount points (one mounted
 -- by hand since is left out), in order: a service that requires
--- "remote-fs" fails when this is not empty.
+-- "remote-fs" fails when this is not empty. From the mount table, not a
+-- stat of each target: one below a network filesystem whose server no
+-- longer answers would hold PID 1 in the stat.
 -- not_mounted : () -> {target}
 function M.not_mounted()
+	local now = {}
+	for _, m in ipairs(require("luainit.mount").mountinfo() or {}) do now[m.target] = true end
 	local out = {}
 	for _, t in ipairs(M.failed) do
-		if not stage.is_mountpoint(t) then out[#out + 1] = t end
+		if not now[t:gsub("(.)/+$", "%1")] then out[#out + 1] = t end
 	end
 	return out
 end
@@ -185,8 +192,11 @@ function M.mount_later(late, path)
 			end)
 			if not ok and not e.nofail then
 				M.failed[#M.failed + 1] = e.target
-				log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
-					.. "mount opens no rescue console)", e.target)
+				-- (a shutdown's kill of the child: the [FAILED] line says it)
+				if not require("shutdown").in_progress then
+					log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
+						.. "mount opens no rescue console)", e.target)
+				end
 			end
 		end
 	end, "fstab: network mounts")
