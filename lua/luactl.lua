@@ -443,10 +443,12 @@ function cmds.analyze(args)
 		if a == "--svg" and args[i + 1] and not svg then svg, i = args[i + 1], i + 1
 		elseif a == "plot" and i == 1 then
 			-- as systemd-analyze plot, to stdout, or to FILE
-			if #args > 2 then return usage("analyze plot: at most the SVG file to write") end
+			if #args > 2 or (args[2] or ""):sub(1, 1) == "-" then
+				return usage("analyze plot: at most the SVG file to write (no options)")
+			end
 			svg, section, i = args[2] or "-", "none", 2
 		elseif ANALYZE[a] and i == 1 then section = ANALYZE[a]
-		elseif a == "--svg" then return usage("analyze: --svg needs a file name")
+		elseif a == "--svg" then return usage(svg and "analyze: --svg given twice" or "analyze: --svg needs a file name")
 		else return usage("analyze: unexpected argument '%s' (time, blame, critical-chain, plot [FILE] or --svg FILE expected)", a) end
 		i = i + 1
 	end

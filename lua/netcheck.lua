@@ -158,7 +158,12 @@ local function check_entry(e)
 					bad("dhcp." .. k, METRIC)
 				elseif want == "integer" and not integer.of(v, 0) then
 					bad("dhcp." .. k, "integer >= 0 expected")
-				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected") end
+				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected")
+				elseif k == "hostname" and (#v == 0 or #v > 63 or v:find("[%z%s]")) then
+					-- (dhcp_build refused it at every request: a client
+					-- starting over every 10 s, the file never named)
+					bad("dhcp.hostname", string.format("a name of 1 to 63 bytes without blanks or NUL expected, got %q", v))
+				end
 			end
 		end
 	end
@@ -292,7 +297,16 @@ function M.validate(cfg, file)
 			errs[#errs + 1] = string.format("%s: key '%s': %s expected", top, k, want)
 		end
 	end
-	if type(cfg.resolv_conf) == "string" or cfg.resolv_conf == false then out.resolv_conf = cfg.resolv_conf end
+	local rc = cfg.resolv_conf
+	if type(rc) == "string" and (rc:sub(1, 1) ~= "/" or rc:find("\0", 1, true)) then
+		-- (written later at every lease: a relative path landed in PID 1's
+		-- working directory, a NUL raised out of the network's start)
+		errs[#errs + 1] = string.format("%s: key 'resolv_conf': an absolute path expected, got %q; "
+			.. "no resolv.conf is written", top, rc)
+		out.resolv_conf = false
+	elseif type(rc) == "string" or rc == false then
+		out.resolv_conf = rc
+	end
 	for i, e in ipairs(type(cfg.interfaces) == "table" and cfg.interfaces or {}) do
 		local label = label_of(type(e) == "table" and e.match)
 		local problems = check_entry(e)

@@ -101,6 +101,9 @@ function M.parse(text, file, spec)
 				err("specifier %s not supported", bad)
 			elseif e.path:sub(1, 1) ~= "/" then
 				err("path '%s': expected an absolute path", e.path)
+			elseif e.path:find("\0", 1, true) or opt(f[7]) and unescape(f[7]):find("\0", 1, true) then
+				-- (systemd refuses it too; fs.* would raise and end the step)
+				err("a NUL byte in the %s", e.path:find("\0", 1, true) and "path" or "argument")
 			elseif mode and not (mode:match("^[0-7]+$") and tonumber(mode, 8) <= 4095) then
 				err("mode '%s': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :", f[3])
 			else

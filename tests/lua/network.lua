@@ -162,6 +162,21 @@ return {
 		assert(type(cfg.interfaces[1].dhcp) == "table")
 		assert(cfg.interfaces[2].addresses[1] == "10.0.2.15/24" and cfg.interfaces[2].gateways[1] == "10.0.2.2")
 	end,
+	-- regression: a relative or NUL resolv_conf and a DHCP hostname
+	-- dhcp_build refuses passed the check and failed later, at every lease
+	["config: resolv_conf is an absolute path, dhcp.hostname a name of 1 to 63 bytes"] = function()
+		for _, rc in ipairs({ "resolv.conf", "/etc/resolv.conf\0x", "" }) do
+			local cfg, errs = network.validate({ resolv_conf = rc, interfaces = {} })
+			assert(cfg.resolv_conf == false and #errs == 1
+				and errs[1]:find("key 'resolv_conf': an absolute path expected", 1, true), errs[1])
+		end
+		for _, h in ipairs({ string.rep("x", 64), "", "a b", "box\0x" }) do
+			local _, errs = network.validate({ interfaces = { { match = "eth0", dhcp = { hostname = h } } } })
+			assert(#errs == 1 and errs[1]:find("key 'dhcp.hostname': a name of 1 to 63 bytes", 1, true), errs[1])
+		end
+		local _, errs = network.validate({ interfaces = { { match = "eth0", dhcp = { hostname = string.rep("x", 63) } } } })
+		assert(#errs == 0, errs[1])
+	end,
 	["config: errors name the entry, interface and key"] = function()
 		local e = errors_of({ interfaces = {
 			{ match = "eth0", dhcp = true },

@@ -65,6 +65,18 @@ T["a bad line fails the step and names file:line; D with remove empties"] = func
 	assert(fs.exists(r .. "/tmp") and not fs.exists(r .. "/tmp/old"))
 end
 
+-- regression: a NUL byte (\x00 in an argument) raised out of fs.symlink
+-- and ended the step, the lines after it not applied
+T["a NUL byte in a path or an argument fails its line, the rest is applied"] = function()
+	local r = scratch()
+	fs.writefile(r .. "/usr/lib/tmpfiles.d/a.conf",
+		"L /run/lnk - - - - /a\\x00b\nd /run/x\0y 0755 - - -\nd /run/fine 0755 - - -\n")
+	local ok, err = tmpfiles.apply({ root = r })
+	assert(ok == false and err:find("2 line(s) failed: ", 1, true)
+		and err:find("a.conf:1: a NUL byte in the argument", 1, true), err)
+	assert(fs.exists(r .. "/run/fine") and not fs.lstat(r .. "/run/lnk"))
+end
+
 -- regression: a numeric user past the uid range raised out of fs.chown
 -- instead of failing its line
 T["a numeric user or group out of range fails its line, the rest is applied"] = function()
