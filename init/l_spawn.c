@@ -42,18 +42,26 @@ static const char *anchor_top(lua_State *L)
 	return s;
 }
 
+/* Raise msg naming field, and its index i when not 0 ("spawn:
+ * groups[2]: ..."). The name is made here, on the error, never on the
+ * way of a start that succeeds. */
+static void field_error(lua_State *L, const char *field, lua_Integer i, const char *msg)
+{
+	if (i)
+		luaL_error(L, "spawn: %s[%I]: %s", field, i, msg);
+	luaL_error(L, "spawn: %s: %s", field, msg);
+}
+
 /* The string at idx as exec, open and getpwnam read it, up to its first
- * NUL byte: one with a NUL inside raises naming field, and its index i
- * when not 0 ("spawn: argv[1]: string without NUL bytes expected, got a
- * NUL at byte 3"), where argv {"ls\0-la"} ran ls. */
+ * NUL byte: one with a NUL inside raises naming field[i] ("spawn:
+ * argv[1]: string without NUL bytes expected, got a NUL at byte 3"),
+ * where argv {"ls\0-la"} ran ls. */
 static const char *cstr(lua_State *L, int idx, const char *field, lua_Integer i)
 {
 	const char *msg = lx_nulbyte(L, idx);
 
-	if (msg && i)
-		luaL_error(L, "spawn: %s[%I]: %s", field, i, msg);
 	if (msg)
-		luaL_error(L, "spawn: %s: %s", field, msg);
+		field_error(L, field, i, msg);
 	return lua_tostring(L, idx);
 }
 
@@ -65,15 +73,15 @@ static void *anchored_buffer(lua_State *L, size_t size)
 	return p;
 }
 
-/* The descriptor of field what: lx_tofd's, or it raises naming the field
+/* The descriptor of field[i]: lx_tofd's, or it raises naming the field
  * ("spawn: fds[3]: descriptor -1 out of range 0..2147483647"). */
-static int tofd(lua_State *L, int idx, const char *what)
+static int tofd(lua_State *L, int idx, const char *field, lua_Integer i)
 {
 	int fd;
 	const char *msg = lx_tofd(L, idx, &fd);
 
 	if (msg)
-		luaL_error(L, "spawn: %s: %s", what, msg);
+		field_error(L, field, i, msg);
 	return fd;
 }
 
@@ -91,7 +99,7 @@ static mode_t opt_mode(lua_State *L, int t, const char *key, mode_t def)
 	const char *msg;
 
 	if (lua_getfield(L, t, key) != LUA_TNIL && (msg = lx_tomode(L, -1, LX_MODE_PERM, &v)))
-		luaL_error(L, "spawn: %s: %s", key, msg);
+		field_error(L, key, 0, msg);
 	lua_pop(L, 1);
 	return (mode_t)v;
 }
@@ -105,7 +113,6 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	static const char *const kinds[] = { "inherit", "null", "console", "stdout", NULL };
 	static const char *const file_keys[] = { "file", "append", "create", "mode", NULL };
 	static const char *const wheres[] = { "spawn: stdin", "spawn: stdout", "spawn: stderr" };
-	static const char *const files[] = { "stdin: file", "stdout: file", "stderr: file" };
 	const char *what = io_names[i];
 	int t = lua_getfield(L, SPEC, what);
 
@@ -130,9 +137,11 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	}
 	if (t == LUA_TTABLE && lua_getfield(L, -1, "file") != LUA_TNIL) {
 		int tab = lua_gettop(L) - 1, create, append;
+		const char *msg;
 		if (!lua_isstring(L, -1))
 			luaL_error(L, "spawn: %s: file must be a path", what);
-		cstr(L, -1, files[i], 0);
+		if ((msg = lx_nulbyte(L, -1)))
+			luaL_error(L, "%s: file: %s", wheres[i], msg);
 		io->kind = LX_IO_FILE;
 		io->path = anchor_top(L);
 		lx_checkkeys(L, tab, file_keys, wheres[i]);
@@ -150,7 +159,7 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	if (t == LUA_TTABLE)
 		lua_pop(L, 1); /* the nil "file" */
 	io->kind = LX_IO_FD;
-	io->fd = tofd(L, -1, what);
+	io->fd = tofd(L, -1, what, 0);
 	lua_pop(L, 1);
 }
 
@@ -437,25 +446,26 @@ static int search_path(const char *name, char *const *envp, char *out, size_t si
 	return err;
 }
 
-/* The uid or gid (what) of field, a number or a digit string: lx_toid's
- * rule, or it raises naming the field ("spawn: group: gid 4294967296 out
- * of range 0..4294967294"). Without the range 4294967296 became 0 in the
- * cast, root; and 4294967295 is (uid_t)-1, which set*id calls take as
- * "no change". */
-static lua_Integer id_arg(lua_State *L, int idx, const char *field, const char *what)
+/* The uid or gid (what) of field[i], a number or a digit string:
+ * lx_toid's rule, or it raises naming the field ("spawn: group: gid
+ * 4294967296 out of range 0..4294967294"). Without the range 4294967296
+ * became 0 in the cast, root; and 4294967295 is (uid_t)-1, which set*id
+ * calls take as "no change". */
+static lua_Integer id_arg(lua_State *L, int idx, const char *field, lua_Integer i,
+                          const char *what)
 {
 	lua_Integer id;
 	const char *msg = lx_toid(L, idx, what, LX_ID_NAME, &id);
 
 	if (msg)
-		luaL_error(L, "spawn: %s: %s", field, msg);
+		field_error(L, field, i, msg);
 	return id;
 }
 
-/* Resolve the group name or number of field. 0 or ENOENT. */
-static int lookup_gid(lua_State *L, int idx, const char *field, gid_t *gid)
+/* Resolve the group name or number of field[i]. 0 or ENOENT. */
+static int lookup_gid(lua_State *L, int idx, const char *field, lua_Integer i, gid_t *gid)
 {
-	const char *g = lua_type(L, idx) == LUA_TSTRING ? cstr(L, idx, field, 0) : NULL;
+	const char *g = lua_type(L, idx) == LUA_TSTRING ? cstr(L, idx, field, i) : NULL;
 	struct group *gr;
 
 	if (g && (gr = getgrnam(g))) {
@@ -464,7 +474,7 @@ static int lookup_gid(lua_State *L, int idx, const char *field, gid_t *gid)
 	}
 	if (g && !lx_process_all_digits(g))
 		return ENOENT;
-	*gid = (gid_t)id_arg(L, idx, field, "gid");
+	*gid = (gid_t)id_arg(L, idx, field, i, "gid");
 	return 0;
 }
 
@@ -483,7 +493,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 		if (pw) {
 			s->uid = pw->pw_uid;
 		} else {
-			s->uid = (uid_t)id_arg(L, -1, "user", "uid");
+			s->uid = (uid_t)id_arg(L, -1, "user", 0, "uid");
 			pw = getpwuid(s->uid);
 		}
 		s->set_uid = 1;
@@ -495,7 +505,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	}
 	lua_pop(L, 1);
 	if (lua_getfield(L, SPEC, "group") != LUA_TNIL) {
-		if (lookup_gid(L, -1, "group", &s->gid))
+		if (lookup_gid(L, -1, "group", 0, &s->gid))
 			return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
 			               luaL_tolstring(L, -1, NULL));
 		s->set_gid = 1;
@@ -517,10 +527,8 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 			luaL_error(L, "spawn: groups: more than %d", NGROUPS_MAX);
 		g = anchored_buffer(L, (size_t)n * sizeof *g);
 		for (lua_Integer i = 1; i <= n; i++) {
-			char field[32];
-			snprintf(field, sizeof field, "groups[%d]", (int)i);
 			lua_geti(L, -1, i);
-			if (lookup_gid(L, -1, field, &g[i - 1]))
+			if (lookup_gid(L, -1, "groups", i, &g[i - 1]))
 				return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
 				               lua_tostring(L, -1));
 			lua_pop(L, 1);
@@ -560,14 +568,12 @@ static void check_fds(lua_State *L, struct lx_spawn *s)
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		lua_Integer t = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : -1;
-		char what[16];
 		if (t < 3 || t > 65535)
 			luaL_error(L, "spawn: fds: keys must be descriptor numbers 3..65535");
 		if (s->nfds == LX_SPAWN_MAXFDS)
 			luaL_error(L, "spawn: fds: more than %d", LX_SPAWN_MAXFDS);
-		snprintf(what, sizeof what, "fds[%d]", (int)t);
 		s->fds[s->nfds].target = (int)t;
-		s->fds[s->nfds++].fd = tofd(L, -1, what);
+		s->fds[s->nfds++].fd = tofd(L, -1, "fds", t);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
