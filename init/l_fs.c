@@ -85,8 +85,8 @@ static int l_mkdir(lua_State *L)
  * mkdir -p: creates missing parents; an existing directory is success. */
 static int l_mkdirp(lua_State *L)
 {
-	const char *path = lx_checkstring(L, 1);
-	size_t n = strlen(path);
+	size_t n;
+	const char *path = lx_checklstring(L, 1, &n);
 	mode_t mode = lx_checkmode(L, 2, 0755, LX_MODE_ALL);
 	char p[PATH_MAX];
 	struct stat st;

@@ -38,8 +38,8 @@ static int l_hostname(lua_State *L)
  * Raises on a name over 64 bytes or with a NUL byte. */
 static int l_sethostname(lua_State *L)
 {
-	const char *name = lx_checkstring(L, 1);
-	size_t n = strlen(name);
+	size_t n;
+	const char *name = lx_checklstring(L, 1, &n);
 
 	luaL_argcheck(L, n <= HOSTNAME_MAX, 1, "hostname longer than 64 bytes");
 	if (sethostname(name, n) < 0)
@@ -231,8 +231,8 @@ static int l_clock(lua_State *L)
  * so names holding dots ("net/ipv4/conf/eth0.1/rp_filter") stay reachable. */
 static const char *sysctl_path(lua_State *L, int arg, char *buf, size_t size)
 {
-	const char *key = lx_checkstring(L, arg);
-	size_t n = strlen(key);
+	size_t n;
+	const char *key = lx_checklstring(L, arg, &n);
 	int slashes = strchr(key, '/') != NULL;
 
 	luaL_argcheck(L, n > 0, arg, "empty sysctl key");
@@ -320,8 +320,7 @@ static int l_cmdline(lua_State *L)
 		lua_pushlstring(L, buf, (size_t)n);
 	}
 	/* the words are split up to a NUL: "a=1\0b=2" was a=1 alone */
-	src = lx_checkstring(L, 1);
-	len = strlen(src);
+	src = lx_checklstring(L, 1, &len);
 	lua_settop(L, 1);
 	a = lua_newuserdatauv(L, len + 1, 0);  /* 2: a copy to cut in place */
 	memcpy(a, src, len + 1);

@@ -425,13 +425,24 @@ const char *lx_nulbyte(lua_State *L, int idx)
 	                           (lua_Integer)(z - s) + 1) : NULL;
 }
 
+/* The string is read once, its length with it; lx_nulbyte makes the
+ * message, on the error alone. */
+const char *lx_checklstring(lua_State *L, int arg, size_t *len)
+{
+	size_t n;
+	const char *s;
+
+	if (!len)
+		len = &n;
+	s = luaL_checklstring(L, arg, len);
+	if (memchr(s, '\0', *len))
+		luaL_argerror(L, arg, lx_nulbyte(L, arg));
+	return s;
+}
+
 const char *lx_checkstring(lua_State *L, int arg)
 {
-	const char *s = luaL_checkstring(L, arg), *msg = lx_nulbyte(L, arg);
-
-	if (msg)
-		luaL_argerror(L, arg, msg);
-	return s;
+	return lx_checklstring(L, arg, NULL);
 }
 
 const char *lx_optstr(lua_State *L, int arg, const char *def)

@@ -165,9 +165,12 @@ void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFu
  * bytes expected, got a NUL at byte 7" (counted from 1). Data taken with
  * its length (fd:write, writefile's and sendto's data) may hold NULs. */
 const char *lx_nulbyte(lua_State *L, int idx);
-/* luaL_checkstring and luaL_optstring (def when none or nil) that refuse
- * a NUL byte, naming the argument: "bad argument #1 to 'mkdir' (string
- * without NUL bytes expected, got a NUL at byte 7)". */
+/* luaL_checklstring, luaL_checkstring and luaL_optstring (def when none
+ * or nil) that refuse a NUL byte, naming the argument: "bad argument #1
+ * to 'mkdir' (string without NUL bytes expected, got a NUL at byte 7)".
+ * lx_checklstring sets *len (len may be NULL), so a caller that needs the
+ * length has it without a strlen. */
+const char *lx_checklstring(lua_State *L, int arg, size_t *len);
 const char *lx_checkstring(lua_State *L, int arg);
 const char *lx_optstr(lua_State *L, int arg, const char *def);
 /* luaL_checkoption on a string checked by lx_optstr: "c\0x" was "c". */

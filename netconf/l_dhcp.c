@@ -25,14 +25,15 @@ static const char *const types[] = {
 /* The string at idx, which C reads up to its first NUL byte: one with a
  * NUL inside raises naming the field ("dhcp_build: field 'ciaddr': string
  * without NUL bytes expected, got a NUL at byte 9"), where inet_pton took
- * "10.0.0.1\0x" as 10.0.0.1. NULL for a value that is no string. */
-static const char *cstr(lua_State *L, int idx, const char *key)
+ * "10.0.0.1\0x" as 10.0.0.1. NULL for a value that is no string; its
+ * length in *len when len is not NULL (0 for no string). */
+static const char *cstr(lua_State *L, int idx, const char *key, size_t *len)
 {
 	const char *msg = lx_nulbyte(L, idx);
 
 	if (msg)
 		luaL_error(L, "dhcp_build: field '%s': %s", key, msg);
-	return lua_tostring(L, idx);
+	return lua_tolstring(L, idx, len);
 }
 
 /* A field's IPv4 address: a string inet_pton reads, never a number (Lua
@@ -46,7 +47,7 @@ static uint32_t checkip(lua_State *L, int idx, const char *key)
 	if (lua_type(L, idx) != LUA_TSTRING)
 		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got %s", key,
 		           luaL_typename(L, idx));
-	s = cstr(L, idx, key);
+	s = cstr(L, idx, key, NULL);
 	if (inet_pton(AF_INET, s, &a) != 1)
 		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got '%s'", key, s);
 	return a.s_addr;
@@ -68,8 +69,8 @@ static lua_Integer checkrange(lua_State *L, int idx, const char *key, lua_Intege
 
 static void checktext(lua_State *L, int idx, const char *key, char *dst, size_t cap)
 {
-	const char *s = cstr(L, idx, key);
-	size_t n = s ? strlen(s) : 0;
+	size_t n;
+	const char *s = cstr(L, idx, key, &n);
 
 	if (!s || n >= cap)
 		luaL_error(L, "dhcp_build: field '%s': string under %d bytes expected", key, (int)cap);
@@ -113,10 +114,10 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 {
 	if (!strcmp(k, "op")) {
 		static const char *const ops[] = { "request", "reply", NULL };
-		cstr(L, -1, k);
+		cstr(L, -1, k, NULL);
 		m->op = (uint8_t)(luaL_checkoption(L, -1, NULL, ops) + 1);
 	} else if (!strcmp(k, "type")) {
-		cstr(L, -1, k);
+		cstr(L, -1, k, NULL);
 		m->type = (uint8_t)luaL_checkoption(L, -1, NULL, types);
 	} else if (!strcmp(k, "xid")) {
 		m->xid = (uint32_t)checkrange(L, -1, k, 0xffffffffLL);
@@ -133,7 +134,7 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 	} else if (!strcmp(k, "giaddr")) {
 		m->giaddr = checkip(L, -1, k);
 	} else if (!strcmp(k, "chaddr")) {
-		const char *s = cstr(L, -1, k);
+		const char *s = cstr(L, -1, k, NULL);
 		int n = s ? parse_mac(s, m->chaddr, 16) : -1;
 		if (n < 0)
 			luaL_error(L, "dhcp_build: field 'chaddr': \"aa:bb:..\" expected");
@@ -339,8 +340,8 @@ static int dsock_tostring(lua_State *L)
  * address because requests ask for a broadcast reply. */
 static int l_dhcp_socket(lua_State *L)
 {
-	const char *ifname = lx_checkstring(L, 1);
-	size_t n = strlen(ifname);
+	size_t n;
+	const char *ifname = lx_checklstring(L, 1, &n);
 	struct dsock *s;
 	struct sockaddr_in sa;
 	int one = 1, err;
