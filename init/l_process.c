@@ -4,7 +4,6 @@
  * started with. spawn (the spec table resolved into what spawn.c runs in
  * the child) and RLIMITS are l_spawn.c's, registered into the same module
  * at open. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
@@ -22,16 +21,6 @@
 
 #include "lx.h"
 #include "l_process.h"
-
-int lx_process_all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
 
 /** kill : (pid, sig?) -> true | (nil, string, integer, string)
  * sig is a name ("TERM", "SIGTERM") or a number; default TERM. */
@@ -265,7 +254,7 @@ static int l_pids(lua_State *L)
 		return lx_fail(L, errno, "opendir /proc");
 	lua_newtable(L);
 	while ((de = readdir(*d))) {
-		if (!lx_process_all_digits(de->d_name))
+		if (!lx_alldigits(de->d_name))
 			continue;
 		lua_pushinteger(L, (lua_Integer)strtol(de->d_name, NULL, 10));
 		lua_rawseti(L, -2, ++n);

@@ -12,8 +12,4 @@
  * (l_spawn.c). */
 void lx_spawn_register(lua_State *L);
 
-/* True for a non-empty string of decimal digits only: a uid or gid given
- * as a string, a pid's entry in /proc (l_process.c). */
-int lx_process_all_digits(const char *s);
-
 #endif

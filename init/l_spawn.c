@@ -472,7 +472,7 @@ static int lookup_gid(lua_State *L, int idx, const char *field, lua_Integer i, g
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if (g && !lx_process_all_digits(g))
+	if (g && !lx_alldigits(g))
 		return ENOENT;
 	*gid = (gid_t)id_arg(L, idx, field, i, "gid");
 	return 0;
@@ -488,7 +488,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
 		const char *u = lua_type(L, -1) == LUA_TSTRING ? cstr(L, -1, "user", 0) : NULL;
 		struct passwd *pw = u ? getpwnam(u) : NULL;
-		if (u && !pw && !lx_process_all_digits(u))
+		if (u && !pw && !lx_alldigits(u))
 			return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
 		if (pw) {
 			s->uid = pw->pw_uid;

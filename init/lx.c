@@ -223,6 +223,15 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
+int lx_alldigits(const char *s)
+{
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p != s && !*p;
+}
+
 const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Integer *id)
 {
 	lua_Integer min = flags & LX_ID_KEEP ? -1 : 0;
@@ -234,7 +243,7 @@ const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Inte
 		const char *s = lua_tostring(L, idx), *p = s, *msg;
 		if ((msg = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
 			return msg;
-		if (!*s || s[strspn(s, "0123456789")])
+		if (!lx_alldigits(s))
 			return lua_pushfstring(L, "%s%s expected, got '%s'", name, what, s);
 		for (*id = 0; *p; p++)
 			if ((*id = *id * 10 + (*p - '0')) > LX_ID_MAX)
