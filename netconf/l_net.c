@@ -207,6 +207,11 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
  * Lua's generic "number has no integer representation". Never
  * lua_tostring on the value: it would turn a number into a string in
  * place, and the request would look for a link named "2". */
+static int link_error(lua_State *L, int arg, const char *opt, const char *msg)
+{
+	return opt ? lx_opterror(L, opt, msg) : luaL_argerror(L, arg, msg);
+}
+
 static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 {
 	const char *got;
@@ -215,17 +220,13 @@ static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
 		/* if_nametoindex stops at a NUL: "lo\0x" was lo */
 		if (!(got = lx_nulbyte(L, arg)))
 			return 0;
-		if (opt)
-			return luaL_error(L, "option '%s': %s", opt, got);
-		return luaL_argerror(L, arg, got);
+		return link_error(L, arg, opt, got);
 	}
 	if (!opt && lua_type(L, arg) != LUA_TNUMBER)
 		return luaL_typeerror(L, arg, "link name or index");
 	if (lx_getint(L, arg, idx, &got))
 		return 1;
-	if (opt)
-		return luaL_error(L, "option '%s': link name or index expected, got %s", opt, got);
-	return luaL_argerror(L, arg, lua_pushfstring(L, "link name or index expected, got %s", got));
+	return link_error(L, arg, opt, lua_pushfstring(L, "link name or index expected, got %s", got));
 }
 
 /* An integer option of a 32-bit field of the kernel's (a route's metric
