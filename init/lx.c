@@ -232,35 +232,42 @@ int lx_alldigits(const char *s)
 	return p != s && !*p;
 }
 
+/* What was given is made text first ('1x' quoted, a number in digits),
+ * and only on a refusal, so that one "expected" and one "out of range"
+ * say every case. */
 const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Integer *id)
 {
 	lua_Integer min = flags & LX_ID_KEEP ? -1 : 0;
 	const char *name = flags & LX_ID_NAME ? "name or " : "", *got;
+	char num[LX_NUMTEXT];
+	int range = 1;
 	double d;
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, idx), *p = s, *msg;
-		if ((msg = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
-			return msg;
-		if (!lx_alldigits(s))
-			return lua_pushfstring(L, "%s%s expected, got '%s'", name, what, s);
-		for (*id = 0; *p; p++)
-			if ((*id = *id * 10 + (*p - '0')) > LX_ID_MAX)
-				return lua_pushfstring(L, "%s '%s' out of range %I..%I", what, s, min, LX_ID_MAX);
-		return NULL;
-	}
-	if (lx_getint(L, idx, id, &got)) {
+		const char *s = lua_tostring(L, idx), *p = s;
+		if ((got = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
+			return got;
+		range = lx_alldigits(s);
+		/* no overflow: it stops once past LX_ID_MAX */
+		for (*id = 0; range && *p && *id <= LX_ID_MAX; p++)
+			*id = *id * 10 + (*p - '0');
+		if (range && *id <= LX_ID_MAX)
+			return NULL;
+		got = lua_pushfstring(L, "'%s'", s);
+	} else if (lx_getint(L, idx, id, &got)) {
 		if (*id >= min && *id <= LX_ID_MAX)
 			return NULL;
-		return lua_pushfstring(L, "%s %I out of range %I..%I", what, *id, min, LX_ID_MAX);
+		lua_pushinteger(L, *id);
+		got = lua_tostring(L, -1);
+	} else {
+		d = lua_tonumber(L, idx);
+		range = lua_type(L, idx) == LUA_TNUMBER && isfinite(d) && d == floor(d);
+		if (range)
+			got = lx_numtext(num, d);
 	}
-	d = lua_tonumber(L, idx);
-	if (lua_type(L, idx) == LUA_TNUMBER && isfinite(d) && d == floor(d)) {
-		char num[LX_NUMTEXT];
-		return lua_pushfstring(L, "%s %s out of range %I..%I", what, lx_numtext(num, d), min,
-		                       LX_ID_MAX);
-	}
+	if (range)
+		return lua_pushfstring(L, "%s %s out of range %I..%I", what, got, min, LX_ID_MAX);
 	return lua_pushfstring(L, "%s%s expected, got %s", name, what, got);
 }
 
