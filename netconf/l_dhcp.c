@@ -41,16 +41,17 @@ static const char *cstr(lua_State *L, int idx, const char *key, size_t *len)
  * with a message that never said what came). */
 static uint32_t checkip(lua_State *L, int idx, const char *key)
 {
-	const char *s;
+	const char *got;
 	struct in_addr a;
 
 	if (lua_type(L, idx) != LUA_TSTRING)
-		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got %s", key,
-		           luaL_typename(L, idx));
-	s = cstr(L, idx, key, NULL);
-	if (inet_pton(AF_INET, s, &a) != 1)
-		luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got '%s'", key, s);
-	return a.s_addr;
+		got = luaL_typename(L, idx);
+	else if (inet_pton(AF_INET, cstr(L, idx, key, NULL), &a) == 1)
+		return a.s_addr;
+	else
+		got = lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
+	luaL_error(L, "dhcp_build: field '%s': IPv4 address expected, got %s", key, got);
+	return 0;
 }
 
 /* A field's integer 0-max: a number (2.0 too: lx_getint), never a string
@@ -60,11 +61,13 @@ static lua_Integer checkrange(lua_State *L, int idx, const char *key, lua_Intege
 	lua_Integer v;
 	const char *got;
 
-	if (!lx_getint(L, idx, &v, &got))
-		luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected, got %s", key, max, got);
-	if (v < 0 || v > max)
-		luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected, got %I", key, max, v);
-	return v;
+	if (lx_getint(L, idx, &v, &got)) {
+		if (v >= 0 && v <= max)
+			return v;
+		lua_pushinteger(L, v);
+		got = lua_tostring(L, -1);
+	}
+	return luaL_error(L, "dhcp_build: field '%s': integer 0-%I expected, got %s", key, max, got);
 }
 
 static void checktext(lua_State *L, int idx, const char *key, char *dst, size_t cap)
