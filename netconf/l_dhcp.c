@@ -93,25 +93,6 @@ static void checklist(lua_State *L, int idx, const char *key, uint32_t *dst, uin
 	lua_pop(L, 1);
 }
 
-static int parse_mac(const char *s, uint8_t *out, int max)
-{
-	int n = 0;
-	unsigned v;
-
-	while (*s && n < max) {
-		int used;
-		if (sscanf(s, "%2x%n", &v, &used) != 1)
-			return -1;
-		out[n++] = (uint8_t)v;
-		s += used;
-		if (*s == ':')
-			s++;
-		else if (*s)
-			return -1;
-	}
-	return *s ? -1 : n;
-}
-
 /* One key of the dhcp_build table (key at -2, value at -1). */
 static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 {
@@ -138,7 +119,7 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 		m->giaddr = checkip(L, -1, k);
 	} else if (!strcmp(k, "chaddr")) {
 		const char *s = cstr(L, -1, k, NULL);
-		int n = s ? parse_mac(s, m->chaddr, 16) : -1;
+		int n = s ? lx_net_parse_mac(s, m->chaddr, 16) : -1;
 		if (n < 0)
 			luaL_error(L, "dhcp_build: field 'chaddr': \"aa:bb:..\" expected");
 		m->hlen = (uint8_t)n;

@@ -8,7 +8,6 @@
  * Errors name the operation and the interface: nil, "addr_add eth0
  * 10.0.2.15/24: File exists", errno, "EEXIST". */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
@@ -308,24 +307,11 @@ static int l_links(lua_State *L)
 	return 1;
 }
 
-/* A MAC address as link_set asks for one: six pairs of hex digits
- * separated by colons. nl_addr_parse took more, and dropped the rest
- * without a word: a prefix length ("52:54:00:12:34:56/24" set
- * 52:54:00:12:34:56), and, as it reads with sscanf, a seventh group or any
- * other tail ("52:54:00:12:34:56:78"). */
-static int is_mac(const char *s, size_t len)
-{
-	if (len != 17)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
 /** link_set : (name | index, {up?, mtu?, name?, mac?}) -> true | (nil, string, integer)
  * A number names the link by its index (link_arg: 2 or 2.0; 2.5 raises).
- * mac is "aa:bb:cc:dd:ee:ff" (is_mac), and raises as anything else.
+ * mac is "aa:bb:cc:dd:ee:ff", six pairs of hex digits (lx_net_parse_mac:
+ * nl_addr_parse took a prefix length and dropped it, "52:54:00:12:34:56/24"
+ * set 52:54:00:12:34:56, and a seventh group), and raises as anything else.
  * Unknown keys raise. */
 static int l_link_set(lua_State *L)
 {
@@ -361,9 +347,12 @@ static int l_link_set(lua_State *L)
 		rtnl_link_set_name(chg, lx_optstring(L, 2, "name", NULL));
 	if (lua_getfield(L, 2, "mac") != LUA_TNIL) {
 		struct nl_addr *a;
-		const char *mac = lx_optstring(L, 2, "mac", "");   /* the value is at the top */
-		if (!is_mac(mac, lua_rawlen(L, -1)) || nl_addr_parse(mac, AF_LLC, &a) < 0)
+		uint8_t b[6];
+		const char *mac = lx_optstring(L, 2, "mac", "");
+		if (lx_net_parse_mac(mac, b, 6) != 6)
 			return luaL_argerror(L, 2, lua_pushfstring(L, "mac: \"aa:bb:cc:dd:ee:ff\" expected, got '%s'", mac));
+		if (!(a = nl_addr_build(AF_LLC, b, 6)))
+			return lx_net_gfail(L, g, -NLE_NOMEM, ctx);
 		rtnl_link_set_addr(chg, a);
 		nl_addr_put(a);
 	}

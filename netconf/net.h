@@ -31,6 +31,13 @@ void lx_net_push_flags(lua_State *L, unsigned flags);
 const char *lx_net_family(int family);
 void lx_net_operstate(unsigned state, char *buf, size_t len);
 void lx_net_addr_str(int family, const uint8_t *b, unsigned n, char *buf, size_t len);
+/* A link-layer address as lx_net_addr_str writes one, into out: pairs of
+ * hex digits separated by colons ("52:54:00:12:34:56"), at most max of
+ * them, and nothing else. Returns how many (0 for ""), or -1. link_set's
+ * mac (6 exactly) and dhcp_build's chaddr (up to 16) read it so;
+ * nl_addr_parse and sscanf's %2x took "2:54:0:12:34:56", a seventh
+ * group, a prefix length or any tail. */
+int lx_net_parse_mac(const char *s, uint8_t *out, int max);
 
 /* What the libnl requests share (l_net.c; l_route.c uses them). */
 

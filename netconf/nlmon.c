@@ -76,6 +76,33 @@ void lx_net_addr_str(int family, const uint8_t *b, unsigned n, char *buf, size_t
 		buf[3 * n - 1] = '\0';
 }
 
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int lx_net_parse_mac(const char *s, uint8_t *out, int max)
+{
+	int n = 0;
+
+	if (!*s)
+		return 0;
+	/* s[1] is read only after a hex digit, s[3] only after a colon */
+	for (;; s += 3) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		if (lo < 0 || n == max)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		if (!s[2])
+			return n;
+		if (s[2] != ':')
+			return -1;
+	}
+}
+
 struct mon {
 	int fd;   /* -1: closed */
 };

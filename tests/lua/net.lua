@@ -679,6 +679,18 @@ T["a string with a NUL byte raises naming the field or argument"] = function()
 	end
 end
 
+-- link_set's mac is built from the bytes lx_net_parse_mac read (it was
+-- parsed twice, by is_mac and nl_addr_parse): what the kernel keeps is
+-- what was given, any case of hex digit
+T["link_set: the mac the kernel keeps (private netns)"] = function()
+	local out = util.in_netns([[
+local net = require "luainit.net"
+assert(net.link_set("lo", { mac = "02:54:00:AB:cd:5e" }))
+for _, l in ipairs(assert(net.links())) do print("link", l.name, l.mac) end
+]])
+	assert(out == "link\tlo\t02:54:00:ab:cd:5e\n", out)
+end
+
 -- and in a private netns, nothing reaches the kernel: no route, lo's mtu
 -- and name as they were (name = "x\0y" named it x)
 T["a route's gateway or a link's name with a NUL byte changes nothing (private netns)"] = function()

@@ -150,6 +150,21 @@ return {
 		local m = assert(net.dhcp_parse(net.dhcp_build({ type = "discover", xid = 7.0, mtu = 1400.0 })))
 		assert(m.xid == 7 and math.type(m.mtu) == "integer" and m.mtu == 1400)
 	end,
+	-- chaddr is read as link_set reads a mac (lx_net_parse_mac): pairs of
+	-- hex digits and colons, nothing else; sscanf's %2x took "2:54:0:..."
+	-- (single digits), a trailing colon, a leading space and a sign
+	["dhcp: chaddr is pairs of hex digits, as link_set's mac"] = function()
+		for _, c in ipairs({ "2:54:0:12:34:56", "52:54:00:12:34:56:", " 52:54:00:12:34:56", "+5:54", "5",
+			"0x52:54", "52:54::00", ":52", "52-54-00-12-34-56", "52:54:00:12:34:567", ("ab:"):rep(16) .. "ab" }) do
+			local ok, err = pcall(net.dhcp_build, { type = "discover", chaddr = c })
+			assert(not ok and err == "dhcp_build: field 'chaddr': \"aa:bb:..\" expected", c .. ": " .. tostring(err))
+		end
+		for _, c in ipairs({ { "52:54:00:AB:cd:EF", "52:54:00:ab:cd:ef" }, { "02", "02" }, { "", "" },
+			{ ("ab:"):rep(15) .. "ab", ("ab:"):rep(15) .. "ab" } }) do
+			local m = assert(net.dhcp_parse(net.dhcp_build({ op = "reply", type = "ack", xid = 3, chaddr = c[1] }), 3))
+			assert(m.chaddr == c[2], c[1] .. ": " .. tostring(m.chaddr))
+		end
+	end,
 	["config: a valid config normalises"] = function()
 		local cfg, errs = network.validate({ resolv_conf = "/tmp/r", interfaces = {
 			{ match = "eth*", dhcp = true },
