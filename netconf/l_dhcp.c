@@ -3,7 +3,6 @@
  * (lua/network.lua); this file only moves bytes and never blocks. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -233,7 +232,7 @@ static int l_dhcp_parse(lua_State *L)
 	uint32_t xid = anyxid ? 0 : (uint32_t)luaL_checkinteger(L, 2);
 	struct dhcp_msg m;
 	const char *why;
-	char mac[16 * 3 + 1] = "";
+	char mac[16 * 3 + 1];
 
 	if (dhcp_parse(b, len, xid, anyxid ? DHCP_ANY_XID : DHCP_REPLY_ONLY, &m, &why)) {
 		lua_pushnil(L);
@@ -253,12 +252,9 @@ static int l_dhcp_parse(lua_State *L)
 	setip(L, "yiaddr", m.yiaddr);
 	setip(L, "siaddr", m.siaddr);
 	setip(L, "giaddr", m.giaddr);
-	for (int i = 0; i < m.hlen; i++)
-		snprintf(mac + 3 * i, 4, "%02x:", m.chaddr[i]);
-	if (m.hlen)
-		mac[3 * m.hlen - 1] = '\0';
-	lua_pushstring(L, mac);
-	lua_setfield(L, -2, "chaddr");
+	/* as links() writes a link's address, which the client compares */
+	lx_net_addr_str(AF_UNSPEC, m.chaddr, m.hlen, mac, sizeof mac);
+	lx_setstr(L, "chaddr", mac);
 	if (m.have & DHCP_HAVE_SERVER_ID) setip(L, "server_id", m.server_id);
 	if (m.have & DHCP_HAVE_REQUESTED) setip(L, "requested_ip", m.requested_ip);
 	if (m.have & DHCP_HAVE_MASK) setip(L, "subnet_mask", m.mask);
