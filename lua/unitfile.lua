@@ -202,6 +202,24 @@ function M.unit_name(w)
 	if stem and UNIT_TYPES[suffix] then return stem, suffix end
 end
 
+-- The digits of s from i in base (2, 8, 10 or 16), as strtoull reads them: a
+-- number from 0 to 2^64 - 1, unsigned in a Lua integer (from 2^63 up it
+-- reads as negative; math.ult compares), and the index past them (i for
+-- none); nil for more than 2^64 - 1 (ERANGE).
+local function u64(s, i, base)
+	-- (2^64 - 1) // base
+	local n, max = 0, math.maxinteger // base * 2 + 1
+	while true do
+		local d = tonumber(s:sub(i, i), 16)
+		if not d or d >= base then return n, i end
+		if math.ult(max, n) then return nil end
+		local m = n * base
+		n = m + d
+		if math.ult(n, m) then return nil end
+		i = i + 1
+	end
+end
+
 --- An integer as systemd's readers take it (src/basic/parse-util.c:
 -- safe_atoi for Nice= and KillSignal=, safe_atou for StartLimitBurst= and
 -- RestartSteps=, safe_atou64 for LimitNOFILE=, TasksMax=, CPUWeight=):
@@ -216,7 +234,6 @@ end
 -- A 0b where strtol itself sees it (-0b1, 0b0b1) is refused: glibc reads
 -- it as binary only since 2.38 (C23), before that as 0 and garbage.
 -- integer : (s, min, max) -> integer, string? | nil, string?
-local DIGITS = "0123456789abcdef"
 function M.integer(s, min, max)
 	local t, base, how = s:gsub("^[ \t\n\r]+", ""), 0, nil
 	local b = t:match("^0[bB](.*)$")
@@ -235,15 +252,12 @@ function M.integer(s, min, max)
 		else base = 10 end
 	end
 	if digits == "" then return nil end
-	local n = 0
-	for c in digits:gmatch(".") do
-		local d = DIGITS:find(c:lower(), 1, true)
-		if not d or d > base then
-			if how and c:match("%d") then return nil, "systemd reads " .. how .. ", where " .. c .. " is no digit" end
-			return nil
-		end
-		if n > (math.maxinteger - d + 1) // base then return nil end -- beyond any range here
-		n = n * base + d - 1
+	local n, e = u64(digits, 1, base)
+	-- 2^63 and up is beyond any range here, whatever follows
+	if not n or n < 0 then return nil end
+	if e <= #digits then
+		local c = digits:sub(e, e)
+		return nil, how and c:match("%d") and "systemd reads " .. how .. ", where " .. c .. " is no digit"
 	end
 	if sign == "-" then n = -n end
 	-- 07 is 7 either way: no need to say how it was read
@@ -252,11 +266,6 @@ function M.integer(s, min, max)
 	if n < min or n > max then return nil, how end
 	return n, how
 end
-
--- A leading zero in a number of a size or a time span ("010", "1K 010B"),
--- which parse_size and parse_time read in decimal; not one after a
--- decimal point.
-local function leading_zero(p) return p:match("^[ \t\n\r+]*0+[1-9]") or p:match("[^%d%.]0+[1-9]") end
 
 --- A Limit*= line (key and value) as systemd's rlimit_parse takes it:
 -- N, or SOFT:HARD with the soft limit no higher, each infinity or a
@@ -282,24 +291,25 @@ function M.rlimit(key, s)
 		if p == "infinity" then return "infinity" end
 		local n, how, why
 		if SIZES[what] or TIMES[what] then
-			local said = {}
-			if leading_zero(p) then said[1] = "reads " .. KEY .. " in decimal" end
+			local said, zero = {}, nil
 			if SIZES[what] then
-				n, why = M.size(p)
+				n, why, zero = M.size(p)
 				-- systemd takes up to 2^64 - 2
 				if n and math.type(n) ~= "integer" then
 					n, how = nil, "systemd takes it; luainit's limits stop at 2^63 - 1 bytes"
 				end
-				if why then said[#said + 1] = why end
+				if why then said[1] = why end
 			else
-				local u = M.usec(p, TIMES[what])
+				local u
+				u, zero = M.usec(p, TIMES[what])
 				if u == math.huge then return "infinity" end
 				n = u
 				if u and what == "cpu" then
 					n = (u + 999999) // 1000000
-					if n * 1000000 ~= u then said[#said + 1] = "rounds " .. KEY .. " up to whole seconds" end
+					if n * 1000000 ~= u then said[1] = "rounds " .. KEY .. " up to whole seconds" end
 				end
 			end
+			if zero then table.insert(said, 1, "reads " .. KEY .. " in decimal") end
 			if n and #said > 0 then how = string.format("read as %d: systemd %s", n, table.concat(said, " and ")) end
 		elseif what == "nice" and p:match("^[+-]") then
 			-- +19 to -20
@@ -351,21 +361,33 @@ function M.signal(s)
 	if SIGNAMES[name] or up and M.integer(up, 0, 30) or down and M.integer(down, -30, 0) then return name end
 end
 
--- The digits of s from i, as strtoull reads them in base 10: a number
--- from 0 to 2^64 - 1, unsigned in a Lua integer (from 2^63 up it reads as
--- negative; math.ult compares), and the index past them (i for none);
--- nil for more than 2^64 - 1 (ERANGE).
-local function u64(s, i)
-	local n = 0
-	while true do
-		local d = s:byte(i)
-		if not d or d < 48 or d > 57 then return n, i end
-		if math.ult(0x1999999999999999, n) then return nil end
-		local m = n * 10
-		n = m + d - 48
-		if math.ult(n, m) then return nil end
-		i = i + 1
+-- One part of a size or a time span in s from i, as parse_size and
+-- parse_time read each: blanks, a + or not, digits in decimal, a point
+-- and digits or not, blanks, then the first of units ({name, value}
+-- each) from index from on that starts there. Returns the number, the
+-- index of the point (past the digits when there is none), the index past
+-- the fraction's digits (the same when there is no point), the unit's index
+-- (nil for none), the index past it (past the blanks for none), whether
+-- the number has a leading zero (both read it in decimal) and where its
+-- digits start (the point when there are none: parse_time reads ".5s",
+-- parse_size no ".5K"). nil for more than 2^64 - 1, a + with no digits,
+-- neither digits nor a point, or more text right after the number that is
+-- no unit: "12.34.56" and "5x" are none; "12.34 .56" and "5s30" are two
+-- parts.
+local function part(s, i, units, from)
+	i = s:match("^[ \t\n\r]*()", i)
+	local j = s:sub(i, i) == "+" and i + 1 or i
+	local n, e = u64(s, j, 10)
+	if not n then return nil end
+	local p = s:sub(e, e) == "." and s:match("^%d*()", e + 1) or e
+	if e == j and (j > i or p == e) then return nil end
+	local q, k = s:match("^[ \t\n\r]*()", p), nil
+	for x = from, #units do
+		if s:sub(q, q + #units[x][1] - 1) == units[x][1] then k = x; break end
 	end
+	local after = k and q + #units[k][1] or q
+	if after == p and p <= #s then return nil end
+	return n, e, p, k, after, s:find("^0+[1-9]", j) ~= nil, j
 end
 
 local function u64_float(n) return n >= 0 and n + 0.0 or n + 2.0 ^ 64 end
@@ -377,44 +399,36 @@ local function u64_float(n) return n >= 0 and n + 0.0 or n + 2.0 ^ 64 end
 -- lower case, nothing after. The bytes are the sum, the fraction of each
 -- part dropped below a byte as systemd drops it ("0.1K" is 102), from 0
 -- to 2^64 - 1: an integer, or from 2^63 up a float, which is near it
--- only. Returns the bytes and, when a fraction of a byte went, "drops a
--- fraction of a byte" (for a note); else nil.
--- size : (s) -> integer | number, string? | nil
+-- only. Returns the bytes; when a fraction of a byte went, "drops a
+-- fraction of a byte" (for a note); whether a number has a leading zero
+-- ("010", "1K 010B", read in decimal); and whether s is one number with
+-- K, M, G, T, P, E or nothing right after it, and nothing else ("512M":
+-- memory.max reads it). Else nil.
+-- size : (s) -> integer | number, string?, boolean, boolean | nil
 local IEC = { { "E", 60 }, { "P", 50 }, { "T", 40 }, { "G", 30 }, { "M", 20 }, { "K", 10 }, { "B", 0 }, { "", 0 } }
 function M.size(s)
-	local r, i, from, dropped = 0, 1, 1, false
+	local r, i, from, dropped, zero, plain = 0, 1, 1, false, false, false
 	repeat
-		i = s:match("^[ \t\n\r]*()", i)
-		if s:sub(i, i) == "-" then return nil end
-		local l, e = u64(s, s:sub(i, i) == "+" and i + 1 or i)
-		if not l or e == i or s:sub(i, e - 1) == "+" then return nil end
-		local frac = 0
-		if s:sub(e, e) == "." then
-			local l2, e2 = u64(s, e + 1)
-			if not l2 then return nil end
-			frac = u64_float(l2)
-			for _ = e + 1, e2 - 1 do frac = frac / 10 end
-			e = e2
-		end
-		e = s:match("^[ \t\n\r]*()", e)
-		local k
-		for x = from, #IEC do
-			if s:sub(e, e + #IEC[x][1] - 1) == IEC[x][1] then k = x; break end
-		end
-		if not k then return nil end
-		local shift = IEC[k][2]
+		local l, e, p, k, after, z, j = part(s, i, IEC, from)
+		-- parse_size reads no ".5K"
+		if not k or e == j then return nil end
+		-- a fraction as systemd has it: a double, its digits divided by 10 for each
+		local frac, shift = p > e and u64(s, e + 1, 10), IEC[k][2]
+		if frac == nil then return nil end
+		frac = u64_float(frac or 0)
+		for _ = e + 1, p - 1 do frac = frac / 10 end
 		-- the part must be below 2^64: l + (a fraction?) up to (2^64 - 1) >> shift,
 		-- which wraps as in C
 		if math.ult(shift == 0 and -1 or (1 << (64 - shift)) - 1, l + (frac > 0 and 1 or 0)) then return nil end
 		local f = frac * (1 << shift)
 		if f ~= math.floor(f) then dropped = true end
-		local part = (l << shift) + math.tointeger(math.floor(f))
-		if math.ult(-1 - r, part) then return nil end
-		r = r + part
-		i = e + #IEC[k][1]
-		from = k + 1
+		local bytes = (l << shift) + math.tointeger(math.floor(f))
+		if math.ult(-1 - r, bytes) then return nil end
+		r, zero = r + bytes, zero or z
+		plain = j == 1 and k ~= 7 and e + #IEC[k][1] > #s
+		i, from = after, k + 1
 	until i > #s
-	return r >= 0 and r or u64_float(r), dropped and "drops a fraction of a byte" or nil
+	return r >= 0 and r or u64_float(r), dropped and "drops a fraction of a byte" or nil, zero, plain
 end
 
 --- A memory size as memory.max takes it: systemd's infinity is the
@@ -428,11 +442,11 @@ end
 -- memory_size : (s) -> string, string? | nil
 function M.memory_size(s)
 	if s == "infinity" then return "max" end
-	local bytes, how = M.size(s)
+	local bytes, how, zero, plain = M.size(s)
 	if not bytes or bytes < 1 then return nil end
-	local n, unit = s:match("^0*(%d+)([KMGTPE]?)$")
-	if n then
-		return n .. unit, n .. unit ~= s and "read as " .. n .. unit .. ": systemd reads a size in decimal" or nil
+	if plain then
+		local w = s:gsub("^0+", "")
+		return w, zero and "read as " .. w .. ": systemd reads a size in decimal" or nil
 	end
 	if math.type(bytes) ~= "integer" then return nil end
 	return tostring(bytes), "read as " .. bytes .. " bytes" .. (how and ": systemd " .. how or "")
@@ -485,10 +499,11 @@ end
 -- each with a fraction or not and a unit or not ("1min 30s", "1.5h",
 -- "5s30", ".5s"), blanks between; units as systemd.time(7) lists them,
 -- a month 30.44 days and a year 365.25, and digits of a fraction below a
--- microsecond dropped; no sign but +; "infinity" alone is math.huge. nil
--- for anything else, and for 2^63 microseconds or more (systemd's limit
--- is 2^64 - 1: 292,000 years and more).
--- usec : (s, unit) -> integer | number | nil
+-- microsecond dropped; no sign but +; "infinity" alone is math.huge. With
+-- it, whether a number has a leading zero (read in decimal: 010 is 10).
+-- nil for anything else, and for 2^63 microseconds or more (systemd's
+-- limit is 2^64 - 1: 292,000 years and more).
+-- usec : (s, unit) -> integer | number, boolean? | nil
 local TIME_UNITS = {}
 for _, u in ipairs({ { "seconds second sec s", 1000000 }, { "minutes minute min", 60000000 },
 	{ "months month M", 2629800000000 }, { "msec ms", 1000 }, { "m", 60000000 },
@@ -502,34 +517,23 @@ function M.usec(s, unit)
 	if s:sub(i, i + 7) == "infinity" then
 		return s:sub(i + 8):match("^[ \t\n\r]*$") and math.huge or nil
 	end
-	local usec, something = 0, false
+	local usec, something, zero = 0, false, false
 	while true do
 		i = s:match("^[ \t\n\r]*()", i)
-		if i > #s then return something and usec or nil end
-		local j = s:sub(i, i) == "+" and i + 1 or i
-		local l, e = u64(s, j)
-		if e == j then l, e = 0, i end  -- no number: strtoll leaves its end at i
+		if i > #s then return something and usec or nil, zero end
+		local l, e, p, k, after, z = part(s, i, TIME_UNITS, 1)
+		-- strtoll stops at 2^63 - 1
 		if not l or l < 0 then return nil end
-		local p
-		if s:sub(e, e) == "." then p = s:match("^%d*()", e + 1)
-		elseif e == i then return nil
-		else p = e end
-		local q, mult = s:match("^[ \t\n\r]*()", p), unit
-		local after = q
-		for _, u in ipairs(TIME_UNITS) do
-			if s:sub(q, q + #u[1] - 1) == u[1] then mult, after = u[2], q + #u[1]; break end
-		end
-		-- "12.34.56" and "5x" are no span; "12.34 .56" and "5s30" are
-		if after == p and p <= #s then return nil end
+		local mult = k and TIME_UNITS[k][2] or unit
 		if l > (math.maxinteger - usec) // mult then return nil end
-		usec = usec + l * mult
-		something = true
-		if s:sub(e, e) == "." then
+		usec, something, zero = usec + l * mult, true, zero or z
+		if p > e then
+			-- each digit of a fraction a tenth of the last's unit, in integers
 			local m = mult // 10
 			for b = e + 1, p - 1 do
-				local k = (s:byte(b) - 48) * m
-				if usec > math.maxinteger - k then return nil end
-				usec, m = usec + k, m // 10
+				local d = (s:byte(b) - 48) * m
+				if usec > math.maxinteger - d then return nil end
+				usec, m = usec + d, m // 10
 			end
 			-- "3.", "3.s" and "3. 1" are none
 			if p == e + 1 then return nil end
