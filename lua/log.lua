@@ -1,7 +1,8 @@
 --- log: PID 1's own messages.
 -- Every line goes to the console, to /dev/kmsg and to a bounded ring that
 -- `luactl log` and the rescue console can read. Boot steps print the lines a
--- person scans at boot: `[  OK  ] mounted /proc (2 ms)`.
+-- person scans at boot: `[  OK  ] mounted /proc (2 ms)`. And the one
+-- wording of an error a configuration file raised (services, network).
 local sys = require "luainit.sys"
 
 local M = { debug_enabled = false, kmsg = true }
@@ -71,5 +72,19 @@ function M.ok(what, ms) emit("[  OK  ] " .. what .. dur(ms)) end
 function M.failed(what, why, ms) emit("[FAILED] " .. what .. ": " .. tostring(why) .. dur(ms)) end
 --- A step that failed but does not matter for the boot.
 function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
+
+--- An error value raised by the file at path, as text naming the file
+-- once: a message at a line of its own ("path:3: ...") as it is, any
+-- other with the path in front; a value whose __tostring raises or
+-- returns no string by its type. checked: it was raised while the table
+-- the file returned was checked (by a metatable's __index, __pairs or
+-- __len), which is said after it.
+-- file_error : (path, e, checked?) -> string
+function M.file_error(path, e, checked)
+	local ok, m = pcall(tostring, e)
+	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
+	if m:sub(1, #path + 1) ~= path .. ":" then m = path .. ": " .. m end
+	return checked and m .. " (raised while the returned table was checked)" or m
+end
 
 return M

@@ -41,16 +41,6 @@ local now = event.now
 -- validate : (cfg, file?) -> cfg, {string}
 function M.validate(cfg, file) return netcheck.validate(cfg, file) end
 
--- An error value raised by the file at path, as text naming the file
--- once: a message at a line of its own ("path:3: ...") as it is, any other
--- with the path in front; an error value whose __tostring raises or
--- returns no string by its type.
-local function in_file(path, e)
-	local ok, m = pcall(tostring, e)
-	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
-	return m:sub(1, #path + 1) == path .. ":" and m or path .. ": " .. m
-end
-
 --- Load and check a config file (Lua returning a table). Every message
 -- names the file once: an error the file raised at a line of its own
 -- ("path:3: ...") is given as it is, any other gets the path in front,
@@ -61,13 +51,13 @@ function M.load(path)
 	local chunk, err = require("luainit.chunk").loadfile(path, env)
 	if not chunk then return nil, err end
 	local ok, cfg = pcall(chunk)
-	if not ok then return nil, in_file(path, cfg) end
+	if not ok then return nil, log.file_error(path, cfg) end
 	-- the table may raise as it is read (a metatable's __index or
 	-- __pairs): that is the file's error, and start must go on to settle
 	-- network-online (it waited forever)
 	local errs
 	ok, cfg, errs = pcall(M.validate, cfg, path)
-	if not ok then return nil, in_file(path, cfg) .. " (raised as the returned table was checked)" end
+	if not ok then return nil, log.file_error(path, cfg, true) end
 	return cfg, errs
 end
 

@@ -7,6 +7,7 @@
 local float = require "float"
 local fs = require "luainit.fs"
 local integer = require "integer"
+local log = require "log"
 local process = require "luainit.process"
 
 local M = { dir = "/etc/luainit/services" }
@@ -320,14 +321,6 @@ local members = {
 	end,
 }
 
--- An error value as text; tostring itself raises for a value whose
--- __tostring raises or returns no string.
-local function message(e)
-	if type(e) == "string" then return e end
-	local ok, s = pcall(tostring, e)
-	return ok and type(s) == "string" and s or ("a " .. type(e) .. " error value")
-end
-
 -- The fields that hold a whole number, checked above: the checked service
 -- holds the integer (1000.0 is uid 1000, 18.0 umask 022), as it does for
 -- the integer members of log, crash_limit, rlimits, cgroup and groups
@@ -393,7 +386,7 @@ end
 -- check : (name, def, file) -> svc | (nil, {string})
 function M.check(name, def, file)
 	local ok, svc, errs = pcall(check, name, def, file)
-	if not ok then return nil, { file .. ": checking the returned table raised: " .. message(svc) } end
+	if not ok then return nil, { log.file_error(file, svc, true) } end
 	return svc, errs
 end
 
@@ -411,8 +404,7 @@ function M.load_file(path, name)
 		-- "path:2: ..." as it is, anything else ("custom", a table) after
 		-- the path; of the traceback, the file's frames (the loader's are
 		-- noise), none when the main chunk is all: its line is the message's
-		local msg = message(e)
-		if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end
+		local msg = log.file_error(path, e)
 		local frames = {}
 		for line in debug.traceback("", 2):gmatch("[^\n]+") do
 			if line:find(path, 1, true) then frames[#frames + 1] = line end
@@ -485,7 +477,7 @@ function M.load_dir(dir)
 			-- file, never the load of the others
 			local path = dir .. "/" .. n
 			local ok, svc, e = pcall(M.load_file, path, n:sub(1, -5))
-			if not ok then e, svc = { path .. ": " .. message(svc) }, nil end
+			if not ok then e, svc = { log.file_error(path, svc) }, nil end
 			if svc then set[svc.name] = svc
 			else for _, m in ipairs(e) do errs[#errs + 1] = m end end
 		end

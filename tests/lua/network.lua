@@ -506,9 +506,9 @@ return {
 			["error('boom', 0)"] = path .. ": boom",
 			["return {"] = path .. ":1: unexpected symbol near <eof>",
 			["return setmetatable({}, { __index = function() error('no such key') end })"] =
-				path .. ":1: no such key (raised as the returned table was checked)",
+				path .. ":1: no such key (raised while the returned table was checked)",
 			["return setmetatable({}, { __pairs = function() error('no', 0) end })"] =
-				path .. ": no (raised as the returned table was checked)",
+				path .. ": no (raised while the returned table was checked)",
 		}) do
 			cfg, errs = load(text)
 			assert(cfg == nil and errs == want, text .. ": " .. tostring(errs))
@@ -535,7 +535,7 @@ print("START", network.start(%q))
 print("SETTLED", network.settled)
 ]], path))
 		os.remove(path)
-		assert(out:find("START\tfalse\t" .. path .. ": no such key (raised as the returned table was checked)", 1, true), out)
+		assert(out:find("START\tfalse\t" .. path .. ": no such key (raised while the returned table was checked)", 1, true), out)
 		assert(out:find("SETTLED\ttrue", 1, true), out)
 	end,
 	["config: the default test image config is valid"] = function()
