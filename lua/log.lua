@@ -78,12 +78,14 @@ function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why)
 -- other with the path in front; a value whose __tostring raises or
 -- returns no string by its type. checked: it was raised while the table
 -- the file returned was checked (by a metatable's __index, __pairs or
--- __len), which is said after it.
--- file_error : (path, e, checked?) -> string
-function M.file_error(path, e, checked)
+-- __len), which is said after it. src: how Lua names the file in its
+-- messages, when not path (a long path is cut: "...ices/name.lua:2:").
+-- file_error : (path, e, checked?, src?) -> string
+function M.file_error(path, e, checked, src)
 	local ok, m = pcall(tostring, e)
 	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
-	if m:sub(1, #path + 1) ~= path .. ":" then m = path .. ": " .. m end
+	src = src or path
+	if m:sub(1, #src + 1) ~= src .. ":" then m = path .. ": " .. m end
 	return checked and m .. " (raised while the returned table was checked)" or m
 end
 

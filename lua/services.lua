@@ -400,14 +400,17 @@ function M.load_file(path, name)
 	name = name or (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
+	-- how Lua names the file in messages and tracebacks: the path, or its
+	-- end after "..." when longer than LUA_IDSIZE
+	local src = debug.getinfo(chunk, "S").short_src
 	local ok, def = xpcall(chunk, function(e)
 		-- "path:2: ..." as it is, anything else ("custom", a table) after
 		-- the path; of the traceback, the file's frames (the loader's are
 		-- noise), none when the main chunk is all: its line is the message's
-		local msg = log.file_error(path, e)
+		local msg = log.file_error(path, e, false, src)
 		local frames = {}
 		for line in debug.traceback("", 2):gmatch("[^\n]+") do
-			if line:find(path, 1, true) then frames[#frames + 1] = line end
+			if line:find(src, 1, true) then frames[#frames + 1] = line end
 		end
 		if #frames < 2 then return msg end
 		return msg .. "\nstack traceback:\n" .. table.concat(frames, "\n")

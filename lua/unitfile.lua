@@ -305,8 +305,9 @@ function M.rlimit(key, s)
 				if u == math.huge then return "infinity" end
 				n = u
 				if u and what == "cpu" then
-					n = (u + 999999) // 1000000
-					if n * 1000000 ~= u then said[1] = "rounds " .. KEY .. " up to whole seconds" end
+					-- (not (u + 999999) // 1000000: it wraps near 2^63)
+					n = u // 1000000
+					if u % 1000000 > 0 then n, said[1] = n + 1, "rounds " .. KEY .. " up to whole seconds" end
 				end
 			end
 			if zero then table.insert(said, 1, "reads " .. KEY .. " in decimal") end

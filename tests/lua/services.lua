@@ -384,6 +384,17 @@ T["a file that raises is named once, with a traceback only of its own functions"
 	assert(by.custom == d .. "/custom.lua: no such host", by.custom)
 end
 
+-- regression: Lua cuts a long chunk name in its messages ("...ame.lua:2:"),
+-- and the path was put in front again and every frame of the traceback
+-- left out
+T["a file with a long path that raises is named once, with its frames"] = function()
+	local long = string.rep("a", 70)
+	local d = dir_with({ [long] = 'local function f(t) return t.x.y end\nreturn { command = { f({}) } }' })
+	local _, errs = services.load_dir(d)
+	assert(#errs == 1 and errs[1]:find("^%.%.%.a+%.lua:1: attempt to index a nil value %(field 'x'%)\nstack traceback:\n\t%.%.%.a+%.lua:1: in")
+		and errs[1]:find("%.%.%.a+%.lua:2: in main chunk$"), errs[1])
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',

@@ -375,6 +375,11 @@ T["Limit*= sizes and times with a unit are converted as systemd reads them"] = f
 	_, notes = convert("[Service]\nExecStart=/bin/d\nLimitCPU=1.5\nLimitCORE=0.1K\n")
 	assert(note_for(notes, "LimitCPU", "note").reason == "read as 2: systemd rounds LimitCPU= up to whole seconds")
 	assert(note_for(notes, "LimitCORE", "note").reason == "read as 102: systemd drops a fraction of a byte")
+	-- regression: rounding up near 2^63 microseconds wrapped to a negative limit
+	local src2
+	src2, notes = convert("[Service]\nExecStart=/bin/d\nLimitCPU=9223372036854775807us\n")
+	assert(def_of(src2).rlimits.cpu == 9223372036855, tostring(def_of(src2).rlimits.cpu))
+	assert(note_for(notes, "LimitCPU", "note").reason == "read as 9223372036855: systemd rounds LimitCPU= up to whole seconds")
 	-- the tool lists what it cannot convert with the file and the line,
 	-- and leaves it out
 	local f = os.tmpname()
