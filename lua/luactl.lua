@@ -198,14 +198,17 @@ local function table_out(header, rows, states)
 	for i, r in ipairs(rows) do line(r, states and states[i]) end
 end
 
+-- a service's time from its start to ready ("78 ms"), nil before it was
+local function ready_in(s) return s.ready_ms and string.format("%d ms", math.floor(s.ready_ms + 0.5)) end
+
 local function summary(list)
 	local rows, states = {}, {}
 	for _, s in ipairs(list) do
 		rows[#rows + 1] = { s.name, s.state, s.pid and tostring(s.pid) or "-", duration(s.uptime),
-			tostring(s.restarts or 0), s.last_exit or "-" }
+			ready_in(s) or "-", tostring(s.restarts or 0), s.last_exit or "-" }
 		states[#states + 1] = s.state
 	end
-	table_out({ "NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT" }, rows, states)
+	table_out({ "NAME", "STATE", "PID", "UPTIME", "READY IN", "RESTARTS", "LAST EXIT" }, rows, states)
 end
 
 local function details(s)
@@ -218,7 +221,7 @@ local function details(s)
 	kv("type", s.type)
 	kv("pid", s.pid)
 	kv("uptime", s.uptime and duration(s.uptime))
-	kv("ready in", s.ready_ms and string.format("%d ms", math.floor(s.ready_ms + 0.5)))
+	kv("ready in", ready_in(s))
 	kv("restarts", s.restarts or 0)
 	kv("last exit", s.last_exit)
 	kv("status", s.status)
