@@ -1,21 +1,11 @@
 -- tests/lua/unitimport.lua: systemd units become valid luainit service
 -- definitions; every key that is not carried over is listed.
 local ui = require "unitimport"
+local U = dofile("tests/lua/_unitimport.lua")
 
 local T = {}
 
-local function convert(text, opts)
-	opts = opts or {}
-	opts.file = opts.file or "test.service"
-	opts.readfile = opts.readfile or function() return nil end
-	local src, notes, errs, extra = ui.convert(text, opts)
-	return src, notes, errs, extra
-end
-
-local function def_of(src)
-	local def = assert(load(src, "=def", "t", { tonumber = tonumber, math = math }))()
-	return def
-end
+local convert, def_of = U.convert, U.def_of
 
 -- ui.main(args) with its stdout and stderr caught: rc, out, err
 local function run_main(args)
@@ -171,10 +161,8 @@ end
 -- time span is ignored, as systemd ignores it
 T["no RestartSec=: systemd's flat 100 ms for a service that restarts"] = function()
 	local function conv(lines)
-		local src, _, errs = convert("[Service]\nExecStart=/bin/d\n" .. lines)
-		assert(#errs == 0, table.concat(errs, "\n"))
-		assert(ui.validate(src, "d"))
-		return def_of(src), src
+		local d, _, src = U.service(lines)
+		return d, src
 	end
 	local header = "-- restart_delay = restart_max_delay = 0.1: systemd's default (RestartSec=100ms, "
 		.. "the same before every restart); without them luainit doubles the delay up to 30 s\n"
@@ -230,12 +218,10 @@ end
 -- that is not a time span is ignored, and the line before stands
 T["an infinite timeout or restart delay after a value gives the default, as noted"] = function()
 	local function conv(lines)
-		local src, notes, errs = convert("[Service]\nExecStart=/bin/d\n" .. lines)
-		assert(#errs == 0, table.concat(errs, "\n"))
-		assert(ui.validate(src, "d"))
+		local d, notes = U.service(lines)
 		local got = {}
 		for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.kind .. ": " .. n.reason end
-		return def_of(src), table.concat(got, "\n")
+		return d, table.concat(got, "\n")
 	end
 	local d, notes = conv("TimeoutStopSec=10\nTimeoutStopSec=infinity\n")
 	assert(d.stop_timeout == nil and notes == "4 unsupported: no infinite stop timeout; the default (5 s) is kept", notes)
@@ -1109,12 +1095,10 @@ end
 -- step either: listed as ignored
 T["RestartSteps= and RestartMaxDelaySec= are listed, not converted"] = function()
 	local function conv(lines)
-		local src, notes, errs = convert("[Service]\nExecStart=/bin/d\nRestart=always\nRestartSec=1\n" .. lines)
-		assert(#errs == 0, table.concat(errs, "\n"))
-		assert(ui.validate(src, "d"))
+		local d, notes, src = U.service("Restart=always\nRestartSec=1\n" .. lines)
 		local got = {}
 		for _, n in ipairs(notes) do got[#got + 1] = n.line .. " " .. n.key .. "=" .. n.value .. ": " .. n.kind end
-		return def_of(src), table.concat(got, ", "), notes, src
+		return d, table.concat(got, ", "), notes, src
 	end
 	local d, got, notes, src = conv("RestartSteps=5\nRestartMaxDelaySec=30\n")
 	assert(d.restart_delay == 1 and d.restart_max_delay == 1)

@@ -7,24 +7,18 @@
 -- on; ExecStart= (extract_first_word_and_warn) tries again keeping the
 -- escape as written, backslash and all, and warns. The converter made
 -- \101 the text 101 and \q the text q, and split "a\ b" in two.
-local ui = require "unitimport"
+local U = dofile("tests/lua/_unitimport.lua")
 
 local T = {}
 
-local function convert(lines, opts)
-	local src, notes, errs = ui.convert("[Service]\n" .. lines, { file = "test.service",
-		readfile = function() return nil end, name = opts })
-	local d = src and load(src, "=def", "t", { tonumber = tonumber, math = math })()
-	return d, notes, errs, src
+local function convert(lines)
+	local src, notes, errs = U.convert("[Service]\n" .. lines)
+	return src and U.def_of(src), notes, errs, src
 end
 
--- the reasons of the notes of line, joined
+-- the notes of line, "kind Key=value: reason", joined
 local function said(notes, line)
-	local got = {}
-	for _, n in ipairs(notes) do
-		if n.line == line then got[#got + 1] = n.kind .. " " .. n.key .. "=" .. n.value .. ": " .. n.reason end
-	end
-	return table.concat(got, " | ")
+	return U.said(notes, line, function(n) return n.kind .. " " .. n.key .. "=" .. n.value .. ": " .. n.reason end)
 end
 
 T["octal, \\u and \\U escapes are decoded as systemd decodes them"] = function()

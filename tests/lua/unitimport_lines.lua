@@ -5,18 +5,16 @@
 -- Type=simple dbus's BusName readiness. A line systemd ignores (a value
 -- it refuses) replaces nothing: the line before stands, notes and all.
 local ui = require "unitimport"
+local U = dofile("tests/lua/_unitimport.lua")
 
 local T = {}
 
 -- the definition and "line kind Key=value" for every note, in order
 local function convert(lines)
-	local src, notes, errs = ui.convert("[Service]\nExecStart=/bin/d\n" .. lines,
-		{ file = "test.service", readfile = function() return nil end })
-	assert(#errs == 0, table.concat(errs, "; "))
-	assert(ui.validate(src, "d"), src)
+	local d, notes, src = U.service(lines)
 	local got = {}
 	for _, n in ipairs(notes) do got[#got + 1] = (n.line or "-") .. " " .. n.kind .. " " .. n.key .. "=" .. n.value end
-	return load(src, "=def", "t", { tonumber = tonumber, math = math })(), table.concat(got, ", "), src
+	return d, table.concat(got, ", "), src
 end
 
 T["a later line of a one-value key takes the notes of the lines before"] = function()

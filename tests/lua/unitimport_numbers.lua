@@ -7,25 +7,13 @@
 -- octal (parse_mode). The converter refused every such number; now it
 -- converts it as systemd does, with a note.
 local ui = require "unitimport"
+local U = dofile("tests/lua/_unitimport.lua")
 
 local T = {}
 
--- the definition, and the notes of key (kind: reason) on line 3
-local function convert(lines)
-	local src, notes, errs = ui.convert("[Service]\nExecStart=/bin/d\n" .. lines,
-		{ file = "test.service", readfile = function() return nil end })
-	assert(#errs == 0, table.concat(errs, "; "))
-	assert(ui.validate(src, "d"), src)
-	return load(src, "=def", "t", { tonumber = tonumber, math = math })(), notes, src
-end
-
-local function said(notes, line)
-	local got = {}
-	for _, n in ipairs(notes) do
-		if n.line == line then got[#got + 1] = n.kind .. ": " .. n.reason end
-	end
-	return table.concat(got, " | ")
-end
+-- convert(lines): the definition, the notes and the source; said(notes,
+-- line): the notes of line, "kind: reason", joined
+local convert, said = U.service, U.said
 
 T["a number in another base is converted as systemd reads it, with a note"] = function()
 	local OCT, HEX = "systemd reads a leading 0 as octal", "systemd reads 0x as hexadecimal"

@@ -7,16 +7,14 @@
 -- WorkingDirectory=relative were written as they were, and the loader
 -- refused the definition.
 local ui = require "unitimport"
+local U = dofile("tests/lua/_unitimport.lua")
 
 local T = {}
 
+-- the definition, and why key=value is listed as unsupported (nil where
+-- it is not)
 local function convert(key, value)
-	local src, notes, errs = ui.convert("[Service]\nExecStart=/bin/d\n" .. key .. "=" .. value .. "\n",
-		{ file = "test.service", readfile = function() return nil end })
-	assert(#errs == 0, key .. "=" .. value .. ": " .. table.concat(errs, "; "))
-	local ok, verrs = ui.validate(src, "d")
-	assert(ok, key .. "=" .. value .. ": not a valid definition: " .. table.concat(verrs or {}, "; ") .. "\n" .. src)
-	local def = load(src, "=def", "t", { tonumber = tonumber, math = math })()
+	local def, notes = U.service(key .. "=" .. value .. "\n", nil, key .. "=" .. value)
 	local listed
 	for _, n in ipairs(notes) do
 		if n.key == key and n.kind == "unsupported" then
