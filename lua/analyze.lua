@@ -162,6 +162,15 @@ end
 
 local function ms(x) return string.format("%.0f ms", x) end
 
+-- blame's section: its heading and the n slowest (all when nil), a line each
+local function blame_text(data, n)
+	local out = { "Blame (slowest first):" }
+	for _, b in ipairs(M.blame(data, n)) do
+		out[#out + 1] = string.format("%10s  %-7s %s%s", ms(b.ms), b.kind, b.name, b.ok == false and "  [FAILED]" or "")
+	end
+	return table.concat(out, "\n") .. "\n"
+end
+
 --- The report to read on a terminal, by section: `time` (the boot time,
 -- and the services never ready), `blame` (the slowest steps and services,
 -- opts.blame of them, all when nil) and `chain` (the critical chain);
@@ -192,11 +201,7 @@ function M.sections(data, opts)
 	for _, s in ipairs(data.services) do if not s.ready then never[#never + 1] = s.name end end
 	if #never > 0 then p("Never ready: %s", table.concat(never, ", ")) end
 	r.time = take()
-	p("Blame (slowest first):")
-	for _, b in ipairs(M.blame(data, opts.blame)) do
-		p("%10s  %-7s %s%s", ms(b.ms), b.kind, b.name, b.ok == false and "  [FAILED]" or "")
-	end
-	r.blame = take()
+	r.blame = blame_text(data, opts.blame)
 	p("Critical chain (@ time since kernel start, + time it took):")
 	local chain = M.critical_chain(data)
 	for i, c in ipairs(chain) do
@@ -214,10 +219,10 @@ function M.text(data, opts, sec)
 	local n = opts and opts.blame or 10
 	local r = sec or M.sections(data, { blame = n })
 	if r.empty then return r.time end
-	-- the heading and the first n lines of a longer list
-	local blame = r.blame:match("^[^\n]*\n" .. ("[^\n]*\n"):rep(n)) or r.blame
-	return r.time .. "\n" .. blame .. "\n" .. r.chain
+	-- (sections given list every entry)
+	return r.time .. "\n" .. (sec and blame_text(data, n) or r.blame) .. "\n" .. r.chain
 end
+
 ---------------------------------------------------------------- SVG
 
 local function esc(s)

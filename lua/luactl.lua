@@ -439,7 +439,7 @@ end
 local ANALYZE = { time = "time", blame = "blame", ["critical-chain"] = "chain" }
 
 function cmds.analyze(args)
-	local svg, section
+	local svg, section, plot
 	local i = 1
 	while i <= #args do
 		local a = args[i]
@@ -449,7 +449,7 @@ function cmds.analyze(args)
 			if #args > 2 or (args[2] or ""):sub(1, 1) == "-" then
 				return usage("analyze plot: at most the SVG file to write (no options)")
 			end
-			svg, section, i = args[2] or "-", "none", 2
+			svg, plot, i = args[2] or "-", true, 2
 		elseif ANALYZE[a] and i == 1 then section = ANALYZE[a]
 		elseif a == "--svg" then return usage(svg and "analyze: --svg given twice" or "analyze: --svg needs a file name")
 		else return usage("analyze: unexpected argument '%s' (time, blame, critical-chain, plot [FILE] or --svg FILE expected)", a) end
@@ -460,9 +460,7 @@ function cmds.analyze(args)
 	if not r.ok then return fail_reply(r) end
 	-- (a PID 1 from before the sections sends only the whole text)
 	local sections = r.result.sections
-	if section ~= "none" then
-		io.stdout:write(section and sections and sections[section] or r.result.text)
-	end
+	if not plot then io.stdout:write(section and sections and sections[section] or r.result.text) end
 	if svg == "-" then
 		io.stdout:write(r.result.svg)
 	elseif svg then
