@@ -53,8 +53,9 @@ PID1_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # set, stands in for the kernel command line. unshare blocks SIGTERM while
 # it waits, so a PID 1 that hangs is ended by timeout's SIGKILL of unshare
 # and --kill-child's of PID 1 (without them the runner waited for ever).
+# NETNS, when set, is a network namespace (ip netns) PID 1 starts in.
 run_pid1() {
-	timeout -k 5 "${4:-60}" unshare --pid --fork --mount --mount-proc --propagation private --kill-child \
+	timeout -k 5 "${4:-60}" ${NETNS:+ip netns exec "$NETNS"} unshare --pid --fork --mount --mount-proc --propagation private --kill-child \
 		"${PID1_ENV[@]}" LUAINIT_BOOT="$1" \
 		${LUAINIT_CMDLINE+"LUAINIT_CMDLINE=$LUAINIT_CMDLINE"} "$LUAINIT" \
 		<"${3:-/dev/null}" >"$2" 2>&1
