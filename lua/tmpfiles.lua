@@ -89,6 +89,8 @@ function M.parse(text, file, spec)
 			local function opt(x) if x == nil or x == "-" then return nil end return x end
 			-- ':' (only when creating) and '~' (a mask) are taken as plain values
 			local mode = opt(f[3]) and f[3]:gsub("^[~:]+", "")
+			local arg = opt(f[7]) and unescape(f[7])
+			local nul = e.path and (e.path:find("\0", 1, true) and "path" or arg and arg:find("\0", 1, true) and "argument")
 			if not e.path then
 				err("expected 'Type Path ...', got '%s'", l)
 			elseif not TYPES:find(e.type, 1, true) then
@@ -101,14 +103,14 @@ function M.parse(text, file, spec)
 				err("specifier %s not supported", bad)
 			elseif e.path:sub(1, 1) ~= "/" then
 				err("path '%s': expected an absolute path", e.path)
-			elseif e.path:find("\0", 1, true) or opt(f[7]) and unescape(f[7]):find("\0", 1, true) then
+			elseif nul then
 				-- (systemd refuses it too; fs.* would raise and end the step)
-				err("a NUL byte in the %s", e.path:find("\0", 1, true) and "path" or "argument")
+				err("a NUL byte in the %s", nul)
 			elseif mode and not (mode:match("^[0-7]+$") and tonumber(mode, 8) <= 4095) then
 				err("mode '%s': expected an octal mode up to 07777 (e.g. 0755), maybe after ~ or :", f[3])
 			else
 				e.mode, e.user, e.group = mode, opt(f[4]), opt(f[5])
-				e.arg = opt(f[7]) and unescape(f[7])
+				e.arg = arg
 				if e.user then e.user = e.user:gsub("^:", "") end
 				if e.group then e.group = e.group:gsub("^:", "") end
 				out[#out + 1] = e
