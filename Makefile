@@ -84,8 +84,10 @@ $(LUA_HOT_OBJ) $(LUA_COLD_OBJ) &: $(DEPS)
 $(BUILD)/luainit: $(C_OBJ) $(LUA_HOT_OBJ) $(LUA_COLD_OBJ) $(DEPS)
 	$(CC) $(LDFLAGS) -o $@ $(HOT_OBJ) $(LUA_HOT_OBJ) -lc $(COLD_OBJ) $(LUA_COLD_OBJ) $(LIBS)
 	@# the unwind tables (~100 kB): nothing unwinds (C only; Lua's errors
-	@# longjmp); objcopy warns that the headers' segment has no section
-	@objcopy -R .eh_frame -R .eh_frame_hdr $@ 2>&1 | grep -v 'empty loadable segment' >&2 || true
+	@# longjmp); objcopy warns that the headers' segment has no section,
+	@# which is said and dropped; its failure stops the build
+	@objcopy -R .eh_frame -R .eh_frame_hdr $@ 2>$@.objcopy || { cat $@.objcopy >&2; rm -f $@ $@.objcopy; exit 1; }
+	@grep -v 'empty loadable segment' $@.objcopy >&2 || true; rm -f $@.objcopy
 	@ls -l $@ | awk '{print "luainit: " $$5 " bytes"}'
 
 install: $(BUILD)/luainit
