@@ -52,14 +52,15 @@ local UNIFIED_MEMORY = {
 
 -- Record whether entry e of one of those keys sets something: an empty
 -- value resets it, its default ("0", 0K as well, or "infinity") sets
--- nothing, a size or a percentage sets it, and anything else is a line
+-- nothing, a size as systemd's parse_size reads it ("1.5G", "1G 512M":
+-- unitfile.size) or a percentage sets it, and anything else is a line
 -- systemd ignores, which changes nothing. A key set maps to its line.
 local function unified_memory(st, e, default)
 	local v = e.value
-	local n = v:match("^(%d+)[KMGTPE]?$") or v:match("^(%d+%.?%d*)%%$")
+	local n = unitfile.size(v) or tonumber(v:match("^(%d+%.?%d*)%%$"))
 	if v == "" then st.unified_memory[e.key] = nil
 	elseif v == "infinity" then st.unified_memory[e.key] = default ~= "infinity" and (e.line or 0) or nil
-	elseif n then st.unified_memory[e.key] = (default ~= "0" or tonumber(n) > 0) and (e.line or 0) or nil end
+	elseif n then st.unified_memory[e.key] = (default ~= "0" or n > 0) and (e.line or 0) or nil end
 end
 M.ignored, M.unsupported = unitkeys.ignored, unitkeys.unsupported
 local note, add_env = unitkeys.note, unitkeys.add_env

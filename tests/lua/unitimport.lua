@@ -1146,4 +1146,21 @@ T["time spans"] = function()
 	assert(unitfile.usec("5", 1) == 5 and unitfile.usec("5", 1000000) == 5000000 and unitfile.usec("1.5ms", 1) == 1500)
 end
 
+-- whether another cgroup v2 memory key sets something was read with a
+-- pattern of its own, which took no fraction and no sum: MemoryHigh=1.5G
+-- set nothing, and MemoryLimit=1G became memory_max where systemd ignores it
+T["a memory size with a fraction or in parts sets a cgroup v2 memory key: MemoryLimit= is ignored"] = function()
+	for _, v in ipairs({ "1.5G", "1G 512M" }) do
+		local unit = "[Service]\nExecStart=/bin/d\nMemoryHigh=" .. v .. "\nMemoryLimit=1G\n"
+		local src, notes = convert(unit)
+		assert(not (def_of(src).cgroup or {}).memory_max, src)
+		local n = note_for(notes, "MemoryLimit")
+		assert(n.kind == "ignored" and n.line == 4 and n.reason == "the deprecated spelling of MemoryMax=; systemd "
+			.. "ignores it where MemoryHigh= (a cgroup v2 memory setting) is set", v .. ": " .. n.reason)
+	end
+	-- MemoryLow= at a size of 0 bytes, however written, still sets nothing
+	local src = convert("[Service]\nExecStart=/bin/d\nMemoryLow=0.0001K\nMemoryLimit=1G\n")
+	assert(def_of(src).cgroup.memory_max == "1G", src)
+end
+
 return T
