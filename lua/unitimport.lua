@@ -40,28 +40,6 @@ M.parse, M.words, M.envfile, M.seconds = unitfile.parse, unitfile.words, unitfil
 -- that are not carried over
 local unitkeys = require "unitkeys"
 
--- cgroup v2's memory keys other than MemoryMax=, with the value that sets
--- nothing: with any of them set, systemd ignores MemoryLimit= (its
--- cgroup_context_has_unified_memory_config)
-local UNIFIED_MEMORY = {
-	MemoryMin = "0", MemoryLow = "0", StartupMemoryLow = "0",
-	MemoryHigh = "infinity", StartupMemoryHigh = "infinity", StartupMemoryMax = "infinity",
-	MemorySwapMax = "infinity", StartupMemorySwapMax = "infinity",
-	MemoryZSwapMax = "infinity", StartupMemoryZSwapMax = "infinity",
-}
-
--- Record whether entry e of one of those keys sets something: an empty
--- value resets it, its default ("0", 0K as well, or "infinity") sets
--- nothing, a size as systemd's parse_size reads it ("1.5G", "1G 512M":
--- unitfile.size) or a percentage sets it, and anything else is a line
--- systemd ignores, which changes nothing. A key set maps to its line.
-local function unified_memory(st, e, default)
-	local v = e.value
-	local n = unitfile.size(v) or tonumber(v:match("^(%d+%.?%d*)%%$"))
-	if v == "" then st.unified_memory[e.key] = nil
-	elseif v == "infinity" then st.unified_memory[e.key] = default ~= "infinity" and (e.line or 0) or nil
-	elseif n then st.unified_memory[e.key] = (default ~= "0" or n > 0) and (e.line or 0) or nil end
-end
 M.ignored, M.unsupported = unitkeys.ignored, unitkeys.unsupported
 local note, add_env = unitkeys.note, unitkeys.add_env
 
@@ -294,7 +272,7 @@ local function finish(st)
 	if next(st.rlimits) then def.rlimits = st.rlimits end
 	-- MemoryLimit= (deprecated) is memory.max to systemd on cgroup v2 only
 	-- where no MemoryMax= sets a limit (infinity sets none), nor any other
-	-- of cgroup v2's memory keys (UNIFIED_MEMORY)
+	-- of cgroup v2's memory keys (unitkeys' UNIFIED_MEMORY)
 	local ml = st.memory_limit
 	local first -- the cgroup v2 memory key set on the first line
 	for k, line in pairs(st.unified_memory) do
@@ -411,13 +389,10 @@ function M.convert(text, opts)
 	end
 
 	local st = unitkeys.state(errs)
-	st.unified_memory = {}
 	local spec = specifiers(n, opts)
 	for _, e in ipairs(entries) do
 		if e.section ~= "Install" then e.value = expand_specifiers(st, spec, e) end
 		unitkeys.apply(st, e)
-		local default = e.section == "Service" and UNIFIED_MEMORY[e.key]
-		if default then unified_memory(st, e, default) end
 	end
 	read_env_files(st, opts)
 	command(st, expander(st, opts))

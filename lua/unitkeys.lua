@@ -97,6 +97,7 @@ function M.state(errs)
 		pre = {}, start = {},                     -- ExecStartPre=, ExecStart= ({words, flags, entry})
 		after = {}, requires = {}, wants = {},    -- service names
 		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
+		unified_memory = {},                      -- cgroup v2's other memory keys set: key = line
 		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
 		-- stdin_tty, burst, interval, restart_sec, restart_steps,
 		-- restart_max, memory_limit: StandardInput=tty, StartLimit*=, a
@@ -499,6 +500,30 @@ function Service.MemoryLimit(st, e)
 	local m = memory(st, e)
 	if m ~= false then st.memory_limit = m and { value = m, entry = e } or nil end
 end
+-- cgroup v2's memory keys other than MemoryMax=, with the value that sets
+-- nothing: with any of them set, systemd ignores MemoryLimit= (its
+-- cgroup_context_has_unified_memory_config)
+local UNIFIED_MEMORY = {
+	MemoryMin = "0", MemoryLow = "0", StartupMemoryLow = "0",
+	MemoryHigh = "infinity", StartupMemoryHigh = "infinity", StartupMemoryMax = "infinity",
+	MemorySwapMax = "infinity", StartupMemorySwapMax = "infinity",
+	MemoryZSwapMax = "infinity", StartupMemoryZSwapMax = "infinity",
+}
+
+-- Record in st.unified_memory whether entry e of one of those keys sets
+-- something, for unitimport to decide on MemoryLimit= (apply runs it on
+-- each such [Service] line, after the line's note): an empty value
+-- resets it, its default ("0", 0K as well, or "infinity") sets nothing,
+-- a size as systemd's parse_size reads it ("1.5G", "1G 512M":
+-- unitfile.size) or a percentage sets it, and anything else is a line
+-- systemd ignores, which changes nothing. A key set maps to its line.
+local function unified_memory(st, e, default)
+	local v = e.value
+	local n = unitfile.size(v) or tonumber(v:match("^(%d+%.?%d*)%%$"))
+	if v == "" then st.unified_memory[e.key] = nil
+	elseif v == "infinity" then st.unified_memory[e.key] = default ~= "infinity" and (e.line or 0) or nil
+	elseif n then st.unified_memory[e.key] = (default ~= "0" or n > 0) and (e.line or 0) or nil end
+end
 -- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
 -- more, which the kernel refuses
 function Service.TasksMax(st, e)
@@ -636,6 +661,8 @@ function M.apply(st, e)
 	else
 		note(st, e, "unsupported", "no luainit equivalent")
 	end
+	local default = e.section == "Service" and UNIFIED_MEMORY[k]
+	if default then unified_memory(st, e, default) end
 end
 
 return M
