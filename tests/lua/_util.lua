@@ -15,6 +15,15 @@ function M.write(path, text)
 	f:close()
 end
 
+--- Call f(...); it must raise an error whose text matches the Lua
+-- pattern (a failure names the pattern, or the error it raised).
+-- raises : (pattern, f, ...) -> ()
+function M.raises(pattern, f, ...)
+	local ok, err = pcall(f, ...)
+	assert(not ok, "expected an error matching " .. pattern)
+	assert(tostring(err):match(pattern), tostring(err))
+end
+
 --- Run the Lua script text in a child luainit in a network namespace of
 -- its own (`unshare -n`); its output, stdout and stderr. Raises SKIP where
 -- no namespace can be made, or ip(8) is missing and the script uses it.

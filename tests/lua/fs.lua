@@ -2,6 +2,7 @@
 -- mount namespace the unit tier runs in; nothing outside /tmp is changed.
 local fs = require "luainit.fs"
 local sys = require "luainit.sys"
+local raises = dofile("tests/lua/_util.lua").raises
 
 local T = {}
 local seq = 0
@@ -575,10 +576,6 @@ end
 -- data written with its length may hold NULs
 T["a path with a NUL byte raises naming the argument, and nothing is made"] = function()
 	with_dir(function(d)
-		local function raises(pattern, f, ...)
-			local ok, err = pcall(f, ...)
-			assert(not ok and tostring(err):match(pattern), tostring(err))
-		end
 		local p = d .. "/a\0b"
 		local nul = "%(string without NUL bytes expected, got a NUL at byte "
 		local at = nul .. (#d + 3) .. "%)$"

@@ -4,7 +4,7 @@
 local mount = require "luainit.mount"
 
 local util = dofile("tests/lua/_util.lua")
-local sh, write = util.sh, util.write
+local sh, write, raises = util.sh, util.write, util.raises
 
 local seq = 0
 -- Run fn(dir) in a new directory below /tmp; unmount and remove it after.
@@ -293,23 +293,23 @@ return {
 		in_tmp(function(dir)
 			local t = dir .. "/t"
 			assert(sh("mkdir " .. t))
-			local function raises(e, msg)
+			local function entry_raises(e, msg)
 				local ok, err = pcall(mount.mount, e)
 				assert(not ok and err:match("^bad argument #1 to '[%w.]*%f[%w]mount' %((.*)%)$") == msg, err)
 				assert(not mount.is_mounted(t), "mounted")
 			end
-			raises({ source = "tmpfs", target = t, fstype = "tmpfs", vfs_options = "ro" },
+			entry_raises({ source = "tmpfs", target = t, fstype = "tmpfs", vfs_options = "ro" },
 				"vfs_options 'ro' does not agree with options '' (which give vfs_options ''): mount reads options alone")
-			raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "ro,size=1m", fs_options = "size=2m" },
+			entry_raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "ro,size=1m", fs_options = "size=2m" },
 				"fs_options 'size=2m' does not agree with options 'ro,size=1m' (which give fs_options 'size=1m'): mount reads options alone")
-			raises({ source = "tmpfs", target = t, fstype = "tmpfs", noauto = true },
+			entry_raises({ source = "tmpfs", target = t, fstype = "tmpfs", noauto = true },
 				"noauto = true does not agree with options '' (which give noauto = false): mount reads options alone")
-			raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "nofail", nofail = false },
+			entry_raises({ source = "tmpfs", target = t, fstype = "tmpfs", options = "nofail", nofail = false },
 				"nofail = false does not agree with options 'nofail' (which give nofail = true): mount reads options alone")
 			write(dir .. "/fstab", "tmpfs " .. t .. " tmpfs nosuid,size=1m,x-a 0 2\n")
 			local e = assert(mount.parse_fstab(dir .. "/fstab"))[1]
 			e.options = e.options .. ",ro"
-			raises(e, "vfs_options 'nosuid' does not agree with options 'nosuid,size=1m,x-a,ro' (which give vfs_options 'nosuid,ro'): mount reads options alone")
+			entry_raises(e, "vfs_options 'nosuid' does not agree with options 'nosuid,size=1m,x-a,ro' (which give vfs_options 'nosuid,ro'): mount reads options alone")
 			e.vfs_options = "nosuid,ro"
 			assert(mount.mount(e), "an entry whose fields agree")
 			assert(has_opt(find_mount(t).vfs_options, "ro"))
@@ -384,10 +384,6 @@ return {
 	-- to index a number value"
 	["options that are not a table raise, and nothing is done"] = function()
 		in_tmp(function(dir)
-			local function raises(pattern, f, ...)
-				local ok, err = pcall(f, ...)
-				assert(not ok and tostring(err):match(pattern), tostring(err))
-			end
 			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\n")
 			raises("^bad argument #2 to '[%w.]*%f[%w]parse_fstab' %(table expected, got string%)$",
 				mount.parse_fstab, dir .. "/fstab", "lenient")
@@ -408,17 +404,15 @@ return {
 	-- and umount_all with a misspelt under unmounted everything
 	["an unknown key of an entry or of opts raises, and nothing is done"] = function()
 		in_tmp(function(dir)
-			local function raises(fn, key, f, ...)
-				local ok, err = pcall(f, ...)
-				local pattern = "^bad argument #%d to '[%w.]*%f[%w]" .. fn .. "' %(unknown key '" .. key .. "'%)$"
-				assert(not ok and tostring(err):match(pattern), tostring(err))
+			local function key_raises(fn, key, f, ...)
+				raises("^bad argument #%d to '[%w.]*%f[%w]" .. fn .. "' %(unknown key '" .. key .. "'%)$", f, ...)
 			end
 			write(dir .. "/fstab", "tmpfs /a tmpfs defaults\n")
-			raises("parse_fstab", "lenint", mount.parse_fstab, dir .. "/fstab", { lenint = true })
+			key_raises("parse_fstab", "lenint", mount.parse_fstab, dir .. "/fstab", { lenint = true })
 			local t = dir .. "/t"
 			assert(sh("mkdir " .. t))
-			raises("mount", "optoins", mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs", optoins = "ro" })
-			raises("mount", "mkdri", mount.mount, { source = "tmpfs", target = dir .. "/new", fstype = "tmpfs" }, { mkdri = true })
+			key_raises("mount", "optoins", mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs", optoins = "ro" })
+			key_raises("mount", "mkdri", mount.mount, { source = "tmpfs", target = dir .. "/new", fstype = "tmpfs" }, { mkdri = true })
 			local ok, err = pcall(mount.mount, { source = "tmpfs", target = t, fstype = "tmpfs", [1] = "ro" })
 			assert(not ok and err:match("%(unknown key %(a number%)%)$"), err)
 			assert(not mount.is_mounted(t) and not mount.is_mounted(dir .. "/new"), "mounted with an unknown key")
@@ -429,15 +423,15 @@ return {
 			assert(e.line == 1 and e.nofail == true and e.vfs_options and e.fs_options and e.user_options, "fields")
 			assert(mount.mount(e))
 			assert(has_opt(find_mount(t).vfs_options, "ro"), "the entry's ro was lost")
-			raises("umount", "lazzy", mount.umount, t, { lazzy = true })
+			key_raises("umount", "lazzy", mount.umount, t, { lazzy = true })
 			assert(mount.is_mounted(t), "unmounted with an unknown key")
 			-- nothing unmounted (under is given all the same: were the
 			-- check gone, umount_all alone would remount / read-only, which
 			-- a private mount namespace does not keep from the host)
 			assert(sh("mkdir " .. dir .. "/u"))
 			assert(mount.mount({ source = "tmpfs", target = dir .. "/u", fstype = "tmpfs" }))
-			raises("umount_all", "undre", mount.umount_all, { under = dir, undre = dir .. "/u" })
-			raises("umount_all", "kepp", mount.umount_all, { under = dir, kepp = { t } })
+			key_raises("umount_all", "undre", mount.umount_all, { under = dir, undre = dir .. "/u" })
+			key_raises("umount_all", "kepp", mount.umount_all, { under = dir, kepp = { t } })
 			assert(mount.is_mounted(t) and mount.is_mounted(dir .. "/u"), "umount_all unmounted with an unknown key")
 			assert(mount.umount(t) and mount.umount(dir .. "/u"))
 		end)
@@ -448,23 +442,20 @@ return {
 	-- a relative path or a map kept nothing
 	["umount_all: under and keep are checked whole before any unmount"] = function()
 		in_tmp(function(dir)
-			local function raises(pattern, opts)
-				local ok, err = pcall(mount.umount_all, opts)
-				assert(not ok and tostring(err):match(pattern), tostring(err))
-			end
+			local function all_raises(pattern, opts) raises(pattern, mount.umount_all, opts) end
 			local a, b = dir .. "/a", dir .. "/b"
 			assert(sh("mkdir " .. a .. " " .. b))
 			assert(mount.mount({ source = "tmpfs", target = a, fstype = "tmpfs" }))
 			assert(mount.mount({ source = "tmpfs", target = b, fstype = "tmpfs" }))
-			raises("under: absolute path expected, got 'tmp'%)$", { under = "tmp" })
+			all_raises("under: absolute path expected, got 'tmp'%)$", { under = "tmp" })
 			-- only once a relative under is known to raise (were the check
 			-- gone, "" would unmount everything, and remount / read-only)
-			raises("under: absolute path expected, got ''%)$", { under = "" })
-			raises("keep: array of paths expected%)$", { under = dir, keep = b })
-			raises("keep: array of paths expected%)$", { under = dir, keep = { b, {} } })
-			raises("keep: array of paths expected%)$", { under = dir, keep = { b = b } })
-			raises("keep: array of paths expected %(it has holes%)%)$", { under = dir, keep = { [1] = b, [3] = a } })
-			raises("keep: absolute path expected, got 'b'%)$", { under = dir, keep = { b, "b" } })
+			all_raises("under: absolute path expected, got ''%)$", { under = "" })
+			all_raises("keep: array of paths expected%)$", { under = dir, keep = b })
+			all_raises("keep: array of paths expected%)$", { under = dir, keep = { b, {} } })
+			all_raises("keep: array of paths expected%)$", { under = dir, keep = { b = b } })
+			all_raises("keep: array of paths expected %(it has holes%)%)$", { under = dir, keep = { [1] = b, [3] = a } })
+			all_raises("keep: absolute path expected, got 'b'%)$", { under = dir, keep = { b, "b" } })
 			assert(mount.is_mounted(a) and mount.is_mounted(b), "umount_all unmounted with bad options")
 			local res = assert(mount.umount_all({ under = dir, keep = { b } }))
 			assert(#res == 2 and not mount.is_mounted(a) and mount.is_mounted(b))
@@ -477,10 +468,6 @@ return {
 	-- {t .. "\0x"} kept t
 	["a field or argument with a NUL byte raises naming it; nothing is mounted or unmounted"] = function()
 		in_tmp(function(dir)
-			local function raises(pattern, f, ...)
-				local ok, err = pcall(f, ...)
-				assert(not ok and tostring(err):match(pattern), tostring(err))
-			end
 			local t = dir .. "/t"
 			local nul = "string without NUL bytes expected, got a NUL at byte "
 			assert(sh("mkdir " .. t))

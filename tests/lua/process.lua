@@ -3,6 +3,7 @@
 -- private /tmp directory; process.wait reaps them synchronously.
 local process = require "luainit.process"
 local event = require "luainit.event"
+local util = dofile("tests/lua/_util.lua")
 
 local T = {}
 
@@ -361,10 +362,7 @@ T["an unknown key of the spec or of a stdio file table raises, and nothing runs"
 	setup()
 	local f = DIR .. "/keep"
 	assert(run({ argv = { "/bin/sh", "-c", "echo kept" }, stdout = { file = f } }) == "exited")
-	local function raises(pattern, spec)
-		local ok, err = pcall(process.spawn, spec)
-		assert(not ok and tostring(err):match(pattern), tostring(err))
-	end
+	local function raises(pattern, spec) util.raises(pattern, process.spawn, spec) end
 	local touch = { "/bin/sh", "-c", "echo ran >" .. DIR .. "/ran" }
 	raises("^bad argument #1 to '[%w.]*%f[%w]spawn' %(unknown key 'enviroment'%)$",
 		{ argv = touch, enviroment = { "X=1" } })
@@ -607,7 +605,7 @@ T["getpid, getppid, pids, getpwnam, getgrnam"] = function()
 	end
 	assert(found and pids[1] == 1)
 	-- regression: a memory error while listing left /proc's descriptor open
-	if have_fs then dofile("tests/lua/_util.lua").no_fd_leak_when_oom(process.pids) end
+	if have_fs then util.no_fd_leak_when_oom(process.pids) end
 	local pw = assert(process.getpwnam("root"))
 	assert(pw.uid == 0 and pw.gid == 0 and pw.name == "root" and pw.home and pw.shell)
 	assert(process.getpwnam(0).name == "root")
@@ -654,8 +652,7 @@ T["a NUL byte in argv, env or a path raises naming the field, and nothing runs"]
 	local nul = ": string without NUL bytes expected, got a NUL at byte "
 	local function raises(pattern, spec)
 		spec.argv = spec.argv or touch
-		local ok, err = pcall(process.spawn, spec)
-		assert(not ok and tostring(err):match(pattern), tostring(err))
+		util.raises(pattern, process.spawn, spec)
 	end
 	raises("^spawn: argv%[3%]" .. nul .. (#touch[3] + 1) .. "$",
 		{ argv = { "/bin/sh", "-c", touch[3] .. "\0; echo more" } })
