@@ -77,7 +77,12 @@ local function close(c)
 	nconns = nconns - 1
 	per_uid[c.uid] = per_uid[c.uid] - 1
 	if per_uid[c.uid] == 0 then per_uid[c.uid] = nil end
-	if c.follow_key and followers[c.follow_key] then followers[c.follow_key][c] = nil end
+	local set = c.follow_key and followers[c.follow_key]
+	if set then
+		set[c] = nil
+		-- the last one gone: notify finds no set and returns at once
+		if next(set) == nil then followers[c.follow_key] = nil end
+	end
 end
 
 local function set_mode(c)
@@ -132,9 +137,8 @@ local function send(c, msg)
 end
 M.send = send
 
--- Followers: `log -f` subscribes to PID 1's lines (through a proxy on
--- log.console, installed on first use) or to a service's (through
--- supervisor.log_line).
+-- Followers: `log -f` subscribes to PID 1's lines (through log.tap, set
+-- on first use) or to a service's (through supervisor.log_line).
 local hooked = {}
 local function notify(key, line)
 	local set = followers[key]
@@ -145,22 +149,13 @@ end
 local function hook_logs()
 	if hooked.done then return end
 	hooked.done = true
-	local real = log.console
-	log.console = setmetatable({
-		write = function(_, line, ...)
-			local r = table.pack(real:write(line, ...))
-			if type(line) == "string" then notify("pid1", (line:gsub("\n$", ""))) end
-			return table.unpack(r, 1, r.n)
-		end,
-	}, { __index = function(_, k)
-		local v = real[k]
-		if type(v) == "function" then return function(_, ...) return v(real, ...) end end
-		return v
-	end })
+	log.tap = function(line) notify("pid1", line) end
 	local log_line = sup.log_line
 	sup.log_line = function(svc, line)
 		log_line(svc, line)
-		notify("svc:" .. svc.name, line)
+		-- set_state caches the key ("svc:<name>"); it runs when spawn
+		-- returns, before the loop can read the first line of the pipe
+		notify(svc.wake_key or "svc:" .. svc.name, line)
 	end
 end
 

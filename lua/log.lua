@@ -17,6 +17,10 @@ M.console = {
 	write = function(self, s) sys.console_write(s) return self end,
 	flush = function(self) return self end,
 }
+-- called with each line (without its "\n") after the console has it;
+-- control.lua sets it at the first `luactl log -f` to pass PID 1's lines
+-- on to the followers (nil: nobody listens)
+M.tap = nil
 
 local function push(line)
 	ring_head = ring_head % RING_MAX + 1
@@ -30,6 +34,7 @@ local function emit(line)
 	-- through the tty and serial drivers
 	M.console:write(line .. "\n")
 	M.console:flush()
+	if M.tap then M.tap(line) end
 	-- kmsg gets every line at debug level: the text says how bad it is,
 	-- and the kernel's default console level then does not print it a
 	-- second time on the console we already wrote to
