@@ -79,20 +79,26 @@ local function ip_problem(v)
 	return "IP address expected"
 end
 
--- What is wrong with s as an address with its prefix length, or nil. A
--- prefix length is decimal digits up to the address's bits, and is named
--- with its range as luainit.net names it ("prefix length 33 out of range
--- 0..32"): the address itself is fine.
+-- What is wrong with s as an address with its prefix length: nil, the
+-- address's family and the prefix length when nothing is, else the
+-- message and its kind: "shape" when s is no address/prefix at all,
+-- "len" when the address is fine and its prefix length is not. A prefix
+-- length is decimal digits up to the address's bits, and is named with
+-- its range as luainit.net names it ("prefix length 33 out of range
+-- 0..32").
+-- cidr_problem : (s) -> (nil, "IPv4"|"IPv6", integer) | (string, "shape"|"len")
 local function cidr_problem(s)
 	local ip, len = nil, nil
 	if type(s) == "string" then ip, len = s:match("^([^/]*)/(.*)$") end
 	local fam = ip and family(ip)
-	if not fam then return "address/prefix expected" end
+	if not fam then return "address/prefix expected", "shape" end
 	local bits = fam == "IPv4" and 32 or 128
 	if not len:match("^%d+$") then
-		return string.format("decimal prefix length 0..%d expected, got '%s'", bits, len)
+		return string.format("decimal prefix length 0..%d expected, got '%s'", bits, len), "len"
 	end
-	if tonumber(len) > bits then return string.format("prefix length %s out of range 0..%d", len, bits) end
+	local n = tonumber(len)
+	if n > bits then return string.format("prefix length %s out of range 0..%d", len, bits), "len" end
+	return nil, fam, n
 end
 
 local function is_mac(s)
@@ -171,9 +177,9 @@ local function check_entry(e)
 		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
 	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
-			local p = cidr_problem(a)
+			local p, _, len = cidr_problem(a)
 			if p then bad("address", string.format("'%s': %s", tostring(a), p))
-			elseif tonumber(a:match("/(%d+)$")) == 0 then
+			elseif len == 0 then
 				-- net.addr_add refuses it: libnl sends no prefix length of 0
 				bad("address", string.format("'%s': a prefix length of 1 or more expected", a))
 			end
@@ -215,21 +221,26 @@ local function check_entry(e)
 					for rk in pairs(r) do
 						if not ROUTE_KEYS[rk] then bad(k .. "." .. tostring(rk), "unknown key") end
 					end
-					local dp = r.dst ~= "default" and cidr_problem(r.dst)
-					if dp == "address/prefix expected" then bad(k .. ".dst", "\"default\" or address/prefix expected")
-					elseif dp then bad(k .. ".dst", string.format("'%s': %s", r.dst, dp)) end
 					-- one family for dst, gateway and src, as net.route_add
 					-- reads them (the first given of dst, gateway, src sets
 					-- it): an address of the other raised inside configure
 					local fam, by = nil, nil
-					if r.dst ~= "default" and not dp then fam, by = family(r.dst:match("^[^/]+")), "dst" end
+					if r.dst ~= "default" then
+						-- what: dst's family, or what kind of problem dp is
+						local dp, what = cidr_problem(r.dst)
+						if not dp then fam, by = what, "dst"
+						elseif what == "shape" then bad(k .. ".dst", "\"default\" or address/prefix expected")
+						else bad(k .. ".dst", string.format("'%s': %s", r.dst, dp)) end
+					end
 					for _, f in ipairs({ "gateway", "src" }) do
-						local v, p = r[f], ip_problem(r[f])
-						if v == nil then -- left out
-						elseif p then bad(k .. "." .. f, type(v) == "string" and string.format("%s, got '%s'", p, v) or p)
-						elseif fam and family(v) ~= fam then
-							bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
-						elseif not fam then fam, by = family(v), f end
+						local v = r[f]
+						if v ~= nil then   -- (left out: nothing to check)
+							local p = ip_problem(v)
+							if p then bad(k .. "." .. f, type(v) == "string" and string.format("%s, got '%s'", p, v) or p)
+							elseif fam and family(v) ~= fam then
+								bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))
+							elseif not fam then fam, by = family(v), f end
+						end
 					end
 					-- a route's metric and table id are 32 bits; net.route_add
 					-- raises for any other value, deep in configure and past
