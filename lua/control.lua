@@ -164,6 +164,9 @@ end
 local function follow(c, key, first)
 	hook_logs()
 	send(c, first)
+	-- (a send that closed it: a follower never written to again, kept
+	-- for ever and looped over by every line)
+	if c.closed then return end
 	c.follow_key = key
 	followers[key] = followers[key] or {}
 	followers[key][c] = true
