@@ -53,16 +53,14 @@ static void field_error(lua_State *L, const char *field, lua_Integer i, const ch
 }
 
 /* The string at idx as exec, open and getpwnam read it, up to its first
- * NUL byte: one with a NUL inside raises naming field[i] ("spawn:
- * argv[1]: string without NUL bytes expected, got a NUL at byte 3"),
- * where argv {"ls\0-la"} ran ls. */
+ * NUL byte: lx_tocstr, which raises for one with a NUL inside naming
+ * field[i] as field_error does ("spawn: argv[1]: string without NUL bytes
+ * expected, got a NUL at byte 3"), where argv {"ls\0-la"} ran ls. */
 static const char *cstr(lua_State *L, int idx, const char *field, lua_Integer i)
 {
-	const char *msg = lx_nulbyte(L, idx);
-
-	if (msg)
-		field_error(L, field, i, msg);
-	return lua_tostring(L, idx);
+	if (i)
+		return lx_tocstr(L, idx, "spawn: %s[%I]", field, i);
+	return lx_tocstr(L, idx, "spawn: %s", field);
 }
 
 static void *anchored_buffer(lua_State *L, size_t size)
@@ -137,11 +135,9 @@ static void check_io(lua_State *L, int i, struct lx_spawn_io *io)
 	}
 	if (t == LUA_TTABLE && lua_getfield(L, -1, "file") != LUA_TNIL) {
 		int tab = lua_gettop(L) - 1, create, append;
-		const char *msg;
 		if (!lua_isstring(L, -1))
 			luaL_error(L, "spawn: %s: file must be a path", what);
-		if ((msg = lx_nulbyte(L, -1)))
-			luaL_error(L, "%s: file: %s", wheres[i], msg);
+		lx_tocstr(L, -1, "%s: file", wheres[i]);
 		io->kind = LX_IO_FILE;
 		io->path = anchor_top(L);
 		lx_checkkeys(L, tab, file_keys, wheres[i]);
@@ -192,11 +188,11 @@ static rlim_t check_rlim(lua_State *L, int idx, const char *name)
 	const char *got;
 
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		if ((got = lx_nulbyte(L, idx)))  /* "infinity\0x" was infinity */
-			luaL_error(L, "spawn: rlimit %s: %s", name, got);
-		if (strcmp(lua_tostring(L, idx), "infinity") == 0)
+		/* "infinity\0x" was infinity */
+		const char *s = lx_tocstr(L, idx, "spawn: rlimit %s", name);
+		if (strcmp(s, "infinity") == 0)
 			return RLIM_INFINITY;
-		got = lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
+		got = lua_pushfstring(L, "'%s'", s);
 	} else if (lx_getint(L, idx, &v, &got) && v < 0) {
 		got = lua_pushfstring(L, "%I", v);
 	}
@@ -351,7 +347,6 @@ static char **check_env(lua_State *L)
 	static char default_env[] = "PATH=" DEFAULT_PATH;
 	lua_Integer n, total = 0, i = 0;
 	char **envp, num[320];
-	const char *msg;
 
 	if (lua_getfield(L, SPEC, "env") == LUA_TNIL) {
 		lua_pop(L, 1);
@@ -402,8 +397,7 @@ static char **check_env(lua_State *L)
 				lx_numtext(num, d);
 			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), num);
 		} else if (lua_type(L, -1) == LUA_TSTRING) {
-			if ((msg = lx_nulbyte(L, -1)))
-				luaL_error(L, "spawn: env.%s: %s", lua_tostring(L, -3), msg);
+			lx_tocstr(L, -1, "spawn: env.%s", lua_tostring(L, -2));
 			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
 		} else {
 			luaL_error(L, "spawn: env.%s: a string or a number expected, got %s",

@@ -441,6 +441,20 @@ const char *lx_nulbyte(lua_State *L, int idx)
 	                           (lua_Integer)(z - s) + 1) : NULL;
 }
 
+const char *lx_tocstr(lua_State *L, int idx, const char *fmt, ...)
+{
+	const char *msg = lx_nulbyte(L, idx);
+	va_list ap;
+
+	if (msg) {
+		va_start(ap, fmt);
+		lua_pushvfstring(L, fmt, ap);
+		va_end(ap);
+		luaL_error(L, "%s: %s", lua_tostring(L, -1), msg);
+	}
+	return lua_tostring(L, idx);
+}
+
 /* The string is read once, its length with it; lx_nulbyte makes the
  * message, on the error alone. */
 const char *lx_checklstring(lua_State *L, int arg, size_t *len)

@@ -170,6 +170,13 @@ void lx_newtype(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFu
  * bytes expected, got a NUL at byte 7" (counted from 1). Data taken with
  * its length (fd:write, writefile's and sendto's data) may hold NULs. */
 const char *lx_nulbyte(lua_State *L, int idx);
+/* The string at idx as C reads it, lua_tostring's (a number is made a
+ * string in place; NULL for any other type), when it holds no NUL byte;
+ * one that does raises "prefix: string without NUL bytes expected, got a
+ * NUL at byte 3", the prefix made of fmt and what follows it as
+ * lua_pushfstring makes one ("spawn: argv[%I]", "dhcp_build: field
+ * '%s'"), on the error alone. */
+const char *lx_tocstr(lua_State *L, int idx, const char *fmt, ...);
 /* luaL_checklstring, luaL_checkstring and luaL_optstring (def when none
  * or nil) that refuse a NUL byte, naming the argument: "bad argument #1
  * to 'mkdir' (string without NUL bytes expected, got a NUL at byte 7)".

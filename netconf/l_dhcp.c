@@ -21,19 +21,11 @@ static const char *const types[] = {
 	"?", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform", NULL
 };
 
-/* The string at idx, which C reads up to its first NUL byte: one with a
- * NUL inside raises naming the field ("dhcp_build: field 'ciaddr': string
- * without NUL bytes expected, got a NUL at byte 9"), where inet_pton took
- * "10.0.0.1\0x" as 10.0.0.1. NULL for a value that is no string; its
- * length in *len when len is not NULL (0 for no string). */
-static const char *cstr(lua_State *L, int idx, const char *key, size_t *len)
-{
-	const char *msg = lx_nulbyte(L, idx);
-
-	if (msg)
-		luaL_error(L, "dhcp_build: field '%s': %s", key, msg);
-	return lua_tolstring(L, idx, len);
-}
+/* A field's string as C reads it (lx_tocstr): one with a NUL inside
+ * raises naming the field ("dhcp_build: field 'ciaddr': string without
+ * NUL bytes expected, got a NUL at byte 9"), where inet_pton took
+ * "10.0.0.1\0x" as 10.0.0.1. */
+#define FIELD_FMT "dhcp_build: field '%s'"
 
 /* A field's IPv4 address: a string inet_pton reads, never a number (Lua
  * would coerce 167772161 to a string inet_pton refuses, or 0 to "0",
@@ -45,7 +37,7 @@ static uint32_t checkip(lua_State *L, int idx, const char *key)
 
 	if (lua_type(L, idx) != LUA_TSTRING)
 		got = luaL_typename(L, idx);
-	else if (inet_pton(AF_INET, cstr(L, idx, key, NULL), &a) == 1)
+	else if (inet_pton(AF_INET, lx_tocstr(L, idx, FIELD_FMT, key), &a) == 1)
 		return a.s_addr;
 	else
 		got = lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
@@ -71,10 +63,10 @@ static lua_Integer checkrange(lua_State *L, int idx, const char *key, lua_Intege
 
 static void checktext(lua_State *L, int idx, const char *key, char *dst, size_t cap)
 {
-	size_t n;
-	const char *s = cstr(L, idx, key, &n);
+	const char *s = lx_tocstr(L, idx, FIELD_FMT, key);
+	size_t n = s ? lua_rawlen(L, idx) : cap;
 
-	if (!s || n >= cap)
+	if (n >= cap)
 		luaL_error(L, "dhcp_build: field '%s': string under %d bytes expected", key, (int)cap);
 	memcpy(dst, s, n + 1);
 }
@@ -97,10 +89,10 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 {
 	if (!strcmp(k, "op")) {
 		static const char *const ops[] = { "request", "reply", NULL };
-		cstr(L, -1, k, NULL);
+		lx_tocstr(L, -1, FIELD_FMT, k);
 		m->op = (uint8_t)(luaL_checkoption(L, -1, NULL, ops) + 1);
 	} else if (!strcmp(k, "type")) {
-		cstr(L, -1, k, NULL);
+		lx_tocstr(L, -1, FIELD_FMT, k);
 		m->type = (uint8_t)luaL_checkoption(L, -1, NULL, types);
 	} else if (!strcmp(k, "xid")) {
 		m->xid = (uint32_t)checkrange(L, -1, k, 0xffffffffLL);
@@ -117,7 +109,7 @@ static void build_field(lua_State *L, struct dhcp_msg *m, const char *k)
 	} else if (!strcmp(k, "giaddr")) {
 		m->giaddr = checkip(L, -1, k);
 	} else if (!strcmp(k, "chaddr")) {
-		const char *s = cstr(L, -1, k, NULL);
+		const char *s = lx_tocstr(L, -1, FIELD_FMT, k);
 		int n = s ? lx_net_parse_mac(s, m->chaddr, 16) : -1;
 		if (n < 0)
 			luaL_error(L, "dhcp_build: field 'chaddr': \"aa:bb:..\" expected");
@@ -178,7 +170,6 @@ static int l_dhcp_build(lua_State *L)
 {
 	struct dhcp_msg m;
 	uint8_t buf[DHCP_MAX_LEN];
-	const char *msg;
 	int n;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -187,9 +178,8 @@ static int l_dhcp_build(lua_State *L)
 	while (lua_next(L, 1)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
 			luaL_error(L, "dhcp_build: field names must be strings");
-		if ((msg = lx_nulbyte(L, -2)))  /* {["xid\0x"] = 1} set xid */
-			luaL_error(L, "dhcp_build: field name: %s", msg);
-		build_field(L, &m, lua_tostring(L, -2));
+		/* {["xid\0x"] = 1} set xid */
+		build_field(L, &m, lx_tocstr(L, -2, "dhcp_build: field name"));
 		lua_pop(L, 1);
 	}
 	if (!m.type)
