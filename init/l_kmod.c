@@ -45,30 +45,29 @@ static int l_set_root(lua_State *L)
 		luaL_argerror(L, 1, lua_pushfstring(L, "path longer than %d bytes",
 		                                    (int)sizeof s.root - 1));
 	if (kmod_settings_cmdline(&s, cmdline))
-		luaL_error(L, "option 'cmdline': longer than %d bytes", (int)sizeof s.cmdline - 1);
+		lx_opterror(L, "cmdline", "longer than %d bytes", (int)sizeof s.cmdline - 1);
 	if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
 		size_t n;
 		int err;
 		const char *msg;
 		if (!lua_istable(L, -1))
-			luaL_error(L, "option 'confdirs': array of paths expected, got %s",
-			           luaL_typename(L, -1));
+			lx_opterror(L, "confdirs", "array of paths expected, got %s", luaL_typename(L, -1));
 		n = lua_rawlen(L, -1);
 		/* the strings stay on the stack until copied */
 		for (size_t i = 0; i < n && i < KMOD_CONFDIRS; i++) {
 			if (lua_rawgeti(L, -1 - (int)i, (lua_Integer)i + 1) != LUA_TSTRING)
-				luaL_error(L, "option 'confdirs': path expected at [%d], got %s",
-				           (int)i + 1, luaL_typename(L, -1));
+				lx_opterror(L, "confdirs", "path expected at [%d], got %s", (int)i + 1,
+				            luaL_typename(L, -1));
 			if ((msg = lx_nulbyte(L, -1)))
-				luaL_error(L, "option 'confdirs': [%d]: %s", (int)i + 1, msg);
+				lx_opterror(L, "confdirs", "[%d]: %s", (int)i + 1, msg);
 			dirs[i] = lua_tostring(L, -1);
 		}
 		if (n > KMOD_CONFDIRS)
-			luaL_error(L, "option 'confdirs': more than %d directories", KMOD_CONFDIRS);
+			lx_opterror(L, "confdirs", "more than %d directories", KMOD_CONFDIRS);
 		err = kmod_settings_confdirs(&s, dirs, (int)n);
 		if (err)
-			luaL_error(L, "option 'confdirs': a path longer than %d bytes",
-			           (int)sizeof s.confdirs[0] - 1);
+			lx_opterror(L, "confdirs", "a path longer than %d bytes",
+			            (int)sizeof s.confdirs[0] - 1);
 	}
 	kmod_configure(get_db(), &s);
 	return lx_ok(L);

@@ -499,16 +499,14 @@ static int opts_given(lua_State *L, int idx)
 	return 1;
 }
 
-int lx_opterror(lua_State *L, const char *key, const char *msg)
+int lx_opterror(lua_State *L, const char *key, const char *fmt, ...)
 {
-	return luaL_error(L, "option '%s': %s", key, msg);
-}
+	va_list ap;
 
-/* "option 'mtu': integer expected, got string": one text for the
- * three types */
-static void opt_expected(lua_State *L, const char *key, const char *type, const char *got)
-{
-	luaL_error(L, "option '%s': %s expected, got %s", key, type, got);
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	return luaL_error(L, "option '%s': %s", key, lua_tostring(L, -1));
 }
 
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
@@ -524,9 +522,9 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 	 * reads it itself (l_route.c's dev). */
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (lua_type(L, -1) != LUA_TSTRING)
-			opt_expected(L, key, "string", luaL_typename(L, -1));
+			lx_opterror(L, key, "%s expected, got %s", "string", luaL_typename(L, -1));
 		if ((msg = lx_nulbyte(L, -1)))
-			lx_opterror(L, key, msg);
+			lx_opterror(L, key, "%s", msg);
 		s = lua_tostring(L, -1);
 	}
 	lua_pop(L, 1); /* the string stays alive: it is held by the options table */
@@ -543,7 +541,7 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 	/* no string: mtu = "1500" was taken, and a writefile mode = "0644"
 	 * was the decimal 644 */
 	if (lua_getfield(L, idx, key) != LUA_TNIL && !lx_getint(L, -1, &v, &got))
-		opt_expected(L, key, "integer", got);
+		lx_opterror(L, key, "%s expected, got %s", "integer", got);
 	lua_pop(L, 1);
 	return v;
 }
@@ -556,7 +554,7 @@ mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def, lua_I
 	if (!opts_given(L, idx))
 		return (mode_t)def;
 	if (lua_getfield(L, idx, key) != LUA_TNIL && (msg = lx_tomode(L, -1, max, &m)))
-		lx_opterror(L, key, msg);
+		lx_opterror(L, key, "%s", msg);
 	lua_pop(L, 1);
 	return (mode_t)m;
 }
@@ -569,7 +567,7 @@ int lx_optboolean(lua_State *L, int idx, const char *key, int def)
 		return def;
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (!lua_isboolean(L, -1))
-			opt_expected(L, key, "boolean", luaL_typename(L, -1));
+			lx_opterror(L, key, "%s expected, got %s", "boolean", luaL_typename(L, -1));
 		v = lua_toboolean(L, -1);
 	}
 	lua_pop(L, 1);

@@ -201,9 +201,10 @@ int lx_checkoption(lua_State *L, int arg, const char *def, const char *const lst
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def);
 lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer def);
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);
-/* Raise msg naming option key: "option 'mode': octal string or integer
- * expected, got table". */
-int lx_opterror(lua_State *L, const char *key, const char *msg);
+/* Raise what fmt and what follows it make (as lua_pushfstring makes
+ * it) naming option key: "option 'mode': octal string or integer
+ * expected, got table". The one place of the "option 'key': " prefix. */
+int lx_opterror(lua_State *L, const char *key, const char *fmt, ...);
 /* lx_checkmode's rule for an option: "option 'mode': octal string or
  * integer expected, got table". */
 mode_t lx_optmode(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer max);

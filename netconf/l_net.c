@@ -208,7 +208,7 @@ static void push_addr(lua_State *L, struct rtnl_addr *a, struct nl_cache *links)
  * place, and the request would look for a link named "2". */
 static int link_error(lua_State *L, int arg, const char *opt, const char *msg)
 {
-	return opt ? lx_opterror(L, opt, msg) : luaL_argerror(L, arg, msg);
+	return opt ? lx_opterror(L, opt, "%s", msg) : luaL_argerror(L, arg, msg);
 }
 
 static int link_arg(lua_State *L, int arg, const char *opt, lua_Integer *idx)
@@ -238,7 +238,7 @@ uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
 	lua_Integer v = lx_optinteger(L, idx, key, def);
 
 	if (v < 0 || v > (lua_Integer)UINT32_MAX)
-		luaL_error(L, "option '%s': integer 0-4294967295 expected, got %I", key, v);
+		lx_opterror(L, key, "integer 0-4294967295 expected, got %I", v);
 	return (uint32_t)v;
 }
 
@@ -488,12 +488,12 @@ static int check_lifetimes(lua_State *L, int idx, uint32_t *valid, uint32_t *pre
 	lua_Integer v = lx_optinteger(L, idx, "valid", UINT32_MAX);
 
 	if (v < 1 || v > (lua_Integer)UINT32_MAX)
-		luaL_error(L, "option 'valid': integer 1-4294967295 expected, got %I", v);
+		lx_opterror(L, "valid", "integer 1-4294967295 expected, got %I", v);
 	*valid = (uint32_t)v;
 	*preferred = lx_net_opt_u32(L, idx, "preferred", *valid);
 	if (*preferred > *valid)
-		luaL_error(L, "option 'preferred': at most 'valid' (%I) expected, got %I",
-		           (lua_Integer)*valid, (lua_Integer)*preferred);
+		lx_opterror(L, "preferred", "at most 'valid' (%I) expected, got %I",
+		            (lua_Integer)*valid, (lua_Integer)*preferred);
 	return *valid != UINT32_MAX || *preferred != UINT32_MAX;
 }
 
@@ -519,16 +519,16 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 		return 0;
 	}
 	if (t != LUA_TBOOLEAN && t != LUA_TSTRING)
-		luaL_error(L, "option 'broadcast': true, false or an IPv4 address expected, got %s",
-		           luaL_typename(L, -1));
+		lx_opterror(L, "broadcast", "true, false or an IPv4 address expected, got %s",
+		            luaL_typename(L, -1));
 	if (nl_addr_get_family(local) != AF_INET)
-		luaL_error(L, "option 'broadcast': false or nil expected for an IPv6 address "
-		           "(broadcast is IPv4 only), got %s",
-		           t == LUA_TBOOLEAN ? "true" : lua_pushfstring(L, "'%s'", lua_tostring(L, -1)));
+		lx_opterror(L, "broadcast", "false or nil expected for an IPv6 address "
+		            "(broadcast is IPv4 only), got %s",
+		            t == LUA_TBOOLEAN ? "true" : lua_pushfstring(L, "'%s'", lua_tostring(L, -1)));
 	if (t == LUA_TSTRING) {
 		s = lx_optstring(L, idx, "broadcast", NULL);  /* no NUL: inet_pton would stop there */
 		if (inet_pton(AF_INET, s, &in) != 1)
-			luaL_error(L, "option 'broadcast': IPv4 address expected, got '%s'", s);
+			lx_opterror(L, "broadcast", "IPv4 address expected, got '%s'", s);
 		*brd = in.s_addr;
 	} else {
 		int plen = nl_addr_get_prefixlen(local);
