@@ -127,6 +127,12 @@ int lx_net_gfail(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx)
 	return lx_net_nlfail(L, nle, ctx);
 }
 
+int lx_net_finish(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx)
+{
+	lx_net_guard_free(g);
+	return nle < 0 ? lx_net_nlfail(L, nle, ctx) : lx_ok(L);
+}
+
 /* An empty guard, pushed: it raises only before anything is allocated.
  * It takes the first free stack slot: a request sets its top to its last
  * argument first, or the guard would stand in for an argument left out. */
@@ -356,12 +362,7 @@ static int l_link_set(lua_State *L)
 		rtnl_link_set_addr(chg, a);
 		nl_addr_put(a);
 	}
-	kernel_errno = 0;
-	err = rtnl_link_change(sync_sk, orig, chg, 0);
-	lx_net_guard_free(g);
-	if (err < 0)
-		return lx_net_nlfail(L, err, ctx);
-	return lx_ok(L);
+	return lx_net_finish(L, g, rtnl_link_change(sync_sk, orig, chg, 0), ctx);
 }
 
 /** addresses : (ifname | index?) -> {{ifname, index, family "inet"|"inet6", address, prefixlen, scope, tentative, permanent, valid_lft}, ...} | (nil, string, integer) */
@@ -603,12 +604,8 @@ static int addr_change(lua_State *L, int add)
 			rtnl_addr_set_flags(a, IFA_F_NODAD);
 		flags = lx_optboolean(L, 3, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
 	}
-	kernel_errno = 0;
 	err = add ? rtnl_addr_add(sync_sk, a, flags) : rtnl_addr_delete(sync_sk, a, 0);
-	lx_net_guard_free(g);
-	if (err < 0)
-		return lx_net_nlfail(L, err, ctx);
-	return lx_ok(L);
+	return lx_net_finish(L, g, err, ctx);
 }
 
 /** addr_add : (ifname | index, "10.0.2.15/24", {broadcast = true | "ip", valid = s, preferred = s, replace = bool, nodad = bool}?) -> true | (nil, string, integer)

@@ -250,17 +250,8 @@ static int route_change(lua_State *L, int add)
 		return lx_net_gfail(L, g, err, add ? "route_add" : "route_del");
 	if (!(r = check_route(L, g, add, ctx, sizeof ctx, &err)))
 		return lx_net_gfail(L, g, err, ctx);
-	/* the kernel's errno of the last request is clear: lx_net_sock
-	 * cleared it, and nothing was sent since (lx_net_get_link takes the
-	 * index from if_nametoindex) */
-	if (add)
-		err = rtnl_route_add(sk, r, flags);
-	else
-		err = rtnl_route_delete(sk, r, 0);
-	lx_net_guard_free(g);
-	if (err < 0)
-		return lx_net_nlfail(L, err, ctx);
-	return lx_ok(L);
+	err = add ? rtnl_route_add(sk, r, flags) : rtnl_route_delete(sk, r, 0);
+	return lx_net_finish(L, g, err, ctx);
 }
 
 /** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)

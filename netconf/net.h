@@ -66,6 +66,12 @@ struct lx_net_guard {
 struct lx_net_guard *lx_net_newguard(lua_State *L);
 void lx_net_guard_free(struct lx_net_guard *g);
 int lx_net_gfail(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx);
+/* The end of a request, given what its send returned (nle): its objects
+ * freed, then true, or for nle < 0 lx_net_nlfail's four values. The
+ * kernel's errno needs no clearing before the send: lx_net_sock (or
+ * lx_net_get_link) cleared it, and a request sends nothing else in
+ * between (a link is looked up by if_nametoindex). */
+int lx_net_finish(lua_State *L, struct lx_net_guard *g, int nle, const char *ctx);
 
 /* An address without its prefix length: "10.0.2.15", "fe80::1". */
 void lx_net_nladdr_str(struct nl_addr *a, char *buf, size_t len);
