@@ -328,10 +328,9 @@ static int l_link_set(lua_State *L)
 	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
 	int err;
 
-	luaL_checktype(L, 2, LUA_TTABLE);   /* before settop: "got no value" */
+	lx_checkkeys(L, 2, keys, NULL);   /* before settop: "got no value" */
 	lua_settop(L, 2);
 	g = lx_net_newguard(L);
-	lx_checkkeys(L, 2, keys, NULL);
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
 	if (!(orig = g->link[0] = lx_net_get_link(L, 1, &err)))
 		return lx_net_gfail(L, g, err, ctx);
@@ -527,7 +526,11 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 		            "(broadcast is IPv4 only), got %s",
 		            t == LUA_TBOOLEAN ? "true" : lua_pushfstring(L, "'%s'", lua_tostring(L, -1)));
 	if (t == LUA_TSTRING) {
-		s = lx_optstring(L, idx, "broadcast", NULL);  /* no NUL: inet_pton would stop there */
+		/* the string at -1, as lx_optstring takes one: no NUL, where
+		 * inet_pton would stop */
+		if ((s = lx_nulbyte(L, -1)))
+			lx_opterror(L, "broadcast", "%s", s);
+		s = lua_tostring(L, -1);
 		if (inet_pton(AF_INET, s, &in) != 1)
 			lx_opterror(L, "broadcast", "IPv4 address expected, got '%s'", s);
 		*brd = in.s_addr;
