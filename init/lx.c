@@ -245,13 +245,15 @@ const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Inte
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, idx), *p = s;
+		const char *s = lua_tostring(L, idx), *p;
 		if ((got = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
 			return got;
-		range = lx_alldigits(s);
-		/* no overflow: it stops once past LX_ID_MAX */
-		for (*id = 0; range && *p && *id <= LX_ID_MAX; p++)
-			*id = *id * 10 + (*p - '0');
+		/* lx_alldigits's rule, read in the same pass; no overflow: the
+		 * value stops growing once past LX_ID_MAX */
+		for (*id = 0, p = s; *p >= '0' && *p <= '9'; p++)
+			if (*id <= LX_ID_MAX)
+				*id = *id * 10 + (*p - '0');
+		range = p != s && !*p;
 		if (range && *id <= LX_ID_MAX)
 			return NULL;
 		got = lua_pushfstring(L, "'%s'", s);
@@ -330,23 +332,27 @@ const char *lx_tomode(lua_State *L, int idx, lua_Integer max, lua_Integer *m)
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		size_t len, i;
 		const char *s = lua_tolstring(L, idx, &len);
-		if (len == 0 || strspn(s, "01234567") != len)
-			return lua_pushfstring(L, "octal string or integer expected, got '%s'", s);
-		for (*m = 0, i = 0; i < len; i++)
-			if ((*m = *m * 8 + (s[i] - '0')) > max)
-				return lua_pushfstring(L, "'%s' out of range 0..%s", s, octal(oct, max));
+		if (len > 0 && strspn(s, "01234567") == len) {
+			for (*m = 0, i = 0; i < len; i++)
+				if ((*m = *m * 8 + (s[i] - '0')) > max)
+					return lua_pushfstring(L, "'%s' out of range 0..%s", s, octal(oct, max));
+			return NULL;
+		}
+		got = lua_pushfstring(L, "'%s'", s);
+	} else if (lx_getint(L, idx, m, &got)) {
+		if (*m < 0)
+			return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal)", *m, max,
+			                       octal(oct, max));
+		/* the number is shown as Lua has it, in decimal, and so is the
+		 * range: "660 out of range 0..0777" read as if 660 were below it */
+		if (*m > max)
+			return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal; Lua has no "
+			                       "octal literals: write \"0644\" or 420)", *m, max,
+			                       octal(oct, max));
 		return NULL;
 	}
-	if (!lx_getint(L, idx, m, &got))
-		return lua_pushfstring(L, "octal string or integer expected, got %s", got);
-	if (*m < 0)
-		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal)", *m, max, octal(oct, max));
-	/* the number is shown as Lua has it, in decimal, and so is the range:
-	 * "660 out of range 0..0777" read as if 660 were below it */
-	if (*m > max)
-		return lua_pushfstring(L, "%I out of range 0..%I (0..%s in octal; Lua has no "
-		                       "octal literals: write \"0644\" or 420)", *m, max, octal(oct, max));
-	return NULL;
+	/* what was given is made text first, as lx_toid does: one message */
+	return lua_pushfstring(L, "octal string or integer expected, got %s", got);
 }
 
 mode_t lx_checkmode(lua_State *L, int arg, lua_Integer def, lua_Integer max)

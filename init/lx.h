@@ -73,9 +73,9 @@ const char *lx_pushnotint(lua_State *L, double d);
  * out of integer range", or the type's name. */
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
 
-/* True for a non-empty string of decimal digits only: a uid or gid
- * given as a string (lx_toid, spawn's user and group), a pid's entry in
- * /proc. */
+/* True for a non-empty string of decimal digits only: spawn's user and
+ * group that no name matched, a pid's entry in /proc. lx_toid reads a
+ * uid or gid string by the same rule, in the pass that reads its value. */
 int lx_alldigits(const char *s);
 
 /* The largest uid or gid: 4294967295 is (uid_t)-1, which set*id and
