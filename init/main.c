@@ -315,17 +315,16 @@ static void start_lua(int argc, char **argv)
 static int machine_init(void)
 {
 	char buf[64];
+	int proc;
 
 	if (getpid() != 1)
 		return 0;
-	if (lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0) {
-		if (atoi(buf) != 1 || lx_readfile("/proc/2/comm", buf, sizeof buf) < 0 ||
-		    strcmp(buf, "kthreadd\n") != 0)
-			return 0;
-		reboot(RB_DISABLE_CAD);
-		return 1;
-	}
-	return reboot(RB_DISABLE_CAD) == 0;
+	proc = lx_readfile("/proc/self/stat", buf, sizeof buf) >= 0;
+	if (proc && (atoi(buf) != 1 || lx_readfile("/proc/2/comm", buf, sizeof buf) < 0 ||
+	             strcmp(buf, "kthreadd\n") != 0))
+		return 0;
+	/* the call is made either way; without a /proc its result decides */
+	return reboot(RB_DISABLE_CAD) == 0 || proc;
 }
 
 static void __attribute__((noreturn)) pid1_main(int argc, char **argv)
