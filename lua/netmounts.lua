@@ -58,16 +58,21 @@ local function mounted(target)
 	M.mounted[#M.mounted + 1] = target
 end
 
--- stage's mount_here in a child luainit (`--lua /dev/stdin`, the script
--- on a pipe): a network filesystem's mount(2) can wait minutes on its server,
--- and PID 1 goes on reaping, restarting and answering luactl meanwhile.
--- Only from a task (sched.wait_child). A mount done is recorded (mounted).
--- One not done within stage.netmount_timeout_ms is killed, and fails.
+-- stage.mount_here in a child luainit (`--lua /dev/stdin`, the script
+-- on a pipe), all of it: a network filesystem's mount(2) can wait minutes
+-- on its server, and so can the stat that asks whether the mount point is
+-- one already and the mkdir that makes it (one below another network
+-- filesystem, or one whose server stopped answering), while PID 1 goes on
+-- reaping, restarting and answering luactl. Only from a task
+-- (sched.wait_child). The child writes "already", or the options left out
+-- (X-mount.* names: never "already"), or its error. A mount done is
+-- recorded (mounted); one found there already is not ours to unmount. One
+-- not done within stage.netmount_timeout_ms is killed, and fails.
 local MOUNT_CHILD = [[
 local a = function(i) return arg[i] ~= "" and arg[i] or nil end
-local ok, r = require("luainit.mount").mount({ source = a(1), target = arg[2], fstype = a(3),
-	options = a(4) }, { skip_newer = true })
-io.stdout:write(ok and table.concat(r or {}, ",") or r)
+local ok, r = require("stage").mount_here({ source = a(1), target = arg[2], fstype = a(3),
+	options = a(4) })
+io.stdout:write(ok and (r == "already" and r or table.concat(r or {}, ",")) or r)
 os.exit(ok and 0 or 1)
 ]]
 -- how long a mount child killed at stage.netmount_timeout_ms is waited for
@@ -108,6 +113,7 @@ local function mount_in_child(e)
 		return nil, text ~= "" and text or string.format("mount %s: the mounting child %s %s", e.target,
 			how == "exited" and "exited with" or "was killed by signal", tostring(code))
 	end
+	if text == "already" then return true, "already" end
 	mounted(e.target)
 	local skipped = {}
 	for o in text:gmatch("[^,]+") do skipped[#skipped + 1] = o end

@@ -214,23 +214,29 @@ function M.is_network(e)
 	return NETWORK_FSTYPES[t:match("^fuse%.(.+)$") or t] == true
 end
 
--- An X-mount.* of a newer libmount (X-mount.mode=) is left out, as
--- mount(8) of this libmount's version ignores it: said, not fatal.
--- mount_here : (entry) -> true, {option, ...}? | (nil, string)
+--- Mount fstab entry e, unless something is mounted there already, making
+-- its mount point first. An X-mount.* of a newer libmount (X-mount.mode=)
+-- is left out, as mount(8) of this libmount's version ignores it: listed,
+-- not fatal. netmounts' child runs this too, so that the stat of the
+-- mount point and its mkdir (which wait on the server of a network
+-- filesystem it lies in) happen there, not in PID 1.
+-- mount_here : (entry) -> true, ("already" | {option, ...})? | (nil, string)
 local function mount_here(e)
+	if is_mountpoint(e.target) then return true, "already" end
+	fs.mkdirp(e.target, 493)
 	return require("luainit.mount").mount(e, { skip_newer = true })
 end
+M.mount_here = mount_here
 
 --- Mount fstab entry e of file path through mount_fn (mount_here, or
--- netmounts' child), unless something is mounted there: a step's result,
+-- netmounts' child, which does what mount_here does): a step's result,
 -- the failure naming path:LINE, a warning for the options left out.
 -- mount_entry : (mount_fn, entry, path) -> string | (false, string)
 function M.mount_entry(mount_fn, e, path)
-	if is_mountpoint(e.target) then return "mounted " .. e.target .. " (already)" end
 	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
-	fs.mkdirp(e.target, 493)
 	local ok, skipped = mount_fn(e)
 	if not ok then return false, at .. skipped end
+	if skipped == "already" then return "mounted " .. e.target .. " (already)" end
 	if skipped then
 		log.warn("%soption(s) %s left out: this libmount (2.38) does not act on them", at,
 			table.concat(skipped, ", "))

@@ -254,8 +254,14 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	assert(not ring:find("error: fstab: " .. base .. "/late is", 1, true), "nofail: no error")
 
 	-- online: mounted after the wake, by a child luainit each (PID 1 never
-	-- waits on a network filesystem's server), in fstab order
-	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/on tmpfs size=1m,_netdev 0 0\n"
+	-- waits on a network filesystem's server), in fstab order; the child
+	-- also asks whether one is mounted already (pre, mounted by hand: not
+	-- recorded, not unmounted) and makes the mount point (on/below, in
+	-- the filesystem the child before mounted)
+	fs.mkdirp(base .. "/pre")
+	assert(fs.mount("tmpfs", base .. "/pre", "tmpfs"))
+	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/pre tmpfs size=1m,_netdev 0 0\n"
+		.. "tmpfs " .. base .. "/on tmpfs size=1m,_netdev 0 0\n"
 		.. "tmpfs " .. base .. "/on/below tmpfs size=1m 0 0\n")
 	stage.fstab(base .. "/fstab")
 	assert(not stage.is_mountpoint(base .. "/on") and not netmounts.done())
@@ -271,9 +277,15 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	assert(netmounts.done() and #netmounts.failed == failed0 + 1, "a mount done is no failure")
 	local n = #netmounts.mounted
 	assert(netmounts.mounted[n - 1] == base .. "/on" and netmounts.mounted[n] == base .. "/on/below")
+	assert(netmounts.mounted[n - 2] ~= base .. "/pre", "one mounted already is recorded")
+	ring = table.concat(log.ring(20), "\n")
+	assert(ring:find("[  OK  ] mounted " .. base .. "/pre (already)", 1, true), ring)
+	assert(ring:find("[  OK  ] mounted " .. base .. "/on/below (tmpfs)", 1, true), ring)
 	-- shutdown's: last mounted first
 	assert(netmounts.umount() == "unmounted 2 network filesystem(s)")
 	assert(not stage.is_mountpoint(base .. "/on") and #netmounts.mounted == 0)
+	assert(stage.is_mountpoint(base .. "/pre"), "one mounted already is unmounted")
+	assert(fs.umount(base .. "/pre"))
 
 	-- a shutdown while a child mounts: that one ends, no other is started
 	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/first tmpfs size=1m,_netdev 0 0\n"
@@ -297,8 +309,32 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	assert(not stage.is_mountpoint(base .. "/second"), "a mount started after the shutdown began")
 	assert(netmounts.umount() == "unmounted 1 network filesystem(s)")
 	netmounts.failed[#netmounts.failed] = nil
-	for _, d in ipairs({ "late", "late2", "on/below", "on", "first", "second" }) do fs.rmdir(base .. "/" .. d) end
+	for _, d in ipairs({ "late", "late2", "pre", "on/below", "on", "first", "second" }) do fs.rmdir(base .. "/" .. d) end
 	fs.unlink(base .. "/fstab")
+	fs.rmdir(base)
+end
+
+-- The already-mounted check and the mkdir are mount_here's (netmounts'
+-- child runs it, so that PID 1 never stats a mount point a silent server
+-- holds); mount_entry only words what it returns, as before.
+T["fstab: mount_entry words mount_here's already, mounted and failed as before"] = function()
+	local base = "/tmp/luainit-test-entry." .. process.getpid()
+	fs.mkdirp(base .. "/pre")
+	assert(fs.mount("tmpfs", base .. "/pre", "tmpfs"))
+	local function e(target, src, line) return { source = src or "tmpfs", target = target, fstype = "tmpfs",
+		options = "size=1m", line = line } end
+	local ok, why = stage.mount_here(e(base .. "/pre"))
+	assert(ok == true and why == "already", tostring(why))
+	assert(stage.mount_entry(stage.mount_here, e(base .. "/pre"), "f") == "mounted " .. base .. "/pre (already)")
+	-- made, then mounted
+	assert(stage.mount_entry(stage.mount_here, e(base .. "/new/deep"), "f") == "mounted " .. base .. "/new/deep (tmpfs)")
+	assert(stage.is_mountpoint(base .. "/new/deep"))
+	local bad = { source = "/dev/does-not-exist", target = base .. "/bad", fstype = "ext4", line = 3 }
+	ok, why = stage.mount_entry(stage.mount_here, bad, "f")
+	local want = "f:3: mount " .. base .. "/bad: "
+	assert(ok == false and why:sub(1, #want) == want, tostring(why))
+	for _, d in ipairs({ "pre", "new/deep" }) do assert(fs.umount(base .. "/" .. d)) end
+	for _, d in ipairs({ "pre", "new/deep", "new", "bad" }) do fs.rmdir(base .. "/" .. d) end
 	fs.rmdir(base)
 end
 

@@ -9,7 +9,8 @@
 -- "remote-fs" starts once every one was tried, whatever came of it; one
 -- that requires it fails then, naming the one without nofail that failed.
 -- A mount that hangs is killed after stage.netmount_timeout_ms, reaped,
--- and counted as failed.
+-- and counted as failed; so is one whose mount point hangs when looked at
+-- (the child, not PID 1, asks whether it is mounted already and makes it).
 local boot = require "stage"
 local fs = require "luainit.fs"
 local sched = require "sched"
@@ -52,6 +53,7 @@ tmpfs                @/net/inner  tmpfs  size=1m                0 0
 /dev/does-not-exist  @/bad        ext4   _netdev                0 0
 /dev/does-not-exist  @/opt        ext4   _netdev,nofail         0 0
 @/auto/x             @/hang       none   bind,_netdev           0 0
+tmpfs                @/auto/y     tmpfs  size=1m,_netdev,nofail 0 0
 ]]):gsub("@", dir)))
 boot.fstab(dir .. "/fstab")
 T.check("a local entry is mounted at once", boot.is_mountpoint(dir .. "/local"))
@@ -108,6 +110,15 @@ local up = T.wait_until(function() return require("netmounts").done() end, 20000
 T.check("mounted once online", up and boot.is_mountpoint(dir .. "/net/inner") and network.online)
 T.check("the bind of a path below it is mounted", boot.is_mountpoint(dir .. "/bound"))
 T.check("a mount that hangs is given up on", not boot.is_mountpoint(dir .. "/hang"))
+-- asked of the mount table: a stat of auto/y waits in autofs_wait, as
+-- PID 1 did before the mount child made that stat itself
+local function in_mount_table(t)
+	for _, m in ipairs(require("luainit.mount").mountinfo() or {}) do
+		if m.target == t then return true end
+	end
+	return false
+end
+T.check("a mount point that hangs when looked at is given up on", not in_mount_table(dir .. "/auto/y"))
 -- its child is killed and reaped: no luainit but PID 1 is left, running
 -- or a zombie (the services' shells may hold a zombie a moment: not
 -- counted)
