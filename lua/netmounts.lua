@@ -133,18 +133,32 @@ end
 -- done : () -> boolean
 function M.done() return pending == 0 end
 
+-- fstab's target t as mountinfo writes it: no trailing "/" (but "/")
+local function key(t) return (t:gsub("(.)/+$", "%1")) end
+
+-- How many mounts each target of the mount table has, read once, without
+-- a stat or a realpath of any: one of a network filesystem whose server
+-- no longer answers would hold PID 1 there. A target fstab wrote through
+-- a symlink is not resolved: it is not found.
+-- mounted_targets : () -> {[target] = integer}
+local function mounted_targets()
+	local now = {}
+	for _, m in ipairs(require("luainit.mount").mountinfo() or {}) do
+		now[m.target] = (now[m.target] or 0) + 1
+	end
+	return now
+end
+
 --- The targets of M.failed that are still not mount points (one mounted
 -- by hand since is left out), in order: a service that requires
--- "remote-fs" fails when this is not empty. From the mount table, not a
--- stat of each target: one below a network filesystem whose server no
--- longer answers would hold PID 1 in the stat.
+-- "remote-fs" fails when this is not empty. From the mount table
+-- (mounted_targets), not a stat of each target.
 -- not_mounted : () -> {target}
 function M.not_mounted()
-	local now = {}
-	for _, m in ipairs(require("luainit.mount").mountinfo() or {}) do now[m.target] = true end
+	local now = mounted_targets()
 	local out = {}
 	for _, t in ipairs(M.failed) do
-		if not now[t:gsub("(.)/+$", "%1")] then out[#out + 1] = t end
+		if not now[key(t)] then out[#out + 1] = t end
 	end
 	return out
 end
@@ -213,13 +227,20 @@ end
 -- the network goes down (an NFS unmount needs its server). One that
 -- fails is tried again with force (MNT_FORCE: an NFS or CIFS client gives
 -- up the requests it waits on); what is left goes with every other mount.
+-- One no longer in the mount table (mounted_targets: no stat of a path a
+-- silent server holds) is passed over. The table is read once: each
+-- unmount takes one off its target's count, so a target recorded twice
+-- (two binds there) of which one was unmounted by hand is unmounted once.
 -- umount : () -> string | (false, string)
 function M.umount()
 	local mount = require "luainit.mount"
+	local now = mounted_targets()
 	local n, bad = 0, {}
 	for i = #M.mounted, 1, -1 do
 		local t = M.mounted[i]
-		if mount.is_mounted(t) then
+		local k = key(t)
+		if (now[k] or 0) > 0 then
+			now[k] = now[k] - 1
 			local ok, err = mount.umount(t)
 			if not ok then ok, err = mount.umount(t, { force = true }) end
 			if ok then n = n + 1 else bad[#bad + 1] = err end

@@ -338,6 +338,23 @@ T["fstab: mount_entry words mount_here's already, mounted and failed as before"]
 	fs.rmdir(base)
 end
 
+-- netmounts.umount reads the mount table once (no realpath, no stat of a
+-- target a silent server holds): one not mounted any more is passed over,
+-- and one recorded twice but mounted once is unmounted once
+T["netmounts.umount: from the mount table read once, a count per target"] = function()
+	local base = "/tmp/luainit-test-numount." .. process.getpid()
+	for _, d in ipairs({ "a", "gone" }) do fs.mkdirp(base .. "/" .. d) end
+	assert(fs.mount("tmpfs", base .. "/a", "tmpfs"))
+	local saved = netmounts.mounted
+	netmounts.mounted = { base .. "/gone", base .. "/a", base .. "/a/" }
+	local ok, msg = pcall(netmounts.umount)
+	netmounts.mounted = saved
+	assert(ok and msg == "unmounted 1 network filesystem(s)", tostring(msg))
+	assert(not stage.is_mountpoint(base .. "/a"))
+	for _, d in ipairs({ "a", "gone" }) do fs.rmdir(base .. "/" .. d) end
+	fs.rmdir(base)
+end
+
 -- regression: the whole file was the hostname, a second line and all, and
 -- a name too long raised from sethostname; now the first line that is not
 -- a comment, checked, and a bad one is its file:line
