@@ -129,7 +129,7 @@ check: setup
 	@$(MAKE) --no-print-directory image
 	tests/run
 
-check-unit check-ns check-vm: setup
+check-unit check-ns check-vm check-debian: setup
 	@$(MAKE) --no-print-directory image
 	tests/run $(subst check-,,$@)
 
@@ -139,11 +139,6 @@ DEBIAN_IMAGE := $(BUILD)/debian.img
 debian-image: $(DEBIAN_IMAGE)
 $(DEBIAN_IMAGE): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) rootfs/debian $(shell find rootfs/debian-etc etc -type f)
 	rootfs/debian --kernel-dir $(BUILD)/kernel --out $@
-
-# builds its own copy of the image, with the test's ssh key in it
-check-debian: setup
-	@$(MAKE) --no-print-directory $(BUILD)/luainit $(KERNEL)
-	tests/debian/run
 
 # luainit against BusyBox init and a bare-syscall floor in the same VM, plus
 # host microbenchmarks: a table and build/bench.json (docs/performance.md).
