@@ -1,4 +1,4 @@
-/* bench/probe: the readiness probe and markers shared by the three PID 1s of
+/* bench/probe: the readiness probe and markers shared by the PID 1s of
  * `make bench`. Every init starts it the same way, as one more service, at
  * the time it starts the others. It polls (every 10 ms) until httpd answers
  * GET / on 127.0.0.1:80 with 200 and every expected process is running
@@ -6,13 +6,20 @@
  * `pause`), then writes to /dev/kmsg, so that every marker carries the
  * kernel's printk timestamp, the clock of "Run /sbin/init as init process"
  * and "reboot: Power down":
- *   BENCH ready uptime=S pid1_rss_kb=N pid1_pss_kb=N procs=N
- *   BENCH shutdown-request uptime=S pid1_rss_kb=N pid1_pss_kb=N
- * and, a second after ready (PID 1's memory after the boot, once it has
- * settled: luainit hands the boot's back half a second after its last
- * step), asks PID 1 to power off with SIGUSR2 (luainit, BusyBox init and the
- * floor all take SIGUSR2 as poweroff). Every init starts it last, after its
- * other services, so that its polling never competes with their starts. */
+ *   BENCH ready uptime=S pid1_rss_kb=N pid1_pss_kb=N mem_used_kb=N procs=N
+ *   BENCH shutdown-request uptime=S pid1_rss_kb=N pid1_pss_kb=N mem_used_kb=N
+ * (mem_used_kb: MemTotal - MemAvailable, the whole system's), and, a second
+ * after ready (PID 1's memory after the boot, once it has settled: luainit
+ * hands the boot's back half a second after its last step), asks PID 1 to
+ * power off: SIGUSR2 (luainit, BusyBox init and the floor), or SIGRTMIN+4
+ * when PID 1 is systemd. Every init starts it last, after its other
+ * services, so that its polling never competes with their starts.
+ *
+ * /etc/bench-probe, when present, sets another workload (the Debian image):
+ *   port 22            the TCP port on 127.0.0.1 to ask
+ *   banner SSH-        ready when the server's first bytes are these
+ *                      (without it: GET / answered with 200)
+ *   names cron sshd    the processes (comm) that must run */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -26,8 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const names[] = { "syslogd", "klogd", "crond", "httpd", "getty" };
-#define NNAMES (sizeof names / sizeof names[0])
+#define MAXNAMES 16
+static const char *names[MAXNAMES] = { "syslogd", "klogd", "crond", "httpd", "getty" };
+static size_t nnames = 5;
+static int port = 80;
+static char banner[32]; /* empty: HTTP */
+static char conf[512];
 
 static int readfile(const char *path, char *buf, size_t n)
 {
@@ -90,9 +101,42 @@ static long rollup_kb(const char *key)
 	return strtol(p + strlen(key), NULL, 10);
 }
 
-static int http_ok(void)
+/* MemTotal - MemAvailable: what the whole system uses */
+static long mem_used_kb(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80) };
+	char buf[4096], *t, *a;
+
+	if (readfile("/proc/meminfo", buf, sizeof buf) < 0 || !(t = strstr(buf, "MemTotal:")) ||
+	    !(a = strstr(buf, "MemAvailable:")))
+		return -1;
+	return strtol(t + 9, NULL, 10) - strtol(a + 13, NULL, 10);
+}
+
+/* /etc/bench-probe: port, banner and names (see the top of this file) */
+static void configure(void)
+{
+	char *line, *save, *w, *save2;
+
+	if (readfile("/etc/bench-probe", conf, sizeof conf) < 0)
+		return;
+	for (line = strtok_r(conf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		w = strtok_r(line, " ", &save2);
+		if (!w)
+			continue;
+		if (strcmp(w, "port") == 0 && (w = strtok_r(NULL, " ", &save2)))
+			port = atoi(w);
+		else if (strcmp(w, "banner") == 0 && (w = strtok_r(NULL, " ", &save2)))
+			snprintf(banner, sizeof banner, "%s", w);
+		else if (strcmp(w, "names") == 0)
+			for (nnames = 0; nnames < MAXNAMES && (w = strtok_r(NULL, " ", &save2));)
+				names[nnames++] = w;
+	}
+}
+
+/* Does the server answer: GET / with 200, or its banner? */
+static int server_ok(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
 	static const char req[] = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
 	char buf[64];
 	int fd, ok = 0;
@@ -102,11 +146,16 @@ static int http_ok(void)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
-	    (n = read(fd, buf, sizeof buf - 1)) > 12) {
-		buf[n] = 0;
-		ok = strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 9, "200", 3) == 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+		if (banner[0]) {
+			n = read(fd, buf, sizeof buf - 1);
+			ok = n >= (ssize_t)strlen(banner) && strncmp(buf, banner, strlen(banner)) == 0;
+		}
+		else if (write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
+			 (n = read(fd, buf, sizeof buf - 1)) > 12) {
+			buf[n] = 0;
+			ok = strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 9, "200", 3) == 0;
+		}
 	}
 	close(fd);
 	return ok;
@@ -115,7 +164,7 @@ static int http_ok(void)
 /* Are all the named services and `extra` pauses running? Sets *procs. */
 static int all_running(int extra, int *procs, char *missing, size_t mlen)
 {
-	int seen[NNAMES] = { 0 }, pauses = 0, total = 0;
+	int seen[MAXNAMES] = { 0 }, pauses = 0, total = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	char path[300], comm[32];
@@ -132,14 +181,14 @@ static int all_running(int extra, int *procs, char *missing, size_t mlen)
 		comm[strcspn(comm, "\n")] = 0;
 		if (strcmp(comm, "pause") == 0)
 			pauses++;
-		for (size_t i = 0; i < NNAMES; i++)
+		for (size_t i = 0; i < nnames; i++)
 			if (strcmp(comm, names[i]) == 0)
 				seen[i] = 1;
 	}
 	closedir(d);
 	*procs = total;
 	missing[0] = 0;
-	for (size_t i = 0; i < NNAMES; i++)
+	for (size_t i = 0; i < nnames; i++)
 		if (!seen[i])
 			snprintf(missing + strlen(missing), mlen - strlen(missing), " %s", names[i]);
 	if (pauses < extra)
@@ -151,7 +200,7 @@ int main(void)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 }, settle = { 1, 0 };
 	char buf[32], up[64], missing[256] = "";
-	int extra = 0, procs = 0, ready = 0;
+	int extra = 0, procs = 0, ready = 0, sig = SIGUSR2;
 
 	/* started by the benchmark image's init, which it asks to power off:
 	 * run by hand it would send SIGUSR2 to the host's init */
@@ -161,8 +210,13 @@ int main(void)
 	}
 	if (readfile("/etc/bench-extra", buf, sizeof buf) > 0)
 		extra = atoi(buf);
+	configure();
+	/* systemd powers off on SIGRTMIN+4, its C library's SIGRTMIN (glibc:
+	 * 34; this probe's musl counts differently) */
+	if (readfile("/proc/1/comm", buf, sizeof buf) > 0 && strcmp(buf, "systemd\n") == 0)
+		sig = 34 + 4;
 	for (int i = 0; i < 6000; i++) { /* 60 s */
-		if (http_ok() && all_running(extra, &procs, missing, sizeof missing)) {
+		if (server_ok() && all_running(extra, &procs, missing, sizeof missing)) {
 			ready = 1;
 			break;
 		}
@@ -170,16 +224,16 @@ int main(void)
 	}
 	uptime(up, sizeof up);
 	if (ready)
-		mark("ready uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld procs=%d", up,
-		     rollup_kb("\nRss:"), rollup_kb("\nPss:"), procs);
+		mark("ready uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld mem_used_kb=%ld procs=%d", up,
+		     rollup_kb("\nRss:"), rollup_kb("\nPss:"), mem_used_kb(), procs);
 	else
-		mark("timeout uptime=%s missing:%s%s", up, http_ok() ? "" : " http", missing);
+		mark("timeout uptime=%s missing:%s%s", up, server_ok() ? "" : " server", missing);
 	/* the boot's last lines reach the console, PID 1 settles */
 	nanosleep(&settle, NULL);
 	uptime(up, sizeof up);
-	mark("shutdown-request uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld", up,
-	     rollup_kb("\nRss:"), rollup_kb("\nPss:"));
-	kill(1, SIGUSR2);
+	mark("shutdown-request uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld mem_used_kb=%ld", up,
+	     rollup_kb("\nRss:"), rollup_kb("\nPss:"), mem_used_kb());
+	kill(1, sig);
 	/* stay until the init's shutdown ends it: BusyBox init would start a
 	 * ::respawn: entry that exits again, and a second probe would ask for
 	 * a second shutdown */

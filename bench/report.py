@@ -14,6 +14,9 @@ settled: luainit hands the boot's memory back half a second after its
 last step); "at ready" is the same when the probe saw them up. Figures are medians over the boots (min and max are in the JSON).
 "Per extra service" is the scaled variant's median minus the default's,
 divided by the number of extra services (--extra).
+The Debian part (debian.tsv) is the same figures for one Debian image
+booted with luainit and with systemd, plus the whole system's memory in
+use (MemTotal - MemAvailable) a second after ready.
 Nothing is asserted: this only reports."""
 import argparse, json, os, re, statistics, sys
 
@@ -29,7 +32,7 @@ def parse(path):
             if not m:
                 continue
             t, msg = float(m.group(1)), m.group(2)
-            if b"Run /sbin/init as init process" in msg:
+            if re.match(rb"Run \S+ as init process", msg):
                 r["run"] = t
             elif b"): re-mounted" in msg and "run" in r and "rw" not in r and "ready" not in r:
                 r["rw"] = t
@@ -45,6 +48,7 @@ def parse(path):
                 k = dict(re.findall(rb"(\w+)=(\S+)", msg))
                 r["rss_kb"] = int(k.get(b"pid1_rss_kb", b"-1"))
                 r["pss_kb"] = int(k.get(b"pid1_pss_kb", b"-1"))
+                r["mem_used_kb"] = int(k.get(b"mem_used_kb", b"-1"))
             elif b"reboot: Power down" in msg:
                 r["off"] = t
     out = {}
@@ -58,6 +62,8 @@ def parse(path):
     if "request" in r and r.get("rss_kb", -1) >= 0:
         out["rss_kb"] = r["rss_kb"]
         out["pss_kb"] = r["pss_kb"]
+        if r["mem_used_kb"] >= 0:
+            out["mem_used_kb"] = r["mem_used_kb"]
     if "request" in r and "off" in r:
         out["shutdown_ms"] = (r["off"] - r["request"]) * 1000
     if "timeout" in r:
@@ -91,9 +97,10 @@ def main():
         name, path = s.split("=", 1)
         res["size_bytes"][name] = os.path.getsize(path) if os.path.exists(path) else None
 
-    tsv = os.path.join(a.dir, "vm.tsv")
     runs = {}
-    if os.path.exists(tsv):
+    for tsv in (os.path.join(a.dir, "vm.tsv"), os.path.join(a.dir, "debian.tsv")):
+        if not os.path.exists(tsv):
+            continue
         for line in open(tsv):
             v, init, i, rc, wall = line.rstrip("\n").split("\t")
             log = os.path.join(a.dir, "logs", "%s-%s-%s.log" % (v, init, i))
@@ -105,7 +112,7 @@ def main():
         for init, lst in byinit.items():
             d = {"runs": lst}
             for k in ("boot_ms", "to_rw_ms", "rw_to_ready_ms", "shutdown_ms", "rss_kb", "pss_kb",
-                      "rss_ready_kb", "pss_ready_kb", "qemu_wall_s"):
+                      "rss_ready_kb", "pss_ready_kb", "mem_used_kb", "qemu_wall_s"):
                 d[k] = summary([x[k] for x in lst if k in x])
             d["failed_runs"] = sum(1 for x in lst if "boot_ms" not in x or x["qemu_exit"] != 0)
             res["vm"][v][init] = d
@@ -160,6 +167,25 @@ def main():
             if d["failed_runs"]:
                 errs = [x.get("error", "qemu exit %d" % x["qemu_exit"]) for x in d["runs"] if "error" in x or x["qemu_exit"]]
                 print("warning: %s %s: %d run(s) without a full result: %s" % (v, init, d["failed_runs"], "; ".join(errs)[:300]))
+    if "debian" in res["vm"]:
+        drows = []
+        for label, k, unit in (("userspace boot", "boot_ms", "ms"),
+                               ("  hand-off to / read-write", "to_rw_ms", "ms"),
+                               ("  / read-write to ready", "rw_to_ready_ms", "ms"),
+                               ("shutdown", "shutdown_ms", "ms"), ("PID 1 RSS after the boot", "rss_kb", "kB"),
+                               ("memory in use after the boot", "mem_used_kb", "kB")):
+            vals = [med("debian", i, k) for i in ("luainit", "systemd")]
+            drows.append((label + " (%s)" % unit, vals, ratio(vals[0], vals[1])))
+        res["debian_table"] = [{"figure": r[0], "luainit": r[1][0], "systemd": r[1][1],
+                                "luainit/systemd": r[2]} for r in drows]
+        dn = max([d["boot_ms"]["n"] for d in res["vm"]["debian"].values() if d["boot_ms"]] or [0])
+        print()
+        print("Debian bookworm image (rsyslog, sshd, cron, getty; ready when sshd answers): medians of %d boot(s)" % dn)
+        dw = max(len(r[0]) for r in drows)
+        print("%-*s %10s %10s %9s" % (dw, "figure", "luainit", "systemd", "lua/sd"))
+        for r in drows:
+            cells = ["-" if x is None else "%.0f" % x if isinstance(x, float) else str(x) for x in r[1]]
+            print("%-*s %10s %10s %9s" % (dw, r[0], *cells, fmt_ratio(r[2])))
     if res["host"]:
         print()
         print("host microbenchmarks (build/luainit on this host):")
