@@ -148,7 +148,8 @@ end
 -- How a bad value reads in a message: strings quoted, numbers and
 -- booleans as written (-1 says more than "number"), anything else by type.
 local function shown(v)
-	if type(v) == "string" then return "'" .. v .. "'" end
+	-- a NUL byte shown as \0: the message goes to a terminal
+	if type(v) == "string" then return "'" .. v:gsub("%z", "\\0") .. "'" end
 	if type(v) == "number" or type(v) == "boolean" then return tostring(v) end
 	return type(v)
 end
@@ -206,6 +207,8 @@ local members = {
 		local f = v.file
 		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
 			bad(".file", "true, false or an absolute path", f)
+		elseif is_string(f) and f:find("%z") then
+			bad(".file", "an absolute path without NUL bytes", f)
 		end
 		-- stored as integers: 3.0 rotated files would be name.log.3.0
 		for _, f in ipairs(LOG_INTS) do
@@ -312,6 +315,8 @@ local members = {
 			end
 			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
+			elseif is_string(g) and g:find("%z") then
+				bad("[" .. k .. "]", "a group name without NUL bytes", g)
 			elseif not is_string(g) then
 				v[k] = id(g)
 			end
@@ -328,6 +333,11 @@ local members = {
 -- take the float too: its integer fields follow the same rule in C
 -- (lx_getint); a 420.5 is refused here, at load, rather than at a start.
 local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd = true }
+
+-- Strings C reads as C strings (exec, chdir, open, getpwnam): a NUL byte
+-- would end one there, quietly, or fail the service at its start; it is
+-- refused at load, with the field.
+local C_STRINGS = { "cwd", "user", "group", "pid_file", "tty" }
 
 local function check(name, def, file)
 	local errs, nkeys = {}, 2
@@ -356,6 +366,17 @@ local function check(name, def, file)
 		end
 	end
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
+	for _, k in ipairs(C_STRINGS) do
+		local v = def[k]
+		if type(v) == "string" and v:find("%z") then
+			err("field '%s': expected %s, without NUL bytes, got %s", k, M.fields[k][2], shown(v))
+		end
+	end
+	if nonempty_argv(def.command) then
+		for i, a in ipairs(def.command) do
+			if a:find("%z") then err("field 'command[%d]': expected a string without NUL bytes, got %s", i, shown(a)) end
+		end
+	end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
 	if def.type == "fd" and not def.ready_fd then err("type 'fd' needs 'ready_fd' (the descriptor the service writes a newline to)") end
 	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got '%s'", def.cwd) end

@@ -276,7 +276,7 @@ T["env: a number is written as a person wrote it; a bad name or value is refused
 		{ { X = math.huge }, "field 'env.X': expected a string or a finite number, got inf" },
 		{ { X = -math.huge }, "field 'env.X': expected a string or a finite number, got -inf" },
 		{ { X = 0 / 0 }, "field 'env.X': expected a string or a finite number, got " .. tostring(0 / 0) },
-		{ { X = "a\0b" }, "field 'env.X': expected a string without NUL bytes, got 'a\0b'" },
+		{ { X = "a\0b" }, "field 'env.X': expected a string without NUL bytes, got 'a\\0b'" },
 		{ { ["A=B"] = "1" }, "field 'env': " .. NAMES:format("'A=B'") },
 		{ { [""] = "1" }, "field 'env': " .. NAMES:format("''") },
 		{ { "PORT=8080" }, "field 'env': " .. NAMES:format("1") },
@@ -286,6 +286,27 @@ T["env: a number is written as a person wrote it; a bad name or value is refused
 	end
 	local _, errs = services.check("x", { command = { "/bin/true" }, env = "PORT=8080" }, "x.lua")
 	assert(errs and errs[1] == "x.lua: field 'env': " .. ENV .. "'PORT=8080'", errs and errs[1])
+end
+
+-- a NUL ended each of these where C read it (exec, chdir, open,
+-- getpwnam): the definition loaded and the service failed at its start
+T["a NUL byte in a string C reads is refused at load, with the field"] = function()
+	local ID = "(an integer from 0 to 4294967294)"
+	for _, c in ipairs({
+		{ { command = { "/bin/tr\0ue" } }, "field 'command[1]': expected a string without NUL bytes, got '/bin/tr\\0ue'" },
+		{ { command = { "/bin/true", "-x", "a\0" } }, "field 'command[3]': expected a string without NUL bytes, got 'a\\0'" },
+		{ { cwd = "/tmp\0x" }, "field 'cwd': expected an absolute path, without NUL bytes, got '/tmp\\0x'" },
+		{ { user = "ro\0ot" }, "field 'user': expected a user name or uid " .. ID .. ", without NUL bytes, got 'ro\\0ot'" },
+		{ { group = "\0" }, "field 'group': expected a group name or gid " .. ID .. ", without NUL bytes, got '\\0'" },
+		{ { groups = { "adm", "a\0b" } }, "field 'groups[2]': expected a group name without NUL bytes, got 'a\\0b'" },
+		{ { pid_file = "/run/x\0.pid" }, "field 'pid_file': expected a path, without NUL bytes, got '/run/x\\0.pid'" },
+		{ { tty = "/dev/ttyS0\0" }, "field 'tty': expected a terminal path such as /dev/ttyS0 (stdin, stdout and stderr), without NUL bytes, got '/dev/ttyS0\\0'" },
+		{ { log = { file = "/var/log/x\0" } }, "field 'log.file': expected an absolute path without NUL bytes, got '/var/log/x\\0'" },
+	}) do
+		c[1].command = c[1].command or { "/bin/true" }
+		local svc, errs = services.check("x", c[1], "x.lua")
+		assert(svc == nil and #errs == 1 and errs[1] == "x.lua: " .. c[2], c[2] .. "\n  got: " .. table.concat(errs or {}, "\n"))
+	end
 end
 
 T["a checked definition keeps only its own fields; the defaults are shared"] = function()
