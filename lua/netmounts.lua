@@ -67,7 +67,7 @@ end
 -- (sched.wait_child). The child writes "already", or the options left out
 -- (X-mount.* names: never "already"), or its error. A mount done is
 -- recorded (mounted); one found there already is not ours to unmount. One
--- not done within stage.netmount_timeout_ms is killed, and fails.
+-- not done within its time (mount_timeout) is killed, and fails.
 local MOUNT_CHILD = [[
 local a = function(i) return arg[i] ~= "" and arg[i] or nil end
 local ok, r = require("stage").mount_here({ source = a(1), target = arg[2], fstype = a(3),
@@ -75,9 +75,28 @@ local ok, r = require("stage").mount_here({ source = a(1), target = arg[2], fsty
 io.stdout:write(ok and (r == "already" and r or table.concat(r or {}, ",")) or r)
 os.exit(ok and 0 or 1)
 ]]
--- how long a mount child killed at stage.netmount_timeout_ms is waited for
+-- how long a mount child killed at its time is waited for
 local KILL_WAIT_MS = 2000
-local function mount_in_child(e)
+
+--- The time entry e's mount child has, in ms, and what set it:
+-- x-systemd.mount-timeout= as systemd reads it (a time span: "30",
+-- "2min", "500ms"; 0 or "infinity": no limit, nil returned), else
+-- stage.netmount_timeout_ms, read now. A value that is no time span
+-- gives the default too, and is returned third (mount_later warns of it
+-- at boot, with the line, as systemd ignores it with a warning).
+-- mount_timeout : (e) -> ms | nil, what, bad?
+function M.mount_timeout(e)
+	local v
+	for o in (e.options or ""):gmatch("[^,]+") do
+		v = o:match("^x%-systemd%.mount%-timeout=(.*)$") or v
+	end
+	local sec = v and require("unitfile").seconds(v)
+	if not sec then return stage.netmount_timeout_ms, "stage.netmount_timeout_ms", v end
+	if sec == 0 or sec == math.huge then return nil, "x-systemd.mount-timeout" end
+	return sec * 1000, "x-systemd.mount-timeout"
+end
+
+local function mount_in_child(e, timeout, what)
 	local process, sched = require "luainit.process", require "sched"
 	local script_r, script_w = fs.pipe()
 	local out_r, out_w = fs.pipe()
@@ -89,7 +108,6 @@ local function mount_in_child(e)
 	script_r:close()
 	out_w:close()
 	if not pid then out_r:close() return nil, err end
-	local timeout = stage.netmount_timeout_ms
 	local how, code = sched.wait_child(pid, timeout)
 	if not how then
 		-- a server that does not answer: the child waits in mount(2), which
@@ -102,8 +120,8 @@ local function mount_in_child(e)
 		if how ~= "exited" or code ~= 0 then
 			-- not read: a child still alive holds the pipe, and the read would wait
 			out_r:close()
-			return nil, string.format("mount %s: not done after %g s (stage.netmount_timeout_ms); "
-				.. "the mounting child (pid %d) was killed%s", e.target, timeout / 1000, pid,
+			return nil, string.format("mount %s: not done after %g s (%s); "
+				.. "the mounting child (pid %d) was killed%s", e.target, timeout / 1000, what, pid,
 				how and "" or string.format(", and is not gone after %g s more", KILL_WAIT_MS / 1000))
 		end
 	end
@@ -168,16 +186,26 @@ end
 -- unmounted after stage.netdev_timeout_ms. Each is mounted by a child
 -- (mount_in_child), so a service ordered after "network-online" may start
 -- before its mount is done; one ordered after "remote-fs" waits for the
--- task to end (M.done). A child not done within stage.netmount_timeout_ms
--- is killed and its entry fails, so a server that does not answer holds
--- "remote-fs" that long per entry, not forever. A failure never opens the rescue console:
+-- task to end (M.done). A child not done within its time (mount_timeout:
+-- x-systemd.mount-timeout=, else stage.netmount_timeout_ms) is killed and
+-- its entry fails, so a server that does not answer holds "remote-fs"
+-- that long per entry, not forever. A failure never opens the rescue console:
 -- services may be running by then; one without nofail is an error in the
 -- log, and in M.failed. path: the fstab file, for the messages.
 -- mount_later : (entries, path) -> nil
 function M.mount_later(late, path)
 	local sched = require "sched"
 	local targets = {}
-	for _, e in ipairs(late) do targets[#targets + 1] = e.target end
+	for _, e in ipairs(late) do
+		targets[#targets + 1] = e.target
+		-- a bad x-systemd.mount-timeout= is said at boot, with its line
+		local ms, _, bad = M.mount_timeout(e)
+		if bad then
+			log.warn("%s%s: x-systemd.mount-timeout=%s: expected a time span such as 30, 2min or infinity; "
+				.. "%g s (stage.netmount_timeout_ms) used", e.line and (path .. ":" .. e.line .. ": ") or "",
+				e.target, bad, ms / 1000)
+		end
+	end
 	log.info("fstab: waiting for the network to mount %s", table.concat(targets, ", "))
 	local timeout = stage.netdev_timeout_ms
 	-- counted before the task runs: boot.fstab returns with "remote-fs"
@@ -208,7 +236,7 @@ function M.mount_later(late, path)
 			if require("shutdown").in_progress then return end
 			local ok = stage.timed("mount " .. e.target, function()
 				if why then return false, why end
-				return stage.mount_entry(mount_in_child, e, path)
+				return stage.mount_entry(function(x) return mount_in_child(x, M.mount_timeout(x)) end, e, path)
 			end)
 			if not ok and not e.nofail then
 				M.failed[#M.failed + 1] = e.target

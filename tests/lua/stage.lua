@@ -214,6 +214,31 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 	assert(#now == 0 and #late == 0)
 end
 
+T["fstab: x-systemd.mount-timeout= sets a network mount's time, as systemd reads it"] = function()
+	local d = stage.netmount_timeout_ms
+	local function t(opts) return netmounts.mount_timeout({ target = "/n", options = opts }) end
+	for _, c in ipairs({
+		{ nil, d, "stage.netmount_timeout_ms" }, { "_netdev", d, "stage.netmount_timeout_ms" },
+		{ "x-systemd.mount-timeout=30", 30000, "x-systemd.mount-timeout" },
+		{ "ro,x-systemd.mount-timeout=2min,_netdev", 120000, "x-systemd.mount-timeout" },
+		{ "x-systemd.mount-timeout=1.5s", 1500, "x-systemd.mount-timeout" },
+		{ "x-systemd.mount-timeout=1 min 30s", 90000, "x-systemd.mount-timeout" },
+		{ "x-systemd.mount-timeout=5,x-systemd.mount-timeout=7", 7000, "x-systemd.mount-timeout" }, -- the last
+		{ "x-systemd.mount-timeout=0", nil, "x-systemd.mount-timeout" },       -- no limit, as systemd's 0
+		{ "x-systemd.mount-timeout=infinity", nil, "x-systemd.mount-timeout" },
+		{ "x-systemd.mount-timeout=soon", d, "stage.netmount_timeout_ms", "soon" }, -- the default
+		{ "x-systemd.mount-timeout=", d, "stage.netmount_timeout_ms", "" },
+	}) do
+		local ms, what, bad = t(c[1])
+		assert(ms == c[2] and what == c[3] and bad == c[4], tostring(c[1]) .. ": " .. tostring(ms) .. " " .. tostring(what))
+	end
+	-- the default is read as each mount starts
+	stage.netmount_timeout_ms = 1234
+	local ms = t("_netdev")
+	stage.netmount_timeout_ms = d
+	assert(ms == 1234, ms)
+end
+
 T["fstab: a network entry is mounted once the network is online, or reported left unmounted; then remote-fs is reached"] = function()
 	local log, sched, network = require "log", require "sched", require "network"
 	if network.online then error("SKIP: the network module says online") end

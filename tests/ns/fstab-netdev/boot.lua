@@ -8,7 +8,8 @@
 -- stops. A service ordered after
 -- "remote-fs" starts once every one was tried, whatever came of it; one
 -- that requires it fails then, naming the one without nofail that failed.
--- A mount that hangs is killed after stage.netmount_timeout_ms, reaped,
+-- A mount that hangs is killed after stage.netmount_timeout_ms (or its
+-- x-systemd.mount-timeout=; a bad one is warned about), reaped,
 -- and counted as failed; so is one whose mount point hangs when looked at
 -- (the child, not PID 1, asks whether it is mounted already and makes it).
 local boot = require "stage"
@@ -51,9 +52,9 @@ tmpfs                @/net        tmpfs  size=1m,_netdev        0 0
 tmpfs                @/net/inner  tmpfs  size=1m                0 0
 @/net/inner          @/bound      none   bind                   0 0
 /dev/does-not-exist  @/bad        ext4   _netdev                0 0
-/dev/does-not-exist  @/opt        ext4   _netdev,nofail         0 0
+/dev/does-not-exist  @/opt        ext4   _netdev,nofail,x-systemd.mount-timeout=soon 0 0
 @/auto/x             @/hang       none   bind,_netdev           0 0
-tmpfs                @/auto/y     tmpfs  size=1m,_netdev,nofail 0 0
+tmpfs                @/auto/y     tmpfs  size=1m,_netdev,nofail,x-systemd.mount-timeout=1500ms 0 0
 ]]):gsub("@", dir)))
 boot.fstab(dir .. "/fstab")
 T.check("a local entry is mounted at once", boot.is_mountpoint(dir .. "/local"))
