@@ -207,7 +207,7 @@ local members = {
 		local f = v.file
 		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
 			bad(".file", "true, false or an absolute path", f)
-		elseif is_string(f) and f:find("%z") then
+		elseif is_string(f) and f:find("\0", 1, true) then
 			bad(".file", "an absolute path without NUL bytes", f)
 		end
 		-- stored as integers: 3.0 rotated files would be name.log.3.0
@@ -299,7 +299,7 @@ local members = {
 				end
 			elseif type(x) ~= "string" then
 				bad("." .. k, "a string or a number", x)
-			elseif x:find("%z") then
+			elseif x:find("\0", 1, true) then
 				bad("." .. k, "a string without NUL bytes", x)
 			end
 		end
@@ -315,7 +315,7 @@ local members = {
 			end
 			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
-			elseif is_string(g) and g:find("%z") then
+			elseif is_string(g) and g:find("\0", 1, true) then
 				bad("[" .. k .. "]", "a group name without NUL bytes", g)
 			elseif not is_string(g) then
 				v[k] = id(g)
@@ -368,13 +368,13 @@ local function check(name, def, file)
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
 	for _, k in ipairs(C_STRINGS) do
 		local v = def[k]
-		if type(v) == "string" and v:find("%z") then
+		if type(v) == "string" and v:find("\0", 1, true) then
 			err("field '%s': expected %s, without NUL bytes, got %s", k, M.fields[k][2], shown(v))
 		end
 	end
 	if nonempty_argv(def.command) then
 		for i, a in ipairs(def.command) do
-			if a:find("%z") then err("field 'command[%d]': expected a string without NUL bytes, got %s", i, shown(a)) end
+			if a:find("\0", 1, true) then err("field 'command[%d]': expected a string without NUL bytes, got %s", i, shown(a)) end
 		end
 	end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
@@ -421,10 +421,12 @@ function M.load_file(path, name)
 	name = name or (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, { err } end
-	-- how Lua names the file in messages and tracebacks: the path, or its
-	-- end after "..." when longer than LUA_IDSIZE
-	local src = debug.getinfo(chunk, "S").short_src
 	local ok, def = xpcall(chunk, function(e)
+		-- how Lua names the file in messages and tracebacks: the path, or
+		-- its end after "..." when longer than LUA_IDSIZE (asked for here,
+		-- on an error only: debug.getinfo's table cost a load ~8 000
+		-- instructions)
+		local src = debug.getinfo(chunk, "S").short_src
 		-- "path:2: ..." as it is, anything else ("custom", a table) after
 		-- the path; of the traceback, the file's frames (the loader's are
 		-- noise), none when the main chunk is all: its line is the message's
