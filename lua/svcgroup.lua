@@ -92,8 +92,9 @@ function M.setup(svc, cfg)
 		cg_enable(root, "pids")
 	end
 	if cfg.memory_accounting then cg_enable(root, "memory") end
-	if svc.cgroup.cpu_weight ~= nil then cg_enable(root, "cpu") end
-	if svc.cgroup.memory_max ~= nil then cg_enable(root, "memory") end
+	local limits = svc.cgroup
+	if limits.cpu_weight ~= nil then cg_enable(root, "cpu") end
+	if limits.memory_max ~= nil then cg_enable(root, "memory") end
 	local path = root .. "/" .. svc.name
 	-- a new group starts with no limits: write only what is configured;
 	-- a group left from an earlier run may hold old limits: reset those too
@@ -104,11 +105,14 @@ function M.setup(svc, cfg)
 	-- parent's group's, i.e. into any group that was ever killed
 	if not fresh and fs.rmdir(path) then fresh = fs.mkdir(path, 493) end
 	svc.cgroup_clone = fresh and cfg.cgroup_clone or false
-	for key, file in pairs(LIMITS) do
-		local v = svc.cgroup[key]
-		if v ~= nil or not fresh then
-			local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
-			if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
+	-- (a new group without limits, the usual start, has nothing to write)
+	if not fresh or next(limits) ~= nil then
+		for key, file in pairs(LIMITS) do
+			local v = limits[key]
+			if v ~= nil or not fresh then
+				local ok, err = fs.writefile(path .. "/" .. file, v ~= nil and tostring(v) or (key == "cpu_weight" and "100" or "max"))
+				if not ok and v ~= nil then log.warn("%s: cgroup %s: %s", svc.name, file, err) end
+			end
 		end
 	end
 	svc.cgroup_path = path
