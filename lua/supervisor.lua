@@ -206,7 +206,8 @@ local function spawn(svc)
 	svc.gen = (svc.gen or 0) + 1
 	cg_setup(svc)
 	local rfd, wfd
-	if not svc.tty then rfd, wfd = fs.pipe() end
+	local tty = svc.tty
+	if not tty then rfd, wfd = fs.pipe() end
 	local spec = spec
 	spec.argv, spec.env, spec.cwd, spec.user = svc.command, build_env(svc), svc.cwd, svc.user
 	spec.group, spec.groups, spec.umask, spec.rlimits = svc.group, svc.groups, svc.umask, svc.rlimits
@@ -214,12 +215,12 @@ local function spawn(svc)
 	spec.stdin, spec.stdout, spec.stderr = "null", wfd or "null", wfd or "null"
 	spec.cgroup, spec.cgroup_clone, spec.setsid = svc.cgroup_path, svc.cgroup_clone, true
 	spec.ctty, spec.fds, spec.tty = nil, nil, nil
-	if svc.tty then
+	if tty then
 		-- the child opens the terminal (one descriptor for all three, as
 		-- getty expects): PID 1's open of a serial line without carrier
 		-- would wait for the carrier, and stop the reaping with it
 		spec.stdin, spec.stdout, spec.stderr = nil, nil, nil
-		spec.tty, spec.ctty = svc.tty, true
+		spec.tty, spec.ctty = tty, true
 	end
 	local ready_r, ready_w
 	if svc.type == "fd" then
@@ -406,7 +407,7 @@ local function ready(svc, how)
 	svc.first_ready_at = svc.first_ready_at or svc.ready_at
 	cancel(svc, "start")
 	set_state(svc, "ready", how and ("ready (" .. how .. ")") or "ready")
-	log.ok(string.format("started %s", svc.name), svc.ready_at - (svc.started_at or svc.ready_at))
+	log.ok("started " .. svc.name, svc.ready_at - (svc.started_at or svc.ready_at))
 	if svc.watchdog and svc.watchdog > 0 then
 		svc.watchdog_at = now()
 		timer(svc, svc.watchdog * 1000, "watchdog")
@@ -604,6 +605,8 @@ end
 
 ---------------------------------------------------------------- API
 
+local defaults_mt -- services.defaults_mt, looked up once (not a require per service)
+
 local function new_runtime(def)
 	-- room for the definition's own fields and the runtime ones, made at
 	-- once rather than grown a key at a time; the defaults stay behind the
@@ -611,7 +614,8 @@ local function new_runtime(def)
 	local svc = table.create(0, 32)
 	for k, v in pairs(def) do svc[k] = v end
 	svc.state, svc.since, svc.ring, svc.restarts, svc.want = "stopped", now(), {}, 0, false
-	return setmetatable(svc, require("services").defaults_mt)
+	defaults_mt = defaults_mt or require("services").defaults_mt
+	return setmetatable(svc, defaults_mt)
 end
 
 --- Add services (from services.load_dir) to the supervisor, stopped.
