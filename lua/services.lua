@@ -494,9 +494,10 @@ end
 function M.load_dir(dir)
 	dir = dir or M.dir
 	local set, errs = {}, {}
+	-- (already sorted: fs.readdir returns the names in byte order, the
+	-- order table.sort gives strings in PID 1's C locale)
 	local names, rerr = fs.readdir(dir)
 	if not names then return set, { rerr } end
-	table.sort(names)
 	for _, n in ipairs(names) do
 		if #n > 4 and n:sub(-4) == ".lua" then
 			-- one file that raises past load_file's own guards costs that
