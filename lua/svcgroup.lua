@@ -31,8 +31,9 @@ function M.pids(svc, keep)
 	else
 		s = fs.readfile(svc.cgroup_path .. "/cgroup.procs")
 	end
-	s = s or ""
 	local out = {}
+	-- (an empty group, as after its main process exited, needs no gmatch)
+	if not s or s == "" then return out end
 	-- pid 0 stands for a task outside our PID namespace: never signal it
 	-- (kill(0, sig) would hit PID 1's own process group)
 	for p in s:gmatch("%d+") do
