@@ -18,7 +18,7 @@
 #include "lx.h"
 #include "l_fs.h"
 
-#define FD_MT "luainit.fs.fd"
+#define FD_MT LX_FD_MT
 
 /* Close once; later calls are no-ops. Returns 0 or an errno value. Linux
  * releases the descriptor even when close fails, so never retry. */

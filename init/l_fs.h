@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <lua.h>
 
-/* The fs.fd userdata (metatable "luainit.fs.fd"). */
+/* The fs.fd userdata (metatable LX_FD_MT). */
+#define LX_FD_MT "luainit.fs.fd"
 struct lx_fd {
 	int fd;       /* < 0: closed */
 	int gcclose;  /* 0 for fdopen: the collector must not close 0, 1, 2 */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lx.h"
+#include "l_fs.h"
 
 #define E(x) { x, #x }
 static const struct { int err; const char *name; } errnames[] = {
@@ -290,6 +291,17 @@ const char *lx_tofd(lua_State *L, int idx, int *fd)
 	lua_Integer n;
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
+	if (t == LUA_TUSERDATA) {
+		/* an open fs.fd, as every spawn passes its pipe: the descriptor
+		 * itself, what its fileno method returns, without the method's
+		 * lookup and call (~1 000 instructions each). A closed one goes
+		 * the way below, whose call raises. */
+		struct lx_fd *f = luaL_testudata(L, idx, LX_FD_MT);
+		if (f && f->fd >= 0) {
+			*fd = f->fd;
+			return NULL;
+		}
+	}
 	if (t == LUA_TNUMBER) {
 		if (!lx_getint(L, idx, &n, &got))
 			return lua_pushfstring(L, "descriptor number expected, got %s", got);
