@@ -731,4 +731,13 @@ void lx_spawn_register(lua_State *L)
 		lua_setfield(L, -2, rlimit_names[i].name);
 	}
 	lua_setfield(L, -2, "RLIMITS");
+	/** CAPABILITIES : {NAME = integer}
+	 * The capability names spawn takes (without "CAP_"), each with its
+	 * number: services.lua checks definitions against this list. */
+	lua_createtable(L, 0, (int)(sizeof cap_names / sizeof cap_names[0]));
+	for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++) {
+		lua_pushinteger(L, (lua_Integer)i);
+		lua_setfield(L, -2, cap_names[i]);
+	}
+	lua_setfield(L, -2, "CAPABILITIES");
 }

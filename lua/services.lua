@@ -208,7 +208,7 @@ local members = {
 		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
 			bad(".file", "true, false or an absolute path", f)
 		elseif is_string(f) and f:find("\0", 1, true) then
-			bad(".file", "an absolute path without NUL bytes", f)
+			bad(".file", "a string without NUL bytes", f)
 		end
 		-- stored as integers: 3.0 rotated files would be name.log.3.0
 		for _, f in ipairs(LOG_INTS) do
@@ -289,7 +289,7 @@ local members = {
 	env = function(v, bad)
 		for k, x in pairs(v) do
 			if type(k) ~= "string" or k == "" or k:find("[=\0]") then
-				bad("", "a table of NAME = value (a key " .. shown(type(k) == "string" and k:gsub("\0", "\\0") or k)
+				bad("", "a table of NAME = value (a key " .. shown(k)
 					.. ": a name is a non-empty string without '=' or NUL)", v)
 			elseif type(x) == "number" then
 				if x ~= x or x == math.huge or x == -math.huge then
@@ -301,6 +301,18 @@ local members = {
 				bad("." .. k, "a string or a number", x)
 			elseif x:find("\0", 1, true) then
 				bad("." .. k, "a string without NUL bytes", x)
+			end
+		end
+	end,
+	-- names spawn knows (process.CAPABILITIES), "CAP_" and case as it
+	-- takes them: an unknown one failed every start
+	capabilities = function(v, bad)
+		for i, c in ipairs(v) do
+			if c:find("\0", 1, true) then
+				bad("[" .. i .. "]", "a string without NUL bytes", c)
+			elseif not process.CAPABILITIES[c:upper():gsub("^CAP_", "")] then
+				bad("[" .. i .. "]", "a capability name such as NET_BIND_SERVICE or CAP_NET_RAW "
+					.. "(capabilities(7))", c)
 			end
 		end
 	end,
@@ -316,7 +328,7 @@ local members = {
 			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
 			elseif is_string(g) and g:find("\0", 1, true) then
-				bad("[" .. k .. "]", "a group name without NUL bytes", g)
+				bad("[" .. k .. "]", "a string without NUL bytes", g)
 			elseif not is_string(g) then
 				v[k] = id(g)
 			end
@@ -336,7 +348,8 @@ local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd =
 
 -- Strings C reads as C strings (exec, chdir, open, getpwnam): a NUL byte
 -- would end one there, quietly, or fail the service at its start; it is
--- refused at load, with the field.
+-- refused at load, with the field (command's, env's, groups', log.file's
+-- and capabilities' are checked with their members).
 local C_STRINGS = { "cwd", "user", "group", "pid_file", "tty" }
 
 local function check(name, def, file)
@@ -350,7 +363,8 @@ local function check(name, def, file)
 		nkeys = nkeys + 1
 		local f = type(k) == "string" and M.fields[k]
 		if not f then
-			err("unknown key '%s' (did you mean '%s'?)", tostring(k), M.nearest(tostring(k), M.fields))
+			err("unknown key %s (did you mean '%s'?)", type(k) == "string" and shown(k) or "'" .. tostring(k) .. "'",
+				M.nearest(tostring(k), M.fields))
 		elseif not f[1](v) then
 			err("field '%s': expected %s, got %s", k, f[2], shown(v))
 		elseif members[k] then
@@ -360,7 +374,8 @@ local function check(name, def, file)
 				local list = {}
 				for n in pairs(names) do list[#list + 1] = n end
 				table.sort(list)
-				err("%s: unknown key '%s' (did you mean '%s'?): expected one of %s", k, tostring(sub),
+				err("%s: unknown key %s (did you mean '%s'?): expected one of %s", k,
+					type(sub) == "string" and shown(sub) or "'" .. tostring(sub) .. "'",
 					M.nearest(tostring(sub), names), table.concat(list, ", "))
 			end)
 		end
@@ -369,7 +384,7 @@ local function check(name, def, file)
 	for _, k in ipairs(C_STRINGS) do
 		local v = def[k]
 		if type(v) == "string" and v:find("\0", 1, true) then
-			err("field '%s': expected %s, without NUL bytes, got %s", k, M.fields[k][2], shown(v))
+			err("field '%s': expected a string without NUL bytes, got %s", k, shown(v))
 		end
 	end
 	if nonempty_argv(def.command) then
@@ -379,9 +394,9 @@ local function check(name, def, file)
 	end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
 	if def.type == "fd" and not def.ready_fd then err("type 'fd' needs 'ready_fd' (the descriptor the service writes a newline to)") end
-	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got '%s'", def.cwd) end
+	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got %s", shown(def.cwd)) end
 	if type(def.stop_signal) == "string" and not M.signals[def.stop_signal:gsub("^SIG", "")] then
-		err("field 'stop_signal': unknown signal '%s' (expected a name such as TERM, INT, QUIT, HUP)", def.stop_signal)
+		err("field 'stop_signal': unknown signal %s (expected a name such as TERM, INT, QUIT, HUP)", shown(def.stop_signal))
 	end
 	if not name:match("^[%w][%w%-_.@]*$") then err("service name '%s': use letters, digits, '-', '_', '.', '@'", name) end
 	-- the name is the file's: that is what to change

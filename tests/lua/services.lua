@@ -291,22 +291,40 @@ end
 -- a NUL ended each of these where C read it (exec, chdir, open,
 -- getpwnam): the definition loaded and the service failed at its start
 T["a NUL byte in a string C reads is refused at load, with the field"] = function()
-	local ID = "(an integer from 0 to 4294967294)"
+	local NUL = "expected a string without NUL bytes, got "
 	for _, c in ipairs({
-		{ { command = { "/bin/tr\0ue" } }, "field 'command[1]': expected a string without NUL bytes, got '/bin/tr\\0ue'" },
-		{ { command = { "/bin/true", "-x", "a\0" } }, "field 'command[3]': expected a string without NUL bytes, got 'a\\0'" },
-		{ { cwd = "/tmp\0x" }, "field 'cwd': expected an absolute path, without NUL bytes, got '/tmp\\0x'" },
-		{ { user = "ro\0ot" }, "field 'user': expected a user name or uid " .. ID .. ", without NUL bytes, got 'ro\\0ot'" },
-		{ { group = "\0" }, "field 'group': expected a group name or gid " .. ID .. ", without NUL bytes, got '\\0'" },
-		{ { groups = { "adm", "a\0b" } }, "field 'groups[2]': expected a group name without NUL bytes, got 'a\\0b'" },
-		{ { pid_file = "/run/x\0.pid" }, "field 'pid_file': expected a path, without NUL bytes, got '/run/x\\0.pid'" },
-		{ { tty = "/dev/ttyS0\0" }, "field 'tty': expected a terminal path such as /dev/ttyS0 (stdin, stdout and stderr), without NUL bytes, got '/dev/ttyS0\\0'" },
-		{ { log = { file = "/var/log/x\0" } }, "field 'log.file': expected an absolute path without NUL bytes, got '/var/log/x\\0'" },
+		{ { command = { "/bin/tr\0ue" } }, "field 'command[1]': " .. NUL .. "'/bin/tr\\0ue'" },
+		{ { command = { "/bin/true", "-x", "a\0" } }, "field 'command[3]': " .. NUL .. "'a\\0'" },
+		{ { cwd = "/tmp\0x" }, "field 'cwd': " .. NUL .. "'/tmp\\0x'" },
+		{ { user = "ro\0ot" }, "field 'user': " .. NUL .. "'ro\\0ot'" },
+		{ { group = "\0" }, "field 'group': " .. NUL .. "'\\0'" },
+		{ { groups = { "adm", "a\0b" } }, "field 'groups[2]': " .. NUL .. "'a\\0b'" },
+		{ { pid_file = "/run/x\0.pid" }, "field 'pid_file': " .. NUL .. "'/run/x\\0.pid'" },
+		{ { tty = "/dev/ttyS0\0" }, "field 'tty': " .. NUL .. "'/dev/ttyS0\\0'" },
+		{ { log = { file = "/var/log/x\0" } }, "field 'log.file': " .. NUL .. "'/var/log/x\\0'" },
+		{ { capabilities = { "NET_RAW\0" } }, "field 'capabilities[1]': " .. NUL .. "'NET_RAW\\0'" },
+		{ { stop_signal = "TERM\0" }, "field 'stop_signal': unknown signal 'TERM\\0' (expected a name such as TERM, INT, QUIT, HUP)" },
+		{ { ["cw\0d"] = "/" }, "unknown key 'cw\\0d' (did you mean 'cwd'?)" },
 	}) do
 		c[1].command = c[1].command or { "/bin/true" }
 		local svc, errs = services.check("x", c[1], "x.lua")
 		assert(svc == nil and #errs == 1 and errs[1] == "x.lua: " .. c[2], c[2] .. "\n  got: " .. table.concat(errs or {}, "\n"))
 	end
+	-- not absolute either: both said, neither with the raw byte
+	local _, errs = services.check("x", { command = { "/bin/true" }, cwd = "tmp\0x" }, "x.lua")
+	assert(#errs == 2 and not table.concat(errs):find("\0", 1, true), table.concat(errs, "\n"))
+end
+
+-- an unknown name failed every start (spawn refused it); now the load
+T["capabilities: names are checked at load against spawn's list"] = function()
+	local svc = assert(services.check("x", { command = { "/bin/true" },
+		capabilities = { "NET_BIND_SERVICE", "cap_net_raw", "CAP_SYS_TIME", "bpf" } }, "x.lua"))
+	assert(#svc.capabilities == 4)
+	local _, errs = services.check("x", { command = { "/bin/true" }, capabilities = { "NET_RAW", "NET_FLY" } }, "x.lua")
+	assert(errs and #errs == 1 and errs[1] == "x.lua: field 'capabilities[2]': expected a capability name such as "
+		.. "NET_BIND_SERVICE or CAP_NET_RAW (capabilities(7)), got 'NET_FLY'", errs and errs[1])
+	local process = require "luainit.process"
+	assert(process.CAPABILITIES.CHOWN == 0 and process.CAPABILITIES.CHECKPOINT_RESTORE == 40)
 end
 
 T["a checked definition keeps only its own fields; the defaults are shared"] = function()
