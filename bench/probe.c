@@ -30,15 +30,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAXNAMES 16
+#define MAXNAMES 32
 static const char *names[MAXNAMES] = { "syslogd", "klogd", "crond", "httpd", "getty" };
 static size_t nnames = 5;
 static int port = 80;
 static char banner[32]; /* empty: HTTP */
-static char conf[512];
+static char conf[1024];
+static char conf_error[128]; /* what /etc/bench-probe got wrong */
 
 static int readfile(const char *path, char *buf, size_t n)
 {
@@ -112,24 +114,44 @@ static long mem_used_kb(void)
 	return strtol(t + 9, NULL, 10) - strtol(a + 13, NULL, 10);
 }
 
-/* /etc/bench-probe: port, banner and names (see the top of this file) */
+/* /etc/bench-probe: port, banner and names (see the top of this file);
+ * what it gets wrong goes to conf_error, and the probe reports it rather
+ * than guess */
 static void configure(void)
 {
+	static const char sep[] = " \t\r";
 	char *line, *save, *w, *save2;
+	long p;
+	int n = readfile("/etc/bench-probe", conf, sizeof conf);
 
-	if (readfile("/etc/bench-probe", conf, sizeof conf) < 0)
+	if (n < 0)
 		return;
+	if (n == (int)sizeof conf - 1)
+		snprintf(conf_error, sizeof conf_error, "/etc/bench-probe: over %d bytes", n);
 	for (line = strtok_r(conf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		w = strtok_r(line, " ", &save2);
+		w = strtok_r(line, sep, &save2);
 		if (!w)
 			continue;
-		if (strcmp(w, "port") == 0 && (w = strtok_r(NULL, " ", &save2)))
-			port = atoi(w);
-		else if (strcmp(w, "banner") == 0 && (w = strtok_r(NULL, " ", &save2)))
+		if (strcmp(w, "port") == 0) {
+			w = strtok_r(NULL, sep, &save2);
+			p = w ? strtol(w, NULL, 10) : 0;
+			if (p < 1 || p > 65535)
+				snprintf(conf_error, sizeof conf_error, "/etc/bench-probe: port: 1 to 65535 expected");
+			else
+				port = (int)p;
+		} else if (strcmp(w, "banner") == 0 && (w = strtok_r(NULL, sep, &save2))) {
 			snprintf(banner, sizeof banner, "%s", w);
-		else if (strcmp(w, "names") == 0)
-			for (nnames = 0; nnames < MAXNAMES && (w = strtok_r(NULL, " ", &save2));)
+		} else if (strcmp(w, "names") == 0) {
+			for (nnames = 0; (w = strtok_r(NULL, sep, &save2));) {
+				if (nnames == MAXNAMES) {
+					snprintf(conf_error, sizeof conf_error, "/etc/bench-probe: over %d names", MAXNAMES);
+					break;
+				}
 				names[nnames++] = w;
+			}
+		} else {
+			snprintf(conf_error, sizeof conf_error, "/etc/bench-probe: unknown line '%.40s'", w);
+		}
 	}
 }
 
@@ -146,6 +168,8 @@ static int server_ok(void)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
+	/* a server that accepts and never answers holds no poll */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 1 }, sizeof(struct timeval));
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
 		if (banner[0]) {
 			n = read(fd, buf, sizeof buf - 1);
@@ -215,7 +239,7 @@ int main(void)
 	 * 34; this probe's musl counts differently) */
 	if (readfile("/proc/1/comm", buf, sizeof buf) > 0 && strcmp(buf, "systemd\n") == 0)
 		sig = 34 + 4;
-	for (int i = 0; i < 6000; i++) { /* 60 s */
+	for (int i = 0; i < 6000 && !conf_error[0]; i++) { /* 60 s */
 		if (server_ok() && all_running(extra, &procs, missing, sizeof missing)) {
 			ready = 1;
 			break;
@@ -226,6 +250,8 @@ int main(void)
 	if (ready)
 		mark("ready uptime=%s pid1_rss_kb=%ld pid1_pss_kb=%ld mem_used_kb=%ld procs=%d", up,
 		     rollup_kb("\nRss:"), rollup_kb("\nPss:"), mem_used_kb(), procs);
+	else if (conf_error[0])
+		mark("timeout uptime=%s config: %s", up, conf_error);
 	else
 		mark("timeout uptime=%s missing:%s%s", up, server_ok() ? "" : " server", missing);
 	/* the boot's last lines reach the console, PID 1 settles */

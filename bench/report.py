@@ -104,7 +104,7 @@ def main():
         for line in open(tsv):
             v, init, i, rc, wall = line.rstrip("\n").split("\t")
             log = os.path.join(a.dir, "logs", "%s-%s-%s.log" % (v, init, i))
-            p = parse(log) if os.path.exists(log) else {}
+            p = parse(log) if os.path.exists(log) else {"error": "log missing"}
             p.update(qemu_exit=int(rc), qemu_wall_s=float(wall), log=log)
             runs.setdefault(v, {}).setdefault(init, []).append(p)
     for v, byinit in runs.items():
@@ -152,7 +152,7 @@ def main():
     res["table"] = [{"figure": r[0], "luainit": r[1][0], "busybox": r[1][1], "floor": r[1][2],
                      "luainit/busybox": r[2], "luainit/floor": r[3], "floor/busybox": r[4]} for r in rows]
 
-    n = max([d["boot_ms"]["n"] for v in res["vm"].values() for d in v.values() if d["boot_ms"]] or [0])
+    n = max([d["boot_ms"]["n"] for k, v in res["vm"].items() if k != "debian" for d in v.values() if d["boot_ms"]] or [0])
     print()
     print("make bench: medians of %d boot(s) per image (TCG or KVM: see the qemu logs); lower is better" % n)
     w = max([len(r[0]) for r in rows] or [10])
@@ -165,7 +165,8 @@ def main():
     for v, byinit in res["vm"].items():
         for init, d in byinit.items():
             if d["failed_runs"]:
-                errs = [x.get("error", "qemu exit %d" % x["qemu_exit"]) for x in d["runs"] if "error" in x or x["qemu_exit"]]
+                errs = [x.get("error") or ("qemu exit %d" % x["qemu_exit"] if x["qemu_exit"] else "no ready marker")
+                        for x in d["runs"] if "error" in x or x["qemu_exit"] or "boot_ms" not in x]
                 print("warning: %s %s: %d run(s) without a full result: %s" % (v, init, d["failed_runs"], "; ".join(errs)[:300]))
     if "debian" in res["vm"]:
         drows = []
