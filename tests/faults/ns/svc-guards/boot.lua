@@ -39,15 +39,18 @@ time.sleep(60)
 	-- out of range: refused when the definition is checked
 	badnice = [[return { nice = 20, command = { "/bin/true" } }]],
 	badumask = [[return { umask = 4096, command = { "/bin/true" } }]],
-	-- passes the checks, refused by the spawn binding: a failed start
+	-- an unknown capability: refused at load, as spawn would refuse it
 	badcap = [[return { capabilities = { "CAP_NO_SUCH_THING" }, command = { "/bin/sleep", "60" } }]],
-	-- starts after badcap in name order: still started
+	-- passes the checks, refused by the spawn binding: a failed start
+	baduser = [[return { user = "no-such-user-luainit", command = { "/bin/sleep", "60" } }]],
+	-- starts after baduser in name order: still started
 	good = [[return { command = { "/bin/sleep", "60" } }]],
 })
 local function has(pat) for _, e in ipairs(errs) do if e:find(pat) then return e end end end
 T.check("nice 20 refused", has("badnice.lua.*nice.*%-20 to 19") ~= nil, has("badnice"))
 T.check("umask 4096 refused", has("badumask.lua.*umask") ~= nil, has("badumask"))
-T.check("the others loaded", set.liar ~= nil and set.badcap ~= nil and set.good ~= nil)
+T.check("an unknown capability refused", has("badcap.lua.*capabilities%[1%].*CAP_NO_SUCH_THING") ~= nil, has("badcap"))
+T.check("the others loaded", set.liar ~= nil and set.baduser ~= nil and set.good ~= nil)
 
 sup.start_all()
 sup.wait_settled("liar", 10000)
@@ -62,7 +65,7 @@ sched.sleep(200)
 local child = tonumber(table.concat(ho.ring, "\n"):match("child (%d+)"))
 T.check("MAINPID of a process in the group taken", ho.state == "ready" and child ~= nil and ho.pid == child,
 	tostring(ho.pid) .. " " .. tostring(child))
-T.check("badcap failed, not raised", sup.services.badcap.state == "failed", sup.services.badcap.why)
+T.check("baduser failed, not raised", sup.services.baduser.state == "failed", sup.services.baduser.why)
 T.check("good started", sup.services.good.state == "ready", sup.services.good.state)
 
 sup.stop("liar")
