@@ -201,14 +201,20 @@ local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
 local LOG_INTS = { { "max_size", 1, "a size in bytes, an integer >= 1" },
 	{ "keep", 0, "a number of rotated files, an integer >= 0" },
 	{ "ring", 0, "a number of lines kept in memory, an integer >= 0" } }
+-- A NUL byte ends a string where C reads it (exec, chdir, open,
+-- getpwnam): quietly there, or failing the service at its start; every
+-- such string is refused at load, with its field.
+local NO_NUL = "a string without NUL bytes"
+local function has_nul(v) return type(v) == "string" and v:find("\0", 1, true) ~= nil end
+
 local members = {
 	log = function(v, bad, unknown)
 		for k in pairs(v) do if not LOG_KEYS[k] then unknown(k, LOG_KEYS) end end
 		local f = v.file
 		if f ~= nil and not is_bool(f) and not (is_string(f) and f:sub(1, 1) == "/") then
 			bad(".file", "true, false or an absolute path", f)
-		elseif is_string(f) and f:find("\0", 1, true) then
-			bad(".file", "a string without NUL bytes", f)
+		elseif has_nul(f) then
+			bad(".file", NO_NUL, f)
 		end
 		-- stored as integers: 3.0 rotated files would be name.log.3.0
 		for _, f in ipairs(LOG_INTS) do
@@ -299,8 +305,8 @@ local members = {
 				end
 			elseif type(x) ~= "string" then
 				bad("." .. k, "a string or a number", x)
-			elseif x:find("\0", 1, true) then
-				bad("." .. k, "a string without NUL bytes", x)
+			elseif has_nul(x) then
+				bad("." .. k, NO_NUL, x)
 			end
 		end
 	end,
@@ -308,8 +314,8 @@ local members = {
 	-- takes them: an unknown one failed every start
 	capabilities = function(v, bad)
 		for i, c in ipairs(v) do
-			if c:find("\0", 1, true) then
-				bad("[" .. i .. "]", "a string without NUL bytes", c)
+			if has_nul(c) then
+				bad("[" .. i .. "]", NO_NUL, c)
 			elseif not process.CAPABILITIES[c:upper():gsub("^CAP_", "")] then
 				bad("[" .. i .. "]", "a capability name such as NET_BIND_SERVICE or CAP_NET_RAW "
 					.. "(capabilities(7))", c)
@@ -327,8 +333,8 @@ local members = {
 			end
 			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
-			elseif is_string(g) and g:find("\0", 1, true) then
-				bad("[" .. k .. "]", "a string without NUL bytes", g)
+			elseif has_nul(g) then
+				bad("[" .. k .. "]", NO_NUL, g)
 			elseif not is_string(g) then
 				v[k] = id(g)
 			end
@@ -346,11 +352,17 @@ local members = {
 -- (lx_getint); a 420.5 is refused here, at load, rather than at a start.
 local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd = true }
 
--- Strings C reads as C strings (exec, chdir, open, getpwnam): a NUL byte
--- would end one there, quietly, or fail the service at its start; it is
--- refused at load, with the field (command's, env's, groups', log.file's
--- and capabilities' are checked with their members).
-local C_STRINGS = { "cwd", "user", "group", "pid_file", "tty" }
+-- the other strings C reads (has_nul above); a member runs once its
+-- field's own check has passed
+function members.command(v, bad)
+	for i, a in ipairs(v) do if has_nul(a) then bad("[" .. i .. "]", NO_NUL, a) end end
+end
+for _, k in ipairs({ "cwd", "user", "group", "pid_file", "tty" }) do
+	members[k] = function(v, bad) if has_nul(v) then bad("", NO_NUL, v) end end
+end
+
+-- a key as messages show it: a string quoted, a NUL in it as \0
+local function key_shown(k) return type(k) == "string" and shown(k) or "'" .. tostring(k) .. "'" end
 
 local function check(name, def, file)
 	local errs, nkeys = {}, 2
@@ -363,8 +375,7 @@ local function check(name, def, file)
 		nkeys = nkeys + 1
 		local f = type(k) == "string" and M.fields[k]
 		if not f then
-			err("unknown key %s (did you mean '%s'?)", type(k) == "string" and shown(k) or "'" .. tostring(k) .. "'",
-				M.nearest(tostring(k), M.fields))
+			err("unknown key %s (did you mean '%s'?)", key_shown(k), M.nearest(tostring(k), M.fields))
 		elseif not f[1](v) then
 			err("field '%s': expected %s, got %s", k, f[2], shown(v))
 		elseif members[k] then
@@ -374,24 +385,12 @@ local function check(name, def, file)
 				local list = {}
 				for n in pairs(names) do list[#list + 1] = n end
 				table.sort(list)
-				err("%s: unknown key %s (did you mean '%s'?): expected one of %s", k,
-					type(sub) == "string" and shown(sub) or "'" .. tostring(sub) .. "'",
+				err("%s: unknown key %s (did you mean '%s'?): expected one of %s", k, key_shown(sub),
 					M.nearest(tostring(sub), names), table.concat(list, ", "))
 			end)
 		end
 	end
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
-	for _, k in ipairs(C_STRINGS) do
-		local v = def[k]
-		if type(v) == "string" and v:find("\0", 1, true) then
-			err("field '%s': expected a string without NUL bytes, got %s", k, shown(v))
-		end
-	end
-	if nonempty_argv(def.command) then
-		for i, a in ipairs(def.command) do
-			if a:find("\0", 1, true) then err("field 'command[%d]': expected a string without NUL bytes, got %s", i, shown(a)) end
-		end
-	end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end
 	if def.type == "fd" and not def.ready_fd then err("type 'fd' needs 'ready_fd' (the descriptor the service writes a newline to)") end
 	if type(def.cwd) == "string" and def.cwd:sub(1, 1) ~= "/" then err("field 'cwd': expected an absolute path, got %s", shown(def.cwd)) end
