@@ -173,6 +173,8 @@ end
 -- (mounted_targets), not a stat of each target.
 -- not_mounted : () -> {target}
 function M.not_mounted()
+	-- the mount table is read only when one failed
+	if #M.failed == 0 then return {} end
 	local now = mounted_targets()
 	local out = {}
 	for _, t in ipairs(M.failed) do
@@ -199,6 +201,8 @@ function M.mount_later(late, path)
 	for _, e in ipairs(late) do
 		targets[#targets + 1] = e.target
 		-- a bad x-systemd.mount-timeout= is said at boot, with its line
+		-- (the time itself is read again as the mount starts: a boot file
+		-- may set stage.netmount_timeout_ms after boot.fstab())
 		local ms, _, bad = M.mount_timeout(e)
 		if bad then
 			log.warn("%s%s: x-systemd.mount-timeout=%s: expected a time span such as 30, 2min or infinity; "

@@ -142,10 +142,9 @@ local function deps_state(svc)
 			goto next
 		end
 		if d == REMOTE_FS then
+			if not remote_fs_done() then return "wait", WAIT_REMOTE_FS end
 			local nm = package.loaded.netmounts
-			if nm and not nm.done() then return "wait", WAIT_REMOTE_FS end
-			-- (the mount table read only when one failed)
-			local left = nm and #nm.failed > 0 and nm.not_mounted()
+			local left = nm and nm.not_mounted()
 			if left and #left > 0 then
 				return "failed", "requires 'remote-fs': network filesystem(s) not mounted: " .. table.concat(left, ", ")
 			end
