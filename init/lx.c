@@ -459,18 +459,22 @@ const char *lx_nulbyte(lua_State *L, int idx)
 	                           (lua_Integer)(z - s) + 1) : NULL;
 }
 
+/* Read once (each argv and env string of a spawn comes here); lx_nulbyte
+ * makes the message, on the error alone. */
 const char *lx_tocstr(lua_State *L, int idx, const char *fmt, ...)
 {
-	const char *msg = lx_nulbyte(L, idx);
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len), *msg;
 	va_list ap;
 
-	if (msg) {
+	if (s && memchr(s, '\0', len)) {
+		msg = lx_nulbyte(L, idx);
 		va_start(ap, fmt);
 		lua_pushvfstring(L, fmt, ap);
 		va_end(ap);
 		luaL_error(L, "%s: %s", lua_tostring(L, -1), msg);
 	}
-	return lua_tostring(L, idx);
+	return s;
 }
 
 /* The string is read once, its length with it; lx_nulbyte makes the
