@@ -153,9 +153,8 @@ local function hook_logs()
 	local log_line = sup.log_line
 	sup.log_line = function(svc, line)
 		log_line(svc, line)
-		-- set_state caches the key ("svc:<name>"); it runs when spawn
-		-- returns, before the loop can read the first line of the pipe
-		notify(svc.wake_key or "svc:" .. svc.name, line)
+		-- no one following (the usual case): no key made per line
+		if next(followers) then notify("svc:" .. svc.name, line) end
 	end
 end
 
