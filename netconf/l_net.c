@@ -248,36 +248,32 @@ uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def)
 	return (uint32_t)v;
 }
 
-/* A link's name as a message gives it: the name, or the index in digits
- * (in buf, of len bytes). arg and opt as link_arg takes them, and it
- * raises as link_arg does. A name stays valid while the value at arg is
- * referenced (an argument, or a field of the caller's table). */
-const char *lx_net_link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len)
+/* link_arg's reading of the link at arg (and opt), kept in *ln for the
+ * message and the request alike (net.h). */
+const char *lx_net_link_label(lua_State *L, int arg, const char *opt, struct lx_net_link *ln)
 {
-	lua_Integer i;
-
-	if (!link_arg(L, arg, opt, &i))
-		return lua_tostring(L, arg);
-	snprintf(buf, len, "%lld", (long long)i);
-	return buf;
+	if (!link_arg(L, arg, opt, &ln->index)) {
+		ln->index = 0;
+		return ln->name = lua_tostring(L, arg);
+	}
+	ln->name = NULL;
+	snprintf(ln->num, sizeof ln->num, "%lld", (long long)ln->index);
+	return ln->num;
 }
 
-/* The link named or numbered by argument arg, as a request names it: its
- * index (a number is one), and its name when given one. Returns NULL
- * with *nle set when no link has that name. */
-struct rtnl_link *lx_net_get_link(lua_State *L, int arg, int *nle)
+/* The link lx_net_link_label read, as a request names it: its index (a
+ * number is one), and its name when given one. Returns NULL with *nle
+ * set when no link has that name. */
+struct rtnl_link *lx_net_get_link(const struct lx_net_link *ln, int *nle)
 {
 	struct rtnl_link *l;
 	unsigned idx;
-	lua_Integer i;
-	const char *name = NULL;
+	const char *name = ln->name;
 
-	if (link_arg(L, arg, NULL, &i)) {
-		idx = i > 0 && i <= 0x7fffffff ? (unsigned)i : 0;
-	} else {
-		name = lua_tostring(L, arg);
+	if (!name)
+		idx = ln->index > 0 && ln->index <= 0x7fffffff ? (unsigned)ln->index : 0;
+	else
 		idx = if_nametoindex(name);
-	}
 	if ((*nle = sock()) < 0)
 		return NULL;
 	/* The requests that name a link need only its index: no RTM_GETLINK
@@ -324,15 +320,16 @@ static int l_link_set(lua_State *L)
 	static const char *const keys[] = { "up", "mtu", "name", "mac", NULL };
 	struct lx_net_guard *g;
 	struct rtnl_link *orig, *chg;
-	char ctx[96], num[24];
-	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
+	struct lx_net_link ln;
+	char ctx[96];
+	const char *ifname = lx_net_link_label(L, 1, NULL, &ln);
 	int err;
 
 	lx_checkkeys(L, 2, keys, NULL);   /* before settop: "got no value" */
 	lua_settop(L, 2);
 	g = lx_net_newguard(L);
 	snprintf(ctx, sizeof ctx, "link_set %s", ifname);
-	if (!(orig = g->link[0] = lx_net_get_link(L, 1, &err)))
+	if (!(orig = g->link[0] = lx_net_get_link(&ln, &err)))
 		return lx_net_gfail(L, g, err, ctx);
 	if (!(chg = g->link[1] = rtnl_link_alloc()))
 		return lx_net_gfail(L, g, -NLE_NOMEM, ctx);
@@ -552,8 +549,9 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 static int addr_change(lua_State *L, int add)
 {
 	static const char *const keys[] = { "broadcast", "valid", "preferred", "replace", "nodad", NULL };
-	char ctx[160], num[24];
-	const char *ifname = lx_net_link_label(L, 1, NULL, num, sizeof num);
+	struct lx_net_link ln;
+	char ctx[160];
+	const char *ifname = lx_net_link_label(L, 1, NULL, &ln);
 	const char *cidr = lx_checkstring(L, 2);
 	struct lx_net_guard *g;
 	struct nl_addr *local;
@@ -585,7 +583,7 @@ static int addr_change(lua_State *L, int add)
 		has_brd = check_broadcast(L, 3, local, &brd);
 	}
 	snprintf(ctx, sizeof ctx, "%s %s %s", add ? "addr_add" : "addr_del", ifname, cidr);
-	if (!(link = g->link[0] = lx_net_get_link(L, 1, &err)))
+	if (!(link = g->link[0] = lx_net_get_link(&ln, &err)))
 		return lx_net_gfail(L, g, err, ctx);
 	if (!(a = g->addr = rtnl_addr_alloc()))
 		return lx_net_gfail(L, g, -NLE_NOMEM, ctx);

@@ -159,16 +159,17 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 	const char *src = lx_optstring(L, 1, "src", NULL);
 	const char *proto = lx_optstring(L, 1, "protocol", add ? "boot" : NULL);
 	const char *dev = NULL, *by, *fam;
-	char devnum[24], why[80] = "";
+	struct lx_net_link ln;
+	char why[80] = "";
 	int family, p;
 	struct rtnl_route *r;
 	struct nl_addr *a;
 
-	/* dev: a link name or index (lx_net_get_link below looks it up); a
-	 * name is held by the spec table after the pop */
+	/* dev: a link name or index, read once (lx_net_get_link below looks
+	 * it up); the value stays on the stack, holding the name, until the
+	 * request is sent */
 	if (lua_getfield(L, 1, "dev") != LUA_TNIL)
-		dev = lx_net_link_label(L, lua_gettop(L), "dev", devnum, sizeof devnum);
-	lua_pop(L, 1);
+		dev = lx_net_link_label(L, lua_gettop(L), "dev", &ln);
 
 	snprintf(ctx, len, "%s %s%s%s%s%s", add ? "route_add" : "route_del", dst,
 	         gw ? " via " : "", gw ? gw : "", dev ? " dev " : "", dev ? dev : "");
@@ -215,10 +216,7 @@ static struct rtnl_route *check_route(lua_State *L, struct lx_net_guard *g, int 
 			nl_addr_put(a);
 		}
 		if (dev) {
-			lua_getfield(L, 1, "dev");
-			g->link[0] = lx_net_get_link(L, lua_gettop(L), nle);
-			lua_pop(L, 1);
-			if (!g->link[0])
+			if (!(g->link[0] = lx_net_get_link(&ln, nle)))
 				return NULL;
 			rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(g->link[0]));
 		}

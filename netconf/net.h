@@ -84,11 +84,19 @@ int lx_net_parse_ip(const char *s, int family, struct nl_addr **a, char *why, si
  * raises out of 0-4294967295. */
 uint32_t lx_net_opt_u32(lua_State *L, int idx, const char *key, uint32_t def);
 /* A link a request names (argument arg, or when opt is not NULL the value
- * at arg is option opt's): as a message gives it, the name or the index
- * in digits (in buf); as a request takes it, a link object holding its
- * index (NULL with *nle set when no link has that name). Both raise for
- * anything but a name or an integer. */
-const char *lx_net_link_label(lua_State *L, int arg, const char *opt, char *buf, size_t len);
-struct rtnl_link *lx_net_get_link(lua_State *L, int arg, int *nle);
+ * at arg is option opt's), read once by lx_net_link_label into *ln: its
+ * name (NULL for an index) or index, and returned as a message gives it,
+ * the name or the index in digits (in ln->num); it raises for anything
+ * but a name or an integer. The name stays valid while the value at arg
+ * is referenced: the caller keeps it on the stack until the request is
+ * sent. lx_net_get_link: the link as a request takes it, a link object
+ * holding its index (NULL with *nle set when no link has that name). */
+struct lx_net_link {
+	const char *name;
+	lua_Integer index;
+	char num[24];
+};
+const char *lx_net_link_label(lua_State *L, int arg, const char *opt, struct lx_net_link *ln);
+struct rtnl_link *lx_net_get_link(const struct lx_net_link *ln, int *nle);
 
 #endif
