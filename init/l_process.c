@@ -254,7 +254,7 @@ static int l_pids(lua_State *L)
 		return lx_fail(L, errno, "opendir /proc");
 	lua_newtable(L);
 	while ((de = readdir(*d))) {
-		if (!lx_alldigits(de->d_name))
+		if (!lx_alldigits(de->d_name, 0, NULL))
 			continue;
 		lua_pushinteger(L, (lua_Integer)strtol(de->d_name, NULL, 10));
 		lua_rawseti(L, -2, ++n);

@@ -466,7 +466,7 @@ static int lookup_gid(lua_State *L, int idx, const char *field, lua_Integer i, g
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if (g && !lx_alldigits(g))
+	if (g && !lx_alldigits(g, 0, NULL))
 		return ENOENT;
 	*gid = (gid_t)id_arg(L, idx, field, i, "gid");
 	return 0;
@@ -482,7 +482,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	if (lua_getfield(L, SPEC, "user") != LUA_TNIL) {
 		const char *u = lua_type(L, -1) == LUA_TSTRING ? cstr(L, -1, "user", 0) : NULL;
 		struct passwd *pw = u ? getpwnam(u) : NULL;
-		if (u && !pw && !lx_alldigits(u))
+		if (u && !pw && !lx_alldigits(u, 0, NULL))
 			return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
 		if (pw) {
 			s->uid = pw->pw_uid;

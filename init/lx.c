@@ -224,12 +224,16 @@ int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got)
 	return ok;
 }
 
-int lx_alldigits(const char *s)
+int lx_alldigits(const char *s, lua_Integer max, lua_Integer *v)
 {
 	const char *p = s;
+	lua_Integer n = 0;
 
-	while (*p >= '0' && *p <= '9')
-		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (n <= max)
+			n = n * 10 + (*p - '0');
+	if (v)
+		*v = n;
 	return p != s && !*p;
 }
 
@@ -246,15 +250,10 @@ const char *lx_toid(lua_State *L, int idx, const char *what, int flags, lua_Inte
 
 	idx = lua_absindex(L, idx);  /* lx_getint pushes what it refused */
 	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *s = lua_tostring(L, idx), *p;
+		const char *s = lua_tostring(L, idx);
 		if ((got = lx_nulbyte(L, idx)))  /* "1000\0x" was 1000 */
 			return got;
-		/* lx_alldigits's rule, read in the same pass; no overflow: the
-		 * value stops growing once past LX_ID_MAX */
-		for (*id = 0, p = s; *p >= '0' && *p <= '9'; p++)
-			if (*id <= LX_ID_MAX)
-				*id = *id * 10 + (*p - '0');
-		range = p != s && !*p;
+		range = lx_alldigits(s, LX_ID_MAX, id);
 		if (range && *id <= LX_ID_MAX)
 			return NULL;
 		got = lua_pushfstring(L, "'%s'", s);

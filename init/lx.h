@@ -73,10 +73,14 @@ const char *lx_pushnotint(lua_State *L, double d);
  * out of integer range", or the type's name. */
 int lx_getint(lua_State *L, int idx, lua_Integer *v, const char **got);
 
-/* True for a non-empty string of decimal digits only: spawn's user and
- * group that no name matched, a pid's entry in /proc. lx_toid reads a
- * uid or gid string by the same rule, in the pass that reads its value. */
-int lx_alldigits(const char *s);
+/* True for a non-empty string of decimal digits only (no sign, blank or
+ * other base): spawn's user and group that no name matched, a pid's
+ * entry in /proc, a uid or gid string (lx_toid), a prefix length
+ * (lx_net_parse_ip). The value is read in the same pass, into *v when v
+ * is not NULL: it stops growing once past max, so there is no overflow
+ * (max at most LUA_MAXINTEGER / 10 - 1), and a value above max is only
+ * known to be above it. */
+int lx_alldigits(const char *s, lua_Integer max, lua_Integer *v);
 
 /* The largest uid or gid: 4294967295 is (uid_t)-1, which set*id and
  * chown take as "no change", and no user has. */

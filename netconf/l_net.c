@@ -413,10 +413,11 @@ static int l_addresses(lua_State *L)
  * length 0..32 expected, got '0x18'"), and is empty otherwise. */
 int lx_net_parse_ip(const char *s, int family, struct nl_addr **a, char *why, size_t len)
 {
-	const char *slash = strchr(s, '/'), *p, *dots;
+	const char *slash = strchr(s, '/'), *dots;
 	char ip[64];
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned plen = 0, bits;
+	lua_Integer plen;
+	unsigned bits;
 	int err;
 
 	*a = NULL;
@@ -434,12 +435,9 @@ int lx_net_parse_ip(const char *s, int family, struct nl_addr **a, char *why, si
 		goto bad;
 	if (!slash)
 		return 0;
-	for (p = slash + 1; *p >= '0' && *p <= '9'; p++)
-		if (plen <= bits)   /* no overflow: past bits is out of range anyway */
-			plen = plen * 10 + (unsigned)(*p - '0');
 	/* the caller's message quotes s whole: a long tail is cut here */
 	dots = strlen(slash + 1) > 24 ? "..." : "";
-	if (p == slash + 1 || *p)
+	if (!lx_alldigits(slash + 1, bits, &plen))
 		snprintf(why, len, "decimal prefix length 0..%u expected, got '%.24s%s'", bits, slash + 1, dots);
 	else if (plen > bits)
 		snprintf(why, len, "prefix length %.24s%s out of range 0..%u", slash + 1, dots, bits);
