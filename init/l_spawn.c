@@ -34,11 +34,17 @@
 #define SPEC   1
 #define ANCHOR 2
 
+/* Pop the value at the top into the anchor table. */
+static void anchor(lua_State *L)
+{
+	lua_rawseti(L, ANCHOR, (lua_Integer)lua_rawlen(L, ANCHOR) + 1);
+}
+
 static const char *anchor_top(lua_State *L)
 {
 	const char *s = lua_tostring(L, -1);
 
-	lua_rawseti(L, ANCHOR, (lua_Integer)lua_rawlen(L, ANCHOR) + 1);
+	anchor(L);
 	return s;
 }
 
@@ -365,44 +371,50 @@ static char **check_env(lua_State *L)
 	}
 	envp = anchored_buffer(L, (size_t)(total + 1) * sizeof *envp);
 	for (i = 0; i < n; i++) {
-		lua_rawgeti(L, -1, i + 1);
-		if (lua_type(L, -1) != LUA_TSTRING || !strchr(lua_tostring(L, -1), '='))
+		const char *s = lua_rawgeti(L, -1, i + 1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		if (!s || !strchr(s, '='))
 			luaL_error(L, "spawn: env[%d]: \"KEY=value\" string expected", (int)i + 1);
 		cstr(L, -1, "env", i + 1);
-		envp[i] = (char *)anchor_top(L);
+		envp[i] = (char *)s;
+		anchor(L);
 	}
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
-		if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 && lua_tointeger(L, -2) <= n) {
+		const char *key, *val = num;
+		lua_Integer k;
+		if (lua_isinteger(L, -2) && (k = lua_tointeger(L, -2)) >= 1 && k <= n) {
 			lua_pop(L, 1);
 			continue;
 		}
-		if (lua_type(L, -2) != LUA_TSTRING || strchr(lua_tostring(L, -2), '=') ||
-		    !lua_tostring(L, -2)[0])
+		key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (!key || strchr(key, '=') || !key[0])
 			luaL_error(L, "spawn: env: keys must be variable names or array indices");
 		/* %s below stops at a NUL: {A = "1\0B=2"} gave A=1 */
 		cstr(L, -2, "env: key", 0);
-		if (lua_type(L, -1) == LUA_TNUMBER) {
+		switch (lua_type(L, -1)) {
+		case LUA_TNUMBER: {
 			int isint;
 			lua_Integer iv = lua_tointegerx(L, -1, &isint);
-			double d = lua_tonumber(L, -1);
+			double d;
 			if (isint)
 				snprintf(num, sizeof num, "%lld", (long long)iv);
-			else if (!isfinite(d))
+			else if (!isfinite(d = lua_tonumber(L, -1)))
 				luaL_error(L, "spawn: env.%s: a string or a finite number expected, got %s",
-				           lua_tostring(L, -2), lx_numtext(num, d));
+				           key, lx_numtext(num, d));
 			else if (d == floor(d))
 				snprintf(num, sizeof num, "%.0f", d);
 			else
 				lx_numtext(num, d);
-			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), num);
-		} else if (lua_type(L, -1) == LUA_TSTRING) {
-			lx_tocstr(L, -1, "spawn: env.%s", lua_tostring(L, -2));
-			lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
-		} else {
-			luaL_error(L, "spawn: env.%s: a string or a number expected, got %s",
-			           lua_tostring(L, -2), luaL_typename(L, -1));
+			break;
 		}
+		case LUA_TSTRING:
+			val = lx_tocstr(L, -1, "spawn: env.%s", key);
+			break;
+		default:
+			luaL_error(L, "spawn: env.%s: a string or a number expected, got %s", key,
+			           luaL_typename(L, -1));
+		}
+		lua_pushfstring(L, "%s=%s", key, val);
 		envp[i++] = (char *)anchor_top(L);
 		lua_pop(L, 1);
 	}
