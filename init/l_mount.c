@@ -453,7 +453,7 @@ static int l_mount(lua_State *L)
 	skip = lx_optboolean(L, 2, "skip_newer", 0);
 	luaL_argcheck(L, target && *target, 1, "entry.target expected");
 	check_derived(L, options);
-	lua_newtable(L);   /* 3: the options skip_newer left out */
+	lua_pushnil(L);   /* 3: the options skip_newer left out, a table from the first */
 	if ((rc = lx_mount_vet_options(L, target, source, fstype, want_mkdir, skip ? 3 : 0, &options)))
 		return rc;
 	g = new_guard(L);
@@ -481,7 +481,7 @@ static int l_mount(lua_State *L)
 	if (rc == 0 && mnt_context_get_status(cxt) == 1) {
 		done(g);
 		lua_pushboolean(L, 1);
-		if (lua_rawlen(L, 3) == 0)
+		if (lua_isnil(L, 3))
 			return 1;
 		lua_pushvalue(L, 3);
 		return 2;

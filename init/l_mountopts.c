@@ -131,6 +131,10 @@ int lx_mount_vet_options(lua_State *L, const char *target, const char *source,
 	while (str && mnt_optstr_next_option(&str, &w, &n, &v, &vn) == 0) {
 		size_t len = v ? (size_t)(v + vn - w) : n;
 		if (skipped && newer_xmount(w, n)) {
+			if (!lua_istable(L, skipped)) {
+				lua_newtable(L);
+				lua_replace(L, skipped);
+			}
 			lua_pushlstring(L, w, len);
 			lua_rawseti(L, skipped, (lua_Integer)lua_rawlen(L, skipped) + 1);
 			continue;
