@@ -49,7 +49,6 @@ static int l_set_root(lua_State *L)
 	if (!lua_isnoneornil(L, 2) && lua_getfield(L, 2, "confdirs") != LUA_TNIL) {
 		size_t n;
 		int err;
-		const char *msg;
 		if (!lua_istable(L, -1))
 			lx_opterror(L, "confdirs", "array of paths expected, got %s", luaL_typename(L, -1));
 		n = lua_rawlen(L, -1);
@@ -58,9 +57,7 @@ static int l_set_root(lua_State *L)
 			if (lua_rawgeti(L, -1 - (int)i, (lua_Integer)i + 1) != LUA_TSTRING)
 				lx_opterror(L, "confdirs", "path expected at [%d], got %s", (int)i + 1,
 				            luaL_typename(L, -1));
-			if ((msg = lx_nulbyte(L, -1)))
-				lx_opterror(L, "confdirs", "[%d]: %s", (int)i + 1, msg);
-			dirs[i] = lua_tostring(L, -1);
+			dirs[i] = lx_tocstr(L, -1, LX_OPT_FMT ": [%d]", "confdirs", (int)i + 1);
 		}
 		if (n > KMOD_CONFDIRS)
 			lx_opterror(L, "confdirs", "more than %d directories", KMOD_CONFDIRS);

@@ -527,12 +527,12 @@ int lx_opterror(lua_State *L, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
 	va_end(ap);
-	return luaL_error(L, "option '%s': %s", key, lua_tostring(L, -1));
+	return luaL_error(L, LX_OPT_FMT ": %s", key, lua_tostring(L, -1));
 }
 
 const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def)
 {
-	const char *s = def, *msg;
+	const char *s = def;
 
 	if (!opts_given(L, idx))
 		return def;
@@ -544,9 +544,7 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (lua_type(L, -1) != LUA_TSTRING)
 			lx_opterror(L, key, "%s expected, got %s", "string", luaL_typename(L, -1));
-		if ((msg = lx_nulbyte(L, -1)))
-			lx_opterror(L, key, "%s", msg);
-		s = lua_tostring(L, -1);
+		s = lx_tocstr(L, -1, LX_OPT_FMT, key);
 	}
 	lua_pop(L, 1); /* the string stays alive: it is held by the options table */
 	return s;

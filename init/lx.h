@@ -207,7 +207,11 @@ lua_Integer lx_optinteger(lua_State *L, int idx, const char *key, lua_Integer de
 int lx_optboolean(lua_State *L, int idx, const char *key, int def);
 /* Raise what fmt and what follows it make (as lua_pushfstring makes
  * it) naming option key: "option 'mode': octal string or integer
- * expected, got table". The one place of the "option 'key': " prefix. */
+ * expected, got table". Its prefix is LX_OPT_FMT, the one spelling of
+ * "option 'key'", which an option's string read by lx_tocstr takes as
+ * its prefix too ("option 'broadcast': string without NUL bytes
+ * expected, got a NUL at byte 3"). */
+#define LX_OPT_FMT "option '%s'"
 int lx_opterror(lua_State *L, const char *key, const char *fmt, ...);
 /* lx_checkmode's rule for an option: "option 'mode': octal string or
  * integer expected, got table". */

@@ -523,9 +523,7 @@ static int check_broadcast(lua_State *L, int idx, struct nl_addr *local, uint32_
 	if (t == LUA_TSTRING) {
 		/* the string at -1, as lx_optstring takes one: no NUL, where
 		 * inet_pton would stop */
-		if ((s = lx_nulbyte(L, -1)))
-			lx_opterror(L, "broadcast", "%s", s);
-		s = lua_tostring(L, -1);
+		s = lx_tocstr(L, -1, LX_OPT_FMT, "broadcast");
 		if (inet_pton(AF_INET, s, &in) != 1)
 			lx_opterror(L, "broadcast", "IPv4 address expected, got '%s'", s);
 		*brd = in.s_addr;
