@@ -400,14 +400,16 @@ local function u64_float(n) return n >= 0 and n + 0.0 or n + 2.0 ^ 64 end
 -- lower case, nothing after. The bytes are the sum, the fraction of each
 -- part dropped below a byte as systemd drops it ("0.1K" is 102), from 0
 -- to 2^64 - 1: an integer, or from 2^63 up a float, which is near it
--- only. Returns the bytes; when a fraction of a byte went, "drops a
--- fraction of a byte" (for a note); whether a number has a leading zero
--- ("010", "1K 010B", read in decimal); and whether s is one number with
--- K, M, G, T, P, E or nothing right after it, and nothing else ("512M":
--- memory.max reads it). Else nil.
+-- only (memory_size has them exact). Returns the bytes; when a fraction
+-- of a byte went, "drops a fraction of a byte" (for a note); whether a
+-- number has a leading zero ("010", "1K 010B", read in decimal); and
+-- whether s is one number with K, M, G, T, P, E or nothing right after
+-- it, and nothing else ("512M": memory.max reads it). Else nil.
 -- size : (s) -> integer | number, string?, boolean, boolean | nil
 local IEC = { { "E", 60 }, { "P", 50 }, { "T", 40 }, { "G", 30 }, { "M", 20 }, { "K", 10 }, { "B", 0 }, { "", 0 } }
-function M.size(s)
+-- size's reading with the bytes exact: unsigned in a Lua integer, from
+-- 2^63 up negative (as u64 has them)
+local function size_u64(s)
 	local r, i, from, dropped, zero, plain = 0, 1, 1, false, false, false
 	repeat
 		local l, e, p, k, after, z, j = part(s, i, IEC, from)
@@ -429,28 +431,34 @@ function M.size(s)
 		plain = j == 1 and k ~= 7 and e + #IEC[k][1] > #s
 		i, from = after, k + 1
 	until i > #s
-	return r >= 0 and r or u64_float(r), dropped and "drops a fraction of a byte" or nil, zero, plain
+	return r, dropped and "drops a fraction of a byte" or nil, zero, plain
+end
+function M.size(s)
+	local r, how, zero, plain = size_u64(s)
+	if not r then return nil end
+	return r >= 0 and r or u64_float(r), how, zero, plain
 end
 
 --- A memory size as memory.max takes it: systemd's infinity is the
--- kernel's "max"; a size as size reads it, from 1 byte to below 2^64. One
--- with a suffix or none goes as written (both count K, M, G ... in powers
--- of 1024), without the leading zeros: parse_size reads decimal, the
--- kernel's memparse reads 010K as octal; any other form ("1.5G",
--- "1G 512M", "512B") goes in bytes, which the kernel takes, up to 2^63 - 1
--- (a Lua integer). With how it was read when a zero went or it went in
--- bytes; nil for anything else.
+-- kernel's "max"; a size as size reads it, from 1 byte to 2^64 - 2, as
+-- systemd's config_parse_memory_limit takes it (2^64 - 1 is its infinity,
+-- refused as out of range). One with a suffix or none goes as written
+-- (both count K, M, G ... in powers of 1024), without the leading zeros:
+-- parse_size reads decimal, the kernel's memparse reads 010K as octal;
+-- any other form ("1.5G", "1G 512M", "512B") goes in bytes, exact (the
+-- kernel reads up to 2^64 - 1). With how it was read when a zero went or
+-- it went in bytes; nil for anything else.
 -- memory_size : (s) -> string, string? | nil
 function M.memory_size(s)
 	if s == "infinity" then return "max" end
-	local bytes, how, zero, plain = M.size(s)
-	if not bytes or bytes < 1 then return nil end
+	local bytes, how, zero, plain = size_u64(s)
+	if not bytes or bytes == 0 or bytes == -1 then return nil end
 	if plain then
 		local w = s:gsub("^0+", "")
 		return w, zero and "read as " .. w .. ": systemd reads a size in decimal" or nil
 	end
-	if math.type(bytes) ~= "integer" then return nil end
-	return tostring(bytes), "read as " .. bytes .. " bytes" .. (how and ": systemd " .. how or "")
+	local b = string.format("%u", bytes)
+	return b, "read as " .. b .. " bytes" .. (how and ": systemd " .. how or "")
 end
 
 --- The [Unit] keys systemd reads as dependencies (config_parse_unit_deps),

@@ -484,7 +484,7 @@ local function memory(st, e)
 	if e.value == "" then return nil end
 	local m, how = unitfile.memory_size(e.value)
 	if not m then
-		refuse(st, e, "only bytes from 1 to below 2^64, with K, M, G, T, P or E, or infinity "
+		refuse(st, e, "only bytes from 1 to 2^64 - 2, with K, M, G, T, P or E, or infinity "
 			.. "(no percentage)")
 	elseif how then note(st, e, "note", how) end
 	return m or false

@@ -92,6 +92,47 @@ T["a number systemd refuses, or reads by C library, is listed saying why"] = fun
 	end
 end
 
+-- MemoryMax= (and MemoryLimit=) from 2^63 bytes up: systemd takes up to
+-- 2^64 - 2 (config_parse_memory_limit: 2^64 - 1 is its infinity) in any
+-- form parse_size reads, and so does the converter. Plain digits passed,
+-- but written with B, a fraction or several parts the same bytes were
+-- refused as "not below 2^64"; 2^64 - 1 in digits passed
+T["a memory size from 2^63 bytes up is taken in every form, up to 2^64 - 2"] = function()
+	local BYTES = "note: read as %s bytes"
+	for _, c in ipairs({
+		{ "9223372036854775808", "9223372036854775808", "" },
+		{ "9223372036854775808B", "9223372036854775808", BYTES },
+		{ "8E", "8E", "" },
+		{ "8E 1B", "9223372036854775809", BYTES },
+		{ "8.5E", "9799832789158199296", BYTES },
+		{ "15E 1023P", "18445618173802708992", BYTES },
+		{ "18446744073709551614", "18446744073709551614", "" },
+		{ "18446744073709551614B", "18446744073709551614", BYTES },
+	}) do
+		for _, key in ipairs({ "MemoryMax", "MemoryLimit" }) do
+			local line = key .. "=" .. c[1]
+			local d, notes = convert(line .. "\n", nil, line)
+			assert(d.cgroup and d.cgroup.memory_max == c[2], line .. ": " .. said(notes, 3))
+			local want = c[3]:format(c[2])
+			-- (MemoryLimit='s note on its spelling aside)
+			local got = said(notes, 3, function(n)
+				if not n.reason:find("^the deprecated spelling") then return n.kind .. ": " .. n.reason end
+			end)
+			assert(got == want, line .. ": " .. got)
+		end
+	end
+	local WHY = "unsupported: only bytes from 1 to 2^64 - 2, with K, M, G, T, P or E, or infinity (no percentage)"
+	for _, v in ipairs({ "18446744073709551615", "18446744073709551615B", "15E 1023P 1023T 1023G 1023M 1023K 1023",
+		"18446744073709551616", "16E", "15.5E 512P", "0B" }) do
+		for _, key in ipairs({ "MemoryMax", "MemoryLimit" }) do
+			local line = key .. "=" .. v
+			local d, notes = convert(line .. "\n", nil, line)
+			assert(d.cgroup == nil, line .. ": converted all the same")
+			assert(said(notes, 3) == WHY, line .. ": " .. said(notes, 3))
+		end
+	end
+end
+
 -- a directory's mode is octal to systemd (parse_mode, as UMask=), and to
 -- the tmpfiles step the line goes to: written as it is; 0o755 and +755
 -- are no modes to systemd
