@@ -162,23 +162,20 @@ end
 
 local function ms(x) return string.format("%.0f ms", x) end
 
--- blame's section: its heading and the n slowest (all when nil), a line each
-local function blame_text(data, n)
+-- blame's section: its heading and the first n (all when nil) of blamed,
+-- blame's list, a line each
+local function blame_text(blamed, n)
 	local out = { "Blame (slowest first):" }
-	for _, b in ipairs(M.blame(data, n)) do
+	for i = 1, math.min(n or #blamed, #blamed) do
+		local b = blamed[i]
 		out[#out + 1] = string.format("%10s  %-7s %s%s", ms(b.ms), b.kind, b.name, b.ok == false and "  [FAILED]" or "")
 	end
 	return table.concat(out, "\n") .. "\n"
 end
 
---- The report to read on a terminal, by section: `time` (the boot time,
--- and the services never ready), `blame` (the slowest steps and services,
--- opts.blame of them, all when nil) and `chain` (the critical chain);
--- each says there is nothing to analyze (and `empty` is set) when nothing
--- was recorded.
--- sections : (data, {blame = n?}?) -> {time, blame, chain, empty?}
-function M.sections(data, opts)
-	opts = opts or {}
+-- sections' result with n lines of blame (all when nil), and blame's
+-- whole list (sorted once: text cuts it again)
+local function sections(data, n)
 	local total, first, last = M.userspace(data)
 	if not total then
 		local none = "nothing to analyze: no boot steps or services were recorded\n"
@@ -201,7 +198,8 @@ function M.sections(data, opts)
 	for _, s in ipairs(data.services) do if not s.ready then never[#never + 1] = s.name end end
 	if #never > 0 then p("Never ready: %s", table.concat(never, ", ")) end
 	r.time = take()
-	r.blame = blame_text(data, opts.blame)
+	local blamed = M.blame(data)
+	r.blame = blame_text(blamed, n)
 	p("Critical chain (@ time since kernel start, + time it took):")
 	local chain = M.critical_chain(data)
 	for i, c in ipairs(chain) do
@@ -209,18 +207,28 @@ function M.sections(data, opts)
 			c.kind == "step" and ("step: " .. c.name) or c.name, ms(c.start), ms(c.ready - c.start))
 	end
 	r.chain = take()
-	return r
+	return r, blamed
+end
+
+--- The report to read on a terminal, by section: `time` (the boot time,
+-- and the services never ready), `blame` (the slowest steps and services,
+-- opts.blame of them, all when nil) and `chain` (the critical chain);
+-- each says there is nothing to analyze (and `empty` is set) when nothing
+-- was recorded.
+-- sections : (data, {blame = n?}?) -> {time, blame, chain, empty?}
+function M.sections(data, opts)
+	return (sections(data, opts and opts.blame))
 end
 
 --- The whole report: the boot time, the ten slowest (opts.blame), the
--- critical chain; from sec, sections(data)'s result, when given.
--- text : (data, {blame = n?}?, sections?) -> string
-function M.text(data, opts, sec)
-	local n = opts and opts.blame or 10
-	local r = sec or M.sections(data, { blame = n })
-	if r.empty then return r.time end
-	-- (sections given list every entry)
-	return r.time .. "\n" .. (sec and blame_text(data, n) or r.blame) .. "\n" .. r.chain
+-- critical chain; and the sections it was made from, sections(data)'s
+-- (blame listing every entry), for a caller that wants both (luactl's
+-- reply).
+-- text : (data, {blame = n?}?) -> string, {time, blame, chain, empty?}
+function M.text(data, opts)
+	local r, blamed = sections(data)
+	if r.empty then return r.time, r end
+	return r.time .. "\n" .. blame_text(blamed, opts and opts.blame or 10) .. "\n" .. r.chain, r
 end
 
 ---------------------------------------------------------------- SVG

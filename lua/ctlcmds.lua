@@ -61,8 +61,7 @@ end
 handlers.analyze = function(_, req)
 	local analyze = require "analyze"
 	local data = analyze.collect()
-	local sections = analyze.sections(data)
-	local text = analyze.text(data, nil, sections)
+	local text, sections = analyze.text(data)
 	sections.empty = nil
 	return { ok = true, code = 0, result = { text = text, sections = sections,
 		svg = req.flags.svg and analyze.svg(data) or nil } }
