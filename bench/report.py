@@ -85,6 +85,36 @@ def fmt_ratio(x):
     return "-" if x is None else "%.2fx" % x
 
 
+# the figures both tables show, each adding one of its own: (label, key, unit)
+FIGURES = (("userspace boot", "boot_ms", "ms"),
+           ("  hand-off to / read-write", "to_rw_ms", "ms"),
+           ("  / read-write to ready", "rw_to_ready_ms", "ms"),
+           ("shutdown", "shutdown_ms", "ms"), ("PID 1 RSS after the boot", "rss_kb", "kB"))
+
+
+def table(title, inits, ratios, rows):
+    """Print a table after a blank line and its title: a line per row
+    (figure, the values of inits in order), then a column per ratio
+    (i, j, heading): values[i] / values[j]. Returns its rows as
+    build/bench.json holds them."""
+    keys = ["%s/%s" % (inits[i], inits[j]) for i, j, _ in ratios]
+    out = []
+    for figure, vals in rows:
+        r = {"figure": figure, **dict(zip(inits, vals))}
+        r.update((k, ratio(vals[i], vals[j])) for k, (i, j, _) in zip(keys, ratios))
+        out.append(r)
+    print()
+    print(title)
+    w = max([len(r["figure"]) for r in out] or [10])
+    line = "%-*s" + " %10s" * len(inits) + " %9s" * len(ratios)
+    print(line % (w, "figure", *inits, *(h for _, _, h in ratios)))
+    for r in out:
+        cells = ["-" if x is None else ("%.2f" % x if r["figure"].startswith("per extra") else
+                                         "%.0f" % x if isinstance(x, float) else str(x)) for x in (r[i] for i in inits)]
+        print(line % (w, r["figure"], *cells, *(fmt_ratio(r[k]) for k in keys)))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -121,47 +151,33 @@ def main():
     if os.path.exists(hj):
         res["host"] = json.load(open(hj))
 
-    # ---- the table
+    # ---- the tables
     def med(v, init, k):
         s = res["vm"].get(v, {}).get(init, {}).get(k)
         return s and s["median"]
 
+    def figures(v, inits, last, prefix=""):
+        """A row per figure of variant v: its label and the medians of inits;
+        last is the figure each table ends its list with."""
+        return [("%s%s (%s)" % (prefix, label, unit), [med(v, i, k) for i in inits])
+                for label, k, unit in FIGURES + (last,)]
+
     rows = []
     for v in ("default", "scaled"):
-        if v not in res["vm"]:
-            continue
-        for label, k, unit in (("userspace boot", "boot_ms", "ms"),
-                               ("  hand-off to / read-write", "to_rw_ms", "ms"),
-                               ("  / read-write to ready", "rw_to_ready_ms", "ms"),
-                               ("shutdown", "shutdown_ms", "ms"), ("PID 1 RSS after the boot", "rss_kb", "kB"),
-                               ("  PID 1 RSS at ready", "rss_ready_kb", "kB")):
-            vals = [med(v, i, k) for i in INITS]
-            rows.append(("%s: %s (%s)" % (v, label, unit), vals,
-                         ratio(vals[0], vals[1]), ratio(vals[0], vals[2]),
-                         ratio(vals[2], vals[1])))
+        if v in res["vm"]:
+            rows += figures(v, INITS, ("  PID 1 RSS at ready", "rss_ready_kb", "kB"), v + ": ")
     if "default" in res["vm"] and "scaled" in res["vm"] and a.extra > 0:
         # what one more service costs each init: the scaled variant's
         # medians minus the default's, over the extra services
         for label, k in (("boot", "boot_ms"), ("shutdown", "shutdown_ms")):
             vals = [None if med("scaled", i, k) is None or med("default", i, k) is None
                     else (med("scaled", i, k) - med("default", i, k)) / a.extra for i in INITS]
-            rows.append(("per extra service: %s (ms)" % label, vals,
-                         ratio(vals[0], vals[1]), ratio(vals[0], vals[2]), ratio(vals[2], vals[1])))
-    sz = [res["size_bytes"].get(i) for i in INITS]
-    rows.append(("stripped binary (bytes)", sz, ratio(sz[0], sz[1]), ratio(sz[0], sz[2]), ratio(sz[2], sz[1])))
-    res["table"] = [{"figure": r[0], "luainit": r[1][0], "busybox": r[1][1], "floor": r[1][2],
-                     "luainit/busybox": r[2], "luainit/floor": r[3], "floor/busybox": r[4]} for r in rows]
+            rows.append(("per extra service: %s (ms)" % label, vals))
+    rows.append(("stripped binary (bytes)", [res["size_bytes"].get(i) for i in INITS]))
 
     n = max([d["boot_ms"]["n"] for k, v in res["vm"].items() if k != "debian" for d in v.values() if d["boot_ms"]] or [0])
-    print()
-    print("make bench: medians of %d boot(s) per image (TCG or KVM: see the qemu logs); lower is better" % n)
-    w = max([len(r[0]) for r in rows] or [10])
-    print("%-*s %10s %10s %10s %9s %9s %9s" % (w, "figure", "luainit", "busybox", "floor",
-                                              "lua/bb", "lua/floor", "floor/bb"))
-    for r in rows:
-        cells = ["-" if x is None else ("%.2f" % x if r[0].startswith("per extra") else
-                                         "%.0f" % x if isinstance(x, float) else str(x)) for x in r[1]]
-        print("%-*s %10s %10s %10s %9s %9s %9s" % (w, r[0], *cells, fmt_ratio(r[2]), fmt_ratio(r[3]), fmt_ratio(r[4])))
+    res["table"] = table("make bench: medians of %d boot(s) per image (TCG or KVM: see the qemu logs); lower is better" % n,
+                         INITS, ((0, 1, "lua/bb"), (0, 2, "lua/floor"), (2, 1, "floor/bb")), rows)
     for v, byinit in res["vm"].items():
         for init, d in byinit.items():
             if d["failed_runs"]:
@@ -169,24 +185,11 @@ def main():
                         for x in d["runs"] if "error" in x or x["qemu_exit"] or "boot_ms" not in x]
                 print("warning: %s %s: %d run(s) without a full result: %s" % (v, init, d["failed_runs"], "; ".join(errs)[:300]))
     if "debian" in res["vm"]:
-        drows = []
-        for label, k, unit in (("userspace boot", "boot_ms", "ms"),
-                               ("  hand-off to / read-write", "to_rw_ms", "ms"),
-                               ("  / read-write to ready", "rw_to_ready_ms", "ms"),
-                               ("shutdown", "shutdown_ms", "ms"), ("PID 1 RSS after the boot", "rss_kb", "kB"),
-                               ("memory in use after the boot", "mem_used_kb", "kB")):
-            vals = [med("debian", i, k) for i in ("luainit", "systemd")]
-            drows.append((label + " (%s)" % unit, vals, ratio(vals[0], vals[1])))
-        res["debian_table"] = [{"figure": r[0], "luainit": r[1][0], "systemd": r[1][1],
-                                "luainit/systemd": r[2]} for r in drows]
         dn = max([d["boot_ms"]["n"] for d in res["vm"]["debian"].values() if d["boot_ms"]] or [0])
-        print()
-        print("Debian bookworm image (rsyslog, sshd, cron, getty; ready when sshd answers): medians of %d boot(s)" % dn)
-        dw = max(len(r[0]) for r in drows)
-        print("%-*s %10s %10s %9s" % (dw, "figure", "luainit", "systemd", "lua/sd"))
-        for r in drows:
-            cells = ["-" if x is None else "%.0f" % x if isinstance(x, float) else str(x) for x in r[1]]
-            print("%-*s %10s %10s %9s" % (dw, r[0], *cells, fmt_ratio(r[2])))
+        res["debian_table"] = table(
+            "Debian bookworm image (rsyslog, sshd, cron, getty; ready when sshd answers): medians of %d boot(s)" % dn,
+            ("luainit", "systemd"), ((0, 1, "lua/sd"),),
+            figures("debian", ("luainit", "systemd"), ("memory in use after the boot", "mem_used_kb", "kB")))
     if res["host"]:
         print()
         print("host microbenchmarks (build/luainit on this host):")
