@@ -65,8 +65,9 @@ local HEX = { x = 2, u = 4, U = 8 }
 local COUNT = { [2] = "two hex digits", [4] = "four hex digits", [8] = "eight hex digits" }
 
 -- the escape at the backslash s[i]: its text and the index of its last
--- character; else nil, why systemd refuses it, and true for a NUL
-local function unescape(s, i)
+-- character; else nil, why systemd refuses it, and true for a NUL (in an
+-- argument, for relax: see words)
+local function unescape(s, i, relax)
 	local e = s:sub(i + 1, i + 1)
 	if CESC[e] then return CESC[e], i + 1 end
 	local n, octal = HEX[e], e:match("^[0-7]$")
@@ -77,7 +78,10 @@ local function unescape(s, i)
 		return nil, "'" .. text .. "': " .. (n and COUNT[n] .. " expected after \\" .. e or "three octal digits expected")
 	end
 	local c = tonumber(d, octal and 8 or 16)
-	if c == 0 then return nil, "'" .. text .. "': a NUL, which no value can hold", true end
+	if c == 0 then
+		return nil, "'" .. text .. "': a NUL, which no " .. (relax
+			and "argument can hold (systemd passes the text as written, with a warning)" or "value can hold"), true
+	end
 	if octal and c > 255 then return nil, "'" .. text .. "': above \\377" end
 	-- unichar_is_valid: no surrogate, nothing above U+10FFFF, no noncharacter
 	if e == "U" and not M.utf8_valid(c <= 0x7fffffff and utf8.char(c) or "\255") then
@@ -124,7 +128,7 @@ function M.words(s, relax)
 		local c = s:sub(i, i)
 		-- an escape, in quotes or not (a quote has begun its word)
 		if c == "\\" then
-			local t, j, nul = unescape(s, i)
+			local t, j, nul = unescape(s, i, relax)
 			if relax and not inword and s:find("^\\;%f[%s\0]", i) then
 				t, j = ";", i + 1 -- config_parse_exec's own check, before a word is read
 			elseif not t and relax and not nul and (i < n or not quote) then
@@ -170,10 +174,7 @@ function M.command(s)
 	local flags = {}
 	while s:match("^[-@+!:|]") do flags[s:sub(1, 1)], s = true, s:sub(2) end
 	local ws, kept = M.words(s, true)
-	if not ws then
-		return nil, (kept:gsub("a NUL, which no value can hold",
-			"a NUL, which no argument can hold (systemd passes the text as written, with a warning)"))
-	end
+	if not ws then return nil, kept end -- (kept: why it failed)
 	local cmds, cur = {}, {}
 	for i, w in ipairs(ws) do
 		local raw = ws.raw[i]

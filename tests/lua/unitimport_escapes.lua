@@ -105,6 +105,13 @@ T["ExecStart= with a NUL, or a path systemd refuses, is an error"] = function()
 		local d, _, errs = convert("ExecStart=" .. value .. "\n")
 		assert(d == nil and errs[1] == "line 2: ExecStart: " .. why, value .. ": " .. table.concat(errs, "; "))
 	end
+	-- words says it so itself, relaxed as ExecStart= reads them, and
+	-- of a value otherwise
+	local ui = require "unitimport"
+	local _, why = ui.words("/bin/d a\\x00", true)
+	assert(why == "'\\x00': a NUL, which no argument can hold (systemd passes the text as written, with a warning)", why)
+	_, why = ui.words("/bin/d a\\x00")
+	assert(why == "'\\x00': a NUL, which no value can hold", why)
 end
 
 -- a lone ; separates commands (a quoted one too where a command's first
