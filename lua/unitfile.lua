@@ -1,9 +1,9 @@
 --- unitfile: the syntax of systemd unit files (systemd.syntax(7)): sections
 -- and Key=Value lines with continuations, command lines split into words
 -- with quotes and C escapes, environment files, time spans, integers,
--- sizes, resource limits and unit names, and which keys systemd reads as
--- dependencies or lists. Pure Lua, no policy: unitkeys decides what each
--- key becomes.
+-- modes, sizes, resource limits and unit names, and which keys systemd
+-- reads as dependencies or lists. Pure Lua, no policy: unitkeys decides
+-- what each key becomes.
 local M = {}
 
 local function trim(s) return (s:gsub("^%s+", ""):gsub("%s+$", "")) end
@@ -266,6 +266,15 @@ function M.integer(s, min, max)
 		and string.format("read as %d: systemd reads %s", n, how) or nil
 	if n < min or n > max then return nil, how end
 	return n, how
+end
+
+--- A mode as systemd's parse_mode reads it (UMask=, RuntimeDirectoryMode=
+-- and its kin): octal digits up to 07777, leading zeros aside; nil for
+-- anything else (no sign, no 0o).
+-- octal_mode : (s) -> integer | nil
+function M.octal_mode(s)
+	local digits = s:match("^0*([0-7]+)$")
+	return digits and #digits <= 4 and tonumber(digits, 8) or nil
 end
 
 --- A Limit*= line (key and value) as systemd's rlimit_parse takes it:

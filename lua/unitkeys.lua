@@ -13,6 +13,7 @@ local process = require "luainit.process"
 -- out of its field's range is listed, as one that is no number: services.check
 -- would refuse it, and systemd ignores the line too ("out of range, ignoring").
 local words, seconds, int_in = unitfile.words, unitfile.seconds, unitfile.integer
+local octal_mode = unitfile.octal_mode
 
 local M = {}
 
@@ -130,6 +131,12 @@ end
 
 local function paren(s) return s and " (" .. s .. ")" or "" end
 
+-- an error naming the line and its key, for a value that cannot be read
+-- (a quote left open, a NUL): the line then sets nothing
+local function line_error(st, e, why)
+	st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, why)
+end
+
 -- an integer key's value as systemd reads it, noted when not in plain
 -- decimal; nil for one it refuses or out of range, listed with what was
 -- expected and how systemd read it ("0x14: not from -20 to 19" misleads)
@@ -160,7 +167,7 @@ local function split(st, e, keep)
 			werr .. "; systemd ignores the line from this word on, and keeps the words before it")
 		return before
 	end
-	st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, werr)
+	line_error(st, e, werr)
 end
 
 -- After=, Requires=, Wants=: the *.service names, less the suffix, each
@@ -220,7 +227,7 @@ local EXEC_PREFIX_NOTES = {
 local function exec_line(st, e, list)
 	if e.value == "" then clear(list); return end
 	local flags, cmds, kept = unitfile.command(e.value)
-	if not flags then st.errs[#st.errs + 1] = string.format("line %d: %s: %s", e.line, e.key, cmds); return end
+	if not flags then line_error(st, e, cmds); return end
 	for _, argv in ipairs(cmds) do list[#list + 1] = { words = argv, flags = flags, entry = e } end
 	for _, p in ipairs(EXEC_PREFIX_NOTES) do
 		if flags[p[1]] then note(st, e, p[2], p[3]) end
@@ -298,11 +305,6 @@ function Service.RootDirectory(st, e) note(st, e, "unsupported", "no chroot per 
 -- octal; value is the number, for a caller that reads the def. systemd
 -- takes a mode up to 07777 (parse_mode), and umask(2) keeps only the
 -- permission bits: 07077 is umask 0077 there, and here
--- octal digits up to 07777 (systemd's parse_mode), leading zeros aside
-local function octal_mode(s)
-	local digits = s:match("^0*([0-7]+)$")
-	return digits and #digits <= 4 and tonumber(digits, 8) or nil
-end
 function Service.UMask(st, e)
 	local m = octal_mode(e.value)
 	if not m then refuse(st, e, "not an octal mask from 0000 to 07777"); return end
