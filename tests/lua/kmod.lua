@@ -222,10 +222,9 @@ return {
 			-- a misspelt key was ignored: confdir = {...} read the
 			-- system's modprobe.d; now it raises and nothing changes
 			local root = kmod.root()
-			local ok, err = pcall(kmod.set_root, "/tmp", { confdir = { "/tmp" } })
-			assert(not ok and err:match("^bad argument #2 to '[%w.]*%f[%w]set_root' %(unknown key 'confdir'%)$"), err)
-			ok, err = pcall(kmod.set_root, "/tmp", "quiet")
-			assert(not ok and err:match("%(table expected, got string%)$"), err)
+			util.raises("^bad argument #2 to '[%w.]*%f[%w]set_root' %(unknown key 'confdir'%)$",
+				kmod.set_root, "/tmp", { confdir = { "/tmp" } })
+			util.raises("%(table expected, got string%)$", kmod.set_root, "/tmp", "quiet")
 			assert(kmod.root() == root, "set_root changed the root with a bad options table")
 			assert(kmod.options("lxt_soundcore"):find("from=etc", 1, true), "set_root changed the confdirs")
 			-- a path or a cmdline too long changes nothing either (the

@@ -2,6 +2,7 @@
 -- definitions; every key that is not carried over is listed.
 local ui = require "unitimport"
 local U = dofile("tests/lua/_unitimport.lua")
+local write = dofile("tests/lua/_util.lua").write
 
 local T = {}
 
@@ -369,9 +370,7 @@ T["Limit*= sizes and times with a unit are converted as systemd reads them"] = f
 	-- the tool lists what it cannot convert with the file and the line,
 	-- and leaves it out
 	local f = os.tmpname()
-	local fh = assert(io.open(f, "w"))
-	fh:write("[Service]\nExecStart=/bin/d\nLimitAS=1g\nLimitDATA=8E\nLimitCPU=1 fortnight\nLimitSTACK=8M\n")
-	fh:close()
+	write(f, "[Service]\nExecStart=/bin/d\nLimitAS=1g\nLimitDATA=8E\nLimitCPU=1 fortnight\nLimitSTACK=8M\n")
 	local rc, out, err = run_main({ f })
 	os.remove(f)
 	assert(rc == 0, err)
@@ -772,7 +771,7 @@ T["a bad quote in any list is an error naming the line"] = function()
 	for _, n in ipairs(notes) do assert(not n.reason:find("y z", 1, true), n.reason) end
 	-- the tool names the file
 	local f = os.tmpname()
-	local fh = assert(io.open(f, "w")); fh:write("[Service]\nExecStart=/bin/d\nSupplementaryGroups='x\n"); fh:close()
+	write(f, "[Service]\nExecStart=/bin/d\nSupplementaryGroups='x\n")
 	local rc, _, err = run_main({ f })
 	os.remove(f)
 	assert(rc == 1 and err:find(f .. ": line 3: SupplementaryGroups: unterminated ' quote\n", 1, true), err)
@@ -897,8 +896,7 @@ ExecStart=/bin/d
 	}, "\n"), table.concat(got, "\n"))
 	-- the tool lists each with the file and the line, and the conversion stands
 	local f = os.tmpname()
-	local fh = assert(io.open(f, "w")); fh:write("[Unit]\nAfter='x.service y.service\n[Service]\nExecStart=/bin/d\n")
-	fh:close()
+	write(f, "[Unit]\nAfter='x.service y.service\n[Service]\nExecStart=/bin/d\n")
 	local rc, out, err = run_main({ f })
 	os.remove(f)
 	assert(rc == 0 and out:find('\tafter = { "y" },', 1, true), out)
@@ -1120,8 +1118,7 @@ T["RestartSteps= and RestartMaxDelaySec= are listed, not converted"] = function(
 		.. "7 RestartMaxDelaySec=soon: unsupported", got)
 	-- the tool names the file and the line
 	local f = os.tmpname()
-	local fh = assert(io.open(f, "w"))
-	fh:write("[Service]\nExecStart=/bin/d\nRestart=always\nRestartSteps=5\nRestartMaxDelaySec=30\n"); fh:close()
+	write(f, "[Service]\nExecStart=/bin/d\nRestart=always\nRestartSteps=5\nRestartMaxDelaySec=30\n")
 	local rc, _, err = run_main({ f })
 	os.remove(f)
 	assert(rc == 0 and err:find("unsupported: " .. f .. ": line 4: RestartSteps=5: no stepped restart delay", 1, true), err)
