@@ -2,7 +2,6 @@
 -- mounted once it is online, each by a child luainit so that a server
 -- that does not answer never holds PID 1, and unmounted at shutdown before
 -- the network goes down. Loaded by boot.fstab() only when fstab has one.
-local event = require "luainit.event"
 local fs = require "luainit.fs"
 local log = require "log"
 local stage = require "stage"
@@ -138,11 +137,6 @@ local function mount_in_child(e, timeout, what)
 	return true, #skipped > 0 and skipped or nil
 end
 
-local function network_online()
-	local network = package.loaded.network
-	return network ~= nil and network.online == true
-end
-
 --- Is the work done: every entry that waits for the network mounted or
 -- given up on? True at once when fstab has no such entry (mount_later
 -- was never called). The supervisor's "remote-fs" (systemd's
@@ -227,12 +221,10 @@ function M.mount_later(late, path)
 				if sup then sup.kick() end
 			end
 		end })
-		local deadline = event.now() + timeout
-		while not network_online() and event.now() < deadline do
-			sched.wait("network-online", deadline - event.now())
-		end
-		local why = not network_online() and string.format("network not online after %g s "
-			.. "(stage.netdev_timeout_ms); left unmounted", timeout / 1000)
+		-- (boot.fstab() comes before boot.network(): this may be the
+		-- first require of network, which is online only once started)
+		local why = not require("network").wait_online(timeout) and string.format("network not online "
+			.. "after %g s (stage.netdev_timeout_ms); left unmounted", timeout / 1000)
 		for _, e in ipairs(late) do
 			-- a shutdown that came meanwhile (it killed the last child) gets
 			-- no new one: it would mount after the network filesystems'

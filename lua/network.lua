@@ -145,13 +145,20 @@ local function check_online()
 	end
 end
 
---- Wait until the network is online (see M.online).
+--- Wait until the network is online (see M.online), or timeout_ms has
+-- passed (none: for as long as it takes). "network-online" also wakes
+-- when the network settles without being online (nothing to configure, a
+-- config that did not load, online_timeout_ms passed): that wake is no
+-- answer, the wait goes on.
 -- wait_online : (timeout_ms?) -> true | (nil, "timeout")
 function M.wait_online(timeout_ms)
-	if M.online then return true end
-	sched.wait("network-online", timeout_ms)
-	if M.online then return true end
-	return nil, "timeout"
+	local deadline = timeout_ms and now() + timeout_ms
+	while not M.online do
+		local left = deadline and deadline - now()
+		if left and left <= 0 then return nil, "timeout" end
+		sched.wait("network-online", left)
+	end
+	return true
 end
 
 ---------------------------------------------------------------- DHCPv4 client

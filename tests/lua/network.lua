@@ -545,6 +545,58 @@ print("SETTLED", network.settled)
 		assert(network.matches(cfg.interfaces[1], { name = "eth0" }))
 	end,
 
+	-- regression: wait_online returned at any wake of "network-online",
+	-- which also comes when the network settles without being online
+	-- (online_timeout_ms passed, nothing to configure): "timeout" long
+	-- before its time (netmounts kept a wait loop of its own for that)
+	["wait_online: returns when online or at its time, not at another wake"] = function()
+		local sched, event = require "sched", require "luainit.event"
+		if network.online then error("SKIP: the network module says online") end
+		local got, t0
+		local function waiter(ms)
+			got, t0 = nil, event.now()
+			sched.spawn(function()
+				got = table.pack(network.wait_online(ms))
+				got.ms = event.now() - t0
+			end, "wait_online test")
+		end
+		-- settled, not online: the wake is no answer; the time is
+		waiter(300)
+		sched.sleep(50)
+		sched.wake("network-online")
+		assert(got == nil, "returned at a wake while not online")
+		for _ = 1, 40 do
+			if got then break end
+			sched.sleep(50)
+		end
+		assert(got and got.n == 2 and got[1] == nil and got[2] == "timeout" and got.ms >= 300,
+			got and string.format("%s %s after %g ms", tostring(got[1]), tostring(got[2]), got.ms) or "no return")
+		-- online: true at the wake that says so, before its time
+		waiter(10000)
+		sched.wake("network-online")
+		assert(got == nil, "returned at a wake while not online")
+		network.online = true
+		local ok, err = pcall(sched.wake, "network-online")
+		network.online = false
+		assert(ok, err)
+		assert(got and got.n == 1 and got[1] == true and got.ms < 10000)
+		-- without a time, only online ends it
+		waiter(nil)
+		sched.wake("network-online")
+		sched.sleep(20)
+		assert(got == nil, "returned at a wake while not online")
+		network.online = true
+		ok, err = pcall(sched.wake, "network-online")
+		network.online = false
+		assert(ok, err)
+		assert(got and got[1] == true)
+		-- online already: at once, without a wait (or a task)
+		network.online = true
+		ok, err = pcall(network.wait_online, 0)
+		network.online = false
+		assert(ok and err == true, tostring(err))
+	end,
+
 	["monitor: link and address events, read from the kernel in a private netns"] = function()
 		-- a child luainit in its own network namespace makes a veth pair,
 		-- configures one end and deletes it, and prints what its monitor saw
