@@ -21,10 +21,15 @@ M.failed = {}
 -- may call it again): "remote-fs" is reached when none is
 local pending = 0
 
+-- path t as mountinfo writes a target: no trailing "/" ("/" stays "/");
+-- under and the mount table lookups both compare paths through it
+local function key(t) return (t:gsub("(.)/+$", "%1")) end
+
 -- path is dir or below it (whole components)
 local function under(path, dir)
-	path, dir = (path or ""):gsub("/+$", ""), dir:gsub("/+$", "")
-	return path == dir or path:sub(1, #dir + 1) == dir .. "/"
+	path, dir = key(path or ""), key(dir)
+	local prefix = dir == "/" and dir or dir .. "/"
+	return path == dir or path:sub(1, #prefix) == prefix
 end
 
 --- Split fstab entries into those mounted at once and those that wait for
@@ -144,9 +149,6 @@ end
 -- the supervisor's kick.
 -- done : () -> boolean
 function M.done() return pending == 0 end
-
--- fstab's target t as mountinfo writes it: no trailing "/" (but "/")
-local function key(t) return (t:gsub("(.)/+$", "%1")) end
 
 -- How many mounts each target of the mount table has, read once, without
 -- a stat or a realpath of any: one of a network filesystem whose server

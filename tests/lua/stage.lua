@@ -212,6 +212,12 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 	assert(targets(late) == "/home /home/cache /srv/www /data /data/ /srv/x", targets(late))
 	now, late = netmounts.split({})
 	assert(#now == 0 and #late == 0)
+	-- trailing slashes: "/" is the root, everything is below it
+	now, late = netmounts.split({ e("srv:/", "//", "nfs", "defaults"), e("tmpfs", "/tmp", "tmpfs", "size=1m") })
+	assert(targets(now) == "" and targets(late) == "// /tmp", targets(late))
+	now, late = netmounts.split({ e("srv:/m", "/m/", "nfs", "defaults"), e("tmpfs", "/m//x/", "tmpfs", "size=1m"),
+		e("/m/", "/b", "none", "bind"), e("/mx", "/c", "none", "bind") })
+	assert(targets(now) == "/c" and targets(late) == "/m/ /m//x/ /b", targets(late))
 end
 
 T["fstab: x-systemd.mount-timeout= sets a network mount's time, as systemd reads it"] = function()
