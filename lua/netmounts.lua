@@ -36,12 +36,15 @@ end
 -- the network, each in fstab order. An entry waits when it needs the
 -- network (stage.is_network), when its mount point is below one that waits
 -- (mounted now, the network filesystem would hide it), and when it binds
--- a path below one (it would bind the empty directory).
--- split : (entries) -> now, late
-function M.split(entries)
+-- a path below one (it would bind the empty directory). network:
+-- stage.is_network of each entry, by index, when the caller has asked
+-- already (boot.fstab has).
+-- split : (entries, network?) -> now, late
+function M.split(entries, network)
 	local now, late = {}, {}
-	for _, e in ipairs(entries) do
-		local wait = stage.is_network(e)
+	for i, e in ipairs(entries) do
+		local wait
+		if network then wait = network[i] else wait = stage.is_network(e) end
 		local bind = stage.has_option(e.options, "bind") or stage.has_option(e.options, "rbind")
 		for _, l in ipairs(late) do
 			if wait then break end

@@ -280,13 +280,17 @@ function M.fstab(path)
 		wanted[#wanted + 1] = e
 		::next::
 	end
+	-- each entry asked once whether it needs the network; netmounts is
+	-- loaded only when one does, and split is given the answers
+	local network, any = {}, false
+	for i, e in ipairs(wanted) do
+		network[i] = M.is_network(e)
+		any = any or network[i]
+	end
 	local now, late, netmounts = wanted, {}, nil
-	for _, e in ipairs(wanted) do
-		if M.is_network(e) then
-			netmounts = require "netmounts"
-			now, late = netmounts.split(wanted)
-			break
-		end
+	if any then
+		netmounts = require "netmounts"
+		now, late = netmounts.split(wanted, network)
 	end
 	for _, e in ipairs(now) do
 		M.step("mount " .. e.target, function() return M.mount_entry(mount_here, e, path) end,

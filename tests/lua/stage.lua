@@ -212,6 +212,10 @@ T["fstab: which entries wait for the network (_netdev, network types, what is be
 	assert(targets(late) == "/home /home/cache /srv/www /data /data/ /srv/x", targets(late))
 	now, late = netmounts.split({})
 	assert(#now == 0 and #late == 0)
+	-- boot.fstab's answers of is_network, by index, are taken as given
+	now, late = netmounts.split({ e("srv:/a", "/a", "nfs", "defaults"), e("/dev/vdb", "/b", "ext4", "defaults"),
+		e("tmpfs", "/b/c", "tmpfs", "size=1m") }, { false, true, false })
+	assert(targets(now) == "/a" and targets(late) == "/b /b/c", targets(late))
 	-- trailing slashes: "/" is the root, everything is below it
 	now, late = netmounts.split({ e("srv:/", "//", "nfs", "defaults"), e("tmpfs", "/tmp", "tmpfs", "size=1m") })
 	assert(targets(now) == "" and targets(late) == "// /tmp", targets(late))

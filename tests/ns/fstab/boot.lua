@@ -1,6 +1,6 @@
 -- fstab through the boot step: required, nofail, noauto and bind entries;
 -- a required entry that fails opens the rescue console, and :continue
--- resumes the boot.
+-- resumes the boot. Without a network entry netmounts is not loaded.
 local boot = require "stage"
 local fs = require "luainit.fs"
 local T = require "nstest"
@@ -16,6 +16,8 @@ tmpfs                @/f       tmpfs   size=1m,X-mount.mode=0700 0  0
 ]]):gsub("@", dir)
 fs.writefile(dir .. "/fstab", text)
 boot.fstab(dir .. "/fstab")
+-- no network entry: netmounts is not loaded
+print("CHECK netmounts loaded " .. tostring(package.loaded.netmounts ~= nil))
 for _, d in ipairs({ "a", "b", "c", "d", "f", "g" }) do
 	print(string.format("CHECK mounted %s %s", d, tostring(boot.is_mountpoint(dir .. "/" .. d))))
 end
