@@ -14,6 +14,7 @@ local fs = require "luainit.fs"
 local sys = require "luainit.sys"
 local log = require "log"
 local glob = require "glob"
+local conffile = require "conffile"
 local netcheck = require "netcheck"
 local sched = require "sched"
 
@@ -41,23 +42,18 @@ local now = event.now
 -- validate : (cfg, file?) -> cfg, {string}
 function M.validate(cfg, file) return netcheck.validate(cfg, file) end
 
---- Load and check a config file (Lua returning a table). Every message
--- names the file once: an error the file raised at a line of its own
--- ("path:3: ...") is given as it is, any other gets the path in front,
--- and so does each config error (validate's file).
+--- Load and check a config file (Lua returning a table; conffile.load).
+-- Every message names the file once: an error the file raised at a line
+-- of its own ("path:3: ...", or "...ork/network.lua:3: ..." as Lua cuts a
+-- long path) is given as it is, any other gets the path in front, and so
+-- does each config error (validate's file). The table may raise as it is
+-- read (a metatable's __index or __pairs): that is the file's error too,
+-- and start must go on to settle network-online (it waited forever).
 -- load : (path) -> cfg, {string} | (nil, string)
 function M.load(path)
-	local env = setmetatable({}, { __index = _G })
-	local chunk, err = require("luainit.chunk").loadfile(path, env)
-	if not chunk then return nil, err end
-	local ok, cfg = pcall(chunk)
-	if not ok then return nil, log.file_error(path, cfg) end
-	-- the table may raise as it is read (a metatable's __index or
-	-- __pairs): that is the file's error, and start must go on to settle
-	-- network-online (it waited forever)
-	local errs
-	ok, cfg, errs = pcall(M.validate, cfg, path)
-	if not ok then return nil, log.file_error(path, cfg, true) end
+	-- (an error's traceback, conffile's third value, is left out: load's
+	-- message stays the one line it was)
+	local cfg, errs = conffile.load(path, M.validate, path)
 	return cfg, errs
 end
 

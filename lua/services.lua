@@ -4,6 +4,7 @@
 -- nearest valid name), wrong types and values, missing dependencies and
 -- dependency cycles (every member named). An invalid service is left out;
 -- the others still start. See docs/services.md for every field.
+local conffile = require "conffile"
 local float = require "float"
 local fs = require "luainit.fs"
 local integer = require "integer"
@@ -425,35 +426,24 @@ function M.check(name, def, file)
 	return svc, errs
 end
 
---- Load one definition file; name defaults to the file's name without
--- ".lua".
+-- check's arguments in conffile.load's order (the table first)
+local function check_file(def, name, file) return check(name, def, file) end
+
+--- Load one definition file (conffile.load); name defaults to the file's
+-- name without ".lua". What the file raised names it once ("path:2:
+-- ...", "...ices/name.lua:2: ..." for a long path, anything else after
+-- the path), with the traceback of its own functions when there is more
+-- than its main chunk; so does what its table raised as it was checked.
 -- load_file : (path, name?) -> svc | (nil, {string})
 function M.load_file(path, name)
 	-- two anchored matches: "([^/]+)%.lua$" would retry from every
 	-- character of the path (25 000 instructions against 6 000 for
 	-- /etc/luainit/services/NAME.lua)
 	name = name or (path:match("^.*/(.*)$") or path):match("^(.+)%.lua$")
-	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
-	if not chunk then return nil, { err } end
-	local ok, def = xpcall(chunk, function(e)
-		-- how Lua names the file in messages and tracebacks: the path, or
-		-- its end after "..." when longer than LUA_IDSIZE (asked for here,
-		-- on an error only: debug.getinfo's table cost a load ~8 000
-		-- instructions)
-		local src = debug.getinfo(chunk, "S").short_src
-		-- "path:2: ..." as it is, anything else ("custom", a table) after
-		-- the path; of the traceback, the file's frames (the loader's are
-		-- noise), none when the main chunk is all: its line is the message's
-		local msg = log.file_error(path, e, false, src)
-		local frames = {}
-		for line in debug.traceback("", 2):gmatch("[^\n]+") do
-			if line:find(src, 1, true) then frames[#frames + 1] = line end
-		end
-		if #frames < 2 then return msg end
-		return msg .. "\nstack traceback:\n" .. table.concat(frames, "\n")
-	end)
-	if not ok then return nil, { def } end
-	return M.check(name, def, path)
+	local svc, errs, frames = conffile.load(path, check_file, name, path)
+	-- (check's errors are a list; conffile's own, a string)
+	if type(errs) == "string" then return nil, { frames and errs .. "\n" .. frames or errs } end
+	return svc, errs
 end
 
 --- Find dependency cycles over requires and after; each cycle is a list

@@ -522,6 +522,27 @@ return {
 		_, errs = network.validate(5)
 		assert(errs[1] == "network config: table expected, got number", errs[1])
 	end,
+	-- regression: Lua cuts a long path in its messages ("...ork.lua:2:"),
+	-- and load put the whole path in front again ("path: ...ork.lua:2:
+	-- ..."), as it did for an error raised as the table was checked
+	["config: a file with a long path is named once"] = function()
+		local dir = "/tmp/luainit-test-" .. string.rep("n", 70) .. "." .. require("luainit.process").getpid()
+		local path = dir .. "/network.lua"
+		require("luainit.fs").mkdirp(dir)
+		for text, want in pairs({
+			["local x\nx()"] = "/network.lua:2: attempt to call a nil value (local 'x')",
+			["local function f() error('boom') end\nf()"] = "/network.lua:1: boom",
+			["return setmetatable({}, { __index = function() error('no such key') end })"] =
+				"/network.lua:1: no such key (raised while the returned table was checked)",
+		}) do
+			util.write(path, text)
+			local cfg, err = network.load(path)
+			assert(cfg == nil and err:find("^%.%.%.n+%.%d+/network%.lua:") and err:sub(-#want) == want
+				and not err:find(dir, 1, true), text .. ": " .. tostring(err))
+		end
+		os.remove(path)
+		os.remove(dir)
+	end,
 	-- start in a network namespace of its own: a returned table that raises
 	-- as it is checked fails the step, and network-online is settled (the
 	-- error went out of start, which left services ordered after

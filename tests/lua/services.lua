@@ -434,6 +434,16 @@ T["a file with a long path that raises is named once, with its frames"] = functi
 		and errs[1]:find("%.%.%.a+%.lua:2: in main chunk$"), errs[1])
 end
 
+-- regression: a long path's table that raised as it was checked was
+-- named twice, the path in front of Lua's cut name ("path: ...ame.lua:1:")
+T["a file with a long path whose table raises as it is checked is named once"] = function()
+	local long = string.rep("b", 70)
+	local d = dir_with({ [long] = 'return setmetatable({}, { __index = function() error("no such key") end })' })
+	local _, errs = services.load_dir(d)
+	assert(#errs == 1 and errs[1]:find("^%.%.%.b+%.lua:1: no such key %(raised while the returned table was checked%)$")
+		and not errs[1]:find(d, 1, true), errs[1])
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',
