@@ -79,26 +79,25 @@ local function ip_problem(v)
 	return "IP address expected"
 end
 
--- What is wrong with s as an address with its prefix length: nil, the
--- address's family and the prefix length when nothing is, else the
--- message and its kind: "shape" when s is no address/prefix at all,
--- "len" when the address is fine and its prefix length is not. A prefix
--- length is decimal digits up to the address's bits, and is named with
--- its range as luainit.net names it ("prefix length 33 out of range
--- 0..32").
--- cidr_problem : (s) -> (nil, "IPv4"|"IPv6", integer) | (string, "shape"|"len")
-local function cidr_problem(s)
+-- s as an address with its prefix length: the address's family and the
+-- prefix length, or nil, what is wrong and its kind: "shape" when s is
+-- no address/prefix at all, "len" when the address is fine and its
+-- prefix length is not. A prefix length is decimal digits up to the
+-- address's bits, and is named with its range as luainit.net names it
+-- ("prefix length 33 out of range 0..32").
+-- parse_cidr : (s) -> "IPv4"|"IPv6", integer | (nil, string, "shape"|"len")
+local function parse_cidr(s)
 	local ip, len = nil, nil
 	if type(s) == "string" then ip, len = s:match("^([^/]*)/(.*)$") end
 	local fam = ip and family(ip)
-	if not fam then return "address/prefix expected", "shape" end
+	if not fam then return nil, "address/prefix expected", "shape" end
 	local bits = fam == "IPv4" and 32 or 128
 	if not len:match("^%d+$") then
-		return string.format("decimal prefix length 0..%d expected, got '%s'", bits, len), "len"
+		return nil, string.format("decimal prefix length 0..%d expected, got '%s'", bits, len), "len"
 	end
 	local n = tonumber(len)
-	if n > bits then return string.format("prefix length %s out of range 0..%d", len, bits), "len" end
-	return nil, fam, n
+	if n > bits then return nil, string.format("prefix length %s out of range 0..%d", len, bits), "len" end
+	return fam, n
 end
 
 local function is_mac(s)
@@ -177,9 +176,9 @@ local function check_entry(e)
 		bad("address", "a list expected (address/prefix strings in a table with keys 1..n)")
 	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
-			local p, _, len = cidr_problem(a)
-			if p then bad("address", string.format("'%s': %s", tostring(a), p))
-			elseif len == 0 then
+			local fam, v = parse_cidr(a)   -- v: the prefix length, or what is wrong
+			if not fam then bad("address", string.format("'%s': %s", tostring(a), v))
+			elseif v == 0 then
 				-- net.addr_add refuses it: libnl sends no prefix length of 0
 				bad("address", string.format("'%s': a prefix length of 1 or more expected", a))
 			end
@@ -226,11 +225,10 @@ local function check_entry(e)
 					-- it): an address of the other raised inside configure
 					local fam, by = nil, nil
 					if r.dst ~= "default" then
-						-- what: dst's family, or what kind of problem dp is
-						local dp, what = cidr_problem(r.dst)
-						if not dp then fam, by = what, "dst"
-						elseif what == "shape" then bad(k .. ".dst", "\"default\" or address/prefix expected")
-						else bad(k .. ".dst", string.format("'%s': %s", r.dst, dp)) end
+						local dfam, why, kind = parse_cidr(r.dst)
+						if dfam then fam, by = dfam, "dst"
+						elseif kind == "shape" then bad(k .. ".dst", "\"default\" or address/prefix expected")
+						else bad(k .. ".dst", string.format("'%s': %s", r.dst, why)) end
 					end
 					for _, f in ipairs({ "gateway", "src" }) do
 						local v = r[f]
