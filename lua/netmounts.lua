@@ -237,7 +237,7 @@ function M.mount_later(late, path)
 			if require("shutdown").in_progress then return end
 			local ok = stage.timed("mount " .. e.target, function()
 				if why then return false, why end
-				return stage.mount_entry(function(x) return mount_in_child(x, M.mount_timeout(x)) end, e, path)
+				return stage.mount_result(e, path, mount_in_child(e, M.mount_timeout(e)))
 			end)
 			if not ok and not e.nofail then
 				M.failed[#M.failed + 1] = e.target

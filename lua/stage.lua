@@ -132,12 +132,18 @@ M.early = {
 	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", "nosuid,nodev,noexec,relatime", "nsdelegate" },
 }
 
+-- mount_fn(...) at target, unless something is mounted there already,
+-- its mount point made first: what M.mount and mount_here share.
+local function mount_at(target, mount_fn, ...)
+	if is_mountpoint(target) then return true, "already" end
+	fs.mkdirp(target, 493)
+	return mount_fn(...)
+end
+
 --- Mount one filesystem unless something is mounted there already.
 -- mount : (src, target, fstype, flags?, data?) -> true | (nil, string)
 function M.mount(src, target, fstype, flags, data)
-	if is_mountpoint(target) then return true, "already" end
-	fs.mkdirp(target, 493)
-	return fs.mount(src, target, fstype, flags, data)
+	return mount_at(target, fs.mount, src, target, fstype, flags, data)
 end
 
 --- Mount /proc, /sys, /dev, /dev/pts, /dev/shm, /run and /sys/fs/cgroup.
@@ -222,19 +228,19 @@ end
 -- filesystem it lies in) happen there, not in PID 1.
 -- mount_here : (entry) -> true, ("already" | {option, ...})? | (nil, string)
 local function mount_here(e)
-	if is_mountpoint(e.target) then return true, "already" end
-	fs.mkdirp(e.target, 493)
-	return require("luainit.mount").mount(e, { skip_newer = true })
+	return mount_at(e.target, require("luainit.mount").mount, e, { skip_newer = true })
 end
 M.mount_here = mount_here
 
---- Mount fstab entry e of file path through mount_fn (mount_here, or
--- netmounts' child, which does what mount_here does): a step's result,
--- the failure naming path:LINE, a warning for the options left out.
--- mount_entry : (mount_fn, entry, path) -> string | (false, string)
-function M.mount_entry(mount_fn, e, path)
+--- What mounting fstab entry e of file path came to, as a step's result,
+-- given what the mount returned (mount_here's ok, detail, or those of
+-- netmounts' child, which runs it; detail: "already", the options left
+-- out, or the error): the failure naming path:LINE, a warning for the
+-- options left out. The caller mounts (netmounts made a closure per
+-- entry when this took the function that mounts).
+-- mount_result : (entry, path, ok, detail?) -> string | (false, string)
+function M.mount_result(e, path, ok, skipped)
 	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
-	local ok, skipped = mount_fn(e)
 	if not ok then return false, at .. skipped end
 	if skipped == "already" then return "mounted " .. e.target .. " (already)" end
 	if skipped then
@@ -293,7 +299,7 @@ function M.fstab(path)
 		now, late = netmounts.split(wanted, network)
 	end
 	for _, e in ipairs(now) do
-		M.step("mount " .. e.target, function() return M.mount_entry(mount_here, e, path) end,
+		M.step("mount " .. e.target, function() return M.mount_result(e, path, mount_here(e)) end,
 			{ required = not e.nofail, id = "fstab:" .. e.target })
 	end
 	if #late > 0 then netmounts.mount_later(late, path) end

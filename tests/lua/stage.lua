@@ -351,8 +351,8 @@ end
 
 -- The already-mounted check and the mkdir are mount_here's (netmounts'
 -- child runs it, so that PID 1 never stats a mount point a silent server
--- holds); mount_entry only words what it returns, as before.
-T["fstab: mount_entry words mount_here's already, mounted and failed as before"] = function()
+-- holds); mount_result only words what it returns, as before.
+T["fstab: mount_result words mount_here's already, mounted and failed as before; stage.mount"] = function()
 	local base = "/tmp/luainit-test-entry." .. process.getpid()
 	fs.mkdirp(base .. "/pre")
 	assert(fs.mount("tmpfs", base .. "/pre", "tmpfs"))
@@ -360,16 +360,31 @@ T["fstab: mount_entry words mount_here's already, mounted and failed as before"]
 		options = "size=1m", line = line } end
 	local ok, why = stage.mount_here(e(base .. "/pre"))
 	assert(ok == true and why == "already", tostring(why))
-	assert(stage.mount_entry(stage.mount_here, e(base .. "/pre"), "f") == "mounted " .. base .. "/pre (already)")
+	local function mount(x, path) return stage.mount_result(x, path, stage.mount_here(x)) end
+	assert(mount(e(base .. "/pre"), "f") == "mounted " .. base .. "/pre (already)")
 	-- made, then mounted
-	assert(stage.mount_entry(stage.mount_here, e(base .. "/new/deep"), "f") == "mounted " .. base .. "/new/deep (tmpfs)")
+	assert(mount(e(base .. "/new/deep"), "f") == "mounted " .. base .. "/new/deep (tmpfs)")
 	assert(stage.is_mountpoint(base .. "/new/deep"))
 	local bad = { source = "/dev/does-not-exist", target = base .. "/bad", fstype = "ext4", line = 3 }
-	ok, why = stage.mount_entry(stage.mount_here, bad, "f")
+	ok, why = mount(bad, "f")
 	local want = "f:3: mount " .. base .. "/bad: "
 	assert(ok == false and why:sub(1, #want) == want, tostring(why))
-	for _, d in ipairs({ "pre", "new/deep" }) do assert(fs.umount(base .. "/" .. d)) end
-	for _, d in ipairs({ "pre", "new/deep", "new", "bad" }) do fs.rmdir(base .. "/" .. d) end
+	-- the options left out are a warning naming the line; without a line
+	-- an error is given as it is
+	local log = require "log"
+	assert(stage.mount_result(e(base .. "/x", nil, 5), "f", true, { "X-mount.mode=0700" })
+		== "mounted " .. base .. "/x (tmpfs)")
+	local ring = table.concat(log.ring(3), "\n")
+	assert(ring:find("f:5: option(s) X-mount.mode=0700 left out", 1, true), ring)
+	ok, why = stage.mount_result(e(base .. "/x"), "f", nil, "no")
+	assert(ok == false and why == "no", tostring(why))
+	-- stage.mount: the same check and mkdir, then fs.mount
+	ok, why = stage.mount("tmpfs", base .. "/m/n", "tmpfs")
+	assert(ok == true and why == nil and stage.is_mountpoint(base .. "/m/n"), tostring(why))
+	ok, why = stage.mount("tmpfs", base .. "/m/n", "tmpfs")
+	assert(ok == true and why == "already", tostring(why))
+	for _, d in ipairs({ "pre", "new/deep", "m/n" }) do assert(fs.umount(base .. "/" .. d)) end
+	for _, d in ipairs({ "pre", "new/deep", "new", "bad", "m/n", "m" }) do fs.rmdir(base .. "/" .. d) end
 	fs.rmdir(base)
 end
 
