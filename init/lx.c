@@ -541,12 +541,20 @@ const char *lx_optstring(lua_State *L, int idx, const char *key, const char *def
 	 * into the caller's table, which changed the caller's value (and a
 	 * link index became a link name). A field that also takes a number
 	 * reads it itself (l_route.c's dev). */
+	idx = lua_absindex(L, idx);
 	if (lua_getfield(L, idx, key) != LUA_TNIL) {
 		if (lua_type(L, -1) != LUA_TSTRING)
 			lx_opterror(L, key, "%s expected, got %s", "string", luaL_typename(L, -1));
 		s = lx_tocstr(L, -1, LX_OPT_FMT, key);
+		/* The pop below leaves the string to the options table: one that
+		 * only a metatable's __index gave would be collected while the
+		 * caller still reads it. */
+		lua_pushstring(L, key);
+		if (lua_rawget(L, idx) != LUA_TSTRING || !lua_rawequal(L, -1, -2))
+			lx_opterror(L, key, "a string in the table itself expected, not one from its metatable");
+		lua_pop(L, 1);
 	}
-	lua_pop(L, 1); /* the string stays alive: it is held by the options table */
+	lua_pop(L, 1);
 	return s;
 }
 

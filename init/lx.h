@@ -198,7 +198,9 @@ int lx_checkoption(lua_State *L, int arg, const char *def, const char *const lst
  * "option 'key': string expected, got number"; lx_optstring takes
  * strings only (no number is converted), without a NUL byte ("option
  * 'gateway': string without NUL bytes expected, got a NUL at byte 9"),
- * and never writes into the table;
+ * held by the table itself (the C string outlives the read; one a
+ * metatable's __index gave raises "a string in the table itself
+ * expected, not one from its metatable"), and never writes into it;
  * lx_optinteger takes an integer as lx_getint does ("integer expected,
  * got string", "got non-integer number 1.5", "got number 1e+300 out of
  * integer range"). */

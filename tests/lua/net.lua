@@ -557,6 +557,19 @@ T["an integer link is its index, and no argument or option is rewritten"] = func
 	raises("link name or index expected, got boolean", net.addresses, true)
 end
 
+-- lx_optstring pops the option it read and leaves its C string to the
+-- table: a string only an __index gave would be collected while C still
+-- read it, so it is refused; the table's own strings are read as before
+T["a string option from a metatable is refused, the table's own read"] = function()
+	local spec = setmetatable({ dev = NOSUCH }, { __index = function(_, k)
+		if k == "dst" then return "192.0.2.0/" .. (20 + 4) end
+	end })
+	raises("option 'dst': a string in the table itself expected, not one from its metatable", net.route_add, spec)
+	local inherited = setmetatable({ dev = NOSUCH }, { __index = { dst = "192.0.2.0/24" } })
+	raises("option 'dst': a string in the table itself expected", net.route_del, inherited)
+	enodev(net.route_del, setmetatable({ dst = "192.0.2.0/24", dev = NOSUCH }, { __index = {} }))
+end
+
 -- a float link gave Lua's "number has no integer representation" (link_set,
 -- addr_add, addr_del, addresses) where a route's dev said what it wanted,
 -- and dev alone refused 2.0, which the other arguments and the binding's
