@@ -433,7 +433,8 @@ local function check_file(def, name, file) return check(name, def, file) end
 -- name without ".lua". What the file raised names it once ("path:2:
 -- ...", "...ices/name.lua:2: ..." for a long path, anything else after
 -- the path), with the traceback of its own functions when there is more
--- than its main chunk; so does what its table raised as it was checked.
+-- than its main chunk; what its table raised as it was checked names it
+-- once too, without a traceback.
 -- load_file : (path, name?) -> svc | (nil, {string})
 function M.load_file(path, name)
 	-- two anchored matches: "([^/]+)%.lua$" would retry from every

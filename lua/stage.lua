@@ -239,13 +239,13 @@ M.mount_here = mount_here
 -- options left out. The caller mounts (netmounts made a closure per
 -- entry when this took the function that mounts).
 -- mount_result : (entry, path, ok, detail?) -> string | (false, string)
-function M.mount_result(e, path, ok, skipped)
+function M.mount_result(e, path, ok, detail)
 	local at = e.line and string.format("%s:%d: ", path, e.line) or ""
-	if not ok then return false, at .. skipped end
-	if skipped == "already" then return "mounted " .. e.target .. " (already)" end
-	if skipped then
+	if not ok then return false, at .. detail end
+	if detail == "already" then return "mounted " .. e.target .. " (already)" end
+	if detail then
 		log.warn("%soption(s) %s left out: this libmount (2.38) does not act on them", at,
-			table.concat(skipped, ", "))
+			table.concat(detail, ", "))
 	end
 	return "mounted " .. e.target .. " (" .. e.fstype .. ")"
 end
