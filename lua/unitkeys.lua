@@ -512,19 +512,35 @@ local UNIFIED_MEMORY = {
 	MemoryZSwapMax = "infinity", StartupMemoryZSwapMax = "infinity",
 }
 
+-- The ones of them that take a size of 0 (the others refuse it as out of
+-- range, as they refuse 2^64 - 1)
+local TAKES_ZERO = {
+	MemoryMin = true, MemoryLow = true, StartupMemoryLow = true, MemorySwapMax = true,
+	StartupMemorySwapMax = true, MemoryZSwapMax = true, StartupMemoryZSwapMax = true,
+}
+
 -- Record in st.unified_memory whether entry e of one of those keys sets
 -- something, for unitimport to decide on MemoryLimit= (apply runs it on
--- each such [Service] line, after the line's note): an empty value
--- resets it, its default ("0", 0K as well, or "infinity") sets nothing,
--- a size as systemd's parse_size reads it ("1.5G", "1G 512M":
--- unitfile.size) or a percentage sets it, and anything else is a line
--- systemd ignores, which changes nothing. A key set maps to its line.
+-- each such [Service] line, after the line's note), as systemd's
+-- config_parse_memory_limit reads it: an empty value resets it, its
+-- default ("0", 0K as well, or "infinity") sets nothing, a size as
+-- systemd's parse_size reads it ("1.5G", "1G 512M": unitfile.size) or a
+-- percentage up to 100% sets it. Anything else is a line systemd ignores,
+-- which changes nothing: no size, 2^64 - 1 bytes, more than 100%, or 0
+-- for a key not in TAKES_ZERO. A key set maps to its line.
 local function unified_memory(st, e, default)
-	local v = e.value
-	local n = unitfile.size(v) or tonumber(v:match("^(%d+%.?%d*)%%$"))
-	if v == "" then st.unified_memory[e.key] = nil
-	elseif v == "infinity" then st.unified_memory[e.key] = default ~= "infinity" and (e.line or 0) or nil
-	elseif n then st.unified_memory[e.key] = (default ~= "0" or n > 0) and (e.line or 0) or nil end
+	local v, keys = e.value, st.unified_memory
+	if v == "" then keys[e.key] = nil; return end
+	if v == "infinity" then keys[e.key] = default ~= "infinity" and (e.line or 0) or nil; return end
+	local pct, zero = tonumber(v:match("^(%d+%.?%d*)%%$")), nil
+	if pct then
+		if pct > 100 then return end
+		zero = pct == 0
+	elseif unitfile.memory_size(v) then zero = false
+	elseif unitfile.size(v) == 0 then zero = true
+	else return end
+	if zero and not TAKES_ZERO[e.key] then return end
+	keys[e.key] = not (zero and default == "0") and (e.line or 0) or nil
 end
 -- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
 -- more, which the kernel refuses

@@ -1160,4 +1160,25 @@ T["a memory size with a fraction or in parts sets a cgroup v2 memory key: Memory
 	assert(def_of(src).cgroup.memory_max == "1G", src)
 end
 
+-- systemd ignores a memory line out of its range ("Memory limit '...'
+-- out of range, ignoring."): 2^64 - 1 bytes, however written, for every
+-- key; 0 for MemoryHigh= and the other keys that do not take it; and a
+-- percentage over 100 (no size). Such a line set nothing here, where it
+-- counted as set and made MemoryLimit= ignored.
+T["a cgroup v2 memory line systemd ignores as out of range leaves MemoryLimit= in force"] = function()
+	for _, v in ipairs({ "MemoryHigh=18446744073709551615", "MemoryHigh=16383P 1023T 1023G 1023M 1023K 1023B",
+		"MemorySwapMax=18446744073709551615", "MemoryMin=18446744073709551615", "MemoryHigh=0",
+		"MemoryHigh=0K", "StartupMemoryMax=0", "MemoryHigh=0%", "MemoryHigh=150%" }) do
+		local src, notes = convert("[Service]\nExecStart=/bin/d\n" .. v .. "\nMemoryLimit=1G\n")
+		assert((def_of(src).cgroup or {}).memory_max == "1G", v .. ": " .. src)
+		assert(note_for(notes, "MemoryLimit").kind == "note", v)
+	end
+	-- 0 is in range for the swap keys, where it sets a limit of none
+	for _, v in ipairs({ "MemorySwapMax=0", "MemoryZSwapMax=0K", "MemoryHigh=18446744073709551614", "MemoryHigh=100%" }) do
+		local src, notes = convert("[Service]\nExecStart=/bin/d\n" .. v .. "\nMemoryLimit=1G\n")
+		assert(not (def_of(src).cgroup or {}).memory_max, v .. ": " .. src)
+		assert(note_for(notes, "MemoryLimit").kind == "ignored", v)
+	end
+end
+
 return T
