@@ -601,11 +601,29 @@ print("SETTLED", network.settled)
 		network.online = false
 		assert(ok, err)
 		assert(got and got.n == 1 and got[1] == true and got.ms < 10000)
-		-- without a time, only online ends it
+		-- without a time, only online ends it; settled offline, it says
+		-- once that it waits on
+		local settled, log = network.settled, require "log"
+		network.settled = false
 		waiter(nil)
 		sched.wake("network-online")
 		sched.sleep(20)
 		assert(got == nil, "returned at a wake while not online")
+		local function warnings()
+			local n = 0
+			for _, l in ipairs(log.ring(20)) do
+				if l:find("wait_online without a time is waiting on", 1, true) then n = n + 1 end
+			end
+			return n
+		end
+		local before = warnings()
+		network.settled = true
+		sched.wake("network-online")
+		sched.wake("network-online")
+		sched.sleep(20)
+		network.settled = settled
+		assert(got == nil, "returned at a wake while not online")
+		assert(warnings() == before + 1, "warned " .. warnings() - before .. " times")
 		network.online = true
 		ok, err = pcall(sched.wake, "network-online")
 		network.online = false
