@@ -12,13 +12,6 @@
 --     services = {{name, start, ready?, exit?, state, deps = {name...}}, ...} }
 local M = {}
 
-local function sorted_copy(list, less)
-	local out = {}
-	for i, v in ipairs(list) do out[i] = v end
-	table.sort(out, less)
-	return out
-end
-
 local function deps_of(svc)
 	local out, seen = {}, {}
 	for _, list in ipairs({ svc.requires or {}, svc.after or {} }) do
@@ -116,7 +109,7 @@ function M.blame(data, n)
 	for _, s in ipairs(data.services) do
 		if s.ready then all[#all + 1] = { name = s.name, kind = "service", ms = s.ready - s.start } end
 	end
-	all = sorted_copy(all, function(a, b)
+	table.sort(all, function(a, b)
 		if a.ms ~= b.ms then return a.ms > b.ms end
 		return a.name < b.name
 	end)

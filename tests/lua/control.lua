@@ -197,7 +197,7 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 		assert(code == 0 and out:match("PID 1 protocol 1"), out)
 		code, out = luactl(d, "status")
 		assert(code == 0 and out:match("^NAME%s+STATE"), out)
-		local e
+		local e, _
 		code, out, e = luactl(d, "status", "nosuch")
 		assert(code == 3 and e:match("unknown service 'nosuch'"), e)
 		code, out = luactl(d, "status", "--json")
