@@ -1,5 +1,5 @@
 --- ctlcmds: what each luactl command does inside PID 1 (analyze, version,
--- status, list, start/stop/restart, log, reload, eval; poweroff, reboot
+-- status, list, start/stop/restart, kill, log, reload, eval; poweroff, reboot
 -- and halt are the server's, so that a broken edit here cannot keep
 -- luactl from stopping the machine). The server (control.lua) owns the sockets, the connections and
 -- their limits, who may run what, and the `log -f` followers; it loads
@@ -182,6 +182,45 @@ local function action(verb)
 	end
 end
 handlers.start, handlers.stop, handlers.restart = action("start"), action("stop"), action("restart")
+
+-- kill: a signal to each named service's main process, or with the flag
+-- all to every process of its group (supervisor.signal). The signal is a
+-- name as stop_signal takes it (HUP, SIGHUP, hup) or a number from 1 to
+-- 64; TERM when none is given. All names are checked before any is sent.
+handlers.kill = function(_, req)
+	local names, sig = req.args, req.flags.signal
+	if #names == 0 then return { ok = false, code = 2, error = "kill: name at least one service" } end
+	if sig == nil then sig = "TERM"
+	elseif math.type(sig) == "integer" or (type(sig) == "string" and sig:match("^%d+$")) then
+		sig = math.tointeger(tonumber(sig))
+		if sig < 1 or sig > 64 then sig = nil end
+	elseif type(sig) == "string" then
+		sig = sig:upper():gsub("^SIG", "")
+		if not require("services").signals[sig] then sig = nil end
+	else
+		sig = nil
+	end
+	if not sig then
+		return { ok = false, code = 2, error = string.format("kill: unknown signal %s (expected a name such as "
+			.. "HUP, TERM, USR1, KILL, or a number from 1 to 64)", json.encode(req.flags.signal)) }
+	end
+	local bad = unknown(names)
+	if bad then return bad end
+	local results, code, msgs = json.array(), 0, {}
+	for _, n in ipairs(names) do
+		local to, why = sup.signal(n, sig, req.flags.all == true)
+		results[#results + 1] = { name = n, ok = to ~= nil, sent_to = to, why = why }
+		if not to then
+			msgs[#msgs + 1] = n .. ": " .. why
+			-- not running is exit code 3, as an unknown service; a failed kill 1
+			code = math.max(code, why == "not running" and 3 or 1)
+		end
+	end
+	local label = type(sig) == "string" and "SIG" .. sig or "signal " .. sig
+	local r = { ok = code == 0, code = code, result = { signal = label, services = results } }
+	if code ~= 0 then r.error = "kill " .. label .. ": " .. table.concat(msgs, "; ") end
+	return r
+end
 
 -- The file is opened as the supervisor opens it (supervisor.lua's
 -- log_open): without blocking, and read only if it is a regular file. A

@@ -15,6 +15,8 @@ usage: luactl [--json] COMMAND [ARGS...]
   list [--json]                        the services PID 1 knows
   start|stop|restart SVC... [--no-block] [--timeout S]
                                        wait until ready/stopped unless --no-block
+  kill [-s SIGNAL] [--all] SVC...      signal the main process (TERM unless -s),
+                                       or with --all every process of the service
   log [-f] [-n N] [--file] [SVC]       PID 1's log, or a service's (--file: from its
                                        log file, with timestamps); -f follows
   reload [--dry-run]                   reload service definitions, all or nothing
@@ -237,7 +239,7 @@ end
 ---------------------------------------------------------------- options
 
 -- Split args into positional words and flags. spec: flag -> "bool" |
--- "number"; aliases: short -> long.
+-- "number" | "string"; aliases: short -> long.
 local function options(args, spec, aliases)
 	local words, flags = {}, {}
 	local i = 1
@@ -260,9 +262,14 @@ local function options(args, spec, aliases)
 					i = i + 1
 					val = args[i]
 				end
-				local n = tonumber(val)
-				if not n then return nil, "option '" .. a .. "' needs a number" end
-				flags[key] = n
+				if spec[name] == "string" then
+					if not val then return nil, "option '" .. a .. "' needs a value" end
+					flags[key] = val
+				else
+					local n = tonumber(val)
+					if not n then return nil, "option '" .. a .. "' needs a number" end
+					flags[key] = n
+				end
 			end
 		else
 			words[#words + 1] = a
@@ -329,6 +336,18 @@ local function action(verb)
 	end
 end
 cmds.start, cmds.stop, cmds.restart = action("start"), action("stop"), action("restart")
+
+function cmds.kill(args)
+	local words, flags = options(args, { signal = "string", all = "bool" }, { ["-s"] = "signal" })
+	if not words then return usage("kill: %s", flags) end
+	if #words == 0 then return usage("kill: name at least one service") end
+	local r, code = call("kill", words, flags)
+	if not r then return code end
+	for _, s in ipairs(r.result and r.result.services or {}) do
+		if s.ok then io.stdout:write(string.format("%s: sent %s to %s\n", s.name, r.result.signal, s.sent_to)) end
+	end
+	return fail_reply(r)
+end
 
 function cmds.log(args)
 	local words, flags = options(args, { follow = "bool", n = "number", file = "bool" }, { ["-f"] = "follow", ["-n"] = "n" })

@@ -16,7 +16,7 @@ local M = {
 M.COMMANDS = {
 	status = true, list = true, version = true, start = true, stop = true, restart = true,
 	log = true, reload = true, eval = true, poweroff = true, reboot = true, halt = true,
-	analyze = true,
+	analyze = true, kill = true,
 }
 
 ---------------------------------------------------------------- JSON

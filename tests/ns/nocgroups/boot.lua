@@ -33,6 +33,10 @@ for _, p in ipairs(fs.readdir("/proc")) do
 	if pgrp and tonumber(pgrp) == family.pid then members[#members + 1] = tonumber(p) end
 end
 check("family has two", #members == 2, #members)
+-- luactl kill --all: the process group, which reaches both (WINCH: no harm)
+local to = sup.signal("family", "WINCH", true)
+check("signal to the process group", to == "process group " .. family.pid, to)
+check("signal to the main process", sup.signal("family", 28) == "pid " .. family.pid)
 sup.stop("family")
 sup.wait_settled("family", 10000)
 check("family stopped", family.state == "stopped", family.state)
