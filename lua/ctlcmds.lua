@@ -204,11 +204,15 @@ handlers.kill = function(_, req)
 		return { ok = false, code = 2, error = string.format("kill: unknown signal %s (expected a name such as "
 			.. "HUP, TERM, USR1, KILL, or a number from 1 to 64)", json.encode(req.flags.signal)) }
 	end
+	local all = req.flags.all
+	if all ~= nil and type(all) ~= "boolean" then
+		return { ok = false, code = 2, error = "kill: flag 'all' must be true or false, got " .. json.encode(all) }
+	end
 	local bad = unknown(names)
 	if bad then return bad end
 	local results, code, msgs = json.array(), 0, {}
 	for _, n in ipairs(names) do
-		local to, why = sup.signal(n, sig, req.flags.all == true)
+		local to, why = sup.signal(n, sig, all)
 		results[#results + 1] = { name = n, ok = to ~= nil, sent_to = to, why = why }
 		if not to then
 			msgs[#msgs + 1] = n .. ": " .. why
