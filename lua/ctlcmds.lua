@@ -185,26 +185,35 @@ handlers.start, handlers.stop, handlers.restart = action("start"), action("stop"
 
 -- kill: a signal to each named service's main process, or with the flag
 -- all to every process of its group (supervisor.signal). The signal is a
--- name as stop_signal takes it (HUP, SIGHUP, hup) or a number from 1 to
--- 64; TERM when none is given. All names are checked before any is sent.
-handlers.kill = function(_, req)
-	local names, sig = req.args, req.flags.signal
-	if #names == 0 then return { ok = false, code = 2, error = "kill: name at least one service" } end
-	if sig == nil then sig = "TERM"
-	elseif math.type(sig) == "integer" or (type(sig) == "string" and sig:match("^%d+$")) then
-		sig = math.tointeger(tonumber(sig))
-		if sig < 1 or sig > 64 then sig = nil end
-	elseif type(sig) == "string" then
-		sig = sig:upper():gsub("^SIG", "")
-		if not require("services").signals[sig] then sig = nil end
-	else
-		sig = nil
+-- name as stop_signal takes it, in any case and with SIG or not (HUP,
+-- SIGHUP, hup), or a number from 1 to 64; TERM when none is given. All
+-- of the request is checked before anything is sent. Exit code 3 when
+-- each one not reached is not running, 1 when a kill failed.
+local function signal_of(v)
+	if v == nil then return "TERM" end
+	if math.type(v) == "integer" or (type(v) == "string" and v:match("^%d+$")) then
+		local n = math.tointeger(tonumber(v))
+		if not n or n < 1 or n > 64 then return nil end
+		-- a number with a name is shown by its name (-s 1 is SIGHUP)
+		local process = require "luainit.process"
+		for name in pairs(require("services").signals) do
+			if process.signum(name) == n then return name end
+		end
+		return n
 	end
+	if type(v) ~= "string" then return nil end
+	local name = v:upper():gsub("^SIG", "")
+	return require("services").signals[name] and name or nil
+end
+
+handlers.kill = function(_, req)
+	local names, all = req.args, req.flags.all
+	if #names == 0 then return { ok = false, code = 2, error = "kill: name at least one service" } end
+	local sig = signal_of(req.flags.signal)
 	if not sig then
 		return { ok = false, code = 2, error = string.format("kill: unknown signal %s (expected a name such as "
 			.. "HUP, TERM, USR1, KILL, or a number from 1 to 64)", json.encode(req.flags.signal)) }
 	end
-	local all = req.flags.all
 	if all ~= nil and type(all) ~= "boolean" then
 		return { ok = false, code = 2, error = "kill: flag 'all' must be true or false, got " .. json.encode(all) }
 	end
@@ -216,8 +225,7 @@ handlers.kill = function(_, req)
 		results[#results + 1] = { name = n, ok = to ~= nil, sent_to = to, why = why }
 		if not to then
 			msgs[#msgs + 1] = n .. ": " .. why
-			-- not running is exit code 3, as an unknown service; a failed kill 1
-			code = math.max(code, why == "not running" and 3 or 1)
+			code = (code == 1 or why:sub(1, 11) ~= "not running") and 1 or 3
 		end
 	end
 	local label = type(sig) == "string" and "SIG" .. sig or "signal " .. sig

@@ -146,8 +146,8 @@ end
 -- when the network settles without being online (nothing to configure, a
 -- config that did not load, online_timeout_ms passed): that wake is no
 -- answer, the wait goes on. A wait without a time that finds the network
--- settled and not online says so once in the log: nothing but an
--- interface coming up later ends it (a boot.lua step would hang there).
+-- settled and not online says so in the log, once per wait: nothing but
+-- an interface coming up later ends it (a boot.lua step would hang there).
 -- wait_online : (timeout_ms?) -> true | (nil, "timeout")
 function M.wait_online(timeout_ms)
 	local deadline, warned = timeout_ms and now() + timeout_ms, false
@@ -156,8 +156,8 @@ function M.wait_online(timeout_ms)
 		if left and left <= 0 then return nil, "timeout" end
 		if not deadline and M.settled and not warned then
 			warned = true
-			log.warn("network: wait_online without a time is waiting on, though the network settled "
-				.. "without going online; give it a time in ms to go on without the network")
+			log.warn("network: wait_online without a time is waiting on, though the network has settled "
+				.. "and is not online; give it a time in ms to go on without the network")
 		end
 		sched.wait("network-online", left)
 	end

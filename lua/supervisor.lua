@@ -657,32 +657,39 @@ end
 
 --- Send sig (a name or number, as process.kill takes it) to a running
 -- service's main process, or with all to every process of its group (its
--- process group without cgroups), as `sv hup` and `systemctl kill` do.
--- The supervisor is not told: an exit this causes is handled as any
--- other (its restart policy applies). Returns whom it was sent to ("pid
--- 85", "3 processes", "process group 85"), or nil and why ("not running"
--- when there is no main process).
+-- process group without cgroups: the main process's as it is now, which
+-- a forking daemon's setsid made another than the one spawned), as `sv
+-- hup` and `systemctl kill` do. The supervisor is not told: an exit this
+-- causes is handled as any other (its restart policy applies). Returns
+-- whom it was sent to ("pid 85", "3 processes", "process group 85"), or
+-- nil and why ("not running (backoff: ...)" when there is no main
+-- process).
 -- signal : (name, sig, all?) -> string | (nil, string)
 function M.signal(name, sig, all)
 	local svc = M.services[name]
 	if not svc then return nil, "unknown service '" .. name .. "'" end
-	if not svc.pid then return nil, "not running" end
-	if all and svc.pgid and not svc.cgroup_path then
-		local ok, err = process.killpg(svc.pgid, sig)
-		if not ok then return nil, err end
-		return "process group " .. svc.pgid
+	local pid = svc.pid
+	if not pid then
+		return nil, "not running (" .. svc.state .. (svc.why and svc.why ~= svc.state and ": " .. svc.why or "") .. ")"
 	end
-	local ok, err = process.kill(svc.pid, sig)
-	if not all then
-		if not ok then return nil, err end
-		return "pid " .. svc.pid
+	-- a main process MAINPID= named may have been reaped by its own
+	-- parent, which PID 1 does not see: with a group, it must be in it
+	if svc.cgroup_path and not owns(svc, pid) then
+		return nil, "its main pid " .. pid .. " is no longer one of its processes"
 	end
-	local n = ok and 1 or 0
-	for _, p in ipairs(cg_pids(svc)) do
-		if p ~= svc.pid and process.kill(p, sig) then n = n + 1 end
+	local ok, err = process.kill(pid, sig)
+	if all and not svc.cgroup_path then
+		local pgid = svcgroup.pgid_of(pid)
+		if pgid and process.killpg(pgid, sig) then return "process group " .. pgid end
+	elseif all then
+		local n = ok and 1 or 0
+		for _, p in ipairs(cg_pids(svc)) do
+			if p ~= pid and process.kill(p, sig) then n = n + 1 end
+		end
+		if n > 0 then return n == 1 and "1 process" or n .. " processes" end
 	end
-	if n == 0 then return nil, err end
-	return n == 1 and "1 process" or n .. " processes"
+	if not ok then return nil, err end
+	return "pid " .. pid
 end
 
 --- Wait until svc leaves the transient states (for luactl and tests).

@@ -155,6 +155,23 @@ function M.owns(svc, pid)
 	return cg ~= nil and (cg:find("0::" .. rel .. "\n", 1, true) or cg:find("0::" .. rel .. "/", 1, true)) ~= nil
 end
 
+--- The process group pid is in now, from /proc/PID/stat; nil for none
+-- PID 1 may signal: 0 (outside this PID namespace), 1, or PID 1's own.
+-- pgid_of : (pid) -> integer | nil
+local own_pgid
+local function stat_pgid(path)
+	local s = fs.readfile(path)
+	-- "pid (comm) state ppid pgrp ...": comm may hold spaces and ")"
+	local g = s and s:match("^.*%) %S+ %-?%d+ (%-?%d+) ")
+	return g and math.tointeger(tonumber(g))
+end
+function M.pgid_of(pid)
+	own_pgid = own_pgid or stat_pgid("/proc/self/stat") or 0
+	local g = stat_pgid("/proc/" .. pid .. "/stat")
+	if not g or g <= 1 or g == own_pgid then return nil end
+	return g
+end
+
 --- The service whose group pid is in (any process of a service's group
 -- may send sd_notify messages for it): nil for none.
 -- service_of : (cfg, services, pid) -> svc | nil

@@ -518,6 +518,24 @@ local TAKES_ZERO = {
 	MemoryMin = true, MemoryLow = true, StartupMemoryLow = true, MemorySwapMax = true,
 	StartupMemorySwapMax = true, MemoryZSwapMax = true, StartupMemoryZSwapMax = true,
 }
+-- The ones systemd counts as set by any line it takes, an empty one or
+-- infinity too (a flag of their own, not their value: its
+-- unit_has_unified_memory_config)
+local FLAGGED = {
+	StartupMemoryHigh = true, StartupMemoryMax = true, StartupMemorySwapMax = true, StartupMemoryZSwapMax = true,
+}
+
+-- A share of memory as systemd's parse_permyriad reads it, in 1/10000
+-- (50% is 5000): N% or N.N% or N.NN%, N‰ or N.N‰, N‱; nil for any other
+-- form. More than 100% is out of range.
+local function permyriad(v)
+	local n = v:match("^(%d+)%%$") or v:match("^(%d+%.%d%d?)%%$")
+	if n then return tonumber(n) * 100 end
+	n = v:match("^(%d+)\u{2030}$") or v:match("^(%d+%.%d)\u{2030}$")
+	if n then return tonumber(n) * 10 end
+	n = v:match("^(%d+)\u{2031}$")
+	return n and tonumber(n)
+end
 
 -- Record in st.unified_memory whether entry e of one of those keys sets
 -- something, for unitimport to decide on MemoryLimit= (apply runs it on
@@ -525,22 +543,24 @@ local TAKES_ZERO = {
 -- config_parse_memory_limit reads it: an empty value resets it, its
 -- default ("0", 0K as well, or "infinity") sets nothing, a size as
 -- systemd's parse_size reads it ("1.5G", "1G 512M": unitfile.size) or a
--- percentage up to 100% sets it. Anything else is a line systemd ignores,
--- which changes nothing: no size, 2^64 - 1 bytes, more than 100%, or 0
--- for a key not in TAKES_ZERO. A key set maps to its line.
+-- share up to 100% (permyriad) sets it; for the FLAGGED keys any line
+-- systemd takes sets it. Anything else is a line systemd ignores, which
+-- changes nothing: no size, 2^64 - 1 bytes, more than 100%, or 0 for a
+-- key not in TAKES_ZERO. A key set maps to its line.
 local function unified_memory(st, e, default)
-	local v, keys = e.value, st.unified_memory
-	if v == "" then keys[e.key] = nil; return end
-	if v == "infinity" then keys[e.key] = default ~= "infinity" and (e.line or 0) or nil; return end
-	local pct, zero = tonumber(v:match("^(%d+%.?%d*)%%$")), nil
-	if pct then
-		if pct > 100 then return end
-		zero = pct == 0
+	local v, keys, flagged = e.value, st.unified_memory, FLAGGED[e.key]
+	local line = e.line or 0
+	if v == "" then keys[e.key] = flagged and line or nil; return end
+	if v == "infinity" then keys[e.key] = (flagged or default ~= "infinity") and line or nil; return end
+	local share, zero = permyriad(v), nil
+	if share then
+		if share > 10000 then return end
+		zero = share == 0
 	elseif unitfile.memory_size(v) then zero = false
 	elseif unitfile.size(v) == 0 then zero = true
 	else return end
 	if zero and not TAKES_ZERO[e.key] then return end
-	keys[e.key] = not (zero and default == "0") and (e.line or 0) or nil
+	keys[e.key] = not (zero and default == "0") and line or nil
 end
 -- the kernel's pids.max takes up to PID_MAX_LIMIT, 4194304: systemd writes
 -- more, which the kernel refuses

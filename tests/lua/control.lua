@@ -243,6 +243,28 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 		assert(m[1] and m[1].ok == false and m[1].error:match("^malformed request"))
 		m = raw(d .. "/control", string.pack(">I4", 1 << 30))
 		assert(m[1] and m[1].ok == false and m[1].error:match("request too large"))
+		-- kill's request checks: each bad part is refused with code 2 and
+		-- what was expected, before any name is looked at; then an
+		-- unknown name is 3
+		for _, case in ipairs({
+			{ {}, {}, "kill: name at least one service" },
+			{ { "x" }, { signal = "BOGUS" }, 'kill: unknown signal "BOGUS" (expected a name such as HUP, TERM, USR1, KILL, or a number from 1 to 64)' },
+			{ { "x" }, { signal = 0 }, "kill: unknown signal 0 (" },
+			{ { "x" }, { signal = "65" }, 'kill: unknown signal "65" (' },
+			{ { "x" }, { signal = "99999999999999999999" }, 'kill: unknown signal "99999999999999999999" (' },
+			{ { "x" }, { signal = 1.5 }, "kill: unknown signal 1.5 (" },
+			{ { "x" }, { signal = true }, "kill: unknown signal true (" },
+			{ { "x" }, { signal = "" }, 'kill: unknown signal "" (' },
+			{ { "x" }, { all = "yes" }, 'kill: flag \'all\' must be true or false, got "yes"' },
+		}) do
+			m = raw(d .. "/control", control.message({ cmd = "kill", args = json.array(case[1]), flags = case[2] }))
+			assert(m[1] and m[1].ok == false and m[1].code == 2 and m[1].error:sub(1, #case[3]) == case[3],
+				m[1] and m[1].error)
+		end
+		for _, sig in ipairs({ "hup", "SIGHUP", "sigusr1", 9, "64", "KILL" }) do
+			m = raw(d .. "/control", control.message({ cmd = "kill", args = { "nosuch" }, flags = { signal = sig, all = true } }))
+			assert(m[1] and m[1].code == 3 and m[1].error == "unknown service 'nosuch'", tostring(sig))
+		end
 		-- two requests on one connection are answered in order
 		m = raw(d .. "/control", control.message({ cmd = "version" }) .. control.message({ cmd = "list" }) .. control.frame("x"))
 		assert(#m == 3 and m[1].result.protocol == 1 and m[2].result.services and m[3].ok == false)

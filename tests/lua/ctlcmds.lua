@@ -98,28 +98,4 @@ T["poweroff works when the handlers do not load"] = function()
 	end)
 end
 
--- kill's request checks: each bad part is refused with code 2 and what
--- was expected, before any name is looked at; then an unknown name is 3
-T["kill: a bad signal or flag is refused with what was expected"] = function()
-	local handlers = require("ctlcmds").init({}, function() end)
-	local function kill(args, flags) return handlers.kill(nil, { args = args, flags = flags }) end
-	for _, case in ipairs({
-		{ {}, {}, "kill: name at least one service" },
-		{ { "x" }, { signal = "BOGUS" }, 'kill: unknown signal "BOGUS" (expected a name such as HUP, TERM, USR1, KILL, or a number from 1 to 64)' },
-		{ { "x" }, { signal = 0 }, "kill: unknown signal 0 (" },
-		{ { "x" }, { signal = "65" }, 'kill: unknown signal "65" (' },
-		{ { "x" }, { signal = 1.5 }, "kill: unknown signal 1.5 (" },
-		{ { "x" }, { signal = true }, "kill: unknown signal true (" },
-		{ { "x" }, { signal = "" }, 'kill: unknown signal "" (' },
-		{ { "x" }, { all = "yes" }, 'kill: flag \'all\' must be true or false, got "yes"' },
-	}) do
-		local r = kill(case[1], case[2])
-		assert(r.ok == false and r.code == 2 and r.error:sub(1, #case[3]) == case[3], r.error)
-	end
-	for _, sig in ipairs({ "hup", "SIGHUP", "sigusr1", 9, "64", "KILL" }) do
-		local r = kill({ "nosuch" }, { signal = sig, all = true })
-		assert(r.code == 3 and r.error == "unknown service 'nosuch'", tostring(sig) .. ": " .. tostring(r.error))
-	end
-end
-
 return T

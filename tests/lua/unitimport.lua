@@ -1168,13 +1168,17 @@ end
 T["a cgroup v2 memory line systemd ignores as out of range leaves MemoryLimit= in force"] = function()
 	for _, v in ipairs({ "MemoryHigh=18446744073709551615", "MemoryHigh=16383P 1023T 1023G 1023M 1023K 1023B",
 		"MemorySwapMax=18446744073709551615", "MemoryMin=18446744073709551615", "MemoryHigh=0",
-		"MemoryHigh=0K", "StartupMemoryMax=0", "MemoryHigh=0%", "MemoryHigh=150%" }) do
+		"MemoryHigh=0K", "StartupMemoryMax=0", "MemoryHigh=0%", "MemoryHigh=150%", "MemoryHigh=50.%",
+		"MemoryHigh=12.345%", "MemoryHigh=1001\u{2030}", "MemoryMin=0\u{2031}" }) do
 		local src, notes = convert("[Service]\nExecStart=/bin/d\n" .. v .. "\nMemoryLimit=1G\n")
 		assert((def_of(src).cgroup or {}).memory_max == "1G", v .. ": " .. src)
 		assert(note_for(notes, "MemoryLimit").kind == "note", v)
 	end
 	-- 0 is in range for the swap keys, where it sets a limit of none
-	for _, v in ipairs({ "MemorySwapMax=0", "MemoryZSwapMax=0K", "MemoryHigh=18446744073709551614", "MemoryHigh=100%" }) do
+	for _, v in ipairs({ "MemorySwapMax=0", "MemoryZSwapMax=0K", "MemoryHigh=18446744073709551614", "MemoryHigh=100%",
+		"MemoryHigh=12.34%", "MemoryHigh=500\u{2030}", "MemoryHigh=5000\u{2031}",
+		-- the Startup keys but StartupMemoryLow= count as set by any line systemd takes
+		"StartupMemoryHigh=infinity", "StartupMemoryMax=", "StartupMemorySwapMax=0", "StartupMemoryZSwapMax=infinity" }) do
 		local src, notes = convert("[Service]\nExecStart=/bin/d\n" .. v .. "\nMemoryLimit=1G\n")
 		assert(not (def_of(src).cgroup or {}).memory_max, v .. ": " .. src)
 		assert(note_for(notes, "MemoryLimit").kind == "ignored", v)

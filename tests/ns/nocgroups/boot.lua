@@ -12,7 +12,7 @@ sup.cgroups = false
 
 T.load_services()
 sup.start_all()
-for _, n in ipairs({ "plain", "family" }) do sup.wait_settled(n, 10000) end
+for _, n in ipairs({ "plain", "family", "forked" }) do sup.wait_settled(n, 10000) end
 
 local plain, family = sup.services.plain, sup.services.family
 check("ready plain", plain.state == "ready", plain.state)
@@ -37,6 +37,17 @@ check("family has two", #members == 2, #members)
 local to = sup.signal("family", "WINCH", true)
 check("signal to the process group", to == "process group " .. family.pid, to)
 check("signal to the main process", sup.signal("family", 28) == "pid " .. family.pid)
+-- a forking daemon's process group is its own (setsid), not the started
+-- shell's, which is gone: --all reaches the daemon and its child
+local forked = sup.services.forked
+check("ready forked", forked.state == "ready", forked.state .. " " .. tostring(forked.why))
+to = sup.signal("forked", "USR1", true)
+check("signal to the daemon's group", to == "process group " .. tostring(forked.pid), to)
+local got = T.wait_until(function()
+	local s = fs.readfile("/tmp/luainit-nocg-test/got") or ""
+	return s:find("daemon") and s:find("child") and s
+end, 5000)
+check("daemon and child signalled", got, fs.readfile("/tmp/luainit-nocg-test/got"))
 sup.stop("family")
 sup.wait_settled("family", 10000)
 check("family stopped", family.state == "stopped", family.state)
