@@ -444,6 +444,39 @@ T["a file with a long path whose table raises as it is checked is named once"] =
 		and not errs[1]:find(d, 1, true), errs[1])
 end
 
+-- regression: a file that never ended (a loop whose condition never
+-- changes) held PID 1 in load_dir for ever, reaping nothing, at boot or
+-- at a luactl reload; a pcall in the file must not catch the stop, nor a
+-- metatable's loop run on as the table is checked
+T["a file that does not end is stopped at its budget, named with its line"] = function()
+	local conffile = require "conffile"
+	local saved = conffile.max_instructions
+	conffile.max_instructions = 1000000
+	local d = dir_with({
+		spin = 'local n = 0\nwhile n >= 0 do n = n + 1 end',
+		caught = 'while true do\n  pcall(function() while true do end end)\nend',
+		handled = 'while true do xpcall(function() while true do end end, function(e) return e end) end',
+		index = 'return setmetatable({}, { __index = function()\n  while true do end\nend })',
+		busy = 'local n = 0\nfor i = 1, 50000 do n = n + i end\nreturn { command = { "/bin/true" }, description = tostring(n) }',
+	})
+	local function other_hook() end
+	debug.sethook(other_hook, "", 1e9) -- an eval's: put back afterwards
+	local ok, set, errs = pcall(services.load_dir, d)
+	local h, mask, count = debug.gethook()
+	debug.sethook()
+	conffile.max_instructions = saved
+	assert(ok, set)
+	assert(h == other_hook and mask == "" and count == 1e9, "the thread's own hook was not put back")
+	local S = ": stopped after 1000000 instructions: expected the file to return its table %(a loop that does not end%?%)"
+	local by = {}
+	for _, e in ipairs(errs) do by[e:match("/(%a+)%.lua") or e] = e end
+	assert(by.spin and by.spin:find("^" .. d:gsub("%p", "%%%0") .. "/spin%.lua:2" .. S .. "$"), by.spin)
+	assert(by.caught and by.caught:find("caught%.lua:2" .. S), by.caught)
+	assert(by.handled and by.handled:find("handled%.lua:1" .. S), by.handled)
+	assert(by.index and by.index:find("index%.lua:2" .. S .. " %(raised while the returned table was checked%)$"), by.index)
+	assert(#errs == 4 and set.busy and set.busy.description == "1250025000", table.concat(errs, "\n"))
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',

@@ -30,19 +30,20 @@ sched.sleep(200)
 t:close()
 
 -- service definitions: one that raises, one that does not parse, one with
--- an unknown key, one that calls os.exit (which would end PID 1), and a
--- good one that must still start
+-- an unknown key, one that calls os.exit (which would end PID 1), one that
+-- never ends (PID 1 ran it for ever), and a good one that must still start
 local set, errs = T.services({
 	raises = 'error("boom in a service definition")',
 	syntax = 'return { command = { "/bin/true" }',
 	typo = 'return { comand = { "/bin/true" } }',
 	quits = 'os.exit(0) return { command = { "/bin/true" } }',
+	endless = 'while true do pcall(function() while true do end end) end',
 	good = 'return { command = { "/bin/sh", "-c", "exec sleep 1000" } }',
 })
 for _, e in ipairs(errs) do print("SVCERR " .. e:gsub("\n", " | ")) end
 sup.start_all()
 T.check("good service ready", sup.wait_settled("good", 10000) == "ready", sup.services.good.state)
 T.check("bad services left out", set.raises == nil and set.syntax == nil and set.typo == nil
-	and set.quits == nil)
+	and set.quits == nil and set.endless == nil)
 T.responsive("after errors")
 T.finish()
