@@ -372,8 +372,11 @@ local function check(name, def, file)
 		err("the file must return a table, got %s", type(def))
 		return nil, errs
 	end
+	-- the keys pairs gives, when a metatable may give others (below)
+	local listed = getmetatable(def) ~= nil and {}
 	for k, v in pairs(def) do
 		nkeys = nkeys + 1
+		if listed then listed[k] = true end
 		local f = type(k) == "string" and M.fields[k]
 		if not f then
 			err("unknown key %s (did you mean '%s'?)", key_shown(k), M.nearest(tostring(k), M.fields))
@@ -390,6 +393,19 @@ local function check(name, def, file)
 					M.nearest(tostring(sub), names), table.concat(list, ", "))
 			end)
 		end
+	end
+	-- The service is made of the fields pairs gives; one that only the
+	-- table's __index gives (shared defaults: setmetatable(t, { __index =
+	-- base })) was read by the checks below and then left out of it,
+	-- quietly: a user = "nobody" the service did not run as.
+	if listed then
+		for k in pairs(M.fields) do
+			if not listed[k] and def[k] ~= nil then
+				err("field '%s' comes from the table's metatable (__index): expected it in the table "
+					.. "itself (the service is made of the table's own fields; copy shared ones in)", k)
+			end
+		end
+		if #errs > 0 then return nil, errs end
 	end
 	if def.command == nil then err("field 'command' is required (an array: { \"/usr/sbin/daemon\", \"-f\" })") end
 	if def.type == "forking" and not def.pid_file then err("type 'forking' needs 'pid_file'") end

@@ -477,6 +477,27 @@ T["a file that does not end is stopped at its budget, named with its line"] = fu
 	assert(#errs == 4 and set.busy and set.busy.description == "1250025000", table.concat(errs, "\n"))
 end
 
+-- regression: a field the returned table had only through its
+-- metatable's __index (shared defaults) passed the checks, which read it,
+-- and was then left out of the service, which is made of what pairs
+-- gives: user = "nobody" from the defaults, and the service ran as root
+T["a field that only a metatable's __index gives is an error naming it"] = function()
+	local base = { user = "nobody", restart = "always" }
+	local svc, errs = services.check("web", setmetatable({ command = { "/bin/true" } }, { __index = base }), "web.lua")
+	assert(svc == nil and #errs == 2, tostring(errs and table.concat(errs, "\n")))
+	table.sort(errs)
+	assert(errs[1] == "web.lua: field 'restart' comes from the table's metatable (__index): expected it in the "
+		.. "table itself (the service is made of the table's own fields; copy shared ones in)", errs[1])
+	assert(errs[2]:find("^web%.lua: field 'user' comes from the table's metatable"), errs[2])
+	_, errs = services.check("x", setmetatable({}, { __index = function(_, k)
+		if k == "command" then return { "/bin/true" } end
+	end }), "x.lua")
+	assert(#errs == 1 and errs[1]:find("^x%.lua: field 'command' comes from the table's metatable"), errs[1])
+	-- a metatable that gives no field is no matter
+	svc = services.check("y", setmetatable({ command = { "/bin/true" } }, { __tostring = function() return "y" end }), "y.lua")
+	assert(svc and svc.command[1] == "/bin/true" and svc.user == nil)
+end
+
 T["a missing dependency is reported and the others still load"] = function()
 	local d = dir_with({
 		web = 'return { command = {"/bin/true"}, requires = {"database"} }',
