@@ -78,6 +78,22 @@ function M.failed(what, why, ms) emit("[FAILED] " .. what .. ": " .. tostring(wh
 --- A step that failed but does not matter for the boot.
 function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
 
+-- An error value as text: a string as it is, any other by tostring (a
+-- table's __tostring), by its type when that raises or gives no string.
+local function error_text(e)
+	if type(e) == "string" then return e end
+	local ok, m = pcall(tostring, e)
+	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
+	return m
+end
+
+--- An xpcall message handler, as debug.traceback, for any error value:
+-- debug.traceback gives back a value that is no string as it is, without
+-- the traceback, and a tostring of it then raised in the caller when its
+-- __tostring did (the boot file's, whose rescue console never opened).
+-- traceback : (e) -> string
+function M.traceback(e) return debug.traceback(error_text(e), 2) end
+
 --- An error value raised by the file at path, as text naming the file
 -- once: a message at a line of its own ("path:3: ...") as it is, any
 -- other with the path in front; a value whose __tostring raises or
@@ -87,8 +103,7 @@ function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why)
 -- messages, when not path (a long path is cut: "...ices/name.lua:2:").
 -- file_error : (path, e, checked?, src?) -> string
 function M.file_error(path, e, checked, src)
-	local ok, m = pcall(tostring, e)
-	if not ok or type(m) ~= "string" then m = "a " .. type(e) .. " error value" end
+	local m = error_text(e)
 	src = src or path
 	if m:sub(1, #src + 1) ~= src .. ":" then m = path .. ": " .. m end
 	return checked and m .. " (raised while the returned table was checked)" or m

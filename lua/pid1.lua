@@ -89,7 +89,7 @@ local function boot()
 		log.failed("load " .. path, err)
 		return after_rescue(require("rescue").run("the boot file could not be loaded"))
 	end
-	local ok, berr = xpcall(chunk, debug.traceback)
+	local ok, berr = xpcall(chunk, log.traceback)
 	if not ok then
 		log.failed("boot " .. path, berr)
 		return after_rescue(require("rescue").run("the boot file raised an error"))

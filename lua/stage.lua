@@ -70,7 +70,7 @@ end
 -- timed : (name, fn) -> true, result | false, why
 local function timed(name, fn)
 	local t0 = event.now()
-	local ok, res, detail = xpcall(fn, debug.traceback)
+	local ok, res, detail = xpcall(fn, log.traceback)
 	local t1 = event.now()
 	local good = ok and res ~= false and (res ~= nil or detail == nil)
 	local entry = { name = name, kind = "step", start = t0, stop = t1, ok = good }

@@ -31,4 +31,21 @@ T["a file's error names the file once"] = function()
 	end
 end
 
+-- regression: debug.traceback as the boot file's handler gave back a
+-- value that is no string as it was, and log.failed's tostring of it
+-- raised in the boot task (no rescue console) when its __tostring raised
+T["traceback makes text of any error value, with the traceback"] = function()
+	for _, c in ipairs({
+		{ "boom", "^boom\nstack traceback:\n" },
+		{ setmetatable({}, { __tostring = function() return "obj" end }), "^obj\nstack traceback:\n" },
+		{ setmetatable({}, { __tostring = function() error("no") end }), "^a table error value\nstack traceback:\n" },
+		{ nil, "^nil\nstack traceback:\n" },
+		{ 42, "^42\nstack traceback:\n" },
+	}) do
+		local ok, m = xpcall(function() error(c[1], 0) end, log.traceback)
+		assert(not ok and type(m) == "string" and m:find(c[2]), tostring(m))
+		assert(m:find("in function 'error'", 1, true), m)
+	end
+end
+
 return T
