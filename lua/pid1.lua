@@ -80,9 +80,17 @@ local function boot()
 	-- runtime's, and container.parse has read it
 	if event.mode() == "pid1" then stage.argv = { table.unpack(M.argv) } end
 	log.debug_enabled = stage.flag("luainit.debug")
-	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's
-	local path = cmd["luainit.boot"] or os.getenv("LUAINIT_BOOT") or M.boot_path
-	if type(path) ~= "string" then path = M.boot_path end
+	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's.
+	-- A bare luainit.boot, or one with no path, names no file: it went to
+	-- /etc/luainit/boot.lua without a word, and an empty path ("booting
+	-- with ") to the rescue console with "cannot open : ..."
+	local path = cmd["luainit.boot"]
+	if path ~= nil and (type(path) ~= "string" or path == "") then
+		log.warn("kernel command line: luainit.boot%s: expected luainit.boot=PATH, the boot file to run; "
+			.. "running the default", path == true and "" or "=")
+		path = nil
+	end
+	path = path or os.getenv("LUAINIT_BOOT") or M.boot_path
 	log.info("luainit: booting with %s", path)
 	local chunk, err = require("luainit.chunk").loadfile(path)
 	if not chunk then
