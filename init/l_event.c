@@ -206,16 +206,27 @@ static int l_timer(lua_State *L)
 	                     "timerfd_create");
 }
 
-static void ms_to_ts(double ms, struct timespec *ts)
+/* The longest time a timer is armed for, in ms (~31 700 years): past it,
+ * math.huge included, the conversion to time_t would be undefined; the
+ * kernel saturates this to its own longest (~292 years), which is never. */
+#define MS_MAX 1e15
+
+/* A time in ms as a timespec: none below 0, none above MS_MAX. NaN raises
+ * (as argument arg): it would have been undefined too. */
+static void ms_to_ts(lua_State *L, int arg, double ms, struct timespec *ts)
 {
+	luaL_argcheck(L, ms == ms, arg, "a time in ms expected, got nan");
 	if (ms < 0)
 		ms = 0;
+	if (ms > MS_MAX)
+		ms = MS_MAX;
 	ts->tv_sec = (time_t)(ms / 1000);
 	ts->tv_nsec = (long)((ms - (double)ts->tv_sec * 1000) * 1e6);
 }
 
 /** timer:arm : (ms, interval_ms?) -> true | (nil, string, integer)
- * 0 ms fires as soon as possible (a zero it_value would disarm). */
+ * 0 ms fires as soon as possible (a zero it_value would disarm); from
+ * 1e15 ms up (math.huge) it never fires; nan raises. */
 static int timer_arm(lua_State *L)
 {
 	struct ev *e = check_ev(L, 1);
@@ -224,10 +235,10 @@ static int timer_arm(lua_State *L)
 
 	luaL_argcheck(L, e->kind == K_TIMER, 1, "not a timer");
 	memset(&its, 0, sizeof its);
-	ms_to_ts(ms, &its.it_value);
+	ms_to_ts(L, 2, ms, &its.it_value);
 	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 		its.it_value.tv_nsec = 1;
-	ms_to_ts(luaL_optnumber(L, 3, 0), &its.it_interval);
+	ms_to_ts(L, 3, luaL_optnumber(L, 3, 0), &its.it_interval);
 	if (timerfd_settime(e->w.fd, 0, &its, NULL) < 0)
 		return lx_fail(L, errno, "timerfd_settime");
 	return lx_ok(L);

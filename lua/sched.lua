@@ -76,8 +76,13 @@ local function on_timer()
 	if not ok then error(err, 0) end
 end
 
--- An entry runs a task (co) or calls a function (fn) when it is due.
+-- An entry runs a task (co) or calls a function (fn) when it is due. A
+-- time that is no number, or nan, raises at the caller's caller: in the
+-- heap, a nan "at" would break its order for every other entry.
 local function add_timer(ms, co, fn, name)
+	if type(ms) ~= "number" or ms ~= ms then
+		error("a time in ms expected, got " .. (ms ~= ms and "nan" or tostring(ms)), 3)
+	end
 	if not timer then timer = assert(event.timer(on_timer)) end
 	seq = seq + 1
 	local item = { at = now() + ms, co = co, fn = fn, name = name, seq = seq }
@@ -90,7 +95,10 @@ end
 -- first (timer.cancelled = true). No task: fn must not wait; an error is
 -- logged with its traceback.
 -- after : (ms, fn, name?) -> timer
-function M.after(ms, fn, name) return add_timer(ms, nil, fn, name) end
+function M.after(ms, fn, name)
+	local t = add_timer(ms, nil, fn, name) -- (no tail call: an error names after's caller)
+	return t
+end
 
 --- Resume a task; errors are logged with the task's traceback.
 function resume(co, ...)

@@ -64,6 +64,28 @@ T["after calls back on the loop; a cancelled one never; an error is contained"] 
 	assert(table.concat(got, ",") == "a,b", table.concat(got, ","))
 end
 
+-- a nan time broke the heap's order for every timer (its comparisons are
+-- all false), and armed the timerfd with an undefined conversion in C;
+-- math.huge, "never", armed one with a time past time_t's range
+T["a time that is nan or no number raises at the caller; math.huge never fires"] = function()
+	for _, bad in ipairs({ 0 / 0, "5", true }) do
+		local want = "a time in ms expected, got " .. (bad ~= bad and "nan" or tostring(bad))
+		local ok, err = pcall(function() sched.after(bad, function() end) end)
+		assert(not ok and err:match("^tests/lua/sched%.lua:%d+: ") and err:find(want, 1, true), err)
+		ok, err = pcall(function() sched.sleep(bad) end)
+		assert(not ok and err:match("^tests/lua/sched%.lua:%d+: ") and err:find(want, 1, true), err)
+	end
+	local fired = false
+	local t = sched.after(math.huge, function() fired = true end)
+	sched.after(1e300, function() fired = true end).cancelled = true
+	local ok, err = pcall(function() event.timer(function() end):arm(0 / 0) end)
+	assert(not ok and err:find("a time in ms expected, got nan", 1, true), err)
+	assert(event.timer(function() end):arm(math.huge) == true)
+	sched.sleep(30)
+	t.cancelled = true
+	assert(not fired)
+end
+
 T["a task that raises is contained"] = function()
 	sched.spawn(function() error("boom in a task") end, "raiser")
 	sched.sleep(1)
