@@ -3,7 +3,7 @@
 -- Returns a table; each interface entry is matched against the links the
 -- kernel has (first match wins) by name ("eth0"), glob ("en*") or MAC
 -- ({ mac = "52:54:00:12:34:56" }). Loopback is always brought up.
--- See /usr/share/doc/luainit/network.md (docs/network.md) for every key.
+-- See docs/network.md in luainit's source for every key (no docs are installed).
 return {
 	resolv_conf = "/etc/resolv.conf",
 	interfaces = {
