@@ -322,8 +322,14 @@ local function finish(st)
 	if def.type == "forking" and not def.pid_file then
 		st.errs[#st.errs + 1] = "Type=forking without PIDFile=: luainit needs pid_file to find the main process"
 	end
-	if st.stdin_tty and not def.tty then
-		def.tty = "/dev/console"   -- systemd's default TTYPath=
+	-- luainit's tty is stdin, stdout and stderr: the terminal goes in with
+	-- StandardInput=tty (systemd's default TTYPath= is /dev/console);
+	-- without it systemd connects no terminal, whatever TTYPath= says
+	if st.stdin_tty then
+		def.tty = st.tty_path and st.tty_path.value or "/dev/console"
+	elseif st.tty_path then
+		note(st, st.tty_path.entry, "ignored", "systemd uses the terminal only with StandardInput=tty "
+			.. "(luainit's tty is stdin, stdout and stderr)")
 	end
 	if def.type == nil then def.type = "simple" end
 end

@@ -100,9 +100,10 @@ function M.state(errs)
 		rlimits = {}, cgroup = {},                -- Limit*=; MemoryMax= and kin
 		unified_memory = {},                      -- cgroup v2's other memory keys set: key = line
 		dirs = {}, dir_modes = {},                -- RuntimeDirectory= and kin, their *Mode=
-		-- stdin_tty, burst, interval, restart_sec, restart_steps,
-		-- restart_max, memory_limit: StandardInput=tty, StartLimit*=, a
-		-- RestartSec= read, RestartSteps=, RestartMaxDelaySec=, MemoryLimit=
+		-- stdin_tty, tty_path, burst, interval, restart_sec, restart_steps,
+		-- restart_max, memory_limit: StandardInput=tty, TTYPath=,
+		-- StartLimit*=, a RestartSec= read, RestartSteps=,
+		-- RestartMaxDelaySec=, MemoryLimit=
 	}
 end
 
@@ -335,7 +336,11 @@ function Service.CapabilityBoundingSet(st, e)
 		if not have[c] then have[c] = true; st.def.capabilities[#st.def.capabilities + 1] = c end
 	end
 end
-function Service.TTYPath(st, e) st.def.tty = e.value end
+-- TTYPath= names the terminal a tty input or output uses: kept aside
+-- (st.tty_path), as systemd connects it only with StandardInput=tty
+-- (unitimport decides, whatever the order of the lines); an empty one
+-- resets it
+function Service.TTYPath(st, e) st.tty_path = e.value ~= "" and { value = e.value, entry = e } or nil end
 local INPUTS = { null = 1, tty = 1, ["tty-force"] = 1, ["tty-fail"] = 1, socket = 1, data = 1, fd = 1 }
 function Service.StandardInput(st, e)
 	local v = e.value

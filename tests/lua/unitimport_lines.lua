@@ -40,6 +40,14 @@ T["a later line of a one-value key takes the notes of the lines before"] = funct
 			function(d) return d.cwd == nil end },
 		["StandardInput=socket\nStandardInput=tty\n"] = { "", function(d) return d.tty == "/dev/console" end },
 		["StandardInput=tty\nStandardInput=null\n"] = { "", function(d) return d.tty == nil end },
+		-- TTYPath= counts only with StandardInput=tty, in either order (it
+		-- gave tty alone, so a unit that connects no terminal got one)
+		["TTYPath=/dev/tty3\nStandardInput=tty\n"] = { "", function(d) return d.tty == "/dev/tty3" end },
+		["StandardInput=tty-force\nTTYPath=/dev/tty3\n"] = { "", function(d) return d.tty == "/dev/tty3" end },
+		["TTYPath=/dev/tty3\n"] = { "3 ignored TTYPath=/dev/tty3", function(d) return d.tty == nil end },
+		["TTYPath=/dev/tty3\nStandardOutput=tty\n"] = { "4 ignored StandardOutput=tty, 3 ignored TTYPath=/dev/tty3",
+			function(d) return d.tty == nil end },
+		["StandardInput=tty\nTTYPath=/dev/tty3\nTTYPath=\n"] = { "", function(d) return d.tty == "/dev/console" end },
 		["RuntimeDirectoryPreserve=no\nRuntimeDirectoryPreserve=yes\n"] = { "" },
 	}) do
 		local d, got, src = convert(lines)
