@@ -481,8 +481,12 @@ int main(int argc, char **argv)
 		       "Boot policy lives in /etc/luainit/boot.lua; see docs/boot.md.\n");
 		return 0;
 	}
-	if (argc > 2 && strcmp(argv[1], "--lua") == 0)
-		return script_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--lua") == 0) {
+		if (argc > 2)
+			return script_main(argc, argv);
+		fprintf(stderr, "luainit: --lua needs a file: luainit --lua FILE [ARGS...]\n");
+		return 2;
+	}
 	/* luainit --container [--pgroup] [--services DIR] [--] [CMD ARGS...]:
 	 * the options are read by container.lua; here only the mode matters
 	 * (lx_container, set above). */

@@ -580,7 +580,8 @@ end
 
 --- Bring up loopback and the interfaces of /etc/luainit/network.lua;
 -- DHCP goes on in the background (the boot does not wait for it; a service
--- that needs the network waits with require("network").wait_online(ms)).
+-- that needs the network is ordered after "network-online", boot code
+-- waits with require("network").wait_online(ms)).
 function M.network(path)
 	return M.step("network", function() return require("network").start(path) end, { id = "network" })
 end

@@ -425,8 +425,9 @@ end
 ---------------------------------------------------------------- CLI
 
 local USAGE = [[
-usage: unitimport [--root DIR] [--instance NAME] [--name NAME] [--env K=V]... [--tmpfiles FILE] UNIT.service
-       unitimport --batch [--root DIR] UNIT.service|DIR...
+usage: luactl import-unit [--root DIR] [--instance NAME] [--name NAME] [--env K=V]... [--tmpfiles FILE] UNIT.service
+       luactl import-unit --batch [--root DIR] UNIT.service|DIR...
+  (or luainit --lua /usr/lib/luainit/unitimport.lua with the same arguments)
   Prints the luainit service definition for UNIT on stdout and every key not
   carried over on stderr. --batch converts many units and prints one line
   each and a summary; it exits 1 only if a conversion raised an error.
@@ -452,7 +453,7 @@ function M.main(args)
 		local a = args[i]
 		local function val()
 			i = i + 1
-			if args[i] == nil then io.stderr:write("unitimport: ", a, " needs a value\n", USAGE, "\n"); return nil end
+			if args[i] == nil then io.stderr:write("import-unit: ", a, " needs a value\n", USAGE, "\n"); return nil end
 			return args[i]
 		end
 		if a == "--root" then opts.root = val(); if not opts.root then return 2 end
@@ -462,11 +463,11 @@ function M.main(args)
 		elseif a == "--env" then
 			local kv = val(); if not kv then return 2 end
 			local k, v = kv:match("^([%a_][%w_]*)=(.*)$")
-			if not k then io.stderr:write("unitimport: --env wants NAME=value, got '", kv, "'\n"); return 2 end
+			if not k then io.stderr:write("import-unit: --env wants NAME=value, got '", kv, "'\n"); return 2 end
 			opts.env[k] = v
 		elseif a == "--batch" then batch = true
 		elseif a == "-h" or a == "--help" then io.stdout:write(USAGE, "\n"); return 0
-		elseif a:sub(1, 1) == "-" then io.stderr:write("unitimport: unknown option ", a, "\n", USAGE, "\n"); return 2
+		elseif a:sub(1, 1) == "-" then io.stderr:write("import-unit: unknown option ", a, "\n", USAGE, "\n"); return 2
 		else files[#files + 1] = a end
 		i = i + 1
 	end
@@ -474,7 +475,7 @@ function M.main(args)
 
 	if not batch then
 		local text, err = readfile(files[1])
-		if not text then io.stderr:write("unitimport: ", err, "\n"); return 1 end
+		if not text then io.stderr:write("import-unit: ", err, "\n"); return 1 end
 		opts.file = files[1]
 		local src, notes, errs, extra = M.convert(text, opts)
 		-- each with the file and line, as the errors are
@@ -482,17 +483,17 @@ function M.main(args)
 			io.stderr:write(string.format("%s: %s: %s%s=%s: %s\n", n.kind, files[1],
 				n.line and ("line " .. n.line .. ": ") or "", n.key, n.value, n.reason))
 		end
-		for _, e in ipairs(errs) do io.stderr:write("unitimport: ", files[1], ": ", e, "\n") end
+		for _, e in ipairs(errs) do io.stderr:write("import-unit: ", files[1], ": ", e, "\n") end
 		if not src then return 1 end
 		local ok, verrs = M.validate(src, extra.name)
 		io.stdout:write(src)
 		if tmpfiles and extra.tmpfiles then
 			local f, ferr = io.open(tmpfiles, "w")
-			if not f then io.stderr:write("unitimport: ", ferr, "\n"); return 1 end
+			if not f then io.stderr:write("import-unit: ", ferr, "\n"); return 1 end
 			f:write(extra.tmpfiles); f:close()
 		end
 		if not ok then
-			for _, e in ipairs(verrs) do io.stderr:write("unitimport: not a valid definition: ", e, "\n") end
+			for _, e in ipairs(verrs) do io.stderr:write("import-unit: not a valid definition: ", e, "\n") end
 			return 1
 		end
 		return #errs > 0 and 1 or 0
