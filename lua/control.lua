@@ -207,7 +207,7 @@ local function dispatch(c, req)
 	c.busy = true
 	c.requests = c.requests + 1
 	sched.spawn(function()
-		local ok, reply, keep = xpcall(handle, debug.traceback, c, req)
+		local ok, reply, keep = xpcall(handle, log.traceback, c, req)
 		if not ok then
 			log.err("control: %s: %s", req.cmd, tostring(reply))
 			reply = { ok = false, code = 1, error = "internal error in '" .. req.cmd .. "': " .. tostring(reply):match("^[^\n]*") }

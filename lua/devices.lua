@@ -164,7 +164,7 @@ function M.handle(ev, quiet)
 	end
 	apply_rules(ev)
 	for _, fn in ipairs(M.handlers) do
-		local ok, err = xpcall(fn, debug.traceback, ev)
+		local ok, err = xpcall(fn, log.traceback, ev)
 		if not ok then log.err("uevent handler: %s", err) end
 	end
 	return loaded

@@ -78,8 +78,9 @@ function M.failed(what, why, ms) emit("[FAILED] " .. what .. ": " .. tostring(wh
 --- A step that failed but does not matter for the boot.
 function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
 
--- An error value as text: a string as it is, any other by tostring (a
+--- An error value as text: a string as it is, any other by tostring (a
 -- table's __tostring), by its type when that raises or gives no string.
+-- error_text : (e) -> string
 local function error_text(e)
 	if type(e) == "string" then return e end
 	local ok, m = pcall(tostring, e)
@@ -93,6 +94,7 @@ end
 -- __tostring did (the boot file's, whose rescue console never opened).
 -- traceback : (e) -> string
 function M.traceback(e) return debug.traceback(error_text(e), 2) end
+M.error_text = error_text
 
 --- An error value raised by the file at path, as text naming the file
 -- once: a message at a line of its own ("path:3: ...") as it is, any

@@ -409,7 +409,7 @@ local function dhcp_start(ifc)
 	-- error is logged and the client starts over.
 	c.task = sched.spawn(function()
 		while not c.stopped do
-			local ok, err = xpcall(run, debug.traceback, c)
+			local ok, err = xpcall(run, log.traceback, c)
 			if ok or c.stopped then break end
 			log.err("network: %s: DHCP client: %s; starting over in 10 s", c.name, err)
 			c.xid, c.inbox = nil, {}

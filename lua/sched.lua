@@ -60,7 +60,7 @@ local function fire_due()
 		local item = heap_pop()
 		if item.cancelled then -- nothing
 		elseif item.fn then
-			local ok, err = xpcall(item.fn, debug.traceback)
+			local ok, err = xpcall(item.fn, log.traceback)
 			if not ok then log.err("timer %s: %s", item.name or "?", err) end
 		else
 			resume(item.co, "timeout")
@@ -107,7 +107,7 @@ function resume(co, ...)
 	if not ok then
 		-- the dead task's stack still holds what it allocated: after a
 		-- memory error, free it before building the message
-		local name, msg = names[co] or tostring(co), tostring(err)
+		local name, msg = names[co] or tostring(co), log.error_text(err)
 		local tb_ok, tb = false, nil
 		if not msg:find("not enough memory", 1, true) then tb_ok, tb = pcall(debug.traceback, co, msg) end
 		coroutine.close(co)
@@ -204,7 +204,7 @@ function M.child_exited(pid, how, code)
 		resume(co, "child", how, code)
 	end
 	for _, fn in ipairs(child_listeners) do
-		local ok, err = xpcall(fn, debug.traceback, pid, how, code)
+		local ok, err = xpcall(fn, log.traceback, pid, how, code)
 		if not ok then log.err("child listener: %s", err) end
 	end
 	if next(nochild_waiters) and not process.has_children() then
@@ -253,7 +253,7 @@ end
 -- main : (fn) -> nil
 function M.main(fn)
 	M.spawn(function()
-		local ok, res = xpcall(fn, debug.traceback)
+		local ok, res = xpcall(fn, log.traceback)
 		if not ok then io.stderr:write(tostring(res), "\n") end
 		event.exit(ok and (math.tointeger(res) or 0) or 1)
 	end, "main")

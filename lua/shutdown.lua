@@ -59,7 +59,7 @@ function M.network_down(fn) M.network_downs[#M.network_downs + 1] = fn end
 
 local function step(name, fn)
 	local t0 = event.now()
-	local ok, res, detail = xpcall(fn, debug.traceback)
+	local ok, res, detail = xpcall(fn, log.traceback)
 	-- as stage.step: false, why or nil, err is a failure
 	if ok and res ~= false and (res ~= nil or detail == nil) then log.ok(type(res) == "string" and res or name, event.now() - t0)
 	else log.failed(name, ok and detail or res, event.now() - t0) end
@@ -70,7 +70,7 @@ local function run(kind)
 	log.info("shutdown: %s requested", kind)
 	for i = #M.hooks, 1, -1 do step("shutdown hook " .. i, function() return M.hooks[i](kind) end) end
 	for _, fn in ipairs(M.farewells) do
-		local ok, err = xpcall(fn, debug.traceback, kind)
+		local ok, err = xpcall(fn, log.traceback, kind)
 		if not ok then log.err("shutdown: farewell: %s", err) end
 	end
 	if process.getpid() == 1 then
@@ -84,7 +84,7 @@ local function run(kind)
 		end)
 	end
 	for _, fn in ipairs(M.releases) do
-		local ok, err = xpcall(fn, debug.traceback)
+		local ok, err = xpcall(fn, log.traceback)
 		if not ok then log.err("shutdown: release: %s", err) end
 	end
 	-- after the releases (a service's log file may be on a network filesystem)
@@ -135,7 +135,7 @@ function M.request(kind)
 	end
 	M.in_progress = kind
 	sched.spawn(function()
-		local ok, err = xpcall(run, debug.traceback, kind)
+		local ok, err = xpcall(run, log.traceback, kind)
 		if not ok then
 			-- the orderly path broke: still get the data to disk and go down
 			log.err("shutdown: %s", err)

@@ -539,7 +539,7 @@ function M.kick()
 		table.sort(list, function(a, b) return a.name < b.name end)
 		for _, svc in ipairs(list) do
 			if svc.state == "starting" and not svc.pid and svc.want then
-				local ok, err = xpcall(begin_start, debug.traceback, svc)
+				local ok, err = xpcall(begin_start, log.traceback, svc)
 				if not ok then
 					log.err("%s: start: %s", svc.name, err)
 					set_state(svc, "failed", "start raised an error (see PID 1's log)")

@@ -91,4 +91,20 @@ T["a task that raises is contained"] = function()
 	sched.sleep(1)
 end
 
+-- an error value that is no string, even one whose __tostring raises, is
+-- logged with the task's name (tostring(err) raised out of resume, and the
+-- task was neither closed nor logged); a timer's too, with a traceback
+T["a task or timer raising a value that is no string is logged"] = function()
+	local log = require "log"
+	local bad = setmetatable({}, { __tostring = function() error("no text for you") end })
+	local co = sched.spawn(function() error(bad) end, "odd-raiser")
+	assert(coroutine.status(co) == "dead")
+	sched.after(0, function() error(setmetatable({}, { __tostring = function() return "a timer's own words" end })) end,
+		"odd-timer")
+	sched.sleep(20)
+	local text = table.concat(log.ring(10), "\n")
+	assert(text:find("task odd-raiser: a table error value", 1, true), text)
+	assert(text:find("timer odd-timer: a timer's own words\nstack traceback:", 1, true), text)
+end
+
 return T
