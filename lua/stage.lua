@@ -92,11 +92,26 @@ M.timed = timed
 -- bindings' error return, so `return fs.mount(...)` is a step). required
 -- (default false) makes a failure stop the boot with the rescue console.
 -- step : (name, fn, opts?) -> ok, result
+local step_ids = {} -- each step's id (else name), in order: for a luainit.break= never met
+
+--- A luainit.break= that named no step run so far (a typo) stopped
+-- nothing: the warning that says so and names the steps' ids (done()
+-- logs it), else nil.
+-- break_unmet : () -> string | nil
+function M.break_unmet()
+	local want = M.cmdline["luainit.break"]
+	if not want or M.break_met then return nil end
+	return string.format("luainit.break=%s: no boot step has that id, so the boot did not stop; "
+		.. "the steps were: %s", tostring(want), table.concat(step_ids, ", "))
+end
 function M.step(name, fn, opts)
 	opts = opts or {}
-	if M.cmdline["luainit.break"] == (opts.id or name) then
-		log.info("luainit.break=%s: stopping before this step", opts.id or name)
-		require("rescue").run("luainit.break=" .. (opts.id or name))
+	local id = opts.id or name
+	step_ids[#step_ids + 1] = id
+	if M.cmdline["luainit.break"] == id then
+		M.break_met = true
+		log.info("luainit.break=%s: stopping before this step", id)
+		require("rescue").run("luainit.break=" .. id)
 	end
 	local good, res = timed(name, fn)
 	if good then return true, res end
@@ -657,6 +672,8 @@ function M.done()
 		collectgarbage("collect")
 		event.trim()
 	end, "trim")
+	local unmet = M.break_unmet()
+	if unmet then log.warn("%s", unmet) end
 	local up = sys.clock("boottime")
 	log.info("luainit: boot complete (%.0f ms since kernel start)", up * 1000)
 	M.boot_done = true

@@ -40,6 +40,23 @@ T["conf_d orders by file name, later directories override"] = function()
 	assert(files[2] == base .. "/a/20-y.conf", files[2])
 end
 
+-- a luainit.break= that names no step (a typo) was silently never met
+T["luainit.break= that no step met is a warning naming the steps"] = function()
+	local saved = stage.cmdline
+	stage.cmdline = { ["luainit.break"] = "hostnme" }
+	local ok, err = pcall(function()
+		stage.step("set the hostname (test)", function() return true end, { id = "hostname-test" })
+		stage.step("a step of one's own (test)", function() return true end)
+		local w = stage.break_unmet()
+		assert(w and w:find("^luainit.break=hostnme: no boot step has that id, so the boot did not stop; "
+			.. "the steps were: .*hostname%-test, a step of one's own %(test%)$"), w)
+		stage.cmdline = {}
+		assert(stage.break_unmet() == nil)
+	end)
+	stage.cmdline = saved
+	assert(ok, err)
+end
+
 T["is_mountpoint tells mounts from plain directories"] = function()
 	assert(stage.is_mountpoint("/proc"))
 	assert(stage.is_mountpoint("/"))
