@@ -261,6 +261,21 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 			assert(m[1] and m[1].ok == false and m[1].code == 2 and m[1].error:sub(1, #case[3]) == case[3],
 				m[1] and m[1].error)
 		end
+		-- any command's flags: the wrong type or range is refused, naming
+		-- the flag (they were taken as the default); one PID 1 does not
+		-- know is left alone (a newer luactl's)
+		for _, case in ipairs({
+			{ "status", { lines = "x" }, "status: flag 'lines' must be a whole number >= 0, got \"x\"" },
+			{ "start", { timeout = -1 }, "start: flag 'timeout' must be a number of seconds >= 0, got -1" },
+			{ "log", { n = 0.5 }, "log: flag 'n' must be a whole number >= 0, got 0.5" },
+			{ "reload", { dry_run = "yes" }, "reload: flag 'dry_run' must be true or false, got \"yes\"" },
+			{ "analyze", { svg = 1 }, "analyze: flag 'svg' must be true or false, got 1" },
+		}) do
+			m = raw(d .. "/control", control.message({ cmd = case[1], args = json.array(), flags = case[2] }))
+			assert(m[1] and m[1].ok == false and m[1].code == 2 and m[1].error == case[3], m[1] and m[1].error)
+		end
+		m = raw(d .. "/control", control.message({ cmd = "status", args = json.array(), flags = { from_the_future = 1 } }))
+		assert(m[1] and m[1].ok == true, m[1] and m[1].error)
 		for _, sig in ipairs({ "hup", "SIGHUP", "sigusr1", 9, "64", "KILL" }) do
 			m = raw(d .. "/control", control.message({ cmd = "kill", args = { "nosuch" }, flags = { signal = sig, all = true } }))
 			assert(m[1] and m[1].code == 3 and m[1].error == "unknown service 'nosuch'", tostring(sig))
