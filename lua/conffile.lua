@@ -7,8 +7,11 @@ local log = require "log"
 local M = {
 	-- what a file and the check of its table may run: one that does not
 	-- end (a loop whose condition never changes) held PID 1 in it for
-	-- ever, reaping nothing, at boot or at a `luactl reload`
+	-- ever, reaping nothing, at boot or at a `luactl reload`. Counted in
+	-- Lua instructions and, for a loop of costly calls (string.rep of
+	-- large strings), in time.
 	max_instructions = 10000000,
+	max_ms = 2000,
 }
 
 -- How Lua names the chunk in messages and tracebacks: the path, or its
@@ -19,24 +22,37 @@ local function src_of(chunk) return debug.getinfo(chunk, "S").short_src end
 
 -- A count hook on the running thread (a task's: a file may wait, as
 -- sched.sleep does) stops a file and the check of its table past
--- M.max_instructions, at the line it was running. Once over, it raises at
--- every instruction, so a pcall in the file cannot catch the stop and
--- run on. Returns the function that puts back the thread's own hook (an
--- eval's, when eval loads a file); it must run before the protected call
--- returns, as past the limit any instruction outside it would raise.
+-- M.max_instructions or M.max_ms, at the line it was running. Once over,
+-- it raises at every instruction, so a pcall in the file cannot catch the
+-- stop and run on. Returns the function that puts back the thread's own
+-- hook (an eval's, when eval loads a file), which may run more than once;
+-- past the limit any instruction outside the protected call would raise,
+-- so it runs before that call returns as well as after. A task the file
+-- started has the hook too (Lua copies it into a new coroutine): that
+-- one's copy takes itself off at its first call after the load.
+-- What it cannot stop: a loop in a message handler the file gives xpcall,
+-- in a __gc or __close metamethod (Lua runs these without hooks), or in
+-- one long C call (a string pattern that backtracks for ever).
 -- limit : () -> fn()
 local function limit()
 	local saved = table.pack(debug.gethook())
-	local count, live = 0, true
+	local count, live, t0, now = 0, true, nil, require("luainit.event").now
+	local over
 	local function hook()
-		if not live then return end
+		if not live then debug.sethook() return end
 		count = count + 1000
-		if count > M.max_instructions then
+		if not over then
+			if count > M.max_instructions then
+				over = string.format("stopped after %d instructions", M.max_instructions)
+			elseif now() - t0 > M.max_ms then
+				over = string.format("stopped after %d ms", M.max_ms)
+			end
+			if not over then return end
 			debug.sethook(hook, "", 1)
-			error(string.format("stopped after %d instructions: expected the file to return its table "
-				.. "(a loop that does not end?)", M.max_instructions), 2)
 		end
+		error(over .. ": expected the file to return its table (a loop that does not end?)", 2)
 	end
+	t0 = now()
 	debug.sethook(hook, "", 1000)
 	return function()
 		if not live then return end
@@ -88,8 +104,13 @@ function M.load(path, check, ...)
 		unlimit()
 		return log.file_error(path, e, true, src_of(chunk))
 	end, ...)
-	if not ok then return nil, ran end
-	if not ran then return nil, a, frames end
+	-- Lua calls no message handler for a memory error: the hook would
+	-- have stayed on the task, to stop whatever it ran next
+	unlimit()
+	-- (a message the handlers made names the file already; a memory
+	-- error's gets its name here)
+	if not ok then return nil, log.file_error(path, ran, false, src_of(chunk)) end
+	if not ran then return nil, log.file_error(path, a, false, src_of(chunk)), frames end
 	return a, b
 end
 

@@ -396,7 +396,7 @@ function M.eval(code, env, lim)
 		return false, "eval: the code waited (yielded); start a task with sched.spawn(fn) instead", output
 	end
 	if not r[1] then
-		local tb = debug.traceback(co, tostring(r[2]))
+		local tb = debug.traceback(co, log.error_text(r[2]))
 		if reason then
 			-- the stop is raised from the hook: show where the code was, not the hook
 			tb = tb:gsub("\n%s*%[C%]: in function 'error'", ""):gsub("\n%s*[^\n]*in hook '%?'", "")
@@ -434,7 +434,7 @@ local FLAGS = {
 }
 local function flag_ok(what, v)
 	if what == BOOL then return type(v) == "boolean" end
-	if what == COUNT then return math.tointeger(v) ~= nil and v >= 0 end
+	if what == COUNT then return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end
 	return type(v) == "number" and v >= 0 and v < math.huge
 end
 for cmd, rules in pairs(FLAGS) do
@@ -443,8 +443,9 @@ for cmd, rules in pairs(FLAGS) do
 		for k, what in pairs(rules) do
 			local v = req.flags[k]
 			if v ~= nil and not flag_ok(what, v) then
+				-- (a number as Lua writes it: JSON has no word for inf)
 				return { ok = false, code = 2, error = string.format("%s: flag '%s' must be %s, got %s", cmd, k, what,
-					json.encode(v)) }
+					type(v) == "number" and tostring(v) or json.encode(v)) }
 			end
 		end
 		return fn(c, req)

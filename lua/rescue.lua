@@ -65,7 +65,7 @@ function M.eval(line, env)
 	local chunk, err = load("return " .. line, "=rescue", "t", env)
 	if not chunk then chunk, err = load(line, "=rescue", "t", env) end
 	if not chunk then return "error: " .. err end
-	local r = table.pack(xpcall(chunk, debug.traceback))
+	local r = table.pack(xpcall(chunk, log.traceback))
 	if not r[1] then return "error: " .. tostring(r[2]) end
 	local parts = {}
 	for i = 2, r.n do parts[#parts + 1] = show(r[i]) end

@@ -76,13 +76,20 @@ local function on_timer()
 	if not ok then error(err, 0) end
 end
 
--- An entry runs a task (co) or calls a function (fn) when it is due. A
--- time that is no number, or nan, raises at the caller's caller: in the
--- heap, a nan "at" would break its order for every other entry.
-local function add_timer(ms, co, fn, name)
+-- A time in ms a timer can take: a number, not nan (in the heap, a nan
+-- "at" would break its order for every other entry). Raises at level, as
+-- error counts it from the caller of check_ms. The waits check their
+-- time before they register, so a refused one leaves no waiter behind.
+local function check_ms(ms, level)
 	if type(ms) ~= "number" or ms ~= ms then
-		error("a time in ms expected, got " .. (ms ~= ms and "nan" or tostring(ms)), 3)
+		error("a time in ms expected, got " .. (ms ~= ms and "nan" or tostring(ms)), level + 1)
 	end
+end
+
+-- An entry runs a task (co) or calls a function (fn) when it is due; a
+-- time check_ms refuses raises at the caller's caller.
+local function add_timer(ms, co, fn, name)
+	check_ms(ms, 3)
 	if not timer then timer = assert(event.timer(on_timer)) end
 	seq = seq + 1
 	local item = { at = now() + ms, co = co, fn = fn, name = name, seq = seq }
@@ -141,6 +148,7 @@ end
 --- Wait until wake(key, ...) is called, or timeout_ms passes.
 -- wait : (key, timeout_ms?) -> ... | (nil, "timeout")
 function M.wait(key, timeout_ms)
+	if timeout_ms then check_ms(timeout_ms, 2) end
 	local co = self()
 	local list = waiters[key]
 	if not list then list = {}; waiters[key] = list end
@@ -169,6 +177,7 @@ end
 --- Wait for child pid to exit (call right after spawning it).
 -- wait_child : (pid, timeout_ms?) -> how, code | (nil, "timeout")
 function M.wait_child(pid, timeout_ms)
+	if timeout_ms then check_ms(timeout_ms, 2) end
 	local co = self()
 	child_waiters[pid] = co
 	local t = timeout_ms and add_timer(timeout_ms, co)
@@ -181,6 +190,7 @@ end
 --- Wait until PID 1 has no children left (used by shutdown).
 -- wait_no_children : (timeout_ms) -> true | (nil, "timeout")
 function M.wait_no_children(timeout_ms)
+	check_ms(timeout_ms, 2)
 	if not process.has_children() then return true end
 	local co = self()
 	nochild_waiters[co] = true
@@ -215,6 +225,7 @@ end
 --- Wait until path exists (inotify on its directory), or timeout_ms passes.
 -- wait_path : (path, timeout_ms?) -> true | (nil, "timeout")
 function M.wait_path(path, timeout_ms)
+	if timeout_ms then check_ms(timeout_ms, 2) end
 	local fs = require "luainit.fs"
 	if fs.exists(path) then return true end
 	local dir, base = path:match("^(.*)/([^/]+)$")

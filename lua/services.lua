@@ -86,6 +86,10 @@ M.fields = {
 for _, f in pairs(M.fields) do
 	if not f[2] then f[2] = select(2, one_of()) end
 end
+-- their names in order, for messages that go through them all
+M.field_names = {}
+for k in pairs(M.fields) do M.field_names[#M.field_names + 1] = k end
+table.sort(M.field_names)
 M.fields.restart[2] = "one of always, on-failure, never"
 M.fields.type[2] = "one of simple, notify, fd, oneshot, forking"
 M.fields.restart_delay[2] = "a number of seconds >= 0"
@@ -372,8 +376,9 @@ local function check(name, def, file)
 		err("the file must return a table, got %s", type(def))
 		return nil, errs
 	end
-	-- the keys pairs gives, when a metatable may give others (below)
-	local listed = getmetatable(def) ~= nil and {}
+	-- the keys pairs gives, when a metatable may give others (below;
+	-- debug's getmetatable, which a __metatable field does not hide)
+	local listed = debug.getmetatable(def) ~= nil and {}
 	for k, v in pairs(def) do
 		nkeys = nkeys + 1
 		if listed then listed[k] = true end
@@ -399,7 +404,7 @@ local function check(name, def, file)
 	-- base })) was read by the checks below and then left out of it,
 	-- quietly: a user = "nobody" the service did not run as.
 	if listed then
-		for k in pairs(M.fields) do
+		for _, k in ipairs(M.field_names) do
 			if not listed[k] and def[k] ~= nil then
 				err("field '%s' comes from the table's metatable (__index): expected it in the table "
 					.. "itself (the service is made of the table's own fields; copy shared ones in)", k)

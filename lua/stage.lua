@@ -100,9 +100,15 @@ local step_ids = {} -- each step's id (else name), in order: for a luainit.break
 -- break_unmet : () -> string | nil
 function M.break_unmet()
 	local want = M.cmdline["luainit.break"]
-	if not want or M.break_met then return nil end
+	if want == nil or M.break_met then return nil end
+	local steps = table.concat(step_ids, ", ")
+	if type(want) ~= "string" or want == "" then
+		-- the bare word, or luainit.break= with nothing after it
+		return "luainit.break: expected luainit.break=STEP (a step's id), got no step, so the boot did not "
+			.. "stop; the steps were: " .. steps
+	end
 	return string.format("luainit.break=%s: no boot step has that id, so the boot did not stop; "
-		.. "the steps were: %s", tostring(want), table.concat(step_ids, ", "))
+		.. "the steps were: %s", want, steps)
 end
 function M.step(name, fn, opts)
 	opts = opts or {}

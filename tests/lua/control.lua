@@ -268,6 +268,8 @@ T["server: the client end to end, and bad requests get an error reply"] = functi
 			{ "status", { lines = "x" }, "status: flag 'lines' must be a whole number >= 0, got \"x\"" },
 			{ "start", { timeout = -1 }, "start: flag 'timeout' must be a number of seconds >= 0, got -1" },
 			{ "log", { n = 0.5 }, "log: flag 'n' must be a whole number >= 0, got 0.5" },
+			{ "log", { n = "3" }, "log: flag 'n' must be a whole number >= 0, got \"3\"" },
+			{ "status", { lines = "5" }, "status: flag 'lines' must be a whole number >= 0, got \"5\"" },
 			{ "reload", { dry_run = "yes" }, "reload: flag 'dry_run' must be true or false, got \"yes\"" },
 			{ "analyze", { svg = 1 }, "analyze: flag 'svg' must be true or false, got 1" },
 		}) do

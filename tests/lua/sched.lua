@@ -74,6 +74,13 @@ T["a time that is nan or no number raises at the caller; math.huge never fires"]
 		assert(not ok and err:match("^tests/lua/sched%.lua:%d+: ") and err:find(want, 1, true), err)
 		ok, err = pcall(function() sched.sleep(bad) end)
 		assert(not ok and err:match("^tests/lua/sched%.lua:%d+: ") and err:find(want, 1, true), err)
+		-- a wait refuses it before it registers: no waiter is left to be
+		-- woken later at another yield of the task
+		ok, err = pcall(function() sched.wait("refused-wait", bad) end)
+		assert(not ok and err:match("^tests/lua/sched%.lua:%d+: ") and err:find(want, 1, true), err)
+		assert(sched.wake("refused-wait") == 0, "a refused wait left its waiter")
+		ok, err = pcall(function() sched.wait_path("/nonexistent/luainit-test/x", bad) end)
+		assert(not ok and err:find(want, 1, true), err)
 	end
 	local fired = false
 	local t = sched.after(math.huge, function() fired = true end)

@@ -477,6 +477,38 @@ T["a file that does not end is stopped at its budget, named with its line"] = fu
 	assert(#errs == 4 and set.busy and set.busy.description == "1250025000", table.concat(errs, "\n"))
 end
 
+-- review: Lua calls no message handler for a memory error, so a file that
+-- ran out of memory left the hook on the task, to stop whatever it ran
+-- 10 million instructions later, and its message had no path; a loop of
+-- costly calls is stopped by time; a task the file started loses the hook
+-- once the load is over
+T["a file out of memory or out of time is stopped and named, and leaves no hook behind"] = function()
+	local conffile, event = require "conffile", require "luainit.event"
+	local saved_ms = conffile.max_ms
+	conffile.max_ms = 200
+	local d = dir_with({
+		oom = 'local t = {}\nwhile true do t[#t + 1] = ("--opt"):rep(1000) .. #t end',
+		slow = 'local s\nwhile true do s = ("x"):rep(1 << 20) end',
+		spawns = 'require("sched").spawn(function() for _ = 1, 10 do require("sched").sleep(1) end end, "from a file")\n'
+			.. 'return { command = { "/bin/true" } }',
+	})
+	local used = event.memory()
+	local cap = select(2, event.memory())
+	event.memory(used + (8 << 20))
+	local ok, set, errs = pcall(services.load_dir, d)
+	event.memory(cap)
+	conffile.max_ms = saved_ms
+	assert(ok, set)
+	assert(debug.gethook() == nil, "a hook left on the task")
+	local by = {}
+	for _, e in ipairs(errs) do by[e:match("/(%a+)%.lua") or e] = e end
+	assert(by.oom and by.oom:find("^" .. d:gsub("%p", "%%%0") .. "/oom%.lua: not enough memory$"), by.oom)
+	assert(by.slow and by.slow:find("slow%.lua:2: stopped after 200 ms: expected the file to return its table"), by.slow)
+	assert(#errs == 2 and set.spawns, table.concat(errs, "\n"))
+	-- the task the file started runs on, its copy of the hook gone
+	require("sched").sleep(30)
+end
+
 -- regression: a field the returned table had only through its
 -- metatable's __index (shared defaults) passed the checks, which read it,
 -- and was then left out of the service, which is made of what pairs
@@ -485,7 +517,6 @@ T["a field that only a metatable's __index gives is an error naming it"] = funct
 	local base = { user = "nobody", restart = "always" }
 	local svc, errs = services.check("web", setmetatable({ command = { "/bin/true" } }, { __index = base }), "web.lua")
 	assert(svc == nil and #errs == 2, tostring(errs and table.concat(errs, "\n")))
-	table.sort(errs)
 	assert(errs[1] == "web.lua: field 'restart' comes from the table's metatable (__index): expected it in the "
 		.. "table itself (the service is made of the table's own fields; copy shared ones in)", errs[1])
 	assert(errs[2]:find("^web%.lua: field 'user' comes from the table's metatable"), errs[2])
@@ -493,6 +524,9 @@ T["a field that only a metatable's __index gives is an error naming it"] = funct
 		if k == "command" then return { "/bin/true" } end
 	end }), "x.lua")
 	assert(#errs == 1 and errs[1]:find("^x%.lua: field 'command' comes from the table's metatable"), errs[1])
+	-- a __metatable field does not hide it
+	_, errs = services.check("z", setmetatable({ command = { "/bin/true" } }, { __index = base, __metatable = false }), "z.lua")
+	assert(errs and #errs == 2 and errs[2]:find("^z%.lua: field 'user' comes from the table's metatable"), errs and errs[1])
 	-- a metatable that gives no field is no matter
 	svc = services.check("y", setmetatable({ command = { "/bin/true" } }, { __tostring = function() return "y" end }), "y.lua")
 	assert(svc and svc.command[1] == "/bin/true" and svc.user == nil)

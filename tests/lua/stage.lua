@@ -50,6 +50,12 @@ T["luainit.break= that no step met is a warning naming the steps"] = function()
 		local w = stage.break_unmet()
 		assert(w and w:find("^luainit.break=hostnme: no boot step has that id, so the boot did not stop; "
 			.. "the steps were: .*hostname%-test, a step of one's own %(test%)$"), w)
+		for _, bare in ipairs({ true, "" }) do
+			stage.cmdline = { ["luainit.break"] = bare }
+			w = stage.break_unmet()
+			assert(w and w:find("^luainit.break: expected luainit.break=STEP %(a step's id%), got no step, so the "
+				.. "boot did not stop; the steps were: "), w)
+		end
 		stage.cmdline = {}
 		assert(stage.break_unmet() == nil)
 	end)
