@@ -316,6 +316,12 @@ function M.validate(cfg, file)
 	elseif type(rc) == "string" or rc == false then
 		out.resolv_conf = rc
 	end
+	if type(cfg.interfaces) == "table" and has_other_keys(cfg.interfaces) then
+		-- (one entry written without its list, interfaces = { match = ... },
+		-- configured nothing without a word; so did every entry past a hole)
+		errs[#errs + 1] = string.format("%s: key 'interfaces': a list of entries expected (a table with keys 1..n; "
+			.. "one interface is a list of one: interfaces = { { match = ... } })", top)
+	end
 	for i, e in ipairs(type(cfg.interfaces) == "table" and cfg.interfaces or {}) do
 		local label = label_of(type(e) == "table" and e.match)
 		local problems = check_entry(e)

@@ -44,6 +44,19 @@ return {
 		assert(#errs == 0 and #cfg.interfaces == 1, table.concat(errs, "\n"))
 	end,
 
+	["config: interfaces given one entry without its list, or with a hole, is an error, not nothing configured"] = function()
+		local cfg, errs = network.validate({ interfaces = { match = "eth0", dhcp = true } }, "/etc/luainit/network.lua")
+		local e = table.concat(errs, "\n")
+		assert(#cfg.interfaces == 0 and e:find("/etc/luainit/network.lua: key 'interfaces': a list of entries expected "
+			.. "(a table with keys 1..n; one interface is a list of one: interfaces = { { match = ... } })", 1, true), e)
+		cfg, errs = network.validate({ interfaces = { { match = "eth0" }, nil, { match = "eth2" } } })
+		e = table.concat(errs, "\n")
+		assert(#errs == 1 and e:find("network config: key 'interfaces': a list of entries expected", 1, true), e)
+		assert(#cfg.interfaces == 1 and cfg.interfaces[1].label == "eth0")
+		cfg, errs = network.validate({ interfaces = { { match = "eth0" }, { match = "eth1" } } })
+		assert(#errs == 0 and #cfg.interfaces == 2, table.concat(errs, "\n"))
+	end,
+
 	["dhcp: build and parse round trip"] = function()
 		local p = offer()
 		assert(#p >= 300, "BOOTP minimum size")
