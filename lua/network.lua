@@ -189,6 +189,33 @@ local function prefix_of(mask)
 end
 M._prefix_of = prefix_of -- for tests
 
+-- A server's lease shorter than this many seconds is taken as this long
+-- (dhcpcd's DHCP_MIN_LEASE; udhcpc's is 122 s).
+local MIN_LEASE = 20
+
+-- The lease, T1 and T2 of an ACK m, in seconds, as the client keeps them
+-- with opts o; and the server's lease when MIN_LEASE raised it. RFC 2131
+-- sets no floor, but a lease of 0 or 1 s, or a T1 of 0, had the client
+-- renew (or start over) as fast as the server answered: thousands of
+-- requests, and of log lines, a second. So a T1 or T2 of 0 from the
+-- server is no time (the default is used), and none is under 1 s;
+-- max_lease, the options' own, still shortens the lease below MIN_LEASE.
+-- lease_times : (m, o) -> lease, t1, t2, short?
+local function lease_times(m, o)
+	local lease, short = m.lease or 3600, nil
+	if lease < MIN_LEASE then lease, short = MIN_LEASE, lease end
+	if o.max_lease and o.max_lease > 0 and lease > o.max_lease then lease = o.max_lease end
+	local function time(opt, server, default)
+		local t = opt or (server ~= 0 and server) or default
+		return math.max(1, math.min(t, lease))
+	end
+	local t1 = time(o.t1, m.t1, lease // 2)
+	local t2 = time(o.t2, m.t2, lease * 7 // 8)
+	if t1 > t2 then t1 = t2 end
+	return lease, t1, t2, short
+end
+M._lease_times = lease_times -- for tests
+
 local PARAMS = { 1, 3, 6, 15, 26, 28, 51, 54, 58, 59 }
 
 local function drop(c, why)
@@ -269,11 +296,11 @@ end
 -- Apply an ACK: address, default route, MTU, DNS, and the lease's timers.
 local function bind(c, m)
 	local o, ifc = c.opts, c.ifc
-	local lease = m.lease or 3600
-	if o.max_lease and o.max_lease > 0 and lease > o.max_lease then lease = o.max_lease end
-	local t1 = math.min(o.t1 or m.t1 or lease // 2, lease)
-	local t2 = math.min(o.t2 or m.t2 or lease * 7 // 8, lease)
-	if t1 > t2 then t1 = t2 end
+	local lease, t1, t2, short = lease_times(m, o)
+	if short and not (c.lease and c.lease.short == short) then
+		log.warn("network: %s: DHCP lease of %d s from %s is shorter than %d s; taken as %d s",
+			c.name, short, tostring(m.server_id or m.siaddr), MIN_LEASE, MIN_LEASE)
+	end
 	local prefix = prefix_of(m.subnet_mask)
 	if m.subnet_mask and not prefix then
 		log.warn("network: %s: DHCP subnet mask %s from %s is not a mask an address can take; using /24",
@@ -300,7 +327,7 @@ local function bind(c, m)
 	if o.use_dns ~= false then ifc.dhcp_dns, ifc.dhcp_domain = m.dns, m.domain end
 	local t = now()
 	c.lease = { ip = m.yiaddr, cidr = cidr, router = router, server = m.server_id or m.siaddr,
-		lease = lease, t1 = t1, t2 = t2, mtu = m.mtu, dns = m.dns, got = t,
+		lease = lease, short = short, t1 = t1, t2 = t2, mtu = m.mtu, dns = m.dns, got = t,
 		t1_at = t + t1 * 1000, t2_at = t + t2 * 1000, expire_at = t + lease * 1000 }
 	c.stats[renewed and "renewals" or "bindings"] = c.stats[renewed and "renewals" or "bindings"] + 1
 	log.info("network: %s: DHCP %s %s from %s (lease %d s, T1 %d s, T2 %d s)", c.name,

@@ -459,6 +459,27 @@ return {
 		end
 		assert(network._prefix_of(nil) == nil)
 	end,
+	-- regression: a server's T1 of 0, or a lease of 0 or 1 s, had the
+	-- client renew (or start over) as fast as the server answered,
+	-- thousands of times a second
+	["a lease's times: a T1 of 0 is none, a short lease is MIN_LEASE, none is under 1 s"] = function()
+		local function times(m, o) return table.pack(network._lease_times(m, o or {})) end
+		local function same(got, want, what)
+			for i = 1, 4 do assert(got[i] == want[i], what .. ": " .. table.concat({ tostring(got[1]),
+				tostring(got[2]), tostring(got[3]), tostring(got[4]) }, " ")) end
+		end
+		same(times({ lease = 120, t1 = 10, t2 = 15 }), { 120, 10, 15 }, "the server's")
+		same(times({ lease = 120, t1 = 0, t2 = 0 }), { 120, 60, 105 }, "T1, T2 0")
+		same(times({ lease = 0 }), { 20, 10, 17, 0 }, "lease 0")
+		same(times({ lease = 1, t1 = 0, t2 = 0 }), { 20, 10, 17, 1 }, "lease 1")
+		same(times({}), { 3600, 1800, 3150 }, "no lease")
+		same(times({ lease = 600, t1 = 900, t2 = 700 }), { 600, 600, 600 }, "past the lease")
+		same(times({ lease = 600, t1 = 50, t2 = 40 }), { 600, 40, 40 }, "T1 past T2")
+		same(times({ lease = 86400 }, { max_lease = 30 }), { 30, 15, 26 }, "max_lease")
+		same(times({ lease = 86400 }, { max_lease = 1 }), { 1, 1, 1 }, "max_lease 1")
+		same(times({ lease = 120 }, { t1 = 0, t2 = 0 }), { 120, 1, 1 }, "options' t1, t2 0")
+		same(times({ lease = 0xffffffff }), { 0xffffffff, 0x7fffffff, 0xffffffff * 7 // 8 }, "infinite")
+	end,
 	-- regression: "eth[!]*" raised a Lua pattern error each time a link
 	-- was matched against it; a glob is now checked with its entry
 	["config: a malformed glob is an error of its entry; brackets match as in the shell"] = function()
