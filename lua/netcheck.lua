@@ -100,6 +100,20 @@ local function parse_cidr(s)
 	return fam, n
 end
 
+--- Is s what resolv.conf's search line takes: domain names (letters,
+-- digits, '-', '_' and dots), blanks between them? A newline would begin
+-- a line of its own: "example.org\nnameserver 192.0.2.66", from a config
+-- or a DHCP server's option 15, was a name server.
+-- is_search : (s) -> boolean
+local function is_search(s)
+	return type(s) == "string" and #s <= 255 and s:match("^ *[%w%-_.][%w%-_. ]*$") ~= nil
+end
+
+--- s quoted for a one-line message: %q, with a newline as \n (%q keeps
+-- it, after a backslash).
+-- quote : (s) -> string
+local function quote(s) return (string.format("%q", s):gsub("\\\n", "\\n")) end
+
 local function is_mac(s)
 	return type(s) == "string" and s:lower():match("^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$") ~= nil
 end
@@ -200,7 +214,10 @@ local function check_entry(e)
 			if p then bad("dns", string.format("'%s': %s", tostring(d), p)) end
 		end
 	end
-	if e.domain ~= nil and type(e.domain) ~= "string" then bad("domain", "string expected") end
+	if e.domain ~= nil and not is_search(e.domain) then
+		bad("domain", "domain names expected (letters, digits, '-', '_' and '.', blanks between names)"
+			.. (type(e.domain) == "string" and ", got " .. quote(e.domain) or ""))
+	end
 	-- an integer field takes an integral float (1500.0, 1e3) as service
 	-- definitions do (lua/integer.lua); validate keeps the integer
 	if e.mtu ~= nil and not integer.of(e.mtu, 68, 65535) then
@@ -341,7 +358,7 @@ function M.validate(cfg, file)
 	return out, errs
 end
 
--- network.lua's DHCP client reads a lease's subnet mask with it
-M.is_ipv4 = is_ipv4
+-- network.lua's DHCP client reads a lease's subnet mask and domain with them
+M.is_ipv4, M.is_search, M.quote = is_ipv4, is_search, quote
 
 return M

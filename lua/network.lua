@@ -90,7 +90,9 @@ local function resolv_text()
 				if not seen[s] then seen[s] = true; servers[#servers + 1] = s end
 			end
 		end
-		for _, d in ipairs({ ifc.domain, ifc.dhcp_domain }) do
+		-- (false for none: ipairs stopped at a nil static domain, and the
+		-- DHCP one never reached the file)
+		for _, d in ipairs({ ifc.domain or false, ifc.dhcp_domain or false }) do
 			if d and not seen[d] then seen[d] = true; search[#search + 1] = d end
 		end
 	end
@@ -324,7 +326,20 @@ local function bind(c, m)
 		local okm, errm = net.link_set(c.name, { mtu = m.mtu })
 		if not okm then log.warn("network: %s", errm) end
 	end
-	if o.use_dns ~= false then ifc.dhcp_dns, ifc.dhcp_domain = m.dns, m.domain end
+	if o.use_dns ~= false then
+		local domain = m.domain
+		if domain and not netcheck.is_search(domain) then
+			-- a server's bytes, written as the search line: a newline in
+			-- them began a line of its own ("nameserver ..." of its choice)
+			if c.bad_domain ~= domain then
+				log.warn("network: %s: DHCP domain %s from %s is not a list of domain names; "
+					.. "left out of resolv.conf", c.name, netcheck.quote(domain), tostring(m.server_id or m.siaddr))
+			end
+			domain = nil
+		end
+		c.bad_domain = m.domain ~= domain and m.domain or nil
+		ifc.dhcp_dns, ifc.dhcp_domain = m.dns, domain
+	end
 	local t = now()
 	c.lease = { ip = m.yiaddr, cidr = cidr, router = router, server = m.server_id or m.siaddr,
 		lease = lease, short = short, t1 = t1, t2 = t2, mtu = m.mtu, dns = m.dns, got = t,

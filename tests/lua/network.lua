@@ -57,6 +57,26 @@ return {
 		assert(#errs == 0 and #cfg.interfaces == 2, table.concat(errs, "\n"))
 	end,
 
+	-- regression: a domain with a newline began a line of resolv.conf of
+	-- its own ("nameserver ..."); a DHCP server's option 15 too, once a
+	-- static domain was set (tests/ns/network-dhcp-odd)
+	["config: a domain is domain names, blanks between them; a newline is an error"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", domain = "example.org\nnameserver 192.0.2.66" },
+			{ match = "eth1", domain = "" },
+			{ match = "eth2", domain = 7 },
+			{ match = "eth3", domain = "a;b" },
+		} })
+		local want = "key 'domain': domain names expected (letters, digits, '-', '_' and '.', blanks between names)"
+		assert(e:find("interfaces[1] (eth0): " .. want .. ', got "example.org\\nnameserver 192.0.2.66"', 1, true), e)
+		assert(e:find("interfaces[2] (eth1): " .. want .. ', got ""', 1, true), e)
+		assert(e:find("interfaces[3] (eth2): " .. want .. "\n", 1, true), e)
+		assert(e:find("interfaces[4] (eth3): " .. want .. ', got "a;b"', 1, true), e)
+		local _, errs = network.validate({ interfaces = { { match = "eth0", domain = "example.org" },
+			{ match = "eth1", domain = "a.example b.example." }, { match = "eth2", domain = "_x-1.example" } } })
+		assert(#errs == 0, table.concat(errs, "\n"))
+	end,
+
 	["dhcp: build and parse round trip"] = function()
 		local p = offer()
 		assert(#p >= 300, "BOOTP minimum size")
