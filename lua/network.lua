@@ -353,6 +353,11 @@ end
 
 local function is_reply(m) return m.type == "ack" or m.type == "nak" end
 
+-- A NAK's message (option 56) for a log line: quoted, a newline as \n.
+-- Written as it came, a server's newline began a console line of its
+-- own ("[  OK  ] ..." of its choice).
+local function nak_reason(m) return m.message and netcheck.quote(m.message) or "no reason" end
+
 -- One exchange of the bound states: REQUEST (unicast to the server while
 -- RENEWING, broadcast while REBINDING) until `until_ms`, retransmitting at
 -- half the time left (RFC 2131 4.4.5), at least every 60 s.
@@ -400,7 +405,7 @@ local function run(c)
 			else
 				if reply then
 					c.stats.naks = c.stats.naks + 1
-					log.info("network: %s: DHCP NAK from %s: %s", c.name, tostring(reply.server_id), reply.message or "no reason")
+					log.info("network: %s: DHCP NAK from %s: %s", c.name, tostring(reply.server_id), nak_reason(reply))
 					c.last_ip = nil
 				end
 				set_state(c, "init")
@@ -420,7 +425,7 @@ local function run(c)
 				set_state(c, "bound")
 			elseif m then
 				c.stats.naks = c.stats.naks + 1
-				unbind(c, "NAK (" .. (m.message or "no reason") .. ")")
+				unbind(c, "NAK (" .. nak_reason(m) .. ")")
 				set_state(c, "init")
 			elseif renew then
 				set_state(c, "rebinding")

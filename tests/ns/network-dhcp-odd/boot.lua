@@ -13,7 +13,7 @@ T.responsive("after the odd server")
 local s = network.status().eth0
 if s and s.dhcp then
 	local st = s.dhcp.stats
-	print(string.format("ODD: stats sent %d bindings %d renewals %d expiries %d",
-		st.sent, st.bindings, st.renewals, st.expiries))
+	print(string.format("ODD: stats sent %d bindings %d renewals %d expiries %d naks %d",
+		st.sent, st.bindings, st.renewals, st.expiries, st.naks))
 end
 require("shutdown").request("poweroff")
