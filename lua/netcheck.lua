@@ -100,6 +100,54 @@ local function parse_cidr(s)
 	return fam, n
 end
 
+-- The 4 or 16 bytes of ip, an address family() took, as a string.
+local function ip_bytes(ip)
+	if is_ipv4(ip) then return string.char(ip:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")) end
+	local head, v4 = ip:match("^(.*:)(%d+%.%d+%.%d+%.%d+)$")
+	local tail = v4 and string.char(v4:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")) or ""
+	ip = head or ip
+	local function groups(part)
+		local out = {}
+		for g in part:gmatch("[^:]+") do out[#out + 1] = string.pack(">I2", tonumber(g, 16)) end
+		return out
+	end
+	local a, b = ip:match("^(.-)::(.*)$")
+	local before, after = groups(a or ip), groups(b or "")
+	local zeros = (16 - #tail) // 2 - #before - #after
+	return table.concat(before) .. string.rep("\0\0", a and zeros or 0) .. table.concat(after) .. tail
+end
+
+-- The network of ip/len, written as ip is, when ip has bits set past the
+-- prefix (10.1.2.3/16 is no network: the kernel refuses it as a route's
+-- dst, after part of the interface was set up); else nil.
+local function host_bits(ip, len)
+	local b = ip_bytes(ip)
+	local net = {}
+	for i = 1, #b do
+		local keep = math.max(0, math.min(8, len - (i - 1) * 8))
+		net[i] = b:byte(i) & (0xff << (8 - keep)) & 0xff
+	end
+	if string.char(table.unpack(net)) == b then return nil end
+	if #b == 4 then return table.concat(net, ".") end
+	-- IPv6 as RFC 5952 writes it: the longest run of two or more zero
+	-- groups (the first of equals) as "::"
+	local g, at, run, best_at, best = {}, nil, 0, nil, 1
+	for i = 1, 8 do
+		g[i] = net[2 * i - 1] << 8 | net[2 * i]
+		if g[i] == 0 then
+			at, run = run == 0 and i or at, run + 1
+			if run > best then best_at, best = at, run end
+		else run = 0 end
+	end
+	local function hex(from, to)
+		local out = {}
+		for i = from, to do out[#out + 1] = string.format("%x", g[i]) end
+		return table.concat(out, ":")
+	end
+	if not best_at then return hex(1, 8) end
+	return hex(1, best_at - 1) .. "::" .. hex(best_at + best, 8)
+end
+
 --- Is s what resolv.conf's search line takes: domain names (letters,
 -- digits, '-', '_' and dots), blanks between them? A newline would begin
 -- a line of its own: "example.org\nnameserver 192.0.2.66", from a config
@@ -175,6 +223,9 @@ local function check_entry(e)
 				if not want then bad("dhcp." .. tostring(k), "unknown key")
 				elseif k == "metric" and not integer.of(v, 0, 0xffffffff) then
 					bad("dhcp." .. k, METRIC)
+				elseif (k == "t1" or k == "t2") and not integer.of(v, 1) then
+					-- (0 renewed as fast as the server answered)
+					bad("dhcp." .. k, "integer >= 1 expected (seconds)")
 				elseif want == "integer" and not integer.of(v, 0) then
 					bad("dhcp." .. k, "integer >= 0 expected")
 				elseif want ~= "integer" and type(v) ~= want then bad("dhcp." .. k, want .. " expected")
@@ -224,7 +275,11 @@ local function check_entry(e)
 		bad("mtu", "integer 68-65535 expected")
 	end
 	if e.metric ~= nil and not integer.of(e.metric, 0, 0xffffffff) then bad("metric", METRIC) end
-	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected") end
+	if e.up ~= nil and type(e.up) ~= "boolean" then bad("up", "boolean expected")
+	elseif e.up == false and e.dhcp then
+		-- (the client asked on a link that is down, for ever)
+		bad("up", "true expected with dhcp: DHCP needs the link up")
+	end
 	if e.routes ~= nil then
 		if type(e.routes) ~= "table" then bad("routes", "list of {dst, gateway?, metric?} expected")
 		elseif has_other_keys(e.routes) then
@@ -242,10 +297,15 @@ local function check_entry(e)
 					-- it): an address of the other raised inside configure
 					local fam, by = nil, nil
 					if r.dst ~= "default" then
-						local dfam, why, kind = parse_cidr(r.dst)
+						local dfam, len, kind = parse_cidr(r.dst)   -- len: what is wrong, when no dfam
+						local net = dfam and host_bits(r.dst:match("^[^/]*"), len)
+						if net then
+							bad(k .. ".dst", string.format("'%s': a network expected, with no bits set past its "
+								.. "prefix (%s/%d?)", r.dst, net, len))
+						end
 						if dfam then fam, by = dfam, "dst"
 						elseif kind == "shape" then bad(k .. ".dst", "\"default\" or address/prefix expected")
-						else bad(k .. ".dst", string.format("'%s': %s", r.dst, why)) end
+						else bad(k .. ".dst", string.format("'%s': %s", r.dst, len)) end
 					end
 					for _, f in ipairs({ "gateway", "src" }) do
 						local v = r[f]

@@ -243,6 +243,35 @@ return {
 		assert(not e:find("interfaces[1]", 1, true), e)
 		assert(errors_of({ interface = {} }):find("key 'interface': unknown key", 1, true))
 	end,
+	-- from the bad-network-input exploration: each of these passed the
+	-- check and failed at configure time, after part of the interface was
+	-- set up (a dst with host bits), or did what no one asks (DHCP on a
+	-- link left down, asking for ever; a T1 of 0, renewing as fast as the
+	-- server answered)
+	["config: a route's dst with host bits, dhcp on a link down, a T1 or T2 of 0 are errors"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", routes = { { dst = "10.1.2.3/16" }, { dst = "10.1.0.0/16" }, { dst = "10.1.2.3/32" } } },
+			{ match = "eth1", routes = { { dst = "fd00::1/64" }, { dst = "2001:db8:0:0:1::/48" }, { dst = "fd00::/64" },
+				{ dst = "fd00:1:2:3:4:5:6:7/16" }, { dst = "0.0.0.1/0" } } },
+			{ match = "eth2", up = false, dhcp = true },
+			{ match = "eth3", dhcp = { t1 = 0 } }, { match = "eth4", dhcp = { t2 = 0.0 } },
+			{ match = "eth5", up = false }, { match = "eth6", dhcp = { t1 = 1, t2 = 2 } } } })
+		local want = {
+			"interfaces[1] (eth0): key 'routes[1].dst': '10.1.2.3/16': a network expected, with no bits set past its "
+				.. "prefix (10.1.0.0/16?)",
+			"interfaces[2] (eth1): key 'routes[1].dst': 'fd00::1/64': a network expected, with no bits set past its "
+				.. "prefix (fd00::/64?)",
+			"key 'routes[2].dst': '2001:db8:0:0:1::/48': a network expected, with no bits set past its prefix (2001:db8::/48?)",
+			"key 'routes[4].dst': 'fd00:1:2:3:4:5:6:7/16': a network expected, with no bits set past its prefix (fd00::/16?)",
+			"key 'routes[5].dst': '0.0.0.1/0': a network expected, with no bits set past its prefix (0.0.0.0/0?)",
+			"interfaces[3] (eth2): key 'up': true expected with dhcp: DHCP needs the link up",
+			"interfaces[4] (eth3): key 'dhcp.t1': integer >= 1 expected (seconds)",
+			"interfaces[5] (eth4): key 'dhcp.t2': integer >= 1 expected (seconds)",
+		}
+		for _, w in ipairs(want) do assert(e:find(w, 1, true), w .. "\n---\n" .. e) end
+		local _, n = e:gsub("\n", "")
+		assert(n + 1 == #want, e)
+	end,
 	-- luainit.net took a numeric string for an integer option (mtu =
 	-- "1500") and raises for one now: a string in the config is an error
 	-- of its entry, never passed on (a route's table was not checked at
@@ -306,7 +335,7 @@ return {
 			"interfaces[2] (eth1): key 'metric': integer 0-4294967295 expected",
 			"interfaces[3] (eth2): key 'routes[1].metric': integer 0-4294967295 expected",
 			"interfaces[3] (eth2): key 'routes[1].table': integer 0-4294967295 expected",
-			"interfaces[4] (eth3): key 'dhcp.t1': integer >= 0 expected",
+			"interfaces[4] (eth3): key 'dhcp.t1': integer >= 1 expected (seconds)",
 			"interfaces[4] (eth3): key 'dhcp.retry_max': integer >= 0 expected",
 			"interfaces[5] (eth4): key 'mtu': integer 68-65535 expected",
 		}) do
