@@ -3,6 +3,8 @@
 -- its table checked, every error naming the file once, as Lua names it
 -- (log.file_error words it).
 local log = require "log"
+local chunks = require "luainit.chunk"
+local now = require("luainit.event").now
 
 local M = {
 	-- what a file and the check of its table may run: one that does not
@@ -24,19 +26,22 @@ local function src_of(chunk) return debug.getinfo(chunk, "S").short_src end
 -- sched.sleep does) stops a file and the check of its table past
 -- M.max_instructions or M.max_ms, at the line it was running. Once over,
 -- it raises at every instruction, so a pcall in the file cannot catch the
--- stop and run on. Returns the function that puts back the thread's own
--- hook (an eval's, when eval loads a file), which may run more than once;
--- past the limit any instruction outside the protected call would raise,
--- so it runs before that call returns as well as after. A task the file
+-- stop and run on. Returns the function that takes the hook off, which
+-- may run more than once; past the limit any instruction outside the
+-- protected call would raise, so it runs before that call returns as well
+-- as after. A thread that has a hook already keeps it and is not limited
+-- here: an eval's limits its own code, a profiler counts (and a hook set
+-- and put back around it counted none of the file). A task the file
 -- started has the hook too (Lua copies it into a new coroutine): that
 -- one's copy takes itself off at its first call after the load.
 -- What it cannot stop: a loop in a message handler the file gives xpcall,
 -- in a __gc or __close metamethod (Lua runs these without hooks), or in
 -- one long C call (a string pattern that backtracks for ever).
 -- limit : () -> fn()
+local function nothing() end
 local function limit()
-	local saved = table.pack(debug.gethook())
-	local count, live, t0, now = 0, true, nil, require("luainit.event").now
+	if debug.gethook() then return nothing end
+	local count, live, t0 = 0, true, nil
 	local over
 	local function hook()
 		if not live then debug.sethook() return end
@@ -57,7 +62,7 @@ local function limit()
 	return function()
 		if not live then return end
 		live = false
-		if saved[1] then debug.sethook(table.unpack(saved, 1, saved.n)) else debug.sethook() end
+		debug.sethook()
 	end
 end
 
@@ -77,11 +82,12 @@ end
 -- line the message has. check raising is the file's error too (a
 -- metatable's __index or __pairs on the table it returned): nil and the
 -- message, said to have been raised as the table was checked. Running
--- and checking together may take M.max_instructions: past that the file
--- fails with the line it was at.
+-- the file may take M.max_instructions and M.max_ms, and so may checking
+-- a table with a metatable in it: past that the file fails with the line
+-- it was at.
 -- load : (path, check, ...) -> check's results | (nil, string, string?)
 function M.load(path, check, ...)
-	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
+	local chunk, err = chunks.loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, err end
 	local unlimit, frames = limit(), nil
 	-- the file's own protected call, straight from xpcall: its traceback
@@ -98,6 +104,12 @@ function M.load(path, check, ...)
 			return log.file_error(path, e, false, src)
 		end)
 		if not ok then return false, value end
+		-- the file has run; its table is checked under a hook of its own
+		-- only when a metatable may run the file's code (chunk.plain: the
+		-- hook makes Lua dispatch a call on every instruction, ~17 000
+		-- machine instructions of a service's check)
+		unlimit()
+		if type(value) == "table" and not chunks.plain(value, 4) then unlimit = limit() end
 		return true, unlimited(unlimit, check(value, ...))
 	end
 	local ok, ran, a, b = xpcall(run, function(e)

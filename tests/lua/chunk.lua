@@ -295,4 +295,20 @@ T["require: an installed file that differs from the built-in module is what load
 	assert(ok, err)
 end)
 
+T["plain: a table with no metatable in it, keys and values, to a depth"] = function()
+	local mt = setmetatable({}, { __index = function() error("not to be run") end })
+	assert(chunk.plain({ command = { "/bin/true", "x" }, log = { file = false }, n = 1 }, 4) == true)
+	assert(chunk.plain({ a = { b = { c = {} } } }, 4) == true)
+	assert(chunk.plain({ a = { b = { c = { d = {} } } } }, 4) == false)   -- deeper than 4: not plain
+	assert(chunk.plain(mt, 4) == false)
+	assert(chunk.plain({ x = { mt } }, 4) == false)
+	assert(chunk.plain({ [mt] = 1 }, 4) == false)
+	assert(chunk.plain({ [{}] = { { [setmetatable({}, { __metatable = false })] = 1 } } }, 4) == false)
+	assert(chunk.plain("x", 4) == false and chunk.plain({}, 0) == false)
+	local cyclic = {}
+	cyclic.self = cyclic
+	assert(chunk.plain(cyclic, 4) == false)
+	util.raises("depth 0%-32 expected", chunk.plain, {}, 33)
+end
+
 return T
