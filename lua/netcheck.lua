@@ -100,52 +100,17 @@ local function parse_cidr(s)
 	return fam, n
 end
 
--- The 4 or 16 bytes of ip, an address family() took, as a string.
-local function ip_bytes(ip)
-	if is_ipv4(ip) then return string.char(ip:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")) end
-	local head, v4 = ip:match("^(.*:)(%d+%.%d+%.%d+%.%d+)$")
-	local tail = v4 and string.char(v4:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")) or ""
-	ip = head or ip
-	local function groups(part)
-		local out = {}
-		for g in part:gmatch("[^:]+") do out[#out + 1] = string.pack(">I2", tonumber(g, 16)) end
-		return out
-	end
-	local a, b = ip:match("^(.-)::(.*)$")
-	local before, after = groups(a or ip), groups(b or "")
-	local zeros = (16 - #tail) // 2 - #before - #after
-	return table.concat(before) .. string.rep("\0\0", a and zeros or 0) .. table.concat(after) .. tail
-end
-
--- The network of ip/len, written as ip is, when ip has bits set past the
--- prefix (10.1.2.3/16 is no network: the kernel refuses it as a route's
--- dst, after part of the interface was set up); else nil.
+-- The network of an IPv4 ip/len, when ip has bits set past the prefix:
+-- the kernel refuses 10.1.2.3/16 as a route's dst ("Invalid prefix for
+-- given prefix length"), after part of the interface was set up. (An IPv6
+-- dst the kernel takes and keeps as its network: fd00::1/64 is fd00::/64.)
+-- Else nil.
 local function host_bits(ip, len)
-	local b = ip_bytes(ip)
-	local net = {}
-	for i = 1, #b do
-		local keep = math.max(0, math.min(8, len - (i - 1) * 8))
-		net[i] = b:byte(i) & (0xff << (8 - keep)) & 0xff
-	end
-	if string.char(table.unpack(net)) == b then return nil end
-	if #b == 4 then return table.concat(net, ".") end
-	-- IPv6 as RFC 5952 writes it: the longest run of two or more zero
-	-- groups (the first of equals) as "::"
-	local g, at, run, best_at, best = {}, nil, 0, nil, 1
-	for i = 1, 8 do
-		g[i] = net[2 * i - 1] << 8 | net[2 * i]
-		if g[i] == 0 then
-			at, run = run == 0 and i or at, run + 1
-			if run > best then best_at, best = at, run end
-		else run = 0 end
-	end
-	local function hex(from, to)
-		local out = {}
-		for i = from, to do out[#out + 1] = string.format("%x", g[i]) end
-		return table.concat(out, ":")
-	end
-	if not best_at then return hex(1, 8) end
-	return hex(1, best_at - 1) .. "::" .. hex(best_at + best, 8)
+	local n = 0
+	for x in ip:gmatch("%d+") do n = n << 8 | tonumber(x) end
+	local net = len == 0 and 0 or n & (0xffffffff << (32 - len)) & 0xffffffff
+	if net == n then return nil end
+	return string.format("%d.%d.%d.%d", net >> 24, net >> 16 & 0xff, net >> 8 & 0xff, net & 0xff)
 end
 
 --- Is s what resolv.conf's search line takes: domain names (letters,
@@ -160,7 +125,13 @@ end
 --- s quoted for a one-line message: %q, with a newline as \n (%q keeps
 -- it, after a backslash).
 -- quote : (s) -> string
-local function quote(s) return (string.format("%q", s):gsub("\\\n", "\\n")) end
+local function quote(s)
+	-- (and the bytes 0x80-0x9f as \ddd: %q leaves them, and 0x9b is a
+	-- console's CSI where it is not in UTF-8 mode)
+	return (string.format("%q", s):gsub("\\\n", "\\n"):gsub("[\128-\159]", function(c)
+		return "\\" .. c:byte()
+	end))
+end
 
 local function is_mac(s)
 	return type(s) == "string" and s:lower():match("^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$") ~= nil
@@ -266,7 +237,7 @@ local function check_entry(e)
 		end
 	end
 	if e.domain ~= nil and not is_search(e.domain) then
-		bad("domain", "domain names expected (letters, digits, '-', '_' and '.', blanks between names)"
+		bad("domain", "domain names expected (letters, digits, '-', '_' and '.', blanks between names, at most 255 bytes)"
 			.. (type(e.domain) == "string" and ", got " .. quote(e.domain) or ""))
 	end
 	-- an integer field takes an integral float (1500.0, 1e3) as service
@@ -298,7 +269,7 @@ local function check_entry(e)
 					local fam, by = nil, nil
 					if r.dst ~= "default" then
 						local dfam, len, kind = parse_cidr(r.dst)   -- len: what is wrong, when no dfam
-						local net = dfam and host_bits(r.dst:match("^[^/]*"), len)
+						local net = dfam == "IPv4" and host_bits(r.dst:match("^[^/]*"), len)
 						if net then
 							bad(k .. ".dst", string.format("'%s': a network expected, with no bits set past its "
 								.. "prefix (%s/%d?)", r.dst, net, len))

@@ -1,5 +1,5 @@
 -- The DHCP client against a server whose answers are odd; the run script
--- drives dnsmasq and checks what the client made of them.
+-- drives server.py (a scripted DHCP server) and checks what the client made of them.
 local fs = require "luainit.fs"
 local network = require "network"
 local T = require "nstest"
