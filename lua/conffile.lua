@@ -39,8 +39,13 @@ local function src_of(chunk) return debug.getinfo(chunk, "S").short_src end
 -- one long C call (a string pattern that backtracks for ever).
 -- limit : () -> fn()
 local function nothing() end
+-- limit's hooks: a task a file started keeps a copy of one until its
+-- first call, which is no hook of the thread's own (a file the task loads
+-- at once is limited all the same)
+local ours = setmetatable({}, { __mode = "k" })
 local function limit()
-	if debug.gethook() then return nothing end
+	local h = debug.gethook()
+	if h and not ours[h] then return nothing end
 	local count, live, t0 = 0, true, nil
 	local over
 	local function hook()
@@ -58,6 +63,7 @@ local function limit()
 		error(over .. ": expected the file to return its table (a loop that does not end?)", 2)
 	end
 	t0 = now()
+	ours[hook] = true
 	debug.sethook(hook, "", 1000)
 	return function()
 		if not live then return end
@@ -105,9 +111,9 @@ function M.load(path, check, ...)
 		end)
 		if not ok then return false, value end
 		-- the file has run; its table is checked under a hook of its own
-		-- only when a metatable may run the file's code (chunk.plain: the
-		-- hook makes Lua dispatch a call on every instruction, ~17 000
-		-- machine instructions of a service's check)
+		-- only when it may run the file's code (chunk.plain: the hook
+		-- makes Lua dispatch a call on every instruction; see
+		-- docs/performance.md, "Fewer instructions per service")
 		unlimit()
 		if type(value) == "table" and not chunks.plain(value, 4) then unlimit = limit() end
 		return true, unlimited(unlimit, check(value, ...))

@@ -489,6 +489,23 @@ T["a file loaded on a thread that has a hook keeps that hook, which sees the fil
 	assert(#errs == 0 and set.busy and count > 300, count)
 end
 
+-- review: the check of a plain table ran without the hook, so a file that
+-- gave all booleans a metatable had its loop run unhooked as the check
+-- showed one (restart = true): PID 1 held for ever
+T["a file that gives a type's values a metatable is checked under the budget"] = function()
+	local conffile = require "conffile"
+	local saved = conffile.max_instructions
+	conffile.max_instructions = 1000000
+	local d = dir_with({ shared = 'debug.setmetatable(true, { __tostring = function()\n  while true do end\nend })\n'
+		.. 'return { command = { "/bin/true" }, restart = true }' })
+	local ok, set, errs = pcall(services.load_dir, d)
+	debug.setmetatable(true, nil)
+	conffile.max_instructions = saved
+	assert(ok, set)
+	assert(#errs == 1 and errs[1]:find("shared%.lua:2: stopped after 1000000 instructions"), errs[1])
+	assert(next(set) == nil)
+end
+
 -- review: Lua calls no message handler for a memory error, so a file that
 -- ran out of memory left the hook on the task, to stop whatever it ran
 -- 10 million instructions later, and its message had no path; a loop of
