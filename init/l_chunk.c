@@ -665,95 +665,6 @@ static int l_builtin(lua_State *L)
 	return 1;
 }
 
-/* Whether the value at idx runs no code of the file that made it when
- * conffile's check reads it: a string, number, boolean or nil, or a table
- * with no metatable whose keys and values are so, to depth levels and
- * *budget entries in all (a table shared by many others is walked at each
- * place: a wide one, nested, took seconds). A function, userdata or
- * thread is not plain: the check may call or show it. */
-static int is_plain(lua_State *L, int idx, int depth, int *budget)
-{
-	int ok = 1;
-
-	switch (lua_type(L, idx)) {
-	case LUA_TTABLE:
-		break;
-	case LUA_TFUNCTION: case LUA_TUSERDATA: case LUA_TLIGHTUSERDATA: case LUA_TTHREAD:
-		return 0;
-	default:
-		return 1;
-	}
-	if (depth == 0)
-		return 0;
-	if (lua_getmetatable(L, idx)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	luaL_checkstack(L, 3, "plain");
-	lua_pushnil(L);
-	while (ok && lua_next(L, idx)) {
-		int top = lua_gettop(L);
-
-		ok = --*budget >= 0 && is_plain(L, top, depth - 1, budget) && is_plain(L, top - 1, depth - 1, budget);
-		lua_pop(L, ok ? 1 : 2);
-	}
-	return ok;
-}
-
-/* Whether the metatables every value of a type shares are as Lua made
- * them: none for nil, booleans, numbers, functions and threads (a file's
- * debug.setmetatable(true, {__tostring = ...}) would run its code as the
- * check shows a value), and for strings the one this module found, its
- * __index the string library (upvalues 1 and 2). */
-/* a function to ask for the metatable all functions share */
-static int any_function(lua_State *L) { (void)L; return 0; }
-
-static int shared_plain(lua_State *L)
-{
-	int base = lua_gettop(L), ok = 1;
-
-	lua_pushnil(L);
-	lua_pushboolean(L, 0);
-	lua_pushinteger(L, 0);
-	lua_pushcfunction(L, any_function);
-	lua_pushthread(L);
-	for (int i = base + 1; ok && i <= base + 5; i++)
-		if (lua_getmetatable(L, i)) {
-			ok = 0;
-			lua_pop(L, 1);
-		}
-	lua_settop(L, base);
-	if (!ok)
-		return 0;
-	lua_pushliteral(L, "");
-	ok = lua_getmetatable(L, -1) && lua_rawequal(L, -1, lua_upvalueindex(1));
-	if (ok) {
-		lua_pushliteral(L, "__index");
-		lua_rawget(L, -2);
-		ok = lua_rawequal(L, -1, lua_upvalueindex(2));
-	}
-	lua_settop(L, base);
-	return ok;
-}
-
-/** plain : (v, depth) -> boolean
- * Whether checking v runs only the checker's code: v is a table that
- * is_plain takes (no metatable in it, no function or userdata, to depth
- * levels and 4096 entries) and the metatables values share are Lua's own
- * (shared_plain). conffile checks such a table without its count hook,
- * which costs every Lua instruction a call; this look, in Lua, cost ~450
- * machine instructions a key. */
-static int l_plain(lua_State *L)
-{
-	lua_Integer depth = luaL_checkinteger(L, 2);
-	int budget = 4096;
-
-	luaL_argcheck(L, depth >= 0 && depth <= 32, 2, "depth 0-32 expected");
-	lua_settop(L, 2);
-	lua_pushboolean(L, lua_type(L, 1) == LUA_TTABLE && shared_plain(L) && is_plain(L, 1, (int)depth, &budget));
-	return 1;
-}
-
 static const luaL_Reg funcs[] = {
 	{ "loadfile", l_loadfile }, { "builtin", l_builtin }, { "save", l_save }, { "use", l_use }, { "stats", l_stats },
 	{ NULL, NULL }
@@ -763,14 +674,5 @@ int luaopen_luainit_chunk(lua_State *L);
 int luaopen_luainit_chunk(lua_State *L)
 {
 	luaL_newlib(L, funcs);
-	/* plain's upvalues: the string metatable and the string library, as
-	 * luaL_openlibs made them before any file ran */
-	lua_pushliteral(L, "");
-	if (!lua_getmetatable(L, -1))
-		lua_pushnil(L);
-	lua_remove(L, -2);
-	lua_getfield(L, -1, "__index");
-	lua_pushcclosure(L, l_plain, 2);
-	lua_setfield(L, -2, "plain");
 	return 1;
 }

@@ -3,7 +3,6 @@
 -- its table checked, every error naming the file once, as Lua names it
 -- (log.file_error words it).
 local log = require "log"
-local chunks = require "luainit.chunk"
 local now = require("luainit.event").now
 
 local M = {
@@ -32,24 +31,20 @@ local function src_of(chunk) return debug.getinfo(chunk, "S").short_src end
 -- as after. A thread that has a hook already keeps it and is not limited
 -- here: an eval's limits its own code, a profiler counts (and a hook set
 -- and put back around it counted none of the file). A task the file
--- started has the hook too (Lua copies it into a new coroutine): that
--- one's copy takes itself off at its first call after the load.
+-- starts shares the budget while the file runs (Lua copies the hook into
+-- a new coroutine); after the load its copy finds no Lua hook and does
+-- nothing.
 -- What it cannot stop: a loop in a message handler the file gives xpcall,
 -- in a __gc or __close metamethod (Lua runs these without hooks), or in
 -- one long C call (a string pattern that backtracks for ever).
 -- limit : () -> fn()
 local function nothing() end
--- limit's hooks: a task a file started keeps a copy of one until its
--- first call, which is no hook of the thread's own (a file the task loads
--- at once is limited all the same)
-local ours = setmetatable({}, { __mode = "k" })
 local function limit()
-	local h = debug.gethook()
-	if h and not ours[h] then return nothing end
+	if debug.gethook() then return nothing end
 	local count, live, t0 = 0, true, nil
 	local over
 	local function hook()
-		if not live then debug.sethook() return end
+		if not live then return end
 		count = count + 1000
 		if not over then
 			if count > M.max_instructions then
@@ -63,7 +58,6 @@ local function limit()
 		error(over .. ": expected the file to return its table (a loop that does not end?)", 2)
 	end
 	t0 = now()
-	ours[hook] = true
 	debug.sethook(hook, "", 1000)
 	return function()
 		if not live then return end
@@ -88,12 +82,13 @@ end
 -- line the message has. check raising is the file's error too (a
 -- metatable's __index or __pairs on the table it returned): nil and the
 -- message, said to have been raised as the table was checked. Running
--- the file may take M.max_instructions and M.max_ms, and so may checking
--- a table with a metatable in it: past that the file fails with the line
--- it was at.
+-- and checking together may take M.max_instructions and M.max_ms: past
+-- that the file fails with the line it was at. (The check stays under the
+-- hook: a file may have changed what the checker calls, _G.type or the
+-- string library, not only its table's metatables.)
 -- load : (path, check, ...) -> check's results | (nil, string, string?)
 function M.load(path, check, ...)
-	local chunk, err = chunks.loadfile(path, setmetatable({}, { __index = _G }))
+	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, err end
 	local unlimit, frames = limit(), nil
 	-- the file's own protected call, straight from xpcall: its traceback
@@ -110,12 +105,6 @@ function M.load(path, check, ...)
 			return log.file_error(path, e, false, src)
 		end)
 		if not ok then return false, value end
-		-- the file has run; its table is checked under a hook of its own
-		-- only when it may run the file's code (chunk.plain: the hook
-		-- makes Lua dispatch a call on every instruction; see
-		-- docs/performance.md, "Fewer instructions per service")
-		unlimit()
-		if type(value) == "table" and not chunks.plain(value, 4) then unlimit = limit() end
 		return true, unlimited(unlimit, check(value, ...))
 	end
 	local ok, ran, a, b = xpcall(run, function(e)

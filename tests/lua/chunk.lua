@@ -295,48 +295,4 @@ T["require: an installed file that differs from the built-in module is what load
 	assert(ok, err)
 end)
 
-T["plain: a table with no metatable in it, keys and values, to a depth"] = function()
-	local mt = setmetatable({}, { __index = function() error("not to be run") end })
-	assert(chunk.plain({ command = { "/bin/true", "x" }, log = { file = false }, n = 1 }, 4) == true)
-	assert(chunk.plain({ a = { b = { c = {} } } }, 4) == true)
-	assert(chunk.plain({ a = { b = { c = { d = {} } } } }, 4) == false)   -- deeper than 4: not plain
-	assert(chunk.plain(mt, 4) == false)
-	assert(chunk.plain({ x = { mt } }, 4) == false)
-	assert(chunk.plain({ [mt] = 1 }, 4) == false)
-	assert(chunk.plain({ [{}] = { { [setmetatable({}, { __metatable = false })] = 1 } } }, 4) == false)
-	assert(chunk.plain("x", 4) == false and chunk.plain({}, 0) == false)
-	local cyclic = {}
-	cyclic.self = cyclic
-	assert(chunk.plain(cyclic, 4) == false)
-	util.raises("depth 0%-32 expected", chunk.plain, {}, 33)
-	-- review: a function, userdata or thread in it may be called or shown
-	assert(chunk.plain({ f = print }, 4) == false and chunk.plain({ io.stdout }, 4) == false)
-	assert(chunk.plain({ co = coroutine.create(print) }, 4) == false)
-	-- a table shared at many places is walked at each: past 4096 entries
-	-- in all it is not plain (at once), where a wide one nested took
-	-- seconds
-	local a = {}
-	for i = 1, 200 do a[i] = i end
-	local b = {}
-	for i = 1, 200 do b[i] = a end
-	local t0 = require("luainit.event").now()
-	assert(chunk.plain({ { b, b, b } }, 4) == false)
-	assert(require("luainit.event").now() - t0 < 1000)
-	-- the metatables every value of a type shares: a file that gave one
-	-- to booleans (numbers, functions...) or changed strings' runs its
-	-- code as the check shows a value
-	for _, v in ipairs({ true, 0, print }) do
-		debug.setmetatable(v, { __tostring = function() return "x" end })
-		local plain = chunk.plain({ v }, 4)
-		debug.setmetatable(v, nil)
-		assert(plain == false, type(v))
-	end
-	local smt = getmetatable("")
-	local index = smt.__index
-	smt.__index = setmetatable({}, { __index = index })
-	local plain = chunk.plain({ "x" }, 4)
-	smt.__index = index
-	assert(plain == false and chunk.plain({ "x" }, 4) == true)
-end
-
 return T
