@@ -337,7 +337,22 @@ local function after_exit(svc, how, code)
 	-- (the usual case) needs no cgroup.kill: nothing in it can fork
 	if svc.cgroup_path and #cg_pids(svc) == 0 then return true end
 	kill_all(svc, "KILL")
+	-- without a group: the process group went with its leader; once its
+	-- last process is reaped its id may name another's group, which no
+	-- later stop may signal
+	if not svc.cgroup_path then svc.pgid = nil end
 	return not svc.cgroup_path
+end
+
+-- pid becomes svc's main process (a forking service's pid file,
+-- MAINPID=). Without a group, its process group is the one to signal
+-- from now on (a daemon's setsid made it its own); the spawned one may
+-- be gone already and its id taken by another group.
+local function new_main(svc, pid)
+	M.by_pid[svc.pid or -1] = nil
+	svc.pid = pid
+	M.by_pid[pid] = svc
+	if not svc.cgroup_path then svc.pgid = svcgroup.pgid_of(pid) end
 end
 
 local function on_exit(svc, how, code)
@@ -421,8 +436,7 @@ local function forking_exit(svc, how, code)
 		local s = fs.readfile(svc.pid_file)
 		local pid = s and math.tointeger(tonumber(s:match("%d+")))
 		if owns(svc, pid) then
-			svc.pid = pid
-			M.by_pid[pid] = svc
+			new_main(svc, pid)
 			return ready(svc, "pid file")
 		end
 		return M.dispatch(svc, "exit", "exited", 1, "no live pid in " .. svc.pid_file)
@@ -571,9 +585,7 @@ function M.notify(data, pid)
 		elseif k == "MAINPID" and tonumber(v) then
 			local main = math.tointeger(tonumber(v))
 			if owns(svc, main) then
-				M.by_pid[svc.pid or -1] = nil
-				svc.pid = main
-				M.by_pid[main] = svc
+				new_main(svc, main)
 			else
 				log.warn("%s: MAINPID=%s is not one of its processes: ignored", svc.name, v)
 			end

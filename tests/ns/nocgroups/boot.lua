@@ -48,9 +48,13 @@ local got = T.wait_until(function()
 	return s:find("daemon") and s:find("child") and s
 end, 5000)
 check("daemon and child signalled", got, fs.readfile("/tmp/luainit-nocg-test/got"))
+-- the group a stop signals is the daemon's own too, not the started
+-- shell's, whose id may name another group once it is reaped
+check("the daemon's group is the one stopped", forked.pgid == forked.pid, tostring(forked.pgid))
 sup.stop("family")
 sup.wait_settled("family", 10000)
 check("family stopped", family.state == "stopped", family.state)
+check("no process group kept past the exit", family.pgid == nil, tostring(family.pgid))
 sched.sleep(200)
 local left = 0
 for _, p in ipairs(members) do
