@@ -61,6 +61,25 @@ function T.check(name, cond, detail)
 		detail ~= nil and (" (" .. tostring(detail) .. ")") or ""))
 end
 
+--- The network tests' start (tests/ns/network-*): network.start with the
+-- config at $NETTEST_CONF, then its wait for online for at most
+-- online_ms; each result printed as "TAG: start ..." and "TAG: online ...".
+-- start_network : (tag, online_ms) -> nil
+function T.start_network(tag, online_ms)
+	local network = require "network"
+	local ok, res = network.start(os.getenv("NETTEST_CONF"))
+	print(tag .. ": start " .. tostring(ok) .. " " .. tostring(res))
+	print(tag .. ": online " .. tostring(network.wait_online(online_ms)))
+end
+
+--- Wait, for at most ms, until the run script creates
+-- $NETTEST_WORK/NAME.stop, which says it is done.
+-- wait_stop : (name, ms) -> nil
+function T.wait_stop(name, ms)
+	local stop = os.getenv("NETTEST_WORK") .. "/" .. name .. ".stop"
+	T.wait_until(function() return fs.exists(stop) end, ms, 100)
+end
+
 --- Call fn every step_ms (default 50) until it returns a true value, for
 -- at most ms; that value, or nil when the time ran out.
 -- wait_until : (fn, ms, step_ms?) -> value | nil
