@@ -444,28 +444,38 @@ T["a file with a long path whose table raises as it is checked is named once"] =
 		and not errs[1]:find(d, 1, true), errs[1])
 end
 
+-- load_dir over files (dir_with) with conffile's settings changed for the
+-- call and put back however it ends, and after (optional) to undo what
+-- the files changed; the set, the errors, the errors by file name, the
+-- directory. The load leaves no hook on the task.
+local function load_budgeted(files, settings, after)
+	local conffile = require "conffile"
+	local saved = {}
+	for k, v in pairs(settings) do saved[k], conffile[k] = conffile[k], v end
+	local d = dir_with(files)
+	local ok, set, errs = pcall(services.load_dir, d)
+	if after then after() end
+	for k, v in pairs(saved) do conffile[k] = v end
+	assert(ok, set)
+	assert(debug.gethook() == nil, "a hook left on the task")
+	local by = {}
+	for _, e in ipairs(errs) do by[e:match("/(%a+)%.lua") or e] = e end
+	return set, errs, by, d
+end
+
 -- regression: a file that never ended (a loop whose condition never
 -- changes) held PID 1 in load_dir for ever, reaping nothing, at boot or
 -- at a luactl reload; a pcall in the file must not catch the stop, nor a
 -- metatable's loop run on as the table is checked
 T["a file that does not end is stopped at its budget, named with its line"] = function()
-	local conffile = require "conffile"
-	local saved = conffile.max_instructions
-	conffile.max_instructions = 1000000
-	local d = dir_with({
+	local set, errs, by, d = load_budgeted({
 		spin = 'local n = 0\nwhile n >= 0 do n = n + 1 end',
 		caught = 'while true do\n  pcall(function() while true do end end)\nend',
 		handled = 'while true do xpcall(function() while true do end end, function(e) return e end) end',
 		index = 'return setmetatable({}, { __index = function()\n  while true do end\nend })',
 		busy = 'local n = 0\nfor i = 1, 50000 do n = n + i end\nreturn { command = { "/bin/true" }, description = tostring(n) }',
-	})
-	local ok, set, errs = pcall(services.load_dir, d)
-	conffile.max_instructions = saved
-	assert(ok, set)
-	assert(debug.gethook() == nil, "a hook left on the task")
+	}, { max_instructions = 1000000 })
 	local S = ": stopped after 1000000 instructions: expected the file to return its table %(a loop that does not end%?%)"
-	local by = {}
-	for _, e in ipairs(errs) do by[e:match("/(%a+)%.lua") or e] = e end
 	assert(by.spin and by.spin:find("^" .. d:gsub("%p", "%%%0") .. "/spin%.lua:2" .. S .. "$"), by.spin)
 	assert(by.caught and by.caught:find("caught%.lua:2" .. S), by.caught)
 	assert(by.handled and by.handled:find("handled%.lua:1" .. S), by.handled)
@@ -493,15 +503,9 @@ end
 -- gave all booleans a metatable had its loop run unhooked as the check
 -- showed one (restart = true): PID 1 held for ever
 T["a file that gives a type's values a metatable is checked under the budget"] = function()
-	local conffile = require "conffile"
-	local saved = conffile.max_instructions
-	conffile.max_instructions = 1000000
-	local d = dir_with({ shared = 'debug.setmetatable(true, { __tostring = function()\n  while true do end\nend })\n'
-		.. 'return { command = { "/bin/true" }, restart = true }' })
-	local ok, set, errs = pcall(services.load_dir, d)
-	debug.setmetatable(true, nil)
-	conffile.max_instructions = saved
-	assert(ok, set)
+	local set, errs = load_budgeted({ shared = 'debug.setmetatable(true, { __tostring = function()\n  while true do end\nend })\n'
+		.. 'return { command = { "/bin/true" }, restart = true }' }, { max_instructions = 1000000 },
+		function() debug.setmetatable(true, nil) end)
 	assert(#errs == 1 and errs[1]:find("shared%.lua:2: stopped after 1000000 instructions"), errs[1])
 	assert(next(set) == nil)
 end
@@ -509,34 +513,26 @@ end
 -- review: Lua calls no message handler for a memory error, so a file that
 -- ran out of memory left the hook on the task, to stop whatever it ran
 -- 10 million instructions later, and its message had no path; a loop of
--- costly calls is stopped by time; a task the file started loses the hook
--- once the load is over
+-- costly calls is stopped by time; a task the file started runs on after
+-- the load
 T["a file out of memory or out of time is stopped and named, and leaves no hook behind"] = function()
-	local conffile, event = require "conffile", require "luainit.event"
-	local saved_ms = conffile.max_ms
-	conffile.max_ms = 200
-	local d = dir_with({ oom = 'local t = {}\nwhile true do t[#t + 1] = ("--opt"):rep(1000) .. #t end' })
+	local event = require "luainit.event"
 	local used, cap = event.memory()
 	event.memory(used + (8 << 20))
-	local ok, set, errs = pcall(services.load_dir, d)
-	event.memory(cap)
-	assert(ok, set)
-	assert(debug.gethook() == nil, "a hook left on the task")
+	local _, errs, _, d = load_budgeted({ oom = 'local t = {}\nwhile true do t[#t + 1] = ("--opt"):rep(1000) .. #t end' },
+		{}, function() event.memory(cap) end)
 	assert(#errs == 1 and errs[1]:find("^" .. d:gsub("%p", "%%%0") .. "/oom%.lua: not enough memory$"), errs[1])
 	collectgarbage()
-	d = dir_with({
+	local set
+	set, errs = load_budgeted({
 		slow = 'local s\nwhile true do s = ("x"):rep(1 << 20) end',
 		spawns = 'require("sched").spawn(function() for _ = 1, 10 do require("sched").sleep(1) end end, "from a file")\n'
 			.. 'return { command = { "/bin/true" } }',
-	})
-	ok, set, errs = pcall(services.load_dir, d)
-	conffile.max_ms = saved_ms
-	assert(ok, set)
-	assert(debug.gethook() == nil, "a hook left on the task")
+	}, { max_ms = 200 })
 	assert(#errs == 1 and errs[1]:find("slow%.lua:2: stopped after 200 ms: expected the file to return its table"),
 		table.concat(errs, "\n"))
 	assert(set.spawns)
-	-- the task the file started runs on, its copy of the hook gone
+	-- the task the file started runs on
 	require("sched").sleep(30)
 end
 
