@@ -13,6 +13,7 @@
 local event = require "luainit.event"
 local log = require "log"
 local sched = require "sched"
+local services = require "services"
 local sup = require "supervisor"
 local json = require("proto").json
 
@@ -195,15 +196,11 @@ local function signal_of(v)
 		local n = math.tointeger(tonumber(v))
 		if not n or n < 1 or n > 64 then return nil end
 		-- a number with a name is shown by its name (-s 1 is SIGHUP)
-		local process = require "luainit.process"
-		for name in pairs(require("services").signals) do
-			if process.signum(name) == n then return name end
-		end
-		return n
+		return services.signal_name(n) or n
 	end
 	if type(v) ~= "string" then return nil end
 	local name = v:upper():gsub("^SIG", "")
-	return require("services").signals[name] and name or nil
+	return services.signals[name] and name or nil
 end
 
 handlers.kill = function(_, req)
@@ -218,11 +215,11 @@ handlers.kill = function(_, req)
 	if bad then return bad end
 	local results, code, msgs = json.array(), 0, {}
 	for _, n in ipairs(names) do
-		local to, why = sup.signal(n, sig, all)
+		local to, why, kind = sup.signal(n, sig, all)
 		results[#results + 1] = { name = n, ok = to ~= nil, sent_to = to, why = why }
 		if not to then
 			msgs[#msgs + 1] = n .. ": " .. why
-			code = (code == 1 or why:sub(1, 11) ~= "not running") and 1 or 3
+			code = (code == 1 or kind ~= "not-running") and 1 or 3
 		end
 	end
 	local label = type(sig) == "string" and "SIG" .. sig or "signal " .. sig
@@ -373,23 +370,18 @@ function M.eval(code, env, lim)
 	if not chunk then chunk, err = load(code, "=eval", "t", env) end
 	if not chunk then return false, err, "" end
 	local co = coroutine.create(chunk)
-	local count, t0, m0 = 0, now(), (event.memory())
+	local t0, m0 = now(), (event.memory())
 	local reason
-	local function hook()
-		count = count + 1000
-		if not reason then
-			if count > lim.eval_instructions then
-				reason = string.format("eval stopped: more than %d instructions", lim.eval_instructions)
-			elseif now() - t0 > lim.eval_ms then
-				reason = string.format("eval stopped: ran longer than %d ms", lim.eval_ms)
-			elseif (event.memory()) - m0 > lim.eval_memory then
-				reason = string.format("eval stopped: grew PID 1's heap by more than %d MiB", lim.eval_memory >> 20)
-			end
-			if reason then debug.sethook(co, hook, "", 1) end
+	sched.budget(co, function(count)
+		if count > lim.eval_instructions then
+			reason = string.format("eval stopped: more than %d instructions", lim.eval_instructions)
+		elseif now() - t0 > lim.eval_ms then
+			reason = string.format("eval stopped: ran longer than %d ms", lim.eval_ms)
+		elseif (event.memory()) - m0 > lim.eval_memory then
+			reason = string.format("eval stopped: grew PID 1's heap by more than %d MiB", lim.eval_memory >> 20)
 		end
-		if reason then error(reason, 0) end
-	end
-	debug.sethook(co, hook, "", 1000)
+		return reason
+	end, 0)
 	local r = table.pack(coroutine.resume(co))
 	local output = table.concat(out)
 	if coroutine.status(co) == "suspended" then

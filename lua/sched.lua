@@ -86,10 +86,9 @@ local function check_ms(ms, level)
 	end
 end
 
--- An entry runs a task (co) or calls a function (fn) when it is due; a
--- time check_ms refuses raises at the caller's caller.
+-- An entry runs a task (co) or calls a function (fn) when it is due; its
+-- time is one check_ms took.
 local function add_timer(ms, co, fn, name)
-	check_ms(ms, 3)
 	if not timer then timer = assert(event.timer(on_timer)) end
 	seq = seq + 1
 	local item = { at = now() + ms, co = co, fn = fn, name = name, seq = seq }
@@ -103,8 +102,8 @@ end
 -- logged with its traceback.
 -- after : (ms, fn, name?) -> timer
 function M.after(ms, fn, name)
-	local t = add_timer(ms, nil, fn, name) -- (no tail call: an error names after's caller)
-	return t
+	check_ms(ms, 2)
+	return add_timer(ms, nil, fn, name)
 end
 
 --- Resume a task; errors are logged with the task's traceback.
@@ -140,6 +139,7 @@ end
 --- Sleep ms milliseconds.
 -- sleep : (ms) -> nil
 function M.sleep(ms)
+	check_ms(ms, 2)
 	local co = self()
 	add_timer(ms, co)
 	coroutine.yield()
@@ -257,6 +257,34 @@ function M.wait_path(path, timeout_ms)
 	ino:close()
 	if r == "timeout" then return nil, "timeout" end
 	return true
+end
+
+--- Bound code that runs in PID 1's one thread: a count hook on co (the
+-- running thread when nil) asks over(count) every 1000 instructions,
+-- count being about how many ran; once over gives a reason, the hook
+-- raises it (at level, as error counts: 2 names the line that was
+-- running) at every instruction, so a pcall in the code cannot catch the
+-- stop and run on. Returns the function that takes the hook off (again:
+-- nothing). Lua runs no hook in a message handler, in __gc or __close,
+-- nor inside one C call: a loop there it cannot stop.
+-- budget : (co?, over, level) -> fn()
+function M.budget(co, over, level)
+	local count, reason, on = 0, nil, true
+	local function hook()
+		count = count + 1000
+		if not reason then
+			reason = over(count)
+			if not reason then return end
+			if co then debug.sethook(co, hook, "", 1) else debug.sethook(hook, "", 1) end
+		end
+		error(reason, level)
+	end
+	if co then debug.sethook(co, hook, "", 1000) else debug.sethook(hook, "", 1000) end
+	return function()
+		if not on then return end
+		on = false
+		if co then debug.sethook(co) else debug.sethook() end
+	end
 end
 
 --- Script mode: run fn as a task and leave the loop when it ends, with

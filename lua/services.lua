@@ -123,6 +123,21 @@ for n in ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM
 	M.signals[n] = true
 end
 
+--- The name in signals of signal number n, or nil (a real-time signal,
+-- STKFLT). The table is made at the first call: the boot needs none.
+-- signal_name : (n) -> string | nil
+local by_number
+function M.signal_name(n)
+	if not by_number then
+		by_number = {}
+		for name in pairs(M.signals) do
+			local ok, num = pcall(process.signum, name)
+			if ok then by_number[num] = name end
+		end
+	end
+	return by_number[n]
+end
+
 -- Levenshtein distance, for "did you mean".
 local function distance(a, b)
 	local prev = {}

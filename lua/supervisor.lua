@@ -669,20 +669,21 @@ end
 
 --- Send sig (a name or number, as process.kill takes it) to a running
 -- service's main process, or with all to every process of its group (its
--- process group without cgroups: the main process's as it is now, which
--- a forking daemon's setsid made another than the one spawned), as `sv
--- hup` and `systemctl kill` do. The supervisor is not told: an exit this
--- causes is handled as any other (its restart policy applies). Returns
--- whom it was sent to ("pid 85", "3 processes", "process group 85"), or
--- nil and why ("not running (backoff: ...)" when there is no main
--- process).
--- signal : (name, sig, all?) -> string | (nil, string)
+-- process group without cgroups, the one a stop signals: the main
+-- process's, which a forking daemon's setsid made its own; see new_main),
+-- as `sv hup` and `systemctl kill` do. The supervisor is not told: an
+-- exit this causes is handled as any other (its restart policy applies).
+-- Returns whom it was sent to ("pid 85", "3 processes", "process group
+-- 85"), or nil, why and, when there is no main process, "not-running"
+-- (why: "not running (backoff: ...)").
+-- signal : (name, sig, all?) -> string | (nil, string, "not-running"?)
 function M.signal(name, sig, all)
 	local svc = M.services[name]
 	if not svc then return nil, "unknown service '" .. name .. "'" end
 	local pid = svc.pid
 	if not pid then
-		return nil, "not running (" .. svc.state .. (svc.why and svc.why ~= svc.state and ": " .. svc.why or "") .. ")"
+		return nil, "not running (" .. svc.state .. (svc.why and svc.why ~= svc.state and ": " .. svc.why or "") .. ")",
+			"not-running"
 	end
 	-- a main process MAINPID= named may have been reaped by its own
 	-- parent, which PID 1 does not see: with a group, it must be in it
@@ -691,7 +692,8 @@ function M.signal(name, sig, all)
 	end
 	local ok, err = process.kill(pid, sig)
 	if all and not svc.cgroup_path then
-		local pgid = svcgroup.pgid_of(pid)
+		-- the group a stop signals (svcgroup.kill)
+		local pgid = svc.pgid
 		if pgid and process.killpg(pgid, sig) then return "process group " .. pgid end
 	elseif all then
 		local n = ok and 1 or 0

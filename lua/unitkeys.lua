@@ -7,7 +7,6 @@
 -- from what they left. Pure Lua, like unitimport.
 local boolean = require "boolean"
 local unitfile = require "unitfile"
-local process = require "luainit.process"
 
 -- A number is read as systemd reads it (unitfile.integer: 010 is 8); one
 -- out of its field's range is listed, as one that is no number: services.check
@@ -437,11 +436,7 @@ end
 -- (a real-time signal, STKFLT) is listed, and the default kept, not an
 -- earlier line's, which systemd replaces
 local SIGNALS = require("services").signals
-local signame = {}
-for n in pairs(SIGNALS) do
-	local ok, num = pcall(process.signum, n)
-	if ok then signame[num] = n end
-end
+local signame = require("services").signal_name
 function Service.KillSignal(st, e)
 	local sig, how = unitfile.signal(e.value)
 	if not sig then
@@ -449,7 +444,7 @@ function Service.KillSignal(st, e)
 			.. "from 1 to 64" .. paren(how))
 		return
 	end
-	sig = signame[sig] or sig
+	sig = signame(sig) or sig
 	if not SIGNALS[sig] then
 		st.def.stop_signal = nil
 		note(st, e, "unsupported", "luainit has no name for this signal; the default (TERM) is kept")
