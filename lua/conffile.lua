@@ -4,6 +4,7 @@
 -- (log.file_error words it).
 local log = require "log"
 local now = require("luainit.event").now
+local sched = require "sched"
 
 local M = {
 	-- what a file and the check of its table may run: one that does not
@@ -21,49 +22,27 @@ local M = {
 -- load ~8 000 instructions.
 local function src_of(chunk) return debug.getinfo(chunk, "S").short_src end
 
--- A count hook on the running thread (a task's: a file may wait, as
+-- sched.budget on the running thread (a task's: a file may wait, as
 -- sched.sleep does) stops a file and the check of its table past
--- M.max_instructions or M.max_ms, at the line it was running. Once over,
--- it raises at every instruction, so a pcall in the file cannot catch the
--- stop and run on. Returns the function that takes the hook off, which
--- may run more than once; past the limit any instruction outside the
--- protected call would raise, so it runs before that call returns as well
--- as after. A thread that has a hook already keeps it and is not limited
--- here: an eval's limits its own code, a profiler counts (and a hook set
--- and put back around it counted none of the file). A task the file
--- starts shares the budget while the file runs (Lua copies the hook into
--- a new coroutine); after the load its copy finds no Lua hook and does
--- nothing.
--- What it cannot stop: a loop in a message handler the file gives xpcall,
--- in a __gc or __close metamethod (Lua runs these without hooks), or in
--- one long C call (a string pattern that backtracks for ever).
+-- M.max_instructions or M.max_ms, at the line it was running. Returns
+-- the function that takes the hook off, which may run more than once;
+-- past the limit any instruction outside the protected call would raise,
+-- so it runs before that call returns as well as after. A thread that has
+-- a hook already keeps it and is not limited here: an eval's limits its
+-- own code, a profiler counts (and a hook set and put back around it
+-- counted none of the file). A task the file starts shares the budget
+-- while the file runs (Lua copies the hook into a new coroutine); after
+-- the load its copy finds no Lua hook and does nothing.
 -- limit : () -> fn()
 local function nothing() end
+local STOPPED = "stopped after %d %s: expected the file to return its table (a loop that does not end?)"
 local function limit()
 	if debug.gethook() then return nothing end
-	local count, live, t0 = 0, true, nil
-	local over
-	local function hook()
-		if not live then return end
-		count = count + 1000
-		if not over then
-			if count > M.max_instructions then
-				over = string.format("stopped after %d instructions", M.max_instructions)
-			elseif now() - t0 > M.max_ms then
-				over = string.format("stopped after %d ms", M.max_ms)
-			end
-			if not over then return end
-			debug.sethook(hook, "", 1)
-		end
-		error(over .. ": expected the file to return its table (a loop that does not end?)", 2)
-	end
-	t0 = now()
-	debug.sethook(hook, "", 1000)
-	return function()
-		if not live then return end
-		live = false
-		debug.sethook()
-	end
+	local t0 = now()
+	return sched.budget(nil, function(count)
+		if count > M.max_instructions then return string.format(STOPPED, M.max_instructions, "instructions") end
+		if now() - t0 > M.max_ms then return string.format(STOPPED, M.max_ms, "ms") end
+	end, 2)
 end
 
 -- its arguments, once the hook is off
@@ -90,7 +69,8 @@ end
 function M.load(path, check, ...)
 	local chunk, err = require("luainit.chunk").loadfile(path, setmetatable({}, { __index = _G }))
 	if not chunk then return nil, err end
-	local unlimit, frames = limit(), nil
+	-- worded: a handler made the message (it names the file once)
+	local unlimit, frames, worded = limit(), nil, false
 	-- the file's own protected call, straight from xpcall: its traceback
 	-- calls it "main chunk"
 	local function run(...)
@@ -102,6 +82,7 @@ function M.load(path, check, ...)
 				if line:find(src, 1, true) then lines[#lines + 1] = line end
 			end
 			if #lines >= 2 then frames = "stack traceback:\n" .. table.concat(lines, "\n") end
+			worded = true
 			return log.file_error(path, e, false, src)
 		end)
 		if not ok then return false, value end
@@ -109,15 +90,15 @@ function M.load(path, check, ...)
 	end
 	local ok, ran, a, b = xpcall(run, function(e)
 		unlimit()
+		worded = true
 		return log.file_error(path, e, true, src_of(chunk))
 	end, ...)
 	-- Lua calls no message handler for a memory error: the hook would
-	-- have stayed on the task, to stop whatever it ran next
+	-- have stayed on the task, to stop whatever it ran next, and the
+	-- message would not name the file
 	unlimit()
-	-- (a message the handlers made names the file already; a memory
-	-- error's gets its name here)
-	if not ok then return nil, log.file_error(path, ran, false, src_of(chunk)) end
-	if not ran then return nil, log.file_error(path, a, false, src_of(chunk)), frames end
+	if not ok then return nil, worded and ran or log.file_error(path, ran, false, src_of(chunk)) end
+	if not ran then return nil, worded and a or log.file_error(path, a, false, src_of(chunk)), frames end
 	return a, b
 end
 

@@ -444,6 +444,19 @@ T["a file with a long path whose table raises as it is checked is named once"] =
 		and not errs[1]:find(d, 1, true), errs[1])
 end
 
+-- review: a long path's message without a position ("error(e, 0)") was
+-- worded twice, once by the handler and again after it: "path: path: e"
+T["a file with a long path that raises a message without a position is named once"] = function()
+	local long = string.rep("c", 70)
+	local d = dir_with({ [long] = 'error("no position", 0)',
+		[long .. "x"] = 'return setmetatable({}, { __index = function() error("nor here", 0) end })' })
+	local _, errs = services.load_dir(d)
+	table.sort(errs)
+	local path = d .. "/" .. long
+	assert(#errs == 2 and errs[1] == path .. ".lua: no position", errs[1])
+	assert(errs[2] == path .. "x.lua: nor here (raised while the returned table was checked)", errs[2])
+end
+
 -- load_dir over files (dir_with) with conffile's settings changed for the
 -- call and put back however it ends, and after (optional) to undo what
 -- the files changed; the set, the errors, the errors by file name, the
