@@ -105,10 +105,17 @@ end
 -- given prefix length"), after part of the interface was set up. (An IPv6
 -- dst the kernel takes and keeps as its network: fd00::1/64 is fd00::/64.)
 -- Else nil.
-local function host_bits(ip, len)
+--- An IPv4 address (one is_ipv4 took) as a 32-bit integer.
+-- ipv4_int : (s) -> integer
+local function ipv4_int(s)
 	local n = 0
-	for x in ip:gmatch("%d+") do n = n << 8 | tonumber(x) end
-	local net = len == 0 and 0 or n & (0xffffffff << (32 - len)) & 0xffffffff
+	for x in s:gmatch("%d+") do n = n << 8 | tonumber(x) end
+	return n
+end
+
+local function host_bits(ip, len)
+	local n = ipv4_int(ip)
+	local net = n & (0xffffffff << (32 - len)) & 0xffffffff
 	if net == n then return nil end
 	return string.format("%d.%d.%d.%d", net >> 24, net >> 16 & 0xff, net >> 8 & 0xff, net & 0xff)
 end
@@ -203,7 +210,7 @@ local function check_entry(e)
 				elseif k == "hostname" and (#v == 0 or #v > 63 or v:find("[%z%s]")) then
 					-- (dhcp_build refused it at every request: a client
 					-- starting over every 10 s, the file never named)
-					bad("dhcp.hostname", string.format("a name of 1 to 63 bytes without blanks or NUL expected, got %q", v))
+					bad("dhcp.hostname", "a name of 1 to 63 bytes without blanks or NUL expected, got " .. quote(v))
 				end
 			end
 		end
@@ -358,8 +365,8 @@ function M.validate(cfg, file)
 	if type(rc) == "string" and (rc:sub(1, 1) ~= "/" or rc:find("\0", 1, true)) then
 		-- (written later at every lease: a relative path landed in PID 1's
 		-- working directory, a NUL raised out of the network's start)
-		errs[#errs + 1] = string.format("%s: key 'resolv_conf': an absolute path expected, got %q; "
-			.. "no resolv.conf is written", top, rc)
+		errs[#errs + 1] = string.format("%s: key 'resolv_conf': an absolute path expected, got %s; "
+			.. "no resolv.conf is written", top, quote(rc))
 		out.resolv_conf = false
 	elseif type(rc) == "string" or rc == false then
 		out.resolv_conf = rc
@@ -390,6 +397,6 @@ function M.validate(cfg, file)
 end
 
 -- network.lua's DHCP client reads a lease's subnet mask and domain with them
-M.is_ipv4, M.is_search, M.quote = is_ipv4, is_search, quote
+M.is_ipv4, M.ipv4_int, M.is_search, M.quote = is_ipv4, ipv4_int, is_search, quote
 
 return M

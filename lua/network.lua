@@ -181,8 +181,7 @@ end
 -- (255.0.255.0), or 0.0.0.0 (net.addr_add refuses a /0).
 local function prefix_of(mask)
 	if not netcheck.is_ipv4(mask) then return nil end
-	local m = 0
-	for o in mask:gmatch("%d+") do m = (m << 8) | tonumber(o) end
+	local m = netcheck.ipv4_int(mask)
 	local hosts = ~m & 0xffffffff
 	if m == 0 or hosts & (hosts + 1) ~= 0 then return nil end
 	local bits = 32
