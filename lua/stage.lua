@@ -113,8 +113,10 @@ end
 function M.step(name, fn, opts)
 	opts = opts or {}
 	local id = opts.id or name
-	step_ids[#step_ids + 1] = id
-	if M.cmdline["luainit.break"] == id then
+	local want = M.cmdline["luainit.break"]
+	-- (kept only while a break waits: the warning names them)
+	if want ~= nil and not M.break_met then step_ids[#step_ids + 1] = id end
+	if want == id then
 		M.break_met = true
 		log.info("luainit.break=%s: stopping before this step", id)
 		require("rescue").run("luainit.break=" .. id)
