@@ -14,7 +14,7 @@ M.mounted = {}
 
 --- The targets of entries without nofail that were tried and not
 -- mounted (failed, or the network did not come in time), in the order
--- they were tried: what a service that requires "remote-fs" is told.
+-- they failed: what a service that requires "remote-fs" is told.
 M.failed = {}
 
 -- mount_later's tasks still at work (boot.fstab calls it once, a test
@@ -32,6 +32,8 @@ local function under(path, dir)
 	return path == dir or path:sub(1, #prefix) == prefix
 end
 
+local function binds(e) return stage.has_option(e.options, "bind") or stage.has_option(e.options, "rbind") end
+
 --- Split fstab entries into those mounted at once and those that wait for
 -- the network, each in fstab order. An entry waits when it needs the
 -- network (stage.is_network), when its mount point is below one that waits
@@ -45,7 +47,7 @@ function M.split(entries, network)
 	for i, e in ipairs(entries) do
 		local wait
 		if network then wait = network[i] else wait = stage.is_network(e) end
-		local bind = stage.has_option(e.options, "bind") or stage.has_option(e.options, "rbind")
+		local bind = binds(e)
 		for _, l in ipairs(late) do
 			if wait then break end
 			wait = under(e.target, l.target) or (bind and under(e.source, l.target))
@@ -182,15 +184,27 @@ function M.not_mounted()
 	return out
 end
 
---- Mount fstab's entries that wait for the network (split): a task mounts
--- them, in fstab order, once network.online says so, or reports them left
--- unmounted after stage.netdev_timeout_ms. Each is mounted by a child
--- (mount_in_child), so a service ordered after "network-online" may start
--- before its mount is done; one ordered after "remote-fs" waits for the
--- task to end (M.done). A child not done within its time (mount_timeout:
--- x-systemd.mount-timeout=, else stage.netmount_timeout_ms) is killed and
--- its entry fails, so a server that does not answer holds "remote-fs"
--- that long per entry, not forever. A failure never opens the rescue console:
+-- Entries whose mounts meet wait for one another, in fstab order: a
+-- mount point below or above the other's, or a bind of a path below the
+-- other's mount point. Mounted side by side, the outcome would depend on
+-- which child is quicker (one hidden under the other, a bind of the empty
+-- directory).
+local function related(a, b)
+	return under(a.target, b.target) or under(b.target, a.target)
+		or (binds(a) and under(a.source, b.target)) or (binds(b) and under(b.source, a.target))
+end
+
+--- Mount fstab's entries that wait for the network (split), once
+-- network.online says so, or report them left unmounted after
+-- stage.netdev_timeout_ms. Each is mounted by a child (mount_in_child),
+-- all at once but for the entries that meet an earlier one (related),
+-- which wait for it: a server that does not answer holds its own entries,
+-- not the ones after it. A service ordered after "network-online" may
+-- start before its mount is done; one ordered after "remote-fs" waits
+-- until every entry was tried (M.done). A child not done within its time
+-- (mount_timeout: x-systemd.mount-timeout=, else
+-- stage.netmount_timeout_ms) is killed and its entry fails, so a server
+-- that does not answer holds "remote-fs" that long, not forever. A failure never opens the rescue console:
 -- services may be running by then; one without nofail is an error in the
 -- log, and in M.failed. path: the fstab file, for the messages.
 -- mount_later : (entries, path) -> nil
@@ -230,24 +244,40 @@ function M.mount_later(late, path)
 		-- first require of network, which is online only once started)
 		local why = not require("network").wait_online(timeout) and string.format("network not online "
 			.. "after %g s (stage.netdev_timeout_ms); left unmounted", timeout / 1000)
-		for _, e in ipairs(late) do
-			-- a shutdown that came meanwhile (it killed the last child) gets
-			-- no new one: it would mount after the network filesystems'
-			-- unmount, or hang the wait for the last processes
-			if require("shutdown").in_progress then return end
-			local ok = stage.timed("mount " .. e.target, function()
-				if why then return false, why end
-				return stage.mount_result(e, path, mount_in_child(e, M.mount_timeout(e)))
-			end)
-			if not ok and not e.nofail then
-				M.failed[#M.failed + 1] = e.target
-				-- (a shutdown's kill of the child: the [FAILED] line says it)
-				if not require("shutdown").in_progress then
-					log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
-						.. "mount opens no rescue console)", e.target)
-				end
+		-- tried[i]: entry i was tried (or passed over); woken on that key
+		local tried, left = {}, #late
+		for i, e in ipairs(late) do
+			local before = {}
+			for j = 1, i - 1 do
+				if related(e, late[j]) then before[#before + 1] = j end
 			end
+			sched.spawn(function()
+				local _ <close> = setmetatable({}, { __close = function()
+					tried[i], left = true, left - 1
+					sched.wake(tried)
+				end })
+				for _, j in ipairs(before) do
+					while not tried[j] do sched.wait(tried) end
+				end
+				-- a shutdown that came meanwhile (it killed the last child) gets
+				-- no new one: it would mount after the network filesystems'
+				-- unmount, or hang the wait for the last processes
+				if require("shutdown").in_progress then return end
+				local ok = stage.timed("mount " .. e.target, function()
+					if why then return false, why end
+					return stage.mount_result(e, path, mount_in_child(e, M.mount_timeout(e)))
+				end)
+				if not ok and not e.nofail then
+					M.failed[#M.failed + 1] = e.target
+					-- (a shutdown's kill of the child: the [FAILED] line says it)
+					if not require("shutdown").in_progress then
+						log.err("fstab: %s is not mounted and has no nofail; the boot goes on (a network "
+							.. "mount opens no rescue console)", e.target)
+					end
+				end
+			end, "fstab: mount " .. e.target)
 		end
+		while left > 0 do sched.wait(tried) end
 	end, "fstab: network mounts")
 end
 

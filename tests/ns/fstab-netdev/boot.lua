@@ -53,7 +53,8 @@ tmpfs                @/net/inner  tmpfs  size=1m                0 0
 @/net/inner          @/bound      none   bind                   0 0
 /dev/does-not-exist  @/bad        ext4   _netdev                0 0
 /dev/does-not-exist  @/opt        ext4   _netdev,nofail,x-systemd.mount-timeout=soon 0 0
-@/auto/x             @/hang       none   bind,_netdev           0 0
+@/auto/x             @/hang       none   bind,_netdev,x-systemd.mount-timeout=6s 0 0
+tmpfs                @/late       tmpfs  size=1m,_netdev        0 0
 tmpfs                @/auto/y     tmpfs  size=1m,_netdev,nofail,x-systemd.mount-timeout=1500ms 0 0
 ]]):gsub("@", dir)))
 boot.fstab(dir .. "/fstab")
@@ -105,6 +106,16 @@ local hung = T.wait_until(function()
 	for _, c in ipairs(mount_children()) do if c:find("autofs_wait") then return c end end
 end, 20000, 20)
 T.check("the mount child that hangs waits in the kernel", hung ~= nil, hung)
+-- side by side: an entry after the one that hangs, meeting it not, is
+-- mounted while its child still waits (one after the other, it waited
+-- out that child's 6 s)
+local late = T.wait_until(function() return boot.is_mountpoint(dir .. "/late") end, 20000, 20)
+local hang_child = false
+for _, p in ipairs(fs.readdir("/proc") or {}) do
+	local argv = p:match("^%d+$") and fs.readfile("/proc/" .. p .. "/cmdline") or ""
+	hang_child = hang_child or argv:find("\0" .. dir .. "/hang\0", 1, true) ~= nil
+end
+T.check("an entry after one that hangs is mounted meanwhile", late and hang_child)
 -- until each was tried: the bind is mounted by a child of its own after
 -- net/inner's, and was looked at too soon on a busy machine
 local up = T.wait_until(function() return require("netmounts").done() end, 20000)
