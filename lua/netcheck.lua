@@ -36,6 +36,14 @@ local function is_ipv4(s)
 	return true
 end
 
+--- An IPv4 address (one is_ipv4 took) as a 32-bit integer.
+-- ipv4_int : (s) -> integer
+local function ipv4_int(s)
+	local n = 0
+	for x in s:gmatch("%d+") do n = n << 8 | tonumber(x) end
+	return n
+end
+
 -- The number of colon-separated groups of 1-4 hex digits in s, or nil.
 local function ipv6_groups(s)
 	if s == "" then return 0 end
@@ -79,6 +87,35 @@ local function ip_problem(v)
 	return "IP address expected"
 end
 
+-- What an address v (one is_ip took) is when it is no unicast one, or
+-- nil: the unspecified address (0.0.0.0, ::), IPv4's limited broadcast
+-- or a multicast address (224.0.0.0/4, ff00::/8). None of them is a
+-- router: the kernel refused such a gateway at configure time, after part
+-- of the interface was set up, but 0.0.0.0, which it took as no gateway
+-- (a default route on the link). As an interface's address it refused ::
+-- and an IPv6 multicast one the same way, added nothing for 0.0.0.0 and
+-- took the others, which no packet is sent to.
+local function not_unicast(v)
+	if is_ipv4(v) then
+		local n = ipv4_int(v)
+		if n == 0 then return "the unspecified address" end
+		if n == 0xffffffff then return "the broadcast address" end
+		if n >> 28 == 0xe then return "a multicast address" end
+		return nil
+	end
+	if not v:find("[1-9a-fA-F]") then return "the unspecified address" end   -- (only zeros: ::, 0::0)
+	if v:lower():match("^ff%x%x:") then return "a multicast address" end
+	return nil
+end
+
+-- What is wrong with v as a gateway, or nil.
+local function gateway_problem(v)
+	local p = ip_problem(v)
+	if p then return p end
+	local what = not_unicast(v)
+	return what and "a unicast router address expected, not " .. what or nil
+end
+
 -- s as an address with its prefix length: the address's family and the
 -- prefix length, or nil, what is wrong and its kind: "shape" when s is
 -- no address/prefix at all, "len" when the address is fine and its
@@ -105,14 +142,6 @@ end
 -- given prefix length"), after part of the interface was set up. (An IPv6
 -- dst the kernel takes and keeps as its network: fd00::1/64 is fd00::/64.)
 -- Else nil.
---- An IPv4 address (one is_ipv4 took) as a 32-bit integer.
--- ipv4_int : (s) -> integer
-local function ipv4_int(s)
-	local n = 0
-	for x in s:gmatch("%d+") do n = n << 8 | tonumber(x) end
-	return n
-end
-
 local function host_bits(ip, len)
 	local n = ipv4_int(ip)
 	local net = n & (0xffffffff << (32 - len)) & 0xffffffff
@@ -220,7 +249,9 @@ local function check_entry(e)
 	elseif e.address ~= nil then
 		for _, a in ipairs(list(e.address)) do
 			local fam, v = parse_cidr(a)   -- v: the prefix length, or what is wrong
+			local what = fam and not_unicast(a:match("^[^/]*"))
 			if not fam then bad("address", string.format("'%s': %s", tostring(a), v))
+			elseif what then bad("address", string.format("'%s': a unicast address expected, not %s", a, what))
 			elseif v == 0 then
 				-- net.addr_add refuses it: libnl sends no prefix length of 0
 				bad("address", string.format("'%s': a prefix length of 1 or more expected", a))
@@ -231,7 +262,7 @@ local function check_entry(e)
 		bad("gateway", "a list expected (IP address strings in a table with keys 1..n)")
 	elseif e.gateway ~= nil then
 		for _, g in ipairs(list(e.gateway)) do
-			local p = ip_problem(g)
+			local p = gateway_problem(g)
 			if p then bad("gateway", string.format("'%s': %s", tostring(g), p)) end
 		end
 	end
@@ -288,7 +319,7 @@ local function check_entry(e)
 					for _, f in ipairs({ "gateway", "src" }) do
 						local v = r[f]
 						if v ~= nil then   -- (left out: nothing to check)
-							local p = ip_problem(v)
+							local p = (f == "gateway" and gateway_problem or ip_problem)(v)
 							if p then bad(k .. "." .. f, type(v) == "string" and string.format("%s, got '%s'", p, v) or p)
 							elseif fam and family(v) ~= fam then
 								bad(k .. "." .. f, string.format("%s address expected (the route's %s is %s)", fam, by, fam))

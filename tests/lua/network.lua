@@ -448,8 +448,11 @@ return {
 		local function binding_reads(a)
 			return (pcall(net.route_del, { dst = "default", src = a, dev = "luainit-nosuch0" }))
 		end
+		-- (which the gateway check refuses for what they are, below)
+		local no_router = { ["0.0.0.0"] = true, ["255.255.255.255"] = true, ["::"] = true }
 		for _, a in ipairs(good) do
-			local _, errs = network.validate({ interfaces = { { match = "eth0", dns = a, gateway = a } } })
+			local _, errs = network.validate({ interfaces = { { match = "eth0", dns = a,
+				gateway = not no_router[a] and a or nil } } })
 			assert(#errs == 0, a .. ": " .. table.concat(errs, "; "))
 			assert(binding_reads(a), a .. ": luainit.net does not read it")
 		end
@@ -459,6 +462,41 @@ return {
 			assert(e:find("key 'address': '" .. a .. "/24': address/prefix expected", 1, true), a .. ": " .. e)
 			assert(a == "" or not binding_reads(a), a .. ": luainit.net reads it")
 		end
+	end,
+	-- regression: a gateway of 0.0.0.0, ::, 255.255.255.255 or a multicast
+	-- address passed, and the kernel refused the route at configure time
+	-- (or, for 0.0.0.0, took it as no gateway); an address of 0.0.0.0/x the
+	-- kernel took and added nothing for, :: and a multicast one it refused
+	["config: a gateway is a unicast router address, an address a unicast one"] = function()
+		local e = errors_of({ interfaces = {
+			{ match = "eth0", address = { "0.0.0.0/24", "224.0.0.5/24", "255.255.255.255/32", "::/64", "ff02::1/64" },
+			  gateway = { "0.0.0.0", "255.255.255.255", "224.0.0.1", "239.255.255.250", "::", "0::0", "ff02::2" },
+			  routes = { { dst = "10.1.0.0/16", gateway = "0.0.0.0" }, { dst = "fd00::/16", gateway = "FF05::1:3" } } } } })
+		local want = {
+			"key 'address': '0.0.0.0/24': a unicast address expected, not the unspecified address",
+			"key 'address': '224.0.0.5/24': a unicast address expected, not a multicast address",
+			"key 'address': '255.255.255.255/32': a unicast address expected, not the broadcast address",
+			"key 'address': '::/64': a unicast address expected, not the unspecified address",
+			"key 'address': 'ff02::1/64': a unicast address expected, not a multicast address",
+			"key 'gateway': '0.0.0.0': a unicast router address expected, not the unspecified address",
+			"key 'gateway': '255.255.255.255': a unicast router address expected, not the broadcast address",
+			"key 'gateway': '224.0.0.1': a unicast router address expected, not a multicast address",
+			"key 'gateway': '239.255.255.250': a unicast router address expected, not a multicast address",
+			"key 'gateway': '::': a unicast router address expected, not the unspecified address",
+			"key 'gateway': '0::0': a unicast router address expected, not the unspecified address",
+			"key 'gateway': 'ff02::2': a unicast router address expected, not a multicast address",
+			"key 'routes[1].gateway': a unicast router address expected, not the unspecified address, got '0.0.0.0'",
+			"key 'routes[2].gateway': a unicast router address expected, not a multicast address, got 'FF05::1:3'",
+		}
+		for _, w in ipairs(want) do assert(e:find("interfaces[1] (eth0): " .. w, 1, true), w .. "\n  in: " .. e) end
+		assert(select(2, e:gsub("\n", "")) == #want - 1, e)
+		-- their neighbours stay good: the first and last unicast addresses,
+		-- 0.x.x.x past 0.0.0.0, ::1-like and ff:: (00ff, no multicast)
+		local _, errs = network.validate({ interfaces = { { match = "eth0",
+			address = { "223.255.255.254/8", "240.0.0.1/8", "0.0.0.1/8", "ff::1/64", "fe80::2/64" },
+			gateway = { "223.255.255.255", "240.0.0.1", "fe80::1", "ff::1", "::ffff:10.0.0.1" },
+			routes = { { dst = "10.1.0.0/16", gateway = "10.0.0.1" }, { dst = "default", src = "0.0.0.0" } } } } })
+		assert(#errs == 0, table.concat(errs, "\n"))
 	end,
 	-- a prefix length is named with its range, as luainit.net names it,
 	-- where "'10.0.0.1/33': address/prefix expected" said the address was
