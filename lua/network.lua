@@ -78,18 +78,27 @@ end
 
 ---------------------------------------------------------------- shared state
 
+-- musl and glibc read the first 3 nameserver lines of resolv.conf (their
+-- MAXNS) and no more; a DHCP server may offer 8 (DHCP_MAX_DNS)
+local MAXNS = 3
+
+-- resolv.conf's text, the number of name servers in it and the list of
+-- those left out. The static name servers, every interface's, come before
+-- the DHCP ones, so a server's list never pushes the config's out.
 local function resolv_text()
 	local servers, seen, search = {}, {}, {}
 	local idx = {}
 	for i in pairs(M.ifaces) do idx[#idx + 1] = i end
 	table.sort(idx)
-	for _, i in ipairs(idx) do
-		local ifc = M.ifaces[i]
-		for _, src in ipairs({ ifc.dns or {}, ifc.dhcp_dns or {} }) do
-			for _, s in ipairs(src) do
+	for _, key in ipairs({ "dns", "dhcp_dns" }) do
+		for _, i in ipairs(idx) do
+			for _, s in ipairs(M.ifaces[i][key] or {}) do
 				if not seen[s] then seen[s] = true; servers[#servers + 1] = s end
 			end
 		end
+	end
+	for _, i in ipairs(idx) do
+		local ifc = M.ifaces[i]
 		-- (false for none: ipairs stopped at a nil static domain, and the
 		-- DHCP one never reached the file)
 		for _, d in ipairs({ ifc.domain or false, ifc.dhcp_domain or false }) do
@@ -98,8 +107,8 @@ local function resolv_text()
 	end
 	local out = { "# written by luainit (network.lua); changes are overwritten\n" }
 	if #search > 0 then out[#out + 1] = "search " .. table.concat(search, " ") .. "\n" end
-	for _, s in ipairs(servers) do out[#out + 1] = "nameserver " .. s .. "\n" end
-	return table.concat(out), #servers
+	for i = 1, math.min(#servers, MAXNS) do out[#out + 1] = "nameserver " .. servers[i] .. "\n" end
+	return table.concat(out), math.min(#servers, MAXNS), table.move(servers, MAXNS + 1, #servers, 1, {})
 end
 
 local last_resolv
@@ -107,17 +116,23 @@ local last_resolv
 local function write_resolv()
 	local path = M.config and M.config.resolv_conf
 	if not path then return end
-	local text, n = resolv_text()
+	local text, n, left = resolv_text()
 	-- leave a resolv.conf we did not write alone until there is something to say
 	if text == last_resolv or (n == 0 and not last_resolv) then return end
 	local ok, err = fs.writefile(path, text, { atomic = true, mode = 420 })
 	if ok then
 		last_resolv = text
 		log.info("network: wrote %s (%d nameserver(s))", path, n)
+		if #left > 0 then
+			log.warn("network: name server(s) %s left out of %s: its readers (musl, glibc) use the first %d",
+				table.concat(left, ", "), path, MAXNS)
+		end
 	else
 		log.warn("network: %s", err)
 	end
 end
+
+M._write_resolv = write_resolv -- for tests
 
 -- Services ordered `after` "network-online" need wait no longer (see
 -- M.settled): the supervisor looks again when "network-online" wakes.

@@ -534,6 +534,34 @@ return {
 			routes = { { dst = "0.0.0.0/0", gateway = "10.0.0.1" } } } } })
 		assert(#errs == 0, table.concat(errs, "; "))
 	end,
+	-- regression: every name server was written, a DHCP server's 8 too,
+	-- where musl and glibc read the first 3 (MAXNS) and no more: the
+	-- static ones, every interface's, now come first, and the ones past
+	-- the third are left out with a warning that names them
+	["resolv.conf: at most 3 name servers, the static ones first; the rest named in a warning"] = function()
+		local log = require "log"
+		local path = os.tmpname()
+		local config, ifaces = network.config, network.ifaces
+		network.config = { resolv_conf = path }
+		network.ifaces = {
+			[2] = { dns = { "10.0.0.53" }, dhcp_dns = { "10.0.2.3", "10.0.2.4", "10.0.2.5", "10.0.2.6" },
+				dhcp_domain = "example.test" },
+			[3] = { dns = { "fd00::53", "10.0.0.53" }, domain = "lab.test" } }
+		local ok, err = pcall(network._write_resolv)
+		network.config, network.ifaces = config, ifaces
+		local f = assert(io.open(path))
+		local text = f:read("a")
+		f:close()
+		os.remove(path)
+		assert(ok, err)
+		assert(text == "# written by luainit (network.lua); changes are overwritten\n"
+			.. "search example.test lab.test\n"
+			.. "nameserver 10.0.0.53\nnameserver fd00::53\nnameserver 10.0.2.3\n", text)
+		local ring = table.concat(log.ring(3), "\n")
+		assert(ring:find("network: wrote " .. path .. " (3 nameserver(s))", 1, true), ring)
+		assert(ring:find("warning: network: name server(s) 10.0.2.4, 10.0.2.5, 10.0.2.6 left out of " .. path
+			.. ": its readers (musl, glibc) use the first 3", 1, true), ring)
+	end,
 	-- regression: a lease's subnet mask 0.0.0.0 made the DHCP client add a
 	-- /0, which net.addr_add refuses with an error that ended the client;
 	-- a mask whose ones are not contiguous counted its ones (10.99.0.1: /7)

@@ -3,8 +3,9 @@
 # an OFFER and REQUEST with an ACK of one address, broadcast, on the
 # interface argv[1], as server argv[2] offering argv[3]. What the answers
 # hold is read, at each request, from the JSON file argv[4]: lease, t1,
-# t2 (seconds), domain (option 15, any bytes), nak (NAK every REQUEST),
-# message (the NAK's option 56). Each answer is logged on stdout.
+# t2 (seconds), domain (option 15, any bytes), dns (option 6's addresses;
+# the server's own without it), nak (NAK every REQUEST), message (the
+# NAK's option 56). Each answer is logged on stdout.
 import json, socket, struct, sys
 
 IFACE, SERVER, OFFER, CONF = sys.argv[1:5]
@@ -27,7 +28,8 @@ def options(kind, conf):
     for code, key in ((51, "lease"), (58, "t1"), (59, "t2")):
         if key in conf:
             o += opt(code, struct.pack(">I", conf[key]))
-    o += opt(1, ip("255.255.255.0")) + opt(3, ip(SERVER)) + opt(6, ip(SERVER))
+    o += opt(1, ip("255.255.255.0")) + opt(3, ip(SERVER))
+    o += opt(6, b"".join(ip(a) for a in conf.get("dns", [SERVER])))
     if "domain" in conf:
         o += opt(15, conf["domain"].encode())
     return o
