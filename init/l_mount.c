@@ -22,7 +22,9 @@
 #define GUARD_MT   "luainit.mount.guard"
 #define PARSE_ERRS 32
 #define MOUNTINFO  "/proc/self/mountinfo"
-#define FSTAB_HINT "malformed entry (expected: source target fstype options [freq [passno]])"
+#define FSTAB_WANT "(expected: source target fstype options [freq [passno]])"
+#define FSTAB_HINT "malformed entry " FSTAB_WANT
+#define FSTAB_MORE "malformed entry, more than 6 fields " FSTAB_WANT
 
 /* libmount objects held while Lua may raise (a memory error while building
  * a result table): the guard's __gc frees them, so nothing leaks. */
@@ -84,23 +86,43 @@ static int on_parse_error(struct libmnt_table *tb, const char *file, int line)
 	return 1;
 }
 
+/* Does fstab line s hold more than fstab(5)'s 6 fields? libmount reads 6
+ * and ignores the rest: "... 0 2 nofail" was mounted without its nofail,
+ * without a word. A comment after the 6th ('#' first), which mount(8)
+ * ignores as well, is no field. */
+static int more_fields(const char *s)
+{
+	for (int n = 0;; n++) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '\n' || (*s == '\r' && (s[1] == '\n' || s[1] == '\0')))
+			return 0;
+		if (n == 6)
+			return *s != '#';
+		while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+			s++;
+	}
+}
+
 /* The line of each of the n entries, found by reading path again the way
  * libmount's parser walks it (a line that is empty or '#' after blanks is
  * skipped, and so is each line it rejected): libmount keeps no line
  * numbers, and a bad value the parser let through (a relative mount
- * point) must still be reported as path:LINE. All 0 when the walk does not
- * come out at n entries (more bad lines than were recorded, a directory,
- * the file changed in between). No Lua call while the file is open. */
-static void entry_lines(const char *path, const struct parse_errs *pe, int *lines, int n)
+ * point) must still be reported as path:LINE. An entry whose line has
+ * more than 6 fields (more_fields) gets -LINE; the number of those is
+ * returned. All 0 when the walk does not come out at n entries (more bad
+ * lines than were recorded, a directory, the file changed in between).
+ * No Lua call while the file is open. */
+static int entry_lines(const char *path, const struct parse_errs *pe, int *lines, int n)
 {
 	FILE *f;
 	char *buf = NULL;
 	size_t sz = 0;
-	int line = 0, k = 0, e = 0;
+	int line = 0, k = 0, e = 0, more = 0;
 
 	memset(lines, 0, (size_t)n * sizeof *lines);
 	if (pe->n > PARSE_ERRS || !(f = fopen(path, "re")))
-		return;
+		return 0;
 	while (getline(&buf, &sz, f) >= 0) {
 		const char *s = buf;
 		line++;
@@ -116,12 +138,20 @@ static void entry_lines(const char *path, const struct parse_errs *pe, int *line
 			k++;
 			break;
 		}
-		lines[k++] = line;
+		if (more_fields(s)) {
+			lines[k++] = -line;
+			more++;
+		} else {
+			lines[k++] = line;
+		}
 	}
 	free(buf);
 	fclose(f);
-	if (k != n || e != pe->n)
+	if (k != n || e != pe->n) {
 		memset(lines, 0, (size_t)n * sizeof *lines);
+		return 0;
+	}
+	return more;
 }
 
 static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs, int line)
@@ -150,9 +180,10 @@ static void push_fstab_entry(lua_State *L, struct libmnt_fs *fs, int line)
  * fstype, options, vfs_options?, fs_options?, user_options?, freq, passno,
  * noauto, nofail, line?}; source keeps "UUID=..." tags as written; line is
  * the entry's line in a single file (see entry_lines). A malformed
- * line fails the call with "path:LINE: malformed entry (...)", EINVAL;
- * with opts.lenient the result is entries, {"path:LINE: ...", ...}. An
- * unknown key of opts raises. */
+ * line, in a single file one of more than 6 fields too, fails the call
+ * with "path:LINE: malformed entry (...)", EINVAL (the first by line);
+ * with opts.lenient the result is entries, {"path:LINE: ...", ...} in
+ * line order. An unknown key of opts raises. */
 static int l_parse_fstab(lua_State *L)
 {
 	static const char *const keys[] = { "lenient", NULL };
@@ -160,7 +191,7 @@ static int l_parse_fstab(lua_State *L)
 	struct guard *g;
 	struct parse_errs pe;
 	struct libmnt_fs *fs;
-	int *lines, lenient, rc, n = 0;
+	int *lines, lenient, rc, nents, more, n = 0, i = 0, k = 0;
 
 	lx_checkoptkeys(L, 2, keys);
 	lenient = lx_optboolean(L, 2, "lenient", 0);
@@ -178,31 +209,54 @@ static int l_parse_fstab(lua_State *L)
 		done(g);
 		return lx_fail(L, -rc, "%s", path);
 	}
-	if (pe.n && !lenient) {
+	/* a userdata the collector frees should a push below raise; on the
+	 * stack until the errors are made */
+	nents = mnt_table_get_nents(g->tb);
+	lines = lua_newuserdatauv(L, ((size_t)nents + 1) * sizeof *lines, 0);
+	more = entry_lines(path, &pe, lines, nents);
+	if ((pe.n || more) && !lenient) {
+		while (k < nents && lines[k] >= 0)
+			k++;
 		done(g);
+		if (k < nents && (!pe.n || -lines[k] < pe.e[0].line))
+			return lx_failmsg(L, EINVAL, "%s:%d: " FSTAB_MORE, path, -lines[k]);
 		return lx_failmsg(L, EINVAL, "%s:%d: " FSTAB_HINT, pe.e[0].file, pe.e[0].line);
 	}
-	/* a userdata the collector frees should a push below raise */
-	lines = lua_newuserdatauv(L, ((size_t)mnt_table_get_nents(g->tb) + 1) * sizeof *lines, 0);
-	entry_lines(path, &pe, lines, mnt_table_get_nents(g->tb));
-	lua_newtable(L);
-	while (mnt_table_next_fs(g->tb, g->itr, &fs) == 0) {
-		push_fstab_entry(L, fs, lines[n]);
+	lua_createtable(L, nents - more, 0);
+	for (int j = 0; mnt_table_next_fs(g->tb, g->itr, &fs) == 0; j++) {
+		if (lines[j] < 0)
+			continue;   /* reported below, with libmount's bad lines */
+		push_fstab_entry(L, fs, lines[j]);
 		lua_rawseti(L, -2, ++n);
 	}
-	lua_remove(L, -2); /* the lines */
 	done(g);
-	if (!lenient)
+	if (!lenient) {
+		lua_remove(L, -2); /* the lines */
 		return 1;
-	lua_createtable(L, pe.n, 0);
-	for (int i = 0; i < pe.n && i < PARSE_ERRS; i++) {
-		lua_pushfstring(L, "%s:%d: " FSTAB_HINT, pe.e[i].file, pe.e[i].line);
-		lua_rawseti(L, -2, i + 1);
+	}
+	/* libmount's bad lines and those of more than 6 fields, by line */
+	lua_createtable(L, pe.n + more, 0);
+	for (n = 0;;) {
+		int pl = i < pe.n && i < PARSE_ERRS ? pe.e[i].line : 0;
+
+		while (k < nents && lines[k] >= 0)
+			k++;
+		if (k < nents && (!pl || -lines[k] < pl)) {
+			lua_pushfstring(L, "%s:%d: " FSTAB_MORE, path, -lines[k]);
+			k++;
+		} else if (pl) {
+			lua_pushfstring(L, "%s:%d: " FSTAB_HINT, pe.e[i].file, pl);
+			i++;
+		} else {
+			break;
+		}
+		lua_rawseti(L, -2, ++n);
 	}
 	if (pe.n > PARSE_ERRS) {
 		lua_pushfstring(L, "%s: %d more malformed entries", path, pe.n - PARSE_ERRS);
-		lua_rawseti(L, -2, PARSE_ERRS + 1);
+		lua_rawseti(L, -2, n + 1);
 	}
+	lua_remove(L, -3); /* the lines */
 	return 2;
 }
 

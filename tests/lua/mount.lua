@@ -123,6 +123,36 @@ return {
 		end)
 	end,
 
+	-- regression: libmount reads 6 fields and ignores what follows, so
+	-- "... 0 2 nofail" was mounted without its nofail, without a word; a
+	-- 7th field is a malformed line (a comment after the 6th, which
+	-- mount(8) ignores as well, is none)
+	["parse_fstab: a line of more than 6 fields is malformed, named by its line"] = function()
+		in_tmp(function(dir)
+			write(dir .. "/fstab", "tmpfs /a tmpfs defaults 0 0\n"
+				.. "/dev/sdz1 /data ext4 defaults 0 2 nofail\n"
+				.. "tmpfs /b tmpfs defaults 0 0 # scratch\n"
+				.. "bad\n"
+				.. "tmpfs\t/c\ttmpfs\tdefaults\t0\t0\tx y\r\n"
+				.. "tmpfs /d tmpfs defaults 0 0 \t\r\n"
+				.. "tmpfs /e tmpfs defaults 0 0 x")
+			local e, err, _, name = mount.parse_fstab(dir .. "/fstab")
+			assert(e == nil and name == "EINVAL", tostring(e))
+			assert(err == dir .. "/fstab:2: malformed entry, more than 6 fields "
+				.. "(expected: source target fstype options [freq [passno]])", err)
+			local errs
+			e, errs = mount.parse_fstab(dir .. "/fstab", { lenient = true })
+			local got = {}
+			for i, x in ipairs(e) do got[i] = x.target .. ":" .. x.line end
+			assert(table.concat(got, " ") == "/a:1 /b:3 /d:6", table.concat(got, " "))
+			assert(#errs == 4, table.concat(errs, "\n"))
+			for i, l in ipairs({ 2, 4, 5, 7 }) do
+				assert(errs[i]:find("fstab:" .. l .. ": malformed entry", 1, true), errs[i])
+			end
+			assert(errs[1]:find("more than 6 fields", 1, true) and not errs[2]:find("more than", 1, true), errs[2])
+		end)
+	end,
+
 	["parse_fstab: a missing file is a system error"] = function()
 		local e, err, code, name = mount.parse_fstab("/tmp/luainit-no-such-dir/fstab")
 		assert(e == nil and err == "/tmp/luainit-no-such-dir/fstab: No such file or directory", err)

@@ -195,6 +195,32 @@ T["fstab: a relative mount point is path:LINE and skipped, the rest mounted"] = 
 	fs.rmdir(base)
 end
 
+-- regression: a 7th field was ignored without a word (libmount reads
+-- 6), "... 0 2 nofail" a mount without its nofail; it is a malformed
+-- line, path:LINE and skipped, and the rest is mounted
+T["fstab: a line of more than 6 fields is path:LINE and skipped, the rest mounted"] = function()
+	local log = require "log"
+	local base = "/tmp/luainit-test-fstab7." .. process.getpid()
+	fs.mkdirp(base)
+	fs.writefile(base .. "/fstab", table.concat({
+		"tmpfs " .. base .. "/a tmpfs size=1m 0 0",
+		"tmpfs " .. base .. "/x tmpfs size=1m 0 0 nofail",
+		"tmpfs " .. base .. "/b tmpfs size=1m 0 0",
+	}, "\n") .. "\n")
+	stage.fstab(base .. "/fstab")
+	local ring = table.concat(log.ring(20), "\n")
+	local a, b, x = stage.is_mountpoint(base .. "/a"), stage.is_mountpoint(base .. "/b"), stage.is_mountpoint(base .. "/x")
+	for _, d in ipairs({ "a", "b", "x" }) do
+		if stage.is_mountpoint(base .. "/" .. d) then fs.umount(base .. "/" .. d) end
+		fs.rmdir(base .. "/" .. d)
+	end
+	fs.unlink(base .. "/fstab")
+	fs.rmdir(base)
+	assert(a and b and not x, ring)
+	assert(ring:find("[FAILED] parse " .. base .. "/fstab: " .. base .. "/fstab:2: malformed entry, more than 6 fields "
+		.. "(expected: source target fstype options [freq [passno]])", 1, true), ring)
+end
+
 -- regression: _netdev and NFS entries were mounted with the rest, before
 -- boot.network(), and failed at every boot
 T["fstab: which entries wait for the network (_netdev, network types, what is below one)"] = function()
