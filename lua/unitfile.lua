@@ -457,12 +457,13 @@ end
 -- parse_size reads decimal, the kernel's memparse reads 010K as octal;
 -- any other form ("1.5G", "1G 512M", "512B") goes in bytes, exact (the
 -- kernel reads up to 2^64 - 1). With how it was read when a zero went or
--- it went in bytes; nil for anything else.
--- memory_size : (s) -> string, string? | nil
+-- it went in bytes; nil for anything else, and whether it was a size of
+-- 0 bytes (which systemd's other memory keys take: unitkeys).
+-- memory_size : (s) -> string, string? | (nil, boolean)
 function M.memory_size(s)
 	if s == "infinity" then return "max" end
 	local bytes, how, zero, plain = size_u64(s)
-	if not bytes or bytes == 0 or bytes == -1 then return nil end
+	if not bytes or bytes == 0 or bytes == -1 then return nil, bytes == 0 end
 	if plain then
 		local w = s:gsub("^0+", "")
 		return w, zero and "read as " .. w .. ": systemd reads a size in decimal" or nil

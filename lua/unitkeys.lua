@@ -542,11 +542,12 @@ end
 -- each such [Service] line, after the line's note), as systemd's
 -- config_parse_memory_limit reads it: an empty value resets it, its
 -- default ("0", 0K as well, or "infinity") sets nothing, a size as
--- systemd's parse_size reads it ("1.5G", "1G 512M": unitfile.size) or a
--- share up to 100% (permyriad) sets it; for the FLAGGED keys any line
--- systemd takes sets it. Anything else is a line systemd ignores, which
--- changes nothing: no size, 2^64 - 1 bytes, more than 100%, or 0 for a
--- key not in TAKES_ZERO. A key set maps to its line.
+-- systemd's parse_size reads it ("1.5G", "1G 512M": unitfile.memory_size,
+-- read once: it says too when it was 0) or a share up to 100% (permyriad)
+-- sets it; for the FLAGGED keys any line systemd takes sets it. Anything
+-- else is a line systemd ignores, which changes nothing: no size, 2^64 - 1
+-- bytes, more than 100%, or 0 for a key not in TAKES_ZERO. A key set maps
+-- to its line.
 local function unified_memory(st, e, default)
 	local v, keys, flagged = e.value, st.unified_memory, FLAGGED[e.key]
 	local line = e.line or 0
@@ -556,9 +557,11 @@ local function unified_memory(st, e, default)
 	if share then
 		if share > 10000 then return end
 		zero = share == 0
-	elseif unitfile.memory_size(v) then zero = false
-	elseif unitfile.size(v) == 0 then zero = true
-	else return end
+	else
+		local m, is0 = unitfile.memory_size(v)   -- (is0, with no m: it was 0 bytes)
+		if not (m or is0) then return end
+		zero = not m
+	end
 	if zero and not TAKES_ZERO[e.key] then return end
 	keys[e.key] = not (zero and default == "0") and line or nil
 end

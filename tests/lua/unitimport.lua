@@ -1175,7 +1175,9 @@ T["a cgroup v2 memory line systemd ignores as out of range leaves MemoryLimit= i
 		assert(note_for(notes, "MemoryLimit").kind == "note", v)
 	end
 	-- 0 is in range for the swap keys, where it sets a limit of none
+	-- (and a size memory_size reads with a note: in bytes, or decimal)
 	for _, v in ipairs({ "MemorySwapMax=0", "MemoryZSwapMax=0K", "MemoryHigh=18446744073709551614", "MemoryHigh=100%",
+		"MemoryHigh=1.5G", "MemoryMin=1G 512M", "MemoryLow=010K",
 		"MemoryHigh=12.34%", "MemoryHigh=500\u{2030}", "MemoryHigh=5000\u{2031}",
 		-- the Startup keys but StartupMemoryLow= count as set by any line systemd takes
 		"StartupMemoryHigh=infinity", "StartupMemoryMax=", "StartupMemorySwapMax=0", "StartupMemoryZSwapMax=infinity" }) do
