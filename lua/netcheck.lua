@@ -428,6 +428,6 @@ function M.validate(cfg, file)
 end
 
 -- network.lua's DHCP client reads a lease's subnet mask and domain with them
-M.is_ipv4, M.ipv4_int, M.is_search, M.quote = is_ipv4, ipv4_int, is_search, quote
+M.is_ipv4, M.ipv4_int, M.is_search, M.quote, M.not_unicast = is_ipv4, ipv4_int, is_search, quote, not_unicast
 
 return M

@@ -249,6 +249,17 @@ local function on_readable(c)
 		else
 			local m, why = net.dhcp_parse(data, c.xid)
 			if m and m.chaddr ~= c.mac then m, why = nil, "foreign chaddr" end
+			-- an address no interface can hold (0.0.0.0, the broadcast, a
+			-- multicast one): the kernel took 0.0.0.0/24 and added nothing
+			local bad = m and (m.type == "offer" or m.type == "ack") and netcheck.not_unicast(m.yiaddr)
+			if bad then
+				if c.warned_yiaddr ~= m.yiaddr then
+					c.warned_yiaddr = m.yiaddr
+					log.warn("network: %s: DHCP %s of %s from %s ignored: a unicast address expected, not %s",
+						c.name, m.type, m.yiaddr, tostring(m.server_id or m.siaddr), bad)
+				end
+				m, why = nil, "not a unicast address offered"
+			end
 			if m then
 				c.inbox[#c.inbox + 1] = m
 				sched.wake(c.key)
@@ -324,6 +335,14 @@ local function bind(c, m)
 	end
 	local cidr = m.yiaddr .. "/" .. (prefix or 24)
 	local router = o.use_routes ~= false and m.routers and m.routers[1] or nil
+	-- (0.0.0.0 made the default route one on the link, without a router)
+	local bad_router = router and netcheck.not_unicast(router)
+	if bad_router and c.bad_router ~= router then
+		log.warn("network: %s: DHCP router %s from %s ignored: a unicast router address expected, not %s",
+			c.name, router, tostring(m.server_id or m.siaddr), bad_router)
+	end
+	c.bad_router = bad_router and router or nil
+	if bad_router then router = nil end
 	local renewed = c.lease ~= nil
 	if c.lease and (c.lease.cidr ~= cidr or c.lease.router ~= router) then unbind(c, "lease changed") ; renewed = false end
 	local ok, err = net.addr_add(c.name, cidr, { broadcast = true, replace = true })
