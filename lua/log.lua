@@ -5,7 +5,10 @@
 -- wording of an error a configuration file raised (services, network).
 local sys = require "luainit.sys"
 
-local M = { debug_enabled = false, kmsg = true }
+-- quiet: the console gets warnings, errors and [FAILED] lines only (the
+-- kernel's `quiet`, as systemd then shows no status lines); the ring,
+-- `luactl log` and /dev/kmsg still get every line
+local M = { debug_enabled = false, kmsg = true, quiet = false }
 
 local RING_MAX = 512
 local ring, ring_head, ring_len = {}, 0, 0
@@ -28,12 +31,15 @@ local function push(line)
 	if ring_len < RING_MAX then ring_len = ring_len + 1 end
 end
 
-local function emit(line)
+-- chatty: a line M.quiet keeps off the console
+local function emit(line, chatty)
 	push(line)
 	-- one write: the console is unbuffered, and each write is a trip
 	-- through the tty and serial drivers
-	M.console:write(line .. "\n")
-	M.console:flush()
+	if not (chatty and M.quiet) then
+		M.console:write(line .. "\n")
+		M.console:flush()
+	end
 	if M.tap then M.tap(line) end
 	-- kmsg gets every line at debug level: the text says how bad it is,
 	-- and the kernel's default console level then does not print it a
@@ -58,7 +64,10 @@ local function fmt(...)
 	return tostring((...))
 end
 
-function M.info(...) emit(fmt(...)) end
+function M.info(...) emit(fmt(...), true) end
+--- A line the console shows even when quiet (something the person at
+-- the console asked for, as luainit.break=).
+function M.notice(...) emit(fmt(...)) end
 function M.warn(...) emit("warning: " .. fmt(...)) end
 function M.err(...) emit("error: " .. fmt(...)) end
 function M.debug(...)
@@ -72,11 +81,11 @@ local function dur(ms)
 end
 
 --- A step that worked: `[  OK  ] what (12 ms)`.
-function M.ok(what, ms) emit("[  OK  ] " .. what .. dur(ms)) end
+function M.ok(what, ms) emit("[  OK  ] " .. what .. dur(ms), true) end
 --- A step that failed: `[FAILED] what: why`.
 function M.failed(what, why, ms) emit("[FAILED] " .. what .. ": " .. tostring(why) .. dur(ms)) end
 --- A step that failed but does not matter for the boot.
-function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or "")) end
+function M.skipped(what, why) emit("[ SKIP ] " .. what .. (why and (": " .. why) or ""), true) end
 
 --- An error value as text: a string as it is, any other by tostring (a
 -- table's __tostring), by its type when that raises or gives no string.

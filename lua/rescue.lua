@@ -146,7 +146,7 @@ function M.run(reason)
 		end
 	end
 	if state.watch then state.watch:close() end
-	log.info("rescue console closed; boot resumes")
+	log.notice("rescue console closed; boot resumes")
 end
 
 return M

@@ -118,7 +118,7 @@ function M.step(name, fn, opts)
 	if want ~= nil and not M.break_met then step_ids[#step_ids + 1] = id end
 	if want == id then
 		M.break_met = true
-		log.info("luainit.break=%s: stopping before this step", id)
+		log.notice("luainit.break=%s: stopping before this step", id)
 		require("rescue").run("luainit.break=" .. id)
 	end
 	local good, res = timed(name, fn)

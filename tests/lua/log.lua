@@ -15,6 +15,26 @@ T["the ring keeps the most recent lines, oldest first"] = function()
 	assert(#log.ring() == 512)
 end
 
+T["quiet keeps status and info lines off the console, not off the ring"] = function()
+	local saved, seen = log.console, {}
+	log.console = { write = function(self, l) seen[#seen + 1] = l return self end, flush = function(self) return self end }
+	log.quiet = true
+	local ok, err = pcall(function()
+		log.ok("q status", 3)
+		log.info("q info")
+		log.skipped("q skip")
+		log.warn("q warn")
+		log.err("q err")
+		log.failed("q step", "q why")
+		log.notice("q notice")
+	end)
+	log.quiet, log.console = false, saved
+	assert(ok, err)
+	assert(table.concat(seen) == "warning: q warn\nerror: q err\n[FAILED] q step: q why\nq notice\n", table.concat(seen))
+	local r = log.ring(7)
+	assert(r[1] == "[  OK  ] q status (3 ms)" and r[2] == "q info" and r[3] == "[ SKIP ] q skip", r[1])
+end
+
 T["a file's error names the file once"] = function()
 	local W = " (raised while the returned table was checked)"
 	for _, c in ipairs({
