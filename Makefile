@@ -124,8 +124,10 @@ $(IMAGE_STAMP): $(BUILD)/luainit $(KERNEL) $(LUA_LIB) $(OVERLAY_STAMP) $(shell f
 	rootfs/build --staging $(STAGING) --kernel-dir $(BUILD)/kernel --out $(IMAGE) $(if $(OVERLAY),--overlay $(OVERLAY))
 	@touch $@
 
-# quiet: the console shows luainit's lines, not the kernel's (APPEND= shows both)
-APPEND    ?= quiet
+# quiet: the console shows luainit's lines, not the kernel's;
+# luainit.show_status=1: all of them, [  OK  ] lines too, which quiet alone
+# keeps off the console (APPEND= shows both luainit's and the kernel's)
+APPEND    ?= quiet luainit.show_status=1
 run: setup
 	@$(MAKE) --no-print-directory image
 	qemu/run --image $(IMAGE) --kernel $(KERNEL) $(if $(APPEND),--append "$(APPEND)") $(QEMU_ARGS)
