@@ -244,15 +244,17 @@ local function spawn(svc)
 	M.by_pid[pid] = svc
 	if rfd then watch_output(svc, rfd) end
 	if ready_r then
-		local buf = ""
+		-- only the newline counts: what comes before it is read and
+		-- dropped (kept and copied at each read, a service writing without
+		-- end to its ready_fd made PID 1's work quadratic and its heap grow)
 		local w
 		w = event.watch(ready_r, "r", function()
-			local d = ready_r:read(512)
-			if d and d ~= "" then buf = buf .. d end
-			if (d and d:find("\n", 1, true)) or not d or d == "" then
+			local d = ready_r:read(4096)
+			local nl = d and d:find("\n", 1, true)
+			if nl or not d or d == "" then
 				w:close()
 				ready_r:close()
-				if d and d:find("\n", 1, true) then M.dispatch(svc, "ready", "fd") end
+				if nl then M.dispatch(svc, "ready", "fd") end
 			end
 		end)
 	end
