@@ -300,6 +300,7 @@ local function begin_start(svc)
 	if svc.type == "simple" then
 		M.dispatch(svc, "ready", "simple")
 	else
+		svc.start_by = now() + svc.start_timeout * 1000
 		timer(svc, svc.start_timeout * 1000, "timeout", "start")
 	end
 end
@@ -459,7 +460,9 @@ M.transitions = {
 		end,
 		stop = begin_stop,
 		timeout = function(svc)
-			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout))
+			local took = svc.started_at and (now() - svc.started_at) / 1000
+			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout)
+				.. (took and took > svc.start_timeout + 0.5 and string.format(" (extended to %.1f s)", took) or ""))
 			if not svc.pid then svc.want = false set_state(svc, "failed", "not ready in time") return end
 			svc.want_after_stop = "failed"
 			begin_stop(svc)
@@ -593,8 +596,17 @@ function M.notify(data, pid)
 			end
 		elseif k == "STOPPING" and v == "1" then svc.stopping_notified = true
 		elseif k == "WATCHDOG" and v == "1" then svc.watchdog_at = now()
-		elseif k == "EXTEND_TIMEOUT_USEC" and tonumber(v) then
-			if svc.state == "starting" then timer(svc, tonumber(v) / 1000, "timeout", "start") end
+		elseif k == "EXTEND_TIMEOUT_USEC" and svc.state == "starting" and svc.start_by then
+			-- as systemd: the start may go on until that long from now if
+			-- that is later than its deadline; it never shortens it (1 ms,
+			-- 0, a negative or an infinite value timed it out at once).
+			-- Digits only, as systemd's safe_atou64
+			local usec = v:match("^%d+$") and tonumber(v)
+			local at = usec and now() + usec / 1000
+			if at and at > svc.start_by then
+				svc.start_by = at
+				timer(svc, at - now(), "timeout", "start")
+			end
 		end
 	end
 end

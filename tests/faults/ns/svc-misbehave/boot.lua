@@ -6,6 +6,13 @@ local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
 T.setup("/tmp/luainit-fault-misbehave")
+local function py(src) return ("{ \"/usr/bin/python3\", \"-c\", %q }"):format(src) end
+local NOTIFY = [[
+import os, socket, time
+addr = os.environ["NOTIFY_SOCKET"]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+def send(m): s.sendto(m.encode(), addr)
+]]
 
 T.services({
 	-- type fd: 8 MiB without a newline on its ready_fd, then the newline.
@@ -13,6 +20,22 @@ T.services({
 	-- quadratic, 100 % of a CPU and a growing heap for as long as it wrote
 	fdgarbage = [[return { type = "fd", ready_fd = 3, start_timeout = 10,
 		command = { "/bin/sh", "-c", "head -c 8388608 /dev/zero >&3; echo >&3; exec sleep 1000" } }]],
+	-- EXTEND_TIMEOUT_USEC may only lengthen the start (systemd): 1 ms,
+	-- 0 and a negative or infinite value made the start time out at once
+	-- ("not ready within 10 s" after 1 ms)
+	extendshort = ([[return { type = "notify", start_timeout = 10, command = %s }]]):format(py(NOTIFY .. [[
+for v in ("1000", "0", "-5000000", "1e400", "0x10", " 7"): send("EXTEND_TIMEOUT_USEC=" + v)
+time.sleep(1.5)
+send("READY=1")
+time.sleep(1000)
+]])),
+	-- and a longer one does lengthen it: ready after 2.5 s of a 1 s timeout
+	extendlong = ([[return { type = "notify", start_timeout = 1, command = %s }]]):format(py(NOTIFY .. [[
+send("EXTEND_TIMEOUT_USEC=3000000")
+time.sleep(2.5)
+send("READY=1")
+time.sleep(1000)
+]])),
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -22,6 +45,11 @@ local fdg = sup.services.fdgarbage
 T.check("fd: ready after 8 MiB without a newline", sup.wait_settled("fdgarbage", 10000) == "ready", fdg.why)
 local cpu_ms, wall_ms = (T.cpu_ticks(1) - ticks0) * 10, event.now() - t0
 T.check("fd: PID 1 cpu below 50 % meanwhile", cpu_ms < wall_ms / 2 + 100, string.format("%.0f/%.0f ms", cpu_ms, wall_ms))
+
+T.check("notify: a short EXTEND_TIMEOUT_USEC does not shorten the start",
+	sup.wait_settled("extendshort", 10000) == "ready", sup.services.extendshort.why)
+T.check("notify: a long EXTEND_TIMEOUT_USEC lengthens the start",
+	sup.wait_settled("extendlong", 10000) == "ready", sup.services.extendlong.why)
 
 T.responsive("after the misbehaving services")
 T.finish()
