@@ -514,6 +514,9 @@ M.transitions = {
 		end,
 		timeout = stop_timeout,
 		start = function(svc) svc.want = true end,
+		-- the last of start and stop asked for wins: ignored, a stop after
+		-- a start left the service restarting once it was down
+		stop = function(svc) svc.want = false end,
 	},
 	backoff = {
 		retry = begin_start,

@@ -36,6 +36,8 @@ time.sleep(2.5)
 send("READY=1")
 time.sleep(1000)
 ]])),
+	-- takes 1 s to stop: a start, then a stop, while it stops
+	slowstop = [[return { stop_timeout = 5, command = { "/bin/sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done" } }]],
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -50,6 +52,20 @@ T.check("notify: a short EXTEND_TIMEOUT_USEC does not shorten the start",
 	sup.wait_settled("extendshort", 10000) == "ready", sup.services.extendshort.why)
 T.check("notify: a long EXTEND_TIMEOUT_USEC lengthens the start",
 	sup.wait_settled("extendlong", 10000) == "ready", sup.services.extendlong.why)
+
+-- the last word is the stop: it was ignored while stopping, and the
+-- start asked for before it restarted the service
+sup.wait_settled("slowstop", 5000)
+sched.sleep(300) -- its trap is set
+sup.stop("slowstop")
+sched.sleep(100)
+sup.start("slowstop")
+sched.sleep(100)
+sup.stop("slowstop")
+T.check("stop, start, stop while stopping: stopped", sup.wait_settled("slowstop", 10000) == "stopped"
+	and sup.services.slowstop.pid == nil, sup.services.slowstop.why)
+sched.sleep(300)
+T.check("stop, start, stop while stopping: not restarted", sup.services.slowstop.state == "stopped", sup.services.slowstop.why)
 
 T.responsive("after the misbehaving services")
 T.finish()
