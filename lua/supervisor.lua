@@ -324,6 +324,7 @@ local function crash_looping(svc)
 end
 
 local function exit_text(how, code)
+	if how == "gone" then return "main process " .. tostring(code) .. " gone, its exit unseen" end
 	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
 end
 
@@ -395,6 +396,27 @@ end
 
 ---------------------------------------------------------------- stopping
 
+-- A stop found the main process outside its group: gone, and PID 1 never
+-- saw it exit (MAINPID= named a child that its parent reaped). Its pid
+-- may be another process's by now: no signal for it, and its exit is not
+-- the service's. The rest of the group had the stop signal; the stop ends
+-- when the group is empty, or is killed after stop_timeout (it waited for
+-- the exit of that pid for ever, and signalled whoever had it).
+local function main_gone(svc)
+	local pid, gen = svc.pid, svc.gen
+	M.by_pid[pid] = nil
+	log.warn("%s: its main process %d is gone (its exit was not PID 1's to see)", svc.name, pid)
+	sched.spawn(function()
+		local deadline = now() + svc.stop_timeout * 1000
+		while svc.gen == gen and #cg_pids(svc) > 0 and now() < deadline do sched.sleep(20) end
+		if svc.gen ~= gen or svc.state ~= "stopping" then return end
+		if #cg_pids(svc) > 0 then
+			log.warn("%s: did not stop within %g s; killing its processes", svc.name, svc.stop_timeout)
+		end
+		M.dispatch(svc, "exit", "gone", pid)
+	end, svc.name .. ":main-gone")
+end
+
 local function begin_stop(svc)
 	svc.want = false
 	cancel(svc, "start")
@@ -406,15 +428,24 @@ local function begin_stop(svc)
 	local sig = svc.stop_signal:gsub("^SIG", "")
 	set_state(svc, "stopping", "sent SIG" .. sig)
 	-- the main process is in the group (or process group) as a rule
-	if not kill_all(svc, sig, true) then process.kill(svc.pid, sig) end
+	local main = kill_all(svc, sig, true)
+	-- (not in cgroup.procs, but a zombie PID 1 has yet to reap is still
+	-- in the group by /proc/PID/cgroup: its exit is on its way)
+	if main == false and not owns(svc, svc.pid) then return main_gone(svc) end
+	-- (still its own, in a group it made under its own, or without a
+	-- group; nil with a group: cgroup.kill reached it)
+	if main == false or not svc.cgroup_path then process.kill(svc.pid, sig) end
 	process.kill(svc.pid, "CONT")
 	timer(svc, svc.stop_timeout * 1000, "timeout", "stop")
 end
 
 local function stop_timeout(svc)
 	log.warn("%s: did not stop within %g s; killing its processes", svc.name, svc.stop_timeout)
-	if svc.pid then process.kill(svc.pid, "KILL") end
+	-- (with a group, its kill reaches the main process if it is still one
+	-- of its processes; if not, main_gone)
+	if svc.pid and not svc.cgroup_path then process.kill(svc.pid, "KILL") end
 	kill_all(svc, "KILL")
+	if svc.pid and svc.cgroup_path and not owns(svc, svc.pid) then main_gone(svc) end
 end
 
 ---------------------------------------------------------------- the table

@@ -2,6 +2,8 @@
 -- machine, as real daemons do; each case a bug PID 1 had. PID 1 must
 -- keep its state right, stay cheap, and answer afterwards.
 local event = require "luainit.event"
+local fs = require "luainit.fs"
+local process = require "luainit.process"
 local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
@@ -38,6 +40,18 @@ time.sleep(1000)
 ]])),
 	-- takes 1 s to stop: a start, then a stop, while it stops
 	slowstop = [[return { stop_timeout = 5, command = { "/bin/sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done" } }]],
+	-- MAINPID= names a child, which exits; the main process reaps it
+	-- itself, so PID 1 never sees its main process exit
+	reaped = ([[return { type = "notify", stop_timeout = 2, command = %s }]]):format(py(NOTIFY .. [[
+child = os.fork()
+if child == 0:
+    time.sleep(0.3)
+    os._exit(0)
+send("MAINPID=%d\nREADY=1" % child)
+os.waitpid(child, 0)
+print("reaped", child, flush=True)
+time.sleep(1000)
+]])),
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -66,6 +80,29 @@ T.check("stop, start, stop while stopping: stopped", sup.wait_settled("slowstop"
 	and sup.services.slowstop.pid == nil, sup.services.slowstop.why)
 sched.sleep(300)
 T.check("stop, start, stop while stopping: not restarted", sup.services.slowstop.state == "stopped", sup.services.slowstop.why)
+
+-- its stop: the main pid is no process of its group any more, and is
+-- given to a bystander (ns_last_pid) the stop must not signal; the stop
+-- waited for that pid's exit for ever ("stopping") after signalling it
+local rp = sup.services.reaped
+sup.wait_settled("reaped", 5000)
+local gone = T.wait_until(function() return tonumber(table.concat(rp.ring, "\n"):match("reaped (%d+)")) end, 5000)
+T.check("MAINPID: the child was taken, and reaped by its parent", gone ~= nil and rp.pid == gone, tostring(rp.pid) .. " " .. tostring(gone))
+local bystander
+if gone then
+	fs.writefile("/proc/sys/kernel/ns_last_pid", tostring(gone - 1))
+	bystander = process.spawn({ argv = { "/bin/sleep", "60" } })
+end
+T.check("MAINPID: the bystander has its pid", bystander == gone, tostring(bystander) .. " " .. tostring(gone))
+local t1 = event.now()
+sup.stop("reaped")
+local st = sup.wait_settled("reaped", 6000)
+T.check("MAINPID gone: stopped", st == "stopped" and rp.pid == nil, rp.state .. " " .. tostring(rp.why))
+T.check("MAINPID gone: within its stop_timeout", event.now() - t1 < 3000, event.now() - t1)
+T.check("MAINPID gone: the group is empty", #sup.cg_pids(rp) == 0, #sup.cg_pids(rp))
+T.check("MAINPID gone: the bystander was not signalled", bystander and process.kill(bystander, 0) == true)
+if bystander then process.kill(bystander, "KILL") sched.wait_child(bystander, 5000) end
+T.check("MAINPID gone: the bystander's exit is not the service's", rp.state == "stopped", rp.state)
 
 T.responsive("after the misbehaving services")
 T.finish()
