@@ -463,17 +463,45 @@ local function ready(svc, how)
 	M.kick()
 end
 
+-- The process of svc's group that its pid file names, or nil.
+local function pid_file_main(svc)
+	local s = fs.readfile(svc.pid_file)
+	local pid = s and math.tointeger(tonumber(s:match("%d+")))
+	if owns(svc, pid) then return pid end
+end
+
 local function forking_exit(svc, how, code)
 	-- the parent of a forking daemon exits once the daemon is up
 	M.by_pid[svc.pid] = nil
 	if how == "exited" and code == 0 then
-		local s = fs.readfile(svc.pid_file)
-		local pid = s and math.tointeger(tonumber(s:match("%d+")))
-		if owns(svc, pid) then
+		local pid = pid_file_main(svc)
+		if pid then
 			new_main(svc, pid)
 			return ready(svc, "pid file")
 		end
-		return M.dispatch(svc, "exit", "exited", 1, "no live pid in " .. svc.pid_file)
+		-- a daemon may write its pid file after its parent exited
+		-- (daemon(3), then the file; that failed the start): wait for it,
+		-- as systemd does, until start_timeout, while the group has a
+		-- process (without a group: until start_timeout). No main process
+		-- meanwhile; a stop or the timeout kills the group
+		local gen = svc.gen
+		svc.pid, svc.pid_wait = nil, gen
+		set_state(svc, "starting", "waiting for its pid file " .. svc.pid_file)
+		sched.spawn(function()
+			while true do
+				sched.sleep(50)
+				if svc.gen ~= gen or svc.state ~= "starting" or svc.pid then return end
+				local main = pid_file_main(svc)
+				if main then
+					new_main(svc, main)
+					return M.dispatch(svc, "ready", "pid file")
+				end
+				if svc.cgroup_path and #cg_pids(svc) == 0 then
+					return M.dispatch(svc, "exit", "exited", 1, "no live pid in " .. svc.pid_file)
+				end
+			end
+		end, svc.name .. ":pid-file")
+		return
 	end
 	on_exit(svc, how, code)
 end
@@ -494,12 +522,19 @@ M.transitions = {
 			local took = svc.started_at and (now() - svc.started_at) / 1000
 			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout)
 				.. (took and took > svc.start_timeout + 0.5 and string.format(" (extended to %.1f s)", took) or ""))
-			if not svc.pid then svc.want = false set_state(svc, "failed", "not ready in time") return end
+			if not svc.pid then
+				-- (a forking daemon that wrote no pid file: its group)
+				kill_all(svc, "KILL")
+				svc.gen = svc.gen + 1
+				svc.want = false
+				set_state(svc, "failed", "not ready in time")
+				return
+			end
 			svc.want_after_stop = "failed"
 			begin_stop(svc)
 			svc.want = true
 		end,
-		start = function(svc) if not svc.pid then begin_start(svc) end end,
+		start = function(svc) if not svc.pid and svc.pid_wait ~= svc.gen then begin_start(svc) end end,
 	},
 	ready = {
 		exit = on_exit,

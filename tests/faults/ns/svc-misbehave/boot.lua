@@ -8,6 +8,7 @@ local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
 T.setup("/tmp/luainit-fault-misbehave")
+local D = T.dir
 local function py(src) return ("{ \"/usr/bin/python3\", \"-c\", %q }"):format(src) end
 local NOTIFY = [[
 import os, socket, time
@@ -52,6 +53,16 @@ os.waitpid(child, 0)
 print("reaped", child, flush=True)
 time.sleep(1000)
 ]])),
+	-- forking: the parent exits 0 before its daemon writes the pid file
+	-- (daemon(3), then the file): failed, and restarted, at the parent's exit
+	latepid = ([[return { type = "forking", pid_file = "%s/latepid.pid", start_timeout = 10, restart = "never",
+		command = { "/bin/sh", "-c", "sh -c 'sleep 0.5; echo $$ > %s/latepid.pid; exec sleep 1000' & exit 0" } }]]):format(D, D),
+	-- one that never writes it is stopped at its start_timeout, its daemon too
+	nopid = ([[return { type = "forking", pid_file = "%s/nopid.pid", start_timeout = 1, restart = "never",
+		command = { "/bin/sh", "-c", "sleep 1000 & exit 0" } }]]):format(D),
+	-- one whose daemon exits without writing it fails then, not at its start_timeout
+	diepid = ([[return { type = "forking", pid_file = "%s/diepid.pid", start_timeout = 20, restart = "never",
+		command = { "/bin/sh", "-c", "sleep 0.3 & exit 0" } }]]):format(D),
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -66,6 +77,16 @@ T.check("notify: a short EXTEND_TIMEOUT_USEC does not shorten the start",
 	sup.wait_settled("extendshort", 10000) == "ready", sup.services.extendshort.why)
 T.check("notify: a long EXTEND_TIMEOUT_USEC lengthens the start",
 	sup.wait_settled("extendlong", 10000) == "ready", sup.services.extendlong.why)
+
+local lp = sup.services.latepid
+T.check("forking: a pid file written after the parent's exit is waited for", sup.wait_settled("latepid", 10000) == "ready"
+	and lp.pid ~= nil and lp.pid == tonumber(fs.readfile(D .. "/latepid.pid")), lp.why)
+local np = sup.services.nopid
+T.check("forking: no pid file by start_timeout: failed", sup.wait_settled("nopid", 5000) == "failed", np.why)
+T.check("forking: no pid file by start_timeout: its daemon killed", T.wait_until(function() return #sup.cg_pids(np) == 0 end, 2000))
+local dp = sup.services.diepid
+T.check("forking: the daemon exits without a pid file: failed at once",
+	T.wait_until(function() return dp.state == "failed" end, 5000) and event.now() - t0 < 10000, dp.why)
 
 -- the last word is the stop: it was ignored while stopping, and the
 -- start asked for before it restarted the service
