@@ -404,6 +404,8 @@ end
 -- the exit of that pid for ever, and signalled whoever had it).
 local function main_gone(svc)
 	local pid, gen = svc.pid, svc.gen
+	-- (the stop timer the watchdog's SIGABRT armed: no stop to end)
+	if svc.state ~= "stopping" then return M.dispatch(svc, "exit", "gone", pid) end
 	M.by_pid[pid] = nil
 	log.warn("%s: its main process %d is gone (its exit was not PID 1's to see)", svc.name, pid)
 	sched.spawn(function()
@@ -541,6 +543,12 @@ M.transitions = {
 		stop = begin_stop,
 		watchdog = function(svc)
 			if now() - (svc.watchdog_at or 0) >= svc.watchdog * 1000 then
+				-- a main process MAINPID= named may be gone unseen (its
+				-- parent reaped it), and its pid another's: see main_gone
+				if svc.cgroup_path and not owns(svc, svc.pid) then
+					log.failed(svc.name, "watchdog timeout: its main process " .. svc.pid .. " is gone")
+					return M.dispatch(svc, "exit", "gone", svc.pid)
+				end
 				log.failed(svc.name, "watchdog timeout; restarting")
 				process.kill(svc.pid, "ABRT")
 				timer(svc, svc.stop_timeout * 1000, "timeout", "stop")

@@ -63,6 +63,18 @@ time.sleep(1000)
 	-- one whose daemon exits without writing it fails then, not at its start_timeout
 	diepid = ([[return { type = "forking", pid_file = "%s/diepid.pid", start_timeout = 20, restart = "never",
 		command = { "/bin/sh", "-c", "sleep 0.3 & exit 0" } }]]):format(D),
+	-- the same with a watchdog, and no pings: its missed ping must not
+	-- send SIGABRT to whoever has that pid now
+	wdreaped = ([[return { type = "notify", watchdog = 1, restart = "never", enabled = false, command = %s }]]):format(py(NOTIFY .. [[
+child = os.fork()
+if child == 0:
+    time.sleep(0.3)
+    os._exit(0)
+send("MAINPID=%d\nREADY=1" % child)
+os.waitpid(child, 0)
+print("reaped", child, flush=True)
+time.sleep(1000)
+]])),
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -87,6 +99,20 @@ T.check("forking: no pid file by start_timeout: its daemon killed", T.wait_until
 local dp = sup.services.diepid
 T.check("forking: the daemon exits without a pid file: failed at once",
 	T.wait_until(function() return dp.state == "failed" end, 5000) and event.now() - t0 < 10000, dp.why)
+
+local wd = sup.services.wdreaped
+sup.start("wdreaped")
+local wgone = T.wait_until(function() return tonumber(table.concat(wd.ring, "\n"):match("reaped (%d+)")) end, 5000)
+local wby
+if wgone and wd.pid == wgone then
+	fs.writefile("/proc/sys/kernel/ns_last_pid", tostring(wgone - 1))
+	wby = process.spawn({ argv = { "/bin/sleep", "60" } })
+end
+T.check("watchdog: the bystander has the gone main pid", wby ~= nil and wby == wgone, tostring(wby) .. " " .. tostring(wgone))
+T.check("watchdog, main gone: failed", T.wait_until(function() return wd.state == "failed" end, 5000), wd.state .. " " .. tostring(wd.why))
+T.check("watchdog, main gone: the bystander was not signalled", wby and process.kill(wby, 0) == true)
+T.check("watchdog, main gone: its group is empty", T.wait_until(function() return #sup.cg_pids(wd) == 0 end, 2000))
+if wby then process.kill(wby, "KILL") sched.wait_child(wby, 5000) end
 
 -- the last word is the stop: it was ignored while stopping, and the
 -- start asked for before it restarted the service
