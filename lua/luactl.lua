@@ -213,6 +213,15 @@ local function summary(list)
 	table_out({ "NAME", "STATE", "PID", "UPTIME", "READY IN", "RESTARTS", "LAST EXIT" }, rows, states)
 end
 
+-- Text a service sets (STATUS=, which any process of its group may
+-- send), with its control characters shown as \xNN: printed raw, an
+-- escape sequence in it acts on the terminal of whoever runs luactl
+-- (retitles it, clears it, answers back). --json carries it as it is.
+local function printable(v)
+	if type(v) ~= "string" then return v end
+	return (v:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end))
+end
+
 local function details(s)
 	local o = io.stdout
 	o:write(paint(s.state, "●"), " ", s.name, s.description and (" - " .. s.description) or "", "\n")
@@ -226,7 +235,7 @@ local function details(s)
 	kv("ready in", ready_in(s))
 	kv("restarts", s.restarts or 0)
 	kv("last exit", s.last_exit)
-	kv("status", s.status)
+	kv("status", printable(s.status))
 	kv("memory", s.memory and (bytes(s.memory) .. (s.memory_rss and " (resident; no memory accounting)" or "")))
 	kv("tasks", s.tasks)
 	kv("cgroup", s.cgroup)

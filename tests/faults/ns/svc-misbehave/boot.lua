@@ -75,6 +75,12 @@ os.waitpid(child, 0)
 print("reaped", child, flush=True)
 time.sleep(1000)
 ]])),
+	-- STATUS= with a terminal's escape sequences, a bell and a carriage
+	-- return: `luactl status NAME` printed them raw to the terminal
+	ansi = ([[return { type = "notify", command = %s }]]):format(py(NOTIFY .. [[
+s.sendto(b"STATUS=\x1b]0;owned\x07\x1b[2J\x1b[31mred\rok\nREADY=1", addr)
+time.sleep(1000)
+]])),
 })
 
 local t0, ticks0 = event.now(), T.cpu_ticks(1)
@@ -113,6 +119,20 @@ T.check("watchdog, main gone: failed", T.wait_until(function() return wd.state =
 T.check("watchdog, main gone: the bystander was not signalled", wby and process.kill(wby, 0) == true)
 T.check("watchdog, main gone: its group is empty", T.wait_until(function() return #sup.cg_pids(wd) == 0 end, 2000))
 if wby then process.kill(wby, "KILL") sched.wait_child(wby, 5000) end
+
+sup.wait_settled("ansi", 5000)
+T.wait_until(function() return sup.services.ansi.status end, 3000)
+do
+	local out = T.dir .. "/ansi.out"
+	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "status", "ansi" },
+		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+	sched.wait_child(pid, 10000)
+	local text = fs.readfile(out) or ""
+	local line = text:match("status:[^\n]*") or ""
+	T.check("STATUS= shown without its control characters", line ~= "" and not line:find("[\27\7\r]"),
+		(line:gsub("%c", "?")))
+	T.check("STATUS= shown escaped", line:find("\\x1b[31mred\\x0dok", 1, true) ~= nil, (line:gsub("%c", "?")))
+end
 
 -- the last word is the stop: it was ignored while stopping, and the
 -- start asked for before it restarted the service
