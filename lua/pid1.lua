@@ -81,9 +81,11 @@ local function boot()
 	if event.mode() == "pid1" then stage.argv = { table.unpack(M.argv) } end
 	log.debug_enabled = stage.flag("luainit.debug")
 	-- the kernel's quiet keeps the status lines off the console, as
-	-- systemd's does; luainit.show_status= says otherwise either way
+	-- systemd's does; luainit.show_status= says otherwise either way. Not
+	-- a container's: the host's quiet is not its own (LUAINIT_CMDLINE,
+	-- which stands for the kernel's, is)
 	if cmd["luainit.show_status"] ~= nil then log.quiet = not stage.flag("luainit.show_status")
-	else log.quiet = cmd.quiet ~= nil end
+	else log.quiet = cmd.quiet ~= nil and (event.mode() == "pid1" or os.getenv("LUAINIT_CMDLINE") ~= nil) end
 	-- LUAINIT_BOOT serves namespace tests, where /proc/cmdline is the host's.
 	-- A bare luainit.boot, or one with no path, names no file: it went to
 	-- /etc/luainit/boot.lua without a word, and an empty path ("booting
