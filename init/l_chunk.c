@@ -115,24 +115,50 @@ static struct entry *new_entry(const char *name, size_t namelen, const void *cod
 	return e;
 }
 
+/* What a file that is not a regular one (nor a directory) is, for a
+ * message. */
+static const char *file_type(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "of an unknown type";
+}
+
 static uint64_t ns(struct timespec t) { return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec; }
 
 /* Read a whole file into a fresh buffer; returns 0 or an errno value. With
  * trusted set, refuse a file that someone else could have written. The
- * file's status goes to *stp when given. */
+ * file's status goes to *stp when given, also when the file is refused
+ * for its type (EISDIR, or EINVAL for anything else that is not a regular
+ * file: the caller can name the type).
+ * O_NONBLOCK: a FIFO in the file's place (a service definition at a
+ * reload) opens at once instead of waiting for a writer, which held PID 1
+ * for good; a serial line, until its carrier. O_NOCTTY: a terminal there
+ * must not become PID 1's controlling one. Neither changes a regular
+ * file's reads. */
 static int slurp(const char *path, int trusted, int anon, char **out, size_t *len, struct stat *stp)
 {
 	struct stat st;
 	char *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err = 0;
 
 	if (fd < 0)
 		return errno;
 	if (fstat(fd, &st) < 0) {
 		err = errno;
-	} else if (!S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
-		err = S_ISDIR(st.st_mode) ? EISDIR : EFBIG;
+	} else if (!S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		if (stp)
+			*stp = st;
+	} else if (st.st_size > FILE_MAX) {
+		err = EFBIG;
 	} else if (trusted && (st.st_uid != geteuid() || (st.st_mode & 022))) {
 		err = EPERM;
 	}
@@ -401,7 +427,8 @@ int lx_chunk_sametext(const char *path, const char *name, unsigned long long src
 		cc.unread++;
 		return 1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* (non-blocking, as slurp: a FIFO there must not hold the require) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -450,10 +477,14 @@ static int l_loadfile(lua_State *L)
 			lua_pop(L, 1);
 	}
 	if (!hit) {
+		sb.st_mode = S_IFREG;
 		err = slurp(path, 0, 0, &text, &len, &sb);
 		if (err) {
 			lua_pushnil(L);
-			lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
+			if (err == EINVAL && !S_ISREG(sb.st_mode))
+				lua_pushfstring(L, "cannot open %s: not a regular file (%s)", name, file_type(sb.st_mode));
+			else
+				lua_pushfstring(L, "cannot open %s: %s", name, strerror(err));
 			return 2;
 		}
 		hash = fnv1a((const unsigned char *)text, len);

@@ -142,6 +142,26 @@ T["a syntax error returns nil and file:line, and is not cached"] = with_dir(func
 	assert(g == nil and gerr:find("cannot open " .. dir .. "/missing.lua", 1, true), gerr)
 end)
 
+-- regression: a FIFO named like a service definition held PID 1 in
+-- open(2) until something wrote to it (luactl reload, or the boot); a
+-- writer after 3 s turns a regression into a slow, failed test, not a hang
+T["a FIFO, a device or a directory is refused at once, named by its type"] = with_dir(function()
+	-- (in a directory of its own, gone before the writer comes: no later
+	-- test meets its file, nor does it wait for a reader)
+	local sub = dir .. "/fifo"
+	assert(util.sh("mkdir " .. sub .. " && mkfifo " .. sub .. "/f.lua"))
+	util.sh("(sleep 3; echo 'return 1' > " .. sub .. "/f.lua) >/dev/null 2>&1 &")
+	local t0 = os.time()
+	local f, err = chunk.loadfile(sub .. "/f.lua")
+	util.sh("rm -r " .. sub)
+	assert(os.time() - t0 <= 1, "loadfile waited for a writer")
+	assert(f == nil and err == "cannot open " .. sub .. "/f.lua: not a regular file (a FIFO)", err)
+	f, err = chunk.loadfile("/dev/null")
+	assert(f == nil and err == "cannot open /dev/null: not a regular file (a character device)", err)
+	f, err = chunk.loadfile(dir)
+	assert(f == nil and err == "cannot open " .. dir .. ": Is a directory", err)
+end)
+
 T["env becomes the chunk's globals, from the cache too"] = with_dir(function()
 	util.write(dir .. "/g.lua", "return value * 2\n")
 	assert(chunk.loadfile(dir .. "/g.lua", { value = 21 })() == 42)

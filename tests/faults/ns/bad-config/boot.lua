@@ -1,6 +1,6 @@
 -- Clear errors for bad service configuration: a missing command, a command
 -- that is not executable, a user that does not exist, and a definition file
--- that cannot be read. Each names the service and what was wrong; the good
+-- that cannot be read (a directory, a FIFO, a dangling symlink). Each names the service and what was wrong; the good
 -- service still starts.
 local fs = require "luainit.fs"
 local sup = require "supervisor"
@@ -8,6 +8,10 @@ local T = require "nstest"
 T.setup("/tmp/luainit-fault-badcfg")
 
 fs.mkdirp(T.dir .. "/svc/unreadable.lua") -- a directory: reading it fails (even as root)
+-- a FIFO nobody writes to: its open held PID 1 (the boot, or a reload) for
+-- good; a dangling symlink
+assert(fs.mknod(T.dir .. "/svc/fifo.lua", "p", 420))
+assert(fs.symlink("/nonexistent/dangling.lua", T.dir .. "/svc/dangling.lua"))
 local _, errs = T.services({
 	missing = 'return { command = { "/nonexistent/daemon", "-f" } }',
 	notexec = 'return { command = { "/etc/passwd" } }',
