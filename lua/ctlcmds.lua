@@ -337,6 +337,12 @@ handlers.reload = function(c, req)
 	end
 	local plan = sup.reload_plan(set)
 	if req.flags.dry_run then return { ok = true, code = 0, result = { plan = plan, dry_run = true } } end
+	-- the shutdown is stopping every service: a reload now would stop and
+	-- replace some, add others, and then have each start refused
+	local sd = package.loaded.shutdown
+	if sd and sd.in_progress then
+		return { ok = false, code = 1, error = string.format("reload: shutting down (%s); the running services are unchanged", sd.in_progress) }
+	end
 	reloading = true
 	local ok, res = pcall(sup.reload, set, plan, function(msg) progress(c, msg) end)
 	reloading = false

@@ -1,0 +1,20 @@
+-- luactl reload against a real PID 1, as a user of systemd's daemon-reload
+-- or s6/runit would lean on it: the run script copies this directory to a
+-- host-visible place, edits svc/ and drives luactl.
+local sup = require "supervisor"
+local control = require "control"
+local shutdown = require "shutdown"
+local T = require "nstest"
+
+assert(T.cgroups("luainit-reload-" .. (T.here:match("luainit%-ns%.(%w+)") or "x")))
+sup.notify_path = T.here .. "/run/notify"
+sup.log_dir = T.here .. "/log"
+
+T.load_services()
+shutdown.hook(function()
+	T.stop_services()
+	return "stopped services"
+end)
+sup.start_all()
+assert(control.listen(T.here .. "/control"))
+print("RELOAD: ready")
