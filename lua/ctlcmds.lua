@@ -322,8 +322,7 @@ handlers.log = function(c, req)
 end
 
 local reloading = false
-handlers.reload = function(c, req)
-	if reloading then return { ok = false, code = 1, error = "reload: another reload is in progress" } end
+local function reload(c, req)
 	local services = require "services"
 	local set, errs = services.load_dir(ctl.services_dir or services.dir)
 	for _, check in ipairs(ctl.reload_checks) do
@@ -343,12 +342,21 @@ handlers.reload = function(c, req)
 	if sd and sd.in_progress then
 		return { ok = false, code = 1, error = string.format("reload: shutting down (%s); the running services are unchanged", sd.in_progress) }
 	end
-	reloading = true
-	local ok, res = pcall(sup.reload, set, plan, function(msg) progress(c, msg) end)
-	reloading = false
-	if not ok then error(res, 0) end
+	local res = sup.reload(set, plan, function(msg) progress(c, msg) end)
 	local r = { ok = #res.failed == 0, code = #res.failed == 0 and 0 or 1, result = { plan = plan, failed = res.failed } }
 	if not r.ok then r.error = "reload applied, but these did not come up: " .. table.concat(res.failed, ", ") end
+	return r
+end
+-- One reload at a time, from its first read to its last start: a file or
+-- a reload check may wait (one that runs a daemon's config test), and a
+-- second reload meanwhile planned from the same services and applied its
+-- plan alongside the first.
+handlers.reload = function(c, req)
+	if reloading then return { ok = false, code = 1, error = "reload: another reload is in progress" } end
+	reloading = true
+	local ok, r = pcall(reload, c, req)
+	reloading = false
+	if not ok then error(r, 0) end
 	return r
 end
 

@@ -11,6 +11,12 @@ sup.notify_path = T.here .. "/run/notify"
 sup.log_dir = T.here .. "/log"
 
 T.load_services()
+-- a check that takes its time, as one running a daemon's own config test
+-- would (nginx -t): while the file slowcheck exists, 1.5 s
+control.reload_checks[#control.reload_checks + 1] = function()
+	if require("luainit.fs").exists(T.here .. "/slowcheck") then require("sched").sleep(1500) end
+	return {}
+end
 shutdown.hook(function()
 	T.stop_services()
 	return "stopped services"
