@@ -396,6 +396,7 @@ local function print_plan(plan)
 	row("add", plan.add)
 	row("remove", plan.remove)
 	row("restart", plan.change)
+	row("update", plan.update)
 	io.stdout:write(string.format("  %d unchanged\n", #(plan.keep or {})))
 end
 

@@ -20,24 +20,39 @@ local function deep_equal(a, b)
 	return true
 end
 
--- A definition changed if any field a definition may set differs (the
--- runtime fields of the running service are not compared).
+-- The fields that say nothing about how the service runs, only what it
+-- is called and whether the boot starts it: a change of these alone is
+-- applied in place, to a running service too (as systemd's daemon-reload
+-- after a disable: nothing stops until asked). It used to restart it.
+local LIVE = { description = true, enabled = true }
+M.LIVE = LIVE
+
+-- How a definition changed: "change" (restart) if any other field a
+-- definition may set differs, "update" if only LIVE ones do, nil if none
+-- (the runtime fields of the running service are not compared).
 local function changed(old, new)
+	local live = false
 	for k in pairs(fields) do
-		if not deep_equal(old[k], new[k]) then return true end
+		if not deep_equal(old[k], new[k]) then
+			if not LIVE[k] then return "change" end
+			live = true
+		end
 	end
-	return old.file ~= new.file
+	if old.file ~= new.file then return "change" end
+	return live and "update" or nil
 end
 
 --- What a reload to newset would do in sup: names to add, remove, change
--- (restart) and keep, each sorted.
--- plan : (sup, {name = def}) -> {add, remove, change, keep}
+-- (restart), update (description or enabled, in place) and keep, each
+-- sorted.
+-- plan : (sup, {name = def}) -> {add, remove, change, update, keep}
 function M.plan(sup, newset)
-	local plan = { add = {}, remove = {}, change = {}, keep = {} }
+	local plan = { add = {}, remove = {}, change = {}, update = {}, keep = {} }
 	for name, def in pairs(newset) do
 		local cur = sup.services[name]
+		local how = cur and changed(cur, def)
 		if not cur then plan.add[#plan.add + 1] = name
-		elseif changed(cur, def) then plan.change[#plan.change + 1] = name
+		elseif how then plan[how][#plan[how] + 1] = name
 		else plan.keep[#plan.keep + 1] = name end
 	end
 	for name in pairs(sup.services) do
@@ -60,8 +75,9 @@ end
 
 --- Apply a reload plan (from plan) in a task: stop removed and changed
 -- services, drop the removed ones, replace the changed ones' definitions
--- and start them again if they were running or are enabled, add and start
--- (if enabled) the new ones. Unchanged services are not touched.
+-- and start them again if they were running or are enabled, set the
+-- updated ones' LIVE fields, add and start (if enabled) the new ones.
+-- Unchanged and updated services are not stopped or started.
 -- progress(msg) is told each step.
 -- apply : (sup, newset, plan, progress?) -> {failed = {name}}
 function M.apply(sup, newset, plan, progress)
@@ -95,6 +111,15 @@ function M.apply(sup, newset, plan, progress)
 			end
 			sup.remove(name)
 			progress("removed " .. name)
+		end
+	end
+	for _, name in ipairs(plan.update or {}) do
+		local svc, def = sup.services[name], newset[name]
+		if svc then
+			-- (the definition's own value: nil leaves the default to the
+			-- metatable, as a definition copied at add does)
+			for k in pairs(LIVE) do svc[k] = rawget(def, k) end
+			progress("updated " .. name)
 		end
 	end
 	local to_start = {}
