@@ -9,6 +9,8 @@ local T = require "nstest"
 assert(T.cgroups("luainit-reload-" .. (T.here:match("luainit%-ns%.(%w+)") or "x")))
 sup.notify_path = T.here .. "/run/notify"
 sup.log_dir = T.here .. "/log"
+-- clone3 into the groups, as tests/ns/luactl does (see there)
+sup.cgroup_clone = true
 
 T.load_services()
 -- a check that takes its time, as one running a daemon's own config test
