@@ -217,10 +217,18 @@ end
 -- send), with its control characters shown as \xNN: printed raw, an
 -- escape sequence in it acts on the terminal of whoever runs luactl
 -- (retitles it, clears it, answers back). --json carries it as it is.
+local function hex(c) return string.format("\\x%02x", c:byte()) end
 local function printable(v)
 	if type(v) ~= "string" then return v end
-	return (v:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end))
+	return (v:gsub("%c", hex))
 end
+
+-- A line of a service's output (the log ring, its log file) as printable
+-- (tabs kept): a service writes what it likes, and printed raw its
+-- escape sequences acted on the terminal of whoever read its log, as
+-- journalctl does not let them. `status --json` carries the lines as
+-- they are.
+local function log_line(l) return (l:gsub("[\0-\8\11-\31\127]", hex)) end
 
 local function details(s)
 	local o = io.stdout
@@ -241,7 +249,7 @@ local function details(s)
 	kv("cgroup", s.cgroup)
 	if s.log and #s.log > 0 then
 		o:write("  log:\n")
-		for _, l in ipairs(s.log) do o:write("    ", l, "\n") end
+		for _, l in ipairs(s.log) do o:write("    ", log_line(l), "\n") end
 	end
 end
 
@@ -366,8 +374,8 @@ function cmds.log(args)
 	if flags.n and (flags.n < 0 or math.type(flags.n) ~= "integer") then return usage("log: -n needs a whole number >= 0") end
 	local function show(msg)
 		if msg.omitted then io.stderr:write(string.format("luactl: %d older line(s) omitted\n", msg.omitted)) end
-		for _, l in ipairs(msg.lines or {}) do io.stdout:write(l, "\n") end
-		if msg.line then io.stdout:write(msg.line, "\n") end
+		for _, l in ipairs(msg.lines or {}) do io.stdout:write(log_line(l), "\n") end
+		if msg.line then io.stdout:write(log_line(msg.line), "\n") end
 		io.stdout:flush()
 	end
 	-- following has a final reply only when PID 1 shuts down (ended);

@@ -76,9 +76,11 @@ print("reaped", child, flush=True)
 time.sleep(1000)
 ]])),
 	-- STATUS= with a terminal's escape sequences, a bell and a carriage
-	-- return: `luactl status NAME` printed them raw to the terminal
+	-- return: `luactl status NAME` printed them raw to the terminal; and
+	-- the same in its output, which `luactl log` printed raw
 	ansi = ([[return { type = "notify", command = %s }]]):format(py(NOTIFY .. [[
 s.sendto(b"STATUS=\x1b]0;owned\x07\x1b[2J\x1b[31mred\rok\nREADY=1", addr)
+print("out:\x1b]0;owned\x07\x1b[31mred\tok", flush=True)
 time.sleep(1000)
 ]])),
 })
@@ -132,6 +134,16 @@ do
 	T.check("STATUS= shown without its control characters", line ~= "" and not line:find("[\27\7\r]"),
 		(line:gsub("%c", "?")))
 	T.check("STATUS= shown escaped", line:find("\\x1b[31mred\\x0dok", 1, true) ~= nil, (line:gsub("%c", "?")))
+	local logged = text:match("\n    (out:[^\n]*)") or ""
+	T.check("status NAME shows its log lines escaped", logged == "out:\\x1b]0;owned\\x07\\x1b[31mred\tok",
+		(logged:gsub("%c", "?")))
+	pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "log", "ansi" },
+		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+	sched.wait_child(pid, 10000)
+	text = fs.readfile(out) or ""
+	T.check("luactl log shows a service's output escaped, tabs kept",
+		text:find("out:\\x1b]0;owned\\x07\\x1b[31mred\tok\n", 1, true) ~= nil and not text:find("[\27\7]"),
+		(text:gsub("[%c]", "?")))
 end
 
 -- the last word is the stop: it was ignored while stopping, and the
