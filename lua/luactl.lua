@@ -405,6 +405,8 @@ local function print_plan(plan)
 	row("remove", plan.remove)
 	row("restart", plan.change)
 	row("update", plan.update)
+	-- changed, but stopped or failed: the new definition, not started
+	row("update (down)", plan.update_down)
 	io.stdout:write(string.format("  %d unchanged\n", #(plan.keep or {})))
 end
 

@@ -956,9 +956,10 @@ end)
 ---------------------------------------------------------------- reload
 
 --- What reload(newset) would do: names to add, remove, change (restart),
--- update (in place) and keep, each sorted (svcreload.lua, loaded when
--- first asked: a boot never reloads).
--- reload_plan : ({name = def}) -> {add, remove, change, update, keep}
+-- update (in place), update_down (changed but down: left down) and keep,
+-- each sorted (svcreload.lua, loaded when first asked: a boot never
+-- reloads).
+-- reload_plan : ({name = def}) -> {add, remove, change, update, update_down, keep}
 function M.reload_plan(newset) return require("svcreload").plan(M, newset) end
 
 --- Apply a reload plan (from reload_plan) in a task (svcreload.apply).

@@ -42,15 +42,29 @@ local function changed(old, new)
 	return live and "update" or nil
 end
 
+-- Whether svc is up or on its way up, what a changed service must be
+-- again with its new definition: ready, done, starting, in backoff, or
+-- stopping for a restart. Down is stopped (luactl stop, or its own exit
+-- that restart does not restart) and failed, or stopping for a stop. As
+-- after systemd's daemon-reload (and in s6 and runit, where a service
+-- brought down stays down), a reload leaves such a service down: want is
+-- no guide, as it stays set after a failure or a clean exit, and enabled
+-- is for the boot; a changed service that an admin had stopped was
+-- started again.
+local UP = { ready = true, done = true, starting = true, backoff = true }
+local function up(svc) return UP[svc.state] or (svc.state == "stopping" and svc.want) or false end
+
 --- What a reload to newset would do in sup: names to add, remove, change
--- (restart), update (description or enabled, in place) and keep, each
--- sorted.
--- plan : (sup, {name = def}) -> {add, remove, change, update, keep}
+-- (restart: it is up), update (description or enabled, in place),
+-- update_down (changed, but down: the new definition, left down) and
+-- keep, each sorted.
+-- plan : (sup, {name = def}) -> {add, remove, change, update, update_down, keep}
 function M.plan(sup, newset)
-	local plan = { add = {}, remove = {}, change = {}, update = {}, keep = {} }
+	local plan = { add = {}, remove = {}, change = {}, update = {}, update_down = {}, keep = {} }
 	for name, def in pairs(newset) do
 		local cur = sup.services[name]
 		local how = cur and changed(cur, def)
+		if how == "change" and not up(cur) then how = "update_down" end
 		if not cur then plan.add[#plan.add + 1] = name
 		elseif how then plan[how][#plan[how] + 1] = name
 		else plan.keep[#plan.keep + 1] = name end
@@ -62,12 +76,13 @@ function M.plan(sup, newset)
 	return plan
 end
 
+local DOWN = { stopped = true, failed = true, done = true, backoff = true }
+
 local function wait_down(sup, name, timeout_ms)
 	local deadline = now() + timeout_ms
 	while true do
 		local svc = sup.services[name]
-		if not svc or ((svc.state == "stopped" or svc.state == "failed" or svc.state == "done"
-			or svc.state == "backoff") and not svc.pid) then return true end
+		if not svc or (DOWN[svc.state] and not svc.pid) then return true end
 		if now() >= deadline then return false end
 		sched.wait("svc:" .. name, math.min(1000, deadline - now()))
 	end
@@ -75,23 +90,26 @@ end
 
 --- Apply a reload plan (from plan) in a task: stop removed and changed
 -- services, drop the removed ones, replace the changed ones' definitions
--- and start them again if they were running or are enabled, set the
--- updated ones' LIVE fields, add and start (if enabled) the new ones.
--- Unchanged and updated services are not stopped or started.
+-- and start those that were up again (change; update_down ones stay
+-- down, in the state they were in), set the updated ones' LIVE fields,
+-- add and start (if enabled) the new ones. Unchanged and updated
+-- services are not stopped or started.
 -- progress(msg) is told each step.
 -- apply : (sup, newset, plan, progress?) -> {failed = {name}}
 function M.apply(sup, newset, plan, progress)
 	progress = progress or function() end
-	local was_up, failed = {}, {}
-	for _, list in ipairs({ plan.remove, plan.change }) do
+	local failed = {}
+	local down = plan.update_down or {}
+	-- (a down service may still be stopping: replaced once it is down)
+	local stopping = { plan.remove, plan.change, down }
+	for _, list in ipairs(stopping) do
 		for _, name in ipairs(list) do
 			local svc = sup.services[name]
-			was_up[name] = svc.want or svc.state == "ready" or svc.state == "starting"
-			progress("stopping " .. name)
+			if svc.pid or not DOWN[svc.state] then progress("stopping " .. name) end
 			sup.stop(name)
 		end
 	end
-	for _, list in ipairs({ plan.remove, plan.change }) do
+	for _, list in ipairs(stopping) do
 		for _, name in ipairs(list) do
 			local svc = sup.services[name]
 			if not wait_down(sup, name, (svc.stop_timeout + 5) * 1000) then
@@ -123,17 +141,25 @@ function M.apply(sup, newset, plan, progress)
 		end
 	end
 	local to_start = {}
-	for _, name in ipairs(plan.change) do
-		local old = sup.services[name]
-		if old and not old.pid then
-			sup.remove(name)
-			sup.add({ [name] = newset[name] })
-			local svc = sup.services[name]
-			svc.ring, svc.restarts = old.ring, old.restarts
-			-- the boot's picture (luactl analyze) stays the boot's
-			svc.boot, svc.first_started_at, svc.first_ready_at = old.boot, old.first_started_at, old.first_ready_at
-			progress("replaced the definition of " .. name)
-			if was_up[name] or svc.enabled then to_start[#to_start + 1] = name end
+	for _, list in ipairs({ plan.change, down }) do
+		for _, name in ipairs(list) do
+			local old = sup.services[name]
+			if old and not old.pid then
+				sup.remove(name)
+				sup.add({ [name] = newset[name] })
+				local svc = sup.services[name]
+				svc.ring, svc.restarts = old.ring, old.restarts
+				-- the boot's picture (luactl analyze) stays the boot's
+				svc.boot, svc.first_started_at, svc.first_ready_at = old.boot, old.first_started_at, old.first_ready_at
+				progress("replaced the definition of " .. name)
+				if list == down then
+					-- stopped or failed as it was, and why, until luactl
+					-- start (a failed one is not made "stopped")
+					svc.state, svc.why, svc.since, svc.last_exit = old.state, old.why, old.since, old.last_exit
+				else
+					to_start[#to_start + 1] = name
+				end
+			end
 		end
 	end
 	for _, name in ipairs(plan.add) do
