@@ -215,7 +215,8 @@ local function rlim_value(x) return x == "infinity" and math.huge or x end
 -- output or the first rotation, and process.spawn reads rlimits and groups
 -- at each start: a bad member found there is a failed start (or an error
 -- in PID 1's output handler) long after the boot said the service was
--- fine. bad(key, expected, value) reports field 'FIELD.key'.
+-- fine. bad(key, expected, value, got?) reports field 'FIELD.key' (got:
+-- the value as the message gives it, when not as shown gives it).
 local LOG_KEYS = { file = true, max_size = true, keep = true, ring = true }
 local CGROUP_KEYS = { memory_max = true, pids_max = true, cpu_weight = true }
 local LOG_INTS = { { "max_size", 1, "a size in bytes, an integer >= 1" },
@@ -226,6 +227,24 @@ local LOG_INTS = { { "max_size", 1, "a size in bytes, an integer >= 1" },
 -- such string is refused at load, with its field.
 local NO_NUL = "a string without NUL bytes"
 local function has_nul(v) return type(v) == "string" and v:find("\0", 1, true) ~= nil end
+
+-- The text a definition gives that a status reply carries: description
+-- as it is, and the program, user and group names in the reason of a
+-- failed start ("spawn PATH: unknown user 'NAME'"). A 15 MB description
+-- loaded, and every `luactl status` after it was "reply exceeds the
+-- limit" (control.limits.max_reply). The program is a path exec takes
+-- (PATH_MAX, its NUL included), a name as long as LOGIN_NAME_MAX allows.
+-- The message gives the length, not the text.
+local TEXT_MAX = {
+	description = { 256, "a string of at most 256 bytes (a line, which luactl status shows)" },
+	user = { 255, "a user name of at most 255 bytes" },
+	group = { 255, "a group name of at most 255 bytes" },
+	program = { 4095, "a program of at most 4095 bytes (PATH_MAX)" },
+}
+local function too_long(v, kind)
+	return type(v) == "string" and #v > TEXT_MAX[kind][1]
+end
+local function long_text(v) return "a string of " .. #v .. " bytes" end
 
 local members = {
 	log = function(v, bad, unknown)
@@ -353,6 +372,8 @@ local members = {
 			end
 			if not name_or_id(g) then
 				bad("[" .. k .. "]", "a group name or gid (" .. integer.id_expected .. ")", g)
+			elseif too_long(g, "group") then
+				bad("[" .. k .. "]", TEXT_MAX.group[2], g, long_text(g))
 			elseif has_nul(g) then
 				bad("[" .. k .. "]", NO_NUL, g)
 			elseif not is_string(g) then
@@ -375,10 +396,18 @@ local WHOLE = { user = true, group = true, umask = true, nice = true, ready_fd =
 -- the other strings C reads (has_nul above); a member runs once its
 -- field's own check has passed
 function members.command(v, bad)
+	if too_long(v[1], "program") then bad("[1]", TEXT_MAX.program[2], v[1], long_text(v[1])) end
 	for i, a in ipairs(v) do if has_nul(a) then bad("[" .. i .. "]", NO_NUL, a) end end
 end
 for _, k in ipairs({ "cwd", "user", "group", "pid_file", "tty" }) do
 	members[k] = function(v, bad) if has_nul(v) then bad("", NO_NUL, v) end end
+end
+for _, k in ipairs({ "description", "user", "group" }) do
+	local nul = members[k]
+	members[k] = function(v, bad)
+		if too_long(v, k) then bad("", TEXT_MAX[k][2], v, long_text(v))
+		elseif nul then nul(v, bad) end
+	end
 end
 
 -- a key as messages show it: a string quoted, a NUL in it as \0
@@ -403,8 +432,8 @@ local function check(name, def, file)
 		elseif not f[1](v) then
 			err("field '%s': expected %s, got %s", k, f[2], shown(v))
 		elseif members[k] then
-			members[k](v, function(sub, what, x)
-				err("field '%s%s': expected %s, got %s", k, sub, what, shown(x))
+			members[k](v, function(sub, what, x, got)
+				err("field '%s%s': expected %s, got %s", k, sub, what, got or shown(x))
 			end, function(sub, names)
 				local list = {}
 				for n in pairs(names) do list[#list + 1] = n end

@@ -315,6 +315,29 @@ T["a NUL byte in a string C reads is refused at load, with the field"] = functio
 	assert(#errs == 2 and not table.concat(errs):find("\0", 1, true), table.concat(errs, "\n"))
 end
 
+-- a 15 MB description loaded, and every luactl status after it was
+-- "reply exceeds the limit"; the program and the user and group names
+-- reach a status reply too, in the reason of a failed start
+T["the text a status reply carries is refused past its length, with the field and the length"] = function()
+	for _, c in ipairs({
+		{ { description = ("d"):rep(15 << 20) }, "field 'description': expected a string of at most 256 bytes "
+			.. "(a line, which luactl status shows), got a string of 15728640 bytes" },
+		{ { command = { "/" .. ("p"):rep(4095) } }, "field 'command[1]': expected a program of at most 4095 bytes "
+			.. "(PATH_MAX), got a string of 4096 bytes" },
+		{ { user = ("u"):rep(256) }, "field 'user': expected a user name of at most 255 bytes, got a string of 256 bytes" },
+		{ { group = ("g"):rep(1000) }, "field 'group': expected a group name of at most 255 bytes, got a string of 1000 bytes" },
+		{ { groups = { "adm", ("g"):rep(256) } }, "field 'groups[2]': expected a group name of at most 255 bytes, "
+			.. "got a string of 256 bytes" },
+	}) do
+		c[1].command = c[1].command or { "/bin/true" }
+		local svc, errs = services.check("x", c[1], "x.lua")
+		assert(svc == nil and #errs == 1 and errs[1] == "x.lua: " .. c[2], c[2] .. "\n  got: " .. table.concat(errs or {}, "\n"):sub(1, 500))
+	end
+	-- up to the limit, and numeric ids, load
+	assert(services.check("x", { description = ("d"):rep(256), command = { "/" .. ("p"):rep(4094), ("a"):rep(1e5) },
+		user = ("u"):rep(255), group = 1e9, groups = { ("g"):rep(255), 7 } }, "x.lua"))
+end
+
 -- an unknown name failed every start (spawn refused it); now the load
 T["capabilities: names are checked at load against spawn's list"] = function()
 	local svc = assert(services.check("x", { command = { "/bin/true" },

@@ -1,6 +1,7 @@
 -- Clear errors for bad service configuration: a missing command, a command
 -- that is not executable, a user that does not exist, and a definition file
--- that cannot be read (a directory, a FIFO, a dangling symlink). Each names the service and what was wrong; the good
+-- that cannot be read (a directory, a FIFO, a dangling symlink), a
+-- description too long for a status reply. Each names the service and what was wrong; the good
 -- service still starts.
 local fs = require "luainit.fs"
 local sup = require "supervisor"
@@ -18,6 +19,9 @@ local _, errs = T.services({
 	inpath = 'return { command = { "no-such-daemon-anywhere" } }',
 	nouser = 'return { user = "no-such-user", command = { "/bin/true" } }',
 	good = 'return { command = { "/bin/sh", "-c", "exec sleep 1000" } }',
+	-- loaded, it made every luactl status "reply exceeds the limit"
+	-- (T.responsive asks for one)
+	huge = 'return { description = ("x"):rep(15 << 20), command = { "/bin/true" } }',
 })
 for _, e in ipairs(errs) do print("SVCERR " .. e) end
 sup.start_all()
