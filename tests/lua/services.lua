@@ -338,6 +338,20 @@ T["the text a status reply carries is refused past its length, with the field an
 		user = ("u"):rep(255), group = 1e9, groups = { ("g"):rep(255), 7 } }, "x.lua"))
 end
 
+-- a bad value is shown in its message cut past 120 bytes, with its
+-- length, and with its control characters escaped: a 15 MB relative cwd
+-- made a reload's refusal too large to send, and an escape sequence in
+-- one went to the terminal as it was
+T["a bad value in a message is cut when long and its control characters escaped"] = function()
+	local svc, errs = services.check("x", { command = { "/bin/true" }, cwd = ("c"):rep(15 << 20) }, "x.lua")
+	assert(svc == nil and #errs == 1 and errs[1] == "x.lua: field 'cwd': expected an absolute path, got '"
+		.. ("c"):rep(120) .. "'... (15728640 bytes)", errs[1]:sub(1, 300))
+	svc, errs = services.check("x", { command = { "/bin/true" }, cwd = "x\27]0;t\7y" }, "x.lua")
+	assert(svc == nil and errs[1] == "x.lua: field 'cwd': expected an absolute path, got 'x\\x1b]0;t\\x07y'", errs[1])
+	svc, errs = services.check("x", { command = { "/bin/true" }, cwd = "/x\0y" }, "x.lua")
+	assert(svc == nil and errs[1] == "x.lua: field 'cwd': expected a string without NUL bytes, got '/x\\0y'", errs[1])
+end
+
 -- an unknown name failed every start (spawn refused it); now the load
 T["capabilities: names are checked at load against spawn's list"] = function()
 	local svc = assert(services.check("x", { command = { "/bin/true" },
