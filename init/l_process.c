@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,7 +21,10 @@
 #include <lauxlib.h>
 
 #include "lx.h"
+#include "l_fs.h"
 #include "l_process.h"
+
+int luaopen_luainit_fs(lua_State *L);
 
 /** kill : (pid, sig?) -> true | (nil, string, integer, string)
  * sig is a name ("TERM", "SIGTERM") or a number; default TERM. */
@@ -44,6 +48,27 @@ static int l_killpg(lua_State *L)
 	if (killpg((pid_t)pgid, sig) < 0)
 		return lx_fail(L, errno, "killpg %d", (int)pgid);
 	return lx_ok(L);
+}
+
+/** pidfd : (pid) -> fd | (nil, string, integer, string)
+ * A pidfd for process pid (pidfd_open(2), Linux >= 5.3) as an fs.fd,
+ * close-on-exec: it becomes readable once the process has exited, whoever
+ * its parent is and whoever reaps it, so that PID 1 can watch a process it
+ * did not spawn (event.watch) without polling its pid, which another
+ * process may hold by then. ESRCH: no such process; ENOSYS: a kernel
+ * without it. Close it explicitly. */
+static int l_pidfd(lua_State *L)
+{
+	lua_Integer pid = luaL_checkinteger(L, 1);
+	struct lx_fd *f;
+
+	/* 0 and below name no one process (pidfd_open takes no group) */
+	luaL_argcheck(L, pid > 0 && pid <= INT_MAX, 1, "pid out of range 1..2147483647");
+	f = lx_fd_new(L, 1);  /* closed until the descriptor is in it */
+	f->fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (f->fd < 0)
+		return lx_fail(L, errno, "pidfd_open %d", (int)pid);
+	return 1;
 }
 
 /** getpid : () -> integer */
@@ -295,13 +320,17 @@ static const luaL_Reg funcs[] = {
 	{ "wait", l_wait }, { "setpriority", l_setpriority }, { "realtime", l_realtime },
 	{ "getpriority", l_getpriority }, { "getpwnam", l_getpwnam },
 	{ "getgrnam", l_getgrnam }, { "pids", l_pids },
-	{ "environ", l_environ }, { "signum", l_signum },
+	{ "environ", l_environ }, { "signum", l_signum }, { "pidfd", l_pidfd },
 	{ NULL, NULL }
 };
 
 int luaopen_luainit_process(lua_State *L);
 int luaopen_luainit_process(lua_State *L)
 {
+	/* pidfd's objects are fs.fd: their metatable must exist before the
+	 * first one is made, whether or not Lua required luainit.fs */
+	luaL_requiref(L, "luainit.fs", luaopen_luainit_fs, 0);
+	lua_pop(L, 1);
 	luaL_newlib(L, funcs);
 	lx_spawn_register(L);  /* spawn, RLIMITS */
 	return 1;

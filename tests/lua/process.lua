@@ -672,4 +672,50 @@ T["a NUL byte in argv, env or a path raises naming the field, and nothing runs"]
 	cleanup()
 end
 
+-- The supervisor watches a main process it did not spawn (MAINPID=, a
+-- forking daemon's pid file) through its pidfd: its own parent reaps it,
+-- and PID 1 saw no exit of it at all.
+T["pidfd: readable once a process that is not a child has exited"] = function()
+	local sched = require "sched"
+	setup()
+	local pf = DIR .. "/pidfd.pid"
+	-- the sleep is the shell's child, and the shell reaps it
+	local parent = assert(process.spawn({ argv = { "/bin/sh", "-c",
+		"sleep 0.4 & echo $! > " .. pf .. "; wait; sleep 0.5" } }))
+	local pid
+	for _ = 1, 200 do
+		local f = io.open(pf)
+		pid = f and tonumber((f:read("a") or ""):match("^(%d+)\n"))
+		if f then f:close() end
+		if pid then break end
+		sched.sleep(10)
+	end
+	assert(pid, "no pid written")
+	local fd = assert(process.pidfd(pid))
+	assert(tostring(fd):match("^fs%.fd"), tostring(fd))
+	local fired
+	local w = assert(event.watch(fd, "r", function() fired = fired or event.now() end))
+	sched.sleep(100)
+	assert(not fired, "readable while the process runs")
+	for _ = 1, 200 do if fired then break end sched.sleep(10) end
+	w:close()
+	fd:close()
+	assert(fired, "not readable after the process exited")
+	-- once its parent has reaped it (readable came at its exit, as a
+	-- zombie, before that): no such process any more
+	local none, err, errno, name
+	for _ = 1, 200 do
+		none, err, errno, name = process.pidfd(pid)
+		if not none then break end
+		none:close()
+		sched.sleep(10)
+	end
+	assert(none == nil and errno == 3 and name == "ESRCH" and err:find("^pidfd_open %d+: "), err)
+	assert(process.wait(parent) == "exited")
+	for _, bad in ipairs({ 0, -1, 2 ^ 31 }) do
+		util.raises("pid out of range", process.pidfd, bad)
+	end
+	cleanup()
+end
+
 return T
