@@ -328,8 +328,61 @@ local function exit_text(how, code)
 	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
 end
 
+-- The pidfd watch on a main process that is not PID 1's child (watch_main).
+local function unwatch_main(svc)
+	local m = svc.main_watch
+	if m then
+		svc.main_watch = nil
+		m.watch:close()
+		m.fd:close()
+	end
+end
+
+local own_pid = process.getpid()
+
+-- A main process PID 1 did not spawn (MAINPID= naming a child of the
+-- service's, a pid file naming a process whose parent lives) is reaped by
+-- its own parent: the reaper never sees it exit, and the service stayed
+-- "ready" with a dead pid until a stop. Its pidfd becomes readable when it
+-- exits, whoever reaps it: the service's exit, its status unknown ("gone",
+-- so the restart policy applies). PID 1's own child needs none: the reaper
+-- tells, with the status. Without pidfds (ENOSYS, before Linux 5.3) a stop
+-- or a missed watchdog ping finds it gone (main_gone).
+local function watch_main(svc, pid)
+	unwatch_main(svc)
+	if svcgroup.ppid_of(pid) == own_pid then return end
+	local gen, m = svc.gen, nil
+	local function gone()
+		if m and svc.main_watch == m then unwatch_main(svc) end
+		if svc.gen ~= gen or svc.pid ~= pid then return end
+		-- its parent exited first, and it was reparented to PID 1: now
+		-- PID 1's zombie, whose exit and status the reaper is about to tell
+		if svcgroup.ppid_of(pid) == own_pid then return end
+		M.dispatch(svc, "exit", "gone", pid)
+	end
+	local fd, err, errno = process.pidfd(pid)
+	if not fd then
+		-- gone already: after whoever made it the main process is done
+		if errno == 3 then sched.after(0, gone, svc.name) return end -- ESRCH
+		if not M.pidfd_warned then
+			M.pidfd_warned = true
+			log.warn("%s: %s: a main process PID 1 did not spawn is not watched", svc.name, err)
+		end
+		return
+	end
+	local w, werr = event.watch(fd, "r", gone)
+	if not w then
+		fd:close()
+		log.warn("%s: main process %d: %s: its exit is not watched", svc.name, pid, werr)
+		return
+	end
+	m = { fd = fd, watch = w }
+	svc.main_watch = m
+end
+
 -- Returns whether the service's group is empty (true without a group).
 local function after_exit(svc, how, code)
+	unwatch_main(svc)
 	M.by_pid[svc.pid or -1] = nil
 	svc.pid = nil
 	-- every timer of this run (start, stop, watchdog) ends with it: one
@@ -357,6 +410,7 @@ local function new_main(svc, pid)
 	svc.pid = pid
 	M.by_pid[pid] = svc
 	if not svc.cgroup_path then svc.pgid = svcgroup.pgid_of(pid) end
+	watch_main(svc, pid)
 end
 
 local function on_exit(svc, how, code)

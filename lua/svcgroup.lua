@@ -155,6 +155,15 @@ function M.owns(svc, pid)
 	return cg ~= nil and (cg:find("0::" .. rel .. "\n", 1, true) or cg:find("0::" .. rel .. "/", 1, true)) ~= nil
 end
 
+--- The parent of pid now, from /proc/PID/stat ("pid (comm) state ppid
+-- ...": comm may hold spaces and ")"); nil once it is gone.
+-- ppid_of : (pid) -> integer | nil
+function M.ppid_of(pid)
+	local s = fs.readfile("/proc/" .. pid .. "/stat")
+	local p = s and s:match("^.*%) %S+ (%-?%d+) ")
+	return p and math.tointeger(tonumber(p))
+end
+
 --- The process group pid is in now, from /proc/PID/stat; nil for none
 -- PID 1 may signal: 0 (outside this PID namespace), 1, or PID 1's own.
 -- pgid_of : (pid) -> integer | nil

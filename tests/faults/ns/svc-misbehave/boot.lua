@@ -43,7 +43,8 @@ time.sleep(1000)
 	slowstop = [[return { stop_timeout = 5, command = { "/bin/sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done" } }]],
 	-- MAINPID= names a child, which exits; the main process reaps it
 	-- itself, so PID 1 never sees its main process exit
-	reaped = ([[return { type = "notify", stop_timeout = 2, command = %s }]]):format(py(NOTIFY .. [[
+	-- (with process.pidfd failing as before Linux 5.3, ENOSYS: below)
+	reaped = ([[return { type = "notify", stop_timeout = 2, enabled = false, command = %s }]]):format(py(NOTIFY .. [[
 child = os.fork()
 if child == 0:
     time.sleep(0.3)
@@ -63,8 +64,8 @@ time.sleep(1000)
 	-- one whose daemon exits without writing it fails then, not at its start_timeout
 	diepid = ([[return { type = "forking", pid_file = "%s/diepid.pid", start_timeout = 20, restart = "never",
 		command = { "/bin/sh", "-c", "sleep 0.3 & exit 0" } }]]):format(D),
-	-- the same with a watchdog, and no pings: its missed ping must not
-	-- send SIGABRT to whoever has that pid now
+	-- the same with a watchdog, and no pings (and no pidfd, ENOSYS): its
+	-- missed ping must not send SIGABRT to whoever has that pid now
 	wdreaped = ([[return { type = "notify", watchdog = 1, restart = "never", enabled = false, command = %s }]]):format(py(NOTIFY .. [[
 child = os.fork()
 if child == 0:
@@ -75,6 +76,26 @@ os.waitpid(child, 0)
 print("reaped", child, flush=True)
 time.sleep(1000)
 ]])),
+	-- MAINPID= names a child that exits 0.5 s later, reaped by the main
+	-- process (its first run; later ones keep it): the service stayed
+	-- "ready" with that dead pid until a stop. Its pidfd tells PID 1
+	mainexit = ([[return { type = "notify", enabled = false, command = %s }]]):format(py(NOTIFY .. [[
+n = os.path.join("]] .. D .. [[", "mainexit.runs")
+runs = int(open(n).read()) + 1 if os.path.exists(n) else 1
+open(n, "w").write(str(runs))
+child = os.fork()
+if child == 0:
+    time.sleep(0.5 if runs == 1 else 1000)
+    os._exit(0)
+print("child", child, flush=True)
+send("MAINPID=%d\nREADY=1" % child)
+os.waitpid(child, 0)
+time.sleep(1000)
+]])),
+	-- forking: the pid file names a process whose parent lives and reaps
+	-- it (not PID 1's child), and that process exits 0.5 s later
+	forkgone = ([[return { type = "forking", pid_file = "%s/forkgone.pid", restart = "never", enabled = false,
+		command = { "/bin/sh", "-c", "sh -c 'sleep 0.5 & echo $! > %s/forkgone.pid; wait; exec sleep 1000' & exit 0" } }]]):format(D, D),
 	-- STATUS= with a terminal's escape sequences, a bell and a carriage
 	-- return: `luactl status NAME` printed them raw to the terminal; and
 	-- the same in its output, which `luactl log` printed raw
@@ -107,6 +128,11 @@ T.check("forking: no pid file by start_timeout: its daemon killed", T.wait_until
 local dp = sup.services.diepid
 T.check("forking: the daemon exits without a pid file: failed at once",
 	T.wait_until(function() return dp.state == "failed" end, 5000) and event.now() - t0 < 10000, dp.why)
+
+-- the cases a kernel without pidfds (ENOSYS) leaves to a stop or a
+-- missed watchdog ping: process.pidfd fails as it would there
+local real_pidfd = process.pidfd
+process.pidfd = function(pid) return nil, "pidfd_open " .. pid .. ": Function not implemented", 38, "ENOSYS" end
 
 local wd = sup.services.wdreaped
 sup.start("wdreaped")
@@ -164,6 +190,7 @@ T.check("stop, start, stop while stopping: not restarted", sup.services.slowstop
 -- given to a bystander (ns_last_pid) the stop must not signal; the stop
 -- waited for that pid's exit for ever ("stopping") after signalling it
 local rp = sup.services.reaped
+sup.start("reaped")
 sup.wait_settled("reaped", 5000)
 local gone = T.wait_until(function() return tonumber(table.concat(rp.ring, "\n"):match("reaped (%d+)")) end, 5000)
 T.check("MAINPID: the child was taken, and reaped by its parent", gone ~= nil and rp.pid == gone, tostring(rp.pid) .. " " .. tostring(gone))
@@ -182,6 +209,41 @@ T.check("MAINPID gone: the group is empty", #sup.cg_pids(rp) == 0, #sup.cg_pids(
 T.check("MAINPID gone: the bystander was not signalled", bystander and process.kill(bystander, 0) == true)
 if bystander then process.kill(bystander, "KILL") sched.wait_child(bystander, 5000) end
 T.check("MAINPID gone: the bystander's exit is not the service's", rp.state == "stopped", rp.state)
+process.pidfd = real_pidfd
+
+-- a main process that is not PID 1's child: its exit, seen through its
+-- pidfd, is the service's, and the restart policy applies
+local me = sup.services.mainexit
+sup.start("mainexit")
+sup.wait_settled("mainexit", 5000)
+local first = me.pid
+local child = T.wait_until(function() return tonumber(table.concat(me.ring, "\n"):match("child (%d+)")) end, 5000)
+T.check("MAINPID exits, reaped by its parent: the child was taken", first ~= nil and child == first,
+	tostring(first) .. " " .. tostring(child))
+T.check("MAINPID exits: seen as the service's exit", T.wait_until(function()
+	return me.last_exit and me.last_exit.how == "gone" and me.last_exit.code == first end, 3000),
+	me.state .. " " .. tostring(me.why))
+T.check("MAINPID exits: restarted, ready with its new main process", T.wait_until(function()
+	return me.state == "ready" and me.restarts == 1 end, 5000) and me.pid ~= nil and me.pid ~= first, me.state .. " " .. tostring(me.pid) .. " " .. tostring(me.why))
+local fg = sup.services.forkgone
+sup.start("forkgone")
+T.check("forking: its daemon not PID 1's child: ready", T.wait_until(function() return fg.state == "ready" end, 5000),
+	fg.state .. " " .. tostring(fg.why))
+local fgpid = fg.pid
+T.check("forking: that daemon's exit is the service's", T.wait_until(function() return fg.state == "failed" end, 3000)
+	and fg.last_exit and fg.last_exit.how == "gone" and fg.last_exit.code == fgpid, fg.state .. " " .. tostring(fg.why))
+T.check("forking: its group killed", T.wait_until(function() return #sup.cg_pids(fg) == 0 end, 2000))
+sup.stop("mainexit")
+T.check("MAINPID: stopped at its main process's exit", sup.wait_settled("mainexit", 5000) == "stopped", me.why)
+-- each pidfd closed with the run it watched, or when its main process went
+local function pidfds()
+	local n = 0
+	for _, f in ipairs(fs.readdir("/proc/self/fd") or {}) do
+		if (fs.readlink("/proc/self/fd/" .. f) or ""):find("pidfd", 1, true) then n = n + 1 end
+	end
+	return n
+end
+T.check("no pidfd left open", pidfds() == 0, pidfds())
 
 T.responsive("after the misbehaving services")
 T.finish()
