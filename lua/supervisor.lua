@@ -194,6 +194,19 @@ local function build_env(svc)
 	return env
 end
 
+-- A watch on a descriptor of the service's current run, svc[key] = {watch,
+-- fd}: "ready_watch", the ready_fd of a type "fd" service; "main_watch",
+-- the pidfd of a main process that is not PID 1's child (watch_main).
+-- Closed, descriptor and all, when the run ends (after_exit).
+local function unwatch(svc, key)
+	local m = svc[key]
+	if m then
+		svc[key] = nil
+		m.watch:close()
+		m.fd:close()
+	end
+end
+
 -- One spawn table, filled again for every start (process.spawn only reads
 -- it): a new one was 17 keys of garbage per start.
 local spec = {}
@@ -246,17 +259,26 @@ local function spawn(svc)
 	if ready_r then
 		-- only the newline counts: what comes before it is read and
 		-- dropped (kept and copied at each read, a service writing without
-		-- end to its ready_fd made PID 1's work quadratic and its heap grow)
-		local w
-		w = event.watch(ready_r, "r", function()
+		-- end to its ready_fd made PID 1's work quadratic and its heap grow).
+		-- Only for this run: a process that escaped the last one's stop
+		-- (without cgroups, by setsid) keeps its ready_fd, and its newline
+		-- marked the next run ready
+		local gen, m = svc.gen, nil
+		local w, werr = event.watch(ready_r, "r", function()
 			local d = ready_r:read(4096)
 			local nl = d and d:find("\n", 1, true)
 			if nl or not d or d == "" then
-				w:close()
-				ready_r:close()
-				if nl then M.dispatch(svc, "ready", "fd") end
+				if svc.ready_watch == m then unwatch(svc, "ready_watch") end
+				if nl and svc.gen == gen then M.dispatch(svc, "ready", "fd") end
 			end
 		end)
+		if w then
+			m = { watch = w, fd = ready_r }
+			svc.ready_watch = m
+		else
+			ready_r:close()
+			log.warn("%s: ready_fd: %s", svc.name, werr)
+		end
 	end
 	return pid
 end
@@ -328,16 +350,6 @@ local function exit_text(how, code)
 	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
 end
 
--- The pidfd watch on a main process that is not PID 1's child (watch_main).
-local function unwatch_main(svc)
-	local m = svc.main_watch
-	if m then
-		svc.main_watch = nil
-		m.watch:close()
-		m.fd:close()
-	end
-end
-
 local own_pid = process.getpid()
 
 -- A main process PID 1 did not spawn (MAINPID= naming a child of the
@@ -349,11 +361,11 @@ local own_pid = process.getpid()
 -- tells, with the status. Without pidfds (ENOSYS, before Linux 5.3) a stop
 -- or a missed watchdog ping finds it gone (main_gone).
 local function watch_main(svc, pid)
-	unwatch_main(svc)
+	unwatch(svc, "main_watch")
 	if svcgroup.ppid_of(pid) == own_pid then return end
 	local gen, m = svc.gen, nil
 	local function gone()
-		if m and svc.main_watch == m then unwatch_main(svc) end
+		if m and svc.main_watch == m then unwatch(svc, "main_watch") end
 		if svc.gen ~= gen or svc.pid ~= pid then return end
 		-- its parent exited first, and it was reparented to PID 1: now
 		-- PID 1's zombie, whose exit and status the reaper is about to tell
@@ -382,7 +394,8 @@ end
 
 -- Returns whether the service's group is empty (true without a group).
 local function after_exit(svc, how, code)
-	unwatch_main(svc)
+	unwatch(svc, "main_watch")
+	unwatch(svc, "ready_watch")
 	M.by_pid[svc.pid or -1] = nil
 	svc.pid = nil
 	-- every timer of this run (start, stop, watchdog) ends with it: one

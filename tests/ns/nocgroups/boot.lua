@@ -62,6 +62,20 @@ for _, p in ipairs(members) do
 	if stat and not stat:match("%) Z ") then left = left + 1 end
 end
 check("family all gone", left == 0, left)
+-- a newline on the ready_fd of a run that ended counts for that run
+-- only: the process that escaped the first run of `escaped` writes it
+-- while the second one starts
+local esc = sup.services.escaped
+sup.start("escaped")
+T.wait_until(function() return fs.exists("/tmp/luainit-nocg-test/escaped.ran") end, 5000)
+sup.stop("escaped")
+sup.wait_settled("escaped", 5000)
+check("escaped: its first run stopped", esc.state == "stopped", esc.state)
+sup.start("escaped")
+local wrote = T.wait_until(function() return fs.exists("/tmp/luainit-nocg-test/escaped.wrote") end, 5000)
+check("escaped: the old run's ready_fd written to", wrote, esc.state)
+sched.sleep(300)
+check("escaped: the next run not made ready by it", esc.state == "starting", esc.state .. " " .. tostring(esc.why))
 sup.stop_all(10000)
 check("plain stopped", plain.state == "stopped", plain.state)
 T.finish("NOCGROUPS: done")
