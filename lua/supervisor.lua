@@ -347,6 +347,8 @@ end
 
 local function exit_text(how, code)
 	if how == "gone" then return "main process " .. tostring(code) .. " gone, its exit unseen" end
+	-- (code: the pid file; only a parent that exited 0 has its file waited for)
+	if how == "nopid" then return "no live pid in " .. tostring(code) .. " (its parent: exit code 0)" end
 	return how == "exited" and ("exit code " .. tostring(code)) or ("killed by SIG" .. tostring(code))
 end
 
@@ -565,8 +567,10 @@ local function forking_exit(svc, how, code)
 					new_main(svc, main)
 					return M.dispatch(svc, "ready", "pid file")
 				end
+				-- the parent's exit was clean: what failed is the pid file
+				-- (reported as "exit code 1", which nothing had exited with)
 				if svc.cgroup_path and #cg_pids(svc) == 0 then
-					return M.dispatch(svc, "exit", "exited", 1, "no live pid in " .. svc.pid_file)
+					return M.dispatch(svc, "exit", "nopid", svc.pid_file)
 				end
 			end
 		end, svc.name .. ":pid-file")
@@ -581,9 +585,9 @@ M.transitions = {
 	},
 	starting = {
 		ready = ready,
-		exit = function(svc, how, code, detail)
-			if svc.type == "forking" and not detail then return forking_exit(svc, how, code) end
-			if svc.type ~= "oneshot" then log.failed(svc.name, "exited before it was ready: " .. (detail or exit_text(how, code))) end
+		exit = function(svc, how, code)
+			if svc.type == "forking" and how ~= "nopid" then return forking_exit(svc, how, code) end
+			if svc.type ~= "oneshot" then log.failed(svc.name, "exited before it was ready: " .. exit_text(how, code)) end
 			on_exit(svc, how, code)
 		end,
 		stop = begin_stop,

@@ -128,6 +128,10 @@ T.check("forking: no pid file by start_timeout: its daemon killed", T.wait_until
 local dp = sup.services.diepid
 T.check("forking: the daemon exits without a pid file: failed at once",
 	T.wait_until(function() return dp.state == "failed" end, 5000) and event.now() - t0 < 10000, dp.why)
+-- its parent exited 0: the reason is the pid file, not an "exit code 1"
+local nopid_text = "no live pid in " .. D .. "/diepid.pid (its parent: exit code 0)"
+T.check("forking: the daemon exits without a pid file: said so", dp.why == nopid_text
+	and sup.status("diepid").last_exit == nopid_text, dp.why)
 
 -- the cases a kernel without pidfds (ENOSYS) leaves to a stop or a
 -- missed watchdog ping: process.pidfd fails as it would there
