@@ -374,10 +374,10 @@ local function watch_main(svc, pid)
 		if svcgroup.ppid_of(pid) == own_pid then return end
 		M.dispatch(svc, "exit", "gone", pid)
 	end
-	local fd, err, errno = process.pidfd(pid)
+	local fd, err, _, ename = process.pidfd(pid)
 	if not fd then
 		-- gone already: after whoever made it the main process is done
-		if errno == 3 then sched.after(0, gone, svc.name) return end -- ESRCH
+		if ename == "ESRCH" then sched.after(0, gone, svc.name) return end
 		if not M.pidfd_warned then
 			M.pidfd_warned = true
 			log.warn("%s: %s: a main process PID 1 did not spawn is not watched", svc.name, err)
