@@ -16,6 +16,18 @@ addr = os.environ["NOTIFY_SOCKET"]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 def send(m): s.sendto(m.encode(), addr)
 ]]
+-- a notify service whose MAINPID= child exits and is reaped by the main
+-- process itself, so PID 1 never sees its main process exit
+local REAPED = NOTIFY .. [[
+child = os.fork()
+if child == 0:
+    time.sleep(0.3)
+    os._exit(0)
+send("MAINPID=%d\nREADY=1" % child)
+os.waitpid(child, 0)
+print("reaped", child, flush=True)
+time.sleep(1000)
+]]
 
 T.services({
 	-- type fd: 8 MiB without a newline on its ready_fd, then the newline.
@@ -44,16 +56,7 @@ time.sleep(1000)
 	-- MAINPID= names a child, which exits; the main process reaps it
 	-- itself, so PID 1 never sees its main process exit
 	-- (with process.pidfd failing as before Linux 5.3, ENOSYS: below)
-	reaped = ([[return { type = "notify", stop_timeout = 2, enabled = false, command = %s }]]):format(py(NOTIFY .. [[
-child = os.fork()
-if child == 0:
-    time.sleep(0.3)
-    os._exit(0)
-send("MAINPID=%d\nREADY=1" % child)
-os.waitpid(child, 0)
-print("reaped", child, flush=True)
-time.sleep(1000)
-]])),
+	reaped = ([[return { type = "notify", stop_timeout = 2, enabled = false, command = %s }]]):format(py(REAPED)),
 	-- forking: the parent exits 0 before its daemon writes the pid file
 	-- (daemon(3), then the file): failed, and restarted, at the parent's exit
 	latepid = ([[return { type = "forking", pid_file = "%s/latepid.pid", start_timeout = 10, restart = "never",
@@ -66,16 +69,7 @@ time.sleep(1000)
 		command = { "/bin/sh", "-c", "sleep 0.3 & exit 0" } }]]):format(D),
 	-- the same with a watchdog, and no pings (and no pidfd, ENOSYS): its
 	-- missed ping must not send SIGABRT to whoever has that pid now
-	wdreaped = ([[return { type = "notify", watchdog = 1, restart = "never", enabled = false, command = %s }]]):format(py(NOTIFY .. [[
-child = os.fork()
-if child == 0:
-    time.sleep(0.3)
-    os._exit(0)
-send("MAINPID=%d\nREADY=1" % child)
-os.waitpid(child, 0)
-print("reaped", child, flush=True)
-time.sleep(1000)
-]])),
+	wdreaped = ([[return { type = "notify", watchdog = 1, restart = "never", enabled = false, command = %s }]]):format(py(REAPED)),
 	-- MAINPID= names a child that exits 0.5 s later, reaped by the main
 	-- process (its first run; later ones keep it): the service stayed
 	-- "ready" with that dead pid until a stop. Its pidfd tells PID 1
