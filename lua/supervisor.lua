@@ -198,13 +198,22 @@ end
 -- fd}: "ready_watch", the ready_fd of a type "fd" service; "main_watch",
 -- the pidfd of a main process that is not PID 1's child (watch_main).
 -- Closed, descriptor and all, when the run ends (after_exit).
-local function unwatch(svc, key)
-	local m = svc[key]
+-- m: the watch to close (default svc[key]); a callback closes its own,
+-- whatever svc holds by then: left open on a descriptor that stays
+-- readable (EOF, an exited pidfd) it was called at every loop pass.
+local function unwatch(svc, key, m)
+	m = m or svc[key]
 	if m then
-		svc[key] = nil
+		if svc[key] == m then svc[key] = nil end
 		m.watch:close()
 		m.fd:close()
 	end
+end
+
+-- pid is no longer svc's: its entry goes, unless it is another service's
+-- by now (a main process reaped unseen, its pid taken by a new spawn)
+local function forget_pid(svc, pid)
+	if pid and M.by_pid[pid] == svc then M.by_pid[pid] = nil end
 end
 
 -- One spawn table, filled again for every start (process.spawn only reads
@@ -251,7 +260,7 @@ local function spawn(svc)
 		if ready_r then ready_r:close() end
 		return nil, err
 	end
-	svc.pid, svc.pgid = pid, pid
+	svc.pid, svc.pgid, svc.main_child = pid, pid, true
 	svc.started_at, svc.ready_at, svc.status = t0, nil, nil
 	svc.first_started_at = svc.first_started_at or svc.started_at
 	M.by_pid[pid] = svc
@@ -268,7 +277,7 @@ local function spawn(svc)
 			local d = ready_r:read(4096)
 			local nl = d and d:find("\n", 1, true)
 			if nl or not d or d == "" then
-				if svc.ready_watch == m then unwatch(svc, "ready_watch") end
+				unwatch(svc, "ready_watch", m)
 				if nl and svc.gen == gen then M.dispatch(svc, "ready", "fd") end
 			end
 		end)
@@ -322,7 +331,7 @@ local function begin_start(svc)
 	if svc.type == "simple" then
 		M.dispatch(svc, "ready", "simple")
 	else
-		svc.start_by = now() + svc.start_timeout * 1000
+		svc.start_by, svc.start_extended = now() + svc.start_timeout * 1000, nil
 		timer(svc, svc.start_timeout * 1000, "timeout", "start")
 	end
 end
@@ -364,10 +373,11 @@ local own_pid = process.getpid()
 -- or a missed watchdog ping finds it gone (main_gone).
 local function watch_main(svc, pid)
 	unwatch(svc, "main_watch")
-	if svcgroup.ppid_of(pid) == own_pid then return end
+	svc.main_child = svcgroup.ppid_of(pid) == own_pid
+	if svc.main_child then return end
 	local gen, m = svc.gen, nil
 	local function gone()
-		if m and svc.main_watch == m then unwatch(svc, "main_watch") end
+		if m then unwatch(svc, "main_watch", m) end
 		if svc.gen ~= gen or svc.pid ~= pid then return end
 		-- its parent exited first, and it was reparented to PID 1: now
 		-- PID 1's zombie, whose exit and status the reaper is about to tell
@@ -398,7 +408,7 @@ end
 local function after_exit(svc, how, code)
 	unwatch(svc, "main_watch")
 	unwatch(svc, "ready_watch")
-	M.by_pid[svc.pid or -1] = nil
+	forget_pid(svc, svc.pid)
 	svc.pid = nil
 	-- every timer of this run (start, stop, watchdog) ends with it: one
 	-- firing later would act on the next attempt, waiting for its
@@ -421,7 +431,7 @@ end
 -- from now on (a daemon's setsid made it its own); the spawned one may
 -- be gone already and its id taken by another group.
 local function new_main(svc, pid)
-	M.by_pid[svc.pid or -1] = nil
+	forget_pid(svc, svc.pid)
 	svc.pid = pid
 	M.by_pid[pid] = svc
 	if not svc.cgroup_path then svc.pgid = svcgroup.pgid_of(pid) end
@@ -465,6 +475,16 @@ end
 
 ---------------------------------------------------------------- stopping
 
+-- Is svc's main process gone unseen: not PID 1's child (the reaper tells
+-- a child's exit, one that left its group too), not watched by a pidfd
+-- (which tells; none before Linux 5.3), and no longer a process of its
+-- group (a zombie its parent has yet to reap still is, by
+-- /proc/PID/cgroup). Its pid may be another process's by now. Without a
+-- group there is no telling.
+local function main_unseen(svc)
+	return svc.cgroup_path and not svc.main_child and not svc.main_watch and not owns(svc, svc.pid)
+end
+
 -- A stop found the main process outside its group: gone, and PID 1 never
 -- saw it exit (MAINPID= named a child that its parent reaped). Its pid
 -- may be another process's by now: no signal for it, and its exit is not
@@ -475,7 +495,7 @@ local function main_gone(svc)
 	local pid, gen = svc.pid, svc.gen
 	-- (the stop timer the watchdog's SIGABRT armed: no stop to end)
 	if svc.state ~= "stopping" then return M.dispatch(svc, "exit", "gone", pid) end
-	M.by_pid[pid] = nil
+	forget_pid(svc, pid)
 	log.warn("%s: its main process %d is gone (its exit was not PID 1's to see)", svc.name, pid)
 	sched.spawn(function()
 		local deadline = now() + svc.stop_timeout * 1000
@@ -492,7 +512,10 @@ local function begin_stop(svc)
 	svc.want = false
 	cancel(svc, "start")
 	if not svc.pid then
+		-- (waiting for its dependencies, or a forking daemon's pid file:
+		-- its group is killed, and whatever waits for that run ends)
 		kill_all(svc, "KILL")
+		svc.gen = (svc.gen or 0) + 1
 		set_state(svc, "stopped", "stopped")
 		return
 	end
@@ -500,9 +523,7 @@ local function begin_stop(svc)
 	set_state(svc, "stopping", "sent SIG" .. sig)
 	-- the main process is in the group (or process group) as a rule
 	local main = kill_all(svc, sig, true)
-	-- (not in cgroup.procs, but a zombie PID 1 has yet to reap is still
-	-- in the group by /proc/PID/cgroup: its exit is on its way)
-	if main == false and not owns(svc, svc.pid) then return main_gone(svc) end
+	if main == false and main_unseen(svc) then return main_gone(svc) end
 	-- (still its own, in a group it made under its own, or without a
 	-- group; nil with a group: cgroup.kill reached it)
 	if main == false or not svc.cgroup_path then process.kill(svc.pid, sig) end
@@ -512,11 +533,12 @@ end
 
 local function stop_timeout(svc)
 	log.warn("%s: did not stop within %g s; killing its processes", svc.name, svc.stop_timeout)
-	-- (with a group, its kill reaches the main process if it is still one
-	-- of its processes; if not, main_gone)
-	if svc.pid and not svc.cgroup_path then process.kill(svc.pid, "KILL") end
+	-- (the main process itself too: one in a group it made below its own
+	-- is not in cgroup.procs, which a kernel without cgroup.kill signals)
+	local unseen = svc.pid and main_unseen(svc)
+	if svc.pid and not unseen then process.kill(svc.pid, "KILL") end
 	kill_all(svc, "KILL")
-	if svc.pid and svc.cgroup_path and not owns(svc, svc.pid) then main_gone(svc) end
+	if unseen then main_gone(svc) end
 end
 
 ---------------------------------------------------------------- the table
@@ -543,7 +565,7 @@ end
 
 local function forking_exit(svc, how, code)
 	-- the parent of a forking daemon exits once the daemon is up
-	M.by_pid[svc.pid] = nil
+	forget_pid(svc, svc.pid)
 	if how == "exited" and code == 0 then
 		local pid = pid_file_main(svc)
 		if pid then
@@ -592,9 +614,9 @@ M.transitions = {
 		end,
 		stop = begin_stop,
 		timeout = function(svc)
-			local took = svc.started_at and (now() - svc.started_at) / 1000
 			log.failed(svc.name, string.format("not ready within %g s", svc.start_timeout)
-				.. (took and took > svc.start_timeout + 0.5 and string.format(" (extended to %.1f s)", took) or ""))
+				.. (svc.start_extended and svc.started_at
+					and string.format(" (extended to %.1f s)", (svc.start_by - svc.started_at) / 1000) or ""))
 			if not svc.pid then
 				-- (a forking daemon that wrote no pid file: its group)
 				kill_all(svc, "KILL")
@@ -616,7 +638,7 @@ M.transitions = {
 			if now() - (svc.watchdog_at or 0) >= svc.watchdog * 1000 then
 				-- a main process MAINPID= named may be gone unseen (its
 				-- parent reaped it), and its pid another's: see main_gone
-				if svc.cgroup_path and not owns(svc, svc.pid) then
+				if main_unseen(svc) then
 					log.failed(svc.name, "watchdog timeout: its main process " .. svc.pid .. " is gone")
 					return M.dispatch(svc, "exit", "gone", svc.pid)
 				end
@@ -752,7 +774,7 @@ function M.notify(data, pid)
 			local usec = v:match("^%d+$") and tonumber(v)
 			local at = usec and now() + usec / 1000
 			if at and at > svc.start_by then
-				svc.start_by = at
+				svc.start_by, svc.start_extended = at, true
 				timer(svc, at - now(), "timeout", "start")
 			end
 		end

@@ -93,6 +93,11 @@ time.sleep(1000)
 	-- STATUS= with a terminal's escape sequences, a bell and a carriage
 	-- return: `luactl status NAME` printed them raw to the terminal; and
 	-- the same in its output, which `luactl log` printed raw
+	-- PID 1's own child that moves itself out of its group (as cgexec
+	-- would): its stop was taken for a main process gone unseen, which
+	-- was sent no signal, and it ran on after "stopped"
+	leaver = ([[return { enabled = false, stop_timeout = 5,
+		command = { "/bin/sh", "-c", "echo $$ > %s/away/cgroup.procs && exec sleep 1000" } }]]):format(sup.cgroup_root),
 	ansi = ([[return { type = "notify", command = %s }]]):format(py(NOTIFY .. [[
 s.sendto(b"STATUS=\x1b]0;owned\x07\x1b[2J\x1b[31mred\rok\nREADY=1", addr)
 print("out:\x1b]0;owned\x07\x1b[31mred\tok", flush=True)
@@ -242,6 +247,19 @@ local function pidfds()
 	return n
 end
 T.check("no pidfd left open", pidfds() == 0, pidfds())
+
+fs.mkdirp(sup.cgroup_root .. "/away")
+local lv = sup.services.leaver
+sup.start("leaver")
+local lvpid = T.wait_until(function()
+	return lv.pid and (fs.readfile(sup.cgroup_root .. "/away/cgroup.procs") or ""):find(lv.pid, 1, true) and lv.pid
+end, 5000)
+T.check("own child out of its group: it left", lvpid ~= nil, tostring(lv.pid))
+sup.stop("leaver")
+T.check("own child out of its group: stopped by its signal", sup.wait_settled("leaver", 8000) == "stopped"
+	and lv.last_exit and lv.last_exit.how == "killed" and lv.last_exit.code == "TERM", lv.why)
+T.check("own child out of its group: gone", lvpid and process.kill(lvpid, 0) ~= true)
+fs.rmdir(sup.cgroup_root .. "/away")
 
 T.responsive("after the misbehaving services")
 T.finish()
