@@ -217,10 +217,13 @@ end
 -- send), with its control characters shown as \xNN: printed raw, an
 -- escape sequence in it acts on the terminal of whoever runs luactl
 -- (retitles it, clears it, answers back). --json carries it as it is.
-local function hex(c) return string.format("\\x%02x", c:byte()) end
+local function hex(c) return (c:gsub(".", function(b) return string.format("\\x%02x", b:byte()) end)) end
+-- the C0 controls that pattern names, and the C1 ones as UTF-8 encodes
+-- them (U+0080-U+009F: a terminal takes U+009B for CSI)
+local function escaped(v, c0) return (v:gsub(c0, hex):gsub("\xC2[\x80-\x9F]", hex)) end
 local function printable(v)
 	if type(v) ~= "string" then return v end
-	return (v:gsub("%c", hex))
+	return escaped(v, "%c")
 end
 
 -- A line of a service's output (the log ring, its log file) as printable
@@ -228,7 +231,7 @@ end
 -- escape sequences acted on the terminal of whoever read its log, as
 -- journalctl does not let them. `status --json` carries the lines as
 -- they are.
-local function log_line(l) return (l:gsub("[\0-\8\11-\31\127]", hex)) end
+local function log_line(l) return escaped(l, "[\0-\8\11-\31\127]") end
 
 local function details(s)
 	local o = io.stdout

@@ -168,13 +168,15 @@ end
 -- How a bad value reads in a message: strings quoted, numbers and
 -- booleans as written (-1 says more than "number"), anything else by type.
 -- The message goes to a terminal and into a reply: a control character
--- is shown as \xNN (a NUL as \0), a string past SHOWN_MAX bytes cut, with
+-- is shown as \xNN (a NUL as \0, U+0080-U+009F as \xc2\xNN), a string past SHOWN_MAX bytes cut, with
 -- its length (a 15 MB value made the refusal of a reload too large to send).
 local SHOWN_MAX = 120
-local function hex(c) return string.format("\\x%02x", c:byte()) end
+local function hex(c) return (c:gsub(".", function(b) return string.format("\\x%02x", b:byte()) end)) end
 local function shown(v)
 	if type(v) == "string" then
+		-- (C1 controls as UTF-8 writes them too: a terminal takes U+009B for CSI)
 		local s = (#v > SHOWN_MAX and v:sub(1, SHOWN_MAX) or v):gsub("%z", "\\0"):gsub("%c", hex)
+			:gsub("\xC2[\x80-\x9F]", hex)
 		return "'" .. s .. "'" .. (#v > SHOWN_MAX and string.format("... (%d bytes)", #v) or "")
 	end
 	if type(v) == "number" or type(v) == "boolean" then return tostring(v) end

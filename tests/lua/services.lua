@@ -346,8 +346,8 @@ T["a bad value in a message is cut when long and its control characters escaped"
 	local svc, errs = services.check("x", { command = { "/bin/true" }, cwd = ("c"):rep(15 << 20) }, "x.lua")
 	assert(svc == nil and #errs == 1 and errs[1] == "x.lua: field 'cwd': expected an absolute path, got '"
 		.. ("c"):rep(120) .. "'... (15728640 bytes)", errs[1]:sub(1, 300))
-	svc, errs = services.check("x", { command = { "/bin/true" }, cwd = "x\27]0;t\7y" }, "x.lua")
-	assert(svc == nil and errs[1] == "x.lua: field 'cwd': expected an absolute path, got 'x\\x1b]0;t\\x07y'", errs[1])
+	svc, errs = services.check("x", { command = { "/bin/true" }, cwd = "x\27]0;t\7y\u{9b}2J" }, "x.lua")
+	assert(svc == nil and errs[1] == "x.lua: field 'cwd': expected an absolute path, got 'x\\x1b]0;t\\x07y\\xc2\\x9b2J'", errs[1])
 	svc, errs = services.check("x", { command = { "/bin/true" }, cwd = "/x\0y" }, "x.lua")
 	assert(svc == nil and errs[1] == "x.lua: field 'cwd': expected a string without NUL bytes, got '/x\\0y'", errs[1])
 end

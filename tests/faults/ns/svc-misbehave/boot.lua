@@ -100,7 +100,7 @@ time.sleep(1000)
 		command = { "/bin/sh", "-c", "echo $$ > %s/away/cgroup.procs && exec sleep 1000" } }]]):format(sup.cgroup_root),
 	ansi = ([[return { type = "notify", command = %s }]]):format(py(NOTIFY .. [[
 s.sendto(b"STATUS=\x1b]0;owned\x07\x1b[2J\x1b[31mred\rok\nREADY=1", addr)
-print("out:\x1b]0;owned\x07\x1b[31mred\tok", flush=True)
+print("out:\x1b]0;owned\x07\x1b[31mred\tok\u009b2J", flush=True)
 time.sleep(1000)
 ]])),
 })
@@ -164,14 +164,14 @@ do
 		(line:gsub("%c", "?")))
 	T.check("STATUS= shown escaped", line:find("\\x1b[31mred\\x0dok", 1, true) ~= nil, (line:gsub("%c", "?")))
 	local logged = text:match("\n    (out:[^\n]*)") or ""
-	T.check("status NAME shows its log lines escaped", logged == "out:\\x1b]0;owned\\x07\\x1b[31mred\tok",
+	T.check("status NAME shows its log lines escaped", logged == "out:\\x1b]0;owned\\x07\\x1b[31mred\tok\\xc2\\x9b2J",
 		(logged:gsub("%c", "?")))
 	pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "log", "ansi" },
 		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
 	sched.wait_child(pid, 10000)
 	text = fs.readfile(out) or ""
 	T.check("luactl log shows a service's output escaped, tabs kept",
-		text:find("out:\\x1b]0;owned\\x07\\x1b[31mred\tok\n", 1, true) ~= nil and not text:find("[\27\7]"),
+		text:find("out:\\x1b]0;owned\\x07\\x1b[31mred\tok\\xc2\\x9b2J\n", 1, true) ~= nil and not text:find("[\27\7]"),
 		(text:gsub("[%c]", "?")))
 end
 
