@@ -155,25 +155,25 @@ function M.owns(svc, pid)
 	return cg ~= nil and (cg:find("0::" .. rel .. "\n", 1, true) or cg:find("0::" .. rel .. "/", 1, true)) ~= nil
 end
 
---- The parent of pid now, from /proc/PID/stat ("pid (comm) state ppid
--- ...": comm may hold spaces and ")"); nil once it is gone.
--- ppid_of : (pid) -> integer | nil
-function M.ppid_of(pid)
-	local s = fs.readfile("/proc/" .. pid .. "/stat")
-	local p = s and s:match("^.*%) %S+ (%-?%d+) ")
-	return p and math.tointeger(tonumber(p))
+-- A process's parent and process group, from its /proc/PID/stat ("pid
+-- (comm) state ppid pgrp ...": comm may hold spaces and ")"); nil once
+-- it is gone.
+local function stat_ids(path)
+	local s = fs.readfile(path)
+	if not s then return nil end
+	local p, g = s:match("^.*%) %S+ (%-?%d+) (%-?%d+) ")
+	if p then return math.tointeger(tonumber(p)), math.tointeger(tonumber(g)) end
 end
+
+--- The parent of pid now; nil once it is gone.
+-- ppid_of : (pid) -> integer | nil
+function M.ppid_of(pid) return (stat_ids("/proc/" .. pid .. "/stat")) end
 
 --- The process group pid is in now, from /proc/PID/stat; nil for none
 -- PID 1 may signal: 0 (outside this PID namespace), 1, or PID 1's own.
 -- pgid_of : (pid) -> integer | nil
 local own_pgid
-local function stat_pgid(path)
-	local s = fs.readfile(path)
-	-- "pid (comm) state ppid pgrp ...": comm may hold spaces and ")"
-	local g = s and s:match("^.*%) %S+ %-?%d+ (%-?%d+) ")
-	return g and math.tointeger(tonumber(g))
-end
+local function stat_pgid(path) return select(2, stat_ids(path)) end
 function M.pgid_of(pid)
 	own_pgid = own_pgid or stat_pgid("/proc/self/stat") or 0
 	local g = stat_pgid("/proc/" .. pid .. "/stat")

@@ -43,15 +43,16 @@ local function changed(old, new)
 end
 
 -- Whether svc is up or on its way up, what a changed service must be
--- again with its new definition: ready, done, starting, in backoff, or
+-- again with its new definition: ready, starting, in backoff, or
 -- stopping for a restart. Down is stopped (luactl stop, or its own exit
--- that restart does not restart) and failed, or stopping for a stop. As
+-- that restart does not restart), failed, a oneshot done (a reload ran a
+-- finished one-time job again), or stopping for a stop. As
 -- after systemd's daemon-reload (and in s6 and runit, where a service
 -- brought down stays down), a reload leaves such a service down: want is
 -- no guide, as it stays set after a failure or a clean exit, and enabled
 -- is for the boot; a changed service that an admin had stopped was
 -- started again.
-local UP = { ready = true, done = true, starting = true, backoff = true }
+local UP = { ready = true, starting = true, backoff = true }
 local function up(svc) return UP[svc.state] or (svc.state == "stopping" and svc.want) or false end
 
 --- What a reload to newset would do in sup: names to add, remove, change
