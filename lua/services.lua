@@ -250,6 +250,7 @@ local TEXT_MAX = {
 	group = { 255, "a group name of at most 255 bytes" },
 	program = { 4095, "a program of at most 4095 bytes (PATH_MAX)" },
 }
+M.description_max = TEXT_MAX.description[1]
 local function too_long(v, kind)
 	return type(v) == "string" and #v > TEXT_MAX[kind][1]
 end

@@ -613,7 +613,19 @@ end
 
 -- [Unit]
 
-function Unit.Description(st, e) st.def.description = e.value end
+-- A Description= past the length a definition takes (services.check
+-- refuses it: luactl status shows it on a line) is cut there, at a
+-- character's start, with a note: the unit still converts.
+function Unit.Description(st, e)
+	local v, max = e.value, require("services").description_max
+	if #v > max then
+		local n = max
+		while n > 0 and (v:byte(n + 1) or 0) & 0xC0 == 0x80 do n = n - 1 end
+		v = v:sub(1, n)
+		note(st, e, "note", string.format("cut to %d bytes, the most a definition's description takes", n))
+	end
+	st.def.description = v
+end
 function Unit.After(st, e) deps(st, st.after, e) end
 function Unit.Requires(st, e) deps(st, st.requires, e) end
 function Unit.Wants(st, e) deps(st, st.wants, e) end

@@ -300,6 +300,20 @@ T["quoting, continuation lines and comments"] = function()
 	assert(d.command[2] == "a b" and d.command[3] == 'c"d' and d.command[4] == "eA", table.concat(d.command, "|"))
 end
 
+-- a Description= past what a definition takes (256 bytes) was copied
+-- whole, and the definition the import wrote was refused at load
+T["a long Description= is cut at a character's start, with a note"] = function()
+	local long = ("é"):rep(200)   -- 400 bytes, two per character
+	local src, notes, errs = convert("[Unit]\nDescription=" .. long .. "\n[Service]\nExecStart=/bin/true\n")
+	assert(#errs == 0, table.concat(errs, "\n"))
+	local d = def_of(src)
+	assert(d.description == ("é"):rep(128), #d.description)
+	local n = note_for(notes, "Description", "note")
+	assert(n and n.reason == "cut to 256 bytes, the most a definition's description takes", n and n.reason)
+	src = convert("[Unit]\nDescription=a" .. long .. "\n[Service]\nExecStart=/bin/true\n")
+	assert(def_of(src).description == "a" .. ("é"):rep(127), #def_of(src).description)
+end
+
 T["a unit without ExecStart, or masked, is an error, not a crash"] = function()
 	local src, _, errs = convert("[Unit]\nDescription=x\n")
 	assert(src == nil and errs[1]:find("ExecStart"))
