@@ -351,9 +351,14 @@ end
 -- a reload check may wait (one that runs a daemon's config test), and a
 -- second reload meanwhile planned from the same services and applied its
 -- plan alongside the first.
+-- (reloading: when the one under way began, which the refusal says: a
+-- check that never ends holds every later reload, and that shows it)
 handlers.reload = function(c, req)
-	if reloading then return { ok = false, code = 1, error = "reload: another reload is in progress" } end
-	reloading = true
+	if reloading then
+		return { ok = false, code = 1, error = string.format("reload: another reload is in progress (for %.0f s)",
+			(event.now() - reloading) / 1000) }
+	end
+	reloading = event.now()
 	local ok, r = pcall(reload, c, req)
 	reloading = false
 	if not ok then error(r, 0) end

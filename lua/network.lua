@@ -334,15 +334,21 @@ local function bind(c, m)
 			c.name, m.subnet_mask, tostring(m.server_id or m.siaddr))
 	end
 	local cidr = m.yiaddr .. "/" .. (prefix or 24)
-	local router = o.use_routes ~= false and m.routers and m.routers[1] or nil
-	-- (0.0.0.0 made the default route one on the link, without a router)
-	local bad_router = router and netcheck.not_unicast(router)
-	if bad_router and c.bad_router ~= router then
-		log.warn("network: %s: DHCP router %s from %s ignored: a unicast router address expected, not %s",
-			c.name, router, tostring(m.server_id or m.siaddr), bad_router)
+	-- the first router that is one: 0.0.0.0 made the default route one on
+	-- the link, without a router; the broadcast or a multicast address
+	-- failed the route (each said once while the server offers it)
+	local router, bad = nil, {}
+	for _, r in ipairs(o.use_routes ~= false and m.routers or {}) do
+		local what = netcheck.not_unicast(r)
+		if not what then router = r break end
+		bad[#bad + 1] = r
+		if not (c.bad_routers or {})[r] then
+			log.warn("network: %s: DHCP router %s from %s ignored: a unicast router address expected, not %s",
+				c.name, r, tostring(m.server_id or m.siaddr), what)
+		end
 	end
-	c.bad_router = bad_router and router or nil
-	if bad_router then router = nil end
+	c.bad_routers = {}
+	for _, r in ipairs(bad) do c.bad_routers[r] = true end
 	local renewed = c.lease ~= nil
 	if c.lease and (c.lease.cidr ~= cidr or c.lease.router ~= router) then unbind(c, "lease changed") ; renewed = false end
 	local ok, err = net.addr_add(c.name, cidr, { broadcast = true, replace = true })

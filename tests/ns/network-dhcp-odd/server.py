@@ -4,8 +4,8 @@
 # interface argv[1], as server argv[2] offering argv[3]. What the answers
 # hold is read, at each request, from the JSON file argv[4]: lease, t1,
 # t2 (seconds), domain (option 15, any bytes), dns (option 6's addresses;
-# the server's own without it), router (option 3; the server's own
-# without it), yiaddr (the address offered instead of argv[3]), nak (NAK
+# the server's own without it), routers (option 3's addresses; the
+# server's own without it), yiaddr (the address offered instead of argv[3]), nak (NAK
 # every REQUEST), message (the NAK's option 56). Each answer is logged on
 # stdout.
 import json, socket, struct, sys
@@ -30,7 +30,7 @@ def options(kind, conf):
     for code, key in ((51, "lease"), (58, "t1"), (59, "t2")):
         if key in conf:
             o += opt(code, struct.pack(">I", conf[key]))
-    o += opt(1, ip("255.255.255.0")) + opt(3, ip(conf.get("router", SERVER)))
+    o += opt(1, ip("255.255.255.0")) + opt(3, b"".join(ip(a) for a in conf.get("routers", [SERVER])))
     o += opt(6, b"".join(ip(a) for a in conf.get("dns", [SERVER])))
     if "domain" in conf:
         o += opt(15, conf["domain"].encode())
