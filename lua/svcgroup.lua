@@ -120,6 +120,18 @@ function M.setup(svc, cfg)
 	return path
 end
 
+--- Remove the group at path, retrying for up to 1 s while it is busy: a
+-- group whose last process just exited can be for a moment (rmdir fails
+-- with EBUSY), and one rmdir left it. True once it is gone. From a task.
+-- remove : (path) -> boolean
+function M.remove(path)
+	for _ = 1, 50 do
+		if fs.rmdir(path) or not fs.exists(path) then return true end
+		require("sched").sleep(20)
+	end
+	return false
+end
+
 --- Kill everything left in the service's group (or process group); true
 -- when that reached the main process. keep: see pids.
 -- kill : (svc, sig, keep?) -> boolean | nil

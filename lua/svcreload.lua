@@ -4,7 +4,6 @@
 -- Loaded on the first reload; supervisor.reload_plan and
 -- supervisor.reload call it with the supervisor.
 local event = require "luainit.event"
-local fs = require "luainit.fs"
 local sched = require "sched"
 local fields = require("services").fields
 
@@ -123,11 +122,7 @@ function M.apply(sup, newset, plan, progress)
 	for _, name in ipairs(plan.remove) do
 		local svc = sup.services[name]
 		if svc and not svc.pid then
-			-- a group whose last task just exited can be busy for a moment
-			for _ = 1, 50 do
-				if not svc.cgroup_path or fs.rmdir(svc.cgroup_path) or not fs.exists(svc.cgroup_path) then break end
-				sched.sleep(20)
-			end
+			if svc.cgroup_path then require("svcgroup").remove(svc.cgroup_path) end
 			sup.remove(name)
 			progress("removed " .. name)
 		end

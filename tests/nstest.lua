@@ -163,26 +163,17 @@ function T.services(defs)
 	return set, errs
 end
 
--- rmdir a group, retrying for up to 1 s while it is busy, as svcreload.lua
--- does before it drops a group: without cgroup_clone a group may not be
--- empty yet when the stop is over (a task still on its way out), and
--- rmdir fails with EBUSY. One rmdir left such groups, and the run's own
--- above them (busy while they are there), on the host's hierarchy.
-local function rmdir_group(path)
-	for _ = 1, 50 do
-		if fs.rmdir(path) or not fs.exists(path) then return end
-		sched.sleep(20)
-	end
-end
-
 --- Stop every service, as shutdown does, and remove their groups and the
 -- run's own group (T.cgroups): they are on the host's cgroup2 hierarchy,
 -- and outlive the namespace.
 -- stop_services : () -> nil
 function T.stop_services()
 	sup.stop_all(10000)
-	for _, svc in pairs(sup.services) do if svc.cgroup_path then rmdir_group(svc.cgroup_path) end end
-	if T.cgroup_root then rmdir_group(T.cgroup_root) end
+	-- (svcgroup.remove retries while a group is busy: without
+	-- cgroup_clone one may not be empty yet when the stop is over)
+	local remove = require("svcgroup").remove
+	for _, svc in pairs(sup.services) do if svc.cgroup_path then remove(svc.cgroup_path) end end
+	if T.cgroup_root then remove(T.cgroup_root) end
 end
 
 --- The end of a test: stop the services (T.stop_services), print line
