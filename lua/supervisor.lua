@@ -543,11 +543,13 @@ end
 
 ---------------------------------------------------------------- the table
 
-local function ready(svc, how)
+-- (how it told, "simple", "notify", "fd", "pid file", is its type's way:
+-- status showed it as "ready (simple)" beside "type: simple")
+local function ready(svc)
 	svc.ready_at = now()
 	svc.first_ready_at = svc.first_ready_at or svc.ready_at
 	cancel(svc, "start")
-	set_state(svc, "ready", how and ("ready (" .. how .. ")") or "ready")
+	set_state(svc, "ready", "ready")
 	log.ok("started " .. svc.name, svc.ready_at - (svc.started_at or svc.ready_at))
 	if svc.watchdog and svc.watchdog > 0 then
 		svc.watchdog_at = now()
@@ -570,7 +572,7 @@ local function forking_exit(svc, how, code)
 		local pid = pid_file_main(svc)
 		if pid then
 			new_main(svc, pid)
-			return ready(svc, "pid file")
+			return ready(svc)
 		end
 		-- a daemon may write its pid file after its parent exited
 		-- (daemon(3), then the file; that failed the start): wait for it,
