@@ -120,6 +120,7 @@ handlers.list = function()
 end
 
 local DOWN = { stopped = true, failed = true, done = true, backoff = true }
+local EMPTY = {}
 
 -- Wait until name is up (ready/done) or down, sending each state change
 -- as progress; returns true when it got there.
@@ -151,25 +152,66 @@ local function action(verb)
 		local bad = unknown(names)
 		if bad then return bad end
 		local results, code = json.array(), 0
+		local block = not req.flags.no_block
+		local reported = {}
+		-- (once a name: `stop db web` where web requires db stops web with db)
+		local function result(n, ok, why)
+			if reported[n] then return end
+			reported[n] = true
+			local svc = sup.services[n]
+			results[#results + 1] = { name = n, ok = ok, state = svc and svc.state or "removed",
+				why = why or (svc and svc.why), pid = svc and svc.pid }
+			if not ok then code = 1 end
+		end
 		for _, n in ipairs(names) do
 			local svc = sup.services[n]
 			local timeout = tonumber(req.flags.timeout)
 			local deadline = now() + (timeout and timeout * 1000 or (svc.start_timeout + svc.stop_timeout + 5) * 1000)
 			local ok, why = true, nil
+			-- what requires n stops first and, after a restart, starts
+			-- again once n is up (systemd's Requires=; supervisor.stop_with)
+			local also = EMPTY
 			if verb == "stop" or (verb == "restart" and not DOWN[svc.state]) then
-				sup.stop(n)
-				if not req.flags.no_block or verb == "restart" then ok, why = await(c, n, false, deadline) end
+				also = sup.requirers(n)
+				if #also == 0 then
+					sup.stop(n)
+				else
+					progress(c, string.format("%s: stopping %s first (%s)", n, table.concat(also, ", "),
+						#also == 1 and "it requires " .. n or "they require " .. n))
+					if not timeout then
+						for _, a in ipairs(also) do deadline = deadline + sup.services[a].stop_timeout * 1000 end
+					end
+					if block or verb == "restart" then
+						sup.stop_with(n, math.max(0, deadline - now()))
+					else
+						sched.spawn(sup.stop_with, "stop " .. n, n)
+					end
+				end
+				if block or verb == "restart" then ok, why = await(c, n, false, deadline) end
 				-- act again from the loop, not from inside the supervisor's wake-up
 				sched.sleep(0)
 			end
 			if ok and verb ~= "stop" then
 				local started, serr = sup.start(n)
 				if not started then ok, why = false, serr
-				elseif not req.flags.no_block then ok, why = await(c, n, true, deadline) end
+				elseif block then ok, why = await(c, n, true, deadline) end
 			end
-			svc = sup.services[n] or svc
-			results[#results + 1] = { name = n, ok = ok, state = svc.state, why = why or svc.why, pid = svc.pid }
-			if not ok then code = 1 end
+			result(n, ok, why)
+			for _, a in ipairs(also) do
+				local aok, awhy = true, nil
+				if verb == "restart" then
+					if not ok then
+						aok, awhy = false, "not started again: " .. n .. " did not start"
+					else
+						local started, serr = sup.start(a)
+						if not started then aok, awhy = false, serr
+						elseif block then aok, awhy = await(c, a, true, deadline) end
+					end
+				elseif block then
+					aok, awhy = await(c, a, false, deadline)
+				end
+				result(a, aok, awhy or ("requires " .. n))
+			end
 		end
 		local r = { ok = code == 0, code = code, result = { services = results } }
 		if code ~= 0 then

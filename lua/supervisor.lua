@@ -25,6 +25,7 @@ local M = {
 	services = {},      -- name -> svc
 	waiting = {},       -- svc -> true: starting, waiting for dependencies
 	by_pid = {},        -- main pid -> svc
+	down_hooks = {},    -- fn -> true: called with each service that goes down (stop_set)
 	cgroup_root = "/sys/fs/cgroup/luainit",
 	notify_path = "/run/luainit/notify",
 	log_dir = "/var/log/luainit",
@@ -49,7 +50,12 @@ local function set_state(svc, state, why)
 	local key = svc.wake_key
 	if not key then key = "svc:" .. svc.name svc.wake_key = key end
 	sched.wake(key, state)
-	if M.on_down and not RUNNING[state] then M.on_down(svc) end
+	if not RUNNING[state] and next(M.down_hooks) ~= nil then
+		-- (a copy: a hook may wake a task that adds or drops one)
+		local hooks = {}
+		for f in pairs(M.down_hooks) do hooks[#hooks + 1] = f end
+		for _, f in ipairs(hooks) do if M.down_hooks[f] then f(svc) end end
+	end
 end
 
 ---------------------------------------------------------------- cgroups
@@ -929,13 +935,77 @@ function M.start_all()
 	for _, n in ipairs(names) do M.start(n) end
 end
 
+local function down(s) return not RUNNING[s.state] end
+
+-- Stop the services of list (records), each once every other one of the
+-- list that requires it or starts after it is down, in parallel where
+-- the graph allows; returns once all are down or timeout_ms passed, with
+-- the ones not sent their stop by then (svc -> true).
+-- No task per service: a service is sent its stop when the last one that
+-- holds it is down (set_state calls the hook). wants orders nothing at
+-- start, so it orders nothing here: two services that want each other
+-- (no cycle, services.cycles) would each wait for the other to go first
+-- until the timeout.
+local function stop_set(list, timeout_ms)
+	local left, blocked, sent, pending = {}, {}, {}, 0
+	for _, svc in ipairs(list) do
+		svc.want = false
+		-- a service in backoff is told too: its retry must not start it
+		if not left[svc] and (not down(svc) or svc.pid or svc.state == "backoff") then
+			left[svc] = true
+			pending = pending + 1
+		end
+	end
+	local holds = {} -- svc -> its dependencies' names: it is up, they wait for it
+	for svc in pairs(left) do
+		if not down(svc) then
+			local names = {}
+			for _, l in ipairs(#svc.requires + #svc.after > 0
+					and { svc.requires, svc.after } or EMPTY) do
+				for _, d in ipairs(l) do
+					names[#names + 1] = d
+					blocked[d] = (blocked[d] or 0) + 1
+				end
+			end
+			holds[svc] = names
+		end
+	end
+	local all_down = {} -- the wake key of this call
+	local stop
+	local function settled(svc)
+		if not left[svc] then return end
+		left[svc] = nil
+		local names = holds[svc]
+		holds[svc] = nil
+		for _, d in ipairs(names or EMPTY) do
+			blocked[d] = blocked[d] - 1
+			local ds = M.services[d]
+			if blocked[d] == 0 and ds and left[ds] then stop(ds) end
+		end
+		pending = pending - 1
+		if pending == 0 then sched.wake(all_down) end
+	end
+	function stop(svc)
+		if sent[svc] then return end
+		sent[svc] = true
+		M.dispatch(svc, "stop")
+		if down(svc) then settled(svc) end
+	end
+	local function hook(svc) if (left[svc] and sent[svc]) or holds[svc] then settled(svc) end end
+	M.down_hooks[hook] = true
+	for svc in pairs(left) do
+		if (blocked[svc.name] or 0) == 0 then stop(svc) end
+	end
+	if pending > 0 then sched.wait(all_down, timeout_ms or 60000) end
+	M.down_hooks[hook] = nil
+	local unsent = {}
+	for svc in pairs(left) do if not sent[svc] then unsent[svc] = true end end
+	return unsent
+end
+
 --- Stop every service in reverse dependency order, in parallel where the
--- graph allows; returns when all are stopped or timeout_ms passed.
--- No task per service: a service is sent its stop when the last service
--- that requires it or starts after it is down (set_state calls
--- M.on_down). wants orders nothing at start, so it orders nothing here:
--- two services that want each other (no cycle, services.cycles) would
--- each wait for the other to go first until the timeout.
+-- graph allows (stop_set); returns when all are stopped or timeout_ms
+-- passed.
 --
 -- PID 1 runs it at real-time priority (unless M.realtime is false): on one
 -- CPU each service it signals would otherwise preempt it, exit, and only
@@ -949,56 +1019,62 @@ function M.stop_all(timeout_ms)
 	-- at real-time priority for the rest of its life
 	local _ <close> = M.realtime and process.realtime(true)
 		and setmetatable({}, { __close = function() process.realtime(false) end }) or nil
-	local function down(s) return not RUNNING[s.state] end
-	local left, blocked, sent, pending = {}, {}, {}, 0
+	local list = {}
+	for _, svc in pairs(M.services) do list[#list + 1] = svc end
+	stop_set(list, timeout_ms)
+end
+
+--- The services that require name, directly or through another, and are
+-- not down (starting, ready, stopping, or waiting to restart), sorted:
+-- an explicit stop or restart of name reaches them too (stop_with), as
+-- systemd's Requires= does. The graph is followed through services that
+-- are down: one that requires a stopped service which requires name
+-- still needs name.
+-- requirers : (name) -> {name}
+function M.requirers(name)
+	local by = {} -- name -> the services whose requires list it
 	for _, svc in pairs(M.services) do
-		svc.want = false
-		-- a service in backoff is told too: its retry must not start it
-		if not down(svc) or svc.pid or svc.state == "backoff" then
-			left[svc] = true
-			pending = pending + 1
+		for _, d in ipairs(svc.requires) do
+			local l = by[d]
+			if not l then l = {} by[d] = l end
+			l[#l + 1] = svc
 		end
 	end
-	local holds = {} -- svc -> its dependencies' names: it is up, they wait for it
-	for svc in pairs(left) do
-		if not down(svc) then
-			local names = {}
-			for _, list in ipairs(#svc.requires + #svc.after > 0
-					and { svc.requires, svc.after } or EMPTY) do
-				for _, d in ipairs(list) do
-					names[#names + 1] = d
-					blocked[d] = (blocked[d] or 0) + 1
-				end
+	local seen, out, queue, i = {}, {}, { name }, 1
+	while queue[i] do
+		for _, svc in ipairs(by[queue[i]] or EMPTY) do
+			if not seen[svc] and svc.name ~= name then
+				seen[svc] = true
+				queue[#queue + 1] = svc.name
+				if not down(svc) or svc.pid or svc.state == "backoff" then out[#out + 1] = svc.name end
 			end
-			holds[svc] = names
 		end
+		i = i + 1
 	end
-	local stop
-	local function settled(svc)
-		if not left[svc] then return end
-		left[svc] = nil
-		local names = holds[svc]
-		holds[svc] = nil
-		for _, d in ipairs(names or {}) do
-			blocked[d] = blocked[d] - 1
-			local ds = M.services[d]
-			if blocked[d] == 0 and ds and left[ds] then stop(ds) end
-		end
-		pending = pending - 1
-		if pending == 0 then sched.wake("svc-all-stopped") end
+	table.sort(out)
+	return out
+end
+
+--- Stop name and, first, every service that requires it (M.requirers),
+-- each once what requires it is down; returns the names stopped along
+-- with it once all are down. After timeout_ms (default 60 s) what was not
+-- sent its stop yet is sent it at once, whatever the order: name is
+-- stopped as asked. Only a stop asked for propagates: a service that
+-- exits, fails or restarts by its policy leaves what requires it running
+-- (systemd's Requires= too; its BindsTo= has no equivalent here).
+-- Waits, so it runs in a task.
+-- stop_with : (name, timeout_ms?) -> {name} | (nil, string)
+function M.stop_with(name, timeout_ms)
+	local svc = M.services[name]
+	if not svc then return nil, "unknown service '" .. name .. "'" end
+	local also = M.requirers(name)
+	local list = { svc }
+	for _, n in ipairs(also) do list[#list + 1] = M.services[n] end
+	for s in pairs(stop_set(list, timeout_ms)) do
+		log.warn("%s: its stop was held past %d ms by what requires it; stopping it now", s.name, timeout_ms or 60000)
+		M.dispatch(s, "stop")
 	end
-	function stop(svc)
-		if sent[svc] then return end
-		sent[svc] = true
-		M.dispatch(svc, "stop")
-		if down(svc) then settled(svc) end
-	end
-	M.on_down = function(svc) if (left[svc] and sent[svc]) or holds[svc] then settled(svc) end end
-	for svc in pairs(left) do
-		if (blocked[svc.name] or 0) == 0 then stop(svc) end
-	end
-	if pending > 0 then sched.wait("svc-all-stopped", timeout_ms or 60000) end
-	M.on_down = nil
+	return also
 end
 
 -- The resident memory of the processes in svc's group, in bytes (when

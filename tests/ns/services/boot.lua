@@ -43,6 +43,28 @@ check("crash loop failed", c.state == "failed" and c.why:match("crash loop"), c.
 check("crash loop restarts", c.restarts == 3, c.restarts)
 check("others unaffected", sup.services.second.state == "ready")
 
+-- an explicit stop reaches what requires the service, directly or not,
+-- before it (systemd's Requires=); what is only ordered after it runs on,
+-- and starting it again brings back only what is asked for
+for _, n in ipairs({ "reqbase", "reqmid", "reqtop", "reqafter" }) do sup.wait_settled(n, 10000) end
+local function states(...)
+	local t = {}
+	for _, n in ipairs({ ... }) do t[#t + 1] = n .. "=" .. sup.services[n].state end
+	return table.concat(t, " ")
+end
+local also = sup.stop_with("reqbase", 10000)
+local ro = fs.readfile(dir .. "/reqorder") or ""
+check("stop_with names what requires it", table.concat(also, " ") == "reqmid reqtop", table.concat(also, " "))
+check("what requires it stops first", ro == "top\nmid\nbase\n", (ro:gsub("\n", " ")))
+check("stopped with it", states("reqbase", "reqmid", "reqtop") == "reqbase=stopped reqmid=stopped reqtop=stopped",
+	states("reqbase", "reqmid", "reqtop"))
+check("ordered after only: left running", sup.services.reqafter.state == "ready", states("reqafter"))
+sup.start("reqbase")
+sup.wait_settled("reqbase", 5000)
+sched.sleep(100)
+check("a start brings back only what is named", states("reqbase", "reqmid", "reqtop")
+	== "reqbase=ready reqmid=stopped reqtop=stopped", states("reqbase", "reqmid", "reqtop"))
+
 -- privilege drop, seen by the service itself in /proc/self/status
 sched.sleep(200)
 local ring = table.concat(sup.services.nobody.ring, "\n")
