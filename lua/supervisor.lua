@@ -400,6 +400,18 @@ local function watch_main(svc, pid)
 		end
 		return
 	end
+	-- the pidfd names whoever had pid when it was opened: the main process
+	-- may have exited (and been reaped by its parent) since the caller
+	-- found it in the group, and its pid been taken. Checked again now,
+	-- with the pidfd holding the process, a pid outside the group is not
+	-- the service's: its main process is gone
+	if svc.cgroup_path and not owns(svc, pid) then
+		fd:close()
+		sched.after(0, function()
+			if svc.gen == gen and svc.pid == pid then M.dispatch(svc, "exit", "gone", pid) end
+		end, svc.name)
+		return
+	end
 	local w, werr = event.watch(fd, "r", gone)
 	if not w then
 		fd:close()
