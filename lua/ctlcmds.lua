@@ -187,7 +187,16 @@ local function action(verb)
 						sched.spawn(sup.stop_with, "stop " .. n, n)
 					end
 				end
-				if block or verb == "restart" then ok, why = await(c, n, false, deadline) end
+				if block or verb == "restart" then
+					-- (what requires n went down first: its lines come first)
+					for _, a in ipairs(also) do
+						local aok, awhy = await(c, a, false, deadline)
+						if verb == "stop" then result(a, aok, awhy) end
+					end
+					ok, why = await(c, n, false, deadline)
+				else
+					for _, a in ipairs(also) do result(a, true) end
+				end
 				-- act again from the loop, not from inside the supervisor's wake-up
 				sched.sleep(0)
 			end
@@ -197,20 +206,15 @@ local function action(verb)
 				elseif block then ok, why = await(c, n, true, deadline) end
 			end
 			result(n, ok, why)
-			for _, a in ipairs(also) do
-				local aok, awhy = true, nil
-				if verb == "restart" then
-					if not ok then
-						aok, awhy = false, "not started again: " .. n .. " did not start"
-					else
-						local started, serr = sup.start(a)
-						if not started then aok, awhy = false, serr
-						elseif block then aok, awhy = await(c, a, true, deadline) end
+			if verb == "restart" then
+				for _, a in ipairs(also) do
+					local aok, awhy = false, "not started again: " .. n .. " did not start"
+					if ok then
+						aok, awhy = sup.start(a)
+						if aok and block then aok, awhy = await(c, a, true, deadline) end
 					end
-				elseif block then
-					aok, awhy = await(c, a, false, deadline)
+					result(a, aok or false, awhy)
 				end
-				result(a, aok, awhy or ("requires " .. n))
 			end
 		end
 		local r = { ok = code == 0, code = code, result = { services = results } }
