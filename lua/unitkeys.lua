@@ -39,7 +39,7 @@ M.unsupported = {
 	ExecStartPost = "no post-start hook",
 	ExecStop = "luainit stops with stop_signal, then kills the cgroup",
 	ExecStopPost = "no post-stop hook",
-	ExecReload = "no per-service reload command (send a signal: luactl eval)",
+	ExecReload = "no per-service reload command (send its signal: luactl kill -s HUP NAME)",
 	ExecCondition = "no start condition",
 	RestartPreventExitStatus = "restart decisions use only the exit status != 0 rule",
 	RestartForceExitStatus = "restart decisions use only the exit status != 0 rule",
