@@ -1006,7 +1006,10 @@ local function stop_set(list, timeout_ms)
 	local function hook(svc) if (left[svc] and sent[svc]) or holds[svc] then settled(svc) end end
 	M.down_hooks[hook] = true
 	for svc in pairs(left) do
-		if (blocked[svc.name] or 0) == 0 then stop(svc) end
+		-- one that runs nothing (in backoff) is told at once, whatever
+		-- holds it: its retry, due before what requires it is down, started
+		-- it again and pulled in what it requires, which was stopped by then
+		if (blocked[svc.name] or 0) == 0 or (not svc.pid and down(svc)) then stop(svc) end
 	end
 	if pending > 0 then sched.wait(all_down, timeout_ms or 60000) end
 	M.down_hooks[hook] = nil
