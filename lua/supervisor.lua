@@ -958,7 +958,10 @@ local function down(s) return not RUNNING[s.state] end
 -- start, so it orders nothing here: two services that want each other
 -- (no cycle, services.cycles) would each wait for the other to go first
 -- until the timeout.
-local function stop_set(list, timeout_ms)
+-- through: one also holds what it requires through a service that is
+-- down (t requires r, stopped, which requires db: t holds db), as
+-- stop_with's list reaches it through those.
+local function stop_set(list, timeout_ms, through)
 	local left, blocked, sent, pending = {}, {}, {}, 0
 	for _, svc in ipairs(list) do
 		svc.want = false
@@ -977,6 +980,25 @@ local function stop_set(list, timeout_ms)
 				for _, d in ipairs(l) do
 					names[#names + 1] = d
 					blocked[d] = (blocked[d] or 0) + 1
+				end
+			end
+			if through then
+				local seen, queue, i = {}, { svc.name }, 1
+				while queue[i] do
+					local q = M.services[queue[i]]
+					if q and (q == svc or down(q)) then
+						for _, d in ipairs(q.requires) do
+							if not seen[d] then
+								seen[d] = true
+								queue[#queue + 1] = d
+								if q ~= svc then
+									names[#names + 1] = d
+									blocked[d] = (blocked[d] or 0) + 1
+								end
+							end
+						end
+					end
+					i = i + 1
 				end
 			end
 			holds[svc] = names
@@ -1085,7 +1107,7 @@ function M.stop_with(name, timeout_ms)
 	local also = M.requirers(name)
 	local list = { svc }
 	for _, n in ipairs(also) do list[#list + 1] = M.services[n] end
-	for s in pairs(stop_set(list, timeout_ms)) do
+	for s in pairs(stop_set(list, timeout_ms, true)) do
 		log.warn("%s: its stop was held past %d ms by what requires it; stopping it now", s.name, timeout_ms or 60000)
 		M.dispatch(s, "stop")
 	end
