@@ -31,6 +31,7 @@ local M = {
 	log_dir = "/var/log/luainit",
 	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	realtime = true,    -- stop_all at real-time priority (see M.stop_all)
+	starts = 0,         -- how many starts were asked for (stop_set)
 }
 
 local now = event.now
@@ -859,6 +860,10 @@ function M.start(name)
 		log.info("%s: not started: shutting down (%s)", name, sd.in_progress)
 		return nil, "shutting down (" .. sd.in_progress .. ")"
 	end
+	-- (a ready one takes no start, but is wanted: a stop that stop_set
+	-- holds back until what requires it is down must not undo this start)
+	svc.want = true
+	M.starts = M.starts + 1
 	M.dispatch(svc, "start")
 	return true
 end
@@ -1019,9 +1024,30 @@ local function stop_set(list, timeout_ms, through)
 		pending = pending - 1
 		if pending == 0 then sched.wake(all_down) end
 	end
+	-- Asked to start since this began (want is cleared above, and only a
+	-- start sets it again; want_after_stop: its start timed out), or
+	-- required by one of the list that was: the last request wins, and it
+	-- stays up (`luactl stop --no-block db` then `luactl start db` left db
+	-- stopped once what requires it was down).
+	local starts = M.starts
+	local function wanted(svc)
+		if M.starts == starts then return false end
+		if svc.want and not svc.want_after_stop then return true end
+		for _, x in ipairs(list) do
+			if x.want and not x.want_after_stop then
+				for _, d in ipairs(x.requires) do if d == svc.name then return true end end
+			end
+		end
+		return false
+	end
 	function stop(svc)
 		if sent[svc] then return end
 		sent[svc] = true
+		if wanted(svc) then
+			-- (wanted for what requires it, which holds it in turn)
+			if svc.state ~= "stopping" then svc.want = true end
+			return settled(svc)
+		end
 		M.dispatch(svc, "stop")
 		if down(svc) then settled(svc) end
 	end

@@ -46,5 +46,31 @@ check("backoff requirer: all stay down", states("db", "r", "t") == "db=stopped r
 local o = order()
 check("backoff requirer: t stops before db", o == "t db ", o)
 
+-- a start asked for while the stop waits for what requires the service
+-- wins, as the last request does otherwise (luactl stop --no-block db,
+-- then luactl start db: db was stopped once t was down)
+sup.services.r.restart_delay = 0.5
+sup.start("t")
+for _, n in ipairs({ "db", "r", "t" }) do sup.wait_settled(n, 5000) end
+sched.spawn(sup.stop_with, "stop db", "db", 10000)
+sup.start("db")
+sched.sleep(2500)
+check("start during the stop: db stays", states("db", "r", "t") == "db=ready r=stopped t=stopped",
+	states("db", "r", "t"))
+order()
+-- and one of what requires it: t, started while r waits for it to stop,
+-- keeps r and db
+sup.start("t")
+for _, n in ipairs({ "db", "r", "t" }) do sup.wait_settled(n, 5000) end
+local tpid = sup.services.t.pid
+sched.spawn(sup.stop_with, "stop db", "db", 10000)
+sched.sleep(100)
+sup.start("t")
+sched.sleep(2500)
+check("start of a requirer during the stop: all stay", states("db", "r", "t") == "db=ready r=ready t=ready"
+	and sup.services.t.pid ~= tpid, states("db", "r", "t"))
+o = order()
+check("start of a requirer during the stop: only t stopped", o == "t ", o)
+
 check("no hook left", next(sup.down_hooks) == nil)
 T.finish("REQSTOP: done")
