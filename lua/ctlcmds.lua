@@ -164,15 +164,24 @@ local function action(verb)
 			if not ok then code = 1 end
 		end
 		for _, n in ipairs(names) do
+			-- done already with one it requires (`restart db dbuser`
+			-- restarted dbuser twice)
+			if reported[n] then goto next end
 			local svc = sup.services[n]
 			local timeout = tonumber(req.flags.timeout)
 			local deadline = now() + (timeout and timeout * 1000 or (svc.start_timeout + svc.stop_timeout + 5) * 1000)
 			local ok, why = true, nil
 			-- what requires n stops first and, after a restart, starts
 			-- again once n is up (systemd's Requires=; supervisor.stop_with)
-			local also = EMPTY
+			local also, again = EMPTY, EMPTY
 			if verb == "stop" or (verb == "restart" and not DOWN[svc.state]) then
 				also = sup.requirers(n)
+				-- a restart starts again only those that were wanted: not one
+				-- on its way down for a stop asked for before
+				if verb == "restart" then
+					again = {}
+					for _, a in ipairs(also) do again[a] = sup.services[a].want end
+				end
 				if #also == 0 then
 					sup.stop(n)
 				else
@@ -209,13 +218,16 @@ local function action(verb)
 			if verb == "restart" then
 				for _, a in ipairs(also) do
 					local aok, awhy = false, "not started again: " .. n .. " did not start"
-					if ok then
+					if ok and not again[a] then
+						aok, awhy = true, "left stopped: it was being stopped"
+					elseif ok then
 						aok, awhy = sup.start(a)
 						if aok and block then aok, awhy = await(c, a, true, deadline) end
 					end
 					result(a, aok or false, awhy)
 				end
 			end
+			::next::
 		end
 		local r = { ok = code == 0, code = code, result = { services = results } }
 		if code ~= 0 then

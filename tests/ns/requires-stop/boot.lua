@@ -1,6 +1,7 @@
 -- supervisor.stop_with (luactl stop and restart reaching what requires
 -- the service) against the other requests and states it meets.
 local fs = require "luainit.fs"
+local process = require "luainit.process"
 local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
@@ -35,6 +36,7 @@ end
 -- a requirer in backoff is stopped at once: its retry pulled db back in
 sup.start("t")
 for _, n in ipairs({ "db", "r", "t" }) do sup.wait_settled(n, 5000) end
+sched.sleep(300) -- (the shells' traps set)
 sup.services.r.restart_delay = 1
 sup.signal("r", "KILL")
 T.wait_until(function() return sup.services.r.state == "backoff" end, 3000, 10)
@@ -52,6 +54,7 @@ check("backoff requirer: t stops before db", o == "t db ", o)
 sup.services.r.restart_delay = 0.5
 sup.start("t")
 for _, n in ipairs({ "db", "r", "t" }) do sup.wait_settled(n, 5000) end
+sched.sleep(300) -- (the shells' traps set)
 sched.spawn(sup.stop_with, "stop db", "db", 10000)
 sup.start("db")
 sched.sleep(2500)
@@ -62,6 +65,7 @@ order()
 -- keeps r and db
 sup.start("t")
 for _, n in ipairs({ "db", "r", "t" }) do sup.wait_settled(n, 5000) end
+sched.sleep(300) -- (the shells' traps set)
 local tpid = sup.services.t.pid
 sched.spawn(sup.stop_with, "stop db", "db", 10000)
 sched.sleep(100)
@@ -71,6 +75,30 @@ check("start of a requirer during the stop: all stay", states("db", "r", "t") ==
 	and sup.services.t.pid ~= tpid, states("db", "r", "t"))
 o = order()
 check("start of a requirer during the stop: only t stopped", o == "t ", o)
+
+-- luactl: restart starts again only what was wanted, each once
+local function luactl(...)
+	local out = dir .. "/luactl.out"
+	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", ... },
+		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+	local _, code = sched.wait_child(pid, 30000)
+	return code, fs.readfile(out) or ""
+end
+local stops = 0
+local function count(svc) if svc.name == "r" and svc.state == "stopped" then stops = stops + 1 end end
+sup.down_hooks[count] = true
+local code, out = luactl("restart", "db", "r")
+sup.down_hooks[count] = nil
+check("restart db r: r once", code == 0 and stops == 1 and states("db", "r", "t") == "db=ready r=ready t=ready",
+	stops .. " " .. states("db", "r", "t") .. " " .. out:gsub("\n", "; "))
+-- t on its way down for a stop asked for: a restart of db leaves it down
+sched.sleep(300) -- (the shells' traps set)
+luactl("stop", "--no-block", "t")
+code, out = luactl("restart", "db")
+sched.sleep(200)
+check("restart db: t, being stopped, stays down", code == 0 and states("db", "r", "t") == "db=ready r=ready t=stopped",
+	states("db", "r", "t") .. " " .. out:gsub("\n", "; "))
+order()
 
 check("no hook left", next(sup.down_hooks) == nil)
 T.finish("REQSTOP: done")
