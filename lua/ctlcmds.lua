@@ -193,7 +193,9 @@ local function action(verb)
 					if block or verb == "restart" then
 						sup.stop_with(n, math.max(0, deadline - now()))
 					else
-						sched.spawn(sup.stop_with, "stop " .. n, n)
+						-- (the same time as a blocking stop: stop_with's own
+						-- 60 s stopped n under a requirer with a longer stop_timeout)
+						sched.spawn(sup.stop_with, "stop " .. n, n, math.max(0, deadline - now()))
 					end
 				end
 				if block or verb == "restart" then
