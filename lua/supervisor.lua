@@ -1031,7 +1031,6 @@ local function stop_set(list, timeout_ms, through)
 	-- stopped once what requires it was down).
 	local starts = M.starts
 	local function wanted(svc)
-		if M.starts == starts then return false end
 		if svc.want and not svc.want_after_stop then return true end
 		for _, x in ipairs(list) do
 			if x.want and not x.want_after_stop then
@@ -1043,7 +1042,7 @@ local function stop_set(list, timeout_ms, through)
 	function stop(svc)
 		if sent[svc] then return end
 		sent[svc] = true
-		if wanted(svc) then
+		if M.starts ~= starts and wanted(svc) then
 			-- (wanted for what requires it, which holds it in turn)
 			if svc.state ~= "stopping" then svc.want = true end
 			return settled(svc)
