@@ -51,11 +51,17 @@ local function set_state(svc, state, why)
 	local key = svc.wake_key
 	if not key then key = "svc:" .. svc.name svc.wake_key = key end
 	sched.wake(key, state)
-	if not RUNNING[state] and next(M.down_hooks) ~= nil then
-		-- (a copy: a hook may wake a task that adds or drops one)
-		local hooks = {}
-		for f in pairs(M.down_hooks) do hooks[#hooks + 1] = f end
-		for _, f in ipairs(hooks) do if M.down_hooks[f] then f(svc) end end
+	if not RUNNING[state] then
+		local hooks = M.down_hooks
+		local f = next(hooks)
+		if f ~= nil and next(hooks, f) == nil then
+			f(svc) -- (one stop under way, the usual case: no copy)
+		elseif f ~= nil then
+			-- (a copy: a hook may wake a task that adds or drops one)
+			local list = {}
+			for h in pairs(hooks) do list[#list + 1] = h end
+			for _, h in ipairs(list) do if hooks[h] then h(svc) end end
+		end
 	end
 end
 
@@ -1052,6 +1058,9 @@ local function stop_set(list, timeout_ms, through)
 	end
 	local function hook(svc) if (left[svc] and sent[svc]) or holds[svc] then settled(svc) end end
 	M.down_hooks[hook] = true
+	-- dropped however this returns: a hook left behind by a raise would
+	-- stop services at their next exit, long after
+	local _ <close> = setmetatable({}, { __close = function() M.down_hooks[hook] = nil end })
 	for svc in pairs(left) do
 		-- one that runs nothing (in backoff) is told at once, whatever
 		-- holds it: its retry, due before what requires it is down, started
@@ -1059,7 +1068,6 @@ local function stop_set(list, timeout_ms, through)
 		if (blocked[svc.name] or 0) == 0 or (not svc.pid and down(svc)) then stop(svc) end
 	end
 	if pending > 0 then sched.wait(all_down, timeout_ms or 60000) end
-	M.down_hooks[hook] = nil
 	local unsent = {}
 	for svc in pairs(left) do if not sent[svc] then unsent[svc] = true end end
 	return unsent
