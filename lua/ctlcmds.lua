@@ -224,7 +224,9 @@ local function action(verb)
 						aok, awhy = true, "left stopped: it was being stopped"
 					elseif ok then
 						aok, awhy = sup.start(a)
-						if aok and block then aok, awhy = await(c, a, true, deadline) end
+						-- (its own start_timeout, unless --timeout gave one for all)
+						local by = timeout and deadline or now() + (sup.services[a].start_timeout + 5) * 1000
+						if aok and block then aok, awhy = await(c, a, true, by) end
 					end
 					result(a, aok or false, awhy)
 				end
