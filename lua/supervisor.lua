@@ -1175,7 +1175,20 @@ function M.status(name, detail)
 			mem_rss = mem ~= nil or nil
 		end
 	end
+	-- what a stop of it reaches, and what it needs (one service asked for:
+	-- a scan of every service)
+	local requires, needed_by
+	if detail then
+		if #svc.requires > 0 then requires = table.move(svc.requires, 1, #svc.requires, 1, {}) end
+		for n, other in pairs(M.services) do
+			for _, d in ipairs(other.requires) do
+				if d == name then needed_by = needed_by or {} needed_by[#needed_by + 1] = n break end
+			end
+		end
+		if needed_by then table.sort(needed_by) end
+	end
 	return {
+		requires = requires, needed_by = needed_by,
 		name = svc.name, state = svc.state, why = svc.why, pid = svc.pid, type = svc.type,
 		enabled = svc.enabled, restarts = svc.restarts,
 		-- seconds and ms to the ms and the µs: the clock's last digits are noise
