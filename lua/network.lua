@@ -81,12 +81,16 @@ end
 -- musl and glibc read the first 3 nameserver lines of resolv.conf (their
 -- MAXNS) and no more; a DHCP server may offer 8 (DHCP_MAX_DNS)
 local MAXNS = 3
+-- and musl keeps 255 bytes of the search line's names (its conf->search):
+-- a name past them was cut in the middle
+local MAXSEARCH = 255
 
--- resolv.conf's text, the number of name servers in it and the list of
--- those left out. The static name servers, every interface's, come before
--- the DHCP ones, so a server's list never pushes the config's out.
+-- resolv.conf's text, the number of name servers in it, the list of
+-- those left out and the search domains left out. The static name
+-- servers, every interface's, come before the DHCP ones, so a server's
+-- list never pushes the config's out; so do the domains.
 local function resolv_text()
-	local servers, seen, search = {}, {}, {}
+	local servers, seen, search, search_left, search_len = {}, {}, {}, {}, -1
 	local idx = {}
 	for i in pairs(M.ifaces) do idx[#idx + 1] = i end
 	table.sort(idx)
@@ -97,18 +101,25 @@ local function resolv_text()
 			end
 		end
 	end
-	for _, i in ipairs(idx) do
-		local ifc = M.ifaces[i]
-		-- (false for none: ipairs stopped at a nil static domain, and the
-		-- DHCP one never reached the file)
-		for _, d in ipairs({ ifc.domain or false, ifc.dhcp_domain or false }) do
-			if d and not seen[d] then seen[d] = true; search[#search + 1] = d end
+	for _, key in ipairs({ "domain", "dhcp_domain" }) do
+		for _, i in ipairs(idx) do
+			for name in (M.ifaces[i][key] or ""):gmatch("%S+") do
+				if not seen[name] then
+					seen[name] = true
+					if search_len + 1 + #name <= MAXSEARCH then
+						search[#search + 1] = name
+						search_len = search_len + 1 + #name
+					else
+						search_left[#search_left + 1] = name
+					end
+				end
+			end
 		end
 	end
 	local out = { "# written by luainit (network.lua); changes are overwritten\n" }
 	if #search > 0 then out[#out + 1] = "search " .. table.concat(search, " ") .. "\n" end
 	for i = 1, math.min(#servers, MAXNS) do out[#out + 1] = "nameserver " .. servers[i] .. "\n" end
-	return table.concat(out), math.min(#servers, MAXNS), table.move(servers, MAXNS + 1, #servers, 1, {})
+	return table.concat(out), math.min(#servers, MAXNS), table.move(servers, MAXNS + 1, #servers, 1, {}), search_left
 end
 
 local last_resolv
@@ -116,7 +127,7 @@ local last_resolv
 local function write_resolv()
 	local path = M.config and M.config.resolv_conf
 	if not path then return end
-	local text, n, left = resolv_text()
+	local text, n, left, search_left = resolv_text()
 	-- leave a resolv.conf we did not write alone until there is something to say
 	if text == last_resolv or (n == 0 and not last_resolv) then return end
 	local ok, err = fs.writefile(path, text, { atomic = true, mode = 420 })
@@ -126,6 +137,10 @@ local function write_resolv()
 		if #left > 0 then
 			log.warn("network: name server(s) %s left out of %s: its readers (musl, glibc) use the first %d",
 				table.concat(left, ", "), path, MAXNS)
+		end
+		if #search_left > 0 then
+			log.warn("network: search domain(s) %s left out of %s: musl reads %d bytes of the search line",
+				table.concat(search_left, ", "), path, MAXSEARCH)
 		end
 	else
 		log.warn("network: %s", err)

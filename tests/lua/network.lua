@@ -555,12 +555,39 @@ return {
 		os.remove(path)
 		assert(ok, err)
 		assert(text == "# written by luainit (network.lua); changes are overwritten\n"
-			.. "search example.test lab.test\n"
+			.. "search lab.test example.test\n"
 			.. "nameserver 10.0.0.53\nnameserver fd00::53\nnameserver 10.0.2.3\n", text)
 		local ring = table.concat(log.ring(3), "\n")
 		assert(ring:find("network: wrote " .. path .. " (3 nameserver(s))", 1, true), ring)
 		assert(ring:find("warning: network: name server(s) 10.0.2.4, 10.0.2.5, 10.0.2.6 left out of " .. path
 			.. ": its readers (musl, glibc) use the first 3", 1, true), ring)
+	end,
+	-- regression: every domain went on the search line, of which musl
+	-- keeps 255 bytes: a name past them was cut in the middle. Whole names
+	-- now, the static ones first, each once; the rest named in a warning
+	["resolv.conf: the search line's names fit musl's 255 bytes, the static ones first"] = function()
+		local log = require "log"
+		local path = os.tmpname()
+		local config, ifaces = network.config, network.ifaces
+		local long = {}
+		for i = 1, 6 do long[i] = string.rep(string.char(96 + i), 50) .. ".test" end
+		network.config = { resolv_conf = path }
+		network.ifaces = {
+			[2] = { dns = { "10.0.0.53" }, dhcp_domain = table.concat(long, " ") .. " lab.test" },
+			[3] = { domain = "lab.test  corp.test" } }
+		local ok, err = pcall(network._write_resolv)
+		network.config, network.ifaces = config, ifaces
+		local f = assert(io.open(path))
+		local text = f:read("a")
+		f:close()
+		os.remove(path)
+		assert(ok, err)
+		local line = text:match("\nsearch ([^\n]*)\n")
+		assert(line == "lab.test corp.test " .. table.concat(long, " ", 1, 4), tostring(line))
+		assert(#line <= 255, #line)
+		local ring = table.concat(log.ring(3), "\n")
+		assert(ring:find("warning: network: search domain(s) " .. long[5] .. ", " .. long[6] .. " left out of "
+			.. path .. ": musl reads 255 bytes of the search line", 1, true), ring)
 	end,
 	-- regression: a lease's subnet mask 0.0.0.0 made the DHCP client add a
 	-- /0, which net.addr_add refuses with an error that ended the client;
