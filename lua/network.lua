@@ -285,9 +285,18 @@ local function on_readable(c)
 	end
 end
 
+-- The DHCP client's clock, ms of CLOCK_BOOTTIME: it counts a suspend, as
+-- a lease's time runs on at the server while the machine sleeps (the
+-- monotonic clock stops: a lease that ran out during a suspend was used,
+-- and renewed only later by as long as the machine slept). The loop's
+-- timers are monotonic, so a wait goes in pieces of at most LEASE_TICK:
+-- after a resume the client sees within one what came due.
+local function lease_now() return sys.clock("boottime") * 1000 end
+local LEASE_TICK = 60000
+
 local function send(c, msg, dest)
 	msg.xid, msg.chaddr = c.xid, c.mac
-	msg.secs = math.min(65535, math.floor((now() - c.began) / 1000))
+	msg.secs = math.min(65535, math.floor((lease_now() - c.began) / 1000))
 	msg.client_id = "\1" .. c.mac:gsub(":", ""):gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)
 	msg.params = PARAMS
 	msg.max_size = 1500
@@ -308,9 +317,9 @@ local function await(c, deadline, want)
 		end
 		if c.stopped then return nil, "stopped" end
 		if c.kicked then c.kicked = false; return nil, "kicked" end
-		local left = deadline - now()
+		local left = deadline - lease_now()
 		if left <= 0 then return nil, "timeout" end
-		sched.wait(c.key, left)
+		sched.wait(c.key, math.min(left, LEASE_TICK))
 	end
 end
 
@@ -394,7 +403,7 @@ local function bind(c, m)
 		c.bad_domain = m.domain ~= domain and m.domain or nil
 		ifc.dhcp_dns, ifc.dhcp_domain = m.dns, domain
 	end
-	local t = now()
+	local t = lease_now()
 	c.lease = { ip = m.yiaddr, cidr = cidr, router = router, server = m.server_id or m.siaddr,
 		lease = lease, short = short, t1 = t1, t2 = t2, mtu = m.mtu, dns = m.dns, got = t,
 		t1_at = t + t1 * 1000, t2_at = t + t2 * 1000, expire_at = t + lease * 1000 }
@@ -418,11 +427,11 @@ local function nak_reason(m) return m.message and netcheck.quote(m.message) or "
 local function extend(c, until_ms, dest)
 	c.xid = rand32()
 	while true do
-		local left = until_ms - now()
+		local left = until_ms - lease_now()
 		if left <= 0 or c.stopped then return nil end
 		send(c, { type = "request", ciaddr = c.lease.ip }, dest)
 		local wait = math.max(left / 2, math.min(60000, left))
-		local m, why = await(c, now() + wait, is_reply)
+		local m, why = await(c, lease_now() + wait, is_reply)
 		if m then return m end
 		if why == "stopped" then return nil end
 	end
@@ -432,14 +441,14 @@ local function run(c)
 	local attempt = 0
 	while not c.stopped do
 		if c.state == "init" then
-			c.xid, c.began, attempt = rand32(), now(), 0
+			c.xid, c.began, attempt = rand32(), lease_now(), 0
 			local offer
 			repeat
 				attempt = attempt + 1
 				send(c, { type = "discover", broadcast = true, requested_ip = c.last_ip })
 				local base = math.min(4000 * 2 ^ math.min(attempt - 1, 10), c.opts.retry_max or 64000)
 				local why
-				offer, why = await(c, now() + jitter(base), function(m) return m.type == "offer" end)
+				offer, why = await(c, lease_now() + jitter(base), function(m) return m.type == "offer" end)
 				if why == "kicked" then attempt = 0 end
 			until offer or c.stopped
 			if offer then c.offer = offer; set_state(c, "requesting") end
@@ -447,7 +456,7 @@ local function run(c)
 			local o, reply = c.offer, nil
 			for try = 1, 4 do
 				send(c, { type = "request", broadcast = true, requested_ip = o.yiaddr, server_id = o.server_id })
-				reply = await(c, now() + jitter(4000 * try), function(m)
+				reply = await(c, lease_now() + jitter(4000 * try), function(m)
 					return is_reply(m) and (not o.server_id or m.server_id == o.server_id)
 				end)
 				if reply or c.stopped then break end
@@ -463,7 +472,7 @@ local function run(c)
 					c.last_ip = nil
 				end
 				set_state(c, "init")
-				await(c, now() + jitter(2000), function() return false end)
+				await(c, lease_now() + jitter(2000), function() return false end)
 			end
 		elseif c.state == "bound" then
 			c.xid = nil
@@ -494,7 +503,7 @@ end
 
 local function dhcp_start(ifc)
 	local c = { ifc = ifc, name = ifc.name, mac = (ifc.mac or ""):lower(), opts = ifc.entry.dhcp,
-		state = "init", inbox = {}, key = "dhcp:" .. ifc.index, began = now(),
+		state = "init", inbox = {}, key = "dhcp:" .. ifc.index, began = lease_now(),
 		stats = { sent = 0, received = 0, dropped = 0, reasons = {}, bindings = 0, renewals = 0,
 			naks = 0, expiries = 0 } }
 	local sock, err = net.dhcp_socket(ifc.name)
@@ -515,7 +524,7 @@ local function dhcp_start(ifc)
 			log.err("network: %s: DHCP client: %s; starting over in 10 s", c.name, err)
 			c.xid, c.inbox = nil, {}
 			set_state(c, "init")
-			await(c, now() + 10000, function() return false end)
+			await(c, lease_now() + 10000, function() return false end)
 		end
 	end, "dhcp " .. ifc.name)
 	return c
@@ -717,7 +726,7 @@ end
 -- timers (seconds left) and packet counters.
 -- status : () -> {name = {...}}
 function M.status()
-	local out, t = {}, now()
+	local out, t = {}, lease_now()
 	for _, ifc in pairs(M.ifaces) do
 		local s = { index = ifc.index, state = ifc.state, config = ifc.entry.label,
 			errors = ifc.errors, addressed = ifc.addressed or false }
