@@ -405,11 +405,16 @@ end
 
 local function print_plan(plan)
 	local function row(what, list)
+		if type(list) == "string" then list = { list } end
 		if list and #list > 0 then io.stdout:write(string.format("  %-8s %s\n", what, table.concat(list, " "))) end
 	end
 	row("add", plan.add)
 	row("remove", plan.remove)
 	row("restart", plan.change)
+	-- unchanged, but they require a restarted one: restarted with it
+	for _, name in ipairs(plan.restart_with or {}) do
+		row("restart", string.format("%s (it requires %s)", name, tostring((plan.because or {})[name])))
+	end
 	row("update", plan.update)
 	-- changed, but stopped or failed: the new definition, not started
 	row("update (down)", plan.update_down)

@@ -57,10 +57,14 @@ local function up(svc) return UP[svc.state] or (svc.state == "stopping" and svc.
 --- What a reload to newset would do in sup: names to add, remove, change
 -- (restart: it is up), update (description or enabled, in place),
 -- update_down (changed, but down: the new definition, left down) and
--- keep, each sorted.
--- plan : (sup, {name = def}) -> {add, remove, change, update, update_down, keep}
+-- keep, each sorted; and restart_with, the unchanged services that are
+-- up and require a changed one (directly or not), restarted with it as
+-- luactl restart does (supervisor.stop_with), with because[name], the
+-- changed service that brings each (the first by name).
+-- plan : (sup, {name = def}) -> {add, remove, change, update, update_down, keep, restart_with, because}
 function M.plan(sup, newset)
-	local plan = { add = {}, remove = {}, change = {}, update = {}, update_down = {}, keep = {} }
+	local plan = { add = {}, remove = {}, change = {}, update = {}, update_down = {}, keep = {},
+		restart_with = {}, because = {} }
 	for name, def in pairs(newset) do
 		local cur = sup.services[name]
 		local how = cur and changed(cur, def)
@@ -72,7 +76,27 @@ function M.plan(sup, newset)
 	for name in pairs(sup.services) do
 		if not newset[name] then plan.remove[#plan.remove + 1] = name end
 	end
-	for _, l in pairs(plan) do table.sort(l) end
+	table.sort(plan.change)
+	local restarted = {}
+	for _, name in ipairs(plan.change) do restarted[name] = true end
+	for _, list in ipairs({ plan.remove, plan.update_down }) do
+		for _, name in ipairs(list) do restarted[name] = true end
+	end
+	for _, name in ipairs(plan.change) do
+		for _, r in ipairs(sup.requirers(name)) do
+			if not restarted[r] and not plan.because[r] then
+				plan.because[r] = name
+				plan.restart_with[#plan.restart_with + 1] = r
+			end
+		end
+	end
+	-- what comes with a restart is no longer unchanged or only updated
+	for _, key in ipairs({ "keep", "update" }) do
+		local kept = {}
+		for _, name in ipairs(plan[key]) do if not plan.because[name] then kept[#kept + 1] = name end end
+		plan[key] = kept
+	end
+	for key, l in pairs(plan) do if key ~= "because" then table.sort(l) end end
 	return plan
 end
 
@@ -100,8 +124,35 @@ function M.apply(sup, newset, plan, progress)
 	progress = progress or function() end
 	local failed = {}
 	local down = plan.update_down or {}
+	-- what requires a changed service goes down before it and comes back
+	-- after it, as with luactl restart: each changed service that has
+	-- such with those (supervisor.stop_with), side by side. One that was
+	-- on its way down for a stop asked for before stays down.
+	local with, again = plan.restart_with or {}, {}
+	for _, name in ipairs(with) do
+		local svc = sup.services[name]
+		again[name] = svc ~= nil and svc.want
+		if svc then progress(string.format("stopping %s (it requires %s)", name, tostring(plan.because[name]))) end
+	end
+	if #with > 0 then
+		local left, all_down = 0, {}
+		for _, name in ipairs(plan.change) do
+			local svc, also = sup.services[name], sup.requirers(name)
+			if svc and #also > 0 then
+				local ms = (svc.stop_timeout + 5) * 1000
+				for _, a in ipairs(also) do ms = ms + sup.services[a].stop_timeout * 1000 end
+				left = left + 1
+				sched.spawn(function()
+					sup.stop_with(name, ms)
+					left = left - 1
+					if left == 0 then sched.wake(all_down) end
+				end, "reload: stop " .. name)
+			end
+		end
+		if left > 0 then sched.wait(all_down) end
+	end
 	-- (a down service may still be stopping: replaced once it is down)
-	local stopping = { plan.remove, plan.change, down }
+	local stopping = { plan.remove, plan.change, down, with }
 	for _, list in ipairs(stopping) do
 		for _, name in ipairs(list) do
 			local svc = sup.services[name]
@@ -162,6 +213,13 @@ function M.apply(sup, newset, plan, progress)
 		sup.add({ [name] = newset[name] })
 		progress("added " .. name)
 		if newset[name].enabled then to_start[#to_start + 1] = name end
+	end
+	for _, name in ipairs(with) do
+		local svc, def = sup.services[name], newset[name]
+		if svc and def then
+			for k in pairs(LIVE) do svc[k] = rawget(def, k) end
+			if again[name] then to_start[#to_start + 1] = name end
+		end
 	end
 	for _, name in ipairs(to_start) do
 		progress("starting " .. name)

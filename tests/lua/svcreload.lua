@@ -18,6 +18,16 @@ local function running(list)
 		svc.name, svc.state, svc.want, svc.file = name, d[2], d[3], d[1].file
 		sup.services[name] = svc
 	end
+	-- the supervisor's own graph walk, over these services
+	local real = require "supervisor"
+	function sup.requirers(n)
+		local saved = real.services
+		real.services = sup.services
+		local ok, r = pcall(real.requirers, n)
+		real.services = saved
+		assert(ok, r)
+		return r
+	end
 	return sup
 end
 
@@ -53,6 +63,38 @@ T["plan: a changed service is restarted when up, updated and left down when down
 	assert(list("update") == "described", list("update"))
 	assert(list("keep") == "same", list("keep"))
 	assert(list("add") == "added" and list("remove") == "gone", list("add") .. " / " .. list("remove"))
+	assert(list("restart_with") == "", list("restart_with"))
+end
+
+-- as luactl restart does: what requires a restarted service, directly or
+-- through another, and is up comes down before it and up after it
+T["plan: what requires a changed service is restarted with it"] = function()
+	local old = { command = { "/bin/sleep", "1" } }
+	local function req(d) return { command = old.command, requires = { d } } end
+	local sup = running({
+		base = { def("base", old), "ready", true },
+		user = { def("user", req("base")), "ready", true },
+		user2 = { def("user2", req("user")), "ready", true },
+		idle = { def("idle", req("base")), "stopped", false },
+		changed = { def("changed", req("base")), "ready", true },
+		other = { def("other", old), "ready", true },
+	})
+	local set = {
+		base = def("base", { command = { "/bin/sleep", "2" } }),
+		user = def("user", req("base")),
+		-- only its description changed: restarted with base all the same
+		user2 = def("user2", { command = old.command, requires = { "user" }, description = "d" }),
+		idle = def("idle", req("base")),
+		changed = def("changed", { command = { "/bin/sleep", "3" }, requires = { "base" } }),
+		other = def("other", old),
+	}
+	local plan = svcreload.plan(sup, set)
+	local function list(k) return table.concat(plan[k], " ") end
+	assert(list("change") == "base changed", list("change"))
+	assert(list("restart_with") == "user user2", list("restart_with"))
+	assert(plan.because.user == "base" and plan.because.user2 == "base", tostring(plan.because.user2))
+	assert(list("update") == "", list("update"))
+	assert(list("keep") == "idle other", list("keep"))
 end
 
 return T
