@@ -14,7 +14,8 @@ usage: luactl [--json] COMMAND [ARGS...]
   status [SVC...] [--json] [-n LINES]  state of every service, or details of some
   list [--json]                        the services PID 1 knows
   start|stop|restart SVC... [--no-block] [--timeout S]
-                                       wait until ready/stopped unless --no-block
+                                       wait until ready/stopped unless --no-block;
+                                       stop/restart reach what requires SVC, first
   kill [-s SIGNAL] [--all] SVC...      signal the main process (TERM unless -s),
                                        or with --all every process of the service
   log [-f] [-n N] [--file] [SVC]       PID 1's log, or a service's (--file: from its
