@@ -81,9 +81,10 @@ end
 -- musl and glibc read the first 3 nameserver lines of resolv.conf (their
 -- MAXNS) and no more; a DHCP server may offer 8 (DHCP_MAX_DNS)
 local MAXNS = 3
--- and musl keeps 255 bytes of the search line's names (its conf->search):
--- a name past them was cut in the middle
-local MAXSEARCH = 255
+-- and musl reads resolv.conf in lines of at most 255 bytes, the newline
+-- included, and skips a longer one whole (resolvconf.c: its line[256]):
+-- "search ", the names and "\n" within 255 leave 247 bytes to the names
+local MAXSEARCH = 255 - #"search " - #"\n"
 
 -- resolv.conf's text, the number of name servers in it, the list of
 -- those left out and the search domains left out. The static name
@@ -139,8 +140,8 @@ local function write_resolv()
 				table.concat(left, ", "), path, MAXNS)
 		end
 		if #search_left > 0 then
-			log.warn("network: search domain(s) %s left out of %s: musl reads %d bytes of the search line",
-				table.concat(search_left, ", "), path, MAXSEARCH)
+			log.warn("network: search domain(s) %s left out of %s: musl skips a line longer than 255 bytes",
+				table.concat(search_left, ", "), path)
 		end
 	else
 		log.warn("network: %s", err)
