@@ -84,7 +84,9 @@ function M.plan(sup, newset)
 	end
 	for _, name in ipairs(plan.change) do
 		for _, r in ipairs(sup.requirers(name)) do
-			if not restarted[r] and not plan.because[r] then
+			-- (requirers lists one stopping for a stop asked for too: apply
+			-- leaves it down, so it is no restart)
+			if not restarted[r] and not plan.because[r] and up(sup.services[r]) then
 				plan.because[r] = name
 				plan.restart_with[#plan.restart_with + 1] = r
 			end

@@ -97,4 +97,26 @@ T["plan: what requires a changed service is restarted with it"] = function()
 	assert(list("keep") == "idle other", list("keep"))
 end
 
+-- regression: one stopping for a stop asked for before (luactl stop
+-- --no-block) was listed "restart halt (it requires base)", dry run and
+-- reply alike, while apply left it down, as luactl.md says; one in
+-- backoff is on its way up, and is restarted with it
+T["plan: what requires a changed service and is on its way down for a stop is no restart"] = function()
+	local old = { command = { "/bin/sleep", "1" } }
+	local function req(d) return { command = old.command, requires = { d } } end
+	local sup = running({
+		base = { def("base", old), "ready", true },
+		halt = { def("halt", req("base")), "stopping", false },
+		crashy = { def("crashy", req("base")), "backoff", true },
+	})
+	local plan = svcreload.plan(sup, {
+		base = def("base", { command = { "/bin/sleep", "2" } }),
+		halt = def("halt", req("base")),
+		crashy = def("crashy", req("base")),
+	})
+	local function list(k) return table.concat(plan[k], " ") end
+	assert(list("restart_with") == "crashy", list("restart_with"))
+	assert(plan.because.halt == nil and list("keep") == "halt", list("keep"))
+end
+
 return T
