@@ -141,6 +141,9 @@ function M.apply(sup, newset, plan, progress)
 		for _, name in ipairs(plan.change) do
 			local svc, also = sup.services[name], sup.requirers(name)
 			if svc and #also > 0 then
+				-- (down once stop_with returns: the loop below, which tells
+				-- the others' stops, passes over it)
+				progress("stopping " .. name)
 				local ms = (svc.stop_timeout + 5) * 1000
 				for _, a in ipairs(also) do ms = ms + sup.services[a].stop_timeout * 1000 end
 				left = left + 1
