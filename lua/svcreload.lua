@@ -148,7 +148,11 @@ function M.apply(sup, newset, plan, progress)
 				for _, a in ipairs(also) do ms = ms + sup.services[a].stop_timeout * 1000 end
 				left = left + 1
 				sched.spawn(function()
-					sup.stop_with(name, ms)
+					-- (counted down however it returns: a raise, a memory
+					-- error, left the reload waiting for ever, and every
+					-- later one refused as "in progress")
+					local ok, err = pcall(sup.stop_with, name, ms)
+					if not ok then progress(name .. ": stop: " .. tostring(err)) end
 					left = left - 1
 					if left == 0 then sched.wake(all_down) end
 				end, "reload: stop " .. name)

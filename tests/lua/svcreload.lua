@@ -119,4 +119,44 @@ T["plan: what requires a changed service and is on its way down for a stop is no
 	assert(plan.because.halt == nil and list("keep") == "halt", list("keep"))
 end
 
+-- regression: apply waited with no time limit for the tasks that stop
+-- a changed service after what requires it; one that raised (a memory
+-- error) never counted down, and the reload hung, every later one
+-- refused as "in progress"
+T["apply: a stop_with that raises does not hold the reload for ever"] = function()
+	local sched = require "sched"
+	local old = { command = { "/bin/sleep", "1" } }
+	local sup = running({
+		base = { def("base", old), "stopped", true },
+		user = { def("user", { command = old.command, requires = { "base" } }), "stopped", true },
+	})
+	local newset = {
+		base = def("base", { command = { "/bin/sleep", "2" } }),
+		user = def("user", { command = old.command, requires = { "base" } }),
+	}
+	local plan = { add = {}, remove = {}, change = { "base" }, update = {}, update_down = {}, keep = {},
+		restart_with = { "user" }, because = { user = "base" } }
+	function sup.requirers(n) return n == "base" and { "user" } or {} end
+	function sup.stop_with() error("not enough memory", 0) end
+	function sup.stop() end
+	function sup.remove(n) sup.services[n] = nil end
+	function sup.add(set)
+		for n, d in pairs(set) do
+			local svc = setmetatable({}, { __index = d })
+			svc.name, svc.state = n, "stopped"
+			sup.services[n] = svc
+		end
+	end
+	function sup.start() return true end
+	function sup.wait_settled() return "ready" end
+	local lines, res = {}, nil
+	sched.spawn(function()
+		res = svcreload.apply(sup, newset, plan, function(m) lines[#lines + 1] = m end)
+		sched.wake("apply-done")
+	end, "apply")
+	if not res then sched.wait("apply-done", 2000) end
+	assert(res, "apply never returned: " .. table.concat(lines, " / "))
+	assert(table.concat(lines, "\n"):find("base: stop: not enough memory", 1, true), table.concat(lines, "\n"))
+end
+
 return T
