@@ -145,12 +145,44 @@ local function await(c, name, up, deadline)
 	end
 end
 
+-- names with each after the named ones it requires, directly or not
+-- (supervisor.requirers: those up), the given order kept otherwise: a
+-- restart of what is required takes what requires it down and up again,
+-- so `restart dbuser db` restarted dbuser twice
+local function required_first(names)
+	local named, after, held = {}, {}, {}
+	for _, n in ipairs(names) do named[n] = true end
+	for n in pairs(named) do
+		for _, r in ipairs(sup.requirers(n)) do
+			if named[r] then
+				after[n] = after[n] or {}
+				table.insert(after[n], r)
+				held[r] = (held[r] or 0) + 1
+			end
+		end
+	end
+	local out, done, moved = {}, {}, true
+	while moved do
+		moved = false
+		for _, n in ipairs(names) do
+			if not done[n] and (held[n] or 0) == 0 then
+				done[n], moved = true, true
+				out[#out + 1] = n
+				for _, r in ipairs(after[n] or EMPTY) do held[r] = held[r] - 1 end
+			end
+		end
+	end
+	for _, n in ipairs(names) do if not done[n] then out[#out + 1] = n end end
+	return out
+end
+
 local function action(verb)
 	return function(c, req)
 		local names = req.args
 		if #names == 0 then return { ok = false, code = 2, error = verb .. ": name at least one service" } end
 		local bad = unknown(names)
 		if bad then return bad end
+		if verb == "restart" and #names > 1 then names = required_first(names) end
 		local results, code = json.array(), 0
 		local block = not req.flags.no_block
 		local reported = {}

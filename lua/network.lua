@@ -307,7 +307,7 @@ local function send(c, msg, dest)
 	else log.debug("network: %s: %s", c.name, err) end
 end
 
--- The next message want() accepts before deadline (monotonic ms); nil,
+-- The next message want() accepts before deadline (lease_now() ms); nil,
 -- "timeout" | "stopped" | "kicked" (carrier came back: restart at once).
 local function await(c, deadline, want)
 	while true do

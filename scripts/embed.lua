@@ -87,9 +87,11 @@ for i, path in ipairs(arg) do
 	local fn = assert(load(src, "@/usr/lib/luainit/" .. name .. ".lua", "t"))
 	local bc = strip_locals(string.dump(fn))
 	-- the same function less those names: the same code and constants,
-	-- and its lines
+	-- its lines and upvalue names (every nested function's too: loaded and
+	-- dumped again, it is the same bytes), and the same source
 	local back = assert(load(bc, name, "b"))
 	assert(string.dump(back, true) == string.dump(fn, true), path .. ": strip_locals changed the code")
+	assert(string.dump(back) == bc, path .. ": strip_locals wrote what does not load back as it is")
 	assert(debug.getinfo(back, "S").source == "@/usr/lib/luainit/" .. name .. ".lua"
 		and next(debug.getinfo(back, "L").activelines), path .. ": strip_locals lost the lines")
 	local hex = {}
