@@ -866,6 +866,11 @@ function M.start(name)
 		log.info("%s: not started: shutting down (%s)", name, sd.in_progress)
 		return nil, "shutting down (" .. sd.in_progress .. ")"
 	end
+	-- a reload is replacing its definition (svcreload.apply): started
+	-- now, on the old one, it kept running that, and the reload skipped it
+	if M.held and M.held[name] then
+		return nil, "being reloaded: luactl reload is replacing its definition"
+	end
 	-- (a ready one takes no start, but is wanted: a stop that stop_set
 	-- holds back until what requires it is down must not undo this start)
 	svc.want = true

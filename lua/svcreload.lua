@@ -126,6 +126,16 @@ function M.apply(sup, newset, plan, progress)
 	progress = progress or function() end
 	local failed = {}
 	local down = plan.update_down or {}
+	-- until the new definitions are in, a start of one of these (luactl
+	-- start, a service pulling it in) is refused (supervisor.start): made
+	-- between its stop and its replacement, it ran the old definition,
+	-- which the reload then left as it was. Dropped however apply returns
+	local held = {}
+	for _, list in ipairs({ plan.remove, plan.change, down, plan.restart_with or {} }) do
+		for _, name in ipairs(list) do held[name] = true end
+	end
+	sup.held = held
+	local _ <close> = setmetatable({}, { __close = function() if sup.held == held then sup.held = nil end end })
 	-- what requires a changed service goes down before it and comes back
 	-- after it, as with luactl restart: each changed service that has
 	-- such with those (supervisor.stop_with), side by side. One that was
@@ -230,6 +240,7 @@ function M.apply(sup, newset, plan, progress)
 			if again[name] then to_start[#to_start + 1] = name end
 		end
 	end
+	sup.held = nil
 	for _, name in ipairs(to_start) do
 		progress("starting " .. name)
 		sup.start(name)
