@@ -23,6 +23,22 @@ local function optpos(p, code)
 	end
 end
 
+-- resolv.conf as network._write_resolv writes it for these interfaces
+-- (to a file of its own, removed after); returns its text and its path
+local function resolv_for(ifaces)
+	local path = os.tmpname()
+	local config, saved = network.config, network.ifaces
+	network.config, network.ifaces = { resolv_conf = path }, ifaces
+	local ok, err = pcall(network._write_resolv)
+	network.config, network.ifaces = config, saved
+	local f = assert(io.open(path))
+	local text = f:read("a")
+	f:close()
+	os.remove(path)
+	assert(ok, err)
+	return text, path
+end
+
 local function errors_of(cfg)
 	local _, errs = network.validate(cfg)
 	return table.concat(errs, "\n")
@@ -540,20 +556,10 @@ return {
 	-- the third are left out with a warning that names them
 	["resolv.conf: at most 3 name servers, the static ones first; the rest named in a warning"] = function()
 		local log = require "log"
-		local path = os.tmpname()
-		local config, ifaces = network.config, network.ifaces
-		network.config = { resolv_conf = path }
-		network.ifaces = {
+		local text, path = resolv_for({
 			[2] = { dns = { "10.0.0.53" }, dhcp_dns = { "10.0.2.3", "10.0.2.4", "10.0.2.5", "10.0.2.6" },
 				dhcp_domain = "example.test" },
-			[3] = { dns = { "fd00::53", "10.0.0.53" }, domain = "lab.test" } }
-		local ok, err = pcall(network._write_resolv)
-		network.config, network.ifaces = config, ifaces
-		local f = assert(io.open(path))
-		local text = f:read("a")
-		f:close()
-		os.remove(path)
-		assert(ok, err)
+			[3] = { dns = { "fd00::53", "10.0.0.53" }, domain = "lab.test" } })
 		assert(text == "# written by luainit (network.lua); changes are overwritten\n"
 			.. "search lab.test example.test\n"
 			.. "nameserver 10.0.0.53\nnameserver fd00::53\nnameserver 10.0.2.3\n", text)
@@ -567,21 +573,11 @@ return {
 	-- now, the static ones first, each once; the rest named in a warning
 	["resolv.conf: the search line's names fit musl's 255 bytes, the static ones first"] = function()
 		local log = require "log"
-		local path = os.tmpname()
-		local config, ifaces = network.config, network.ifaces
 		local long = {}
 		for i = 1, 6 do long[i] = string.rep(string.char(96 + i), 50) .. ".test" end
-		network.config = { resolv_conf = path }
-		network.ifaces = {
+		local text, path = resolv_for({
 			[2] = { dns = { "10.0.0.53" }, dhcp_domain = table.concat(long, " ") .. " lab.test" },
-			[3] = { domain = "lab.test  corp.test" } }
-		local ok, err = pcall(network._write_resolv)
-		network.config, network.ifaces = config, ifaces
-		local f = assert(io.open(path))
-		local text = f:read("a")
-		f:close()
-		os.remove(path)
-		assert(ok, err)
+			[3] = { domain = "lab.test  corp.test" } })
 		local line = text:match("\nsearch ([^\n]*)\n")
 		assert(line == "lab.test corp.test " .. table.concat(long, " ", 1, 4), tostring(line))
 		assert(#line <= 255, #line)
@@ -593,17 +589,8 @@ return {
 	-- with "search " and its newline, which musl skips whole (its fgets
 	-- into line[256] finds no newline): no search domain at all
 	["resolv.conf: the whole search line, newline included, fits musl's 255 bytes"] = function()
-		local path = os.tmpname()
-		local config, ifaces = network.config, network.ifaces
 		local function line_for(domains)
-			network.config = { resolv_conf = path }
-			network.ifaces = { [2] = { dns = { "10.0.0.53" }, domain = domains } }
-			local ok, err = pcall(network._write_resolv)
-			network.config, network.ifaces = config, ifaces
-			assert(ok, err)
-			local f = assert(io.open(path))
-			local text = f:read("a")
-			f:close()
+			local text = resolv_for({ [2] = { dns = { "10.0.0.53" }, domain = domains } })
 			return text:match("\n(search [^\n]*\n)")
 		end
 		-- two names of 247 bytes in all: one line of 255, both kept
@@ -615,7 +602,6 @@ return {
 		local b2 = "x" .. b
 		line = line_for(a .. " " .. b2)
 		assert(line == "search " .. a .. "\n", tostring(line))
-		os.remove(path)
 	end,
 	-- regression: a lease's subnet mask 0.0.0.0 made the DHCP client add a
 	-- /0, which net.addr_add refuses with an error that ended the client;
