@@ -1099,6 +1099,19 @@ function M.stop_all(timeout_ms)
 	stop_set(list, timeout_ms)
 end
 
+-- name -> the services whose requires list it (requirers, status)
+local function requiring()
+	local by = {}
+	for _, svc in pairs(M.services) do
+		for _, d in ipairs(svc.requires) do
+			local l = by[d]
+			if not l then l = {} by[d] = l end
+			l[#l + 1] = svc
+		end
+	end
+	return by
+end
+
 --- The services that require name, directly or through another, and are
 -- not down (starting, ready, stopping, or waiting to restart), sorted:
 -- an explicit stop or restart of name reaches them too (stop_with), as
@@ -1107,14 +1120,7 @@ end
 -- still needs name.
 -- requirers : (name) -> {name}
 function M.requirers(name)
-	local by = {} -- name -> the services whose requires list it
-	for _, svc in pairs(M.services) do
-		for _, d in ipairs(svc.requires) do
-			local l = by[d]
-			if not l then l = {} by[d] = l end
-			l[#l + 1] = svc
-		end
-	end
+	local by = requiring()
 	local seen, out, queue, i = {}, {}, { name }, 1
 	while queue[i] do
 		for _, svc in ipairs(by[queue[i]] or EMPTY) do
@@ -1130,21 +1136,31 @@ function M.requirers(name)
 	return out
 end
 
---- Stop name and, first, every service that requires it (M.requirers),
--- each once what requires it is down; returns the names stopped along
--- with it once all are down. After timeout_ms (default 60 s) what was not
--- sent its stop yet is sent it at once, whatever the order: name is
--- stopped as asked. Only a stop asked for propagates: a service that
--- exits, fails or restarts by its policy leaves what requires it running
--- (systemd's Requires= too; its BindsTo= has no equivalent here).
--- Waits, so it runs in a task.
--- stop_with : (name, timeout_ms?) -> {name} | (nil, string)
-function M.stop_with(name, timeout_ms)
-	local svc = M.services[name]
-	if not svc then return nil, "unknown service '" .. name .. "'" end
-	local also = M.requirers(name)
-	local list = { svc }
-	for _, n in ipairs(also) do list[#list + 1] = M.services[n] end
+--- Stop the named services (a name or a list) and, first, every service
+-- that requires one of them (M.requirers), each once what requires it is
+-- down; returns the names stopped along with them (sorted) once all are
+-- down. After timeout_ms (default 60 s) what was not sent its stop yet is
+-- sent it at once, whatever the order: the named ones are stopped as
+-- asked. Only a stop asked for propagates: a service that exits, fails or
+-- restarts by its policy leaves what requires it running (systemd's
+-- Requires= too; its BindsTo= has no equivalent here). Waits, so it runs
+-- in a task.
+-- stop_with : (name | {name}, timeout_ms?) -> {name} | (nil, string)
+function M.stop_with(names, timeout_ms)
+	if type(names) == "string" then names = { names } end
+	local list, listed, also = {}, {}, {}
+	for _, n in ipairs(names) do
+		local svc = M.services[n]
+		if not svc then return nil, "unknown service '" .. n .. "'" end
+		if not listed[svc] then listed[svc] = true list[#list + 1] = svc end
+	end
+	for _, n in ipairs(names) do
+		for _, r in ipairs(M.requirers(n)) do
+			local svc = M.services[r]
+			if not listed[svc] then listed[svc] = true list[#list + 1] = svc also[#also + 1] = r end
+		end
+	end
+	table.sort(also)
 	for s in pairs(stop_set(list, timeout_ms, true)) do
 		log.warn("%s: its stop was held past %d ms by what requires it; stopping it now", s.name, timeout_ms or 60000)
 		M.dispatch(s, "stop")
@@ -1185,9 +1201,11 @@ function M.status(name, detail)
 	local requires, needed_by
 	if detail then
 		if #svc.requires > 0 then requires = table.move(svc.requires, 1, #svc.requires, 1, {}) end
-		for n, other in pairs(M.services) do
-			for _, d in ipairs(other.requires) do
-				if d == name then needed_by = needed_by or {} needed_by[#needed_by + 1] = n break end
+		local seen = {}
+		for _, other in ipairs(requiring()[name] or EMPTY) do
+			if not seen[other] then
+				seen[other], needed_by = true, needed_by or {}
+				needed_by[#needed_by + 1] = other.name
 			end
 		end
 		if needed_by then table.sort(needed_by) end

@@ -26,6 +26,12 @@ end
 local LIVE = { description = true, enabled = true }
 M.LIVE = LIVE
 
+-- svc takes def's LIVE fields (the definition's own value: nil leaves the
+-- default to the metatable, as a definition copied at add does)
+local function set_live(svc, def)
+	for k in pairs(LIVE) do svc[k] = rawget(def, k) end
+end
+
 -- How a definition changed: "change" (restart) if any other field a
 -- definition may set differs, "update" if only LIVE ones do, nil if none
 -- (the runtime fields of the running service are not compared).
@@ -137,9 +143,9 @@ function M.apply(sup, newset, plan, progress)
 	sup.held = held
 	local _ <close> = setmetatable({}, { __close = function() if sup.held == held then sup.held = nil end end })
 	-- what requires a changed service goes down before it and comes back
-	-- after it, as with luactl restart: each changed service that has
-	-- such with those (supervisor.stop_with), side by side. One that was
-	-- on its way down for a stop asked for before stays down.
+	-- after it, as with luactl restart: the changed services that have
+	-- such with those, in one ordered stop (supervisor.stop_with). One
+	-- that was on its way down for a stop asked for before stays down.
 	local with, again = plan.restart_with or {}, {}
 	for _, name in ipairs(with) do
 		local svc = sup.services[name]
@@ -147,28 +153,22 @@ function M.apply(sup, newset, plan, progress)
 		if svc then progress(string.format("stopping %s (it requires %s)", name, tostring(plan.because[name]))) end
 	end
 	if #with > 0 then
-		local left, all_down = 0, {}
+		local names, ms = {}, 5000
 		for _, name in ipairs(plan.change) do
-			local svc, also = sup.services[name], sup.requirers(name)
-			if svc and #also > 0 then
+			local svc = sup.services[name]
+			if svc and #sup.requirers(name) > 0 then
 				-- (down once stop_with returns: the loop below, which tells
 				-- the others' stops, passes over it)
 				progress("stopping " .. name)
-				local ms = (svc.stop_timeout + 5) * 1000
-				for _, a in ipairs(also) do ms = ms + sup.services[a].stop_timeout * 1000 end
-				left = left + 1
-				sched.spawn(function()
-					-- (counted down however it returns: a raise, a memory
-					-- error, left the reload waiting for ever, and every
-					-- later one refused as "in progress")
-					local ok, err = pcall(sup.stop_with, name, ms)
-					if not ok then progress(name .. ": stop: " .. tostring(err)) end
-					left = left - 1
-					if left == 0 then sched.wake(all_down) end
-				end, "reload: stop " .. name)
+				names[#names + 1] = name
+				ms = ms + svc.stop_timeout * 1000
 			end
 		end
-		if left > 0 then sched.wait(all_down) end
+		for _, a in ipairs(with) do ms = ms + sup.services[a].stop_timeout * 1000 end
+		-- (a raise, a memory error, must not end the reload between its
+		-- stops and its starts)
+		local ok, err = pcall(sup.stop_with, names, ms)
+		if not ok then progress(table.concat(names, ", ") .. ": stop: " .. tostring(err)) end
 	end
 	-- (a down service may still be stopping: replaced once it is down)
 	local stopping = { plan.remove, plan.change, down, with }
@@ -200,9 +200,7 @@ function M.apply(sup, newset, plan, progress)
 	for _, name in ipairs(plan.update or {}) do
 		local svc, def = sup.services[name], newset[name]
 		if svc then
-			-- (the definition's own value: nil leaves the default to the
-			-- metatable, as a definition copied at add does)
-			for k in pairs(LIVE) do svc[k] = rawget(def, k) end
+			set_live(svc, def)
 			progress("updated " .. name)
 		end
 	end
@@ -236,7 +234,7 @@ function M.apply(sup, newset, plan, progress)
 	for _, name in ipairs(with) do
 		local svc, def = sup.services[name], newset[name]
 		if svc and def then
-			for k in pairs(LIVE) do svc[k] = rawget(def, k) end
+			set_live(svc, def)
 			if again[name] then to_start[#to_start + 1] = name end
 		end
 	end
