@@ -145,15 +145,16 @@ local function await(c, name, up, deadline)
 	end
 end
 
--- names with each after the named ones it requires, directly or not
--- (supervisor.requirers: those up), the given order kept otherwise: a
--- restart of what is required takes what requires it down and up again,
--- so `restart dbuser db` restarted dbuser twice
+-- names with each after the named ones it requires, directly or not,
+-- the given order kept otherwise: a restart of what is required takes
+-- what requires it down and up again, so `restart dbuser db` restarted
+-- dbuser twice. Those down count too: dbuser down, its start came first
+-- and the restart of db then restarted it.
 local function required_first(names)
 	local named, after, held = {}, {}, {}
 	for _, n in ipairs(names) do named[n] = true end
 	for n in pairs(named) do
-		for _, r in ipairs(sup.requirers(n)) do
+		for _, r in ipairs(sup.requirers(n, true)) do
 			if named[r] then
 				after[n] = after[n] or {}
 				table.insert(after[n], r)

@@ -1117,9 +1117,10 @@ end
 -- an explicit stop or restart of name reaches them too (stop_with), as
 -- systemd's Requires= does. The graph is followed through services that
 -- are down: one that requires a stopped service which requires name
--- still needs name.
--- requirers : (name) -> {name}
-function M.requirers(name)
+-- still needs name. all: the down ones too (the order of a restart of
+-- several services).
+-- requirers : (name, all?) -> {name}
+function M.requirers(name, all)
 	local by = requiring()
 	local seen, out, queue, i = {}, {}, { name }, 1
 	while queue[i] do
@@ -1127,7 +1128,7 @@ function M.requirers(name)
 			if not seen[svc] and svc.name ~= name then
 				seen[svc] = true
 				queue[#queue + 1] = svc.name
-				if not down(svc) or svc.pid or svc.state == "backoff" then out[#out + 1] = svc.name end
+				if all or not down(svc) or svc.pid or svc.state == "backoff" then out[#out + 1] = svc.name end
 			end
 		end
 		i = i + 1

@@ -99,6 +99,16 @@ sched.sleep(200)
 check("restart db: t, being stopped, stays down", code == 0 and states("db", "r", "t") == "db=ready r=ready t=stopped",
 	states("db", "r", "t") .. " " .. out:gsub("\n", "; "))
 order()
+-- with r down, restart r db starts db first and r once: r's start came
+-- first, and the restart of db then restarted it
+luactl("stop", "r")
+stops = 0
+sup.down_hooks[count] = true
+code, out = luactl("restart", "r", "db")
+sup.down_hooks[count] = nil
+check("restart r db, r down: r not stopped again", code == 0 and stops == 0 and states("db", "r") == "db=ready r=ready",
+	stops .. " " .. states("db", "r", "t") .. " " .. out:gsub("\n", "; "))
+order()
 
 check("no hook left", next(sup.down_hooks) == nil)
 T.finish("REQSTOP: done")
