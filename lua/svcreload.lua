@@ -135,13 +135,18 @@ function M.apply(sup, newset, plan, progress)
 	-- until the new definitions are in, a start of one of these (luactl
 	-- start, a service pulling it in) is refused (supervisor.start): made
 	-- between its stop and its replacement, it ran the old definition,
-	-- which the reload then left as it was. Dropped however apply returns
+	-- which the reload then left as it was. Dropped however apply returns;
+	-- then a service that waits for one of them, its pull refused, pulls
+	-- it again (kick): it waited for good when the reload left it down
 	local held = {}
 	for _, list in ipairs({ plan.remove, plan.change, down, plan.restart_with or {} }) do
 		for _, name in ipairs(list) do held[name] = true end
 	end
 	sup.held = held
-	local _ <close> = setmetatable({}, { __close = function() if sup.held == held then sup.held = nil end end })
+	local function release()
+		if sup.held == held then sup.held = nil sup.kick() end
+	end
+	local _ <close> = setmetatable({}, { __close = release })
 	-- what requires a changed service goes down before it and comes back
 	-- after it, as with luactl restart: the changed services that have
 	-- such with those, in one ordered stop (supervisor.stop_with). One
@@ -238,7 +243,7 @@ function M.apply(sup, newset, plan, progress)
 			if again[name] then to_start[#to_start + 1] = name end
 		end
 	end
-	sup.held = nil
+	release()
 	for _, name in ipairs(to_start) do
 		progress("starting " .. name)
 		sup.start(name)
