@@ -148,6 +148,7 @@ T["apply: a stop_with that raises does not hold the reload for ever"] = function
 		end
 	end
 	function sup.start() return true end
+	function sup.kick() end
 	function sup.wait_settled() return "ready" end
 	local lines, res = {}, nil
 	sched.spawn(function()
