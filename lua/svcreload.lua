@@ -56,9 +56,14 @@ end
 -- brought down stays down), a reload leaves such a service down: want is
 -- no guide, as it stays set after a failure or a clean exit, and enabled
 -- is for the boot; a changed service that an admin had stopped was
--- started again.
+-- started again. Ready or starting with want cleared is a stop asked for
+-- that waits until what requires it is down (supervisor.stop_with): down
+-- too (the reload restarted it, undoing the stop).
 local UP = { ready = true, starting = true, backoff = true }
-local function up(svc) return UP[svc.state] or (svc.state == "stopping" and svc.want) or false end
+local function up(svc)
+	if svc.state == "stopping" then return svc.want or false end
+	return UP[svc.state] and svc.want ~= false or false
+end
 
 --- What a reload to newset would do in sup: names to add, remove, change
 -- (restart: it is up), update (description or enabled, in place),

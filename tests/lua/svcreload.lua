@@ -38,6 +38,9 @@ T["plan: a changed service is restarted when up, updated and left down when down
 		starting = { def("starting", old), "starting", true },
 		backoff = { def("backoff", old), "backoff", true },
 		restarting = { def("restarting", old), "stopping", true },
+		-- luactl stop, held until what requires it is down (stop_with):
+		-- restarted, its stop was undone
+		held = { def("held", old), "ready", false },
 		stopping = { def("stopping", old), "stopping", false },
 		stopped = { def("stopped", old), "stopped", false },
 		failed = { def("failed", old), "failed", true },
@@ -49,7 +52,7 @@ T["plan: a changed service is restarted when up, updated and left down when down
 	})
 	local new = { command = { "/bin/sleep", "2" } }
 	local set = {}
-	for _, n in ipairs({ "up", "starting", "backoff", "restarting", "stopping", "stopped", "failed" }) do
+	for _, n in ipairs({ "up", "starting", "backoff", "restarting", "held", "stopping", "stopped", "failed" }) do
 		set[n] = def(n, new)
 	end
 	set.done = def("done", { type = "oneshot", command = { "/bin/false" } })
@@ -59,7 +62,7 @@ T["plan: a changed service is restarted when up, updated and left down when down
 	local plan = svcreload.plan(sup, set)
 	local function list(k) return table.concat(plan[k], " ") end
 	assert(list("change") == "backoff restarting starting up", list("change"))
-	assert(list("update_down") == "done failed stopped stopping", list("update_down"))
+	assert(list("update_down") == "done failed held stopped stopping", list("update_down"))
 	assert(list("update") == "described", list("update"))
 	assert(list("keep") == "same", list("keep"))
 	assert(list("add") == "added" and list("remove") == "gone", list("add") .. " / " .. list("remove"))
