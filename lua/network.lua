@@ -199,6 +199,11 @@ end
 
 ---------------------------------------------------------------- DHCPv4 client
 
+local function ignore_exists(ok, err, _, ename)
+	if ok or ename == "EEXIST" then return true end
+	return nil, err
+end
+
 local function rand32() return (string.unpack(">I4", sys.getrandom(4, "insecure"))) end
 
 -- base_ms +- 1 s (RFC 2131 4.1), from the kernel's random pool.
@@ -381,8 +386,11 @@ local function bind(c, m)
 	ifc.addressed = ok and true or false
 	ifc.wants_default = router ~= nil or #ifc.entry.gateways > 0
 	if router then
-		local rok, rerr = net.route_add({ dst = "default", gateway = router, dev = c.name,
-			metric = o.metric or ifc.entry.metric or 1024, protocol = "dhcp", replace = true })
+		-- appended: another interface's DHCP default route has the same
+		-- metric (1024), and an IPv4 replace took that one over (its
+		-- interface kept no default route); a renewal's is EEXIST
+		local rok, rerr = ignore_exists(net.route_add({ dst = "default", gateway = router, dev = c.name,
+			metric = o.metric or ifc.entry.metric or 1024, protocol = "dhcp", append = true }))
 		if not rok then log.failed("network " .. c.name, rerr) end
 		ifc.default_ok = rok and true or false
 	end
@@ -548,11 +556,6 @@ end
 local function fail(ifc, err)
 	ifc.errors[#ifc.errors + 1] = err
 	log.failed("network " .. ifc.name, err)
-end
-
-local function ignore_exists(ok, err, _, ename)
-	if ok or ename == "EEXIST" then return true end
-	return nil, err
 end
 
 -- Configure link l ({index, name, mac, flags}) by its entry, once.

@@ -231,7 +231,7 @@ static int route_change(lua_State *L, int add)
 	/* a delete takes no replace (it was ignored); protocol, when given,
 	 * is a filter */
 	static const char *const add_keys[] = { "dst", "gateway", "dev", "metric", "table",
-		"src", "protocol", "replace", NULL };
+		"src", "protocol", "replace", "append", NULL };
 	static const char *const del_keys[] = { "dst", "gateway", "dev", "metric", "table",
 		"src", "protocol", NULL };
 	char ctx[200];
@@ -242,6 +242,14 @@ static int route_change(lua_State *L, int add)
 
 	lx_checkkeys(L, 1, add ? add_keys : del_keys, NULL);
 	flags = !add ? 0 : lx_optboolean(L, 1, "replace", 0) ? NLM_F_REPLACE : NLM_F_EXCL;
+	/* append: beside the routes to the same dst with the same metric (an
+	 * IPv4 replace takes the first of them, another link's default
+	 * route; without either it is EEXIST), as `ip route append` */
+	if (add && lx_optboolean(L, 1, "append", 0)) {
+		if (flags == NLM_F_REPLACE)
+			luaL_argerror(L, 1, "replace and append exclude each other");
+		flags = NLM_F_APPEND;
+	}
 	lua_settop(L, 1);
 	g = lx_net_newguard(L);
 	if (!(sk = lx_net_sock(&err)))
@@ -252,10 +260,13 @@ static int route_change(lua_State *L, int add)
 	return lx_net_finish(L, g, err, ctx);
 }
 
-/** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?}) -> true | (nil, string, integer)
+/** route_add : ({dst = "default"|cidr, gateway?, dev?, metric?, table?, src?, protocol? ("boot"), replace?, append?}) -> true | (nil, string, integer)
  * dev: a link name or index, as l_net.c's link_arg takes it. The family
  * is dst's, or for "default" the gateway's or src's (a gateway or src of
- * the other raises); an existing route is EEXIST unless replace. dst is
+ * the other raises); an existing route is EEXIST unless replace (which,
+ * for IPv4, replaces the first route to dst with that metric, whatever
+ * its gateway and dev) or append (added after those; EEXIST only for the
+ * very same route). dst is
  * "default", written so, or an address; gateway and src addresses
  * without a prefix length ("10.0.0.1/24" raises, check_host):
  * nl_addr_parse's other words ("any", "all", "none", "DEFAULT",
@@ -265,7 +276,7 @@ static int l_route_add(lua_State *L) { return route_change(L, 1); }
 
 /** route_del : ({dst, gateway?, dev?, metric?, table?, src?, protocol?}) -> true | (nil, string, integer)
  * Fields left out match any value; those given are read, and raise, as
- * route_add's. Unknown keys raise, replace among
+ * route_add's. Unknown keys raise, replace and append among
  * them. */
 static int l_route_del(lua_State *L) { return route_change(L, 0); }
 

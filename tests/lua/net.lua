@@ -706,4 +706,33 @@ for _, l in ipairs(assert(net.links())) do print("link", l.name, l.mtu) end
 	assert(n == #want, out)
 end
 
+-- Two links' default routes with the same metric (two DHCP leases, each
+-- 1024): an IPv4 replace took the first link's route over, and an add
+-- without it was EEXIST. append keeps both; the very same route again is
+-- EEXIST; replace with append raises.
+T["route_add append: a second link's default route with the same metric is added beside the first (private netns)"] = function()
+	raises("^bad argument #1 to '[%w.]*route_add' %(replace and append exclude each other%)$", net.route_add,
+		{ dst = "default", gateway = "10.0.0.1", dev = NOSUCH, replace = true, append = true })
+	raises("^bad argument #1 to '[%w.]*route_del' %(unknown key 'append'%)$", net.route_del,
+		{ dst = "default", append = true })
+	local out = util.in_netns([[
+local net = require "luainit.net"
+for i = 0, 1 do
+	assert(os.execute("ip link add ap" .. i .. " type veth peer name ap" .. i .. "p && ip link set ap" .. i .. "p up"))
+	assert(net.link_set("ap" .. i, { up = true }))
+	assert(net.addr_add("ap" .. i, "10.8" .. i .. ".0.2/24"))
+end
+for i = 0, 1 do
+	assert(net.route_add({ dst = "default", gateway = "10.8" .. i .. ".0.1", dev = "ap" .. i, metric = 1024, append = true }))
+end
+print("again", select(4, net.route_add({ dst = "default", gateway = "10.81.0.1", dev = "ap1", metric = 1024, append = true })))
+-- (ip(8): net.routes reads libnl's cache, which keeps one route per dst
+-- and metric)
+os.execute("ip route show default")
+]])
+	has(out, "default via 10.80.0.1 dev ap0 metric 1024")
+	has(out, "default via 10.81.0.1 dev ap1 metric 1024")
+	has(out, "again\tEEXIST")
+end
+
 return T
