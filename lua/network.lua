@@ -588,14 +588,19 @@ local function configure(l)
 		ok, err = ignore_exists(net.addr_add(l.name, a, { broadcast = not a:find(":", 1, true) }))
 		if ok then ifc.addressed = true else fail(ifc, err) end
 	end
+	-- appended: another interface's route to the same dst with the same
+	-- metric (two gateways, neither with a metric) made this one EEXIST,
+	-- taken as there, and the interface was "configured" without it;
+	-- EEXIST is now this very route
 	for _, r in ipairs(e.routes or {}) do
 		ok, err = ignore_exists(net.route_add({ dst = r.dst, gateway = r.gateway, dev = l.name,
-			metric = r.metric or e.metric, table = r.table, src = r.src }))
+			metric = r.metric or e.metric, table = r.table, src = r.src, append = true }))
 		if not ok then fail(ifc, err) end
 	end
 	ifc.wants_default = #e.gateways > 0
 	for _, g in ipairs(e.gateways) do
-		ok, err = ignore_exists(net.route_add({ dst = "default", gateway = g, dev = l.name, metric = e.metric }))
+		ok, err = ignore_exists(net.route_add({ dst = "default", gateway = g, dev = l.name, metric = e.metric,
+			append = true }))
 		if ok then ifc.default_ok = true else fail(ifc, err) end
 	end
 	local what = {}
