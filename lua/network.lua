@@ -442,7 +442,24 @@ local function extend(c, until_ms, dest)
 		local wait = math.max(left / 2, math.min(60000, left))
 		local m, why = await(c, lease_now() + wait, is_reply)
 		if m then return m end
-		if why == "stopped" then return nil end
+		if why == "stopped" or why == "kicked" then return nil, why end
+	end
+end
+
+-- The carrier came back while the client holds a lease: the link may be
+-- another network now (a cable moved), where the unicast REQUEST of
+-- RENEWING reaches no one and the address stayed until T2, hours on. So
+-- the lease is confirmed as INIT-REBOOT does (RFC 2131 3.2, 4.4.2;
+-- dhcpcd and systemd-networkd do the same): a broadcast REQUEST with the
+-- address in option 50, no ciaddr and no server id, which another
+-- network's server NAKs. Returns the reply, or nil when none came (the
+-- lease is then kept, for the rest of its time, as 3.2 allows).
+local function reboot_request(c)
+	c.xid = rand32()
+	for try = 1, 3 do
+		send(c, { type = "request", broadcast = true, requested_ip = c.lease.ip })
+		local m, why = await(c, lease_now() + jitter(2000 * try), is_reply)
+		if m or why == "stopped" then return m end
 	end
 end
 
@@ -485,14 +502,32 @@ local function run(c)
 			end
 		elseif c.state == "bound" then
 			c.xid = nil
-			await(c, c.lease.t1_at, function() return false end)
-			if not c.stopped then set_state(c, "renewing") end
+			local _, why = await(c, c.lease.t1_at, function() return false end)
+			if not c.stopped then set_state(c, why == "kicked" and "rebooting" or "renewing") end
+		elseif c.state == "rebooting" then
+			log.info("network: %s: carrier back; confirming %s (DHCP INIT-REBOOT)", c.name, c.lease.ip)
+			local m = reboot_request(c)
+			if c.stopped then break end
+			if m and m.type == "ack" then
+				bind(c, m)
+				set_state(c, "bound")
+			elseif m then
+				c.stats.naks = c.stats.naks + 1
+				unbind(c, "NAK (" .. nak_reason(m) .. ")")
+				set_state(c, "init")
+			else
+				-- no answer: the lease stands, at the stage its times say
+				local t = lease_now()
+				set_state(c, t < c.lease.t1_at and "bound" or t < c.lease.t2_at and "renewing" or "rebinding")
+			end
 		elseif c.state == "renewing" or c.state == "rebinding" then
 			local renew = c.state == "renewing"
 			if not renew then log.info("network: %s: DHCP rebinding (no answer from %s)", c.name, c.lease.server) end
-			local m = extend(c, renew and c.lease.t2_at or c.lease.expire_at, renew and c.lease.server or nil)
+			local m, why = extend(c, renew and c.lease.t2_at or c.lease.expire_at, renew and c.lease.server or nil)
 			if c.stopped then break end
-			if m and m.type == "ack" then
+			if why == "kicked" then
+				set_state(c, "rebooting")
+			elseif m and m.type == "ack" then
 				bind(c, m)
 				set_state(c, "bound")
 			elseif m then
