@@ -102,16 +102,28 @@ local function start_services(dir)
 	return sup
 end
 
+local finishing = false
 local function finish(code, sup)
+	-- once: a second stop signal, or the command's exit during a stop,
+	-- would run the way out again beside the first
+	if finishing then return end
+	finishing = true
 	if sup then sup.stop_all(60000) end
 	stop_rest()
 	log.debug("container: exit %d", code)
 	event.exit(code)
 end
 
+-- The signals pid1.lua takes as the machine's shutdown (SIGTERM reboot,
+-- SIGPWR poweroff, ...). A container's ends its own way (finish): the
+-- machine's shutdown.lua, left to them, TERMed every process at once,
+-- services and command alike, without the services' stop order and
+-- stop_signal, and exited 0 in a race with finish and the command's status.
+M.stop_signals = { "TERM", "INT", "PWR", "USR1", "USR2" }
+
 --- Run the container: services, the main command, signal forwarding; the
 -- process ends with the command's status. Without a command luainit runs
--- the services until a TERM, INT or PWR, then exits 0.
+-- the services until a TERM, INT, PWR, USR1 or USR2, then exits 0.
 -- run : (opts from parse) -> nil (starts a task)
 function M.run(o)
 	local pid1 = require "pid1"
@@ -122,7 +134,7 @@ function M.run(o)
 				log.info("container: signal %s: stopping", name)
 				finish(0, sup)
 			end
-			for _, n in ipairs({ "TERM", "INT", "PWR" }) do pid1.on_signal(n, function(n2) sched.spawn(stop, "container-stop", n2) end) end
+			for _, n in ipairs(M.stop_signals) do pid1.on_signal(n, function(n2) sched.spawn(stop, "container-stop", n2) end) end
 			return
 		end
 		local pid, err, errno = process.spawn({
@@ -138,13 +150,23 @@ function M.run(o)
 		end
 		log.debug("container: %s is pid %d", o.cmd[1], pid)
 		local alive = true
-		for _, name in ipairs(M.forward) do
-			pid1.on_signal(name, function(sig)
-				-- once reaped, its pid may belong to someone else
-				if not alive then return end
-				log.debug("container: forwarding %s to %s %d", sig, o.pgroup and "group" or "pid", pid)
-				if o.pgroup then process.killpg(pid, sig) else process.kill(pid, sig) end
-			end)
+		local function forward(sig)
+			-- once reaped, its pid may belong to someone else
+			if not alive then return end
+			log.debug("container: forwarding %s to %s %d", sig, o.pgroup and "group" or "pid", pid)
+			if o.pgroup then process.killpg(pid, sig) else process.kill(pid, sig) end
+		end
+		for _, name in ipairs(M.forward) do pid1.on_signal(name, forward) end
+		-- a shutdown signal that is not forwarded (SIGPWR, LXC's stop)
+		-- stops the container as `docker stop` does: the command gets
+		-- TERM, and its exit ends the rest
+		for _, name in ipairs(M.stop_signals) do
+			if not pid1.signal_handlers[name] then
+				pid1.on_signal(name, function(sig)
+					log.info("container: signal %s: stopping %s", sig, o.cmd[1])
+					forward("TERM")
+				end)
+			end
 		end
 		local how, code = sched.wait_child(pid)
 		alive = false
