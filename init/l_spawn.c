@@ -607,7 +607,7 @@ static int l_spawn(lua_State *L)
 {
 	/* every field read below, and no other */
 	static const char *const keys[] = { "argv", "path", "env", "cwd", "umask", "setsid",
-		"ctty", "pgroup", "no_new_privs", "nice", "rlimits", "capbset", "ambient",
+		"ctty", "pgroup", "foreground", "no_new_privs", "nice", "rlimits", "capbset", "ambient",
 		"stdin", "stdout", "stderr", "tty", "fds", "cgroup", "cgroup_clone", "user",
 		"group", "groups", NULL };
 	struct lx_spawn s;
@@ -656,6 +656,8 @@ static int l_spawn(lua_State *L)
 	s.ctty = lx_optboolean(L, SPEC, "ctty", 0);
 	s.pgroup = lx_optboolean(L, SPEC, "pgroup", 0);
 	luaL_argcheck(L, !s.ctty || s.setsid, SPEC, "ctty needs setsid");
+	s.foreground = lx_optboolean(L, SPEC, "foreground", 0);
+	luaL_argcheck(L, !s.foreground || (s.pgroup && !s.setsid), SPEC, "foreground needs pgroup and setsid = false");
 	s.no_new_privs = lx_optboolean(L, SPEC, "no_new_privs", 0);
 	if (lua_getfield(L, SPEC, "nice") != LUA_TNIL) {
 		lua_Integer nv = lx_optinteger(L, SPEC, "nice", 0);

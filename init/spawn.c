@@ -277,6 +277,16 @@ static void __attribute__((noreturn)) child(const struct lx_spawn *s, struct lx_
 	 * do not steal it from another session. */
 	if (s->ctty && ioctl(0, TIOCSCTTY, 0) < 0)
 		fail(e, LX_STEP_CTTY, 0, errno);
+	/* What a shell does for a foreground job: a process group of its
+	 * own is a background one on the caller's terminal, and was stopped
+	 * (SIGTTIN) at its first read from it. Every signal is still blocked
+	 * here, SIGTTOU too, so the call from a background group goes
+	 * through. Not a terminal, or not the caller's (ENOTTY): nothing to
+	 * hand over. */
+	if (s->foreground) {
+		pid_t me = getpid();
+		ioctl(0, TIOCSPGRP, &me);
+	}
 	/* Raising hard limits and lowering nice need privileges: before
 	 * setuid. */
 	for (int i = 0; i < s->nrlimits; i++)

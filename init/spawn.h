@@ -38,6 +38,7 @@ struct lx_spawn {
 	const char *cwd;              /* NULL: stay in the parent's */
 	mode_t umask;
 	int setsid, ctty, pgroup;
+	int foreground;               /* with pgroup: its group takes the terminal on fd 0 */
 	int set_uid, set_gid, set_groups;
 	uid_t uid;
 	gid_t gid;

@@ -143,6 +143,9 @@ function M.run(o)
 			-- its own process group, so a group-wide forward reaches
 			-- its helpers but never us
 			setsid = false, pgroup = true,
+			-- and the terminal's foreground (`docker run -it`, as tini
+			-- does): a background group stopped at its first read
+			foreground = true,
 		})
 		if not pid then
 			log.err("container: %s", err)

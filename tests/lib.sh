@@ -74,10 +74,12 @@ pid1_hostpid() {
 
 # run_container LOG ARGS...: `luainit ARGS...` (e.g. --container -- CMD) as
 # PID 1 of new PID and mount namespaces; output to LOG; returns its status.
+# stdin is /dev/null: on the terminal of whoever runs the tests, the
+# command would take its foreground (container-tty).
 run_container() {
 	local log=$1; shift
 	timeout "${CTIMEOUT:-60}" unshare --pid --fork --mount --mount-proc --propagation private \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin WORK="$WORK" "$LUAINIT" "$@" >"$log" 2>&1
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin WORK="$WORK" "$LUAINIT" "$@" </dev/null >"$log" 2>&1
 }
 
 # expect_rc WHAT WANT GOT: fail the test (exit 1) unless GOT is WANT.

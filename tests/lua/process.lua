@@ -510,6 +510,13 @@ T["setsid by default, pgroup, nice, get/setpriority"] = function()
 	process.kill(pid, "KILL")
 	process.wait(pid)
 	assert(not pcall(process.spawn, { argv = { "/bin/true" }, setsid = false, ctty = true }))
+	-- foreground: only for a process group of its own in our session
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, foreground = true }))
+	assert(not pcall(process.spawn, { argv = { "/bin/true" }, setsid = false, foreground = true }))
+	-- fd 0 not a terminal: nothing to hand over, the spawn goes on
+	pid = assert(process.spawn({ argv = { "/bin/true" }, setsid = false, pgroup = true, foreground = true }))
+	local how, code = process.wait(pid)
+	assert(how == "exited" and code == 0, tostring(how) .. " " .. tostring(code))
 	assert(not pcall(process.spawn, { argv = { "/bin/true" }, nice = 40 }))
 	local n, err, errno = process.getpriority(999999999)
 	assert(n == nil and errno == 3, tostring(err))
