@@ -60,14 +60,28 @@ end
 -- executable.
 local function exec_status(errno) return (errno == 2 or errno == 20) and 127 or 126 end
 
--- Our children, found by their parent pid: outside a PID namespace
+-- Our descendants, found by their parent pids: outside a PID namespace
 -- kill(-1) would reach the whole host, so a subreaper signals only these.
-local function children()
-	local me, out = process.getpid(), {}
+-- All of them, not only our children: a child's own child, reparented to
+-- us once the TERM ended its parent, never had the TERM, and was KILLed
+-- after grace_ms.
+local function descendants()
+	local me, kids, out = process.getpid(), {}, {}
 	for _, pid in ipairs(process.pids() or {}) do
 		local st = fs.readfile("/proc/" .. pid .. "/stat")
 		local ppid = st and tonumber(st:match("^%d+ %b() %S+ (%d+)"))
-		if ppid == me then out[#out + 1] = pid end
+		if ppid then
+			kids[ppid] = kids[ppid] or {}
+			table.insert(kids[ppid], pid)
+		end
+	end
+	local queue, i = { me }, 1
+	while queue[i] do
+		for _, pid in ipairs(kids[queue[i]] or {}) do
+			out[#out + 1] = pid
+			queue[#queue + 1] = pid
+		end
+		i = i + 1
 	end
 	return out
 end
@@ -76,7 +90,7 @@ local function signal_rest(sig)
 	if process.getpid() == 1 then
 		process.kill(-1, sig)
 	else
-		for _, pid in ipairs(children()) do process.kill(pid, sig) end
+		for _, pid in ipairs(descendants()) do process.kill(pid, sig) end
 	end
 end
 
