@@ -105,8 +105,10 @@ local function stop_rest()
 	sched.wait_no_children(M.kill_wait_ms)
 end
 
-local function start_services(dir)
-	if not fs.exists(dir) then return nil end
+local function start_services(dir, explicit)
+	-- the default directory may well be missing; one named by --services
+	-- is expected (a typo there ran no services without a word)
+	if not explicit and not fs.exists(dir) then return nil end
 	local services = require "services"
 	local sup = require "supervisor"
 	local set, errs = services.load_dir(dir)
@@ -142,7 +144,7 @@ M.stop_signals = { "TERM", "INT", "PWR", "USR1", "USR2" }
 function M.run(o)
 	local pid1 = require "pid1"
 	sched.spawn(function()
-		local sup = start_services(o.services or M.services_dir)
+		local sup = start_services(o.services or M.services_dir, o.services ~= nil)
 		if #o.cmd == 0 then
 			local function stop(name)
 				log.info("container: signal %s: stopping", name)
