@@ -547,12 +547,14 @@ local function begin_stop(svc)
 	local sig = svc.stop_signal:gsub("^SIG", "")
 	set_state(svc, "stopping", "sent SIG" .. sig)
 	-- the main process is in the group (or process group) as a rule
-	local main = kill_all(svc, sig, true)
+	local main = kill_all(svc, sig, true, true)
 	if main == false and main_unseen(svc) then return main_gone(svc) end
 	-- (still its own, in a group it made under its own, or without a
 	-- group; nil with a group: cgroup.kill reached it)
-	if main == false or not svc.cgroup_path then process.kill(svc.pid, sig) end
-	process.kill(svc.pid, "CONT")
+	if main == false or not svc.cgroup_path then
+		process.kill(svc.pid, sig)
+		process.kill(svc.pid, "CONT")
+	end
 	timer(svc, svc.stop_timeout * 1000, "timeout", "stop")
 end
 

@@ -133,19 +133,24 @@ function M.remove(path)
 end
 
 --- Kill everything left in the service's group (or process group); true
--- when that reached the main process. keep: see pids.
--- kill : (svc, sig, keep?) -> boolean | nil
-function M.kill(svc, sig, keep)
+-- when that reached the main process. keep: see pids. cont: each gets a
+-- SIGCONT after sig, as systemd sends one: a stopped process holds its
+-- TERM until it runs, and one of a service's helpers stopped (SIGSTOP, a
+-- debugger) waited for the KILL at stop_timeout.
+-- kill : (svc, sig, keep?, cont?) -> boolean | nil
+function M.kill(svc, sig, keep, cont)
 	if svc.cgroup_path then
 		if sig == "KILL" and fs.writefile(svc.cgroup_path .. "/cgroup.kill", "1") then return end
 		local main = false
 		for _, p in ipairs(M.pids(svc, keep)) do
 			process.kill(p, sig)
+			if cont then process.kill(p, "CONT") end
 			main = main or p == svc.pid
 		end
 		return main
 	elseif svc.pgid then
 		process.killpg(svc.pgid, sig)
+		if cont then process.killpg(svc.pgid, "CONT") end
 	end
 end
 
