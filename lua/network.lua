@@ -463,6 +463,15 @@ local function reboot_request(c)
 	end
 end
 
+-- A NAK of the lease held: it is gone, and so is the address the next
+-- DISCOVER asks for (option 50: it asked for the NAKed one)
+local function nak_lease(c, m)
+	c.stats.naks = c.stats.naks + 1
+	unbind(c, "NAK (" .. nak_reason(m) .. ")")
+	c.last_ip = nil
+	set_state(c, "init")
+end
+
 local function run(c)
 	local attempt = 0
 	while not c.stopped do
@@ -512,9 +521,7 @@ local function run(c)
 				bind(c, m)
 				set_state(c, "bound")
 			elseif m then
-				c.stats.naks = c.stats.naks + 1
-				unbind(c, "NAK (" .. nak_reason(m) .. ")")
-				set_state(c, "init")
+				nak_lease(c, m)
 			else
 				-- no answer: the lease stands, at the stage its times say
 				local t = lease_now()
@@ -531,9 +538,7 @@ local function run(c)
 				bind(c, m)
 				set_state(c, "bound")
 			elseif m then
-				c.stats.naks = c.stats.naks + 1
-				unbind(c, "NAK (" .. nak_reason(m) .. ")")
-				set_state(c, "init")
+				nak_lease(c, m)
 			elseif renew then
 				set_state(c, "rebinding")
 			else
