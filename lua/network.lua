@@ -334,11 +334,31 @@ local function set_state(c, s)
 	c.state = s
 end
 
+-- The link's MTU as a lease says (option 26), or, mtu nil (a lease
+-- without one, or none), as it was before the first lease that set one,
+-- as systemd-networkd puts it back: the MTU of a network left behind
+-- stayed on the link.
+local function lease_mtu(c, mtu)
+	if mtu == c.mtu_set then return end
+	if mtu and not c.mtu_set then
+		c.mtu_orig = nil
+		for _, l in ipairs(net.links() or {}) do
+			if l.index == c.ifc.index then c.mtu_orig = l.mtu end
+		end
+	end
+	local want = mtu or c.mtu_orig
+	c.mtu_set = mtu
+	if not want then return end
+	local ok, err = net.link_set(c.name, { mtu = want })
+	if not ok then log.warn("network: %s", err) end
+end
+
 -- Remove what the lease put on the interface.
 local function unbind(c, why)
 	local l = c.lease
 	if not l then return end
 	c.lease = nil
+	lease_mtu(c, nil)
 	local ifc = c.ifc
 	if l.router then net.route_del({ dst = "default", gateway = l.router, dev = c.name }) end
 	local ok, err = net.addr_del(c.name, l.cidr)
@@ -394,10 +414,7 @@ local function bind(c, m)
 		if not rok then log.failed("network " .. c.name, rerr) end
 		ifc.default_ok = rok and true or false
 	end
-	if m.mtu and o.use_mtu ~= false and not ifc.entry.mtu and m.mtu >= 68 then
-		local okm, errm = net.link_set(c.name, { mtu = m.mtu })
-		if not okm then log.warn("network: %s", errm) end
-	end
+	lease_mtu(c, m.mtu and o.use_mtu ~= false and not ifc.entry.mtu and m.mtu >= 68 and m.mtu or nil)
 	if o.use_dns ~= false then
 		local domain = m.domain
 		if domain and not netcheck.is_search(domain) then
