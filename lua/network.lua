@@ -400,7 +400,16 @@ local function bind(c, m)
 	c.bad_routers = {}
 	for _, r in ipairs(bad) do c.bad_routers[r] = true end
 	local renewed = c.lease ~= nil
-	if c.lease and (c.lease.cidr ~= cidr or c.lease.router ~= router) then unbind(c, "lease changed") ; renewed = false end
+	if c.lease and c.lease.cidr ~= cidr then
+		unbind(c, "lease changed") ; renewed = false
+	elseif c.lease and c.lease.router ~= router then
+		-- the same address through another router (or none): only the
+		-- route changes (the address went too, and every connection
+		-- over it)
+		if c.lease.router then net.route_del({ dst = "default", gateway = c.lease.router, dev = c.name }) end
+		ifc.default_ok = false
+		log.info("network: %s: DHCP router %s -> %s", c.name, c.lease.router or "none", router or "none")
+	end
 	local ok, err = net.addr_add(c.name, cidr, { broadcast = true, replace = true })
 	if not ok then log.failed("network " .. c.name, err) end
 	ifc.addressed = ok and true or false
