@@ -1,7 +1,7 @@
 --- container: luainit as the init of a container (what `docker run --init`,
 -- tini or dumb-init do). It runs one main command, reaps every zombie,
 -- forwards the signals a runtime sends to that command (or to its process
--- group), can run services from /etc/luainit/services beside it, and exits
+-- group; every signal but CHLD, TTIN, TTOU and PWR, which stops it), can run services from /etc/luainit/services beside it, and exits
 -- with the command's exit status, or 128+signal when a signal killed it.
 -- Machine set-up is skipped entirely: the runtime has mounted what is
 -- there, and reboot(2) and module loading are not ours to do.
@@ -176,6 +176,12 @@ function M.run(o)
 			if o.pgroup then process.killpg(pid, sig) else process.kill(pid, sig) end
 		end
 		for _, name in ipairs(M.forward) do pid1.on_signal(name, forward) end
+		-- and every other one (ALRM, CONT, TSTP, the real-time ones, ...),
+		-- as tini does: a runtime's `kill -s` is meant for the command, and
+		-- dropped it reached no one. Not the terminal's TTIN and TTOU.
+		pid1.signal_other = function(sig)
+			if sig ~= "TTIN" and sig ~= "TTOU" then forward(sig) end
+		end
 		-- a shutdown signal that is not forwarded (SIGPWR, LXC's stop)
 		-- stops the container as `docker stop` does: the command gets
 		-- TERM, and its exit ends the rest

@@ -20,9 +20,10 @@ local SHUTDOWN_SIGNALS = { TERM = "reboot", INT = "reboot", USR1 = "halt", USR2 
 -- on_signal : (name, fn) -> nil
 function M.on_signal(name, fn) M.signal_handlers[name] = fn end
 
---- The "signal" hook: every signal PID 1 receives but SIGCHLD.
+--- The "signal" hook: every signal PID 1 receives but SIGCHLD. One with
+-- no handler goes to signal_other when set (container mode: forwarded).
 function M.signal(name, sender)
-	local fn = M.signal_handlers[name]
+	local fn = M.signal_handlers[name] or M.signal_other
 	if fn then return fn(name, sender) end
 	local kind = SHUTDOWN_SIGNALS[name]
 	if kind then
