@@ -4,7 +4,8 @@
 -- KILL what is left, the releases, unmount fstab's network filesystems and
 -- take the network down, swapoff, sync, unmount in reverse order (read-only
 -- whatever stays busy), and reboot(2). The waits end on reaping events, not
--- on fixed sleeps. A second request while one runs is ignored.
+-- on fixed sleeps. A second request while one runs is ignored. The whole
+-- way down has a deadline (deadline_ms), past which it is forced.
 local event = require "luainit.event"
 local process = require "luainit.process"
 local sys = require "luainit.sys"
@@ -13,7 +14,12 @@ local log = require "log"
 local sched = require "sched"
 
 local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, network_users = {}, network_downs = {},
-	grace_ms = 5000, kill_wait_ms = 2000 }
+	grace_ms = 5000, kill_wait_ms = 2000,
+	-- the most the orderly way down may take, as systemd's 30 min for
+	-- poweroff.target before it forces it: a hook or a step that waits
+	-- for ever (a boot file's hook, a network filesystem's server gone)
+	-- held the machine up for good. Set it from boot.lua.
+	deadline_ms = 30 * 60 * 1000 }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
@@ -134,6 +140,24 @@ function M.request(kind)
 		return nil, "already shutting down"
 	end
 	M.in_progress = kind
+	-- past the deadline: every process killed, sync, and down, with
+	-- nothing on the way that can wait (no hook, no unmount: the
+	-- filesystems' journals take the rest)
+	local function force(ms)
+		log.err("shutdown: %s not done after %g s; forcing it: killing every process, sync, %s",
+			kind, ms / 1000, kind)
+		if process.getpid() == 1 then process.kill(-1, "KILL") end
+		fs.sync()
+		if event.mode() == "pid1" then sys.reboot(kind) else event.exit(1) end
+	end
+	local ms = M.deadline_ms
+	-- (a deadline_ms a boot file set wrong must not keep the shutdown
+	-- from starting: said, and the default taken)
+	if not pcall(sched.after, ms, function() force(ms) end, "shutdown deadline") then
+		log.err("shutdown: deadline_ms %s: a number of ms from 0 expected; 30 min taken", tostring(ms))
+		ms = 30 * 60 * 1000
+		sched.after(ms, function() force(ms) end, "shutdown deadline")
+	end
 	sched.spawn(function()
 		local ok, err = xpcall(run, log.traceback, kind)
 		if not ok then
