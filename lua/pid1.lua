@@ -20,12 +20,27 @@ local SHUTDOWN_SIGNALS = { TERM = "reboot", INT = "reboot", USR1 = "halt", USR2 
 -- on_signal : (name, fn) -> nil
 function M.on_signal(name, fn) M.signal_handlers[name] = fn end
 
+-- Ctrl-Alt-Del pressed this often within this time during a shutdown
+-- forces a reboot, as systemd's CtrlAltDelBurstAction: the way out of a
+-- shutdown that hangs, at the console
+M.cad_burst, M.cad_burst_ms = 7, 2000
+local cad = {}
+
 --- The "signal" hook: every signal PID 1 receives but SIGCHLD. One with
 -- no handler goes to signal_other when set (container mode: forwarded).
 function M.signal(name, sender)
 	local fn = M.signal_handlers[name] or M.signal_other
 	if fn then return fn(name, sender) end
 	local kind = SHUTDOWN_SIGNALS[name]
+	if name == "INT" and shutdown.in_progress then
+		local t = event.now()
+		cad[#cad + 1] = t
+		while cad[1] and cad[1] < t - M.cad_burst_ms do table.remove(cad, 1) end
+		if #cad >= M.cad_burst then
+			return shutdown.force("reboot", string.format("Ctrl-Alt-Del pressed %d times within %g s",
+				#cad, M.cad_burst_ms / 1000))
+		end
+	end
 	if kind then
 		log.info("signal %s from pid %d: %s", name, sender, kind)
 		shutdown.request(kind)

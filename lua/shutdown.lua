@@ -131,6 +131,19 @@ local function run(kind)
 	return ok
 end
 
+--- Go down at once, with nothing on the way that can wait (no hook, no
+-- unmount: the filesystems' journals take the rest): every process
+-- killed, sync, reboot(2) (a container's init exits 1). why: the log's
+-- reason. For a shutdown past its deadline, or Ctrl-Alt-Del pressed
+-- again and again during one (pid1.lua).
+-- force : (kind, why) -> nil
+function M.force(kind, why)
+	log.err("shutdown: %s; forcing it: killing every process, sync, %s", why, kind)
+	if process.getpid() == 1 then process.kill(-1, "KILL") end
+	fs.sync()
+	if event.mode() == "pid1" then sys.reboot(kind) else event.exit(1) end
+end
+
 --- Start the shutdown (kind: "poweroff", "reboot" or "halt").
 -- request : (kind) -> true | (nil, "already shutting down")
 function M.request(kind)
@@ -144,11 +157,7 @@ function M.request(kind)
 	-- nothing on the way that can wait (no hook, no unmount: the
 	-- filesystems' journals take the rest)
 	local function force(ms)
-		log.err("shutdown: %s not done after %g s; forcing it: killing every process, sync, %s",
-			kind, ms / 1000, kind)
-		if process.getpid() == 1 then process.kill(-1, "KILL") end
-		fs.sync()
-		if event.mode() == "pid1" then sys.reboot(kind) else event.exit(1) end
+		M.force(kind, string.format("%s not done after %g s", kind, ms / 1000))
 	end
 	local ms = M.deadline_ms
 	-- (a deadline_ms a boot file set wrong must not keep the shutdown
