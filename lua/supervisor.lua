@@ -463,9 +463,14 @@ local function new_main(svc, pid)
 	watch_main(svc, pid)
 end
 
-local function on_exit(svc, how, code)
+-- unready: the exit came before the service said it was ready (notify,
+-- fd, forking's "nopid"): a failed start whatever its code, as systemd's
+-- result 'protocol'. Taken as clean, a notify daemon that exited 0 before
+-- its READY=1 was "stopped", neither failed nor restarted, and whatever
+-- required it waited for it for ever.
+local function on_exit(svc, how, code, unready)
 	after_exit(svc, how, code)
-	local clean = how == "exited" and code == 0
+	local clean = how == "exited" and code == 0 and not unready
 	if svc.type == "oneshot" and clean and svc.state == "starting" then
 		svc.ready_at = now()
 		svc.first_ready_at = svc.first_ready_at or svc.ready_at
@@ -476,8 +481,11 @@ local function on_exit(svc, how, code)
 	if not svc.want then set_state(svc, "stopped", exit_text(how, code)) return end
 	local again = svc.restart == "always" or (svc.restart == "on-failure" and not clean)
 	if not again then
-		set_state(svc, clean and "stopped" or "failed", exit_text(how, code))
-		if not clean then log.failed(svc.name, exit_text(how, code)) end
+		-- (an unready exit was said as such: starting's exit; "exit code
+		-- 0" alone would not say why it failed)
+		set_state(svc, clean and "stopped" or "failed", (unready and how == "exited" and code == 0
+			and "exited before it was ready: " or "") .. exit_text(how, code))
+		if not clean and not unready then log.failed(svc.name, exit_text(how, code)) end
 		return
 	end
 	svc.restarts = (svc.restarts or 0) + 1
@@ -638,8 +646,9 @@ M.transitions = {
 		ready = ready,
 		exit = function(svc, how, code)
 			if svc.type == "forking" and how ~= "nopid" then return forking_exit(svc, how, code) end
-			if svc.type ~= "oneshot" then log.failed(svc.name, "exited before it was ready: " .. exit_text(how, code)) end
-			on_exit(svc, how, code)
+			if svc.type == "oneshot" then return on_exit(svc, how, code) end
+			log.failed(svc.name, "exited before it was ready: " .. exit_text(how, code))
+			on_exit(svc, how, code, true)
 		end,
 		stop = begin_stop,
 		timeout = function(svc)
