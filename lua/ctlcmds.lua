@@ -244,6 +244,10 @@ local function action(verb)
 				-- act again from the loop, not from inside the supervisor's wake-up
 				sched.sleep(0)
 			end
+			-- a oneshot that is done runs again, as systemd's restart runs
+			-- ExecStart= again: a start leaves it done (it is up), and
+			-- `luactl restart` said "done" having run nothing
+			if verb == "restart" and svc.state == "done" then sup.stop(n) end
 			if ok and verb ~= "stop" then
 				local started, serr = sup.start(n)
 				if not started then ok, why = false, serr
