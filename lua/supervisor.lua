@@ -27,7 +27,9 @@ local M = {
 	by_pid = {},        -- main pid -> svc
 	down_hooks = {},    -- fn -> true: called with each service that goes down (stop_set)
 	cgroup_root = "/sys/fs/cgroup/luainit",
-	notify_path = "/run/luainit/notify",
+	-- (not in /run/luainit, the control socket's 0700 directory: a
+	-- service that runs as another user must reach it)
+	notify_path = "/run/luainit-notify/notify",
 	log_dir = "/var/log/luainit",
 	path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	realtime = true,    -- stop_all at real-time priority (see M.stop_all)
@@ -822,7 +824,9 @@ end
 function M.listen_notify()
 	if M.notify_sock then return true end
 	local socket = require "luainit.socket"
-	fs.mkdirp(M.notify_path:match("^(.*)/"), 448)
+	-- 0755: every service's user may reach the socket (0666, as
+	-- systemd's); 0700 refused a READY=1 from a service with a user
+	fs.mkdirp(M.notify_path:match("^(.*)/"), 493)
 	local sock, err = socket.dgram(M.notify_path, 438)
 	if not sock then log.warn("notify socket: %s", err) return nil, err end
 	M.notify_sock = sock
