@@ -483,6 +483,10 @@ local function on_exit(svc, how, code, unready)
 	if not svc.want then set_state(svc, "stopped", exit_text(how, code)) return end
 	local again = svc.restart == "always" or (svc.restart == "on-failure" and not clean)
 	if not again then
+		-- a clean exit ends what was wanted of it: still wanted, it was
+		-- neither pulled in again by a start of what requires it nor
+		-- passed by what starts after it, and both waited for it for ever
+		if clean then svc.want = false end
 		-- (an unready exit was said as such: starting's exit; "exit code
 		-- 0" alone would not say why it failed)
 		set_state(svc, clean and "stopped" or "failed", (unready and how == "exited" and code == 0
