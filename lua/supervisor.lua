@@ -193,12 +193,22 @@ end
 local plain_env, plain_path = nil, nil
 
 local function build_env(svc)
-	if not svc.env and svc.type ~= "notify" and not (svc.watchdog and svc.watchdog > 0) then
+	if not svc.env and svc.type ~= "notify" and not (svc.watchdog and svc.watchdog > 0) and not svc.user then
 		if plain_path ~= M.path then plain_env, plain_path = { "PATH=" .. M.path }, M.path end
 		return plain_env
 	end
 	local env = { "PATH=" .. M.path }
-	for k, v in pairs(svc.env or {}) do
+	-- a service with a user gets its HOME, USER, LOGNAME and SHELL, as
+	-- systemd's User= gives them (a daemon that reads $HOME found none);
+	-- its env wins. An unknown user: the spawn says so.
+	local pw = svc.user and process.getpwnam(svc.user)
+	local own = svc.env or EMPTY
+	if pw then
+		for k, v in pairs({ HOME = pw.home, USER = pw.name, LOGNAME = pw.name, SHELL = pw.shell }) do
+			if own[k] == nil and v ~= "" then env[#env + 1] = k .. "=" .. v end
+		end
+	end
+	for k, v in pairs(own) do
 		if k == "PATH" then env[1] = "PATH=" .. v else env[#env + 1] = k .. "=" .. tostring(v) end
 	end
 	if svc.type == "notify" then env[#env + 1] = "NOTIFY_SOCKET=" .. M.notify_path end

@@ -71,6 +71,10 @@ local ring = table.concat(sup.services.nobody.ring, "\n")
 check("uid", ring:match("Uid:%s+65534%s+65534%s+65534%s+65534"), ring:match("Uid:[^\n]*"))
 check("gid", ring:match("Gid:%s+65534%s+65534%s+65534%s+65534"), ring:match("Gid:[^\n]*"))
 check("nonewprivs", ring:match("NoNewPrivs:%s+1"))
+-- a user's HOME, USER, LOGNAME and SHELL, as systemd's User= gives them
+local pw = require("luainit.process").getpwnam("nobody")
+check("user env", ring:find(string.format("USER=nobody LOGNAME=nobody HOME=%s SHELL=%s", pw.home, pw.shell), 1, true),
+	ring:match("USER=[^\n]*"))
 check("capbnd", ring:match("CapBnd:%s+0000000000000400"), ring:match("CapBnd:[^\n]*"))
 local fds = table.concat(sup.services.fds.ring, " ")
 check("only fds 0 1 2", fds == "0 1 2", fds)
