@@ -495,7 +495,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 		const char *u = lua_type(L, -1) == LUA_TSTRING ? cstr(L, -1, "user", 0) : NULL;
 		struct passwd *pw = u ? getpwnam(u) : NULL;
 		if (u && !pw && !lx_alldigits(u, 0, NULL))
-			return lx_fail(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
+			return lx_failmsg(L, ENOENT, "spawn %s: unknown user '%s'", name, u);
 		if (pw) {
 			s->uid = pw->pw_uid;
 		} else {
@@ -512,7 +512,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 	lua_pop(L, 1);
 	if (lua_getfield(L, SPEC, "group") != LUA_TNIL) {
 		if (lookup_gid(L, -1, "group", 0, &s->gid))
-			return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
+			return lx_failmsg(L, ENOENT, "spawn %s: unknown group '%s'", name,
 			               luaL_tolstring(L, -1, NULL));
 		s->set_gid = 1;
 	} else if (s->set_uid) {
@@ -535,7 +535,7 @@ static int check_ids(lua_State *L, struct lx_spawn *s, const char *name)
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, -1, i);
 			if (lookup_gid(L, -1, "groups", i, &g[i - 1]))
-				return lx_fail(L, ENOENT, "spawn %s: unknown group '%s'", name,
+				return lx_failmsg(L, ENOENT, "spawn %s: unknown group '%s'", name,
 				               lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
@@ -612,7 +612,7 @@ static int l_spawn(lua_State *L)
 		"group", "groups", NULL };
 	struct lx_spawn s;
 	struct lx_spawn_error e;
-	char exe[PATH_MAX], step[64];
+	char exe[PATH_MAX], step[PATH_MAX + 16];
 	const char *name, *cgroup, *tty;
 	lua_Integer n;
 	char **argv;
@@ -723,6 +723,11 @@ static int l_spawn(lua_State *L)
 				snprintf(step, sizeof step, "%s CAP_%s", sn, cap_names[e.detail]);
 			else
 				snprintf(step, sizeof step, "%s", sn);
+			break;
+		case LX_STEP_CHDIR:
+			/* (which directory: "chdir: No such file or directory"
+			 * alone left the definition's cwd to guess) */
+			snprintf(step, sizeof step, "chdir %s", s.cwd);
 			break;
 		default:
 			snprintf(step, sizeof step, "%s", sn);
