@@ -130,7 +130,10 @@ function M.step(name, fn, opts)
 end
 
 local function parent_of(path)
-	local p = path:match("^(.*)/[^/]+$")
+	-- trailing slashes first: fstab's "/srv/data/" has /srv as its parent,
+	-- not "/" (against "/", a directory on /srv's filesystem looked like a
+	-- mount point, and the entry was not mounted: "(already)")
+	local p = path:gsub("/+$", ""):match("^(.*)/[^/]+$")
 	if not p or p == "" then return "/" end
 	return p
 end

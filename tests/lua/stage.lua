@@ -399,6 +399,32 @@ T["fstab: a network entry is mounted once the network is online, or reported lef
 	fs.rmdir(base)
 end
 
+-- regression: a mount point written with a trailing slash was compared
+-- with "/" instead of its parent: a directory on another filesystem
+-- (/srv/data/ on /srv's) looked like a mount point, and the entry was
+-- "mounted (already)" without a mount
+T["fstab: a mount point with a trailing slash is mounted, not taken as mounted already"] = function()
+	local log = require "log"
+	local base = "/tmp/luainit-test-slash." .. process.getpid()
+	fs.mkdirp(base .. "/outer")
+	assert(fs.mount("tmpfs", base .. "/outer", "tmpfs"))
+	fs.mkdirp(base .. "/outer/inner")
+	assert(not stage.is_mountpoint(base .. "/outer/inner/"), "a directory, not a mount point")
+	assert(not stage.is_mountpoint(base .. "/outer/inner//"))
+	assert(stage.is_mountpoint(base .. "/outer/"))
+	fs.writefile(base .. "/fstab", "tmpfs " .. base .. "/outer/inner/ tmpfs size=1m 0 0\n")
+	stage.fstab(base .. "/fstab")
+	local ring = table.concat(log.ring(5), "\n")
+	local mounted = stage.is_mountpoint(base .. "/outer/inner")
+	if mounted then fs.umount(base .. "/outer/inner") end
+	fs.umount(base .. "/outer")
+	fs.unlink(base .. "/fstab")
+	fs.rmdir(base .. "/outer")
+	fs.rmdir(base)
+	assert(mounted, ring)
+	assert(ring:find("mounted " .. base .. "/outer/inner/ (tmpfs)", 1, true), ring)
+end
+
 -- The already-mounted check and the mkdir are mount_here's (netmounts'
 -- child runs it, so that PID 1 never stats a mount point a silent server
 -- holds); mount_result only words what it returns, as before.
