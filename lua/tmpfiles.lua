@@ -80,16 +80,25 @@ function M.parse(text, file, spec)
 			-- an argument in base64 or naming a credential: written as it
 			-- stands it would be wrong content, so such a line is skipped
 			e.encoded = mods:match("[~^]")
-			local bad
-			e.path = f[2] and f[2]:gsub("%%(.)", function(c)
-				local r = spec[c]
-				if not r then bad = "%" .. c end
-				return r or ""
-			end)
+			local bad, badarg
+			local function expand(x, set)
+				return (x:gsub("%%(.)", function(c)
+					local r = spec[c]
+					if not r then set("%" .. c) end
+					return r or ""
+				end))
+			end
+			e.path = f[2] and expand(f[2], function(b) bad = b end)
 			local function opt(x) if x == nil or x == "-" then return nil end return x end
 			-- ':' (only when creating) and '~' (a mask) are taken as plain values
 			local mode = opt(f[3]) and f[3]:gsub("^[~:]+", "")
 			local arg = opt(f[7]) and unescape(f[7])
+			-- the argument of L, C, f, F and w holds specifiers too, as
+			-- systemd-tmpfiles expands them (after the escapes): 'L /run/x
+			-- - - - - %t/y' was a link to the literal "%t/y"
+			if arg and not e.encoded and ("LCfFw"):find(e.type, 1, true) then
+				arg = expand(arg, function(b) badarg = b end)
+			end
 			local nul = e.path and (e.path:find("\0", 1, true) and "path" or arg and arg:find("\0", 1, true) and "argument")
 			if not e.path then
 				err("expected 'Type Path ...', got '%s'", l)
@@ -101,6 +110,8 @@ function M.parse(text, file, spec)
 					MODIFIERS:gsub(".", "%0 "):sub(1, -2))
 			elseif bad then
 				err("specifier %s not supported", bad)
+			elseif badarg then
+				err("specifier %s in the argument not supported", badarg)
 			elseif e.path:sub(1, 1) ~= "/" then
 				err("path '%s': expected an absolute path", e.path)
 			elseif nul then

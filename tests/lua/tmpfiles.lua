@@ -131,4 +131,25 @@ T["bad types, modifiers, modes and paths are file:line errors; the rest applies"
 	end
 end
 
+-- regression: the argument of an L, f, F or w line was taken as written,
+-- specifiers and all: 'L /run/x - - - - %t/y' made a link to "%t/y"
+-- (systemd-tmpfiles expands them there too, after the escapes)
+T["specifiers in the argument of L f F w are expanded; an unknown one fails its line"] = function()
+	local r = scratch()
+	fs.writefile(r .. "/etc/tmpfiles.d/a.conf", table.concat({
+		"L /run/link - - - - %t/target",
+		"f /run/file 0644 - - - %S:%%:\\x25T",
+		"w /run/file2 - - - - nope",
+		"f /run/bad 0644 - - - %Q",
+		"d /run/dir 0755 - - - %t-is-not-read",
+		"L /run/after - - - - %L",
+	}, "\n") .. "\n")
+	local ok, err = tmpfiles.apply({ root = r })
+	assert(ok == false and err:find("/etc/tmpfiles.d/a.conf:4: specifier %Q in the argument not supported", 1, true), err)
+	assert(fs.readlink(r .. "/run/link") == "/run/target", fs.readlink(r .. "/run/link"))
+	assert(fs.readfile(r .. "/run/file") == "/var/lib:%:/tmp", fs.readfile(r .. "/run/file"))
+	assert(not fs.exists(r .. "/run/bad") and fs.stat(r .. "/run/dir").type == "dir")
+	assert(fs.readlink(r .. "/run/after") == "/var/log")
+end
+
 return T
