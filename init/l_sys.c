@@ -226,22 +226,28 @@ static int l_clock(lua_State *L)
 	return 1;
 }
 
-/* /proc/sys path of the key at arg, as sysctl(8) maps it: a dotted key
- * has its dots turned into slashes; a key with a slash is taken as a path,
- * so names holding dots ("net/ipv4/conf/eth0.1/rp_filter") stay reachable. */
+/* /proc/sys path of the key at arg, as sysctl(8) and systemd-sysctl map
+ * it: the first separator decides. A key whose first one is a slash is a
+ * path, dots and all ("net/ipv4/conf/eth0.1/rp_filter"); in one whose
+ * first one is a dot, dots become slashes and slashes dots, so that
+ * sysctl.d(5)'s "net.ipv4.conf.eth0/1.rp_filter" names eth0.1 too (any
+ * slash made the key a path: that was "net.ipv4.conf.eth0/1.rp_filter"
+ * under /proc/sys, ENOENT). Neither may leave /proc/sys: no '/' first and
+ * no ".." in the key or in the path made of it ("a.//.b" is a/../b). */
 static const char *sysctl_path(lua_State *L, int arg, char *buf, size_t size)
 {
 	size_t n;
 	const char *key = lx_checklstring(L, arg, &n);
-	int slashes = strchr(key, '/') != NULL;
+	size_t sep = strcspn(key, "./");
+	int swap = key[sep] == '.';
 
 	luaL_argcheck(L, n > 0, arg, "empty sysctl key");
-	luaL_argcheck(L, key[0] != '/' && !strstr(key, ".."), arg,
-	              "sysctl key must not start with '/' or hold '..'");
 	luaL_argcheck(L, n + 10 < size, arg, "sysctl key too long");
 	memcpy(buf, "/proc/sys/", 10);
 	for (size_t i = 0; i <= n; i++)
-		buf[10 + i] = (!slashes && key[i] == '.') ? '/' : key[i];
+		buf[10 + i] = !swap ? key[i] : key[i] == '.' ? '/' : key[i] == '/' ? '.' : key[i];
+	luaL_argcheck(L, key[0] != '/' && !strstr(key, "..") && !strstr(buf + 10, ".."), arg,
+	              "sysctl key must not start with '/' or hold '..'");
 	return key;
 }
 

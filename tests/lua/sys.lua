@@ -129,6 +129,31 @@ T["getrandom gives n bytes; n above 4096 raises"] = function()
 	assert(not pcall(sys.getrandom, 8, "random"))
 end
 
+-- regression: a key with a slash anywhere was taken as a path, so
+-- sysctl.d(5)'s "net.ipv4.conf.eth0/100.forwarding" (first separator a
+-- dot: slashes are the dots of the interface name) was ENOENT; the first
+-- separator decides, as sysctl(8) and systemd-sysctl read it
+T["sysctl keys: the first separator decides, a slash after a dot is a dot of the name"] = function()
+	local out = dofile("tests/lua/_util.lua").in_netns([[
+		local sys = require "luainit.sys"
+		assert(os.execute("ip link add d0.5 type veth peer name e0.5"), "ip: not found")
+		for _, k in ipairs({ "net.ipv4.conf.d0/5.forwarding", "net/ipv4/conf/d0.5/forwarding",
+			"net.ipv4.conf.lo.forwarding", "net/ipv4.conf/d0.5/forwarding" }) do
+			print(k, sys.sysctl_get(k), (select(2, sys.sysctl_get(k))))
+		end
+		print(pcall(sys.sysctl_get, "net.//.ipv4"))
+		print(sys.sysctl_set("net.ipv4.conf.d0/5.forwarding", "1"), sys.sysctl_get("net/ipv4/conf/d0.5/forwarding"))
+	]])
+	assert(out:find("net.ipv4.conf.d0/5.forwarding\t0\t", 1, true), out)
+	assert(out:find("net/ipv4/conf/d0.5/forwarding\t0\t", 1, true), out)
+	assert(out:find("net.ipv4.conf.lo.forwarding\t0\t", 1, true), out)
+	-- a slash first: a path, whose dots stay dots
+	assert(out:find("net/ipv4.conf/d0.5/forwarding\tnil\tsysctl net/ipv4.conf/d0.5/forwarding: No such file", 1, true), out)
+	-- swapped, "net.//.ipv4" is net/../ipv4: it may not leave /proc/sys
+	assert(out:find("false\t[^\n]*must not start with '/' or hold '%.%.'"), out)
+	assert(out:find("true\t1\n", 1, true), out)
+end
+
 T["sysctl_get reads dotted and slash keys; bad keys"] = function()
 	assert(sys.sysctl_get("kernel.ostype") == "Linux")
 	assert(sys.sysctl_get("kernel/ostype") == "Linux")
