@@ -432,8 +432,14 @@ function M.sysctl()
 			local items, errs = M.parse_sysctl(fs.readfile(f) or "", f)
 			for _, e in ipairs(errs) do failed[#failed + 1] = e end
 			for _, it in ipairs(items) do
-				local ok, err = sys.sysctl_set(it.key, it.value)
-				if ok then applied = applied + 1
+				-- a key the binding refuses (too long for a path, one whose
+				-- path would leave /proc/sys) raises: an error of its line,
+				-- whatever its '-', not the end of every setting after it
+				local called, ok, err = pcall(sys.sysctl_set, it.key, it.value)
+				if not called then
+					failed[#failed + 1] = string.format("%s:%d: bad key '%s': %s", it.file, it.line, it.key,
+						(tostring(ok):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1")))
+				elseif ok then applied = applied + 1
 				elseif not it.ignore then failed[#failed + 1] = string.format("%s:%d: %s", it.file, it.line, err) end
 			end
 		end

@@ -27,6 +27,43 @@ this line is wrong
 		and errs[2]:match(":2: bad key '/etc/x'"), table.concat(errs, "; "))
 end
 
+-- regression: a key sys.sysctl_set refuses (longer than a /proc/sys
+-- path takes) raised out of boot.sysctl(): the step failed with a
+-- traceback and every setting after that line was lost. It is an error
+-- of its file:line, and the rest is applied. The host's sysctl.d
+-- directories are covered here (the unit tier's mount namespace).
+T["sysctl: a key the binding refuses is file:line, the settings after it applied"] = function()
+	local sys, log = require "luainit.sys", require "log"
+	local cur = assert(sys.sysctl_get("kernel.printk_ratelimit"))
+	local covered = {}
+	for _, d in ipairs({ "/usr/lib/sysctl.d", "/run/sysctl.d", "/etc/sysctl.d" }) do
+		if fs.stat(d) then assert(fs.mount("tmpfs", d, "tmpfs")) covered[#covered + 1] = d end
+	end
+	if fs.stat("/etc/sysctl.conf") then
+		assert(fs.mount("/dev/null", "/etc/sysctl.conf", nil, "bind"))
+		covered[#covered + 1] = "/etc/sysctl.conf"
+	end
+	local dir = "/etc/sysctl.d"
+	if not fs.stat(dir) then dir = "/usr/lib/sysctl.d" end
+	local ok, res = pcall(function()
+		assert(fs.writefile(dir .. "/50-t.conf", table.concat({
+			"kernel." .. string.rep("x", 300) .. " = 1",
+			"-kernel.a.//.b = 1",
+			"kernel.printk_ratelimit = " .. cur,
+		}, "\n") .. "\n"))
+		return { stage.sysctl() }
+	end)
+	for i = #covered, 1, -1 do fs.umount(covered[i]) end
+	assert(ok, res)
+	local ring = table.concat(log.ring(10), "\n")
+	assert(res[1] == false and res[2] == "2 setting(s) failed", ring)
+	assert(ring:find(dir .. "/50-t.conf:1: bad key 'kernel.xxx", 1, true), ring)
+	assert(ring:find("x': sysctl key too long", 1, true), ring)
+	assert(ring:find(dir .. "/50-t.conf:2: bad key 'kernel.a.//.b': sysctl key must not start with '/' or hold '..'", 1, true), ring)
+	assert(not ring:find("traceback", 1, true), ring)
+	assert(ring:find("[FAILED] apply sysctl settings: 2 setting(s) failed", 1, true), ring)
+end
+
 T["conf_d orders by file name, later directories override"] = function()
 	local base = "/tmp/luainit-test-confd." .. process.getpid()
 	fs.mkdirp(base .. "/a"); fs.mkdirp(base .. "/b")
