@@ -285,16 +285,22 @@ end
 function M.fstab(path)
 	path = path or "/etc/fstab"
 	local mount = require "luainit.mount"
-	local entries, errors
+	local entries, errors, _, ename
 	local parsed = M.fstab_parsed
 	M.fstab_parsed = nil
 	local st = parsed and parsed.path == path and parsed.stat and fs.stat(path)
 	if st and st.mtime == parsed.stat.mtime and st.size == parsed.stat.size then
 		entries, errors = parsed.entries, parsed.errors
 	else
-		entries, errors = mount.parse_fstab(path, { lenient = true })
+		entries, errors, _, ename = mount.parse_fstab(path, { lenient = true })
 	end
 	if not entries then
+		-- no fstab at all (a root the kernel mounted, nothing else) is
+		-- nothing to mount, as systemd's fstab-generator takes it: it was
+		-- a [FAILED] line at every boot
+		if ename == "ENOENT" then
+			return M.step("read " .. path, function() return "no " .. path .. ": nothing to mount" end)
+		end
 		return M.step("read " .. path, function() return false, errors end)
 	end
 	for _, e in ipairs(errors or {}) do log.failed("parse " .. path, e) end

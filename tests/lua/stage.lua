@@ -232,6 +232,26 @@ T["fstab: a relative mount point is path:LINE and skipped, the rest mounted"] = 
 	fs.rmdir(base)
 end
 
+-- regression: a machine without /etc/fstab (the kernel's root and
+-- nothing else) had "[FAILED] read /etc/fstab: ... No such file or
+-- directory" at every boot; systemd's fstab-generator says nothing. A
+-- file there that cannot be read still fails.
+T["fstab: no fstab file is nothing to mount, not a failure; an unreadable one fails"] = function()
+	local log = require "log"
+	local base = "/tmp/luainit-test-nofstab." .. process.getpid()
+	local ok, res = stage.fstab(base .. "/fstab")
+	local ring = table.concat(log.ring(3), "\n")
+	assert(ok == true and res == "no " .. base .. "/fstab: nothing to mount", ring)
+	assert(not ring:find("FAILED", 1, true), ring)
+	-- a FIFO (libmount refuses what is neither a file nor a directory)
+	fs.mkdirp(base)
+	assert(fs.mknod(base .. "/fifo", "p", 420))
+	ok, res = stage.fstab(base .. "/fifo")
+	fs.unlink(base .. "/fifo")
+	fs.rmdir(base)
+	assert(ok == false and res:find("Invalid argument", 1, true), tostring(res))
+end
+
 -- regression: a 7th field was ignored without a word (libmount reads
 -- 6), "... 0 2 nofail" a mount without its nofail; it is a malformed
 -- line, path:LINE and skipped, and the rest is mounted
