@@ -455,26 +455,41 @@ function M.sysctl()
 	end, { id = "sysctl" })
 end
 
---- Module names listed in modules-load.d files.
+--- Module names listed in modules-load.d files, with the file:line of
+-- each, and the lines that name no module (a name with options) as errors.
+-- modules_load_list : () -> {name}, {where}, {string}
 function M.modules_load_list()
-	local names = {}
+	local names, where, errs = {}, {}, {}
 	for _, f in ipairs(conf_d({ "/usr/lib/modules-load.d", "/run/modules-load.d", "/etc/modules-load.d" }, ".conf")) do
+		local n = 0
 		for line in ((fs.readfile(f) or "") .. "\n"):gmatch("([^\n]*)\n") do
+			n = n + 1
 			local l = trim(line)
-			if l ~= "" and not l:match("^[#;]") then names[#names + 1] = l end
+			if l == "" or l:match("^[#;]") then
+				-- a comment or nothing
+			elseif l:find("%s") then
+				-- (it was tried as a module of that name: "not found")
+				errs[#errs + 1] = string.format("%s:%d: '%s': a module name expected (its options go in "
+					.. "/etc/modprobe.d, as 'options %s')", f, n, l, (l:gsub("%s+", " ")))
+			else
+				names[#names + 1], where[#where + 1] = l, f .. ":" .. n
+			end
 		end
 	end
-	return names
+	return names, where, errs
 end
 
---- Load the modules named in /etc/modules-load.d/*.conf.
+--- Load the modules named in /etc/modules-load.d/*.conf; a failure names
+-- the file and line that asked for it.
 function M.modules()
 	if event.mode() ~= "pid1" then return end -- a container's kernel is the host's
 	local kmod = require "luainit.kmod"
-	for _, name in ipairs(M.modules_load_list()) do
+	local names, where, errs = M.modules_load_list()
+	for _, e in ipairs(errs) do log.failed("modules-load.d", e) end
+	for i, name in ipairs(names) do
 		M.step("load module " .. name, function()
 			local ok, how = kmod.load(name)
-			if not ok then return false, how end
+			if not ok then return false, where[i] .. ": " .. tostring(how) end
 			return "module " .. name .. " (" .. tostring(how) .. ")"
 		end, { id = "module:" .. name })
 	end

@@ -100,6 +100,29 @@ T["luainit.break= that no step met is a warning naming the steps"] = function()
 	assert(ok, err)
 end
 
+-- regression: a modules-load.d line with options ("loop max_loop=8") was
+-- tried as a module of that name, "not found", and no failure named the
+-- file and line. The host's modules-load.d directories are covered here
+-- (the unit tier's mount namespace).
+T["modules-load.d: each name with its file:line, a line with options an error"] = function()
+	local covered = {}
+	for _, d in ipairs({ "/usr/lib/modules-load.d", "/run/modules-load.d", "/etc/modules-load.d" }) do
+		if fs.stat(d) then assert(fs.mount("tmpfs", d, "tmpfs")) covered[#covered + 1] = d end
+	end
+	local dir = "/etc/modules-load.d"
+	if not fs.stat(dir) then dir = "/usr/lib/modules-load.d" end
+	local ok, names, where, errs = pcall(function()
+		assert(fs.writefile(dir .. "/50-t.conf", "# comment\n\nloop\n; another\n  dummy  \nloop max_loop=8\n"))
+		return stage.modules_load_list()
+	end)
+	for i = #covered, 1, -1 do fs.umount(covered[i]) end
+	assert(ok, names)
+	assert(table.concat(names, " ") == "loop dummy", table.concat(names, " "))
+	assert(where[1] == dir .. "/50-t.conf:3" and where[2] == dir .. "/50-t.conf:5", tostring(where[2]))
+	assert(#errs == 1 and errs[1] == dir .. "/50-t.conf:6: 'loop max_loop=8': a module name expected "
+		.. "(its options go in /etc/modprobe.d, as 'options loop max_loop=8')", tostring(errs[1]))
+end
+
 T["is_mountpoint tells mounts from plain directories"] = function()
 	assert(stage.is_mountpoint("/proc"))
 	assert(stage.is_mountpoint("/"))
