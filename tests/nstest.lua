@@ -93,6 +93,17 @@ function T.wait_until(fn, ms, step_ms)
 	end
 end
 
+--- Run `luactl ARGS...` against this PID 1's control socket and wait
+-- for it (30 s at most); its exit code, its output (stdout and stderr)
+-- and how it ended. From a task.
+function T.luactl(...)
+	local out = T.dir .. "/luactl.out"
+	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", ... },
+		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
+	local how, code = sched.wait_child(pid, 30000)
+	return code, fs.readfile(out) or "", how
+end
+
 --- PID 1 is alive and responsive: this task still runs, a child it
 -- spawns is started and reaped, and `luactl status` gets an answer over
 -- the control socket.
@@ -101,11 +112,8 @@ function T.responsive(what)
 	local how, code = sched.wait_child(pid, 10000)
 	T.check("responsive " .. what, how == "exited" and code == 3, tostring(how) .. " " .. tostring(code))
 	if T.control then
-		local out = T.dir .. "/luactl.out"
-		pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", "status" },
-			env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
-		how, code = sched.wait_child(pid, 10000)
-		local text = fs.readfile(out) or ""
+		local text
+		code, text, how = T.luactl("status")
 		T.check("luactl status answers, " .. what, how == "exited" and (code == 0 or code == 3)
 			and (text:match("NAME") or text:match("no services")) ~= nil, tostring(code) .. " " .. text:sub(1, 60))
 	end

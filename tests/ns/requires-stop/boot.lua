@@ -1,7 +1,6 @@
 -- supervisor.stop_with (luactl stop and restart reaching what requires
 -- the service) against the other requests and states it meets.
 local fs = require "luainit.fs"
-local process = require "luainit.process"
 local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
@@ -77,13 +76,7 @@ o = order()
 check("start of a requirer during the stop: only t stopped", o == "t ", o)
 
 -- luactl: restart starts again only what was wanted, each once
-local function luactl(...)
-	local out = dir .. "/luactl.out"
-	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", ... },
-		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
-	local _, code = sched.wait_child(pid, 30000)
-	return code, fs.readfile(out) or ""
-end
+local luactl = T.luactl
 local stops = 0
 local function count(svc) if svc.name == "r" and svc.state == "stopped" then stops = stops + 1 end end
 sup.down_hooks[count] = true

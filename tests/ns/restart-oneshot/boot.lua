@@ -1,8 +1,6 @@
 -- luactl restart of a oneshot that is done runs it again, as systemd's
 -- restart does; a start leaves it done. It said "done" and ran nothing.
 local fs = require "luainit.fs"
-local process = require "luainit.process"
-local sched = require "sched"
 local sup = require "supervisor"
 local T = require "nstest"
 T.setup("/tmp/luainit-restart-oneshot")
@@ -17,13 +15,7 @@ sup.start_all()
 sup.wait_settled("once", 5000)
 sup.wait_settled("user", 5000)
 
-local function luactl(...)
-	local out = D .. "/luactl.out"
-	local pid = process.spawn({ path = "/proc/self/exe", argv = { "luactl", ... },
-		env = { "LUAINIT_CONTROL=" .. T.control }, stdout = { file = out }, stderr = "stdout" })
-	local _, code = sched.wait_child(pid, 10000)
-	return code, fs.readfile(out) or ""
-end
+local luactl = T.luactl
 local function runs() return select(2, (fs.readfile(D .. "/once.runs") or ""):gsub("ran", "")) end
 
 T.check("oneshot ran at boot", sup.services.once.state == "done" and runs() == 1, runs())
