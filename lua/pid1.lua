@@ -31,7 +31,6 @@ local cad = {}
 function M.signal(name, sender)
 	local fn = M.signal_handlers[name] or M.signal_other
 	if fn then return fn(name, sender) end
-	local kind = SHUTDOWN_SIGNALS[name]
 	if name == "INT" and shutdown.in_progress then
 		local t = event.now()
 		cad[#cad + 1] = t
@@ -41,6 +40,7 @@ function M.signal(name, sender)
 				#cad, M.cad_burst_ms / 1000))
 		end
 	end
+	local kind = SHUTDOWN_SIGNALS[name]
 	if kind then
 		log.info("signal %s from pid %d: %s", name, sender, kind)
 		shutdown.request(kind)

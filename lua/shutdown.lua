@@ -13,13 +13,14 @@ local fs = require "luainit.fs"
 local log = require "log"
 local sched = require "sched"
 
+-- the most the orderly way down may take, as systemd's 30 min for
+-- poweroff.target before it forces it: a hook or a step that waits for
+-- ever (a boot file's hook, a network filesystem's server gone) held the
+-- machine up for good. boot.lua may set M.deadline_ms.
+local DEADLINE_MS = 30 * 60 * 1000
+
 local M = { in_progress = false, hooks = {}, farewells = {}, releases = {}, network_users = {}, network_downs = {},
-	grace_ms = 5000, kill_wait_ms = 2000,
-	-- the most the orderly way down may take, as systemd's 30 min for
-	-- poweroff.target before it forces it: a hook or a step that waits
-	-- for ever (a boot file's hook, a network filesystem's server gone)
-	-- held the machine up for good. Set it from boot.lua.
-	deadline_ms = 30 * 60 * 1000 }
+	grace_ms = 5000, kill_wait_ms = 2000, deadline_ms = DEADLINE_MS }
 
 --- Run fn(kind) at shutdown before processes are killed; hooks run in the
 -- reverse order of registration.
@@ -153,19 +154,15 @@ function M.request(kind)
 		return nil, "already shutting down"
 	end
 	M.in_progress = kind
-	-- past the deadline: every process killed, sync, and down, with
-	-- nothing on the way that can wait (no hook, no unmount: the
-	-- filesystems' journals take the rest)
-	local function force(ms)
-		M.force(kind, string.format("%s not done after %g s", kind, ms / 1000))
-	end
 	local ms = M.deadline_ms
+	local function force() M.force(kind, string.format("%s not done after %g s", kind, ms / 1000)) end
 	-- (a deadline_ms a boot file set wrong must not keep the shutdown
 	-- from starting: said, and the default taken)
-	if not pcall(sched.after, ms, function() force(ms) end, "shutdown deadline") then
-		log.err("shutdown: deadline_ms %s: a number of ms from 0 expected; 30 min taken", tostring(ms))
-		ms = 30 * 60 * 1000
-		sched.after(ms, function() force(ms) end, "shutdown deadline")
+	if not pcall(sched.after, ms, force, "shutdown deadline") then
+		log.err("shutdown: deadline_ms %s: a number of ms from 0 expected; %g s taken",
+			tostring(ms), DEADLINE_MS / 1000)
+		ms = DEADLINE_MS
+		sched.after(ms, force, "shutdown deadline")
 	end
 	sched.spawn(function()
 		local ok, err = xpcall(run, log.traceback, kind)
